@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Skiff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skiff",
+        abstract: "Kubernetes, written in Swift, in one binary.",
+        version: SkiffVersion.description,
+        subcommands: [VersionCommand.self]
+    )
+}
