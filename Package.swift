@@ -42,7 +42,9 @@ let package = Package(
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.
-        .executableTarget(name: "skiff-api-gen", dependencies: [argumentParser]),
+        .executableTarget(name: "skiff-api-gen", dependencies: ["SkiffCodeGen"]),
+        // The generator's logic, a library so that a test can check the committed tree is reproducible.
+        .target(name: "SkiffCodeGen"),
 
         .testTarget(name: "SkiffAPIMachineryTests", dependencies: ["SkiffAPIMachinery"]),
         .testTarget(
@@ -56,6 +58,8 @@ let package = Package(
         ),
         .testTarget(name: "SkiffStorageSQLiteTests", dependencies: ["SkiffStorage", "SkiffStorageSQLite", "SkiffTestKit", grdb]),
         .testTarget(name: "SkiffCommandTests", dependencies: ["SkiffTestKit"]),
+        .testTarget(name: "SkiffCodeGenTests", dependencies: ["SkiffCodeGen"]),
+        .testTarget(name: "SkiffStorageTests", dependencies: ["SkiffStorage", "SkiffTestKit"]),
     ]
 )
 
