@@ -76,7 +76,7 @@ public enum ProtoIDL {
             func fail(_ message: String) -> ProtoIDLError {
                 ProtoIDLError(message: "\(file):\(index + 1): \(message): \(trimmed)")
             }
-            if trimmed.hasPrefix("syntax") || trimmed.hasPrefix("import") || trimmed.hasPrefix("option") {
+            if trimmed.hasPrefix("syntax") || trimmed.hasPrefix("import") || trimmed.hasPrefix("option ") {
                 continue
             }
             if trimmed.hasPrefix("package ") {
