@@ -1,4 +1,162 @@
 /// Generates the Swift API types and the compiled-in schema from the OpenAPI definitions.
 enum OpenAPITypesGenerator {
-    static func generate(_ input: GeneratorInput) throws -> [GeneratedFile] { [] }
+    static func generate(_ input: GeneratorInput) throws -> [GeneratedFile] {
+        let models = try self.models(input)
+        var files = SwiftEmitter.files(for: models)
+        files += try OpenAPISchemaEmitter.files(input)
+        return files
+    }
+
+    /// Every type to generate, with properties in Go order and recursive properties boxed.
+    static func models(_ input: GeneratorInput) throws -> [APITypeModel] {
+        var models: [APITypeModel] = []
+        for name in APITypeCatalog.selectedDefinitions(input.definitions) {
+            guard let qualified = APITypeCatalog.qualifiedName(forDefinition: name),
+                let definition = input.definitions[name]
+            else { continue }
+            models.append(try self.model(named: name, qualifiedName: qualified, definition: definition, input: input))
+        }
+        models += try OpenAPIProtoTypes.models(protoMessages: input.protoMessages)
+        for index in models.indices {
+            for property in models[index].properties.indices {
+                // Go's non-pointer ObjectMeta / ListMeta: always present, always encoded.
+                let type = models[index].properties[property].type
+                if models[index].properties[property].jsonName == "metadata",
+                    type == .named("MetaV1.ObjectMeta", zero: "MetaV1.ObjectMeta()")
+                        || type == .named("MetaV1.ListMeta", zero: "MetaV1.ListMeta()")
+                {
+                    models[index].properties[property].isRequired = true
+                }
+                // A required field without a zero value (hand-written unions) stays optional.
+                if models[index].properties[property].isRequired, type.zero == nil {
+                    models[index].properties[property].isRequired = false
+                }
+            }
+        }
+        self.boxRecursiveProperties(&models)
+        return models.sorted { $0.qualifiedName < $1.qualifiedName }
+    }
+
+    static func model(
+        named name: String,
+        qualifiedName: String,
+        definition: [String: Any],
+        input: GeneratorInput
+    ) throws -> APITypeModel {
+        let properties = definition["properties"] as? [String: [String: Any]] ?? [:]
+        let required = Set(definition["required"] as? [String] ?? [])
+        let order = OpenAPIFieldOrder.ordered(
+            Array(properties.keys),
+            definition: name,
+            protoMessages: input.protoMessages
+        )
+        var models: [APIPropertyModel] = []
+        for jsonName in order {
+            let property = properties[jsonName]!
+            models.append(
+                APIPropertyModel(
+                    jsonName: jsonName,
+                    type: try self.fieldType(property, context: name + "." + jsonName),
+                    isRequired: required.contains(jsonName),
+                    documentation: property["description"] as? String
+                )
+            )
+        }
+        let gvks = (definition["x-kubernetes-group-version-kind"] as? [[String: String]] ?? []).map {
+            APIGroupVersionKind(group: $0["group"] ?? "", version: $0["version"] ?? "", kind: $0["kind"] ?? "")
+        }
+        let parts = qualifiedName.split(separator: ".")
+        return APITypeModel(
+            namespace: parts.count == 2 ? String(parts[0]) : nil,
+            name: String(parts.last!),
+            source: name,
+            documentation: definition["description"] as? String,
+            properties: models,
+            groupVersionKinds: gvks
+        )
+    }
+
+    static func fieldType(_ property: [String: Any], context: String) throws -> APIFieldType {
+        if let reference = property["$ref"] as? String {
+            let target = String(reference.dropFirst("#/definitions/".count))
+            if let handWritten = APITypeCatalog.handWritten[target] {
+                return .named(handWritten.type, zero: handWritten.zero)
+            }
+            guard let qualified = APITypeCatalog.qualifiedName(forDefinition: target) else {
+                throw ProtoIDLError(message: "\(context): reference to a definition outside the selection: \(target)")
+            }
+            return .named(qualified, zero: qualified + "()")
+        }
+        switch property["type"] as? String {
+        case "string": return .string
+        case "integer": return property["format"] as? String == "int64" ? .int64 : .int32
+        case "number": return .double
+        case "boolean": return .bool
+        case "array":
+            guard let items = property["items"] as? [String: Any] else {
+                throw ProtoIDLError(message: "\(context): array without items")
+            }
+            return .array(try self.fieldType(items, context: context + "[]"))
+        case "object":
+            if let values = property["additionalProperties"] as? [String: Any] {
+                return .map(try self.fieldType(values, context: context + "{}"))
+            }
+            return .named("JSONValue", zero: "JSONValue.null")
+        default:
+            return .named("JSONValue", zero: "JSONValue.null")
+        }
+    }
+
+    /// Boxes every optional property that closes a cycle of direct (not array or map) containment, found as the
+    /// strongly connected components of the containment graph (Tarjan).
+    static func boxRecursiveProperties(_ models: inout [APITypeModel]) {
+        let names = Set(models.map(\.qualifiedName))
+        var edges: [String: [String]] = [:]
+        for model in models {
+            edges[model.qualifiedName] = model.properties.compactMap(\.type.directlyContainedName).filter {
+                names.contains($0)
+            }
+        }
+        var index = 0
+        var indices: [String: Int] = [:]
+        var lowLinks: [String: Int] = [:]
+        var stack: [String] = []
+        var onStack: Set<String> = []
+        var component: [String: Int] = [:]
+        var componentCount = 0
+        func connect(_ node: String) {
+            indices[node] = index
+            lowLinks[node] = index
+            index += 1
+            stack.append(node)
+            onStack.insert(node)
+            for next in edges[node] ?? [] {
+                if indices[next] == nil {
+                    connect(next)
+                    lowLinks[node] = min(lowLinks[node]!, lowLinks[next]!)
+                } else if onStack.contains(next) {
+                    lowLinks[node] = min(lowLinks[node]!, indices[next]!)
+                }
+            }
+            if lowLinks[node] == indices[node] {
+                while let top = stack.popLast() {
+                    onStack.remove(top)
+                    component[top] = componentCount
+                    if top == node { break }
+                }
+                componentCount += 1
+            }
+        }
+        for name in names.sorted() where indices[name] == nil { connect(name) }
+        for modelIndex in models.indices {
+            let own = models[modelIndex].qualifiedName
+            for propertyIndex in models[modelIndex].properties.indices {
+                guard let target = models[modelIndex].properties[propertyIndex].type.directlyContainedName,
+                    let targetComponent = component[target], targetComponent == component[own]
+                else { continue }
+                models[modelIndex].properties[propertyIndex].isBoxed = true
+                models[modelIndex].properties[propertyIndex].isRequired = false
+            }
+        }
+    }
 }

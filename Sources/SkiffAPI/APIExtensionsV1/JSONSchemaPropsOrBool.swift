@@ -1,0 +1,29 @@
+extension APIExtensionsV1 {
+    /// A boolean or a schema: the JSON shape of `additionalProperties` and `additionalItems`.
+    ///
+    /// Upstream (`JSONSchemaPropsOrBool`) writes the schema when there is one and the boolean otherwise; a JSON
+    /// object decodes as ``schema(_:)`` (which allows additional members), `true`/`false` as ``bool(_:)``.
+    public indirect enum JSONSchemaPropsOrBool: Codable, Sendable, Hashable {
+        /// Whether additional members or items are allowed at all.
+        case bool(Bool)
+        /// The schema additional members or items must follow.
+        case schema(JSONSchemaProps)
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let allows = try? container.decode(Bool.self) {
+                self = .bool(allows)
+            } else {
+                self = .schema(try container.decode(JSONSchemaProps.self))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .bool(let allows): try container.encode(allows)
+            case .schema(let schema): try container.encode(schema)
+            }
+        }
+    }
+}
