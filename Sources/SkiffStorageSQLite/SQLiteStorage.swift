@@ -1,1 +1,379 @@
-import SkiffStorage
+import Foundation
+import GRDB
+public import SkiffStorage
+import Synchronization
+
+/// The embedded default ``StorageBackend``: one SQLite database file, through GRDB, as k3s uses kine on SQLite.
+///
+/// - Durable: WAL mode with `synchronous=FULL`, so a write is acknowledged only after its commit reached the disk.
+/// - Group commit: concurrent writers are committed together in one transaction, validated one by one (a failed
+///   compare-and-swap fails only its own caller), with one fsync for all of them. The first writer to find no
+///   batch in flight becomes the committer; writers arriving meanwhile queue up, and when the committer is done it
+///   hands the queue to the next of them. No background task is involved.
+/// - Reads run on GRDB's reader connections against a WAL snapshot, so they never wait for writes.
+/// - Watch events are published to an in-process ``WatchHub`` after each commit, in revision order.
+/// - ``run()`` expires leases and compacts the history in small transactions, then returns the freed pages to the
+///   file system (`incremental_vacuum`) and truncates the WAL, so the files stay bounded.
+///
+/// The layout is described in `SQLiteSchema`. Opening an existing database reads two rows: no scan.
+public final class SQLiteStorage: StorageBackend {
+    /// The database file's name inside the directory given to ``init(directory:policy:clock:)``.
+    public static let fileName = "state.db"
+
+    /// How this store maintains itself.
+    public let policy: MaintenancePolicy
+    /// The database file's path.
+    public let path: String
+
+    let pool: DatabasePool
+    let hub: WatchHub
+    let clock: StorageClock
+    let writer = Mutex(WriterState())
+    let planner: Mutex<CompactionPlanner>
+    let compaction = Mutex(false)
+
+    /// Opens (creating if needed) the store in `directory`.
+    ///
+    /// - Throws: ``StorageError/Code/unavailable`` when the database cannot be opened or has an unknown schema.
+    public init(directory: String, policy: MaintenancePolicy = MaintenancePolicy(), clock: StorageClock = .system)
+        throws
+    {
+        self.policy = policy
+        self.clock = clock
+        self.planner = Mutex(CompactionPlanner(policy: policy))
+        self.path = URL(fileURLWithPath: directory).appending(path: Self.fileName).path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.label = "skiff.storage"
+            configuration.busyMode = .timeout(10)
+            configuration.maximumReaderCount = 8
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                if !db.configuration.readonly {
+                    try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+                }
+            }
+            self.pool = try DatabasePool(path: self.path, configuration: configuration)
+            try self.pool.writeWithoutTransaction { db in try SQLiteSchema.migrate(db) }
+            let revision = try self.pool.read { db in try Self.meta(db).revision }
+            self.hub = WatchHub(revision: Revision(revision), bufferLimit: policy.watchBufferLimit)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(code: .unavailable, message: "cannot open the database at \(directory)", cause: error)
+        }
+    }
+
+    /// Closes the database; later calls throw ``StorageError/Code/unavailable`` and watches end with it.
+    public func close() throws {
+        self.hub.close(with: StorageError(code: .unavailable, message: "the store is closed"))
+        try self.pool.close()
+    }
+
+    // MARK: Reading
+
+    public func currentRevision() async throws -> Revision {
+        try await self.read { db in Revision(try Self.meta(db).revision) }
+    }
+
+    public func compactRevision() async throws -> Revision {
+        try await self.read { db in Revision(try Self.meta(db).compacted) }
+    }
+
+    public func get(_ key: String, at revision: Revision?) async throws -> KeyValue? {
+        try await self.read { db in
+            let meta = try Self.meta(db)
+            let at = try Self.resolve(revision, meta: meta)
+            if at == meta.revision { return try Self.latest(key, db) }
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT revision, key, value, create_revision, version, lease, deleted FROM kv
+                        WHERE key = ? AND revision <= ? ORDER BY revision DESC LIMIT 1
+                        """
+                ),
+                arguments: [Data(key.utf8), at]
+            )
+            guard let row, row[6] as Int64 == 0 else { return nil }
+            return Self.keyValue(row)
+        }
+    }
+
+    public func list(prefix: String, at revision: Revision?, limit: Int?, continueAfter: String?) async throws
+        -> ListResult
+    {
+        if let limit, limit <= 0 { throw StorageError.invalidArgument("limit must be positive, not \(limit)") }
+        let start = Data((continueAfter ?? prefix).utf8)
+        let end = KeyOrder.prefixEnd(Array(prefix.utf8)).map { Data($0) }
+        let lower = continueAfter == nil ? ">=" : ">"
+        let upper = end == nil ? "" : "AND key < :end"
+        return try await self.read { db in
+            let meta = try Self.meta(db)
+            let at = try Self.resolve(revision, meta: meta)
+            var arguments: StatementArguments = ["start": start, "limit": (limit ?? -2) + 1, "at": at]
+            if let end { _ = arguments.append(contentsOf: ["end": end]) }
+            let sql: String
+            if at == meta.revision {
+                sql = """
+                    SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease FROM current
+                    JOIN kv ON kv.revision = current.revision
+                    WHERE current.key \(lower) :start \(upper.replacingOccurrences(of: "key", with: "current.key"))
+                    ORDER BY current.key LIMIT :limit
+                    """
+            } else {
+                sql = """
+                    SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease FROM kv
+                    JOIN (SELECT max(revision) AS latest FROM kv WHERE key \(lower) :start \(upper)
+                          AND revision <= :at GROUP BY key) AS versions ON kv.revision = versions.latest
+                    WHERE kv.deleted = 0 ORDER BY kv.key LIMIT :limit
+                    """
+            }
+            var keyValues = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.keyValue)
+            var hasMore = false
+            if let limit, keyValues.count > limit {
+                keyValues.removeLast(keyValues.count - limit)
+                hasMore = true
+            }
+            return ListResult(keyValues: keyValues, revision: Revision(at), hasMore: hasMore)
+        }
+    }
+
+    public func count(prefix: String) async throws -> Int {
+        let start = Data(prefix.utf8)
+        let end = KeyOrder.prefixEnd(Array(prefix.utf8)).map { Data($0) }
+        return try await self.read { db in
+            if let end {
+                return try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM current WHERE key >= ? AND key < ?"),
+                    arguments: [start, end]
+                ) ?? 0
+            }
+            return try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM current WHERE key >= ?"),
+                arguments: [start]
+            ) ?? 0
+        }
+    }
+
+    // MARK: Writing
+
+    public func create(_ key: String, value: [UInt8], lease: LeaseID?) async throws -> KeyValue {
+        try Self.validate(key)
+        guard case .keyValue(let keyValue) = try await self.submit(.create(key, value, lease)) else {
+            throw Self.unexpected
+        }
+        return keyValue
+    }
+
+    public func update(_ key: String, value: [UInt8], expected: Revision, lease: LeaseID?) async throws -> KeyValue {
+        try Self.validate(key)
+        guard case .keyValue(let keyValue) = try await self.submit(.update(key, value, expected, lease)) else {
+            throw Self.unexpected
+        }
+        return keyValue
+    }
+
+    public func delete(_ key: String, expected: Revision?) async throws -> DeleteResult {
+        try Self.validate(key)
+        guard case .deleted(let result) = try await self.submit(.delete(key, expected)) else { throw Self.unexpected }
+        return result
+    }
+
+    // MARK: Leases
+
+    public func grantLease(ttlSeconds: Int64) async throws -> LeaseID {
+        guard ttlSeconds > 0 else { throw StorageError.invalidArgument("a lease TTL must be positive") }
+        let expiresAt = Self.milliseconds(self.clock.now() + .seconds(ttlSeconds))
+        let id = try await self.write { db in
+            try db.execute(
+                sql: "INSERT INTO lease (ttl, expires_at) VALUES (?, ?)",
+                arguments: [ttlSeconds, expiresAt]
+            )
+            return db.lastInsertedRowID
+        }
+        return LeaseID(rawValue: id)
+    }
+
+    public func revokeLease(_ lease: LeaseID) async throws {
+        _ = try await self.submit(.revoke(lease))
+    }
+
+    // MARK: Watching
+
+    public func watch(prefix: String, from revision: Revision?) async throws -> WatchStream {
+        try await self.hub.watch(prefix: prefix, from: revision) { from, through in
+            try await self.history(prefix: prefix, from: from, through: through)
+        }
+    }
+
+    public func requestProgress() async throws {
+        // The hub's revision only moves after a commit is published, so it never runs ahead of delivered events.
+        self.hub.progress()
+    }
+
+    /// The stored changes to keys under `prefix` with revisions in `from...through`, with previous values.
+    func history(prefix: String, from: Revision, through: Revision) async throws -> [StorageEvent] {
+        let start = Data(prefix.utf8)
+        let end = KeyOrder.prefixEnd(Array(prefix.utf8)).map { Data($0) }
+        return try await self.read { db in
+            let meta = try Self.meta(db)
+            guard from.rawValue > meta.compacted else {
+                throw StorageError.compacted(compactRevision: Revision(meta.compacted), requested: from)
+            }
+            let upper = end == nil ? "" : "AND kv.key < :end"
+            var arguments: StatementArguments = ["from": from.rawValue, "through": through.rawValue, "start": start]
+            if let end { _ = arguments.append(contentsOf: ["end": end]) }
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease, kv.deleted,
+                               p.revision, p.value, p.create_revision, p.version, p.lease, p.deleted
+                        FROM kv LEFT JOIN kv AS p ON p.revision = kv.prev_revision
+                        WHERE kv.revision >= :from AND kv.revision <= :through AND kv.key >= :start \(upper)
+                        ORDER BY kv.revision
+                        """
+                ),
+                arguments: arguments
+            )
+            var events: [StorageEvent] = []
+            while let row = try rows.next() {
+                let key = String(decoding: row[1] as Data, as: UTF8.self)
+                var previous: KeyValue?
+                if let previousRevision = row[7] as Int64?, row[12] as Int64 == 0 {
+                    previous = KeyValue(
+                        key: key,
+                        value: [UInt8](row[8] as Data),
+                        createRevision: Revision(row[9] as Int64),
+                        modRevision: Revision(previousRevision),
+                        version: row[10],
+                        lease: Self.lease(row[11])
+                    )
+                }
+                if row[6] as Int64 == 0 {
+                    events.append(StorageEvent(kind: .put, keyValue: Self.keyValue(row), previous: previous))
+                } else {
+                    let tombstone = KeyValue(
+                        key: key,
+                        value: [],
+                        createRevision: .zero,
+                        modRevision: Revision(row[0] as Int64),
+                        version: 0
+                    )
+                    events.append(StorageEvent(kind: .delete, keyValue: tombstone, previous: previous))
+                }
+            }
+            return events
+        }
+    }
+
+    // MARK: Helpers
+
+    struct Meta {
+        var revision: Int64
+        var compacted: Int64
+    }
+
+    static func meta(_ db: Database) throws -> Meta {
+        var meta = Meta(revision: 0, compacted: 0)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, value FROM meta"))
+        while let row = try rows.next() {
+            switch row[0] as String {
+            case "revision": meta.revision = row[1]
+            case "compact_revision": meta.compacted = row[1]
+            default: break
+            }
+        }
+        return meta
+    }
+
+    static func resolve(_ revision: Revision?, meta: Meta) throws -> Int64 {
+        guard let revision else { return meta.revision }
+        if revision.rawValue > meta.revision {
+            throw StorageError.futureRevision(revision, current: Revision(meta.revision))
+        }
+        if revision.rawValue < meta.compacted || revision.rawValue < 0 {
+            throw StorageError.compacted(compactRevision: Revision(meta.compacted), requested: revision)
+        }
+        return revision.rawValue
+    }
+
+    /// The live key, from the `current` table.
+    static func latest(_ key: String, _ db: Database) throws -> KeyValue? {
+        let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease FROM current
+                    JOIN kv ON kv.revision = current.revision WHERE current.key = ?
+                    """
+            ),
+            arguments: [Data(key.utf8)]
+        )
+        return row.map(Self.keyValue)
+    }
+
+    /// A key-value from the columns `revision, key, value, create_revision, version, lease`.
+    static func keyValue(_ row: Row) -> KeyValue {
+        KeyValue(
+            key: String(decoding: row[1] as Data, as: UTF8.self),
+            value: [UInt8](row[2] as Data),
+            createRevision: Revision(row[3] as Int64),
+            modRevision: Revision(row[0] as Int64),
+            version: row[4],
+            lease: Self.lease(row[5])
+        )
+    }
+
+    static func lease(_ id: Int64) -> LeaseID? {
+        id == 0 ? nil : LeaseID(rawValue: id)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    static func validate(_ key: String) throws {
+        if key.isEmpty { throw StorageError.invalidArgument("the key must not be empty") }
+    }
+
+    static let unexpected = StorageError(code: .internalError, message: "unexpected write result")
+
+    /// Runs a read on a reader connection (a WAL snapshot), mapping database errors to ``StorageError``.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await self.pool.read(body)
+        } catch let error as StorageError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw StorageError(code: .unavailable, message: "database read failed", cause: error)
+        }
+    }
+
+    /// Runs one write transaction outside group commit (lease grants, compaction), not interrupted by
+    /// cancellation, mapping database errors to ``StorageError``.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            self.pool.asyncWriteWithoutTransaction { db in
+                continuation.resume(
+                    returning: Result {
+                        var value: T?
+                        try db.inTransaction(.immediate) {
+                            value = try body(db)
+                            return .commit
+                        }
+                        return value!
+                    }
+                )
+            }
+        }
+        do {
+            return try result.get()
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(code: .unavailable, message: "database write failed", cause: error)
+        }
+    }
+}

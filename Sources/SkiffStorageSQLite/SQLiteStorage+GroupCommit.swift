@@ -1,0 +1,231 @@
+import Foundation
+import GRDB
+import SkiffStorage
+import Synchronization
+
+/// One write waiting for a group commit.
+enum WriteOperation: Sendable {
+    case create(String, [UInt8], LeaseID?)
+    case update(String, [UInt8], Revision, LeaseID?)
+    case delete(String, Revision?)
+    case revoke(LeaseID)
+}
+
+/// What a write produced.
+enum WriteOutcome: Sendable {
+    case keyValue(KeyValue)
+    case deleted(DeleteResult)
+    case revoked
+}
+
+/// What a queued writer is told when it resumes: its result, or that it now commits the queue.
+enum WriterTurn: Sendable {
+    case done(Result<WriteOutcome, StorageError>)
+    case commit
+}
+
+/// The group-commit queue.
+struct WriterState {
+    struct Waiter {
+        var operation: WriteOperation
+        var continuation: CheckedContinuation<WriterTurn, Never>
+    }
+
+    /// Whether a writer is committing (then new writers queue up).
+    var isCommitting = false
+    var waiting: [Waiter] = []
+}
+
+extension SQLiteStorage {
+    /// The most operations committed in one transaction.
+    static let maximumBatch = 512
+
+    /// Commits `operation`, grouped with whatever other writers are waiting, and returns its own outcome.
+    func submit(_ operation: WriteOperation) async throws -> WriteOutcome {
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<WriterTurn, Never>) in
+            let commits = self.writer.withLock { state in
+                if state.isCommitting {
+                    state.waiting.append(WriterState.Waiter(operation: operation, continuation: continuation))
+                    return false
+                }
+                state.isCommitting = true
+                return true
+            }
+            if commits { continuation.resume(returning: .commit) }
+        }
+        switch turn {
+        case .done(let result):
+            return try result.get()
+        case .commit:
+            return try await self.commitBatch(leading: operation).get()
+        }
+    }
+
+    /// Commits `own` with up to ``maximumBatch`` waiting operations in one transaction, publishes the events,
+    /// resumes the waiters, then hands the commit turn to the next waiter, if any.
+    private func commitBatch(leading own: WriteOperation) async -> Result<WriteOutcome, StorageError> {
+        let followers = self.writer.withLock { state in
+            let count = min(state.waiting.count, Self.maximumBatch - 1)
+            let taken = Array(state.waiting.prefix(count))
+            state.waiting.removeFirst(count)
+            return taken
+        }
+        let operations = [own] + followers.map(\.operation)
+        let results = await self.commit(operations)
+        for (follower, result) in zip(followers, results.dropFirst()) {
+            follower.continuation.resume(returning: .done(result))
+        }
+        let next = self.writer.withLock { state -> WriterState.Waiter? in
+            if state.waiting.isEmpty {
+                state.isCommitting = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.continuation.resume(returning: .commit)
+        return results[0]
+    }
+
+    /// Runs `operations` in one transaction (each validated on its own), commits once and publishes the events.
+    private func commit(_ operations: [WriteOperation]) async -> [Result<WriteOutcome, StorageError>] {
+        typealias Applied = (results: [Result<WriteOutcome, StorageError>], events: [StorageEvent])
+        let applied: Result<Applied, any Error> = await withCheckedContinuation { continuation in
+            self.pool.asyncWriteWithoutTransaction { db in
+                continuation.resume(
+                    returning: Result {
+                        var applied: Applied = ([], [])
+                        try db.inTransaction(.immediate) {
+                            applied = try Self.apply(operations, db)
+                            return .commit
+                        }
+                        return applied
+                    }
+                )
+            }
+        }
+        switch applied {
+        case .success(let applied):
+            self.hub.publish(applied.events)
+            return applied.results
+        case .failure(let error):
+            let failure = StorageError(code: .unavailable, message: "database write failed", cause: error)
+            return Array(repeating: .failure(failure), count: operations.count)
+        }
+    }
+
+    /// Applies the operations inside the open transaction.
+    private static func apply(_ operations: [WriteOperation], _ db: Database) throws -> (
+        results: [Result<WriteOutcome, StorageError>], events: [StorageEvent]
+    ) {
+        var writer = BatchWriter(db: db, revision: try Self.meta(db).revision)
+        var results: [Result<WriteOutcome, StorageError>] = []
+        results.reserveCapacity(operations.count)
+        for operation in operations {
+            do {
+                results.append(.success(try writer.apply(operation)))
+            } catch let error as StorageError {
+                results.append(.failure(error))
+            }
+        }
+        if !writer.events.isEmpty {
+            try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE name = 'revision'")
+                .execute(arguments: [writer.revision])
+        }
+        return (results, writer.events)
+    }
+}
+
+/// Applies operations one by one within a write transaction, assigning revisions.
+private struct BatchWriter {
+    let db: Database
+    var revision: Int64
+    var events: [StorageEvent] = []
+
+    mutating func apply(_ operation: WriteOperation) throws -> WriteOutcome {
+        switch operation {
+        case .create(let key, let value, let lease):
+            if let current = try SQLiteStorage.latest(key, self.db) { throw StorageError.keyExists(current) }
+            return .keyValue(try self.put(key, value: value, lease: lease, previous: nil))
+        case .update(let key, let value, let expected, let lease):
+            guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
+            guard current.modRevision == expected else { throw StorageError.conflict(current, expected: expected) }
+            return .keyValue(try self.put(key, value: value, lease: lease, previous: current))
+        case .delete(let key, let expected):
+            guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
+            if let expected, current.modRevision != expected {
+                throw StorageError.conflict(current, expected: expected)
+            }
+            return .deleted(try self.remove(current))
+        case .revoke(let lease):
+            guard try self.leaseExists(lease) else { throw StorageError.leaseNotFound(lease) }
+            let keys = try Data.fetchAll(
+                self.db.cachedStatement(sql: "SELECT key FROM current WHERE lease = ? ORDER BY key"),
+                arguments: [lease.rawValue]
+            )
+            for key in keys {
+                if let current = try SQLiteStorage.latest(String(decoding: key, as: UTF8.self), self.db) {
+                    _ = try self.remove(current)
+                }
+            }
+            try self.db.cachedStatement(sql: "DELETE FROM lease WHERE id = ?").execute(arguments: [lease.rawValue])
+            return .revoked
+        }
+    }
+
+    private func leaseExists(_ lease: LeaseID) throws -> Bool {
+        try Bool.fetchOne(
+            self.db.cachedStatement(sql: "SELECT count(*) > 0 FROM lease WHERE id = ?"),
+            arguments: [lease.rawValue]
+        ) ?? false
+    }
+
+    private mutating func put(_ key: String, value: [UInt8], lease: LeaseID?, previous: KeyValue?) throws
+        -> KeyValue
+    {
+        if let lease, try !self.leaseExists(lease) { throw StorageError.leaseNotFound(lease) }
+        self.revision += 1
+        let keyValue = KeyValue(
+            key: key,
+            value: value,
+            createRevision: previous?.createRevision ?? Revision(self.revision),
+            modRevision: Revision(self.revision),
+            version: (previous?.version ?? 0) + 1,
+            lease: lease
+        )
+        let keyData = Data(key.utf8)
+        try self.db.cachedStatement(
+            sql: """
+                INSERT INTO kv (revision, key, value, create_revision, prev_revision, version, lease, deleted)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                """
+        ).execute(arguments: [
+            self.revision, keyData, Data(value), keyValue.createRevision.rawValue,
+            previous?.modRevision.rawValue ?? 0, keyValue.version, lease?.rawValue ?? 0,
+        ])
+        try self.db.cachedStatement(sql: "INSERT OR REPLACE INTO current (key, revision, lease) VALUES (?, ?, ?)")
+            .execute(arguments: [keyData, self.revision, lease?.rawValue ?? 0])
+        self.events.append(StorageEvent(kind: .put, keyValue: keyValue, previous: previous))
+        return keyValue
+    }
+
+    private mutating func remove(_ current: KeyValue) throws -> DeleteResult {
+        self.revision += 1
+        let keyData = Data(current.key.utf8)
+        try self.db.cachedStatement(
+            sql: """
+                INSERT INTO kv (revision, key, value, create_revision, prev_revision, version, lease, deleted)
+                VALUES (?, ?, x'', ?, ?, 0, 0, 1)
+                """
+        ).execute(arguments: [self.revision, keyData, current.createRevision.rawValue, current.modRevision.rawValue])
+        try self.db.cachedStatement(sql: "DELETE FROM current WHERE key = ?").execute(arguments: [keyData])
+        let tombstone = KeyValue(
+            key: current.key,
+            value: [],
+            createRevision: .zero,
+            modRevision: Revision(self.revision),
+            version: 0
+        )
+        self.events.append(StorageEvent(kind: .delete, keyValue: tombstone, previous: current))
+        return DeleteResult(previous: current, revision: Revision(self.revision))
+    }
+}
