@@ -65,7 +65,9 @@ enum OpenAPIFieldOrder {
         var goOrder: [String] = []
         if definition.hasPrefix("io.k8s.") {
             let protoName = "k8s.io." + definition.dropFirst("io.k8s.".count)
-            if let message = protoMessages[protoName] { goOrder = message.fields.map(\.name) }
+            if let message = protoMessages[protoName] {
+                goOrder = self.protoOrder(message, names: names, protoMessages: protoMessages)
+            }
         }
         if goOrder.isEmpty { goOrder = self.goOrder[definition] ?? [] }
         let present = Set(names)
@@ -73,6 +75,28 @@ enum OpenAPIFieldOrder {
         for name in goOrder where present.contains(name) && !result.contains(name) { result.append(name) }
         let placed = Set(result)
         result += names.filter { !placed.contains($0) }.sorted()
+        return result
+    }
+
+    /// The message's fields as JSON names: a field whose name is not a property but whose message type holds
+    /// properties is an embedded (`json:",inline"`) struct and expands in place (`Volume.volumeSource`,
+    /// `Probe.handler`); names match case-insensitively (upstream's proto names `Webhooks`, `uID`, `aPIGroup`).
+    static func protoOrder(
+        _ message: ProtoMessage,
+        names: [String],
+        protoMessages: [String: ProtoMessage],
+        depth: Int = 0
+    ) -> [String] {
+        var byLowercased: [String: String] = [:]
+        for name in names { byLowercased[name.lowercased()] = name }
+        var result: [String] = []
+        for field in message.fields {
+            if let name = byLowercased[field.name.lowercased()] {
+                result.append(name)
+            } else if depth < 4, case .optional = field.label, let embedded = protoMessages[field.type] {
+                result += self.protoOrder(embedded, names: names, protoMessages: protoMessages, depth: depth + 1)
+            }
+        }
         return result
     }
 }

@@ -1250,16 +1250,16 @@ extension AdmissionRegistrationV1 {
         /// resourceNames is an optional white list of names that the rule applies to. An empty set means that
         /// everything is allowed.
         public var resourceNames: [String]?
+        /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all
+        /// of those operations and any future admission operations that are added. If '*' is present, the length of the
+        /// slice must be one. Required.
+        public var operations: [String]?
         /// apiGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the
         /// slice must be one. Required.
         public var apiGroups: [String]?
         /// apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length
         /// of the slice must be one. Required.
         public var apiVersions: [String]?
-        /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all
-        /// of those operations and any future admission operations that are added. If '*' is present, the length of the
-        /// slice must be one. Required.
-        public var operations: [String]?
         /// resources is a list of resources this rule applies to.
         ///
         /// For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but
@@ -1279,25 +1279,25 @@ extension AdmissionRegistrationV1 {
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             resourceNames: [String]? = nil,
+            operations: [String]? = nil,
             apiGroups: [String]? = nil,
             apiVersions: [String]? = nil,
-            operations: [String]? = nil,
             resources: [String]? = nil,
             scope: String? = nil
         ) {
             self.resourceNames = resourceNames
+            self.operations = operations
             self.apiGroups = apiGroups
             self.apiVersions = apiVersions
-            self.operations = operations
             self.resources = resources
             self.scope = scope
         }
 
         enum CodingKeys: String, CodingKey {
             case resourceNames
+            case operations
             case apiGroups
             case apiVersions
-            case operations
             case resources
             case scope
         }
@@ -1305,9 +1305,9 @@ extension AdmissionRegistrationV1 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.resourceNames = try container.decodeIfPresent([String].self, forKey: .resourceNames)
+            self.operations = try container.decodeIfPresent([String].self, forKey: .operations)
             self.apiGroups = try container.decodeIfPresent([String].self, forKey: .apiGroups)
             self.apiVersions = try container.decodeIfPresent([String].self, forKey: .apiVersions)
-            self.operations = try container.decodeIfPresent([String].self, forKey: .operations)
             self.resources = try container.decodeIfPresent([String].self, forKey: .resources)
             self.scope = try container.decodeIfPresent(String.self, forKey: .scope)
         }
@@ -1315,9 +1315,9 @@ extension AdmissionRegistrationV1 {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.resourceNames, forKey: .resourceNames)
+            try container.encodeIfPresent(self.operations, forKey: .operations)
             try container.encodeIfPresent(self.apiGroups, forKey: .apiGroups)
             try container.encodeIfPresent(self.apiVersions, forKey: .apiVersions)
-            try container.encodeIfPresent(self.operations, forKey: .operations)
             try container.encodeIfPresent(self.resources, forKey: .resources)
             try container.encodeIfPresent(self.scope, forKey: .scope)
         }
@@ -2417,29 +2417,6 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// Validation specifies the CEL expression which is used to apply the validation.
     public struct Validation: Codable, Sendable, Hashable {
-        /// message represents the message displayed when validation fails. The message is required if the Expression
-        /// contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule:
-        /// {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks.
-        /// Message is required. The message must not contain line breaks. If unset, the message is "failed Expression:
-        /// {Expression}".
-        public var message: String?
-        /// reason represents a machine-readable description of why this validation failed. If this is the first
-        /// validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in
-        /// the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden",
-        /// "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client.
-        public var reason: String?
-        /// messageExpression declares a CEL expression that evaluates to the validation failure message that is
-        /// returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a
-        /// string. If both message and messageExpression are present on a validation, then messageExpression will be
-        /// used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and
-        /// the validation failure message is produced as if the messageExpression field were unset. If
-        /// messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line
-        /// breaks, then the validation failure message will also be produced as if the messageExpression field were
-        /// unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line
-        /// breaks will be logged. messageExpression has access to all the same variables as the `expression` except for
-        /// 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max
-        /// ("+string(params.max)+")"
-        public var messageExpression: String?
         /// expression represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec
         /// CEL expressions have access to the contents of the API request/response, organized into CEL variables as
         /// well as some other useful variables:
@@ -2482,41 +2459,64 @@ extension AdmissionRegistrationV1 {
         ///     non-intersecting keys are appended, retaining their partial order.
         /// Required.
         public var expression: String
+        /// message represents the message displayed when validation fails. The message is required if the Expression
+        /// contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule:
+        /// {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks.
+        /// Message is required. The message must not contain line breaks. If unset, the message is "failed Expression:
+        /// {Expression}".
+        public var message: String?
+        /// reason represents a machine-readable description of why this validation failed. If this is the first
+        /// validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in
+        /// the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden",
+        /// "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client.
+        public var reason: String?
+        /// messageExpression declares a CEL expression that evaluates to the validation failure message that is
+        /// returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a
+        /// string. If both message and messageExpression are present on a validation, then messageExpression will be
+        /// used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and
+        /// the validation failure message is produced as if the messageExpression field were unset. If
+        /// messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line
+        /// breaks, then the validation failure message will also be produced as if the messageExpression field were
+        /// unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line
+        /// breaks will be logged. messageExpression has access to all the same variables as the `expression` except for
+        /// 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max
+        /// ("+string(params.max)+")"
+        public var messageExpression: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
+            expression: String = "",
             message: String? = nil,
             reason: String? = nil,
-            messageExpression: String? = nil,
-            expression: String = ""
+            messageExpression: String? = nil
         ) {
+            self.expression = expression
             self.message = message
             self.reason = reason
             self.messageExpression = messageExpression
-            self.expression = expression
         }
 
         enum CodingKeys: String, CodingKey {
+            case expression
             case message
             case reason
             case messageExpression
-            case expression
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.expression = try container.decodeIfPresent(String.self, forKey: .expression) ?? ""
             self.message = try container.decodeIfPresent(String.self, forKey: .message)
             self.reason = try container.decodeIfPresent(String.self, forKey: .reason)
             self.messageExpression = try container.decodeIfPresent(String.self, forKey: .messageExpression)
-            self.expression = try container.decodeIfPresent(String.self, forKey: .expression) ?? ""
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.expression, forKey: .expression)
             try container.encodeIfPresent(self.message, forKey: .message)
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.messageExpression, forKey: .messageExpression)
-            try container.encode(self.expression, forKey: .expression)
         }
     }
 }
@@ -2525,38 +2525,38 @@ extension AdmissionRegistrationV1 {
     /// Variable is the definition of a variable that is used for composition. A variable is defined as a named
     /// expression.
     public struct Variable: Codable, Sendable, Hashable {
-        /// expression is the expression that will be evaluated as the value of the variable. The CEL expression has
-        /// access to the same identifiers as the CEL expressions in Validation.
-        public var expression: String
         /// name is the name of the variable. The name must be a valid CEL identifier and unique among all variables.
         /// The variable can be accessed in other expressions through `variables` For example, if name is "foo", the
         /// variable will be available as `variables.foo`
         public var name: String
+        /// expression is the expression that will be evaluated as the value of the variable. The CEL expression has
+        /// access to the same identifiers as the CEL expressions in Validation.
+        public var expression: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            expression: String = "",
-            name: String = ""
+            name: String = "",
+            expression: String = ""
         ) {
-            self.expression = expression
             self.name = name
+            self.expression = expression
         }
 
         enum CodingKeys: String, CodingKey {
-            case expression
             case name
+            case expression
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.expression = try container.decodeIfPresent(String.self, forKey: .expression) ?? ""
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
+            self.expression = try container.decodeIfPresent(String.self, forKey: .expression) ?? ""
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.expression, forKey: .expression)
             try container.encode(self.name, forKey: .name)
+            try container.encode(self.expression, forKey: .expression)
         }
     }
 }

@@ -514,20 +514,11 @@ extension CoreV1 {
     /// To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers
     /// may not be removed or restarted.
     public struct EphemeralContainer: Codable, Sendable, Hashable {
-        /// If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral
-        /// container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral
-        /// container uses the namespaces configured in the Pod spec.
-        ///
-        /// The container runtime must implement support for this feature. If the runtime does not support namespace
-        /// targeting then the result of setting this field is undefined.
-        public var targetContainerName: String?
-        /// Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references
-        /// $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference
-        /// in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the
-        /// $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references
-        /// will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info:
-        /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
-        public var args: [String]?
+        /// Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers,
+        /// init containers and ephemeral containers.
+        public var name: String
+        /// Container image name. More info: https://kubernetes.io/docs/concepts/containers/images
+        public var image: String?
         /// Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided.
         /// Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be
         /// resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which
@@ -536,56 +527,49 @@ extension CoreV1 {
         /// Cannot be updated. More info:
         /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
         public var command: [String]?
-        /// List of environment variables to set in the container. Cannot be updated.
-        public var env: [CoreV1.EnvVar]?
+        /// Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references
+        /// $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference
+        /// in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the
+        /// $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references
+        /// will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info:
+        /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+        public var args: [String]?
+        /// Container's working directory. If not specified, the container runtime's default will be used, which might
+        /// be configured in the container image. Cannot be updated.
+        public var workingDir: String?
+        /// Ports are not allowed for ephemeral containers.
+        public var ports: [CoreV1.ContainerPort]?
         /// List of sources to populate environment variables in the container. The keys defined within a source may
         /// consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value
         /// associated with the last source will take precedence. Values defined by an Env with a duplicate key will
         /// take precedence. Cannot be updated.
         public var envFrom: [CoreV1.EnvFromSource]?
-        /// Container image name. More info: https://kubernetes.io/docs/concepts/containers/images
-        public var image: String?
-        /// Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or
-        /// IfNotPresent otherwise. Cannot be updated. More info:
-        /// https://kubernetes.io/docs/concepts/containers/images#updating-images
-        public var imagePullPolicy: String?
-        /// Lifecycle is not allowed for ephemeral containers.
-        public var lifecycle: CoreV1.Lifecycle?
-        /// Probes are not allowed for ephemeral containers.
-        public var livenessProbe: CoreV1.Probe?
-        /// Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers,
-        /// init containers and ephemeral containers.
-        public var name: String
-        /// Ports are not allowed for ephemeral containers.
-        public var ports: [CoreV1.ContainerPort]?
-        /// Probes are not allowed for ephemeral containers.
-        public var readinessProbe: CoreV1.Probe?
-        /// Resources resize policy for the container.
-        public var resizePolicy: [CoreV1.ContainerResizePolicy]?
+        /// List of environment variables to set in the container. Cannot be updated.
+        public var env: [CoreV1.EnvVar]?
         /// Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already
         /// allocated to the pod.
         public var resources: CoreV1.ResourceRequirements?
+        /// Resources resize policy for the container.
+        public var resizePolicy: [CoreV1.ContainerResizePolicy]?
         /// Restart policy for the container to manage the restart behavior of each container within a pod. You cannot
         /// set this field on ephemeral containers.
         public var restartPolicy: String?
         /// Represents a list of rules to be checked to determine if the container should be restarted on exit. You
         /// cannot set this field on ephemeral containers.
         public var restartPolicyRules: [CoreV1.ContainerRestartRule]?
-        /// Optional: SecurityContext defines the security options the ephemeral container should be run with. If set,
-        /// the fields of SecurityContext override the equivalent fields of PodSecurityContext.
-        public var securityContext: CoreV1.SecurityContext?
+        /// Pod volumes to mount into the container's filesystem. Subpath mounts are not allowed for ephemeral
+        /// containers. Cannot be updated.
+        public var volumeMounts: [CoreV1.VolumeMount]?
+        /// volumeDevices is the list of block devices to be used by the container.
+        public var volumeDevices: [CoreV1.VolumeDevice]?
+        /// Probes are not allowed for ephemeral containers.
+        public var livenessProbe: CoreV1.Probe?
+        /// Probes are not allowed for ephemeral containers.
+        public var readinessProbe: CoreV1.Probe?
         /// Probes are not allowed for ephemeral containers.
         public var startupProbe: CoreV1.Probe?
-        /// Whether this container should allocate a buffer for stdin in the container runtime. If this is not set,
-        /// reads from stdin in the container will always result in EOF. Default is false.
-        public var stdin: Bool?
-        /// Whether the container runtime should close the stdin channel after it has been opened by a single attach.
-        /// When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to
-        /// true, stdin is opened on container start, is empty until the first client attaches to stdin, and then
-        /// remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed
-        /// until the container is restarted. If this flag is false, a container processes that reads from stdin will
-        /// never receive an EOF. Default is false
-        public var stdinOnce: Bool?
+        /// Lifecycle is not allowed for ephemeral containers.
+        public var lifecycle: CoreV1.Lifecycle?
         /// Optional: Path at which the file to which the container's termination message will be written is mounted
         /// into the container's filesystem. Message written is intended to be brief final status, such as an assertion
         /// failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across
@@ -597,164 +581,180 @@ extension CoreV1 {
         /// empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever
         /// is smaller. Defaults to File. Cannot be updated.
         public var terminationMessagePolicy: String?
+        /// Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or
+        /// IfNotPresent otherwise. Cannot be updated. More info:
+        /// https://kubernetes.io/docs/concepts/containers/images#updating-images
+        public var imagePullPolicy: String?
+        /// Optional: SecurityContext defines the security options the ephemeral container should be run with. If set,
+        /// the fields of SecurityContext override the equivalent fields of PodSecurityContext.
+        public var securityContext: CoreV1.SecurityContext?
+        /// Whether this container should allocate a buffer for stdin in the container runtime. If this is not set,
+        /// reads from stdin in the container will always result in EOF. Default is false.
+        public var stdin: Bool?
+        /// Whether the container runtime should close the stdin channel after it has been opened by a single attach.
+        /// When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to
+        /// true, stdin is opened on container start, is empty until the first client attaches to stdin, and then
+        /// remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed
+        /// until the container is restarted. If this flag is false, a container processes that reads from stdin will
+        /// never receive an EOF. Default is false
+        public var stdinOnce: Bool?
         /// Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
         public var tty: Bool?
-        /// volumeDevices is the list of block devices to be used by the container.
-        public var volumeDevices: [CoreV1.VolumeDevice]?
-        /// Pod volumes to mount into the container's filesystem. Subpath mounts are not allowed for ephemeral
-        /// containers. Cannot be updated.
-        public var volumeMounts: [CoreV1.VolumeMount]?
-        /// Container's working directory. If not specified, the container runtime's default will be used, which might
-        /// be configured in the container image. Cannot be updated.
-        public var workingDir: String?
+        /// If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral
+        /// container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral
+        /// container uses the namespaces configured in the Pod spec.
+        ///
+        /// The container runtime must implement support for this feature. If the runtime does not support namespace
+        /// targeting then the result of setting this field is undefined.
+        public var targetContainerName: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            targetContainerName: String? = nil,
-            args: [String]? = nil,
-            command: [String]? = nil,
-            env: [CoreV1.EnvVar]? = nil,
-            envFrom: [CoreV1.EnvFromSource]? = nil,
-            image: String? = nil,
-            imagePullPolicy: String? = nil,
-            lifecycle: CoreV1.Lifecycle? = nil,
-            livenessProbe: CoreV1.Probe? = nil,
             name: String = "",
+            image: String? = nil,
+            command: [String]? = nil,
+            args: [String]? = nil,
+            workingDir: String? = nil,
             ports: [CoreV1.ContainerPort]? = nil,
-            readinessProbe: CoreV1.Probe? = nil,
-            resizePolicy: [CoreV1.ContainerResizePolicy]? = nil,
+            envFrom: [CoreV1.EnvFromSource]? = nil,
+            env: [CoreV1.EnvVar]? = nil,
             resources: CoreV1.ResourceRequirements? = nil,
+            resizePolicy: [CoreV1.ContainerResizePolicy]? = nil,
             restartPolicy: String? = nil,
             restartPolicyRules: [CoreV1.ContainerRestartRule]? = nil,
-            securityContext: CoreV1.SecurityContext? = nil,
+            volumeMounts: [CoreV1.VolumeMount]? = nil,
+            volumeDevices: [CoreV1.VolumeDevice]? = nil,
+            livenessProbe: CoreV1.Probe? = nil,
+            readinessProbe: CoreV1.Probe? = nil,
             startupProbe: CoreV1.Probe? = nil,
-            stdin: Bool? = nil,
-            stdinOnce: Bool? = nil,
+            lifecycle: CoreV1.Lifecycle? = nil,
             terminationMessagePath: String? = nil,
             terminationMessagePolicy: String? = nil,
+            imagePullPolicy: String? = nil,
+            securityContext: CoreV1.SecurityContext? = nil,
+            stdin: Bool? = nil,
+            stdinOnce: Bool? = nil,
             tty: Bool? = nil,
-            volumeDevices: [CoreV1.VolumeDevice]? = nil,
-            volumeMounts: [CoreV1.VolumeMount]? = nil,
-            workingDir: String? = nil
+            targetContainerName: String? = nil
         ) {
-            self.targetContainerName = targetContainerName
-            self.args = args
-            self.command = command
-            self.env = env
-            self.envFrom = envFrom
-            self.image = image
-            self.imagePullPolicy = imagePullPolicy
-            self.lifecycle = lifecycle
-            self.livenessProbe = livenessProbe
             self.name = name
+            self.image = image
+            self.command = command
+            self.args = args
+            self.workingDir = workingDir
             self.ports = ports
-            self.readinessProbe = readinessProbe
-            self.resizePolicy = resizePolicy
+            self.envFrom = envFrom
+            self.env = env
             self.resources = resources
+            self.resizePolicy = resizePolicy
             self.restartPolicy = restartPolicy
             self.restartPolicyRules = restartPolicyRules
-            self.securityContext = securityContext
+            self.volumeMounts = volumeMounts
+            self.volumeDevices = volumeDevices
+            self.livenessProbe = livenessProbe
+            self.readinessProbe = readinessProbe
             self.startupProbe = startupProbe
-            self.stdin = stdin
-            self.stdinOnce = stdinOnce
+            self.lifecycle = lifecycle
             self.terminationMessagePath = terminationMessagePath
             self.terminationMessagePolicy = terminationMessagePolicy
+            self.imagePullPolicy = imagePullPolicy
+            self.securityContext = securityContext
+            self.stdin = stdin
+            self.stdinOnce = stdinOnce
             self.tty = tty
-            self.volumeDevices = volumeDevices
-            self.volumeMounts = volumeMounts
-            self.workingDir = workingDir
+            self.targetContainerName = targetContainerName
         }
 
         enum CodingKeys: String, CodingKey {
-            case targetContainerName
-            case args
-            case command
-            case env
-            case envFrom
-            case image
-            case imagePullPolicy
-            case lifecycle
-            case livenessProbe
             case name
+            case image
+            case command
+            case args
+            case workingDir
             case ports
-            case readinessProbe
-            case resizePolicy
+            case envFrom
+            case env
             case resources
+            case resizePolicy
             case restartPolicy
             case restartPolicyRules
-            case securityContext
+            case volumeMounts
+            case volumeDevices
+            case livenessProbe
+            case readinessProbe
             case startupProbe
-            case stdin
-            case stdinOnce
+            case lifecycle
             case terminationMessagePath
             case terminationMessagePolicy
+            case imagePullPolicy
+            case securityContext
+            case stdin
+            case stdinOnce
             case tty
-            case volumeDevices
-            case volumeMounts
-            case workingDir
+            case targetContainerName
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.targetContainerName = try container.decodeIfPresent(String.self, forKey: .targetContainerName)
-            self.args = try container.decodeIfPresent([String].self, forKey: .args)
-            self.command = try container.decodeIfPresent([String].self, forKey: .command)
-            self.env = try container.decodeIfPresent([CoreV1.EnvVar].self, forKey: .env)
-            self.envFrom = try container.decodeIfPresent([CoreV1.EnvFromSource].self, forKey: .envFrom)
-            self.image = try container.decodeIfPresent(String.self, forKey: .image)
-            self.imagePullPolicy = try container.decodeIfPresent(String.self, forKey: .imagePullPolicy)
-            self.lifecycle = try container.decodeIfPresent(CoreV1.Lifecycle.self, forKey: .lifecycle)
-            self.livenessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .livenessProbe)
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
+            self.image = try container.decodeIfPresent(String.self, forKey: .image)
+            self.command = try container.decodeIfPresent([String].self, forKey: .command)
+            self.args = try container.decodeIfPresent([String].self, forKey: .args)
+            self.workingDir = try container.decodeIfPresent(String.self, forKey: .workingDir)
             self.ports = try container.decodeIfPresent([CoreV1.ContainerPort].self, forKey: .ports)
-            self.readinessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .readinessProbe)
+            self.envFrom = try container.decodeIfPresent([CoreV1.EnvFromSource].self, forKey: .envFrom)
+            self.env = try container.decodeIfPresent([CoreV1.EnvVar].self, forKey: .env)
+            self.resources = try container.decodeIfPresent(CoreV1.ResourceRequirements.self, forKey: .resources)
             self.resizePolicy =
                 try container.decodeIfPresent([CoreV1.ContainerResizePolicy].self, forKey: .resizePolicy)
-            self.resources = try container.decodeIfPresent(CoreV1.ResourceRequirements.self, forKey: .resources)
             self.restartPolicy = try container.decodeIfPresent(String.self, forKey: .restartPolicy)
             self.restartPolicyRules =
                 try container.decodeIfPresent([CoreV1.ContainerRestartRule].self, forKey: .restartPolicyRules)
-            self.securityContext = try container.decodeIfPresent(CoreV1.SecurityContext.self, forKey: .securityContext)
+            self.volumeMounts = try container.decodeIfPresent([CoreV1.VolumeMount].self, forKey: .volumeMounts)
+            self.volumeDevices = try container.decodeIfPresent([CoreV1.VolumeDevice].self, forKey: .volumeDevices)
+            self.livenessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .livenessProbe)
+            self.readinessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .readinessProbe)
             self.startupProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .startupProbe)
-            self.stdin = try container.decodeIfPresent(Bool.self, forKey: .stdin)
-            self.stdinOnce = try container.decodeIfPresent(Bool.self, forKey: .stdinOnce)
+            self.lifecycle = try container.decodeIfPresent(CoreV1.Lifecycle.self, forKey: .lifecycle)
             self.terminationMessagePath = try container.decodeIfPresent(String.self, forKey: .terminationMessagePath)
             self.terminationMessagePolicy =
                 try container.decodeIfPresent(String.self, forKey: .terminationMessagePolicy)
+            self.imagePullPolicy = try container.decodeIfPresent(String.self, forKey: .imagePullPolicy)
+            self.securityContext = try container.decodeIfPresent(CoreV1.SecurityContext.self, forKey: .securityContext)
+            self.stdin = try container.decodeIfPresent(Bool.self, forKey: .stdin)
+            self.stdinOnce = try container.decodeIfPresent(Bool.self, forKey: .stdinOnce)
             self.tty = try container.decodeIfPresent(Bool.self, forKey: .tty)
-            self.volumeDevices = try container.decodeIfPresent([CoreV1.VolumeDevice].self, forKey: .volumeDevices)
-            self.volumeMounts = try container.decodeIfPresent([CoreV1.VolumeMount].self, forKey: .volumeMounts)
-            self.workingDir = try container.decodeIfPresent(String.self, forKey: .workingDir)
+            self.targetContainerName = try container.decodeIfPresent(String.self, forKey: .targetContainerName)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.targetContainerName, forKey: .targetContainerName)
-            try container.encodeIfPresent(self.args, forKey: .args)
-            try container.encodeIfPresent(self.command, forKey: .command)
-            try container.encodeIfPresent(self.env, forKey: .env)
-            try container.encodeIfPresent(self.envFrom, forKey: .envFrom)
-            try container.encodeIfPresent(self.image, forKey: .image)
-            try container.encodeIfPresent(self.imagePullPolicy, forKey: .imagePullPolicy)
-            try container.encodeIfPresent(self.lifecycle, forKey: .lifecycle)
-            try container.encodeIfPresent(self.livenessProbe, forKey: .livenessProbe)
             try container.encode(self.name, forKey: .name)
+            try container.encodeIfPresent(self.image, forKey: .image)
+            try container.encodeIfPresent(self.command, forKey: .command)
+            try container.encodeIfPresent(self.args, forKey: .args)
+            try container.encodeIfPresent(self.workingDir, forKey: .workingDir)
             try container.encodeIfPresent(self.ports, forKey: .ports)
-            try container.encodeIfPresent(self.readinessProbe, forKey: .readinessProbe)
-            try container.encodeIfPresent(self.resizePolicy, forKey: .resizePolicy)
+            try container.encodeIfPresent(self.envFrom, forKey: .envFrom)
+            try container.encodeIfPresent(self.env, forKey: .env)
             try container.encodeIfPresent(self.resources, forKey: .resources)
+            try container.encodeIfPresent(self.resizePolicy, forKey: .resizePolicy)
             try container.encodeIfPresent(self.restartPolicy, forKey: .restartPolicy)
             try container.encodeIfPresent(self.restartPolicyRules, forKey: .restartPolicyRules)
-            try container.encodeIfPresent(self.securityContext, forKey: .securityContext)
+            try container.encodeIfPresent(self.volumeMounts, forKey: .volumeMounts)
+            try container.encodeIfPresent(self.volumeDevices, forKey: .volumeDevices)
+            try container.encodeIfPresent(self.livenessProbe, forKey: .livenessProbe)
+            try container.encodeIfPresent(self.readinessProbe, forKey: .readinessProbe)
             try container.encodeIfPresent(self.startupProbe, forKey: .startupProbe)
-            try container.encodeIfPresent(self.stdin, forKey: .stdin)
-            try container.encodeIfPresent(self.stdinOnce, forKey: .stdinOnce)
+            try container.encodeIfPresent(self.lifecycle, forKey: .lifecycle)
             try container.encodeIfPresent(self.terminationMessagePath, forKey: .terminationMessagePath)
             try container.encodeIfPresent(self.terminationMessagePolicy, forKey: .terminationMessagePolicy)
+            try container.encodeIfPresent(self.imagePullPolicy, forKey: .imagePullPolicy)
+            try container.encodeIfPresent(self.securityContext, forKey: .securityContext)
+            try container.encodeIfPresent(self.stdin, forKey: .stdin)
+            try container.encodeIfPresent(self.stdinOnce, forKey: .stdinOnce)
             try container.encodeIfPresent(self.tty, forKey: .tty)
-            try container.encodeIfPresent(self.volumeDevices, forKey: .volumeDevices)
-            try container.encodeIfPresent(self.volumeMounts, forKey: .volumeMounts)
-            try container.encodeIfPresent(self.workingDir, forKey: .workingDir)
+            try container.encodeIfPresent(self.targetContainerName, forKey: .targetContainerName)
         }
     }
 }

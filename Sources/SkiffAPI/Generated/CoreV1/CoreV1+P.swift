@@ -664,6 +664,85 @@ extension CoreV1 {
         /// capacity is the description of the persistent volume's resources and capacity. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity
         public var capacity: [String: Quantity]?
+        /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then
+        /// exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for
+        /// the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
+        /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then
+        /// exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree
+        /// awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+        public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
+        /// hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for
+        /// single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a
+        /// multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+        public var hostPath: CoreV1.HostPathVolumeSource?
+        /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an
+        /// admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info:
+        /// https://examples.k8s.io/volumes/glusterfs/README.md
+        public var glusterfs: CoreV1.GlusterfsPersistentVolumeSource?
+        /// nfs represents an NFS mount on the host. Provisioned by an admin. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
+        public var nfs: CoreV1.NFSVolumeSource?
+        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is
+        /// deprecated and the in-tree rbd type is no longer supported. More info:
+        /// https://examples.k8s.io/volumes/rbd/README.md
+        public var rbd: CoreV1.RBDPersistentVolumeSource?
+        /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
+        /// pod. Provisioned by an admin.
+        public var iscsi: CoreV1.ISCSIPersistentVolumeSource?
+        /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is
+        /// deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI
+        /// driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+        public var cinder: CoreV1.CinderPersistentVolumeSource?
+        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated
+        /// and the in-tree cephfs type is no longer supported.
+        public var cephfs: CoreV1.CephFSPersistentVolumeSource?
+        /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
+        /// pod.
+        public var fc: CoreV1.FCVolumeSource?
+        /// flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its
+        /// usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the
+        /// in-tree flocker type is no longer supported.
+        public var flocker: CoreV1.FlockerVolumeSource?
+        /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
+        /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
+        public var flexVolume: CoreV1.FlexPersistentVolumeSource?
+        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated:
+        /// AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
+        /// file.csi.azure.com CSI driver.
+        public var azureFile: CoreV1.AzureFilePersistentVolumeSource?
+        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated:
+        /// VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the
+        /// csi.vsphere.vmware.com CSI driver.
+        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
+        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is
+        /// deprecated and the in-tree quobyte type is no longer supported.
+        public var quobyte: CoreV1.QuobyteVolumeSource?
+        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk
+        /// is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI
+        /// driver.
+        public var azureDisk: CoreV1.AzureDiskVolumeSource?
+        /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
+        /// machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no
+        /// longer supported.
+        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
+        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated:
+        /// PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the
+        /// pxd.portworx.com CSI driver.
+        public var portworxVolume: CoreV1.PortworxVolumeSource?
+        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO
+        /// is deprecated and the in-tree scaleIO type is no longer supported.
+        public var scaleIO: CoreV1.ScaleIOPersistentVolumeSource?
+        /// local represents directly-attached storage with node affinity
+        public var local: CoreV1.LocalVolumeSource?
+        /// storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the
+        /// pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info:
+        /// https://examples.k8s.io/volumes/storageos/README.md
+        public var storageos: CoreV1.StorageOSPersistentVolumeSource?
+        /// csi represents storage that is handled by an external CSI driver.
+        public var csi: CoreV1.CSIPersistentVolumeSource?
         /// accessModes contains all ways the volume can be mounted. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
         public var accessModes: [String]?
@@ -696,89 +775,32 @@ extension CoreV1 {
         /// For an unbound PersistentVolume, the volumeAttributesClassName will be matched with unbound
         /// PersistentVolumeClaims during the binding process.
         public var volumeAttributesClassName: String?
-        /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then
-        /// exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree
-        /// awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-        public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
-        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk
-        /// is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI
-        /// driver.
-        public var azureDisk: CoreV1.AzureDiskVolumeSource?
-        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated:
-        /// AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
-        /// file.csi.azure.com CSI driver.
-        public var azureFile: CoreV1.AzureFilePersistentVolumeSource?
-        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated
-        /// and the in-tree cephfs type is no longer supported.
-        public var cephfs: CoreV1.CephFSPersistentVolumeSource?
-        /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is
-        /// deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI
-        /// driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
-        public var cinder: CoreV1.CinderPersistentVolumeSource?
-        /// csi represents storage that is handled by an external CSI driver.
-        public var csi: CoreV1.CSIPersistentVolumeSource?
-        /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
-        /// pod.
-        public var fc: CoreV1.FCVolumeSource?
-        /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
-        /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-        public var flexVolume: CoreV1.FlexPersistentVolumeSource?
-        /// flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its
-        /// usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the
-        /// in-tree flocker type is no longer supported.
-        public var flocker: CoreV1.FlockerVolumeSource?
-        /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then
-        /// exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for
-        /// the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
-        /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an
-        /// admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info:
-        /// https://examples.k8s.io/volumes/glusterfs/README.md
-        public var glusterfs: CoreV1.GlusterfsPersistentVolumeSource?
-        /// hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for
-        /// single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a
-        /// multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-        public var hostPath: CoreV1.HostPathVolumeSource?
-        /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
-        /// pod. Provisioned by an admin.
-        public var iscsi: CoreV1.ISCSIPersistentVolumeSource?
-        /// local represents directly-attached storage with node affinity
-        public var local: CoreV1.LocalVolumeSource?
-        /// nfs represents an NFS mount on the host. Provisioned by an admin. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
-        public var nfs: CoreV1.NFSVolumeSource?
-        /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
-        /// machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no
-        /// longer supported.
-        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
-        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated:
-        /// PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the
-        /// pxd.portworx.com CSI driver.
-        public var portworxVolume: CoreV1.PortworxVolumeSource?
-        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is
-        /// deprecated and the in-tree quobyte type is no longer supported.
-        public var quobyte: CoreV1.QuobyteVolumeSource?
-        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is
-        /// deprecated and the in-tree rbd type is no longer supported. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md
-        public var rbd: CoreV1.RBDPersistentVolumeSource?
-        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO
-        /// is deprecated and the in-tree scaleIO type is no longer supported.
-        public var scaleIO: CoreV1.ScaleIOPersistentVolumeSource?
-        /// storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the
-        /// pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info:
-        /// https://examples.k8s.io/volumes/storageos/README.md
-        public var storageos: CoreV1.StorageOSPersistentVolumeSource?
-        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated:
-        /// VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the
-        /// csi.vsphere.vmware.com CSI driver.
-        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             capacity: [String: Quantity]? = nil,
+            gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource? = nil,
+            awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource? = nil,
+            hostPath: CoreV1.HostPathVolumeSource? = nil,
+            glusterfs: CoreV1.GlusterfsPersistentVolumeSource? = nil,
+            nfs: CoreV1.NFSVolumeSource? = nil,
+            rbd: CoreV1.RBDPersistentVolumeSource? = nil,
+            iscsi: CoreV1.ISCSIPersistentVolumeSource? = nil,
+            cinder: CoreV1.CinderPersistentVolumeSource? = nil,
+            cephfs: CoreV1.CephFSPersistentVolumeSource? = nil,
+            fc: CoreV1.FCVolumeSource? = nil,
+            flocker: CoreV1.FlockerVolumeSource? = nil,
+            flexVolume: CoreV1.FlexPersistentVolumeSource? = nil,
+            azureFile: CoreV1.AzureFilePersistentVolumeSource? = nil,
+            vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource? = nil,
+            quobyte: CoreV1.QuobyteVolumeSource? = nil,
+            azureDisk: CoreV1.AzureDiskVolumeSource? = nil,
+            photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource? = nil,
+            portworxVolume: CoreV1.PortworxVolumeSource? = nil,
+            scaleIO: CoreV1.ScaleIOPersistentVolumeSource? = nil,
+            local: CoreV1.LocalVolumeSource? = nil,
+            storageos: CoreV1.StorageOSPersistentVolumeSource? = nil,
+            csi: CoreV1.CSIPersistentVolumeSource? = nil,
             accessModes: [String]? = nil,
             claimRef: CoreV1.ObjectReference? = nil,
             persistentVolumeReclaimPolicy: String? = nil,
@@ -786,31 +808,31 @@ extension CoreV1 {
             mountOptions: [String]? = nil,
             volumeMode: String? = nil,
             nodeAffinity: CoreV1.VolumeNodeAffinity? = nil,
-            volumeAttributesClassName: String? = nil,
-            awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource? = nil,
-            azureDisk: CoreV1.AzureDiskVolumeSource? = nil,
-            azureFile: CoreV1.AzureFilePersistentVolumeSource? = nil,
-            cephfs: CoreV1.CephFSPersistentVolumeSource? = nil,
-            cinder: CoreV1.CinderPersistentVolumeSource? = nil,
-            csi: CoreV1.CSIPersistentVolumeSource? = nil,
-            fc: CoreV1.FCVolumeSource? = nil,
-            flexVolume: CoreV1.FlexPersistentVolumeSource? = nil,
-            flocker: CoreV1.FlockerVolumeSource? = nil,
-            gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource? = nil,
-            glusterfs: CoreV1.GlusterfsPersistentVolumeSource? = nil,
-            hostPath: CoreV1.HostPathVolumeSource? = nil,
-            iscsi: CoreV1.ISCSIPersistentVolumeSource? = nil,
-            local: CoreV1.LocalVolumeSource? = nil,
-            nfs: CoreV1.NFSVolumeSource? = nil,
-            photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource? = nil,
-            portworxVolume: CoreV1.PortworxVolumeSource? = nil,
-            quobyte: CoreV1.QuobyteVolumeSource? = nil,
-            rbd: CoreV1.RBDPersistentVolumeSource? = nil,
-            scaleIO: CoreV1.ScaleIOPersistentVolumeSource? = nil,
-            storageos: CoreV1.StorageOSPersistentVolumeSource? = nil,
-            vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource? = nil
+            volumeAttributesClassName: String? = nil
         ) {
             self.capacity = capacity
+            self.gcePersistentDisk = gcePersistentDisk
+            self.awsElasticBlockStore = awsElasticBlockStore
+            self.hostPath = hostPath
+            self.glusterfs = glusterfs
+            self.nfs = nfs
+            self.rbd = rbd
+            self.iscsi = iscsi
+            self.cinder = cinder
+            self.cephfs = cephfs
+            self.fc = fc
+            self.flocker = flocker
+            self.flexVolume = flexVolume
+            self.azureFile = azureFile
+            self.vsphereVolume = vsphereVolume
+            self.quobyte = quobyte
+            self.azureDisk = azureDisk
+            self.photonPersistentDisk = photonPersistentDisk
+            self.portworxVolume = portworxVolume
+            self.scaleIO = scaleIO
+            self.local = local
+            self.storageos = storageos
+            self.csi = csi
             self.accessModes = accessModes
             self.claimRef = claimRef
             self.persistentVolumeReclaimPolicy = persistentVolumeReclaimPolicy
@@ -819,32 +841,32 @@ extension CoreV1 {
             self.volumeMode = volumeMode
             self.nodeAffinity = nodeAffinity
             self.volumeAttributesClassName = volumeAttributesClassName
-            self.awsElasticBlockStore = awsElasticBlockStore
-            self.azureDisk = azureDisk
-            self.azureFile = azureFile
-            self.cephfs = cephfs
-            self.cinder = cinder
-            self.csi = csi
-            self.fc = fc
-            self.flexVolume = flexVolume
-            self.flocker = flocker
-            self.gcePersistentDisk = gcePersistentDisk
-            self.glusterfs = glusterfs
-            self.hostPath = hostPath
-            self.iscsi = iscsi
-            self.local = local
-            self.nfs = nfs
-            self.photonPersistentDisk = photonPersistentDisk
-            self.portworxVolume = portworxVolume
-            self.quobyte = quobyte
-            self.rbd = rbd
-            self.scaleIO = scaleIO
-            self.storageos = storageos
-            self.vsphereVolume = vsphereVolume
         }
 
         enum CodingKeys: String, CodingKey {
             case capacity
+            case gcePersistentDisk
+            case awsElasticBlockStore
+            case hostPath
+            case glusterfs
+            case nfs
+            case rbd
+            case iscsi
+            case cinder
+            case cephfs
+            case fc
+            case flocker
+            case flexVolume
+            case azureFile
+            case vsphereVolume
+            case quobyte
+            case azureDisk
+            case photonPersistentDisk
+            case portworxVolume
+            case scaleIO
+            case local
+            case storageos
+            case csi
             case accessModes
             case claimRef
             case persistentVolumeReclaimPolicy
@@ -853,33 +875,47 @@ extension CoreV1 {
             case volumeMode
             case nodeAffinity
             case volumeAttributesClassName
-            case awsElasticBlockStore
-            case azureDisk
-            case azureFile
-            case cephfs
-            case cinder
-            case csi
-            case fc
-            case flexVolume
-            case flocker
-            case gcePersistentDisk
-            case glusterfs
-            case hostPath
-            case iscsi
-            case local
-            case nfs
-            case photonPersistentDisk
-            case portworxVolume
-            case quobyte
-            case rbd
-            case scaleIO
-            case storageos
-            case vsphereVolume
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.capacity = try container.decodeIfPresent([String: Quantity].self, forKey: .capacity)
+            self.gcePersistentDisk =
+                try container.decodeIfPresent(CoreV1.GCEPersistentDiskVolumeSource.self, forKey: .gcePersistentDisk)
+            self.awsElasticBlockStore =
+                try container.decodeIfPresent(
+                    CoreV1.AWSElasticBlockStoreVolumeSource.self,
+                    forKey: .awsElasticBlockStore
+                )
+            self.hostPath = try container.decodeIfPresent(CoreV1.HostPathVolumeSource.self, forKey: .hostPath)
+            self.glusterfs =
+                try container.decodeIfPresent(CoreV1.GlusterfsPersistentVolumeSource.self, forKey: .glusterfs)
+            self.nfs = try container.decodeIfPresent(CoreV1.NFSVolumeSource.self, forKey: .nfs)
+            self.rbd = try container.decodeIfPresent(CoreV1.RBDPersistentVolumeSource.self, forKey: .rbd)
+            self.iscsi = try container.decodeIfPresent(CoreV1.ISCSIPersistentVolumeSource.self, forKey: .iscsi)
+            self.cinder = try container.decodeIfPresent(CoreV1.CinderPersistentVolumeSource.self, forKey: .cinder)
+            self.cephfs = try container.decodeIfPresent(CoreV1.CephFSPersistentVolumeSource.self, forKey: .cephfs)
+            self.fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc)
+            self.flocker = try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker)
+            self.flexVolume = try container.decodeIfPresent(CoreV1.FlexPersistentVolumeSource.self, forKey: .flexVolume)
+            self.azureFile =
+                try container.decodeIfPresent(CoreV1.AzureFilePersistentVolumeSource.self, forKey: .azureFile)
+            self.vsphereVolume =
+                try container.decodeIfPresent(CoreV1.VsphereVirtualDiskVolumeSource.self, forKey: .vsphereVolume)
+            self.quobyte = try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte)
+            self.azureDisk = try container.decodeIfPresent(CoreV1.AzureDiskVolumeSource.self, forKey: .azureDisk)
+            self.photonPersistentDisk =
+                try container.decodeIfPresent(
+                    CoreV1.PhotonPersistentDiskVolumeSource.self,
+                    forKey: .photonPersistentDisk
+                )
+            self.portworxVolume =
+                try container.decodeIfPresent(CoreV1.PortworxVolumeSource.self, forKey: .portworxVolume)
+            self.scaleIO = try container.decodeIfPresent(CoreV1.ScaleIOPersistentVolumeSource.self, forKey: .scaleIO)
+            self.local = try container.decodeIfPresent(CoreV1.LocalVolumeSource.self, forKey: .local)
+            self.storageos =
+                try container.decodeIfPresent(CoreV1.StorageOSPersistentVolumeSource.self, forKey: .storageos)
+            self.csi = try container.decodeIfPresent(CoreV1.CSIPersistentVolumeSource.self, forKey: .csi)
             self.accessModes = try container.decodeIfPresent([String].self, forKey: .accessModes)
             self.claimRef = try container.decodeIfPresent(CoreV1.ObjectReference.self, forKey: .claimRef)
             self.persistentVolumeReclaimPolicy =
@@ -890,47 +926,33 @@ extension CoreV1 {
             self.nodeAffinity = try container.decodeIfPresent(CoreV1.VolumeNodeAffinity.self, forKey: .nodeAffinity)
             self.volumeAttributesClassName =
                 try container.decodeIfPresent(String.self, forKey: .volumeAttributesClassName)
-            self.awsElasticBlockStore =
-                try container.decodeIfPresent(
-                    CoreV1.AWSElasticBlockStoreVolumeSource.self,
-                    forKey: .awsElasticBlockStore
-                )
-            self.azureDisk = try container.decodeIfPresent(CoreV1.AzureDiskVolumeSource.self, forKey: .azureDisk)
-            self.azureFile =
-                try container.decodeIfPresent(CoreV1.AzureFilePersistentVolumeSource.self, forKey: .azureFile)
-            self.cephfs = try container.decodeIfPresent(CoreV1.CephFSPersistentVolumeSource.self, forKey: .cephfs)
-            self.cinder = try container.decodeIfPresent(CoreV1.CinderPersistentVolumeSource.self, forKey: .cinder)
-            self.csi = try container.decodeIfPresent(CoreV1.CSIPersistentVolumeSource.self, forKey: .csi)
-            self.fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc)
-            self.flexVolume = try container.decodeIfPresent(CoreV1.FlexPersistentVolumeSource.self, forKey: .flexVolume)
-            self.flocker = try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker)
-            self.gcePersistentDisk =
-                try container.decodeIfPresent(CoreV1.GCEPersistentDiskVolumeSource.self, forKey: .gcePersistentDisk)
-            self.glusterfs =
-                try container.decodeIfPresent(CoreV1.GlusterfsPersistentVolumeSource.self, forKey: .glusterfs)
-            self.hostPath = try container.decodeIfPresent(CoreV1.HostPathVolumeSource.self, forKey: .hostPath)
-            self.iscsi = try container.decodeIfPresent(CoreV1.ISCSIPersistentVolumeSource.self, forKey: .iscsi)
-            self.local = try container.decodeIfPresent(CoreV1.LocalVolumeSource.self, forKey: .local)
-            self.nfs = try container.decodeIfPresent(CoreV1.NFSVolumeSource.self, forKey: .nfs)
-            self.photonPersistentDisk =
-                try container.decodeIfPresent(
-                    CoreV1.PhotonPersistentDiskVolumeSource.self,
-                    forKey: .photonPersistentDisk
-                )
-            self.portworxVolume =
-                try container.decodeIfPresent(CoreV1.PortworxVolumeSource.self, forKey: .portworxVolume)
-            self.quobyte = try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte)
-            self.rbd = try container.decodeIfPresent(CoreV1.RBDPersistentVolumeSource.self, forKey: .rbd)
-            self.scaleIO = try container.decodeIfPresent(CoreV1.ScaleIOPersistentVolumeSource.self, forKey: .scaleIO)
-            self.storageos =
-                try container.decodeIfPresent(CoreV1.StorageOSPersistentVolumeSource.self, forKey: .storageos)
-            self.vsphereVolume =
-                try container.decodeIfPresent(CoreV1.VsphereVirtualDiskVolumeSource.self, forKey: .vsphereVolume)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.capacity, forKey: .capacity)
+            try container.encodeIfPresent(self.gcePersistentDisk, forKey: .gcePersistentDisk)
+            try container.encodeIfPresent(self.awsElasticBlockStore, forKey: .awsElasticBlockStore)
+            try container.encodeIfPresent(self.hostPath, forKey: .hostPath)
+            try container.encodeIfPresent(self.glusterfs, forKey: .glusterfs)
+            try container.encodeIfPresent(self.nfs, forKey: .nfs)
+            try container.encodeIfPresent(self.rbd, forKey: .rbd)
+            try container.encodeIfPresent(self.iscsi, forKey: .iscsi)
+            try container.encodeIfPresent(self.cinder, forKey: .cinder)
+            try container.encodeIfPresent(self.cephfs, forKey: .cephfs)
+            try container.encodeIfPresent(self.fc, forKey: .fc)
+            try container.encodeIfPresent(self.flocker, forKey: .flocker)
+            try container.encodeIfPresent(self.flexVolume, forKey: .flexVolume)
+            try container.encodeIfPresent(self.azureFile, forKey: .azureFile)
+            try container.encodeIfPresent(self.vsphereVolume, forKey: .vsphereVolume)
+            try container.encodeIfPresent(self.quobyte, forKey: .quobyte)
+            try container.encodeIfPresent(self.azureDisk, forKey: .azureDisk)
+            try container.encodeIfPresent(self.photonPersistentDisk, forKey: .photonPersistentDisk)
+            try container.encodeIfPresent(self.portworxVolume, forKey: .portworxVolume)
+            try container.encodeIfPresent(self.scaleIO, forKey: .scaleIO)
+            try container.encodeIfPresent(self.local, forKey: .local)
+            try container.encodeIfPresent(self.storageos, forKey: .storageos)
+            try container.encodeIfPresent(self.csi, forKey: .csi)
             try container.encodeIfPresent(self.accessModes, forKey: .accessModes)
             try container.encodeIfPresent(self.claimRef, forKey: .claimRef)
             try container.encodeIfPresent(self.persistentVolumeReclaimPolicy, forKey: .persistentVolumeReclaimPolicy)
@@ -939,28 +961,6 @@ extension CoreV1 {
             try container.encodeIfPresent(self.volumeMode, forKey: .volumeMode)
             try container.encodeIfPresent(self.nodeAffinity, forKey: .nodeAffinity)
             try container.encodeIfPresent(self.volumeAttributesClassName, forKey: .volumeAttributesClassName)
-            try container.encodeIfPresent(self.awsElasticBlockStore, forKey: .awsElasticBlockStore)
-            try container.encodeIfPresent(self.azureDisk, forKey: .azureDisk)
-            try container.encodeIfPresent(self.azureFile, forKey: .azureFile)
-            try container.encodeIfPresent(self.cephfs, forKey: .cephfs)
-            try container.encodeIfPresent(self.cinder, forKey: .cinder)
-            try container.encodeIfPresent(self.csi, forKey: .csi)
-            try container.encodeIfPresent(self.fc, forKey: .fc)
-            try container.encodeIfPresent(self.flexVolume, forKey: .flexVolume)
-            try container.encodeIfPresent(self.flocker, forKey: .flocker)
-            try container.encodeIfPresent(self.gcePersistentDisk, forKey: .gcePersistentDisk)
-            try container.encodeIfPresent(self.glusterfs, forKey: .glusterfs)
-            try container.encodeIfPresent(self.hostPath, forKey: .hostPath)
-            try container.encodeIfPresent(self.iscsi, forKey: .iscsi)
-            try container.encodeIfPresent(self.local, forKey: .local)
-            try container.encodeIfPresent(self.nfs, forKey: .nfs)
-            try container.encodeIfPresent(self.photonPersistentDisk, forKey: .photonPersistentDisk)
-            try container.encodeIfPresent(self.portworxVolume, forKey: .portworxVolume)
-            try container.encodeIfPresent(self.quobyte, forKey: .quobyte)
-            try container.encodeIfPresent(self.rbd, forKey: .rbd)
-            try container.encodeIfPresent(self.scaleIO, forKey: .scaleIO)
-            try container.encodeIfPresent(self.storageos, forKey: .storageos)
-            try container.encodeIfPresent(self.vsphereVolume, forKey: .vsphereVolume)
         }
     }
 }
@@ -3108,6 +3108,14 @@ extension CoreV1 {
     /// Probe describes a health check to be performed against a container to determine whether it is alive or ready to
     /// receive traffic.
     public struct Probe: Codable, Sendable, Hashable {
+        /// Exec specifies a command to execute in the container.
+        public var exec: CoreV1.ExecAction?
+        /// HTTPGet specifies an HTTP GET request to perform.
+        public var httpGet: CoreV1.HTTPGetAction?
+        /// TCPSocket specifies a connection to a TCP port.
+        public var tcpSocket: CoreV1.TCPSocketAction?
+        /// GRPC specifies a GRPC HealthCheckRequest.
+        public var grpc: CoreV1.GRPCAction?
         /// Number of seconds after the container has started before liveness probes are initiated. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
         public var initialDelaySeconds: Int32?
@@ -3131,55 +3139,51 @@ extension CoreV1 {
         /// field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1.
         /// spec.terminationGracePeriodSeconds is used if unset.
         public var terminationGracePeriodSeconds: Int64?
-        /// Exec specifies a command to execute in the container.
-        public var exec: CoreV1.ExecAction?
-        /// GRPC specifies a GRPC HealthCheckRequest.
-        public var grpc: CoreV1.GRPCAction?
-        /// HTTPGet specifies an HTTP GET request to perform.
-        public var httpGet: CoreV1.HTTPGetAction?
-        /// TCPSocket specifies a connection to a TCP port.
-        public var tcpSocket: CoreV1.TCPSocketAction?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
+            exec: CoreV1.ExecAction? = nil,
+            httpGet: CoreV1.HTTPGetAction? = nil,
+            tcpSocket: CoreV1.TCPSocketAction? = nil,
+            grpc: CoreV1.GRPCAction? = nil,
             initialDelaySeconds: Int32? = nil,
             timeoutSeconds: Int32? = nil,
             periodSeconds: Int32? = nil,
             successThreshold: Int32? = nil,
             failureThreshold: Int32? = nil,
-            terminationGracePeriodSeconds: Int64? = nil,
-            exec: CoreV1.ExecAction? = nil,
-            grpc: CoreV1.GRPCAction? = nil,
-            httpGet: CoreV1.HTTPGetAction? = nil,
-            tcpSocket: CoreV1.TCPSocketAction? = nil
+            terminationGracePeriodSeconds: Int64? = nil
         ) {
+            self.exec = exec
+            self.httpGet = httpGet
+            self.tcpSocket = tcpSocket
+            self.grpc = grpc
             self.initialDelaySeconds = initialDelaySeconds
             self.timeoutSeconds = timeoutSeconds
             self.periodSeconds = periodSeconds
             self.successThreshold = successThreshold
             self.failureThreshold = failureThreshold
             self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
-            self.exec = exec
-            self.grpc = grpc
-            self.httpGet = httpGet
-            self.tcpSocket = tcpSocket
         }
 
         enum CodingKeys: String, CodingKey {
+            case exec
+            case httpGet
+            case tcpSocket
+            case grpc
             case initialDelaySeconds
             case timeoutSeconds
             case periodSeconds
             case successThreshold
             case failureThreshold
             case terminationGracePeriodSeconds
-            case exec
-            case grpc
-            case httpGet
-            case tcpSocket
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.exec = try container.decodeIfPresent(CoreV1.ExecAction.self, forKey: .exec)
+            self.httpGet = try container.decodeIfPresent(CoreV1.HTTPGetAction.self, forKey: .httpGet)
+            self.tcpSocket = try container.decodeIfPresent(CoreV1.TCPSocketAction.self, forKey: .tcpSocket)
+            self.grpc = try container.decodeIfPresent(CoreV1.GRPCAction.self, forKey: .grpc)
             self.initialDelaySeconds = try container.decodeIfPresent(Int32.self, forKey: .initialDelaySeconds)
             self.timeoutSeconds = try container.decodeIfPresent(Int32.self, forKey: .timeoutSeconds)
             self.periodSeconds = try container.decodeIfPresent(Int32.self, forKey: .periodSeconds)
@@ -3187,24 +3191,20 @@ extension CoreV1 {
             self.failureThreshold = try container.decodeIfPresent(Int32.self, forKey: .failureThreshold)
             self.terminationGracePeriodSeconds =
                 try container.decodeIfPresent(Int64.self, forKey: .terminationGracePeriodSeconds)
-            self.exec = try container.decodeIfPresent(CoreV1.ExecAction.self, forKey: .exec)
-            self.grpc = try container.decodeIfPresent(CoreV1.GRPCAction.self, forKey: .grpc)
-            self.httpGet = try container.decodeIfPresent(CoreV1.HTTPGetAction.self, forKey: .httpGet)
-            self.tcpSocket = try container.decodeIfPresent(CoreV1.TCPSocketAction.self, forKey: .tcpSocket)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(self.exec, forKey: .exec)
+            try container.encodeIfPresent(self.httpGet, forKey: .httpGet)
+            try container.encodeIfPresent(self.tcpSocket, forKey: .tcpSocket)
+            try container.encodeIfPresent(self.grpc, forKey: .grpc)
             try container.encodeIfPresent(self.initialDelaySeconds, forKey: .initialDelaySeconds)
             try container.encodeIfPresent(self.timeoutSeconds, forKey: .timeoutSeconds)
             try container.encodeIfPresent(self.periodSeconds, forKey: .periodSeconds)
             try container.encodeIfPresent(self.successThreshold, forKey: .successThreshold)
             try container.encodeIfPresent(self.failureThreshold, forKey: .failureThreshold)
             try container.encodeIfPresent(self.terminationGracePeriodSeconds, forKey: .terminationGracePeriodSeconds)
-            try container.encodeIfPresent(self.exec, forKey: .exec)
-            try container.encodeIfPresent(self.grpc, forKey: .grpc)
-            try container.encodeIfPresent(self.httpGet, forKey: .httpGet)
-            try container.encodeIfPresent(self.tcpSocket, forKey: .tcpSocket)
         }
     }
 }

@@ -461,37 +461,37 @@ extension CoreV1 {
     ///
     /// The contents of the target Secret's Data field will represent the key-value pairs as environment variables.
     public struct SecretEnvSource: Codable, Sendable, Hashable {
-        /// Specify whether the Secret must be defined
-        public var optional: Bool?
         /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
         /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
+        /// Specify whether the Secret must be defined
+        public var optional: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            optional: Bool? = nil,
-            name: String? = nil
+            name: String? = nil,
+            optional: Bool? = nil
         ) {
-            self.optional = optional
             self.name = name
+            self.optional = optional
         }
 
         enum CodingKeys: String, CodingKey {
-            case optional
             case name
+            case optional
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.optional = try container.decodeIfPresent(Bool.self, forKey: .optional)
             self.name = try container.decodeIfPresent(String.self, forKey: .name)
+            self.optional = try container.decodeIfPresent(Bool.self, forKey: .optional)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.optional, forKey: .optional)
             try container.encodeIfPresent(self.name, forKey: .name)
+            try container.encodeIfPresent(self.optional, forKey: .optional)
         }
     }
 }
@@ -499,44 +499,44 @@ extension CoreV1 {
 extension CoreV1 {
     /// SecretKeySelector selects a key of a Secret.
     public struct SecretKeySelector: Codable, Sendable, Hashable {
-        /// The key of the secret to select from. Must be a valid secret key.
-        public var key: String
-        /// Specify whether the Secret or its key must be defined
-        public var optional: Bool?
         /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
         /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
+        /// The key of the secret to select from. Must be a valid secret key.
+        public var key: String
+        /// Specify whether the Secret or its key must be defined
+        public var optional: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
+            name: String? = nil,
             key: String = "",
-            optional: Bool? = nil,
-            name: String? = nil
+            optional: Bool? = nil
         ) {
+            self.name = name
             self.key = key
             self.optional = optional
-            self.name = name
         }
 
         enum CodingKeys: String, CodingKey {
+            case name
             case key
             case optional
-            case name
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try container.decodeIfPresent(String.self, forKey: .name)
             self.key = try container.decodeIfPresent(String.self, forKey: .key) ?? ""
             self.optional = try container.decodeIfPresent(Bool.self, forKey: .optional)
-            self.name = try container.decodeIfPresent(String.self, forKey: .name)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(self.name, forKey: .name)
             try container.encode(self.key, forKey: .key)
             try container.encodeIfPresent(self.optional, forKey: .optional)
-            try container.encodeIfPresent(self.name, forKey: .name)
         }
     }
 }
@@ -603,6 +603,10 @@ extension CoreV1 {
     /// in the Data field as the file names. Note that this is identical to a secret volume source without the default
     /// mode.
     public struct SecretProjection: Codable, Sendable, Hashable {
+        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
+        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+        public var name: String?
         /// items if unspecified, each key-value pair in the Data field of the referenced Secret will be projected into
         /// the volume as a file whose name is the key and content is the value. If specified, the listed keys will be
         /// projected into the specified paths, and unlisted keys will not be present. If a key is specified which is
@@ -611,40 +615,36 @@ extension CoreV1 {
         public var items: [CoreV1.KeyToPath]?
         /// optional field specify whether the Secret or its key must be defined
         public var optional: Bool?
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
-        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
-        public var name: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
+            name: String? = nil,
             items: [CoreV1.KeyToPath]? = nil,
-            optional: Bool? = nil,
-            name: String? = nil
+            optional: Bool? = nil
         ) {
+            self.name = name
             self.items = items
             self.optional = optional
-            self.name = name
         }
 
         enum CodingKeys: String, CodingKey {
+            case name
             case items
             case optional
-            case name
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try container.decodeIfPresent(String.self, forKey: .name)
             self.items = try container.decodeIfPresent([CoreV1.KeyToPath].self, forKey: .items)
             self.optional = try container.decodeIfPresent(Bool.self, forKey: .optional)
-            self.name = try container.decodeIfPresent(String.self, forKey: .name)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.items, forKey: .items)
             try container.encodeIfPresent(self.optional, forKey: .optional)
-            try container.encodeIfPresent(self.name, forKey: .name)
         }
     }
 }

@@ -8,36 +8,101 @@ extension CoreV1 {
         /// name of the volume. Must be a DNS_LABEL and unique within the pod. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String
+        /// hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the
+        /// container. This is generally used for system agents or other privileged things that are allowed to see the
+        /// host machine. Most containers will NOT need this. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+        public var hostPath: CoreV1.HostPathVolumeSource?
+        /// emptyDir represents a temporary directory that shares a pod's lifetime. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+        public var emptyDir: CoreV1.EmptyDirVolumeSource?
+        /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then
+        /// exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree
+        /// gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
         /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then
         /// exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree
         /// awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
         public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
-        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk
-        /// is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI
-        /// driver.
-        public var azureDisk: CoreV1.AzureDiskVolumeSource?
-        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated:
-        /// AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
-        /// file.csi.azure.com CSI driver.
-        public var azureFile: CoreV1.AzureFileVolumeSource?
-        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated
-        /// and the in-tree cephfs type is no longer supported.
-        public var cephfs: CoreV1.CephFSVolumeSource?
+        /// gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To
+        /// provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using
+        /// git, then mount the EmptyDir into the Pod's container.
+        public var gitRepo: CoreV1.GitRepoVolumeSource?
+        /// secret represents a secret that should populate this volume. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#secret
+        public var secret: CoreV1.SecretVolumeSource?
+        /// nfs represents an NFS mount on the host that shares a pod's lifetime More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
+        public var nfs: CoreV1.NFSVolumeSource?
+        /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
+        /// pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
+        public var iscsi: CoreV1.ISCSIVolumeSource?
+        /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is
+        /// deprecated and the in-tree glusterfs type is no longer supported.
+        public var glusterfs: CoreV1.GlusterfsVolumeSource?
+        /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace.
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+        public var persistentVolumeClaim: CoreV1.PersistentVolumeClaimVolumeSource?
+        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is
+        /// deprecated and the in-tree rbd type is no longer supported.
+        public var rbd: CoreV1.RBDVolumeSource?
+        /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
+        /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
+        public var flexVolume: CoreV1.FlexVolumeSource?
         /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is
         /// deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI
         /// driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
         public var cinder: CoreV1.CinderVolumeSource?
+        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated
+        /// and the in-tree cephfs type is no longer supported.
+        public var cephfs: CoreV1.CephFSVolumeSource?
+        /// flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker
+        /// control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer
+        /// supported.
+        public var flocker: CoreV1.FlockerVolumeSource?
+        /// downwardAPI represents downward API about the pod that should populate this volume
+        public var downwardAPI: CoreV1.DownwardAPIVolumeSource?
+        /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
+        /// pod.
+        public var fc: CoreV1.FCVolumeSource?
+        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated:
+        /// AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
+        /// file.csi.azure.com CSI driver.
+        public var azureFile: CoreV1.AzureFileVolumeSource?
         /// configMap represents a configMap that should populate this volume
         public var configMap: CoreV1.ConfigMapVolumeSource?
+        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated:
+        /// VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the
+        /// csi.vsphere.vmware.com CSI driver.
+        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
+        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is
+        /// deprecated and the in-tree quobyte type is no longer supported.
+        public var quobyte: CoreV1.QuobyteVolumeSource?
+        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk
+        /// is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI
+        /// driver.
+        public var azureDisk: CoreV1.AzureDiskVolumeSource?
+        /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
+        /// machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no
+        /// longer supported.
+        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
+        /// projected items for all in one resources secrets, configmaps, and downward API
+        public var projected: CoreV1.ProjectedVolumeSource?
+        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated:
+        /// PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the
+        /// pxd.portworx.com CSI driver.
+        public var portworxVolume: CoreV1.PortworxVolumeSource?
+        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO
+        /// is deprecated and the in-tree scaleIO type is no longer supported.
+        public var scaleIO: CoreV1.ScaleIOVolumeSource?
+        /// storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is
+        /// deprecated and the in-tree storageos type is no longer supported.
+        public var storageos: CoreV1.StorageOSVolumeSource?
         /// csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI
         /// drivers.
         public var csi: CoreV1.CSIVolumeSource?
-        /// downwardAPI represents downward API about the pod that should populate this volume
-        public var downwardAPI: CoreV1.DownwardAPIVolumeSource?
-        /// emptyDir represents a temporary directory that shares a pod's lifetime. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#emptydir
-        public var emptyDir: CoreV1.EmptyDirVolumeSource?
         /// ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to
         /// the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
         ///
@@ -58,33 +123,6 @@ extension CoreV1 {
         ///
         /// A pod can use both types of ephemeral volumes and persistent volumes at the same time.
         public var ephemeral: CoreV1.EphemeralVolumeSource?
-        /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
-        /// pod.
-        public var fc: CoreV1.FCVolumeSource?
-        /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
-        /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-        public var flexVolume: CoreV1.FlexVolumeSource?
-        /// flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker
-        /// control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer
-        /// supported.
-        public var flocker: CoreV1.FlockerVolumeSource?
-        /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then
-        /// exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree
-        /// gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
-        /// gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To
-        /// provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using
-        /// git, then mount the EmptyDir into the Pod's container.
-        public var gitRepo: CoreV1.GitRepoVolumeSource?
-        /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is
-        /// deprecated and the in-tree glusterfs type is no longer supported.
-        public var glusterfs: CoreV1.GlusterfsVolumeSource?
-        /// hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the
-        /// container. This is generally used for system agents or other privileged things that are allowed to see the
-        /// host machine. Most containers will NOT need this. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-        public var hostPath: CoreV1.HostPathVolumeSource?
         /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host
         /// machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
         ///
@@ -104,229 +142,191 @@ extension CoreV1 {
         /// (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy
         /// has no effect on this volume type.
         public var image: CoreV1.ImageVolumeSource?
-        /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
-        /// pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
-        public var iscsi: CoreV1.ISCSIVolumeSource?
-        /// nfs represents an NFS mount on the host that shares a pod's lifetime More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
-        public var nfs: CoreV1.NFSVolumeSource?
-        /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace.
-        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
-        public var persistentVolumeClaim: CoreV1.PersistentVolumeClaimVolumeSource?
-        /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
-        /// machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no
-        /// longer supported.
-        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
-        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated:
-        /// PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the
-        /// pxd.portworx.com CSI driver.
-        public var portworxVolume: CoreV1.PortworxVolumeSource?
-        /// projected items for all in one resources secrets, configmaps, and downward API
-        public var projected: CoreV1.ProjectedVolumeSource?
-        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is
-        /// deprecated and the in-tree quobyte type is no longer supported.
-        public var quobyte: CoreV1.QuobyteVolumeSource?
-        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is
-        /// deprecated and the in-tree rbd type is no longer supported.
-        public var rbd: CoreV1.RBDVolumeSource?
-        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO
-        /// is deprecated and the in-tree scaleIO type is no longer supported.
-        public var scaleIO: CoreV1.ScaleIOVolumeSource?
-        /// secret represents a secret that should populate this volume. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#secret
-        public var secret: CoreV1.SecretVolumeSource?
-        /// storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is
-        /// deprecated and the in-tree storageos type is no longer supported.
-        public var storageos: CoreV1.StorageOSVolumeSource?
-        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated:
-        /// VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the
-        /// csi.vsphere.vmware.com CSI driver.
-        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             name: String = "",
-            awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource? = nil,
-            azureDisk: CoreV1.AzureDiskVolumeSource? = nil,
-            azureFile: CoreV1.AzureFileVolumeSource? = nil,
-            cephfs: CoreV1.CephFSVolumeSource? = nil,
-            cinder: CoreV1.CinderVolumeSource? = nil,
-            configMap: CoreV1.ConfigMapVolumeSource? = nil,
-            csi: CoreV1.CSIVolumeSource? = nil,
-            downwardAPI: CoreV1.DownwardAPIVolumeSource? = nil,
-            emptyDir: CoreV1.EmptyDirVolumeSource? = nil,
-            ephemeral: CoreV1.EphemeralVolumeSource? = nil,
-            fc: CoreV1.FCVolumeSource? = nil,
-            flexVolume: CoreV1.FlexVolumeSource? = nil,
-            flocker: CoreV1.FlockerVolumeSource? = nil,
-            gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource? = nil,
-            gitRepo: CoreV1.GitRepoVolumeSource? = nil,
-            glusterfs: CoreV1.GlusterfsVolumeSource? = nil,
             hostPath: CoreV1.HostPathVolumeSource? = nil,
-            image: CoreV1.ImageVolumeSource? = nil,
-            iscsi: CoreV1.ISCSIVolumeSource? = nil,
-            nfs: CoreV1.NFSVolumeSource? = nil,
-            persistentVolumeClaim: CoreV1.PersistentVolumeClaimVolumeSource? = nil,
-            photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource? = nil,
-            portworxVolume: CoreV1.PortworxVolumeSource? = nil,
-            projected: CoreV1.ProjectedVolumeSource? = nil,
-            quobyte: CoreV1.QuobyteVolumeSource? = nil,
-            rbd: CoreV1.RBDVolumeSource? = nil,
-            scaleIO: CoreV1.ScaleIOVolumeSource? = nil,
+            emptyDir: CoreV1.EmptyDirVolumeSource? = nil,
+            gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource? = nil,
+            awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource? = nil,
+            gitRepo: CoreV1.GitRepoVolumeSource? = nil,
             secret: CoreV1.SecretVolumeSource? = nil,
+            nfs: CoreV1.NFSVolumeSource? = nil,
+            iscsi: CoreV1.ISCSIVolumeSource? = nil,
+            glusterfs: CoreV1.GlusterfsVolumeSource? = nil,
+            persistentVolumeClaim: CoreV1.PersistentVolumeClaimVolumeSource? = nil,
+            rbd: CoreV1.RBDVolumeSource? = nil,
+            flexVolume: CoreV1.FlexVolumeSource? = nil,
+            cinder: CoreV1.CinderVolumeSource? = nil,
+            cephfs: CoreV1.CephFSVolumeSource? = nil,
+            flocker: CoreV1.FlockerVolumeSource? = nil,
+            downwardAPI: CoreV1.DownwardAPIVolumeSource? = nil,
+            fc: CoreV1.FCVolumeSource? = nil,
+            azureFile: CoreV1.AzureFileVolumeSource? = nil,
+            configMap: CoreV1.ConfigMapVolumeSource? = nil,
+            vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource? = nil,
+            quobyte: CoreV1.QuobyteVolumeSource? = nil,
+            azureDisk: CoreV1.AzureDiskVolumeSource? = nil,
+            photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource? = nil,
+            projected: CoreV1.ProjectedVolumeSource? = nil,
+            portworxVolume: CoreV1.PortworxVolumeSource? = nil,
+            scaleIO: CoreV1.ScaleIOVolumeSource? = nil,
             storageos: CoreV1.StorageOSVolumeSource? = nil,
-            vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource? = nil
+            csi: CoreV1.CSIVolumeSource? = nil,
+            ephemeral: CoreV1.EphemeralVolumeSource? = nil,
+            image: CoreV1.ImageVolumeSource? = nil
         ) {
             self.name = name
-            self.awsElasticBlockStore = awsElasticBlockStore
-            self.azureDisk = azureDisk
-            self.azureFile = azureFile
-            self.cephfs = cephfs
-            self.cinder = cinder
-            self.configMap = configMap
-            self.csi = csi
-            self.downwardAPI = downwardAPI
-            self.emptyDir = emptyDir
-            self.ephemeral = ephemeral
-            self.fc = fc
-            self.flexVolume = flexVolume
-            self.flocker = flocker
-            self.gcePersistentDisk = gcePersistentDisk
-            self.gitRepo = gitRepo
-            self.glusterfs = glusterfs
             self.hostPath = hostPath
-            self.image = image
-            self.iscsi = iscsi
-            self.nfs = nfs
-            self.persistentVolumeClaim = persistentVolumeClaim
-            self.photonPersistentDisk = photonPersistentDisk
-            self.portworxVolume = portworxVolume
-            self.projected = projected
-            self.quobyte = quobyte
-            self.rbd = rbd
-            self.scaleIO = scaleIO
+            self.emptyDir = emptyDir
+            self.gcePersistentDisk = gcePersistentDisk
+            self.awsElasticBlockStore = awsElasticBlockStore
+            self.gitRepo = gitRepo
             self.secret = secret
-            self.storageos = storageos
+            self.nfs = nfs
+            self.iscsi = iscsi
+            self.glusterfs = glusterfs
+            self.persistentVolumeClaim = persistentVolumeClaim
+            self.rbd = rbd
+            self.flexVolume = flexVolume
+            self.cinder = cinder
+            self.cephfs = cephfs
+            self.flocker = flocker
+            self.downwardAPI = downwardAPI
+            self.fc = fc
+            self.azureFile = azureFile
+            self.configMap = configMap
             self.vsphereVolume = vsphereVolume
+            self.quobyte = quobyte
+            self.azureDisk = azureDisk
+            self.photonPersistentDisk = photonPersistentDisk
+            self.projected = projected
+            self.portworxVolume = portworxVolume
+            self.scaleIO = scaleIO
+            self.storageos = storageos
+            self.csi = csi
+            self.ephemeral = ephemeral
+            self.image = image
         }
 
         enum CodingKeys: String, CodingKey {
             case name
-            case awsElasticBlockStore
-            case azureDisk
-            case azureFile
-            case cephfs
-            case cinder
-            case configMap
-            case csi
-            case downwardAPI
-            case emptyDir
-            case ephemeral
-            case fc
-            case flexVolume
-            case flocker
-            case gcePersistentDisk
-            case gitRepo
-            case glusterfs
             case hostPath
-            case image
-            case iscsi
-            case nfs
-            case persistentVolumeClaim
-            case photonPersistentDisk
-            case portworxVolume
-            case projected
-            case quobyte
-            case rbd
-            case scaleIO
+            case emptyDir
+            case gcePersistentDisk
+            case awsElasticBlockStore
+            case gitRepo
             case secret
-            case storageos
+            case nfs
+            case iscsi
+            case glusterfs
+            case persistentVolumeClaim
+            case rbd
+            case flexVolume
+            case cinder
+            case cephfs
+            case flocker
+            case downwardAPI
+            case fc
+            case azureFile
+            case configMap
             case vsphereVolume
+            case quobyte
+            case azureDisk
+            case photonPersistentDisk
+            case projected
+            case portworxVolume
+            case scaleIO
+            case storageos
+            case csi
+            case ephemeral
+            case image
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
+            self.hostPath = try container.decodeIfPresent(CoreV1.HostPathVolumeSource.self, forKey: .hostPath)
+            self.emptyDir = try container.decodeIfPresent(CoreV1.EmptyDirVolumeSource.self, forKey: .emptyDir)
+            self.gcePersistentDisk =
+                try container.decodeIfPresent(CoreV1.GCEPersistentDiskVolumeSource.self, forKey: .gcePersistentDisk)
             self.awsElasticBlockStore =
                 try container.decodeIfPresent(
                     CoreV1.AWSElasticBlockStoreVolumeSource.self,
                     forKey: .awsElasticBlockStore
                 )
-            self.azureDisk = try container.decodeIfPresent(CoreV1.AzureDiskVolumeSource.self, forKey: .azureDisk)
-            self.azureFile = try container.decodeIfPresent(CoreV1.AzureFileVolumeSource.self, forKey: .azureFile)
-            self.cephfs = try container.decodeIfPresent(CoreV1.CephFSVolumeSource.self, forKey: .cephfs)
-            self.cinder = try container.decodeIfPresent(CoreV1.CinderVolumeSource.self, forKey: .cinder)
-            self.configMap = try container.decodeIfPresent(CoreV1.ConfigMapVolumeSource.self, forKey: .configMap)
-            self.csi = try container.decodeIfPresent(CoreV1.CSIVolumeSource.self, forKey: .csi)
-            self.downwardAPI = try container.decodeIfPresent(CoreV1.DownwardAPIVolumeSource.self, forKey: .downwardAPI)
-            self.emptyDir = try container.decodeIfPresent(CoreV1.EmptyDirVolumeSource.self, forKey: .emptyDir)
-            self.ephemeral = try container.decodeIfPresent(CoreV1.EphemeralVolumeSource.self, forKey: .ephemeral)
-            self.fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc)
-            self.flexVolume = try container.decodeIfPresent(CoreV1.FlexVolumeSource.self, forKey: .flexVolume)
-            self.flocker = try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker)
-            self.gcePersistentDisk =
-                try container.decodeIfPresent(CoreV1.GCEPersistentDiskVolumeSource.self, forKey: .gcePersistentDisk)
             self.gitRepo = try container.decodeIfPresent(CoreV1.GitRepoVolumeSource.self, forKey: .gitRepo)
-            self.glusterfs = try container.decodeIfPresent(CoreV1.GlusterfsVolumeSource.self, forKey: .glusterfs)
-            self.hostPath = try container.decodeIfPresent(CoreV1.HostPathVolumeSource.self, forKey: .hostPath)
-            self.image = try container.decodeIfPresent(CoreV1.ImageVolumeSource.self, forKey: .image)
-            self.iscsi = try container.decodeIfPresent(CoreV1.ISCSIVolumeSource.self, forKey: .iscsi)
+            self.secret = try container.decodeIfPresent(CoreV1.SecretVolumeSource.self, forKey: .secret)
             self.nfs = try container.decodeIfPresent(CoreV1.NFSVolumeSource.self, forKey: .nfs)
+            self.iscsi = try container.decodeIfPresent(CoreV1.ISCSIVolumeSource.self, forKey: .iscsi)
+            self.glusterfs = try container.decodeIfPresent(CoreV1.GlusterfsVolumeSource.self, forKey: .glusterfs)
             self.persistentVolumeClaim =
                 try container.decodeIfPresent(
                     CoreV1.PersistentVolumeClaimVolumeSource.self,
                     forKey: .persistentVolumeClaim
                 )
+            self.rbd = try container.decodeIfPresent(CoreV1.RBDVolumeSource.self, forKey: .rbd)
+            self.flexVolume = try container.decodeIfPresent(CoreV1.FlexVolumeSource.self, forKey: .flexVolume)
+            self.cinder = try container.decodeIfPresent(CoreV1.CinderVolumeSource.self, forKey: .cinder)
+            self.cephfs = try container.decodeIfPresent(CoreV1.CephFSVolumeSource.self, forKey: .cephfs)
+            self.flocker = try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker)
+            self.downwardAPI = try container.decodeIfPresent(CoreV1.DownwardAPIVolumeSource.self, forKey: .downwardAPI)
+            self.fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc)
+            self.azureFile = try container.decodeIfPresent(CoreV1.AzureFileVolumeSource.self, forKey: .azureFile)
+            self.configMap = try container.decodeIfPresent(CoreV1.ConfigMapVolumeSource.self, forKey: .configMap)
+            self.vsphereVolume =
+                try container.decodeIfPresent(CoreV1.VsphereVirtualDiskVolumeSource.self, forKey: .vsphereVolume)
+            self.quobyte = try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte)
+            self.azureDisk = try container.decodeIfPresent(CoreV1.AzureDiskVolumeSource.self, forKey: .azureDisk)
             self.photonPersistentDisk =
                 try container.decodeIfPresent(
                     CoreV1.PhotonPersistentDiskVolumeSource.self,
                     forKey: .photonPersistentDisk
                 )
+            self.projected = try container.decodeIfPresent(CoreV1.ProjectedVolumeSource.self, forKey: .projected)
             self.portworxVolume =
                 try container.decodeIfPresent(CoreV1.PortworxVolumeSource.self, forKey: .portworxVolume)
-            self.projected = try container.decodeIfPresent(CoreV1.ProjectedVolumeSource.self, forKey: .projected)
-            self.quobyte = try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte)
-            self.rbd = try container.decodeIfPresent(CoreV1.RBDVolumeSource.self, forKey: .rbd)
             self.scaleIO = try container.decodeIfPresent(CoreV1.ScaleIOVolumeSource.self, forKey: .scaleIO)
-            self.secret = try container.decodeIfPresent(CoreV1.SecretVolumeSource.self, forKey: .secret)
             self.storageos = try container.decodeIfPresent(CoreV1.StorageOSVolumeSource.self, forKey: .storageos)
-            self.vsphereVolume =
-                try container.decodeIfPresent(CoreV1.VsphereVirtualDiskVolumeSource.self, forKey: .vsphereVolume)
+            self.csi = try container.decodeIfPresent(CoreV1.CSIVolumeSource.self, forKey: .csi)
+            self.ephemeral = try container.decodeIfPresent(CoreV1.EphemeralVolumeSource.self, forKey: .ephemeral)
+            self.image = try container.decodeIfPresent(CoreV1.ImageVolumeSource.self, forKey: .image)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
-            try container.encodeIfPresent(self.awsElasticBlockStore, forKey: .awsElasticBlockStore)
-            try container.encodeIfPresent(self.azureDisk, forKey: .azureDisk)
-            try container.encodeIfPresent(self.azureFile, forKey: .azureFile)
-            try container.encodeIfPresent(self.cephfs, forKey: .cephfs)
-            try container.encodeIfPresent(self.cinder, forKey: .cinder)
-            try container.encodeIfPresent(self.configMap, forKey: .configMap)
-            try container.encodeIfPresent(self.csi, forKey: .csi)
-            try container.encodeIfPresent(self.downwardAPI, forKey: .downwardAPI)
-            try container.encodeIfPresent(self.emptyDir, forKey: .emptyDir)
-            try container.encodeIfPresent(self.ephemeral, forKey: .ephemeral)
-            try container.encodeIfPresent(self.fc, forKey: .fc)
-            try container.encodeIfPresent(self.flexVolume, forKey: .flexVolume)
-            try container.encodeIfPresent(self.flocker, forKey: .flocker)
-            try container.encodeIfPresent(self.gcePersistentDisk, forKey: .gcePersistentDisk)
-            try container.encodeIfPresent(self.gitRepo, forKey: .gitRepo)
-            try container.encodeIfPresent(self.glusterfs, forKey: .glusterfs)
             try container.encodeIfPresent(self.hostPath, forKey: .hostPath)
-            try container.encodeIfPresent(self.image, forKey: .image)
-            try container.encodeIfPresent(self.iscsi, forKey: .iscsi)
-            try container.encodeIfPresent(self.nfs, forKey: .nfs)
-            try container.encodeIfPresent(self.persistentVolumeClaim, forKey: .persistentVolumeClaim)
-            try container.encodeIfPresent(self.photonPersistentDisk, forKey: .photonPersistentDisk)
-            try container.encodeIfPresent(self.portworxVolume, forKey: .portworxVolume)
-            try container.encodeIfPresent(self.projected, forKey: .projected)
-            try container.encodeIfPresent(self.quobyte, forKey: .quobyte)
-            try container.encodeIfPresent(self.rbd, forKey: .rbd)
-            try container.encodeIfPresent(self.scaleIO, forKey: .scaleIO)
+            try container.encodeIfPresent(self.emptyDir, forKey: .emptyDir)
+            try container.encodeIfPresent(self.gcePersistentDisk, forKey: .gcePersistentDisk)
+            try container.encodeIfPresent(self.awsElasticBlockStore, forKey: .awsElasticBlockStore)
+            try container.encodeIfPresent(self.gitRepo, forKey: .gitRepo)
             try container.encodeIfPresent(self.secret, forKey: .secret)
-            try container.encodeIfPresent(self.storageos, forKey: .storageos)
+            try container.encodeIfPresent(self.nfs, forKey: .nfs)
+            try container.encodeIfPresent(self.iscsi, forKey: .iscsi)
+            try container.encodeIfPresent(self.glusterfs, forKey: .glusterfs)
+            try container.encodeIfPresent(self.persistentVolumeClaim, forKey: .persistentVolumeClaim)
+            try container.encodeIfPresent(self.rbd, forKey: .rbd)
+            try container.encodeIfPresent(self.flexVolume, forKey: .flexVolume)
+            try container.encodeIfPresent(self.cinder, forKey: .cinder)
+            try container.encodeIfPresent(self.cephfs, forKey: .cephfs)
+            try container.encodeIfPresent(self.flocker, forKey: .flocker)
+            try container.encodeIfPresent(self.downwardAPI, forKey: .downwardAPI)
+            try container.encodeIfPresent(self.fc, forKey: .fc)
+            try container.encodeIfPresent(self.azureFile, forKey: .azureFile)
+            try container.encodeIfPresent(self.configMap, forKey: .configMap)
             try container.encodeIfPresent(self.vsphereVolume, forKey: .vsphereVolume)
+            try container.encodeIfPresent(self.quobyte, forKey: .quobyte)
+            try container.encodeIfPresent(self.azureDisk, forKey: .azureDisk)
+            try container.encodeIfPresent(self.photonPersistentDisk, forKey: .photonPersistentDisk)
+            try container.encodeIfPresent(self.projected, forKey: .projected)
+            try container.encodeIfPresent(self.portworxVolume, forKey: .portworxVolume)
+            try container.encodeIfPresent(self.scaleIO, forKey: .scaleIO)
+            try container.encodeIfPresent(self.storageos, forKey: .storageos)
+            try container.encodeIfPresent(self.csi, forKey: .csi)
+            try container.encodeIfPresent(self.ephemeral, forKey: .ephemeral)
+            try container.encodeIfPresent(self.image, forKey: .image)
         }
     }
 }
