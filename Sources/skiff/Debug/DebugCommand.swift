@@ -6,6 +6,6 @@ struct DebugCommand: AsyncParsableCommand {
         commandName: "debug",
         abstract: "Internal tools for Skiff's tests.",
         shouldDisplay: false,
-        subcommands: []
+        subcommands: [StorageWriterCommand.self]
     )
 }
