@@ -4,6 +4,10 @@
 /// fields marked `x-kubernetes-preserve-unknown-fields`, and as the intermediate tree for protobuf decoding.
 /// Integers stay integers (`.int`); only numbers with a fraction or exponent become `.double`.
 /// Object members keep their order of arrival, so a decode-then-encode writes them back in the same order.
+///
+/// ``parse(_:)`` and ``serialized(sortingKeys:)`` are the fast, faithful path (Go's number and string rules, byte for
+/// byte). Decoding through `Codable` depends on the decoder: Foundation's `JSONDecoder` answers `Int64` for `3.0` and
+/// `1e3`, so those arrive as `.int`, and it may not report object members in their order of arrival.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -170,5 +174,75 @@ extension JSONValue: Codable {
             var container = encoder.container(keyedBy: JSONCodingKey.self)
             for (key, value) in object.members { try container.encode(value, forKey: JSONCodingKey(key)) }
         }
+    }
+}
+
+extension JSONValue {
+    /// Why bytes are not JSON; ``message`` follows Go's `encoding/json` syntax errors.
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The message, e.g. `invalid character '}' looking for beginning of value`.
+        public var message: String
+        /// The byte offset at which the problem was found.
+        public var offset: Int
+
+        public init(message: String, offset: Int) {
+            self.message = message
+            self.offset = offset
+        }
+
+        public var description: String { self.message }
+    }
+
+    /// The deepest nesting of arrays and objects accepted: 1000.
+    ///
+    /// Go's decoder accepts 10000, but parsing, comparing, writing and freeing a ``JSONValue`` recurse, and 5000
+    /// levels already overflow a thread stack in debug builds; no Kubernetes object comes near 1000.
+    public static let maximumDepth = 1000
+
+    /// Parses one JSON value from `bytes` (RFC 8259), as Go's `encoding/json` would into `interface{}`, except that
+    /// numbers are kept exact where they can be.
+    ///
+    /// - An integer literal (no fraction, no exponent) that fits in `Int64` is ``int(_:)``; any other number is
+    ///   ``double(_:)`` (`3` → `.int(3)`, `3.0` and `1e3` → `.double`).
+    /// - Object members keep their order; a repeated key keeps its first position and its last value (Go's map
+    ///   keeps the last value).
+    /// - Invalid UTF-8 and lone surrogate escapes become U+FFFD, as Go does.
+    /// - Whitespace may surround the value; anything else after it is an error.
+    ///
+    /// Throws ``ParseError``.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
+        let result: Result<JSONValue, ParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer) }
+        }
+        if let result { return try result.get() }
+        let array = Array(bytes)
+        return try array.withUnsafeBufferPointer { buffer in
+            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer) }
+        }.get()
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(ParseError) -> JSONValue {
+        var parser = JSONParser(buffer)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index < buffer.count {
+            let character = JSONParser.quoteCharacter(buffer[parser.index])
+            throw parser.error("invalid character \(character) after top-level value")
+        }
+        return value
+    }
+
+    /// Compact JSON, byte for byte as Go's `encoding/json` writes it.
+    ///
+    /// No whitespace; strings escape `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`-style escapes and never escape
+    /// `/`; doubles use Go's shortest form (`1e+21`, `1e-7`, `0.000001`, `100`); non-finite doubles, which Go refuses
+    /// to encode, are written as `null`. Object members are written in order, or sorted by key when `sortingKeys`
+    /// is true (as Go writes a `map[string]interface{}`, e.g. an unstructured custom resource). No trailing newline
+    /// (Go's `Encoder.Encode` adds one).
+    public func serialized(sortingKeys: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(sortsKeys: sortingKeys)
+        writer.write(self)
+        return writer.output
     }
 }
