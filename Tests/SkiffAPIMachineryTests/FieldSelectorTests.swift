@@ -45,7 +45,10 @@ struct FieldSelectorTests {
         CanonicalCase(input: #"k=\,,k2=v2"#, canonical: #"k2=v2,k=\,"#),
         CanonicalCase(input: #"k=\\,k2=v2"#, canonical: #"k2=v2,k=\\"#),
         CanonicalCase(input: "함=수,목=록", canonical: "목=록,함=수"),
-        CanonicalCase(input: "status.phase!=Running,metadata.name=x", canonical: "metadata.name=x,status.phase!=Running"),
+        CanonicalCase(
+            input: "status.phase!=Running,metadata.name=x",
+            canonical: "metadata.name=x,status.phase!=Running"
+        ),
     ])
     func sortsTermsAndEscapesValues(_ c: CanonicalCase) throws {
         #expect(try Fields.Selector(parsing: c.input).description == c.canonical)

@@ -33,8 +33,14 @@ struct IntOrStringTests {
     }
 
     @Test(arguments: [
-        DecodeErrorCase(json: "2147483648", message: "json: cannot unmarshal number 2147483648 into Go value of type int32"),
-        DecodeErrorCase(json: "-2147483649", message: "json: cannot unmarshal number -2147483649 into Go value of type int32"),
+        DecodeErrorCase(
+            json: "2147483648",
+            message: "json: cannot unmarshal number 2147483648 into Go value of type int32"
+        ),
+        DecodeErrorCase(
+            json: "-2147483649",
+            message: "json: cannot unmarshal number -2147483649 into Go value of type int32"
+        ),
         DecodeErrorCase(json: "1.5", message: "json: cannot unmarshal number 1.5 into Go value of type int32"),
         DecodeErrorCase(json: "true", message: "IntOrString must be a JSON string or an integer"),
         DecodeErrorCase(json: "[1]", message: "IntOrString must be a JSON string or an integer"),
@@ -89,19 +95,31 @@ struct IntOrStringTests {
         ScaleCase(value: "-25%", total: 10, roundUp: false, expected: .success(-3)),
         ScaleCase(value: "+50%", total: 3, roundUp: false, expected: .success(1)),
         ScaleCase(
-            value: "%", total: 0, roundUp: false,
-            expected: Self.error(#"invalid value for IntOrString: invalid value "%": strconv.Atoi: parsing "": invalid syntax"#)
+            value: "%",
+            total: 0,
+            roundUp: false,
+            expected: Self.error(
+                #"invalid value for IntOrString: invalid value "%": strconv.Atoi: parsing "": invalid syntax"#
+            )
         ),
         ScaleCase(
-            value: "90#", total: 0, roundUp: false,
+            value: "90#",
+            total: 0,
+            roundUp: false,
             expected: Self.error("invalid value for IntOrString: invalid type: string is not a percentage")
         ),
         ScaleCase(
-            value: "#%", total: 0, roundUp: false,
-            expected: Self.error(##"invalid value for IntOrString: invalid value "#%": strconv.Atoi: parsing "#": invalid syntax"##)
+            value: "#%",
+            total: 0,
+            roundUp: false,
+            expected: Self.error(
+                ##"invalid value for IntOrString: invalid value "#%": strconv.Atoi: parsing "#": invalid syntax"##
+            )
         ),
         ScaleCase(
-            value: "90", total: 0, roundUp: false,
+            value: "90",
+            total: 0,
+            roundUp: false,
             expected: Self.error("invalid value for IntOrString: invalid type: string is not a percentage")
         ),
     ])

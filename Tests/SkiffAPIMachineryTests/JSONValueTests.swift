@@ -47,7 +47,9 @@ struct JSONValueTests {
         #expect(value["m"]?.objectValue?.keys == ["y", "b"])
         #expect(value["a"] == .int(5))
         #expect(String(decoding: value.serialized(), as: UTF8.self) == #"{"z":1,"a":5,"m":{"y":0,"b":1}}"#)
-        #expect(String(decoding: value.serialized(sortingKeys: true), as: UTF8.self) == #"{"a":5,"m":{"b":1,"y":0},"z":1}"#)
+        #expect(
+            String(decoding: value.serialized(sortingKeys: true), as: UTF8.self) == #"{"a":5,"m":{"b":1,"y":0},"z":1}"#
+        )
     }
 
     struct ErrorCase: Sendable, CustomTestStringConvertible {
@@ -152,8 +154,10 @@ struct JSONValueTests {
     // MARK: Against Foundation
 
     static func randomString(using generator: inout some RandomNumberGenerator) -> String {
-        let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "<", "&", "é", "中", "😀",
-                                     "\u{2028}", "\u{7f}"]
+        let alphabet: [Character] = [
+            "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "<", "&", "é", "中", "😀",
+            "\u{2028}", "\u{7f}",
+        ]
         let count = Int.random(in: 0...8, using: &generator)
         return String((0..<count).map { _ in alphabet.randomElement(using: &generator)! })
     }
@@ -162,15 +166,20 @@ struct JSONValueTests {
         switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &generator) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &generator))
-        case 2: return .int(Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...63, using: &generator))
+        case 2:
+            return .int(
+                Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...63, using: &generator)
+            )
         case 3:
             let mantissa = Double.random(in: -1...1, using: &generator)
             return .double(mantissa * pow(10, Double(Int.random(in: -30...30, using: &generator))))
         case 4: return .string(Self.randomString(using: &generator))
         case 5:
-            return .array((0..<Int.random(in: 0...4, using: &generator)).map { _ in
-                Self.randomValue(depth: depth + 1, using: &generator)
-            })
+            return .array(
+                (0..<Int.random(in: 0...4, using: &generator)).map { _ in
+                    Self.randomValue(depth: depth + 1, using: &generator)
+                }
+            )
         default:
             var object = JSONObject()
             for _ in 0..<Int.random(in: 0...4, using: &generator) {
@@ -200,7 +209,8 @@ struct JSONValueTests {
         switch value {
         case .int(let integer): .double(Double(integer))
         case .array(let elements): .array(elements.map(Self.normalized))
-        case .object(let object): .object(JSONObject(object.members.map { (key: $0.key, value: Self.normalized($0.value)) }))
+        case .object(let object):
+            .object(JSONObject(object.members.map { (key: $0.key, value: Self.normalized($0.value)) }))
         default: value
         }
     }
@@ -212,9 +222,10 @@ struct JSONValueTests {
         case (.array(let a), .array(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { Self.approximatelyEqual($0, $1) }
         case (.object(let a), .object(let b)):
-            return a.count == b.count && a.members.allSatisfy { member in
-                b[member.key].map { Self.approximatelyEqual(member.value, $0) } ?? false
-            }
+            return a.count == b.count
+                && a.members.allSatisfy { member in
+                    b[member.key].map { Self.approximatelyEqual(member.value, $0) } ?? false
+                }
         default:
             return lhs == rhs
         }

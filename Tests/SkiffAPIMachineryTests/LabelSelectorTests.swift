@@ -97,12 +97,16 @@ struct LabelSelectorTests {
         ErrorCase(input: "x=a,y=b c", message: "found 'c', expected: ',' or 'end of string'"),
         ErrorCase(input: "x,,y", message: "found ',', expected: identifier after ','"),
         ErrorCase(input: ",x", message: "found ',', expected: !, identifier, or 'end of string'"),
-        ErrorCase(input: "x nott in (y)", message: "unable to parse requirement: found 'nott', expected: in, notin, =, ==, !=, gt, lt"),
+        ErrorCase(
+            input: "x nott in (y)",
+            message: "unable to parse requirement: found 'nott', expected: in, notin, =, ==, !=, gt, lt"
+        ),
         ErrorCase(input: "a in (xyz abc)", message: "unable to parse requirement: found 'abc', expected: ',' or ')'"),
         ErrorCase(input: "a in xyz", message: "unable to parse requirement: found 'xyz' expected: '('"),
         ErrorCase(
             input: "x<a",
-            message: "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the value must be an integer"
+            message:
+                "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the value must be an integer"
         ),
         ErrorCase(
             input: "a b=c",
@@ -197,32 +201,77 @@ struct LabelSelectorTests {
 
     // Upstream's TestRequirementConstructor, with the full messages.
     @Test(arguments: [
-        RequirementCase(key: "x1", op: .in, values: [],
-                        error: "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"),
-        RequirementCase(key: "x2", op: .notIn, values: [],
-                        error: "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"),
+        RequirementCase(
+            key: "x1",
+            op: .in,
+            values: [],
+            error: "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"
+        ),
+        RequirementCase(
+            key: "x2",
+            op: .notIn,
+            values: [],
+            error: "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"
+        ),
         RequirementCase(key: "x3", op: .in, values: ["foo"], error: nil),
         RequirementCase(key: "x4", op: .notIn, values: ["foo"], error: nil),
-        RequirementCase(key: "x5", op: .equals, values: ["bar", "foo"],
-                        error: "values: Invalid value: []string{\"bar\", \"foo\"}: exact-match compatibility requires one single value"),
+        RequirementCase(
+            key: "x5",
+            op: .equals,
+            values: ["bar", "foo"],
+            error:
+                "values: Invalid value: []string{\"bar\", \"foo\"}: exact-match compatibility requires one single value"
+        ),
         RequirementCase(key: "x6", op: .exists, values: [], error: nil),
         RequirementCase(key: "x7", op: .doesNotExist, values: [], error: nil),
-        RequirementCase(key: "x8", op: .exists, values: ["foo"],
-                        error: "values: Invalid value: []string{\"foo\"}: values set must be empty for exists and does not exist"),
+        RequirementCase(
+            key: "x8",
+            op: .exists,
+            values: ["foo"],
+            error: "values: Invalid value: []string{\"foo\"}: values set must be empty for exists and does not exist"
+        ),
         RequirementCase(key: "x11", op: .greaterThan, values: ["1"], error: nil),
         RequirementCase(key: "x12", op: .lessThan, values: ["6"], error: nil),
-        RequirementCase(key: "x13", op: .greaterThan, values: [],
-                        error: "values: Invalid value: []string{}: for 'Gt', 'Lt' operators, exactly one value is required"),
-        RequirementCase(key: "x14", op: .greaterThan, values: ["bar"],
-                        error: "values[0]: Invalid value: \"bar\": for 'Gt', 'Lt' operators, the value must be an integer"),
-        RequirementCase(key: String(repeating: "a", count: 254), op: .exists, values: [],
-                        error: "key: Invalid value: \"\(String(repeating: "a", count: 254))\": name part must be no more than 63 characters"),
-        RequirementCase(key: "x16", op: .equals, values: [String(repeating: "a", count: 254)],
-                        error: "values[0][x16]: Invalid value: \"\(String(repeating: "a", count: 254))\": must be no more than 63 characters"),
-        RequirementCase(key: "x17", op: .equals, values: ["a b"],
-                        error: "values[0][x17]: Invalid value: \"a b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
-        RequirementCase(key: "x18", op: .greaterThan, values: ["a", "b"],
-                        error: "[values: Invalid value: []string{\"a\", \"b\"}: for 'Gt', 'Lt' operators, exactly one value is required, values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the value must be an integer, values[1]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer]"),
+        RequirementCase(
+            key: "x13",
+            op: .greaterThan,
+            values: [],
+            error: "values: Invalid value: []string{}: for 'Gt', 'Lt' operators, exactly one value is required"
+        ),
+        RequirementCase(
+            key: "x14",
+            op: .greaterThan,
+            values: ["bar"],
+            error: "values[0]: Invalid value: \"bar\": for 'Gt', 'Lt' operators, the value must be an integer"
+        ),
+        RequirementCase(
+            key: String(repeating: "a", count: 254),
+            op: .exists,
+            values: [],
+            error:
+                "key: Invalid value: \"\(String(repeating: "a", count: 254))\": name part must be no more than 63 characters"
+        ),
+        RequirementCase(
+            key: "x16",
+            op: .equals,
+            values: [String(repeating: "a", count: 254)],
+            error:
+                "values[0][x16]: Invalid value: \"\(String(repeating: "a", count: 254))\": must be no more than 63 characters"
+        ),
+        RequirementCase(
+            key: "x17",
+            op: .equals,
+            values: ["a b"],
+            error:
+                "values[0][x17]: Invalid value: \"a b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+        ),
+        RequirementCase(
+            key: "x18",
+            op: .greaterThan,
+            values: ["a", "b"],
+            error:
+                "[values: Invalid value: []string{\"a\", \"b\"}: for 'Gt', 'Lt' operators, exactly one value is required, values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the value must be an integer, values[1]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer]"
+        ),
     ])
     func requirementsAreValidated(_ c: RequirementCase) {
         do {

@@ -48,8 +48,9 @@ struct QuantityTests {
         .init("1.2e3", 12, 2, .decimalExponent), .init("1.3E+6", 13, 5, .decimalExponent),
         .init("1.40e9", 14, 8, .decimalExponent), .init("1.53E12", 153, 10, .decimalExponent),
         .init("1.6e15", 16, 14, .decimalExponent), .init("1.7E18", 17, 17, .decimalExponent),
-        .init("9.01", 901, -2, .decimalSI), .init("8.1k", 81, 2, .decimalSI), .init("7.123456M", 7123456, 0, .decimalSI),
-        .init("6.987654321G", 6987654321, 0, .decimalSI), .init("5.444T", 5444, 9, .decimalSI),
+        .init("9.01", 901, -2, .decimalSI), .init("8.1k", 81, 2, .decimalSI),
+        .init("7.123456M", 7_123_456, 0, .decimalSI),
+        .init("6.987654321G", 6_987_654_321, 0, .decimalSI), .init("5.444T", 5444, 9, .decimalSI),
         .init("40.1T", 401, 11, .decimalSI), .init("300.2T", 3002, 11, .decimalSI), .init("2.5P", 25, 14, .decimalSI),
         .init("1.01E", 101, 16, .decimalSI),
         // Things that saturate or round.
@@ -61,8 +62,8 @@ struct QuantityTests {
         .init("9Ei", Int64.max, 0, .binarySI), .init("9223372036854775807Ki", Int64.max, 0, .binarySI),
         .init("12E", 12, 18, .decimalSI),
         // Fractional binary.
-        .init("100.035Ki", 10243584, -2, .binarySI), .init("0.5Mi", 512 * 1024, 0, .binarySI),
-        .init("0.05Gi", 536870912, -1, .binarySI), .init("0.025Ti", 274877906944, -1, .binarySI),
+        .init("100.035Ki", 10_243_584, -2, .binarySI), .init("0.5Mi", 512 * 1024, 0, .binarySI),
+        .init("0.05Gi", 536_870_912, -1, .binarySI), .init("0.025Ti", 274_877_906_944, -1, .binarySI),
         // "Things written by trolls".
         .init("0.000000000001Ki", 2, -9, .decimalSI), .init(".001", 1, -3, .decimalSI),
         .init(".0001k", 100, -3, .decimalSI), .init("1.", 1, 0, .decimalSI), .init("1.G", 1, 9, .decimalSI),
@@ -124,9 +125,11 @@ struct QuantityTests {
         StringCase(".000000001Ki", "1024n"), StringCase(".000000000001Ki", "2n"), StringCase("1.5Gi", "1536Mi"),
         StringCase("0.1", "100m"), StringCase("1000m", "1"), StringCase("2e3", "2e3"), StringCase("1.5e-3", "1500e-6"),
         StringCase("100m", "100m"), StringCase("1E", "1E"), StringCase("1.5", "1500m"), StringCase("-5", "-5"),
-        StringCase("-1.5Gi", "-1536Mi"), StringCase("100.035Ki", "102435840m"), StringCase("9Ei", "9223372036854775807"),
+        StringCase("-1.5Gi", "-1536Mi"), StringCase("100.035Ki", "102435840m"),
+        StringCase("9Ei", "9223372036854775807"),
         StringCase("0.5Mi", "512Ki"), StringCase("1000E", "1000E"), StringCase("15e2", "1500"), StringCase("-0", "0"),
-        StringCase("+", "0"), StringCase(".", "0"), StringCase("12e1", "120"), StringCase("1.234e2", "123400e-3"), StringCase("e3", "0"),
+        StringCase("+", "0"), StringCase(".", "0"), StringCase("12e1", "120"), StringCase("1.234e2", "123400e-3"),
+        StringCase("e3", "0"),
         // Verbatim when already canonical in shape, as upstream (including its quirks).
         StringCase("+1", "+1"), StringCase("010", "010"), StringCase("1E3", "1E3"), StringCase("1e+3", "1e+3"),
         StringCase("1025Ki", "1025Ki"), StringCase("8Ki", "8Ki"), StringCase("1100m", "1100m"),
@@ -277,10 +280,18 @@ struct QuantityTests {
     }
 
     @Test(arguments: [
-        ArithmeticCase(lhs: .init(10, format: .decimalSI), rhs: .init(scaledValue: 1, scale: 1), sum: "20",
-                       difference: "0"),
-        ArithmeticCase(lhs: .init(10, format: .decimalSI), rhs: .init(1, format: .binarySI), sum: "11",
-                       difference: "9"),
+        ArithmeticCase(
+            lhs: .init(10, format: .decimalSI),
+            rhs: .init(scaledValue: 1, scale: 1),
+            sum: "20",
+            difference: "0"
+        ),
+        ArithmeticCase(
+            lhs: .init(10, format: .decimalSI),
+            rhs: .init(1, format: .binarySI),
+            sum: "11",
+            difference: "9"
+        ),
         ArithmeticCase(lhs: .init(), rhs: .init(50, format: .decimalSI), sum: "50", difference: "-50"),
         ArithmeticCase(lhs: .init(50, format: .decimalSI), rhs: .init(), sum: "50", difference: "50"),
         ArithmeticCase(lhs: .init(), rhs: .init(), sum: "0", difference: "0"),
@@ -290,7 +301,12 @@ struct QuantityTests {
         ArithmeticCase(lhs: "1Gi", rhs: .init(), sum: "1Gi", difference: "1Gi"),
         ArithmeticCase(lhs: "1Gi", rhs: "512Mi", sum: "1536Mi", difference: "512Mi"),
         ArithmeticCase(lhs: "100m", rhs: "1", sum: "1100m", difference: "-900m"),
-        ArithmeticCase(lhs: "1E", rhs: "1n", sum: "1000000000000000000000000001n", difference: "999999999999999999999999999n"),
+        ArithmeticCase(
+            lhs: "1E",
+            rhs: "1n",
+            sum: "1000000000000000000000000001n",
+            difference: "999999999999999999999999999n"
+        ),
         ArithmeticCase(lhs: "4Ei", rhs: "4Ei", sum: "8Ei", difference: "0"),
         ArithmeticCase(lhs: "8Ei", rhs: "1", sum: "8Ei", difference: "9223372036854775806"),
     ])
@@ -336,7 +352,8 @@ struct QuantityTests {
     @Test(arguments: [
         JSONCase(json: #"" 1""#, expected: "1"), JSONCase(json: #""1 ""#, expected: "1"),
         JSONCase(json: "1", expected: "1"), JSONCase(json: " 1", expected: "1"), JSONCase(json: "1 ", expected: "1"),
-        JSONCase(json: "10", expected: "10"), JSONCase(json: "-1", expected: "-1"), JSONCase(json: " -1", expected: "-1"),
+        JSONCase(json: "10", expected: "10"), JSONCase(json: "-1", expected: "-1"),
+        JSONCase(json: " -1", expected: "-1"),
         JSONCase(json: "0.5", expected: "500m"), JSONCase(json: "1.5", expected: "1500m"),
         JSONCase(json: "1e3", expected: "1k"), JSONCase(json: #""1.5Gi""#, expected: "1536Mi"),
         JSONCase(json: "null", expected: "0"),
@@ -385,4 +402,3 @@ struct QuantityTests {
         #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: String(repeating: "7", count: 60)) }
     }
 }
-

@@ -40,7 +40,8 @@ struct ValidationTests {
         ],
         bad: [
             "", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1",
-            "1_2", ".", "a.", ".a", "a..b", "1.", ".1", "1..2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", "A.a", "aB.a",
+            "1_2", ".", "a.", ".a", "a..b", "1.", ".1", "1..2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", "A.a",
+            "aB.a",
             "ab.A", "A1.a", "a1.A", "A.1", "aB.1", "A1.1", "1A.1", "0.A", "01.A", "012.A", "1A.a", "1a.A", "A.B.C.D.E",
             "AA.BB.CC.DD.EE", "a.B.c.d.e", "aa.bB.cc.dd.ee", "a@b", "a,b", "a;b", "a:b", "a%b", "a?b", "a$b",
             String(repeating: "a", count: 254),
@@ -91,7 +92,8 @@ struct ValidationTests {
     // Upstream's TestIsValidLabelValue.
     static let labelValues = Self.cases(
         good: [
-            "simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1", "1234", String(repeating: "a", count: 63),
+            "simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1", "1234",
+            String(repeating: "a", count: 63),
             "",
         ],
         bad: [
@@ -170,9 +172,14 @@ struct ValidationTests {
                     + "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
             ]
         ),
-        MessageCase(check: Validation.isDNS1123Label, name: "isDNS1123Label", value: "a.b", messages: [
-            "must not contain dots"
-        ]),
+        MessageCase(
+            check: Validation.isDNS1123Label,
+            name: "isDNS1123Label",
+            value: "a.b",
+            messages: [
+                "must not contain dots"
+            ]
+        ),
         MessageCase(
             check: Validation.isDNS1123Label,
             name: "isDNS1123Label",

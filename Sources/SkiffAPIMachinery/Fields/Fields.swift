@@ -18,7 +18,7 @@ public enum Fields {}
 extension Fields {
     /// Why a field selector is invalid; ``message`` is worded as upstream's error.
     public struct SelectorError: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The message, e.g. `invalid selector: 'x'; can't understand 'x'`.
+        /// The message, for example `invalid selector: 'x'; can't understand 'x'`.
         public var message: String
 
         public init(_ message: String) { self.message = message }
@@ -36,7 +36,7 @@ extension Fields {
             case notEquals = "!="
         }
 
-        /// The field path, e.g. `metadata.name`.
+        /// The field path, such as `metadata.name`.
         public var field: String
         /// The operator.
         public var `operator`: Operator
@@ -198,7 +198,10 @@ extension Fields {
 
     /// Escapes `\`, `,` and `=` in a field selector value (upstream's `EscapeValue`).
     public static func escapeValue(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "=") })
+        guard
+            value.utf8.contains(where: {
+                $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "=")
+            })
         else { return value }
         var result = ""
         for character in value.unicodeScalars {
@@ -215,7 +218,10 @@ extension Fields {
     /// Reverses ``escapeValue(_:)``; errors name an invalid escape sequence or an unescaped `,`/`=` (by its code
     /// point, as upstream prints it).
     public static func unescapeValue(_ value: String) throws(SelectorError) -> String {
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "=") })
+        guard
+            value.utf8.contains(where: {
+                $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "=")
+            })
         else { return value }
         var result = ""
         var escaped = false

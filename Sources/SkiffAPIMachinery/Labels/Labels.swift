@@ -40,7 +40,7 @@ extension Labels {
 
     /// Why a selector or requirement is invalid; ``message`` is worded as upstream's error.
     public struct SelectorError: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The message, e.g. `unable to parse requirement: <nil>: Invalid value: "a b": …`.
+        /// The message, for example `unable to parse requirement: <nil>: Invalid value: "a b": …`.
         public var message: String
 
         public init(_ message: String) { self.message = message }
@@ -70,9 +70,13 @@ extension Labels {
             let badValues = "values: Invalid value: \(goStringSlice(values))"
             switch `operator` {
             case .in, .notIn:
-                if values.isEmpty { errors.append("\(badValues): for 'in', 'notin' operators, values set can't be empty") }
+                if values.isEmpty {
+                    errors.append("\(badValues): for 'in', 'notin' operators, values set can't be empty")
+                }
             case .equals, .doubleEquals, .notEquals:
-                if values.count != 1 { errors.append("\(badValues): exact-match compatibility requires one single value") }
+                if values.count != 1 {
+                    errors.append("\(badValues): exact-match compatibility requires one single value")
+                }
             case .exists, .doesNotExist:
                 if !values.isEmpty {
                     errors.append("\(badValues): values set must be empty for exists and does not exist")

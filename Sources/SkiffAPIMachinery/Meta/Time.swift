@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// A point in time written as RFC 3339 with second precision in UTC (`2024-01-02T03:04:05Z`), as `meta/v1.Time`.
@@ -135,7 +135,7 @@ extension MicroTime: Codable {
 public enum RFC3339 {
     /// Why a string is not an RFC 3339 timestamp; the message follows Go's `time.Parse` errors.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The message, e.g. `parsing time "2024-13-01T00:00:00Z": month out of range`.
+        /// The message, for example `parsing time "2024-13-01T00:00:00Z": month out of range`.
         public var message: String
 
         public init(message: String) { self.message = message }

@@ -307,6 +307,36 @@ extension Quantity {
             )
         else { throw .suffix }
         var format = parsedFormat
+        let cacheable = Self.isCanonicalAsWritten(bytes, scanned, exponent: exponent, format: parsedFormat)
+
+        // Fast path: few enough digits for an Int64 and no rounding (most real quantities).
+        if scanned.num.count + scanned.denom.count <= 18 {
+            var small: Int64 = 0
+            for index in scanned.num { small = small * 10 + Int64(bytes[index] - UInt8(ascii: "0")) }
+            for index in scanned.denom { small = small * 10 + Int64(bytes[index] - UInt8(ascii: "0")) }
+            let scale = Int64(exponent) - Int64(scanned.denom.count)
+            if base == 10, scale >= Int64(Self.minimumScale) {
+                var result = Quantity(
+                    mantissa: Int128(scanned.positive ? small : -small),
+                    scale: Int32(scale),
+                    format: format
+                )
+                if cacheable { result.cached = original }
+                return result
+            }
+            if base == 2, scanned.denom.isEmpty {
+                let (product, overflow) = small.multipliedReportingOverflow(by: Int64(1) << Int64(exponent))
+                if !overflow {
+                    var result = Quantity(
+                        mantissa: Int128(scanned.positive ? product : -product),
+                        scale: 0,
+                        format: format
+                    )
+                    if cacheable { result.cached = original }
+                    return result
+                }
+            }
+        }
 
         // The exact value: digits × 10^-denomCount × base^exponent.
         var digits = BigDigits()
@@ -353,9 +383,7 @@ extension Quantity {
             format = .decimalSI  // 0 < |value| < 1: avoids rounding, as upstream.
         }
         var result = Quantity(mantissa: mantissa, scale: Int32(scale), format: format)
-        if Self.isCanonicalAsWritten(bytes, scanned, exponent: exponent, format: parsedFormat) {
-            result.cached = original
-        }
+        if cacheable { result.cached = original }
         return result
     }
 
@@ -385,10 +413,22 @@ extension Quantity {
         }
     }
 
+    /// Whether `num + denom` (an empty `num` reads as "0") ends in "000".
     private static func lastThreeAreZeros(_ bytes: UnsafeBufferPointer<UInt8>, _ scanned: Scanned) -> Bool {
-        let indices = Array(scanned.num) + Array(scanned.denom)
-        guard indices.count >= 3 else { return false }
-        return indices.suffix(3).allSatisfy { bytes[$0] == UInt8(ascii: "0") }
+        let numDigits = max(scanned.num.count, 1)
+        guard numDigits + scanned.denom.count >= 3 else { return false }
+        for offset in 1...3 {
+            let byte: UInt8
+            if offset <= scanned.denom.count {
+                byte = bytes[scanned.denom.upperBound - offset]
+            } else if scanned.num.isEmpty {
+                byte = UInt8(ascii: "0")
+            } else {
+                byte = bytes[scanned.num.upperBound - (offset - scanned.denom.count)]
+            }
+            guard byte == UInt8(ascii: "0") else { return false }
+        }
+        return true
     }
 }
 
@@ -730,7 +770,7 @@ extension Quantity: Codable {
 }
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif

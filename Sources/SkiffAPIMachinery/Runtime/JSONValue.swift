@@ -180,7 +180,7 @@ extension JSONValue: Codable {
 extension JSONValue {
     /// Why bytes are not JSON; ``message`` follows Go's `encoding/json` syntax errors.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The message, e.g. `invalid character '}' looking for beginning of value`.
+        /// The message, for example `invalid character '}' looking for beginning of value`.
         public var message: String
         /// The byte offset at which the problem was found.
         public var offset: Int

@@ -31,7 +31,7 @@ public enum IntOrString: Sendable, Hashable {
 
     /// Why an int-or-percent value cannot be scaled; ``message`` is worded as upstream's error.
     public struct ScaleError: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The message, e.g. `invalid value for IntOrString: invalid type: string is not a percentage`.
+        /// The message, for example `invalid value for IntOrString: invalid type: string is not a percentage`.
         public var message: String
 
         public init(message: String) { self.message = message }

@@ -192,7 +192,9 @@ struct JSONParser {
             try self.requireDigit()
             while self.index < self.bytes.count, Self.isDigit(self.bytes[self.index]) { self.index += 1 }
         }
-        if self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "e") || self.bytes[self.index] == UInt8(ascii: "E") {
+        if self.index < self.bytes.count,
+            self.bytes[self.index] == UInt8(ascii: "e") || self.bytes[self.index] == UInt8(ascii: "E")
+        {
             isInteger = false
             self.index += 1
             if self.index < self.bytes.count,
@@ -243,7 +245,10 @@ struct JSONParser {
         while self.index < self.bytes.count {
             let byte = self.bytes[self.index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
+                let text = String(
+                    decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]),
+                    as: UTF8.self
+                )
                 self.index += 1
                 return text
             }
@@ -322,7 +327,8 @@ struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw self.error("invalid character \(Self.quoteCharacter(byte)) in \\u hexadecimal character escape")
+            default:
+                throw self.error("invalid character \(Self.quoteCharacter(byte)) in \\u hexadecimal character escape")
             }
             value = value << 4 | digit
             self.index += 1

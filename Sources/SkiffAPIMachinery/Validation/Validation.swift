@@ -282,7 +282,7 @@ public enum Validation {
         Self.isLowerLetter(byte) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
     }
 
-    /// `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+    /// Whether the bytes match `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`.
     static func matchesDNS1123Label(_ bytes: Substring.UTF8View) -> Bool {
         guard let first = bytes.first, let last = bytes.last else { return false }
         let isAlphanumeric = { (byte: UInt8) in Self.isLowerLetter(byte) || Self.isDigit(byte) }
@@ -290,13 +290,13 @@ public enum Validation {
             && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 
-    /// `^label(\.label)*$`
+    /// Whether the string matches `^label(\.label)*$`.
     static func matchesDNS1123Subdomain(_ value: String) -> Bool {
         value.utf8[...].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
             .allSatisfy { Self.matchesDNS1123Label($0) }
     }
 
-    /// `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`
+    /// Whether the bytes match `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`.
     static func matchesQualifiedName(_ bytes: Substring.UTF8View) -> Bool {
         guard let first = bytes.first, let last = bytes.last else { return false }
         let isAlphanumeric = { (byte: UInt8) in Self.isLetter(byte) || Self.isDigit(byte) }
