@@ -401,4 +401,23 @@ struct QuantityTests {
         #expect(long.string == "1" + String(repeating: "0", count: 42) + "E")
         #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: String(repeating: "7", count: 60)) }
     }
+
+    @Test func extremeExponentsNeitherTrapNorHang() throws {
+        let huge = try Quantity(parsing: "1e2147483647")
+        let tiny = try Quantity(parsing: "1n")
+        #expect(huge.string == "10e2147483646")
+        #expect(Quantity.compare(huge, tiny) == 1)
+        #expect(Quantity.compare(-huge, tiny) == -1)
+        #expect(huge + tiny > huge)
+        #expect(huge - tiny < huge)
+        #expect(huge.value == .max)
+        #expect((-huge).milliValue == .min)
+        let (rounded, exact) = tiny.roundedUp(toScale: .max)
+        #expect(!exact)
+        #expect(rounded > tiny)
+        #expect(try Quantity(parsing: "1e-2147483647").string == "1e-9")
+        let big = try Quantity(parsing: "99999999999999999999999999999999999999")  // 38 digits
+        // 39 significant digits do not fit: the sum is rounded away from zero (upstream would be exact).
+        #expect((big + big).string == "200000000000000000000E")
+    }
 }

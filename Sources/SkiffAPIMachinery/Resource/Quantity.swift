@@ -104,7 +104,7 @@ public struct Quantity: Sendable {
         self.format = format
         self.cached = nil
         if self.scale < Self.minimumScale {
-            let (rounded, _) = Self.roundAwayFromZero(mantissa, dividingByPowerOfTen: Int(Self.minimumScale - scale))
+            let (rounded, _) = Self.roundAwayFromZero(mantissa, dividingByPowerOfTen: Int(Self.minimumScale) - Int(scale))
             self.mantissa = rounded
             self.scale = Self.minimumScale
         }
@@ -490,7 +490,7 @@ extension Quantity {
     /// `RoundUp`).
     public func roundedUp(toScale scale: Int32) -> (quantity: Quantity, exact: Bool) {
         guard self.scale < scale else { return (self, true) }
-        let (rounded, exact) = Self.roundAwayFromZero(self.mantissa, dividingByPowerOfTen: Int(scale - self.scale))
+        let (rounded, exact) = Self.roundAwayFromZero(self.mantissa, dividingByPowerOfTen: Int(scale) - Int(self.scale))
         return (Quantity(mantissa: rounded, scale: scale, format: self.format), exact)
     }
 
@@ -607,47 +607,40 @@ extension Quantity {
 
     public static func -= (lhs: inout Quantity, rhs: Quantity) { lhs.subtract(rhs) }
 
-    /// Adds `mantissa` × 10^`scale`. Exact unless the result needs more than 38 significant digits, in which case
-    /// the finer operand is rounded up to a coarser scale (upstream would keep every digit).
+    /// Adds `mantissa` × 10^`scale`. Exact unless the result needs more than 37 significant digits, in which case
+    /// the finer operand is rounded away from zero to a coarser scale (upstream would keep every digit).
     private mutating func combine(_ mantissa: Int128, _ scale: Int32) {
         self.cached = nil
         guard mantissa != 0 else { return }
-        var (left, leftScale) = (self.mantissa, self.scale)
-        var (right, rightScale) = (mantissa, scale)
+        guard self.mantissa != 0 else {
+            self.mantissa = mantissa
+            self.scale = scale
+            self.normalize()
+            return
+        }
+        // `coarse` has the larger scale; the sum is computed at the finer scale when that fits in 37 digits.
+        var (coarse, coarseScale) = (self.mantissa, Int(self.scale))
+        var (fine, fineScale) = (mantissa, Int(scale))
+        if coarseScale < fineScale { swap(&coarse, &fine); swap(&coarseScale, &fineScale) }
+        var target = fineScale
+        let room = max(37 - Self.digitCount(coarse), 0)
+        if coarseScale - target > room {
+            target = coarseScale - room
+            fine = Self.roundAwayFromZero(fine, dividingByPowerOfTen: target - fineScale).value
+        }
+        var aligned = coarse * Self.powerOfTen(coarseScale - target)!
         while true {
-            let target = min(leftScale, rightScale)
-            if let a = Self.rescale(left, from: leftScale, to: target),
-                let b = Self.rescale(right, from: rightScale, to: target)
-            {
-                let (sum, overflow) = a.addingReportingOverflow(b)
-                if !overflow {
-                    self.mantissa = sum
-                    self.scale = target
-                    self.normalize()
-                    return
-                }
-            }
-            // Too many digits: round the finer operand up by one decimal place and retry.
-            if leftScale <= rightScale {
-                left = Self.roundAwayFromZero(left, dividingByPowerOfTen: 1).value
-                leftScale += 1
-            } else {
-                right = Self.roundAwayFromZero(right, dividingByPowerOfTen: 1).value
-                rightScale += 1
-            }
-            if left == 0 || right == 0 {
-                self.mantissa = left == 0 ? right : left
-                self.scale = left == 0 ? rightScale : leftScale
+            let (sum, overflow) = aligned.addingReportingOverflow(fine)
+            if !overflow {
+                self.mantissa = sum
+                self.scale = Int32(target)
                 self.normalize()
                 return
             }
+            aligned = Self.roundAwayFromZero(aligned, dividingByPowerOfTen: 1).value
+            fine = Self.roundAwayFromZero(fine, dividingByPowerOfTen: 1).value
+            target += 1
         }
-    }
-
-    private static func rescale(_ mantissa: Int128, from scale: Int32, to target: Int32) -> Int128? {
-        guard let factor = Self.powerOfTen(Int(scale) - Int(target)) else { return nil }
-        let (product, overflow) = mantissa.multipliedReportingOverflow(by: factor)
-        return overflow ? nil : product
     }
 
     static func powerOfTen(_ exponent: Int) -> Int128? {
@@ -706,8 +699,8 @@ extension Quantity: Comparable {
         if lhsOrder != rhsOrder { return lhsOrder < rhsOrder ? -1 : 1 }
         // Same order: aligning to the finer scale keeps both within 39 digits.
         let target = min(lhs.scale, rhs.scale)
-        let a = lhs.mantissa.magnitude * UInt128(Self.powerOfTen(Int(lhs.scale - target)) ?? 1)
-        let b = rhs.mantissa.magnitude * UInt128(Self.powerOfTen(Int(rhs.scale - target)) ?? 1)
+        let a = lhs.mantissa.magnitude * UInt128(Self.powerOfTen(Int(lhs.scale) - Int(target)) ?? 1)
+        let b = rhs.mantissa.magnitude * UInt128(Self.powerOfTen(Int(rhs.scale) - Int(target)) ?? 1)
         return a == b ? 0 : (a < b ? -1 : 1)
     }
 }
