@@ -472,11 +472,11 @@ extension Quantity {
     public var approximateDouble: Double {
         var result = Double(self.mantissa)
         var exponent = self.scale
-        while exponent > 0 {
+        while exponent > 0, result.isFinite, result != 0 {
             result *= 10
             exponent -= 1
         }
-        while exponent < 0 {
+        while exponent < 0, result != 0 {
             result /= 10
             exponent += 1
         }
@@ -518,12 +518,16 @@ extension Quantity {
         case .decimalExponent:
             suffix = exponent == 0 ? "" : "e\(exponent)"
         case .decimalSI, .binarySI:
-            if exponent > 18 {
+            if exponent > 18 + 30 {
+                // Far beyond E: write an exponent rather than a run of zeros (upstream writes a wrong value).
+                suffix = "e\(exponent)"
+            } else if exponent > 18 {
                 // Upstream has no suffix beyond E (and loses the exponent); keep the value exact instead.
                 zeros += exponent - 18
-                exponent = 18
+                suffix = "E"
+            } else {
+                suffix = Self.decimalSuffix(exponent)
             }
-            suffix = Self.decimalSuffix(exponent)
         }
         let sign = self.mantissa < 0 ? "-" : ""
         return sign + String(self.mantissa.magnitude) + String(repeating: "0", count: zeros) + suffix
