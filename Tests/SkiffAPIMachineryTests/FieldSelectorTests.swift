@@ -111,4 +111,11 @@ struct FieldSelectorTests {
         #expect(!Fields.Selector.nothing.isEmpty)
         #expect(Fields.Selector(["b": "2", "a": "1"]).description == "a=1,b=2")
     }
+
+    @Test func objectMetaFieldsSelectByNameAndNamespace() throws {
+        let fields = Fields.objectMetaFieldsSet(name: "web", namespace: "default")
+        #expect(try Fields.Selector(parsing: "metadata.name=web,metadata.namespace=default").matches(fields))
+        #expect(!(try Fields.Selector(parsing: "metadata.namespace=kube-system").matches(fields)))
+        #expect(Fields.objectMetaFieldsSet(name: "node-1", namespace: nil) == ["metadata.name": "node-1"])
+    }
 }

@@ -196,6 +196,13 @@ extension Fields {
         }
     }
 
+    /// The fields every object offers for selection (upstream's `generic.ObjectMetaFieldsSet`):
+    /// `metadata.name`, plus `metadata.namespace` for a namespaced resource (`namespace` non-nil).
+    public static func objectMetaFieldsSet(name: String, namespace: String?) -> [String: String] {
+        guard let namespace else { return ["metadata.name": name] }
+        return ["metadata.name": name, "metadata.namespace": namespace]
+    }
+
     /// Escapes `\`, `,` and `=` in a field selector value (upstream's `EscapeValue`).
     public static func escapeValue(_ value: String) -> String {
         guard

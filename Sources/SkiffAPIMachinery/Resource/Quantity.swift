@@ -104,7 +104,10 @@ public struct Quantity: Sendable {
         self.format = format
         self.cached = nil
         if self.scale < Self.minimumScale {
-            let (rounded, _) = Self.roundAwayFromZero(mantissa, dividingByPowerOfTen: Int(Self.minimumScale) - Int(scale))
+            let (rounded, _) = Self.roundAwayFromZero(
+                mantissa,
+                dividingByPowerOfTen: Int(Self.minimumScale) - Int(scale)
+            )
             self.mantissa = rounded
             self.scale = Self.minimumScale
         }
@@ -625,7 +628,10 @@ extension Quantity {
         // `coarse` has the larger scale; the sum is computed at the finer scale when that fits in 37 digits.
         var (coarse, coarseScale) = (self.mantissa, Int(self.scale))
         var (fine, fineScale) = (mantissa, Int(scale))
-        if coarseScale < fineScale { swap(&coarse, &fine); swap(&coarseScale, &fineScale) }
+        if coarseScale < fineScale {
+            swap(&coarse, &fine)
+            swap(&coarseScale, &fineScale)
+        }
         var target = fineScale
         let room = max(37 - Self.digitCount(coarse), 0)
         if coarseScale - target > room {
