@@ -42,6 +42,7 @@ enum ProtobufSchemaGenerator {
         ("k8s.io.api.admission.v1.AdmissionReview", "admission.k8s.io/v1", "AdmissionReview"),
         ("k8s.io.api.apidiscovery.v2.APIGroupDiscoveryList", "apidiscovery.k8s.io/v2", "APIGroupDiscoveryList"),
         (apiextensions + ".ConversionReview", "apiextensions.k8s.io/v1", "ConversionReview"),
+        ("k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions", "meta.k8s.io/v1", "DeleteOptions"),
         ("k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions", "meta.k8s.io/v1", "CreateOptions"),
         ("k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions", "meta.k8s.io/v1", "UpdateOptions"),
         ("k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions", "meta.k8s.io/v1", "PatchOptions"),

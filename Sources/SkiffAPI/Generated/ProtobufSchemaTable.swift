@@ -2747,6 +2747,7 @@ G flowcontrol.apiserver.k8s.io/v1beta2 DeleteOptions
 G flowcontrol.apiserver.k8s.io/v1beta3 DeleteOptions
 G imagepolicy.k8s.io/v1alpha1 DeleteOptions
 G internal.apiserver.k8s.io/v1alpha1 DeleteOptions
+G meta.k8s.io/v1 DeleteOptions
 G networking.k8s.io/v1 DeleteOptions
 G networking.k8s.io/v1beta1 DeleteOptions
 G node.k8s.io/v1 DeleteOptions

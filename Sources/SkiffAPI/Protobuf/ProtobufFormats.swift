@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-internal import FoundationEssentials
-#else
-internal import Foundation
-#endif
 internal import SkiffAPIMachinery
 
 /// The textual forms Go's JSON gives the special protobuf messages: RFC 3339 times, base64, Go durations.
@@ -239,13 +234,11 @@ enum ProtobufFormats {
 
     /// Parses embedded JSON (`RawExtension.raw`, `FieldsV1.Raw`, apiextensions' `JSON.raw`).
     static func parseJSON(_ bytes: UnsafeRawBufferPointer) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try? JSONValue.parse(bytes)
     }
 
     /// Serializes a JSON value compactly, for embedding in protobuf.
     static func serializeJSON(_ value: JSONValue) -> [UInt8]? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { Array($0) }
+        value.serialized()
     }
 }

@@ -1,0 +1,133 @@
+/// Objects as Go's `json.Marshal` writes them (every non-pointer struct present, zero `omitempty` scalars absent,
+/// zero non-pointer times `null`), for round trips through protobuf.
+enum ProtobufCorpus {
+    static let pod = #"""
+        {"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-7d4b9c8f5-x2x9k","generateName":"web-7d4b9c8f5-",\#
+        "namespace":"default","uid":"0d6f5b9e-1c2a-4f00-9a57-1d8f0c3b6a11","resourceVersion":"123456",\#
+        "creationTimestamp":"2024-05-01T10:00:00Z","labels":{"app":"web","pod-template-hash":"7d4b9c8f5"},\#
+        "annotations":{"kubectl.kubernetes.io/restartedAt":"2024-05-01T09:59:00Z"},"ownerReferences":\#
+        [{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d4b9c8f5","uid":"5b1c7e9a-3d2f-4c1b-8a6e-2f9d0c1b3a44",\#
+        "controller":true,"blockOwnerDeletion":true}],"managedFields":[{"manager":"kube-controller-manager",\#
+        "operation":"Update","apiVersion":"v1","time":"2024-05-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":\#
+        {"f:metadata":{"f:generateName":{},"f:labels":{".":{},"f:app":{},"f:pod-template-hash":{}}}}}]},\#
+        "spec":{"volumes":[{"name":"config","configMap":{"name":"web-config","defaultMode":420}},\#
+        {"name":"kube-api-access-abcde","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,\#
+        "path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},\#
+        {"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}],\#
+        "defaultMode":420}}],"containers":[{"name":"web","image":"nginx:1.27","args":["--port=8080","--verbose"],\#
+        "ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}],"env":[{"name":"MODE","value":"production"},\#
+        {"name":"POD_IP","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"status.podIP"}}},{"name":"PASSWORD",\#
+        "valueFrom":{"secretKeyRef":{"name":"db","key":"password"}}}],"resources":{"limits":{"cpu":"500m",\#
+        "memory":"256Mi"},"requests":{"cpu":"250m","memory":"128Mi"}},"volumeMounts":[{"name":"config",\#
+        "readOnly":true,"mountPath":"/etc/web"},{"name":"kube-api-access-abcde","readOnly":true,\#
+        "mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}],"livenessProbe":{"httpGet":{"path":"/healthz",\#
+        "port":"http","scheme":"HTTP"},"initialDelaySeconds":5,"timeoutSeconds":1,"periodSeconds":10,\#
+        "successThreshold":1,"failureThreshold":3},"readinessProbe":{"tcpSocket":{"port":8080},"timeoutSeconds":1,\#
+        "periodSeconds":5,"successThreshold":1,"failureThreshold":3},"terminationMessagePath":"/dev/termination-log",\#
+        "terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent","securityContext":{"runAsNonRoot":true,\#
+        "allowPrivilegeEscalation":false}}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,\#
+        "dnsPolicy":"ClusterFirst","serviceAccountName":"default","serviceAccount":"default","nodeName":"node-1",\#
+        "securityContext":{"fsGroup":2000},"schedulerName":"default-scheduler","tolerations":\#
+        [{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},\#
+        {"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],\#
+        "priority":0,"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"},"status":{"phase":"Running",\#
+        "conditions":[{"type":"Initialized","status":"True","lastProbeTime":null,\#
+        "lastTransitionTime":"2024-05-01T10:00:00Z"},{"type":"Ready","status":"True","lastProbeTime":null,\#
+        "lastTransitionTime":"2024-05-01T10:00:10Z"}],"hostIP":"10.0.0.5","hostIPs":[{"ip":"10.0.0.5"}],\#
+        "podIP":"10.244.1.7","podIPs":[{"ip":"10.244.1.7"}],"startTime":"2024-05-01T10:00:00Z","containerStatuses":\#
+        [{"name":"web","state":{"running":{"startedAt":"2024-05-01T10:00:05Z"}},"lastState":{},"ready":true,\#
+        "restartCount":0,"image":"docker.io/library/nginx:1.27","imageID":"docker.io/library/nginx@sha256:0123456789abcdef",\#
+        "containerID":"containerd://0123456789abcdef","started":true}],"qosClass":"Burstable"}}
+        """#
+
+    static let objects: [String] = [
+        pod,
+        #"""
+        {"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web","namespace":"default","generation":3,\#
+        "creationTimestamp":"2024-05-01T10:00:00Z","annotations":{"deployment.kubernetes.io/revision":"2"}},\#
+        "spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"},"matchExpressions":[{"key":"tier",\#
+        "operator":"In","values":["a","b"]}]},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":\#
+        [{"name":"web","image":"nginx","resources":{}}]}},"strategy":{"type":"RollingUpdate","rollingUpdate":\#
+        {"maxUnavailable":"25%","maxSurge":1}},"revisionHistoryLimit":10,"progressDeadlineSeconds":600},\#
+        "status":{"observedGeneration":3,"replicas":2,"updatedReplicas":2,"readyReplicas":2,"availableReplicas":2,\#
+        "conditions":[{"type":"Available","status":"True","lastUpdateTime":"2024-05-01T10:00:00Z",\#
+        "lastTransitionTime":"2024-05-01T10:00:00Z","reason":"MinimumReplicasAvailable",\#
+        "message":"Deployment has minimum availability."}]}}
+        """#,
+        #"""
+        {"kind":"Secret","apiVersion":"v1","metadata":{"name":"sh.helm.release.v1.demo.v1","namespace":"default",\#
+        "labels":{"name":"demo","owner":"helm","status":"deployed","version":"1"}},"immutable":false,\#
+        "data":{"release":"SDRzSUFBQUFBQUFDLzZ5UlQyL1RRQkRGdjh0ZWJlTW1vUkFoOWRKTEJVSklpQUlXQ0FoYlNr","z":"AA=="},\#
+        "type":"helm.sh/release.v1"}
+        """#,
+        #"""
+        {"kind":"Node","apiVersion":"v1","metadata":{"name":"node-1","labels":{"kubernetes.io/hostname":"node-1"}},\#
+        "spec":{"podCIDR":"10.244.1.0/24","podCIDRs":["10.244.1.0/24"],"taints":[{"key":"dedicated",\#
+        "value":"infra","effect":"NoSchedule"}]},"status":{"capacity":{"cpu":"4","memory":"16Gi","pods":"110"},\#
+        "allocatable":{"cpu":"3800m","memory":"15Gi","pods":"110"},"conditions":[{"type":"Ready","status":"True",\#
+        "lastHeartbeatTime":"2024-05-01T10:00:00Z","lastTransitionTime":"2024-05-01T09:00:00Z",\#
+        "reason":"KubeletReady","message":"kubelet is posting ready status"}],"addresses":[{"type":"InternalIP",\#
+        "address":"10.0.0.5"},{"type":"Hostname","address":"node-1"}],"daemonEndpoints":{"kubeletEndpoint":\#
+        {"Port":10250}},"nodeInfo":{"machineID":"m","systemUUID":"s","bootID":"b","kernelVersion":"6.1.0",\#
+        "osImage":"Debian GNU/Linux 12","containerRuntimeVersion":"containerd://1.7.0","kubeletVersion":"v1.32.4",\#
+        "kubeProxyVersion":"","operatingSystem":"linux","architecture":"amd64"},"images":[{"names":["nginx:1.27"],\#
+        "sizeBytes":73000000}]}}
+        """#,
+        #"""
+        {"kind":"HorizontalPodAutoscaler","apiVersion":"autoscaling/v2","metadata":{"name":"web"},"spec":\#
+        {"scaleTargetRef":{"kind":"Deployment","name":"web","apiVersion":"apps/v1"},"minReplicas":1,"maxReplicas":10,\#
+        "metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization",\#
+        "averageUtilization":50}}},{"type":"Pods","pods":{"metric":{"name":"qps"},"target":{"type":"AverageValue",\#
+        "averageValue":"1k"}}}]},"status":{"desiredReplicas":0}}
+        """#,
+        #"""
+        {"kind":"ValidatingWebhookConfiguration","apiVersion":"admissionregistration.k8s.io/v1","metadata":\#
+        {"name":"policy"},"webhooks":[{"name":"policy.example.com","clientConfig":{"service":{"namespace":"system",\#
+        "name":"webhook","path":"/validate","port":443},"caBundle":"LS0tLS1CRUdJTg=="},"rules":[{"operations":\#
+        ["CREATE","UPDATE"],"apiGroups":[""],"apiVersions":["v1"],"resources":["pods"],"scope":"Namespaced"}],\#
+        "failurePolicy":"Fail","matchPolicy":"Equivalent","namespaceSelector":{},"objectSelector":{},\#
+        "sideEffects":"None","timeoutSeconds":10,"admissionReviewVersions":["v1"]}]}
+        """#,
+        #"""
+        {"kind":"CertificateSigningRequest","apiVersion":"certificates.k8s.io/v1","metadata":{"name":"csr-1"},\#
+        "spec":{"request":"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K","signerName":"kubernetes.io/kubelet-serving",\#
+        "expirationSeconds":86400,"usages":["digital signature","server auth"],"username":"system:node:node-1",\#
+        "groups":["system:nodes","system:authenticated"],"extra":{"scopes":["a","b"]}},"status":{"conditions":\#
+        [{"type":"Approved","status":"True","reason":"AutoApproved","message":"ok",\#
+        "lastUpdateTime":"2024-05-01T10:00:00Z","lastTransitionTime":"2024-05-01T10:00:00Z"}]}}
+        """#,
+        #"""
+        {"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1","metadata":{"name":"web-abc","labels":\#
+        {"kubernetes.io/service-name":"web"}},"addressType":"IPv4","endpoints":[{"addresses":["10.244.1.7"],\#
+        "conditions":{"ready":true,"serving":true,"terminating":false},"targetRef":{"kind":"Pod","namespace":"default",\#
+        "name":"web-1","uid":"u1"},"nodeName":"node-1"}],"ports":[{"name":"http","protocol":"TCP","port":8080}]}
+        """#,
+        #"""
+        {"kind":"Lease","apiVersion":"coordination.k8s.io/v1","metadata":{"name":"node-1","namespace":\#
+        "kube-node-lease"},"spec":{"holderIdentity":"node-1","leaseDurationSeconds":40,\#
+        "renewTime":"2024-05-01T10:00:00.123456Z"}}
+        """#,
+        #"""
+        {"kind":"Event","apiVersion":"v1","metadata":{"name":"web.17abc","namespace":"default"},"involvedObject":\#
+        {"kind":"Pod","namespace":"default","name":"web"},"reason":"Scheduled","message":"assigned","source":\#
+        {"component":"default-scheduler"},"firstTimestamp":null,"lastTimestamp":null,"type":"Normal",\#
+        "eventTime":"2024-05-01T10:00:00.000001Z","reportingComponent":"default-scheduler","reportingInstance":"s-1"}
+        """#,
+        #"""
+        {"kind":"CronJob","apiVersion":"batch/v1","metadata":{"name":"nightly"},"spec":{"schedule":"0 3 * * *",\#
+        "timeZone":"Etc/UTC","concurrencyPolicy":"Forbid","suspend":false,"jobTemplate":{"metadata":{},"spec":\#
+        {"backoffLimit":0,"template":{"metadata":{},"spec":{"containers":[{"name":"c","image":"busybox",\#
+        "resources":{}}],"restartPolicy":"Never"}}}},"successfulJobsHistoryLimit":3},"status":{}}
+        """#,
+        #"""
+        {"kind":"ClusterRole","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"agg"},"rules":\#
+        [{"verbs":["*"],"nonResourceURLs":["/healthz"]}],"aggregationRule":{"clusterRoleSelectors":[{"matchLabels":\#
+        {"rbac.example.com/aggregate":"true"}}]}}
+        """#,
+        #"""
+        {"kind":"SubjectAccessReview","apiVersion":"authorization.k8s.io/v1","metadata":{},"spec":\#
+        {"nonResourceAttributes":{"path":"/api","verb":"get"},"user":"alice","groups":["devs"],"extra":\#
+        {"k":["v1","v2"]},"uid":"7"},"status":{"allowed":true,"reason":"RBAC"}}
+        """#,
+    ]
+}
