@@ -53,10 +53,14 @@ enum SQLiteSchema {
     ]
 
     /// Creates the schema if needed; `auto_vacuum` must be chosen before the first table exists.
+    ///
+    /// Runs on the writer connection, outside a transaction.
     static func migrate(_ db: Database) throws {
         let hasTables = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'kv'") ?? false
         if !hasTables {
+            // GRDB already wrote the first page when it enabled WAL: a VACUUM applies the new auto_vacuum mode.
             try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
         }
         try db.inTransaction(.immediate) {
             for statement in self.statements {

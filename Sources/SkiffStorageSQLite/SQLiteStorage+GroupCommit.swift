@@ -24,6 +24,14 @@ enum WriterTurn: Sendable {
     case commit
 }
 
+/// How much group commit grouped: for tests and benchmarks.
+package struct CommitStatistics: Sendable, Hashable {
+    /// Write transactions committed by group commit.
+    package var transactions = 0
+    /// Operations they carried (successful or not).
+    package var operations = 0
+}
+
 /// The group-commit queue.
 struct WriterState {
     struct Waiter {
@@ -33,10 +41,17 @@ struct WriterState {
 
     /// Whether a writer is committing (then new writers queue up).
     var isCommitting = false
+    /// The size of the last batch, which the next committer waits for (briefly) before starting.
+    var previousBatch = 1
     var waiting: [Waiter] = []
 }
 
 extension SQLiteStorage {
+    /// How many transactions group commit used, for how many operations.
+    package var commitStatistics: CommitStatistics {
+        self.counters.withLock { $0 }
+    }
+
     /// The most operations committed in one transaction.
     static let maximumBatch = 512
 
@@ -64,10 +79,21 @@ extension SQLiteStorage {
     /// Commits `own` with up to ``maximumBatch`` waiting operations in one transaction, publishes the events,
     /// resumes the waiters, then hands the commit turn to the next waiter, if any.
     private func commitBatch(leading own: WriteOperation) async -> Result<WriteOutcome, StorageError> {
+        // Writers resumed by the previous batch are usually about to submit again: while the queue keeps growing
+        // towards the previous batch's size, let them run and queue up first, so batches stay large instead of
+        // alternating between large and tiny. A lone writer (previous batch of one) never waits.
+        var seen = -1
+        for _ in 0..<32 {
+            let (waiting, previous) = self.writer.withLock { ($0.waiting.count, $0.previousBatch) }
+            if waiting + 1 >= min(previous, Self.maximumBatch) || waiting == seen { break }
+            seen = waiting
+            await Task.yield()
+        }
         let followers = self.writer.withLock { state in
             let count = min(state.waiting.count, Self.maximumBatch - 1)
             let taken = Array(state.waiting.prefix(count))
             state.waiting.removeFirst(count)
+            state.previousBatch = count + 1
             return taken
         }
         let operations = [own] + followers.map(\.operation)
@@ -105,6 +131,10 @@ extension SQLiteStorage {
         }
         switch applied {
         case .success(let applied):
+            self.counters.withLock {
+                $0.transactions += 1
+                $0.operations += operations.count
+            }
             self.hub.publish(applied.events)
             return applied.results
         case .failure(let error):

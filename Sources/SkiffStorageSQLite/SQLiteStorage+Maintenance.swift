@@ -47,12 +47,14 @@ extension SQLiteStorage {
 
     /// Returns free pages to the file system in small steps, then empties the WAL.
     func reclaimSpace() async throws {
+        var previous = Int.max
         while true {
             let remaining = try await self.pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA incremental_vacuum(\(Self.vacuumChunk))")
                 return try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             }
-            if remaining == 0 { break }
+            if remaining == 0 || remaining >= previous { break }  // done, or vacuum unavailable
+            previous = remaining
         }
         try await self.pool.writeWithoutTransaction { db in
             // A reader still on an old snapshot makes this a partial checkpoint; the next maintenance retries.

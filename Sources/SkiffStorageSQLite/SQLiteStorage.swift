@@ -31,6 +31,7 @@ public final class SQLiteStorage: StorageBackend {
     let writer = Mutex(WriterState())
     let planner: Mutex<CompactionPlanner>
     let compaction = Mutex(false)
+    let counters = Mutex(CommitStatistics())
 
     /// Opens (creating if needed) the store in `directory`.
     ///
@@ -48,14 +49,13 @@ public final class SQLiteStorage: StorageBackend {
             configuration.label = "skiff.storage"
             configuration.busyMode = .timeout(10)
             configuration.maximumReaderCount = 8
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                if !db.configuration.readonly {
-                    try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
-                }
-            }
             self.pool = try DatabasePool(path: self.path, configuration: configuration)
-            try self.pool.writeWithoutTransaction { db in try SQLiteSchema.migrate(db) }
+            try self.pool.writeWithoutTransaction { db in
+                // After GRDB's own WAL setup, which chooses synchronous=NORMAL: a commit must reach the disk.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+                try SQLiteSchema.migrate(db)
+            }
             let revision = try self.pool.read { db in try Self.meta(db).revision }
             self.hub = WatchHub(revision: Revision(revision), bufferLimit: policy.watchBufferLimit)
         } catch let error as StorageError {
@@ -63,6 +63,15 @@ public final class SQLiteStorage: StorageBackend {
         } catch {
             throw StorageError(code: .unavailable, message: "cannot open the database at \(directory)", cause: error)
         }
+    }
+
+    /// The value of a pragma on the writer or a reader connection, for tests.
+    package func pragma(_ name: String, onWriter: Bool) async throws -> String? {
+        let sql = "PRAGMA \(name)"
+        if onWriter {
+            return try await self.pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: sql) }
+        }
+        return try await self.pool.read { db in try String.fetchOne(db, sql: sql) }
     }
 
     /// Closes the database; later calls throw ``StorageError/Code/unavailable`` and watches end with it.
@@ -96,7 +105,7 @@ public final class SQLiteStorage: StorageBackend {
                 arguments: [Data(key.utf8), at]
             )
             guard let row, row[6] as Int64 == 0 else { return nil }
-            return Self.keyValue(row)
+            return try Self.keyValue(row)
         }
     }
 
@@ -129,7 +138,11 @@ public final class SQLiteStorage: StorageBackend {
                     WHERE kv.deleted = 0 ORDER BY kv.key LIMIT :limit
                     """
             }
-            var keyValues = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.keyValue)
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+            var keyValues: [KeyValue] = []
+            while let row = try rows.next() {
+                keyValues.append(try Self.keyValue(row))
+            }
             var hasMore = false
             if let limit, keyValues.count > limit {
                 keyValues.removeLast(keyValues.count - limit)
@@ -238,12 +251,12 @@ public final class SQLiteStorage: StorageBackend {
             )
             var events: [StorageEvent] = []
             while let row = try rows.next() {
-                let key = String(decoding: row[1] as Data, as: UTF8.self)
+                let key = try Self.string(row, 1)
                 var previous: KeyValue?
                 if let previousRevision = row[7] as Int64?, row[12] as Int64 == 0 {
                     previous = KeyValue(
                         key: key,
-                        value: [UInt8](row[8] as Data),
+                        value: try Self.bytes(row, 8),
                         createRevision: Revision(row[9] as Int64),
                         modRevision: Revision(previousRevision),
                         version: row[10],
@@ -251,7 +264,7 @@ public final class SQLiteStorage: StorageBackend {
                     )
                 }
                 if row[6] as Int64 == 0 {
-                    events.append(StorageEvent(kind: .put, keyValue: Self.keyValue(row), previous: previous))
+                    events.append(StorageEvent(kind: .put, keyValue: try Self.keyValue(row), previous: previous))
                 } else {
                     let tombstone = KeyValue(
                         key: key,
@@ -309,19 +322,32 @@ public final class SQLiteStorage: StorageBackend {
             ),
             arguments: [Data(key.utf8)]
         )
-        return row.map(Self.keyValue)
+        return try row.map(Self.keyValue)
     }
 
     /// A key-value from the columns `revision, key, value, create_revision, version, lease`.
-    static func keyValue(_ row: Row) -> KeyValue {
+    static func keyValue(_ row: Row) throws -> KeyValue {
         KeyValue(
-            key: String(decoding: row[1] as Data, as: UTF8.self),
-            value: [UInt8](row[2] as Data),
+            key: try Self.string(row, 1),
+            value: try Self.bytes(row, 2),
             createRevision: Revision(row[3] as Int64),
             modRevision: Revision(row[0] as Int64),
             version: row[4],
             lease: Self.lease(row[5])
         )
+    }
+
+    /// A blob column as a string, copied once straight from SQLite's buffer.
+    static func string(_ row: Row, _ index: Int) throws -> String {
+        try row.withUnsafeData(atIndex: index) { data in
+            guard let data else { return "" }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// A blob column as bytes, copied once straight from SQLite's buffer.
+    static func bytes(_ row: Row, _ index: Int) throws -> [UInt8] {
+        try row.withUnsafeData(atIndex: index) { data in data.map { [UInt8]($0) } ?? [] }
     }
 
     static func lease(_ id: Int64) -> LeaseID? {
@@ -363,7 +389,8 @@ public final class SQLiteStorage: StorageBackend {
                             value = try body(db)
                             return .commit
                         }
-                        return value!
+                        guard let value else { throw Self.unexpected }
+                        return value
                     }
                 )
             }
