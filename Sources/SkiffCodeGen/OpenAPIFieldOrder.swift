@@ -55,8 +55,8 @@ enum OpenAPIFieldOrder {
         apiextensions + "ExternalDocumentation": ["description", "url"],
     ]
 
-    /// The properties in Go's encoding order: `kind`, `apiVersion`, then the protobuf message's (or the table's)
-    /// field order, then the rest alphabetically.
+    /// The properties in Go's encoding order: TypeMeta's `kind` and `apiVersion`, then the protobuf message's (or
+    /// the table's) field order, then the rest alphabetically.
     static func ordered(
         _ names: [String],
         definition: String,
@@ -71,7 +71,9 @@ enum OpenAPIFieldOrder {
         }
         if goOrder.isEmpty { goOrder = self.goOrder[definition] ?? [] }
         let present = Set(names)
-        var result: [String] = ["kind", "apiVersion"].filter { present.contains($0) }
+        // TypeMeta (`kind`, `apiVersion`) is embedded first and has no protobuf field; a `kind` that the message
+        // declares (OwnerReference, StatusDetails) keeps the message's place.
+        var result: [String] = ["kind", "apiVersion"].filter { present.contains($0) && !goOrder.contains($0) }
         for name in goOrder where present.contains(name) && !result.contains(name) { result.append(name) }
         let placed = Set(result)
         result += names.filter { !placed.contains($0) }.sorted()

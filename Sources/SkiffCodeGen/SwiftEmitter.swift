@@ -123,7 +123,12 @@ enum SwiftEmitter {
                 }
                 let type = property.isRequired ? property.type.swift : property.type.swift + "?"
                 let comma = index == model.properties.count - 1 ? "" : ","
-                lines.append(body + "\(name): \(type) = \(defaultValue)\(comma)")
+                let parameter = body + "\(name): \(type) = \(defaultValue)\(comma)"
+                if parameter.count <= self.columns {
+                    lines.append(parameter)
+                } else {
+                    lines += [body + "\(name): \(type) =", body + "    " + defaultValue + comma]
+                }
             }
             lines.append(member + ") {")
             for property in model.properties {
@@ -363,12 +368,11 @@ enum SwiftEmitter {
             lines += [
                 "",
                 "extension \(model.qualifiedName): APIObject {",
-                "    public static var groupVersionKind: GroupVersionKind {",
-                "        GroupVersionKind(group: \"\(gvk.group)\", version: \"\(gvk.version)\", kind: \"\(gvk.kind)\")",
-                "    }",
+            ] + self.groupVersionKindProperty(gvk) + [
                 "}",
             ]
         }
+        var lists: [String] = []
         for model in models {
             guard model.namespace != nil, let gvk = model.singleGroupVersionKind, gvk.kind == model.name,
                 model.properties.contains(where: {
@@ -377,17 +381,41 @@ enum SwiftEmitter {
                 let items = model.properties.first(where: { $0.jsonName == "items" && $0.isRequired }),
                 case .array(.named(let item, _)) = items.type, objectNames.contains(item)
             else { continue }
+            lists.append(model.qualifiedName)
             lines += [
                 "",
                 "extension \(model.qualifiedName): APIListObject {",
                 "    public typealias Item = \(item)",
                 "",
-                "    public static var groupVersionKind: GroupVersionKind {",
-                "        GroupVersionKind(group: \"\(gvk.group)\", version: \"\(gvk.version)\", kind: \"\(gvk.kind)\")",
-                "    }",
+            ] + self.groupVersionKindProperty(gvk) + [
                 "}",
             ]
         }
+        lines += [
+            "",
+            "/// The generated kinds by group-version-kind, to decode a body whose `apiVersion` and `kind` are known.",
+            "public enum APIObjectTypes {",
+            "    /// Every kind that conforms to ``APIObject``.",
+            "    public static let objects: [GroupVersionKind: any APIObject.Type] = [",
+        ]
+        for (model, _) in objects {
+            lines.append("        \(model.qualifiedName).groupVersionKind: \(model.qualifiedName).self,")
+        }
+        lines += [
+            "    ]",
+            "",
+            "    /// Every list kind that conforms to ``APIListObject``.",
+            "    public static let lists: [GroupVersionKind: any APIListObject.Type] = [",
+        ]
+        for name in lists { lines.append("        \(name).groupVersionKind: \(name).self,") }
+        lines += ["    ]", "}"]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `public static var groupVersionKind`, wrapped when the literal is too long.
+    static func groupVersionKindProperty(_ gvk: APIGroupVersionKind) -> [String] {
+        let arguments = ["group: \"\(gvk.group)\"", "version: \"\(gvk.version)\"", "kind: \"\(gvk.kind)\""]
+        return ["    public static var groupVersionKind: GroupVersionKind {"]
+            + self.call("GroupVersionKind", arguments: arguments, suffix: "", indent: "        ") + ["    }"]
     }
 }

@@ -412,7 +412,11 @@ extension AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList: APIListObj
     public typealias Item = AdmissionRegistrationV1.MutatingAdmissionPolicyBinding
 
     public static var groupVersionKind: GroupVersionKind {
-        GroupVersionKind(group: "admissionregistration.k8s.io", version: "v1", kind: "MutatingAdmissionPolicyBindingList")
+        GroupVersionKind(
+            group: "admissionregistration.k8s.io",
+            version: "v1",
+            kind: "MutatingAdmissionPolicyBindingList"
+        )
     }
 }
 
@@ -436,7 +440,11 @@ extension AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingList: APIListO
     public typealias Item = AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding
 
     public static var groupVersionKind: GroupVersionKind {
-        GroupVersionKind(group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicyBindingList")
+        GroupVersionKind(
+            group: "admissionregistration.k8s.io",
+            version: "v1",
+            kind: "ValidatingAdmissionPolicyBindingList"
+        )
     }
 }
 
@@ -452,7 +460,11 @@ extension AdmissionRegistrationV1.ValidatingWebhookConfigurationList: APIListObj
     public typealias Item = AdmissionRegistrationV1.ValidatingWebhookConfiguration
 
     public static var groupVersionKind: GroupVersionKind {
-        GroupVersionKind(group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingWebhookConfigurationList")
+        GroupVersionKind(
+            group: "admissionregistration.k8s.io",
+            version: "v1",
+            kind: "ValidatingWebhookConfigurationList"
+        )
     }
 }
 
@@ -830,4 +842,135 @@ extension StorageV1.VolumeAttributesClassList: APIListObject {
     public static var groupVersionKind: GroupVersionKind {
         GroupVersionKind(group: "storage.k8s.io", version: "v1", kind: "VolumeAttributesClassList")
     }
+}
+
+/// The generated kinds by group-version-kind, to decode a body whose `apiVersion` and `kind` are known.
+public enum APIObjectTypes {
+    /// Every kind that conforms to ``APIObject``.
+    public static let objects: [GroupVersionKind: any APIObject.Type] = [
+        APIDiscoveryV2.APIGroupDiscovery.groupVersionKind: APIDiscoveryV2.APIGroupDiscovery.self,
+        APIExtensionsV1.CustomResourceDefinition.groupVersionKind: APIExtensionsV1.CustomResourceDefinition.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicy.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicy.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicyBinding.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicyBinding.self,
+        AdmissionRegistrationV1.MutatingWebhookConfiguration.groupVersionKind: AdmissionRegistrationV1.MutatingWebhookConfiguration.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicy.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicy.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding.self,
+        AdmissionRegistrationV1.ValidatingWebhookConfiguration.groupVersionKind: AdmissionRegistrationV1.ValidatingWebhookConfiguration.self,
+        AppsV1.ControllerRevision.groupVersionKind: AppsV1.ControllerRevision.self,
+        AppsV1.DaemonSet.groupVersionKind: AppsV1.DaemonSet.self,
+        AppsV1.Deployment.groupVersionKind: AppsV1.Deployment.self,
+        AppsV1.ReplicaSet.groupVersionKind: AppsV1.ReplicaSet.self,
+        AppsV1.StatefulSet.groupVersionKind: AppsV1.StatefulSet.self,
+        AuthenticationV1.SelfSubjectReview.groupVersionKind: AuthenticationV1.SelfSubjectReview.self,
+        AuthenticationV1.TokenRequest.groupVersionKind: AuthenticationV1.TokenRequest.self,
+        AuthenticationV1.TokenReview.groupVersionKind: AuthenticationV1.TokenReview.self,
+        AuthorizationV1.LocalSubjectAccessReview.groupVersionKind: AuthorizationV1.LocalSubjectAccessReview.self,
+        AuthorizationV1.SelfSubjectAccessReview.groupVersionKind: AuthorizationV1.SelfSubjectAccessReview.self,
+        AuthorizationV1.SelfSubjectRulesReview.groupVersionKind: AuthorizationV1.SelfSubjectRulesReview.self,
+        AuthorizationV1.SubjectAccessReview.groupVersionKind: AuthorizationV1.SubjectAccessReview.self,
+        AutoscalingV1.HorizontalPodAutoscaler.groupVersionKind: AutoscalingV1.HorizontalPodAutoscaler.self,
+        AutoscalingV1.Scale.groupVersionKind: AutoscalingV1.Scale.self,
+        AutoscalingV2.HorizontalPodAutoscaler.groupVersionKind: AutoscalingV2.HorizontalPodAutoscaler.self,
+        BatchV1.CronJob.groupVersionKind: BatchV1.CronJob.self,
+        BatchV1.Job.groupVersionKind: BatchV1.Job.self,
+        CertificatesV1.CertificateSigningRequest.groupVersionKind: CertificatesV1.CertificateSigningRequest.self,
+        CoordinationV1.Lease.groupVersionKind: CoordinationV1.Lease.self,
+        CoreV1.Binding.groupVersionKind: CoreV1.Binding.self,
+        CoreV1.ComponentStatus.groupVersionKind: CoreV1.ComponentStatus.self,
+        CoreV1.ConfigMap.groupVersionKind: CoreV1.ConfigMap.self,
+        CoreV1.Endpoints.groupVersionKind: CoreV1.Endpoints.self,
+        CoreV1.Event.groupVersionKind: CoreV1.Event.self,
+        CoreV1.LimitRange.groupVersionKind: CoreV1.LimitRange.self,
+        CoreV1.Namespace.groupVersionKind: CoreV1.Namespace.self,
+        CoreV1.Node.groupVersionKind: CoreV1.Node.self,
+        CoreV1.PersistentVolume.groupVersionKind: CoreV1.PersistentVolume.self,
+        CoreV1.PersistentVolumeClaim.groupVersionKind: CoreV1.PersistentVolumeClaim.self,
+        CoreV1.Pod.groupVersionKind: CoreV1.Pod.self,
+        CoreV1.PodTemplate.groupVersionKind: CoreV1.PodTemplate.self,
+        CoreV1.ReplicationController.groupVersionKind: CoreV1.ReplicationController.self,
+        CoreV1.ResourceQuota.groupVersionKind: CoreV1.ResourceQuota.self,
+        CoreV1.Secret.groupVersionKind: CoreV1.Secret.self,
+        CoreV1.Service.groupVersionKind: CoreV1.Service.self,
+        CoreV1.ServiceAccount.groupVersionKind: CoreV1.ServiceAccount.self,
+        DiscoveryV1.EndpointSlice.groupVersionKind: DiscoveryV1.EndpointSlice.self,
+        EventsV1.Event.groupVersionKind: EventsV1.Event.self,
+        NetworkingV1.IPAddress.groupVersionKind: NetworkingV1.IPAddress.self,
+        NetworkingV1.Ingress.groupVersionKind: NetworkingV1.Ingress.self,
+        NetworkingV1.IngressClass.groupVersionKind: NetworkingV1.IngressClass.self,
+        NetworkingV1.NetworkPolicy.groupVersionKind: NetworkingV1.NetworkPolicy.self,
+        NetworkingV1.ServiceCIDR.groupVersionKind: NetworkingV1.ServiceCIDR.self,
+        NodeV1.RuntimeClass.groupVersionKind: NodeV1.RuntimeClass.self,
+        PolicyV1.Eviction.groupVersionKind: PolicyV1.Eviction.self,
+        PolicyV1.PodDisruptionBudget.groupVersionKind: PolicyV1.PodDisruptionBudget.self,
+        RBACV1.ClusterRole.groupVersionKind: RBACV1.ClusterRole.self,
+        RBACV1.ClusterRoleBinding.groupVersionKind: RBACV1.ClusterRoleBinding.self,
+        RBACV1.Role.groupVersionKind: RBACV1.Role.self,
+        RBACV1.RoleBinding.groupVersionKind: RBACV1.RoleBinding.self,
+        SchedulingV1.PriorityClass.groupVersionKind: SchedulingV1.PriorityClass.self,
+        StorageV1.CSIDriver.groupVersionKind: StorageV1.CSIDriver.self,
+        StorageV1.CSINode.groupVersionKind: StorageV1.CSINode.self,
+        StorageV1.CSIStorageCapacity.groupVersionKind: StorageV1.CSIStorageCapacity.self,
+        StorageV1.StorageClass.groupVersionKind: StorageV1.StorageClass.self,
+        StorageV1.VolumeAttachment.groupVersionKind: StorageV1.VolumeAttachment.self,
+        StorageV1.VolumeAttributesClass.groupVersionKind: StorageV1.VolumeAttributesClass.self,
+    ]
+
+    /// Every list kind that conforms to ``APIListObject``.
+    public static let lists: [GroupVersionKind: any APIListObject.Type] = [
+        APIDiscoveryV2.APIGroupDiscoveryList.groupVersionKind: APIDiscoveryV2.APIGroupDiscoveryList.self,
+        APIExtensionsV1.CustomResourceDefinitionList.groupVersionKind: APIExtensionsV1.CustomResourceDefinitionList.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicyList.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicyList.self,
+        AdmissionRegistrationV1.MutatingWebhookConfigurationList.groupVersionKind: AdmissionRegistrationV1.MutatingWebhookConfigurationList.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingList.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingList.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicyList.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicyList.self,
+        AdmissionRegistrationV1.ValidatingWebhookConfigurationList.groupVersionKind: AdmissionRegistrationV1.ValidatingWebhookConfigurationList.self,
+        AppsV1.ControllerRevisionList.groupVersionKind: AppsV1.ControllerRevisionList.self,
+        AppsV1.DaemonSetList.groupVersionKind: AppsV1.DaemonSetList.self,
+        AppsV1.DeploymentList.groupVersionKind: AppsV1.DeploymentList.self,
+        AppsV1.ReplicaSetList.groupVersionKind: AppsV1.ReplicaSetList.self,
+        AppsV1.StatefulSetList.groupVersionKind: AppsV1.StatefulSetList.self,
+        AutoscalingV1.HorizontalPodAutoscalerList.groupVersionKind: AutoscalingV1.HorizontalPodAutoscalerList.self,
+        AutoscalingV2.HorizontalPodAutoscalerList.groupVersionKind: AutoscalingV2.HorizontalPodAutoscalerList.self,
+        BatchV1.CronJobList.groupVersionKind: BatchV1.CronJobList.self,
+        BatchV1.JobList.groupVersionKind: BatchV1.JobList.self,
+        CertificatesV1.CertificateSigningRequestList.groupVersionKind: CertificatesV1.CertificateSigningRequestList.self,
+        CoordinationV1.LeaseList.groupVersionKind: CoordinationV1.LeaseList.self,
+        CoreV1.ComponentStatusList.groupVersionKind: CoreV1.ComponentStatusList.self,
+        CoreV1.ConfigMapList.groupVersionKind: CoreV1.ConfigMapList.self,
+        CoreV1.EndpointsList.groupVersionKind: CoreV1.EndpointsList.self,
+        CoreV1.EventList.groupVersionKind: CoreV1.EventList.self,
+        CoreV1.LimitRangeList.groupVersionKind: CoreV1.LimitRangeList.self,
+        CoreV1.NamespaceList.groupVersionKind: CoreV1.NamespaceList.self,
+        CoreV1.NodeList.groupVersionKind: CoreV1.NodeList.self,
+        CoreV1.PersistentVolumeClaimList.groupVersionKind: CoreV1.PersistentVolumeClaimList.self,
+        CoreV1.PersistentVolumeList.groupVersionKind: CoreV1.PersistentVolumeList.self,
+        CoreV1.PodList.groupVersionKind: CoreV1.PodList.self,
+        CoreV1.PodTemplateList.groupVersionKind: CoreV1.PodTemplateList.self,
+        CoreV1.ReplicationControllerList.groupVersionKind: CoreV1.ReplicationControllerList.self,
+        CoreV1.ResourceQuotaList.groupVersionKind: CoreV1.ResourceQuotaList.self,
+        CoreV1.SecretList.groupVersionKind: CoreV1.SecretList.self,
+        CoreV1.ServiceAccountList.groupVersionKind: CoreV1.ServiceAccountList.self,
+        CoreV1.ServiceList.groupVersionKind: CoreV1.ServiceList.self,
+        DiscoveryV1.EndpointSliceList.groupVersionKind: DiscoveryV1.EndpointSliceList.self,
+        EventsV1.EventList.groupVersionKind: EventsV1.EventList.self,
+        NetworkingV1.IPAddressList.groupVersionKind: NetworkingV1.IPAddressList.self,
+        NetworkingV1.IngressClassList.groupVersionKind: NetworkingV1.IngressClassList.self,
+        NetworkingV1.IngressList.groupVersionKind: NetworkingV1.IngressList.self,
+        NetworkingV1.NetworkPolicyList.groupVersionKind: NetworkingV1.NetworkPolicyList.self,
+        NetworkingV1.ServiceCIDRList.groupVersionKind: NetworkingV1.ServiceCIDRList.self,
+        NodeV1.RuntimeClassList.groupVersionKind: NodeV1.RuntimeClassList.self,
+        PolicyV1.PodDisruptionBudgetList.groupVersionKind: PolicyV1.PodDisruptionBudgetList.self,
+        RBACV1.ClusterRoleBindingList.groupVersionKind: RBACV1.ClusterRoleBindingList.self,
+        RBACV1.ClusterRoleList.groupVersionKind: RBACV1.ClusterRoleList.self,
+        RBACV1.RoleBindingList.groupVersionKind: RBACV1.RoleBindingList.self,
+        RBACV1.RoleList.groupVersionKind: RBACV1.RoleList.self,
+        SchedulingV1.PriorityClassList.groupVersionKind: SchedulingV1.PriorityClassList.self,
+        StorageV1.CSIDriverList.groupVersionKind: StorageV1.CSIDriverList.self,
+        StorageV1.CSINodeList.groupVersionKind: StorageV1.CSINodeList.self,
+        StorageV1.CSIStorageCapacityList.groupVersionKind: StorageV1.CSIStorageCapacityList.self,
+        StorageV1.StorageClassList.groupVersionKind: StorageV1.StorageClassList.self,
+        StorageV1.VolumeAttachmentList.groupVersionKind: StorageV1.VolumeAttachmentList.self,
+        StorageV1.VolumeAttributesClassList.groupVersionKind: StorageV1.VolumeAttributesClassList.self,
+    ]
 }

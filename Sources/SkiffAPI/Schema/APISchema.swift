@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 public import SkiffAPIMachinery
 
 /// The Kubernetes API schema compiled into the binary: the OpenAPI v2 definitions of every generated group-version
@@ -77,10 +72,9 @@ private struct ParsedDefinitions: Sendable {
     var namesByKind: [GroupVersionKind: String] = [:]
 
     init(chunks: [String]) {
-        let decoder = JSONDecoder()
         for chunk in chunks {
             // The literals are generated from a valid document; a failure here is a generator bug.
-            guard let value = try? decoder.decode(JSONValue.self, from: Data(chunk.utf8)),
+            guard let value = try? JSONValue.parse(chunk.utf8),
                 case .object(let object) = value
             else { preconditionFailure("APISchema: a generated definitions literal is not a JSON object") }
             for (name, definition) in object {

@@ -306,9 +306,6 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition
     public struct CustomResourceDefinitionNames: Codable, Sendable, Hashable {
-        /// kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource
-        /// instances will use this value as the `kind` attribute in API calls.
-        public var kind: String
         /// plural is the plural name of the resource to serve. The custom resources are served under
         /// `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form
         /// `<names.plural>.<group>`). Must be all lowercase.
@@ -318,6 +315,9 @@ extension APIExtensionsV1 {
         /// shortNames are short names for the resource, exposed in API discovery documents, and used by clients to
         /// support invocations like `kubectl get <shortname>`. It must be all lowercase.
         public var shortNames: [String]?
+        /// kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource
+        /// instances will use this value as the `kind` attribute in API calls.
+        public var kind: String
         /// listKind is the serialized kind of the list for this resource. Defaults to "`kind`List".
         public var listKind: String?
         /// categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in
@@ -326,46 +326,46 @@ extension APIExtensionsV1 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String = "",
             plural: String = "",
             singular: String? = nil,
             shortNames: [String]? = nil,
+            kind: String = "",
             listKind: String? = nil,
             categories: [String]? = nil
         ) {
-            self.kind = kind
             self.plural = plural
             self.singular = singular
             self.shortNames = shortNames
+            self.kind = kind
             self.listKind = listKind
             self.categories = categories
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case plural
             case singular
             case shortNames
+            case kind
             case listKind
             case categories
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.plural = try container.decodeIfPresent(String.self, forKey: .plural) ?? ""
             self.singular = try container.decodeIfPresent(String.self, forKey: .singular)
             self.shortNames = try container.decodeIfPresent([String].self, forKey: .shortNames)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.listKind = try container.decodeIfPresent(String.self, forKey: .listKind)
             self.categories = try container.decodeIfPresent([String].self, forKey: .categories)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.plural, forKey: .plural)
             try container.encodeIfPresent(self.singular, forKey: .singular)
             try container.encodeIfPresent(self.shortNames, forKey: .shortNames)
+            try container.encode(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.listKind, forKey: .listKind)
             try container.encodeIfPresent(self.categories, forKey: .categories)
         }

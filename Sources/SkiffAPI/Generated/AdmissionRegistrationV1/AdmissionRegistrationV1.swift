@@ -1327,35 +1327,35 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ParamKind is a tuple of Group Kind and Version.
     public struct ParamKind: Codable, Sendable, Hashable {
-        /// kind is the API kind the resources belong to. Required.
-        public var kind: String?
         /// apiVersion is the API group version the resources belong to. In format of "group/version". Required.
         public var apiVersion: String?
+        /// kind is the API kind the resources belong to. Required.
+        public var kind: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String? = nil,
-            apiVersion: String? = nil
+            apiVersion: String? = nil,
+            kind: String? = nil
         ) {
-            self.kind = kind
             self.apiVersion = apiVersion
+            self.kind = kind
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case apiVersion
+            case kind
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind)
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
+            try container.encodeIfPresent(self.kind, forKey: .kind)
         }
     }
 }
@@ -1700,7 +1700,8 @@ extension AdmissionRegistrationV1 {
             kind: String? = "ValidatingAdmissionPolicyBinding",
             apiVersion: String? = "admissionregistration.k8s.io/v1",
             metadata: MetaV1.ObjectMeta = MetaV1.ObjectMeta(),
-            spec: AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec = AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec()
+            spec: AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec =
+                AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec()
         ) {
             self.kind = kind
             self.apiVersion = apiVersion

@@ -8,41 +8,41 @@ extension AutoscalingV1 {
         /// kind is the kind of the referent; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String
-        /// apiVersion is the API version of the referent
-        public var apiVersion: String?
         /// name is the name of the referent; More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String
+        /// apiVersion is the API version of the referent
+        public var apiVersion: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             kind: String = "",
-            apiVersion: String? = nil,
-            name: String = ""
+            name: String = "",
+            apiVersion: String? = nil
         ) {
             self.kind = kind
-            self.apiVersion = apiVersion
             self.name = name
+            self.apiVersion = apiVersion
         }
 
         enum CodingKeys: String, CodingKey {
             case kind
-            case apiVersion
             case name
+            case apiVersion
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
-            self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
+            self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.kind, forKey: .kind)
-            try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.name, forKey: .name)
+            try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
         }
     }
 }

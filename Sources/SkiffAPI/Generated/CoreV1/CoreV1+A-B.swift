@@ -187,9 +187,6 @@ extension CoreV1 {
 extension CoreV1 {
     /// AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
     public struct AzureDiskVolumeSource: Codable, Sendable, Hashable {
-        /// kind expected values are Shared: multiple blob disks per storage account Dedicated: single blob disk per
-        /// storage account Managed: azure managed data disk (only in managed availability set). defaults to shared
-        public var kind: String?
         /// diskName is the Name of the data disk in the blob storage
         public var diskName: String
         /// diskURI is the URI of data disk in the blob storage
@@ -201,51 +198,54 @@ extension CoreV1 {
         public var fsType: String?
         /// readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
+        /// kind expected values are Shared: multiple blob disks per storage account Dedicated: single blob disk per
+        /// storage account Managed: azure managed data disk (only in managed availability set). defaults to shared
+        public var kind: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String? = nil,
             diskName: String = "",
             diskURI: String = "",
             cachingMode: String? = nil,
             fsType: String? = nil,
-            readOnly: Bool? = nil
+            readOnly: Bool? = nil,
+            kind: String? = nil
         ) {
-            self.kind = kind
             self.diskName = diskName
             self.diskURI = diskURI
             self.cachingMode = cachingMode
             self.fsType = fsType
             self.readOnly = readOnly
+            self.kind = kind
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case diskName
             case diskURI
             case cachingMode
             case fsType
             case readOnly
+            case kind
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind)
             self.diskName = try container.decodeIfPresent(String.self, forKey: .diskName) ?? ""
             self.diskURI = try container.decodeIfPresent(String.self, forKey: .diskURI) ?? ""
             self.cachingMode = try container.decodeIfPresent(String.self, forKey: .cachingMode)
             self.fsType = try container.decodeIfPresent(String.self, forKey: .fsType)
             self.readOnly = try container.decodeIfPresent(Bool.self, forKey: .readOnly)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encode(self.diskName, forKey: .diskName)
             try container.encode(self.diskURI, forKey: .diskURI)
             try container.encodeIfPresent(self.cachingMode, forKey: .cachingMode)
             try container.encodeIfPresent(self.fsType, forKey: .fsType)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
+            try container.encodeIfPresent(self.kind, forKey: .kind)
         }
     }
 }

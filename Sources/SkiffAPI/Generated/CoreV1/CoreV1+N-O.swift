@@ -1348,8 +1348,6 @@ extension CoreV1 {
         /// Kind of the referent. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// API version of the referent.
-        public var apiVersion: String?
         /// Namespace of the referent. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
         public var namespace: String?
@@ -1359,6 +1357,8 @@ extension CoreV1 {
         /// UID of the referent. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids
         public var uid: String?
+        /// API version of the referent.
+        public var apiVersion: String?
         /// Specific resourceVersion to which this reference is made, if any. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
         public var resourceVersion: String?
@@ -1373,28 +1373,28 @@ extension CoreV1 {
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             kind: String? = nil,
-            apiVersion: String? = nil,
             namespace: String? = nil,
             name: String? = nil,
             uid: String? = nil,
+            apiVersion: String? = nil,
             resourceVersion: String? = nil,
             fieldPath: String? = nil
         ) {
             self.kind = kind
-            self.apiVersion = apiVersion
             self.namespace = namespace
             self.name = name
             self.uid = uid
+            self.apiVersion = apiVersion
             self.resourceVersion = resourceVersion
             self.fieldPath = fieldPath
         }
 
         enum CodingKeys: String, CodingKey {
             case kind
-            case apiVersion
             case namespace
             case name
             case uid
+            case apiVersion
             case resourceVersion
             case fieldPath
         }
@@ -1402,10 +1402,10 @@ extension CoreV1 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.kind = try container.decodeIfPresent(String.self, forKey: .kind)
-            self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
             self.name = try container.decodeIfPresent(String.self, forKey: .name)
             self.uid = try container.decodeIfPresent(String.self, forKey: .uid)
+            self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
             self.fieldPath = try container.decodeIfPresent(String.self, forKey: .fieldPath)
         }
@@ -1413,10 +1413,10 @@ extension CoreV1 {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.kind, forKey: .kind)
-            try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.uid, forKey: .uid)
+            try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.resourceVersion, forKey: .resourceVersion)
             try container.encodeIfPresent(self.fieldPath, forKey: .fieldPath)
         }

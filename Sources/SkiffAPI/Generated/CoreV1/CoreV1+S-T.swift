@@ -2170,42 +2170,42 @@ extension CoreV1 {
     /// TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the
     /// same namespace.
     public struct TypedLocalObjectReference: Codable, Sendable, Hashable {
-        /// Kind is the type of resource being referenced
-        public var kind: String
         /// APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind
         /// must be in the core API group. For any other third-party types, APIGroup is required.
         public var apiGroup: String?
+        /// Kind is the type of resource being referenced
+        public var kind: String
         /// Name is the name of resource being referenced
         public var name: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String = "",
             apiGroup: String? = nil,
+            kind: String = "",
             name: String = ""
         ) {
-            self.kind = kind
             self.apiGroup = apiGroup
+            self.kind = kind
             self.name = name
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case apiGroup
+            case kind
             case name
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.apiGroup = try container.decodeIfPresent(String.self, forKey: .apiGroup)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiGroup, forKey: .apiGroup)
+            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
         }
     }
@@ -2214,11 +2214,11 @@ extension CoreV1 {
 extension CoreV1 {
     /// TypedObjectReference contains enough information to let you locate the typed referenced object
     public struct TypedObjectReference: Codable, Sendable, Hashable {
-        /// Kind is the type of resource being referenced
-        public var kind: String
         /// APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind
         /// must be in the core API group. For any other third-party types, APIGroup is required.
         public var apiGroup: String?
+        /// Kind is the type of resource being referenced
+        public var kind: String
         /// Name is the name of resource being referenced
         public var name: String
         /// Namespace is the namespace of resource being referenced Note that when a namespace is specified, a
@@ -2229,36 +2229,36 @@ extension CoreV1 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String = "",
             apiGroup: String? = nil,
+            kind: String = "",
             name: String = "",
             namespace: String? = nil
         ) {
-            self.kind = kind
             self.apiGroup = apiGroup
+            self.kind = kind
             self.name = name
             self.namespace = namespace
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case apiGroup
+            case kind
             case name
             case namespace
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.apiGroup = try container.decodeIfPresent(String.self, forKey: .apiGroup)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
             self.namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiGroup, forKey: .apiGroup)
+            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
         }

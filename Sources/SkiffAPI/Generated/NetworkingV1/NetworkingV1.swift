@@ -510,11 +510,11 @@ extension NetworkingV1 {
     /// IngressClassParametersReference identifies an API object. This can be used to specify a cluster or
     /// namespace-scoped resource.
     public struct IngressClassParametersReference: Codable, Sendable, Hashable {
-        /// kind is the type of resource being referenced.
-        public var kind: String
         /// apiGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind
         /// must be in the core API group. For any other third-party types, APIGroup is required.
         public var apiGroup: String?
+        /// kind is the type of resource being referenced.
+        public var kind: String
         /// name is the name of resource being referenced.
         public var name: String
         /// scope represents if this refers to a cluster or namespace scoped resource. This may be set to "Cluster"
@@ -526,22 +526,22 @@ extension NetworkingV1 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String = "",
             apiGroup: String? = nil,
+            kind: String = "",
             name: String = "",
             scope: String? = nil,
             namespace: String? = nil
         ) {
-            self.kind = kind
             self.apiGroup = apiGroup
+            self.kind = kind
             self.name = name
             self.scope = scope
             self.namespace = namespace
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case apiGroup
+            case kind
             case name
             case scope
             case namespace
@@ -549,8 +549,8 @@ extension NetworkingV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.apiGroup = try container.decodeIfPresent(String.self, forKey: .apiGroup)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
             self.scope = try container.decodeIfPresent(String.self, forKey: .scope)
             self.namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
@@ -558,8 +558,8 @@ extension NetworkingV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiGroup, forKey: .apiGroup)
+            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.scope, forKey: .scope)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)

@@ -566,41 +566,41 @@ extension RBACV1 {
 extension RBACV1 {
     /// RoleRef contains information that points to the role being used
     public struct RoleRef: Codable, Sendable, Hashable {
-        /// Kind is the type of resource being referenced
-        public var kind: String
         /// APIGroup is the group for the resource being referenced
         public var apiGroup: String?
+        /// Kind is the type of resource being referenced
+        public var kind: String
         /// Name is the name of resource being referenced
         public var name: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String = "",
             apiGroup: String? = nil,
+            kind: String = "",
             name: String = ""
         ) {
-            self.kind = kind
             self.apiGroup = apiGroup
+            self.kind = kind
             self.name = name
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case apiGroup
+            case kind
             case name
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.apiGroup = try container.decodeIfPresent(String.self, forKey: .apiGroup)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiGroup, forKey: .apiGroup)
+            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
         }
     }

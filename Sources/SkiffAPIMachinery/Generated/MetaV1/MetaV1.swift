@@ -129,8 +129,6 @@ extension MetaV1 {
 extension MetaV1 {
     /// APIResource specifies the name of a resource and whether it is namespaced.
     public struct APIResource: Codable, Sendable, Hashable {
-        /// kind is the kind for the resource (e.g. 'Foo' is the kind for a resource 'foo')
-        public var kind: String
         /// name is the plural name of the resource.
         public var name: String
         /// singularName is the singular name of the resource. This allows clients to handle plural and singular
@@ -146,6 +144,8 @@ extension MetaV1 {
         /// For subresources, this may have a different value, for example: v1 (while inside a v1beta1 version of the
         /// core resource's group)".
         public var version: String?
+        /// kind is the kind for the resource (e.g. 'Foo' is the kind for a resource 'foo')
+        public var kind: String
         /// verbs is a list of supported kube verbs (this includes get, list, watch, create, update, patch, delete,
         /// deletecollection, and proxy)
         public var verbs: [String]
@@ -161,23 +161,23 @@ extension MetaV1 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String = "",
             name: String = "",
             singularName: String = "",
             namespaced: Bool = false,
             group: String? = nil,
             version: String? = nil,
+            kind: String = "",
             verbs: [String] = [],
             shortNames: [String]? = nil,
             categories: [String]? = nil,
             storageVersionHash: String? = nil
         ) {
-            self.kind = kind
             self.name = name
             self.singularName = singularName
             self.namespaced = namespaced
             self.group = group
             self.version = version
+            self.kind = kind
             self.verbs = verbs
             self.shortNames = shortNames
             self.categories = categories
@@ -185,12 +185,12 @@ extension MetaV1 {
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case name
             case singularName
             case namespaced
             case group
             case version
+            case kind
             case verbs
             case shortNames
             case categories
@@ -199,12 +199,12 @@ extension MetaV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
             self.singularName = try container.decodeIfPresent(String.self, forKey: .singularName) ?? ""
             self.namespaced = try container.decodeIfPresent(Bool.self, forKey: .namespaced) ?? false
             self.group = try container.decodeIfPresent(String.self, forKey: .group)
             self.version = try container.decodeIfPresent(String.self, forKey: .version)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.verbs = try container.decodeIfPresent([String].self, forKey: .verbs) ?? []
             self.shortNames = try container.decodeIfPresent([String].self, forKey: .shortNames)
             self.categories = try container.decodeIfPresent([String].self, forKey: .categories)
@@ -213,12 +213,12 @@ extension MetaV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
             try container.encode(self.singularName, forKey: .singularName)
             try container.encode(self.namespaced, forKey: .namespaced)
             try container.encodeIfPresent(self.group, forKey: .group)
             try container.encodeIfPresent(self.version, forKey: .version)
+            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.verbs, forKey: .verbs)
             try container.encodeIfPresent(self.shortNames, forKey: .shortNames)
             try container.encodeIfPresent(self.categories, forKey: .categories)
@@ -1039,15 +1039,15 @@ extension MetaV1 {
     /// ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies
     /// to.
     public struct ManagedFieldsEntry: Codable, Sendable, Hashable {
-        /// APIVersion defines the version of this resource that this field set applies to. The format is
-        /// "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field
-        /// set because it cannot be automatically converted.
-        public var apiVersion: String?
         /// Manager is an identifier of the workflow managing these fields.
         public var manager: String?
         /// Operation is the type of operation which lead to this ManagedFieldsEntry being created. The only valid
         /// values for this field are 'Apply' and 'Update'.
         public var operation: String?
+        /// APIVersion defines the version of this resource that this field set applies to. The format is
+        /// "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field
+        /// set because it cannot be automatically converted.
+        public var apiVersion: String?
         /// Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a
         /// field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not
         /// update when a field is removed from the entry because another manager took it over.
@@ -1066,17 +1066,17 @@ extension MetaV1 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            apiVersion: String? = nil,
             manager: String? = nil,
             operation: String? = nil,
+            apiVersion: String? = nil,
             time: Time? = nil,
             fieldsType: String? = nil,
             fieldsV1: JSONValue? = nil,
             subresource: String? = nil
         ) {
-            self.apiVersion = apiVersion
             self.manager = manager
             self.operation = operation
+            self.apiVersion = apiVersion
             self.time = time
             self.fieldsType = fieldsType
             self.fieldsV1 = fieldsV1
@@ -1084,9 +1084,9 @@ extension MetaV1 {
         }
 
         enum CodingKeys: String, CodingKey {
-            case apiVersion
             case manager
             case operation
+            case apiVersion
             case time
             case fieldsType
             case fieldsV1
@@ -1095,9 +1095,9 @@ extension MetaV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.manager = try container.decodeIfPresent(String.self, forKey: .manager)
             self.operation = try container.decodeIfPresent(String.self, forKey: .operation)
+            self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.time = try container.decodeIfPresent(Time.self, forKey: .time)
             self.fieldsType = try container.decodeIfPresent(String.self, forKey: .fieldsType)
             self.fieldsV1 = try container.decodeIfPresent(JSONValue.self, forKey: .fieldsV1)
@@ -1106,9 +1106,9 @@ extension MetaV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.manager, forKey: .manager)
             try container.encodeIfPresent(self.operation, forKey: .operation)
+            try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.time, forKey: .time)
             try container.encodeIfPresent(self.fieldsType, forKey: .fieldsType)
             try container.encodeIfPresent(self.fieldsV1, forKey: .fieldsV1)
@@ -1314,11 +1314,11 @@ extension MetaV1 {
     /// OwnerReference contains enough information to let you identify an owning object. An owning object must be in the
     /// same namespace as the dependent, or be cluster-scoped, so there is no namespace field.
     public struct OwnerReference: Codable, Sendable, Hashable {
+        /// API version of the referent.
+        public var apiVersion: String
         /// Kind of the referent. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String
-        /// API version of the referent.
-        public var apiVersion: String
         /// Name of the referent. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names
         public var name: String
@@ -1335,15 +1335,15 @@ extension MetaV1 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String = "",
             apiVersion: String = "",
+            kind: String = "",
             name: String = "",
             uid: String = "",
             controller: Bool? = nil,
             blockOwnerDeletion: Bool? = nil
         ) {
-            self.kind = kind
             self.apiVersion = apiVersion
+            self.kind = kind
             self.name = name
             self.uid = uid
             self.controller = controller
@@ -1351,8 +1351,8 @@ extension MetaV1 {
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case apiVersion
+            case kind
             case name
             case uid
             case controller
@@ -1361,8 +1361,8 @@ extension MetaV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? ""
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
             self.uid = try container.decodeIfPresent(String.self, forKey: .uid) ?? ""
             self.controller = try container.decodeIfPresent(Bool.self, forKey: .controller)
@@ -1371,8 +1371,8 @@ extension MetaV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.apiVersion, forKey: .apiVersion)
+            try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
             try container.encode(self.uid, forKey: .uid)
             try container.encodeIfPresent(self.controller, forKey: .controller)
@@ -1775,15 +1775,15 @@ extension MetaV1 {
     /// fields that do not match the defined type of each attribute, and should assume that any attribute may be empty,
     /// invalid, or under defined.
     public struct StatusDetails: Codable, Sendable, Hashable {
-        /// The kind attribute of the resource associated with the status StatusReason. On some operations may differ
-        /// from the requested resource Kind. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
-        public var kind: String?
         /// The name attribute of the resource associated with the status StatusReason (when there is a single name
         /// which can be described).
         public var name: String?
         /// The group attribute of the resource associated with the status StatusReason.
         public var group: String?
+        /// The kind attribute of the resource associated with the status StatusReason. On some operations may differ
+        /// from the requested resource Kind. More info:
+        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        public var kind: String?
         /// UID of the resource. (when there is a single resource which can be described). More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
         public var uid: String?
@@ -1797,25 +1797,25 @@ extension MetaV1 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String? = nil,
             name: String? = nil,
             group: String? = nil,
+            kind: String? = nil,
             uid: String? = nil,
             causes: [MetaV1.StatusCause]? = nil,
             retryAfterSeconds: Int32? = nil
         ) {
-            self.kind = kind
             self.name = name
             self.group = group
+            self.kind = kind
             self.uid = uid
             self.causes = causes
             self.retryAfterSeconds = retryAfterSeconds
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind
             case name
             case group
+            case kind
             case uid
             case causes
             case retryAfterSeconds
@@ -1823,9 +1823,9 @@ extension MetaV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.kind = try container.decodeIfPresent(String.self, forKey: .kind)
             self.name = try container.decodeIfPresent(String.self, forKey: .name)
             self.group = try container.decodeIfPresent(String.self, forKey: .group)
+            self.kind = try container.decodeIfPresent(String.self, forKey: .kind)
             self.uid = try container.decodeIfPresent(String.self, forKey: .uid)
             self.causes = try container.decodeIfPresent([MetaV1.StatusCause].self, forKey: .causes)
             self.retryAfterSeconds = try container.decodeIfPresent(Int32.self, forKey: .retryAfterSeconds)
@@ -1833,9 +1833,9 @@ extension MetaV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.group, forKey: .group)
+            try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.uid, forKey: .uid)
             try container.encodeIfPresent(self.causes, forKey: .causes)
             try container.encodeIfPresent(self.retryAfterSeconds, forKey: .retryAfterSeconds)
