@@ -1,7 +1,9 @@
 import Synchronization
 
-/// A ``StorageBackend`` kept in memory, with the same semantics as the durable backends: history, compaction,
-/// watch, leases. For tests and benchmarks; nothing survives the process.
+/// A ``StorageBackend`` kept in memory, for tests and benchmarks.
+///
+/// It has the same semantics as the durable backends (history, compaction, watch, leases); nothing survives the
+/// process.
 ///
 /// All state sits behind one `Mutex`; writes publish to the ``WatchHub`` under it, so events are published in
 /// revision order.

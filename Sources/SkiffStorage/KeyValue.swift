@@ -37,7 +37,9 @@ public struct KeyValue: Hashable, Sendable {
 public struct ListResult: Hashable, Sendable {
     /// The keys, in ascending byte order of ``KeyValue/key``.
     public var keyValues: [KeyValue]
-    /// The revision the list was read at. A list "at latest" reports the store's revision at the time; pass it
+    /// The revision the list was read at.
+    ///
+    /// A list "at latest" reports the store's revision at the time; pass it
     /// back as `at:` with `continueAfter:` to read the next page from the same snapshot.
     public var revision: Revision
     /// Whether more keys follow the last one returned (only possible with a `limit`).

@@ -4,14 +4,15 @@
 /// the same. ``maxRetainedRevisions`` additionally bounds the history by size, and wins over
 /// ``minRetention`` when both apply, so the database cannot grow without bound under a write storm.
 public struct MaintenancePolicy: Sendable, Hashable {
-    /// How often ``StorageBackend/run()`` performs maintenance. Default: 1 second.
+    /// How often ``StorageBackend/run()`` performs maintenance (default: 1 second).
     public var interval: Duration
-    /// Keep at least this much history, by time; `nil` disables time-based compaction. Default: 5 minutes.
+    /// How much history to keep at least, by time (default: 5 minutes; `nil`: no time-based compaction).
     public var minRetention: Duration?
-    /// Keep at most this many revisions of history; `nil` disables the bound. Default: `nil`.
+    /// How many revisions of history to keep at most (default: `nil`, no bound).
     public var maxRetainedRevisions: Int64?
-    /// How many undelivered watch responses a watcher may accumulate before it is terminated with
-    /// ``StorageError/Code/watcherTooSlow``. Default: 10,000.
+    /// How many undelivered watch responses a watcher may accumulate (default: 10,000).
+    ///
+    /// Past that, it is terminated with ``StorageError/Code/watcherTooSlow``.
     public var watchBufferLimit: Int
 
     /// Makes a policy.

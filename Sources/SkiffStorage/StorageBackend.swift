@@ -8,7 +8,8 @@ public typealias WatchStream = AsyncThrowingStream<WatchResponse, any Error>
 /// and watches can start in the recent past, until ``compact(through:)`` removes it.
 ///
 /// Shaped like kine's `server.Backend` and apiserver's `storage.Interface`, but narrower: read-modify-write
-/// loops are written once, on top of the protocol, in ``StorageBackend/guaranteedUpdate(_:ignoreNotFound:cached:maxAttempts:transform:)``.
+/// loops are written once, on top of the protocol, in
+/// ``StorageBackend/guaranteedUpdate(_:ignoreNotFound:cached:lease:maxAttempts:transform:)``.
 /// Every backend passes the same conformance suite (`SkiffStorageConformanceTests`).
 ///
 /// ## Topics

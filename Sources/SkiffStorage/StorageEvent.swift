@@ -10,7 +10,9 @@ public struct StorageEvent: Hashable, Sendable {
 
     /// What happened.
     public var kind: Kind
-    /// The key after the change. For a delete: the key, an empty value, `createRevision` and `version` `0`, and
+    /// The key after the change.
+    ///
+    /// For a delete: the key, an empty value, `createRevision` and `version` `0`, and
     /// `modRevision` the revision of the delete.
     public var keyValue: KeyValue
     /// The key just before the change: set for modifications and deletes, `nil` for a create.
@@ -34,8 +36,10 @@ public struct StorageEvent: Hashable, Sendable {
 public struct WatchResponse: Hashable, Sendable {
     /// The events, strictly in revision order; empty for a progress notification.
     public var events: [StorageEvent]
-    /// The store's revision when this message was produced: every change up to it that matches the watched
-    /// prefix has been delivered, in this message or an earlier one. For a progress notification that is the
+    /// The store's revision when this message was produced.
+    ///
+    /// Every change up to it that matches the watched prefix has been delivered, in this message or an earlier
+    /// one. For a progress notification that is the
     /// whole point (Kubernetes turns it into a bookmark).
     public var revision: Revision
 

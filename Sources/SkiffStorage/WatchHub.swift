@@ -81,7 +81,11 @@ package final class WatchHub: Sendable {
             let id = state.nextID
             state.nextID += 1
             let minRevision = revision ?? Revision(state.published.rawValue + 1)
-            state.subscribers[id] = Subscriber(prefix: prefix, minRevision: minRevision, phase: .catchingUp(pending: []))
+            state.subscribers[id] = Subscriber(
+                prefix: prefix,
+                minRevision: minRevision,
+                phase: .catchingUp(pending: [])
+            )
             return (id, state.published)
         }
     }
@@ -193,7 +197,8 @@ package final class WatchHub: Sendable {
         case .catchingUp(var pending):
             state.subscribers[id]?.phase = .overflowed  // avoid a copy of `pending` while appending
             pending.append(response)
-            state.subscribers[id]?.phase = pending.count > self.bufferLimit ? .overflowed : .catchingUp(pending: pending)
+            state.subscribers[id]?.phase =
+                pending.count > self.bufferLimit ? .overflowed : .catchingUp(pending: pending)
             return nil
         case .overflowed:
             return nil

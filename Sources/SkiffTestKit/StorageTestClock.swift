@@ -1,5 +1,5 @@
-import Synchronization
 public import SkiffStorage
+import Synchronization
 
 /// A manual wall clock for storage tests: time moves only when the test calls ``advance(by:)``.
 ///

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import SkiffStorage
 import SkiffStorageSQLite
 import SkiffTestKit
+import Testing
 
 /// One backend under test: how to open it (and, for durable ones, reopen it) with a policy and a manual clock.
 ///
@@ -10,8 +10,9 @@ import SkiffTestKit
 struct BackendFactory: Sendable, CustomTestStringConvertible {
     var name: String
     /// Opens a backend; `location` is a fresh temporary directory the harness deletes afterwards.
-    var open: @Sendable (_ location: String, _ policy: MaintenancePolicy, _ clock: StorageClock) throws
-        -> any StorageBackend
+    var open:
+        @Sendable (_ location: String, _ policy: MaintenancePolicy, _ clock: StorageClock) throws
+            -> any StorageBackend
     /// Whether opening again on the same location finds the same data.
     var isDurable: Bool
 

@@ -361,7 +361,10 @@ struct StorageConformanceTests {
             }
         }
         // Every event agrees with a fresh replay from the start.
-        let replay = try await collectEvents(try await store.watch(prefix: "/gap/", from: 1), through: Revision(20 + total))
+        let replay = try await collectEvents(
+            try await store.watch(prefix: "/gap/", from: 1),
+            through: Revision(20 + total)
+        )
         #expect(replay.count == Int(20 + total))
         for event in replay where event.kind == .put && !event.isCreate {
             #expect(event.previous?.modRevision ?? 0 < event.revision)

@@ -39,7 +39,9 @@ struct SQLiteStorageTests {
         let store = try SQLiteStorage(directory: directory.path)
         _ = try await store.create("/k", value: [1])
         try store.close()
-        let queue = try DatabaseQueue(path: URL(fileURLWithPath: directory.path).appending(path: SQLiteStorage.fileName).path)
+        let queue = try DatabaseQueue(
+            path: URL(fileURLWithPath: directory.path).appending(path: SQLiteStorage.fileName).path
+        )
         let (journal, vacuum) = try await queue.read { db -> (String?, Int?) in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA auto_vacuum"))
         }

@@ -15,7 +15,9 @@ struct CompactionPlannerTests {
 
     @Test
     func theRevisionBoundWinsOverTheRetention() {
-        var planner = CompactionPlanner(policy: MaintenancePolicy(minRetention: .seconds(300), maxRetainedRevisions: 100))
+        var planner = CompactionPlanner(
+            policy: MaintenancePolicy(minRetention: .seconds(300), maxRetainedRevisions: 100)
+        )
         #expect(planner.step(now: .seconds(0), current: 50, compacted: 0) == nil)
         #expect(planner.step(now: .seconds(10), current: 1_000, compacted: 0) == 900)
         #expect(planner.step(now: .seconds(20), current: 1_000, compacted: 900) == nil)
@@ -25,7 +27,9 @@ struct CompactionPlannerTests {
     func nothingToDoWithoutAPolicy() {
         var planner = CompactionPlanner(policy: MaintenancePolicy(minRetention: nil, maxRetainedRevisions: nil))
         for second in 0..<10 {
-            #expect(planner.step(now: .seconds(second * 1_000), current: Revision(Int64(second) * 100), compacted: 0) == nil)
+            #expect(
+                planner.step(now: .seconds(second * 1_000), current: Revision(Int64(second) * 100), compacted: 0) == nil
+            )
         }
     }
 }

@@ -5,7 +5,13 @@ struct WatchHubTests {
     static func put(_ key: String, _ revision: Int64) -> StorageEvent {
         StorageEvent(
             kind: .put,
-            keyValue: KeyValue(key: key, value: [], createRevision: Revision(revision), modRevision: Revision(revision), version: 1),
+            keyValue: KeyValue(
+                key: key,
+                value: [],
+                createRevision: Revision(revision),
+                modRevision: Revision(revision),
+                version: 1
+            ),
             previous: nil
         )
     }

@@ -37,7 +37,8 @@ struct BenchStorageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let root = self.dir.map { URL(fileURLWithPath: $0) }
+        let root =
+            self.dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appending(path: "skiff-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { if self.dir == nil { try? FileManager.default.removeItem(at: root) } }
@@ -59,7 +60,8 @@ struct BenchStorageCommand: AsyncParsableCommand {
         let beforeCreates = store.commitStatistics
         let perClient = self.concurrentWrites / 64
         let n64 = perClient * 64
-        try await report.measure("create, 64 clients", unit: "writes/s", operations: n64, rounds: self.rounds) { round in
+        try await report.measure("create, 64 clients", unit: "writes/s", operations: n64, rounds: self.rounds) {
+            round in
             try await withThrowingDiscardingTaskGroup { group in
                 for client in 0..<64 {
                     group.addTask {
@@ -93,7 +95,8 @@ struct BenchStorageCommand: AsyncParsableCommand {
             }
             revisions.withLock { [known] in $0[client] = known }
         }
-        try await report.measure("update (CAS), 64 clients", unit: "writes/s", operations: n64, rounds: self.rounds) { _ in
+        try await report.measure("update (CAS), 64 clients", unit: "writes/s", operations: n64, rounds: self.rounds) {
+            _ in
             try await withThrowingDiscardingTaskGroup { group in
                 for client in 0..<64 {
                     group.addTask {
@@ -129,7 +132,9 @@ struct BenchStorageCommand: AsyncParsableCommand {
             try await withThrowingDiscardingTaskGroup { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        for _ in 0..<(gets / 8) { _ = try await raw.select("/bench/serial/0/\(Int.random(in: 0..<n1))") }
+                        for _ in 0..<(gets / 8) {
+                            _ = try await raw.select("/bench/serial/0/\(Int.random(in: 0..<n1))")
+                        }
                     }
                 }
             }
@@ -285,7 +290,10 @@ private struct BenchReport {
         var bestStore = 0.0
         var bestRaw = 0.0
         for round in 0..<rounds {
-            bestStore = max(bestStore, Double(operations) / (try await BenchStorageCommand.time { try await store(round) }))
+            bestStore = max(
+                bestStore,
+                Double(operations) / (try await BenchStorageCommand.time { try await store(round) })
+            )
             bestRaw = max(bestRaw, Double(operations) / (try await BenchStorageCommand.time { try await raw(round) }))
         }
         self.text += Self.row(

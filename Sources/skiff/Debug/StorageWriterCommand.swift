@@ -47,13 +47,20 @@ struct StorageWriterCommand: AsyncParsableCommand {
                     var index = 0
                     while self.count == 0 || index < self.count {
                         let key = "\(self.prefix)/\(client)/\(index)"
-                        let created = try await store.create(key, value: Self.expectedValue(for: key, size: self.valueSize))
+                        let created = try await store.create(
+                            key,
+                            value: Self.expectedValue(for: key, size: self.valueSize)
+                        )
                         var line = "create \(key) \(created.modRevision)\n"
                         if index % 4 == 0 {
                             let counterKey = "\(self.prefix)/counter-\(client)"
                             let value = Array("\(index)".utf8)
                             if let current = counter {
-                                counter = try await store.update(counterKey, value: value, expected: current.modRevision)
+                                counter = try await store.update(
+                                    counterKey,
+                                    value: value,
+                                    expected: current.modRevision
+                                )
                             } else {
                                 counter = try await store.create(counterKey, value: value)
                             }
