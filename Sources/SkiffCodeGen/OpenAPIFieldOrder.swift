@@ -1,5 +1,6 @@
-/// Go struct field order of types that have no protobuf message in the reference (apiextensions, version.Info),
-/// written from the upstream Go type declarations. Properties not listed sort alphabetically after these.
+/// Go struct field order of types that have no protobuf message in the reference.
+///
+/// Covers apiextensions and version.Info, written from the upstream Go type declarations. Properties not listed sort alphabetically after these.
 enum OpenAPIFieldOrder {
     static let apiextensions = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."
 

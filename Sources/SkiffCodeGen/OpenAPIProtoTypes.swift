@@ -1,5 +1,6 @@
-/// Types the OpenAPI document lacks: meta/v1's Table family, PartialObjectMetadata, the *Options kinds, and
-/// apidiscovery/v2. Fields come from the protobuf messages where upstream has one (JSON names equal the proto field
+/// Types the OpenAPI document lacks.
+///
+/// These are meta/v1's Table family, PartialObjectMetadata, the *Options kinds, and apidiscovery/v2. Fields come from the protobuf messages where upstream has one (JSON names equal the proto field
 /// names); the Table family is not protobuf-generated upstream, so its fields are listed here from the Go types.
 enum OpenAPIProtoTypes {
     private static let meta = "k8s.io.apimachinery.pkg.apis.meta.v1."
@@ -219,9 +220,24 @@ enum OpenAPIProtoTypes {
                 documentation: "TableRowCondition allows a row to be marked with additional information.",
                 properties: [
                     property("type", .string, required: true, "Type of row condition."),
-                    property("status", .string, required: true, "Status of the condition, one of True, False, Unknown."),
-                    property("reason", .string, required: false, "(brief) machine readable reason for the condition's last transition."),
-                    property("message", .string, required: false, "Human readable message indicating details about last transition."),
+                    property(
+                        "status",
+                        .string,
+                        required: true,
+                        "Status of the condition, one of True, False, Unknown."
+                    ),
+                    property(
+                        "reason",
+                        .string,
+                        required: false,
+                        "(brief) machine readable reason for the condition's last transition."
+                    ),
+                    property(
+                        "message",
+                        .string,
+                        required: false,
+                        "Human readable message indicating details about last transition."
+                    ),
                 ],
                 groupVersionKinds: []
             ),
@@ -237,7 +253,9 @@ enum OpenAPIProtoTypes {
             }
             var properties: [APIPropertyModel] = []
             if entry.hasTypeMeta {
-                properties.append(APIPropertyModel(jsonName: "kind", type: .string, isRequired: false, documentation: nil))
+                properties.append(
+                    APIPropertyModel(jsonName: "kind", type: .string, isRequired: false, documentation: nil)
+                )
                 properties.append(
                     APIPropertyModel(jsonName: "apiVersion", type: .string, isRequired: false, documentation: nil)
                 )
@@ -284,7 +302,8 @@ enum OpenAPIProtoTypes {
         case meta + "MicroTime": return .named("MicroTime", zero: "GeneratedSupport.zeroMicroTime")
         case "k8s.io.apimachinery.pkg.runtime.RawExtension": return .named("JSONValue", zero: "JSONValue.null")
         default:
-            for (prefix, namespace) in [(meta, "MetaV1"), (discovery, "APIDiscoveryV2")] where protoType.hasPrefix(prefix) {
+            for (prefix, namespace) in [(meta, "MetaV1"), (discovery, "APIDiscoveryV2")]
+            where protoType.hasPrefix(prefix) {
                 let name = namespace + "." + protoType.dropFirst(prefix.count)
                 return .named(name, zero: name + "()")
             }

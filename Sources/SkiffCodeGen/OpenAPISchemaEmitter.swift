@@ -191,7 +191,38 @@ enum OpenAPISchemaEmitter {
         }
     }
 
+    /// Discovery facts upstream declares in Go (`ShortNames()`, `Categories()` of each REST storage), which the
+    /// OpenAPI document does not carry; kubectl resolves `kubectl get po` and `kubectl get all` through them.
+    static let shortNames: [String: [String]] = [
+        "/v1/pods": ["po"], "/v1/services": ["svc"], "/v1/replicationcontrollers": ["rc"],
+        "/v1/namespaces": ["ns"], "/v1/nodes": ["no"], "/v1/persistentvolumeclaims": ["pvc"],
+        "/v1/persistentvolumes": ["pv"], "/v1/configmaps": ["cm"], "/v1/endpoints": ["ep"], "/v1/events": ["ev"],
+        "/v1/limitranges": ["limits"], "/v1/resourcequotas": ["quota"], "/v1/serviceaccounts": ["sa"],
+        "/v1/componentstatuses": ["cs"], "apps/v1/deployments": ["deploy"], "apps/v1/daemonsets": ["ds"],
+        "apps/v1/replicasets": ["rs"], "apps/v1/statefulsets": ["sts"], "batch/v1/cronjobs": ["cj"],
+        "autoscaling/v1/horizontalpodautoscalers": ["hpa"], "autoscaling/v2/horizontalpodautoscalers": ["hpa"],
+        "networking.k8s.io/v1/ingresses": ["ing"], "networking.k8s.io/v1/networkpolicies": ["netpol"],
+        "policy/v1/poddisruptionbudgets": ["pdb"], "storage.k8s.io/v1/storageclasses": ["sc"],
+        "scheduling.k8s.io/v1/priorityclasses": ["pc"], "certificates.k8s.io/v1/certificatesigningrequests": ["csr"],
+        "apiextensions.k8s.io/v1/customresourcedefinitions": ["crd", "crds"], "events.k8s.io/v1/events": ["ev"],
+    ]
+
+    static let categories: [String: [String]] = [
+        "/v1/pods": ["all"], "/v1/services": ["all"], "/v1/replicationcontrollers": ["all"],
+        "apps/v1/deployments": ["all"], "apps/v1/daemonsets": ["all"], "apps/v1/replicasets": ["all"],
+        "apps/v1/statefulsets": ["all"], "batch/v1/jobs": ["all"], "batch/v1/cronjobs": ["all"],
+        "autoscaling/v1/horizontalpodautoscalers": ["all"], "autoscaling/v2/horizontalpodautoscalers": ["all"],
+        "apiextensions.k8s.io/v1/customresourcedefinitions": ["api-extensions"],
+        "admissionregistration.k8s.io/v1/mutatingwebhookconfigurations": ["api-extensions"],
+        "admissionregistration.k8s.io/v1/validatingwebhookconfigurations": ["api-extensions"],
+        "admissionregistration.k8s.io/v1/validatingadmissionpolicies": ["api-extensions"],
+        "admissionregistration.k8s.io/v1/validatingadmissionpolicybindings": ["api-extensions"],
+        "admissionregistration.k8s.io/v1/mutatingadmissionpolicies": ["api-extensions"],
+        "admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings": ["api-extensions"],
+    ]
+
     static func resourceLiteral(_ resource: Resource, indent: String) -> [String] {
+        func list(_ values: [String]) -> String { "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
         func strings(_ values: Set<String>) -> String {
             "[" + values.sorted().map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         }
@@ -212,6 +243,9 @@ enum OpenAPISchemaEmitter {
             indent + "    isNamespaced: \(resource.namespaced),",
             indent + "    verbs: \(strings(resource.verbs)),",
         ]
+        let key = resource.gvk.group + "/" + resource.gvk.version + "/" + resource.plural
+        if let shortNames = self.shortNames[key] { lines.append(indent + "    shortNames: \(list(shortNames)),") }
+        if let categories = self.categories[key] { lines.append(indent + "    categories: \(list(categories)),") }
         if resource.subresources.isEmpty {
             lines.append(indent + "    subresources: []")
         } else {

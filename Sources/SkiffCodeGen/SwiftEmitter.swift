@@ -51,7 +51,9 @@ enum SwiftEmitter {
         var groups: [(letter: Character, types: [APITypeModel])] = []
         for type in types {
             let letter = type.name.first!
-            if groups.last?.letter == letter { groups[groups.count - 1].types.append(type) } else {
+            if groups.last?.letter == letter {
+                groups[groups.count - 1].types.append(type)
+            } else {
                 groups.append((letter, [type]))
             }
         }
@@ -216,7 +218,8 @@ enum SwiftEmitter {
         if single.count <= self.columns { return [single] }
         let continuation = indent + "    " + expression
         if continuation.count <= self.columns { return [indent + target + " =", continuation] }
-        return [indent + target + " ="] + self.call("try " + call, arguments: arguments, suffix: suffix, indent: indent + "    ")
+        return [indent + target + " ="]
+            + self.call("try " + call, arguments: arguments, suffix: suffix, indent: indent + "    ")
     }
 
     /// `call(arguments)suffix`, one argument per line when it does not fit.
@@ -240,7 +243,7 @@ enum SwiftEmitter {
             .replacingOccurrences(of: "\u{2028}", with: " ")
             .replacingOccurrences(of: "\u{2029}", with: " ")
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        for paragraph in cleaned.split(separator: "\n", omittingEmptySubsequences: false) {
+        for paragraph in self.separatingSummary(cleaned).split(separator: "\n", omittingEmptySubsequences: false) {
             let words = paragraph.split(separator: " ", omittingEmptySubsequences: true)
             if words.isEmpty {
                 lines.append(indent + "///")
@@ -262,6 +265,22 @@ enum SwiftEmitter {
             lines.append(indent + "/// " + current)
         }
         return lines
+    }
+
+    /// The text with a blank line after its first sentence when the first paragraph has more than one, so the
+    /// comment starts with a one-line summary (DocC's abstract).
+    static func separatingSummary(_ text: String) -> String {
+        let firstParagraph = text.prefix { $0 != "\n" }
+        var searchStart = firstParagraph.startIndex
+        while let period = firstParagraph[searchStart...].range(of: ". ") {
+            let next = firstParagraph[period.upperBound...].first
+            let word = firstParagraph[..<period.lowerBound].split(separator: " ").last ?? ""
+            if let next, next.isUppercase, !word.contains("."), word.count > 1 {
+                return text[..<period.lowerBound] + ".\n\n" + text[period.upperBound...]
+            }
+            searchStart = period.upperBound
+        }
+        return text
     }
 
     // MARK: - Support files
@@ -365,12 +384,13 @@ enum SwiftEmitter {
         let objects = self.objectKinds(models)
         let objectNames = Set(objects.map(\.model.qualifiedName))
         for (model, gvk) in objects {
-            lines += [
-                "",
-                "extension \(model.qualifiedName): APIObject {",
-            ] + self.groupVersionKindProperty(gvk) + [
-                "}",
-            ]
+            lines +=
+                [
+                    "",
+                    "extension \(model.qualifiedName): APIObject {",
+                ] + self.groupVersionKindProperty(gvk) + [
+                    "}"
+                ]
         }
         var lists: [String] = []
         for model in models {
@@ -382,14 +402,15 @@ enum SwiftEmitter {
                 case .array(.named(let item, _)) = items.type, objectNames.contains(item)
             else { continue }
             lists.append(model.qualifiedName)
-            lines += [
-                "",
-                "extension \(model.qualifiedName): APIListObject {",
-                "    public typealias Item = \(item)",
-                "",
-            ] + self.groupVersionKindProperty(gvk) + [
-                "}",
-            ]
+            lines +=
+                [
+                    "",
+                    "extension \(model.qualifiedName): APIListObject {",
+                    "    public typealias Item = \(item)",
+                    "",
+                ] + self.groupVersionKindProperty(gvk) + [
+                    "}"
+                ]
         }
         lines += [
             "",
@@ -398,16 +419,14 @@ enum SwiftEmitter {
             "    /// Every kind that conforms to ``APIObject``.",
             "    public static let objects: [GroupVersionKind: any APIObject.Type] = [",
         ]
-        for (model, _) in objects {
-            lines.append("        \(model.qualifiedName).groupVersionKind: \(model.qualifiedName).self,")
-        }
+        for (model, _) in objects { lines += self.registryEntry(model.qualifiedName) }
         lines += [
             "    ]",
             "",
             "    /// Every list kind that conforms to ``APIListObject``.",
             "    public static let lists: [GroupVersionKind: any APIListObject.Type] = [",
         ]
-        for name in lists { lines.append("        \(name).groupVersionKind: \(name).self,") }
+        for name in lists { lines += self.registryEntry(name) }
         lines += ["    ]", "}"]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -417,5 +436,12 @@ enum SwiftEmitter {
         let arguments = ["group: \"\(gvk.group)\"", "version: \"\(gvk.version)\"", "kind: \"\(gvk.kind)\""]
         return ["    public static var groupVersionKind: GroupVersionKind {"]
             + self.call("GroupVersionKind", arguments: arguments, suffix: "", indent: "        ") + ["    }"]
+    }
+
+    /// `Type.groupVersionKind: Type.self,`, wrapped when too long.
+    static func registryEntry(_ name: String) -> [String] {
+        let single = "        \(name).groupVersionKind: \(name).self,"
+        if single.count <= self.columns { return [single] }
+        return ["        \(name).groupVersionKind:", "            \(name).self,"]
     }
 }

@@ -80,7 +80,10 @@ enum YAMLJSON {
         default: break
         }
         if let integer = Int64(text) { return .int(integer) }
-        let isFloat = text.range(of: #"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$"#, options: .regularExpression)
+        let isFloat = text.range(
+            of: #"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$"#,
+            options: .regularExpression
+        )
         if isFloat != nil, let double = Double(text) { return .double(double) }
         return .string(text)
     }

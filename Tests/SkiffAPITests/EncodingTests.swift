@@ -24,7 +24,9 @@ struct EncodingTests {
     @Test func nullRequiredFieldsDecodeAsZeroValues() throws {
         let status = try JSONDecoder().decode(
             CoreV1.ContainerStatus.self,
-            from: Data(#"{"name":null,"image":null,"imageID":null,"ready":null,"restartCount":null,"started":null}"#.utf8)
+            from: Data(
+                #"{"name":null,"image":null,"imageID":null,"ready":null,"restartCount":null,"started":null}"#.utf8
+            )
         )
         #expect(status == CoreV1.ContainerStatus())
         #expect(status.started == nil)
@@ -36,7 +38,9 @@ struct EncodingTests {
         let pod = CoreV1.Pod(metadata: ObjectMeta(name: "p"), spec: CoreV1.PodSpec(containers: [.init(name: "c")]))
         let json = try Self.json(pod)
         #expect(!json.contains("null"))
-        #expect(json == #"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}}"#)
+        #expect(
+            json == #"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}}"#
+        )
     }
 
     @Test func int32FieldsEncodeAsIntegers() throws {
@@ -172,7 +176,9 @@ struct APISchemaTests {
         let deployments = try #require(APISchema.resource(group: "apps", version: "v1", plural: "deployments"))
         #expect(deployments.isNamespaced)
         #expect(deployments.groupVersionKind == AppsV1.Deployment.groupVersionKind)
-        #expect(deployments.verbs == ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"])
+        #expect(
+            deployments.verbs == ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+        )
         #expect(
             deployments.subresource(named: "scale")?.groupVersionKind
                 == GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale")
@@ -181,10 +187,15 @@ struct APISchemaTests {
         #expect(!namespaces.isNamespaced)
         #expect(namespaces.plural == "namespaces")
         let pods = try #require(APISchema.resource(for: CoreV1.Pod.groupVersionKind))
+        #expect(pods.shortNames == ["po"])
+        #expect(pods.categories == ["all"])
+        #expect(deployments.shortNames == ["deploy"])
         #expect(pods.subresource(named: "eviction")?.groupVersionKind.kind == "Eviction")
         #expect(pods.subresource(named: "binding")?.verbs == ["create"])
         #expect(pods.subresource(named: "status")?.verbs == ["get", "patch", "update"])
-        let reviews = try #require(APISchema.resource(group: "authorization.k8s.io", version: "v1", plural: "selfsubjectaccessreviews"))
+        let reviews = try #require(
+            APISchema.resource(group: "authorization.k8s.io", version: "v1", plural: "selfsubjectaccessreviews")
+        )
         #expect(reviews.verbs == ["create"])
     }
 }

@@ -3,9 +3,10 @@ import Testing
 
 @testable import SkiffCodeGen
 
-/// Loads the reference once for all tests of this file. `nonisolated(unsafe)`: `GeneratorInput` holds Foundation
-/// JSON (`[String: Any]`), which is not `Sendable`; the global is initialized once (lazily, thread-safely) and only
-/// read afterwards.
+/// Loads the reference once for all tests of this file.
+///
+/// `nonisolated(unsafe)`: `GeneratorInput` holds Foundation JSON (`[String: Any]`), which is not `Sendable`; the
+/// global is initialized once (lazily, thread-safely) and only read afterwards.
 nonisolated(unsafe) private let loadedInput: Result<GeneratorInput, any Error> = Result {
     let reference = PackageLocations.reference
     let data = try Data(contentsOf: reference.appending(path: "kubernetes-1.36-openapi-v2.json"))
@@ -88,7 +89,8 @@ struct OpenAPITypesGeneratorTests {
     }
 
     @Test(arguments: [
-        ("$ref", "ref"), ("$schema", "schema"), ("x-kubernetes-preserve-unknown-fields", "xKubernetesPreserveUnknownFields"),
+        ("$ref", "ref"), ("$schema", "schema"),
+        ("x-kubernetes-preserve-unknown-fields", "xKubernetesPreserveUnknownFields"),
         ("apiVersion", "apiVersion"), ("continue", "continue"),
     ])
     func jsonNamesBecomeSwiftIdentifiers(_ json: String, _ swift: String) {
@@ -128,7 +130,10 @@ struct OpenAPITypesGeneratorTests {
         #expect(pods.subresources["eviction"]?.gvk.kind == "Eviction")
         #expect(pods.subresources["status"]?.verbs == ["get", "patch", "update"])
         let deployments = try #require(resources.first { $0.plural == "deployments" })
-        #expect(deployments.subresources["scale"]?.gvk == APIGroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale"))
+        #expect(
+            deployments.subresources["scale"]?.gvk
+                == APIGroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale")
+        )
         let namespaces = try #require(resources.first { $0.plural == "namespaces" })
         #expect(!namespaces.namespaced)
     }

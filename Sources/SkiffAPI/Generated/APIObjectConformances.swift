@@ -850,12 +850,18 @@ public enum APIObjectTypes {
     public static let objects: [GroupVersionKind: any APIObject.Type] = [
         APIDiscoveryV2.APIGroupDiscovery.groupVersionKind: APIDiscoveryV2.APIGroupDiscovery.self,
         APIExtensionsV1.CustomResourceDefinition.groupVersionKind: APIExtensionsV1.CustomResourceDefinition.self,
-        AdmissionRegistrationV1.MutatingAdmissionPolicy.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicy.self,
-        AdmissionRegistrationV1.MutatingAdmissionPolicyBinding.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicyBinding.self,
-        AdmissionRegistrationV1.MutatingWebhookConfiguration.groupVersionKind: AdmissionRegistrationV1.MutatingWebhookConfiguration.self,
-        AdmissionRegistrationV1.ValidatingAdmissionPolicy.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicy.self,
-        AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding.self,
-        AdmissionRegistrationV1.ValidatingWebhookConfiguration.groupVersionKind: AdmissionRegistrationV1.ValidatingWebhookConfiguration.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicy.groupVersionKind:
+            AdmissionRegistrationV1.MutatingAdmissionPolicy.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicyBinding.groupVersionKind:
+            AdmissionRegistrationV1.MutatingAdmissionPolicyBinding.self,
+        AdmissionRegistrationV1.MutatingWebhookConfiguration.groupVersionKind:
+            AdmissionRegistrationV1.MutatingWebhookConfiguration.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicy.groupVersionKind:
+            AdmissionRegistrationV1.ValidatingAdmissionPolicy.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding.groupVersionKind:
+            AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding.self,
+        AdmissionRegistrationV1.ValidatingWebhookConfiguration.groupVersionKind:
+            AdmissionRegistrationV1.ValidatingWebhookConfiguration.self,
         AppsV1.ControllerRevision.groupVersionKind: AppsV1.ControllerRevision.self,
         AppsV1.DaemonSet.groupVersionKind: AppsV1.DaemonSet.self,
         AppsV1.Deployment.groupVersionKind: AppsV1.Deployment.self,
@@ -918,13 +924,20 @@ public enum APIObjectTypes {
     /// Every list kind that conforms to ``APIListObject``.
     public static let lists: [GroupVersionKind: any APIListObject.Type] = [
         APIDiscoveryV2.APIGroupDiscoveryList.groupVersionKind: APIDiscoveryV2.APIGroupDiscoveryList.self,
-        APIExtensionsV1.CustomResourceDefinitionList.groupVersionKind: APIExtensionsV1.CustomResourceDefinitionList.self,
-        AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList.self,
-        AdmissionRegistrationV1.MutatingAdmissionPolicyList.groupVersionKind: AdmissionRegistrationV1.MutatingAdmissionPolicyList.self,
-        AdmissionRegistrationV1.MutatingWebhookConfigurationList.groupVersionKind: AdmissionRegistrationV1.MutatingWebhookConfigurationList.self,
-        AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingList.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingList.self,
-        AdmissionRegistrationV1.ValidatingAdmissionPolicyList.groupVersionKind: AdmissionRegistrationV1.ValidatingAdmissionPolicyList.self,
-        AdmissionRegistrationV1.ValidatingWebhookConfigurationList.groupVersionKind: AdmissionRegistrationV1.ValidatingWebhookConfigurationList.self,
+        APIExtensionsV1.CustomResourceDefinitionList.groupVersionKind:
+            APIExtensionsV1.CustomResourceDefinitionList.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList.groupVersionKind:
+            AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList.self,
+        AdmissionRegistrationV1.MutatingAdmissionPolicyList.groupVersionKind:
+            AdmissionRegistrationV1.MutatingAdmissionPolicyList.self,
+        AdmissionRegistrationV1.MutatingWebhookConfigurationList.groupVersionKind:
+            AdmissionRegistrationV1.MutatingWebhookConfigurationList.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingList.groupVersionKind:
+            AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingList.self,
+        AdmissionRegistrationV1.ValidatingAdmissionPolicyList.groupVersionKind:
+            AdmissionRegistrationV1.ValidatingAdmissionPolicyList.self,
+        AdmissionRegistrationV1.ValidatingWebhookConfigurationList.groupVersionKind:
+            AdmissionRegistrationV1.ValidatingWebhookConfigurationList.self,
         AppsV1.ControllerRevisionList.groupVersionKind: AppsV1.ControllerRevisionList.self,
         AppsV1.DaemonSetList.groupVersionKind: AppsV1.DaemonSetList.self,
         AppsV1.DeploymentList.groupVersionKind: AppsV1.DeploymentList.self,
@@ -934,7 +947,8 @@ public enum APIObjectTypes {
         AutoscalingV2.HorizontalPodAutoscalerList.groupVersionKind: AutoscalingV2.HorizontalPodAutoscalerList.self,
         BatchV1.CronJobList.groupVersionKind: BatchV1.CronJobList.self,
         BatchV1.JobList.groupVersionKind: BatchV1.JobList.self,
-        CertificatesV1.CertificateSigningRequestList.groupVersionKind: CertificatesV1.CertificateSigningRequestList.self,
+        CertificatesV1.CertificateSigningRequestList.groupVersionKind:
+            CertificatesV1.CertificateSigningRequestList.self,
         CoordinationV1.LeaseList.groupVersionKind: CoordinationV1.LeaseList.self,
         CoreV1.ComponentStatusList.groupVersionKind: CoreV1.ComponentStatusList.self,
         CoreV1.ConfigMapList.groupVersionKind: CoreV1.ConfigMapList.self,

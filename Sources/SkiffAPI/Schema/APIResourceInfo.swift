@@ -3,7 +3,8 @@ public import SkiffAPIMachinery
 /// A resource the API serves: its kind, its name in URLs, its scope, verbs and subresources.
 ///
 /// Derived at generation time from the `paths` of the OpenAPI document (the `x-kubernetes-action` and
-/// `x-kubernetes-group-version-kind` of every operation), so it describes exactly what upstream serves.
+/// `x-kubernetes-group-version-kind` of every operation), so it describes exactly what upstream serves; short names
+/// and categories, which the document lacks, come from a table in the generator.
 public struct APIResourceInfo: Sendable, Hashable {
     /// The kind of the resource's objects (`apps/v1 Deployment`).
     public var groupVersionKind: GroupVersionKind
@@ -15,6 +16,10 @@ public struct APIResourceInfo: Sendable, Hashable {
     public var isNamespaced: Bool
     /// The discovery verbs, sorted: `create`, `delete`, `deletecollection`, `get`, `list`, `patch`, `update`, `watch`.
     public var verbs: [String]
+    /// Upstream's short names (`po`, `deploy`), which kubectl accepts in place of the plural.
+    public var shortNames: [String]
+    /// Upstream's categories (`all`, `api-extensions`), which `kubectl get all` expands.
+    public var categories: [String]
     /// The subresources (`status`, `scale`, `binding`, `eviction`, `exec`, …), sorted by name.
     public var subresources: [APISubresourceInfo]
 
@@ -24,6 +29,8 @@ public struct APIResourceInfo: Sendable, Hashable {
         singular: String,
         isNamespaced: Bool,
         verbs: [String],
+        shortNames: [String] = [],
+        categories: [String] = [],
         subresources: [APISubresourceInfo]
     ) {
         self.groupVersionKind = groupVersionKind
@@ -31,6 +38,8 @@ public struct APIResourceInfo: Sendable, Hashable {
         self.singular = singular
         self.isNamespaced = isNamespaced
         self.verbs = verbs
+        self.shortNames = shortNames
+        self.categories = categories
         self.subresources = subresources
     }
 

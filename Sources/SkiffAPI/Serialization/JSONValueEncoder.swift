@@ -159,7 +159,9 @@ private struct KeyedTreeContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     ) -> KeyedEncodingContainer<NestedKey> {
         let nested = ObjectNode()
         self.object.set(.object(nested), for: key.stringValue)
-        return KeyedEncodingContainer(KeyedTreeContainer<NestedKey>(object: nested, codingPath: self.codingPath + [key]))
+        return KeyedEncodingContainer(
+            KeyedTreeContainer<NestedKey>(object: nested, codingPath: self.codingPath + [key])
+        )
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
@@ -201,7 +203,9 @@ private struct UnkeyedTreeContainer: UnkeyedEncodingContainer {
         let key = IndexKey(self.array.elements.count)
         let nested = ObjectNode()
         self.array.elements.append(.object(nested))
-        return KeyedEncodingContainer(KeyedTreeContainer<NestedKey>(object: nested, codingPath: self.codingPath + [key]))
+        return KeyedEncodingContainer(
+            KeyedTreeContainer<NestedKey>(object: nested, codingPath: self.codingPath + [key])
+        )
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {

@@ -7,18 +7,22 @@ extension APIExtensionsV1 {
     public struct CustomResourceColumnDefinition: Codable, Sendable, Hashable {
         /// name is a human readable name for the column.
         public var name: String
-        /// type is an OpenAPI type definition for this column. See
-        /// https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details.
+        /// type is an OpenAPI type definition for this column.
+        ///
+        /// See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details.
         public var type: String
-        /// format is an optional OpenAPI type definition for this column. The 'name' format is applied to the primary
-        /// identifier column to assist in clients identifying column is the resource name. See
-        /// https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details.
+        /// format is an optional OpenAPI type definition for this column.
+        ///
+        /// The 'name' format is applied to the primary identifier column to assist in clients identifying column is the
+        /// resource name. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for
+        /// details.
         public var format: String?
         /// description is a human readable description of this column.
         public var description: String?
-        /// priority is an integer defining the relative importance of this column compared to others. Lower numbers are
-        /// considered higher priority. Columns that may be omitted in limited space scenarios should be given a
-        /// priority greater than 0.
+        /// priority is an integer defining the relative importance of this column compared to others.
+        ///
+        /// Lower numbers are considered higher priority. Columns that may be omitted in limited space scenarios should
+        /// be given a priority greater than 0.
         public var priority: Int32?
         /// jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom resource to
         /// produce the value for this column.
@@ -75,13 +79,17 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceConversion describes how to convert different versions of a CR.
     public struct CustomResourceConversion: Codable, Sendable, Hashable {
-        /// strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The
-        /// converter only change the apiVersion and would not touch any other field in the custom resource. -
-        /// `"Webhook"`: API Server will call to an external webhook to do the conversion. Additional information
+        /// strategy specifies how custom resources are converted between versions.
+        ///
+        /// Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field
+        /// in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion.
+        /// Additional information
         ///   is needed for this option. This requires spec.preserveUnknownFields to be false, and
         ///   spec.conversion.webhook to be set.
         public var strategy: String
-        /// webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`.
+        /// webhook describes how to call the conversion webhook.
+        ///
+        /// Required when `strategy` is set to `"Webhook"`.
         public var webhook: APIExtensionsV1.WebhookConversion?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -116,13 +124,15 @@ extension APIExtensionsV1 {
     /// CustomResourceDefinition represents a resource that should be exposed on the API server. Its name MUST be in the
     /// format <.spec.name>.<.spec.group>.
     public struct CustomResourceDefinition: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -184,9 +194,13 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionCondition contains details for the current condition of this pod.
     public struct CustomResourceDefinitionCondition: Codable, Sendable, Hashable {
-        /// type is the type of the condition. Types include Established, NamesAccepted and Terminating.
+        /// type is the type of the condition.
+        ///
+        /// Types include Established, NamesAccepted and Terminating.
         public var type: String
-        /// status is the status of the condition. Can be True, False, Unknown.
+        /// status is the status of the condition.
+        ///
+        /// Can be True, False, Unknown.
         public var status: String
         /// lastTransitionTime last time the condition transitioned from one status to another.
         public var lastTransitionTime: Time?
@@ -194,9 +208,10 @@ extension APIExtensionsV1 {
         public var reason: String?
         /// message is a human-readable message indicating details about last transition.
         public var message: String?
-        /// observedGeneration represents the .metadata.generation that the condition was set based upon. For instance,
-        /// if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the
-        /// condition is out of date with respect to the current state of the instance.
+        /// observedGeneration represents the .metadata.generation that the condition was set based upon.
+        ///
+        /// For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is
+        /// 9, the condition is out of date with respect to the current state of the instance.
         public var observedGeneration: Int64?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -250,13 +265,15 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionList is a list of CustomResourceDefinition objects.
     public struct CustomResourceDefinitionList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -306,22 +323,33 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition
     public struct CustomResourceDefinitionNames: Codable, Sendable, Hashable {
-        /// plural is the plural name of the resource to serve. The custom resources are served under
-        /// `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form
-        /// `<names.plural>.<group>`). Must be all lowercase.
+        /// plural is the plural name of the resource to serve.
+        ///
+        /// The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the
+        /// CustomResourceDefinition (in the form `<names.plural>.<group>`). Must be all lowercase.
         public var plural: String
-        /// singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`.
+        /// singular is the singular name of the resource.
+        ///
+        /// It must be all lowercase. Defaults to lowercased `kind`.
         public var singular: String?
         /// shortNames are short names for the resource, exposed in API discovery documents, and used by clients to
-        /// support invocations like `kubectl get <shortname>`. It must be all lowercase.
+        /// support invocations like `kubectl get <shortname>`.
+        ///
+        /// It must be all lowercase.
         public var shortNames: [String]?
-        /// kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource
-        /// instances will use this value as the `kind` attribute in API calls.
+        /// kind is the serialized kind of the resource.
+        ///
+        /// It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute
+        /// in API calls.
         public var kind: String
-        /// listKind is the serialized kind of the list for this resource. Defaults to "`kind`List".
+        /// listKind is the serialized kind of the list for this resource.
+        ///
+        /// Defaults to "`kind`List".
         public var listKind: String?
-        /// categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in
-        /// API discovery documents, and used by clients to support invocations like `kubectl get all`.
+        /// categories is a list of grouped resources this custom resource belongs to (e.g. 'all').
+        ///
+        /// This is published in API discovery documents, and used by clients to support invocations like `kubectl get
+        /// all`.
         public var categories: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -375,29 +403,34 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionSpec describes how a user wants their resource to appear
     public struct CustomResourceDefinitionSpec: Codable, Sendable, Hashable {
-        /// group is the API group of the defined custom resource. The custom resources are served under
-        /// `/apis/<group>/...`. Must match the name of the CustomResourceDefinition (in the form
-        /// `<names.plural>.<group>`).
+        /// group is the API group of the defined custom resource.
+        ///
+        /// The custom resources are served under `/apis/<group>/...`. Must match the name of the
+        /// CustomResourceDefinition (in the form `<names.plural>.<group>`).
         public var group: String
         /// names specify the resource and kind names for the custom resource.
         public var names: APIExtensionsV1.CustomResourceDefinitionNames
-        /// scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are
-        /// `Cluster` and `Namespaced`.
+        /// scope indicates whether the defined custom resource is cluster- or namespace-scoped.
+        ///
+        /// Allowed values are `Cluster` and `Namespaced`.
         public var scope: String
-        /// versions is the list of all API versions of the defined custom resource. Version names are used to compute
-        /// the order in which served versions are listed in API discovery. If the version string is "kube-like", it
-        /// will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions
-        /// start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or
-        /// "beta" and another number (the minor version). These are sorted first by GA > beta > alpha (where GA is a
-        /// version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An
-        /// example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1,
-        /// foo10.
+        /// versions is the list of all API versions of the defined custom resource.
+        ///
+        /// Version names are used to compute the order in which served versions are listed in API discovery. If the
+        /// version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered
+        /// lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version),
+        /// then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first
+        /// by GA > beta > alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing
+        /// major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3,
+        /// v3beta1, v12alpha1, v11alpha2, foo1, foo10.
         public var versions: [APIExtensionsV1.CustomResourceDefinitionVersion]
         /// conversion defines conversion settings for the CRD.
         public var conversion: APIExtensionsV1.CustomResourceConversion?
         /// preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be
         /// preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always
-        /// preserved. This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in
+        /// preserved.
+        ///
+        /// This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in
         /// `spec.versions[*].schema.openAPIV3Schema`. See
         /// https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning
         /// for details.
@@ -465,14 +498,16 @@ extension APIExtensionsV1 {
     public struct CustomResourceDefinitionStatus: Codable, Sendable, Hashable {
         /// conditions indicate state for particular aspects of a CustomResourceDefinition
         public var conditions: [APIExtensionsV1.CustomResourceDefinitionCondition]?
-        /// acceptedNames are the names that are actually being used to serve discovery. They may be different than the
-        /// names in spec.
+        /// acceptedNames are the names that are actually being used to serve discovery.
+        ///
+        /// They may be different than the names in spec.
         public var acceptedNames: APIExtensionsV1.CustomResourceDefinitionNames?
-        /// storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions
-        /// allows a migration path for stored versions in etcd. The field is mutable so a migration controller can
-        /// finish a migration to another version (ensuring no old objects are left in storage), and then remove the
-        /// rest of the versions from this list. Versions may not be removed from `spec.versions` while they exist in
-        /// this list.
+        /// storedVersions lists all versions of CustomResources that were ever persisted.
+        ///
+        /// Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a
+        /// migration controller can finish a migration to another version (ensuring no old objects are left in
+        /// storage), and then remove the rest of the versions from this list. Versions may not be removed from
+        /// `spec.versions` while they exist in this list.
         public var storedVersions: [String]?
         /// The generation observed by the CRD controller.
         public var observedGeneration: Int64?
@@ -526,32 +561,40 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionVersion describes a version for CRD.
     public struct CustomResourceDefinitionVersion: Codable, Sendable, Hashable {
-        /// name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at
-        /// `/apis/<group>/<version>/...` if `served` is true.
+        /// name is the version name, e.g. “v1”, “v2beta1”, etc.
+        ///
+        /// The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true.
         public var name: String
         /// served is a flag enabling/disabling this version from being served via REST APIs
         public var served: Bool
-        /// storage indicates this version should be used when persisting custom resources to storage. There must be
-        /// exactly one version with storage=true.
+        /// storage indicates this version should be used when persisting custom resources to storage.
+        ///
+        /// There must be exactly one version with storage=true.
         public var storage: Bool
-        /// deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests
-        /// to this version receive a warning header in the server response. Defaults to false.
+        /// deprecated indicates this version of the custom resource API is deprecated.
+        ///
+        /// When set to true, API requests to this version receive a warning header in the server response. Defaults to
+        /// false.
         public var deprecated: Bool?
-        /// deprecationWarning overrides the default warning returned to API clients. May only be set when `deprecated`
-        /// is true. The default warning indicates this version is deprecated and recommends use of the newest served
-        /// version of equal or greater stability, if one exists.
+        /// deprecationWarning overrides the default warning returned to API clients.
+        ///
+        /// May only be set when `deprecated` is true. The default warning indicates this version is deprecated and
+        /// recommends use of the newest served version of equal or greater stability, if one exists.
         public var deprecationWarning: String?
         /// schema describes the schema used for validation, pruning, and defaulting of this version of the custom
         /// resource.
         public var schema: APIExtensionsV1.CustomResourceValidation?
         /// subresources specify what subresources this version of the defined custom resource have.
         public var subresources: APIExtensionsV1.CustomResourceSubresources?
-        /// additionalPrinterColumns specifies additional columns returned in Table output. See
-        /// https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables for details. If
-        /// no columns are specified, a single column displaying the age of the custom resource is used.
+        /// additionalPrinterColumns specifies additional columns returned in Table output.
+        ///
+        /// See https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables for details.
+        /// If no columns are specified, a single column displaying the age of the custom resource is used.
         public var additionalPrinterColumns: [APIExtensionsV1.CustomResourceColumnDefinition]?
-        /// selectableFields specifies paths to fields that may be used as field selectors. A maximum of 8 selectable
-        /// fields are allowed. See https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors
+        /// selectableFields specifies paths to fields that may be used as field selectors.
+        ///
+        /// A maximum of 8 selectable fields are allowed. See
+        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors
         public var selectableFields: [APIExtensionsV1.SelectableField]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -627,20 +670,23 @@ extension APIExtensionsV1 {
     /// CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources.
     public struct CustomResourceSubresourceScale: Codable, Sendable, Hashable {
         /// specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale
-        /// `spec.replicas`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.spec`.
-        /// If there is no value under the given path in the custom resource, the `/scale` subresource will return an
-        /// error on GET.
+        /// `spec.replicas`. Only JSON paths without the array notation are allowed.
+        ///
+        /// Must be a JSON Path under `.spec`. If there is no value under the given path in the custom resource, the
+        /// `/scale` subresource will return an error on GET.
         public var specReplicasPath: String
         /// statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale
-        /// `status.replicas`. Only JSON paths without the array notation are allowed. Must be a JSON Path under
-        /// `.status`. If there is no value under the given path in the custom resource, the `status.replicas` value in
-        /// the `/scale` subresource will default to 0.
+        /// `status.replicas`. Only JSON paths without the array notation are allowed.
+        ///
+        /// Must be a JSON Path under `.status`. If there is no value under the given path in the custom resource, the
+        /// `status.replicas` value in the `/scale` subresource will default to 0.
         public var statusReplicasPath: String
         /// labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale
-        /// `status.selector`. Only JSON paths without the array notation are allowed. Must be a JSON Path under
-        /// `.status` or `.spec`. Must be set to work with HorizontalPodAutoscaler. The field pointed by this JSON path
-        /// must be a string field (not a complex selector struct) which contains a serialized label selector in string
-        /// form. More info:
+        /// `status.selector`. Only JSON paths without the array notation are allowed.
+        ///
+        /// Must be a JSON Path under `.status` or `.spec`. Must be set to work with HorizontalPodAutoscaler. The field
+        /// pointed by this JSON path must be a string field (not a complex selector struct) which contains a serialized
+        /// label selector in string form. More info:
         /// https://kubernetes.io/docs/tasks/access-kubernetes-api/custom-resources/custom-resource-definitions#scale-subresource
         /// If there is no value under the given path in the custom resource, the `status.selector` value in the
         /// `/scale` subresource will default to the empty string.
@@ -680,11 +726,12 @@ extension APIExtensionsV1 {
 }
 
 extension APIExtensionsV1 {
-    /// CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. Status is
-    /// represented by the `.status` JSON path inside of a CustomResource. When set, * exposes a /status subresource for
-    /// the custom resource * PUT requests to the /status subresource take a custom resource object, and ignore changes
-    /// to anything except the status stanza * PUT/POST/PATCH requests to the custom resource ignore changes to the
-    /// status stanza
+    /// CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources.
+    ///
+    /// Status is represented by the `.status` JSON path inside of a CustomResource. When set, * exposes a /status
+    /// subresource for the custom resource * PUT requests to the /status subresource take a custom resource object, and
+    /// ignore changes to anything except the status stanza * PUT/POST/PATCH requests to the custom resource ignore
+    /// changes to the status stanza
     public struct CustomResourceSubresourceStatus: Codable, Sendable, Hashable {
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init() {}
@@ -700,10 +747,11 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// CustomResourceSubresources defines the status and scale subresources for CustomResources.
     public struct CustomResourceSubresources: Codable, Sendable, Hashable {
-        /// status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the
-        /// custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the
-        /// custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the
-        /// object.
+        /// status indicates the custom resource should serve a `/status` subresource.
+        ///
+        /// When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of
+        /// the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than
+        /// the `status` stanza of the object.
         public var status: APIExtensionsV1.CustomResourceSubresourceStatus?
         /// scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1`
         /// Scale object.
@@ -811,7 +859,9 @@ extension APIExtensionsV1 {
         public var ref: String?
         public var description: String?
         public var type: String?
-        /// format is an OpenAPI v3 format string. Unknown formats are ignored. The following formats are validated:
+        /// format is an OpenAPI v3 format string.
+        ///
+        /// Unknown formats are ignored. The following formats are validated:
         ///
         /// - bsonobjectid: a bson object ID, i.e. a 24 characters hex string - uri: an URI as parsed by Golang
         /// net/url.ParseRequestURI - email: an email address as parsed by Golang net/mail.ParseAddress - hostname: a
@@ -837,8 +887,10 @@ extension APIExtensionsV1 {
         /// defined by date-time in RFC3339.
         public var format: String?
         public var title: String?
-        /// default is a default value for undefined object fields. Defaulting is a beta feature under the
-        /// CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false.
+        /// default is a default value for undefined object fields.
+        ///
+        /// Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires
+        /// spec.preserveUnknownFields to be false.
         public var `default`: JSONValue?
         public var maximum: Double?
         public var exclusiveMaximum: Bool?
@@ -873,17 +925,22 @@ extension APIExtensionsV1 {
         public var example: JSONValue?
         public var nullable: Bool?
         /// x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not
-        /// specified in the validation schema. This affects fields recursively, but switches back to normal pruning
-        /// behaviour if nested properties or additionalProperties are specified in the schema. This can either be true
-        /// or undefined. False is forbidden.
+        /// specified in the validation schema.
+        ///
+        /// This affects fields recursively, but switches back to normal pruning behaviour if nested properties or
+        /// additionalProperties are specified in the schema. This can either be true or undefined. False is forbidden.
         public var xKubernetesPreserveUnknownFields: Bool?
         /// x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with
-        /// TypeMeta and ObjectMeta. The type must be object. It is allowed to further restrict the embedded object.
-        /// kind, apiVersion and metadata are validated automatically. x-kubernetes-preserve-unknown-fields is allowed
-        /// to be true, but does not have to be if the object is fully specified (up to kind, apiVersion, metadata).
+        /// TypeMeta and ObjectMeta.
+        ///
+        /// The type must be object. It is allowed to further restrict the embedded object. kind, apiVersion and
+        /// metadata are validated automatically. x-kubernetes-preserve-unknown-fields is allowed to be true, but does
+        /// not have to be if the object is fully specified (up to kind, apiVersion, metadata).
         public var xKubernetesEmbeddedResource: Bool?
-        /// x-kubernetes-int-or-string specifies that this value is either an integer or a string. If this is true, an
-        /// empty type is allowed and type as child of anyOf is permitted if following one of the following patterns:
+        /// x-kubernetes-int-or-string specifies that this value is either an integer or a string.
+        ///
+        /// If this is true, an empty type is allowed and type as child of anyOf is permitted if following one of the
+        /// following patterns:
         ///
         /// 1) anyOf:
         ///    - type: integer
@@ -904,8 +961,9 @@ extension APIExtensionsV1 {
         /// The properties specified must either be required or have a default value, to ensure those properties are
         /// present for all list items.
         public var xKubernetesListMapKeys: [String]?
-        /// x-kubernetes-list-type annotates an array to further describe its topology. This extension must only be used
-        /// on lists and may have 3 possible values:
+        /// x-kubernetes-list-type annotates an array to further describe its topology.
+        ///
+        /// This extension must only be used on lists and may have 3 possible values:
         ///
         /// 1) `atomic`: the list is treated as a single entity, like a scalar.
         ///      Atomic lists will be entirely replaced when updated. This extension
@@ -920,8 +978,9 @@ extension APIExtensionsV1 {
         ///      must only be used on a list with elements of type object.
         /// Defaults to atomic for arrays.
         public var xKubernetesListType: String?
-        /// x-kubernetes-map-type annotates an object to further describe its topology. This extension must only be used
-        /// when type is object and may have 2 possible values:
+        /// x-kubernetes-map-type annotates an object to further describe its topology.
+        ///
+        /// This extension must only be used when type is object and may have 2 possible values:
         ///
         /// 1) `granular`:
         ///      These maps are actual maps (key-value pairs) and each fields are independent
@@ -1197,9 +1256,11 @@ extension APIExtensionsV1 {
     /// SelectableField specifies the JSON path of a field that may be used with field selectors.
     public struct SelectableField: Codable, Sendable, Hashable {
         /// jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector
-        /// value. Only JSON paths without the array notation are allowed. Must point to a field of type string, boolean
-        /// or integer. Types with enum values and strings with formats are allowed. If jsonPath refers to absent field
-        /// in a resource, the jsonPath evaluates to an empty string. Must not point to metdata fields. Required.
+        /// value.
+        ///
+        /// Only JSON paths without the array notation are allowed. Must point to a field of type string, boolean or
+        /// integer. Types with enum values and strings with formats are allowed. If jsonPath refers to absent field in
+        /// a resource, the jsonPath evaluates to an empty string. Must not point to metdata fields. Required.
         public var jsonPath: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1228,14 +1289,20 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// ServiceReference holds a reference to Service.legacy.k8s.io
     public struct ServiceReference: Codable, Sendable, Hashable {
-        /// namespace is the namespace of the service. Required
+        /// namespace is the namespace of the service.
+        ///
+        /// Required
         public var namespace: String
-        /// name is the name of the service. Required
+        /// name is the name of the service.
+        ///
+        /// Required
         public var name: String
         /// path is an optional URL path at which the webhook will be contacted.
         public var path: String?
         /// port is an optional service port at which the webhook will be contacted. `port` should be a valid port
-        /// number (1-65535, inclusive). Defaults to 443 for backward compatibility.
+        /// number (1-65535, inclusive).
+        ///
+        /// Defaults to 443 for backward compatibility.
         public var port: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1280,9 +1347,10 @@ extension APIExtensionsV1 {
     /// ValidationRule describes a validation rule written in the CEL expression language.
     public struct ValidationRule: Codable, Sendable, Hashable {
         /// Rule represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec The
-        /// Rule is scoped to the location of the x-kubernetes-validations extension in the schema. The `self` variable
-        /// in the CEL expression is bound to the scoped value. Example: - Rule scoped to the root of a resource with a
-        /// status subresource: {"rule": "self.status.actual <= self.spec.maxDesired"}
+        /// Rule is scoped to the location of the x-kubernetes-validations extension in the schema.
+        ///
+        /// The `self` variable in the CEL expression is bound to the scoped value. Example: - Rule scoped to the root
+        /// of a resource with a status subresource: {"rule": "self.status.actual <= self.spec.maxDesired"}
         ///
         /// If the Rule is scoped to an object with properties, the accessible properties of the object are field
         /// selectable via `self.field` and field presence can be checked via `has(self.field)`. Null valued fields are
@@ -1337,37 +1405,44 @@ extension APIExtensionsV1 {
         /// Transition rules by default are applied only on UPDATE requests and are skipped if an old value could not be
         /// found. You can opt a transition rule into unconditional evaluation by setting `optionalOldSelf` to true.
         public var rule: String
-        /// Message represents the message displayed when validation fails. The message is required if the Rule contains
-        /// line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g.
-        /// "must be a URL with the host matching spec.host"
+        /// Message represents the message displayed when validation fails.
+        ///
+        /// The message is required if the Rule contains line breaks. The message must not contain line breaks. If
+        /// unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host"
         public var message: String?
         /// MessageExpression declares a CEL expression that evaluates to the validation failure message that is
-        /// returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a
-        /// string. If both message and messageExpression are present on a rule, then messageExpression will be used if
-        /// validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the
-        /// validation failure message is produced as if the messageExpression field were unset. If messageExpression
-        /// evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the
-        /// validation failure message will also be produced as if the messageExpression field were unset, and the fact
-        /// that messageExpression produced an empty string/string with only spaces/string with line breaks will be
-        /// logged. messageExpression has access to all the same variables as the rule; the only difference is the
-        /// return type. Example: "x must be less than max ("+string(self.max)+")"
+        /// returned when this rule fails.
+        ///
+        /// Since messageExpression is used as a failure message, it must evaluate to a string. If both message and
+        /// messageExpression are present on a rule, then messageExpression will be used if validation fails. If
+        /// messageExpression results in a runtime error, the runtime error is logged, and the validation failure
+        /// message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty
+        /// string, a string with only spaces, or a string that contains line breaks, then the validation failure
+        /// message will also be produced as if the messageExpression field were unset, and the fact that
+        /// messageExpression produced an empty string/string with only spaces/string with line breaks will be logged.
+        /// messageExpression has access to all the same variables as the rule; the only difference is the return type.
+        /// Example: "x must be less than max ("+string(self.max)+")"
         public var messageExpression: String?
         /// reason provides a machine-readable validation failure reason that is returned to the caller when a request
-        /// fails this validation rule. The HTTP status code returned to the caller will match the reason of the reason
-        /// of the first failed validation rule. The currently supported reasons are: "FieldValueInvalid",
-        /// "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate". If not set, default to use
-        /// "FieldValueInvalid". All future added reasons must be accepted by clients when reading this value and
-        /// unknown reasons should be treated as FieldValueInvalid.
+        /// fails this validation rule.
+        ///
+        /// The HTTP status code returned to the caller will match the reason of the reason of the first failed
+        /// validation rule. The currently supported reasons are: "FieldValueInvalid", "FieldValueForbidden",
+        /// "FieldValueRequired", "FieldValueDuplicate". If not set, default to use "FieldValueInvalid". All future
+        /// added reasons must be accepted by clients when reading this value and unknown reasons should be treated as
+        /// FieldValueInvalid.
         public var reason: String?
-        /// fieldPath represents the field path returned when the validation fails. It must be a relative JSON path
-        /// (i.e. with array notation) scoped to the location of this x-kubernetes-validations extension in the schema
-        /// and refer to an existing field. e.g. when validation checks if a specific attribute `foo` under a map
-        /// `testMap`, the fieldPath could be set to `.testMap.foo` If the validation checks two lists must have unique
-        /// attributes, the fieldPath could be set to either of the list: e.g. `.testList` It does not support list
-        /// numeric index. It supports child operation to refer to an existing field currently. Refer to [JSONPath
-        /// support in Kubernetes](https://kubernetes.io/docs/reference/kubectl/jsonpath/) for more info. Numeric index
-        /// of array is not supported. For field name which contains special characters, use `['specialName']` to refer
-        /// the field name. e.g. for attribute `foo.34$` appears in a list `testList`, the fieldPath could be set to
+        /// fieldPath represents the field path returned when the validation fails.
+        ///
+        /// It must be a relative JSON path (i.e. with array notation) scoped to the location of this
+        /// x-kubernetes-validations extension in the schema and refer to an existing field. e.g. when validation checks
+        /// if a specific attribute `foo` under a map `testMap`, the fieldPath could be set to `.testMap.foo` If the
+        /// validation checks two lists must have unique attributes, the fieldPath could be set to either of the list:
+        /// e.g. `.testList` It does not support list numeric index. It supports child operation to refer to an existing
+        /// field currently. Refer to [JSONPath support in
+        /// Kubernetes](https://kubernetes.io/docs/reference/kubectl/jsonpath/) for more info. Numeric index of array is
+        /// not supported. For field name which contains special characters, use `['specialName']` to refer the field
+        /// name. e.g. for attribute `foo.34$` appears in a list `testList`, the fieldPath could be set to
         /// `.testList['foo.34$']`
         public var fieldPath: String?
         /// optionalOldSelf is used to opt a transition rule into evaluation even when the object is first created, or
@@ -1434,8 +1509,9 @@ extension APIExtensionsV1 {
 extension APIExtensionsV1 {
     /// WebhookClientConfig contains the information to make a TLS connection with the webhook.
     public struct WebhookClientConfig: Codable, Sendable, Hashable {
-        /// url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of
-        /// `url` or `service` must be specified.
+        /// url gives the location of the webhook, in standard URL form (`scheme://host:port/path`).
+        ///
+        /// Exactly one of `url` or `service` must be specified.
         ///
         /// The `host` should not refer to a service running in the cluster; use the `service` field instead. The host
         /// might be resolved via external DNS in some apiservers (e.g., `kube-apiserver` cannot resolve in-cluster DNS
@@ -1453,12 +1529,15 @@ extension APIExtensionsV1 {
         /// Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fragments ("#...") and query
         /// parameters ("?...") are not allowed, either.
         public var url: String?
-        /// service is a reference to the service for this webhook. Either service or url must be specified.
+        /// service is a reference to the service for this webhook.
+        ///
+        /// Either service or url must be specified.
         ///
         /// If the webhook is running within the cluster, then you should use `service`.
         public var service: APIExtensionsV1.ServiceReference?
-        /// caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If
-        /// unspecified, system trust roots on the apiserver are used.
+        /// caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate.
+        ///
+        /// If unspecified, system trust roots on the apiserver are used.
         public var caBundle: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1500,6 +1579,7 @@ extension APIExtensionsV1 {
         /// clientConfig is the instructions for how to call the webhook if strategy is `Webhook`.
         public var clientConfig: APIExtensionsV1.WebhookClientConfig?
         /// conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects.
+        ///
         /// The API server will use the first version in the list which it supports. If none of the versions specified
         /// in this list are supported by API server, conversion will fail for the custom resource. If a persisted
         /// Webhook configuration specifies allowed versions and does not include any versions known to the API Server,

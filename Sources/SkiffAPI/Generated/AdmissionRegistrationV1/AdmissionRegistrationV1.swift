@@ -75,8 +75,10 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// AuditAnnotation describes how to produce an audit annotation for an API request.
     public struct AuditAnnotation: Codable, Sendable, Hashable {
-        /// key specifies the audit annotation key. The audit annotation keys of a ValidatingAdmissionPolicy must be
-        /// unique. The key must be a qualified name ([A-Za-z0-9][-A-Za-z0-9_.]*) no more than 63 bytes in length.
+        /// key specifies the audit annotation key.
+        ///
+        /// The audit annotation keys of a ValidatingAdmissionPolicy must be unique. The key must be a qualified name
+        /// ([A-Za-z0-9][-A-Za-z0-9_.]*) no more than 63 bytes in length.
         ///
         /// The key is combined with the resource name of the ValidatingAdmissionPolicy to construct an audit annotation
         /// key: "{ValidatingAdmissionPolicy name}/{key}".
@@ -88,6 +90,7 @@ extension AdmissionRegistrationV1 {
         /// Required.
         public var key: String
         /// valueExpression represents the expression which is evaluated by CEL to produce an audit annotation value.
+        ///
         /// The expression must evaluate to either a string or null value. If the expression evaluates to a string, the
         /// audit annotation is included with the string value. If the expression evaluates to null or empty string the
         /// audit annotation will be omitted. The valueExpression may be no longer than 5kb in length. If the result of
@@ -131,12 +134,15 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ExpressionWarning is a warning information that targets a specific expression.
     public struct ExpressionWarning: Codable, Sendable, Hashable {
-        /// fieldRef is the path to the field that refers to the expression. For example, the reference to the
-        /// expression of the first item of validations is "spec.validations[0].expression"
+        /// fieldRef is the path to the field that refers to the expression.
+        ///
+        /// For example, the reference to the expression of the first item of validations is
+        /// "spec.validations[0].expression"
         public var fieldRef: String
-        /// warning contains the content of type checking information in a human-readable form. Each line of the warning
-        /// contains the type that the expression is checked against, followed by the type check error from the
-        /// compiler.
+        /// warning contains the content of type checking information in a human-readable form.
+        ///
+        /// Each line of the warning contains the type that the expression is checked against, followed by the type
+        /// check error from the compiler.
         public var warning: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -269,16 +275,20 @@ extension AdmissionRegistrationV1 {
     /// MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook.
     public struct MatchCondition: Codable, Sendable, Hashable {
         /// name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as
-        /// providing an identifier for logging purposes. A good name should be descriptive of the associated
-        /// expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must
-        /// start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for
-        /// validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/'
-        /// (e.g. 'example.com/MyName')
+        /// providing an identifier for logging purposes.
+        ///
+        /// A good name should be descriptive of the associated expression. Name must be a qualified name consisting of
+        /// alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g.
+        /// 'MyName', or 'my.name', or '123-abc', regex used for validation is
+        /// '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g.
+        /// 'example.com/MyName')
         ///
         /// Required.
         public var name: String
-        /// expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions
-        /// have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
+        /// expression represents the expression which will be evaluated by CEL.
+        ///
+        /// Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer,
+        /// organized into CEL variables:
         ///
         /// 'object' - The object from the incoming request. The value is null for DELETE requests. 'oldObject' - The
         /// existing object. The value is null for CREATE requests. 'request' - Attributes of the admission
@@ -322,13 +332,15 @@ extension AdmissionRegistrationV1 {
 
 extension AdmissionRegistrationV1 {
     /// MatchResources decides whether to run the admission control policy on an object based on whether it meets the
-    /// match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is
-    /// excluded)
+    /// match criteria.
+    ///
+    /// The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
     public struct MatchResources: Codable, Sendable, Hashable {
         /// namespaceSelector decides whether to run the admission control policy on an object based on whether the
-        /// namespace for that object matches the selector. If the object itself is a namespace, the matching is
-        /// performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the
-        /// policy.
+        /// namespace for that object matches the selector.
+        ///
+        /// If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is
+        /// another cluster scoped resource, it never skips the policy.
         ///
         /// For example, to run the webhook on any objects whose namespace is not associated with "runlevel" of "0" or
         /// "1"; you will set the selector as follows: "namespaceSelector": {
@@ -365,21 +377,26 @@ extension AdmissionRegistrationV1 {
         public var namespaceSelector: MetaV1.LabelSelector?
         /// objectSelector decides whether to run the validation based on if the object has matching labels.
         /// objectSelector is evaluated against both the oldObject and newObject that would be sent to the cel
-        /// validation, and is considered to match if either object matches the selector. A null object (oldObject in
-        /// the case of create, or newObject in the case of delete) or an object that cannot have labels (like a
-        /// DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if
-        /// the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to
-        /// the empty LabelSelector, which matches everything.
+        /// validation, and is considered to match if either object matches the selector.
+        ///
+        /// A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot
+        /// have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the
+        /// object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting
+        /// the labels. Default to the empty LabelSelector, which matches everything.
         public var objectSelector: MetaV1.LabelSelector?
         /// resourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy
-        /// matches. The policy cares about an operation if it matches _any_ Rule.
+        /// matches.
+        ///
+        /// The policy cares about an operation if it matches _any_ Rule.
         public var resourceRules: [AdmissionRegistrationV1.NamedRuleWithOperations]?
         /// excludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy
-        /// should not care about. The exclude rules take precedence over include rules (if a resource matches both, it
-        /// is excluded)
+        /// should not care about.
+        ///
+        /// The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
         public var excludeResourceRules: [AdmissionRegistrationV1.NamedRuleWithOperations]?
-        /// matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are
-        /// "Exact" or "Equivalent".
+        /// matchPolicy defines how the "MatchResources" list is used to match incoming requests.
+        ///
+        /// Allowed values are "Exact" or "Equivalent".
         ///
         /// - Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be
         /// modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"],
@@ -450,13 +467,15 @@ extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming
     /// into admission chain.
     public struct MutatingAdmissionPolicy: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// metadata is the standard object metadata; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
@@ -506,6 +525,7 @@ extension AdmissionRegistrationV1 {
 
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources.
+    ///
     /// MutatingAdmissionPolicyBinding and the optional parameter resource together define how cluster administrators
     /// configure policies for clusters.
     ///
@@ -517,13 +537,15 @@ extension AdmissionRegistrationV1 {
     /// Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param)
     /// combination is within its own CEL budget.
     public struct MutatingAdmissionPolicyBinding: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// metadata is the standard object metadata; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
@@ -577,16 +599,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
     public struct MutatingAdmissionPolicyBindingList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of PolicyBinding.
         public var items: [AdmissionRegistrationV1.MutatingAdmissionPolicyBinding]
@@ -636,17 +661,20 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicyBindingSpec defines the specification of the MutatingAdmissionPolicyBinding.
     public struct MutatingAdmissionPolicyBindingSpec: Codable, Sendable, Hashable {
-        /// policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If
-        /// the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
+        /// policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to.
+        ///
+        /// If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
         public var policyName: String?
-        /// paramRef specifies the parameter resource used to configure the admission control policy. It should point to
-        /// a resource of the type specified in spec.ParamKind of the bound MutatingAdmissionPolicy. If the policy
-        /// specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered
-        /// mis-configured and the FailurePolicy of the MutatingAdmissionPolicy applied. If the policy does not specify
-        /// a ParamKind then this field is ignored, and the rules are evaluated without a param.
+        /// paramRef specifies the parameter resource used to configure the admission control policy.
+        ///
+        /// It should point to a resource of the type specified in spec.ParamKind of the bound MutatingAdmissionPolicy.
+        /// If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is
+        /// considered mis-configured and the FailurePolicy of the MutatingAdmissionPolicy applied. If the policy does
+        /// not specify a ParamKind then this field is ignored, and the rules are evaluated without a param.
         public var paramRef: AdmissionRegistrationV1.ParamRef?
-        /// matchResources limits what resources match this binding and may be mutated by it. Note that if
-        /// matchResources matches a resource, the resource must also match a policy's matchConstraints and
+        /// matchResources limits what resources match this binding and may be mutated by it.
+        ///
+        /// Note that if matchResources matches a resource, the resource must also match a policy's matchConstraints and
         /// matchConditions before the resource may be mutated. When matchResources is unset, it does not constrain
         /// resource matching, and only the policy's matchConstraints and matchConditions must match for the resource to
         /// be mutated. Additionally, matchResources.resourceRules are optional and do not constraint matching when
@@ -692,16 +720,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
     public struct MutatingAdmissionPolicyList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of ValidatingAdmissionPolicy.
         public var items: [AdmissionRegistrationV1.MutatingAdmissionPolicy]
@@ -751,20 +782,24 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicySpec defines the desired behavior of the admission policy.
     public struct MutatingAdmissionPolicySpec: Codable, Sendable, Hashable {
-        /// paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no
-        /// parameters for this policy and the param CEL variable will not be provided to validation expressions. If
-        /// paramKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is
-        /// applied. If paramKind is specified but paramRef is unset in MutatingAdmissionPolicyBinding, the params
-        /// variable will be null.
+        /// paramKind specifies the kind of resources used to parameterize this policy.
+        ///
+        /// If absent, there are no parameters for this policy and the param CEL variable will not be provided to
+        /// validation expressions. If paramKind refers to a non-existent kind, this policy definition is mis-configured
+        /// and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in
+        /// MutatingAdmissionPolicyBinding, the params variable will be null.
         public var paramKind: AdmissionRegistrationV1.ParamKind?
-        /// matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy
-        /// cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put
-        /// into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match
-        /// MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are
-        /// allowed. The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT. Required.
+        /// matchConstraints specifies what resources this policy is designed to validate.
+        ///
+        /// The MutatingAdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to
+        /// prevent clusters from being put into an unstable state that cannot be recovered from via the API
+        /// MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE,
+        /// UPDATE and CONNECT operations are allowed. The DELETE operation may not be matched. '*' matches CREATE,
+        /// UPDATE and CONNECT. Required.
         public var matchConstraints: AdmissionRegistrationV1.MatchResources?
-        /// variables contain definitions of variables that can be used in composition of other expressions. Each
-        /// variable is defined as a named CEL expression. The variables defined here will be available under
+        /// variables contain definitions of variables that can be used in composition of other expressions.
+        ///
+        /// Each variable is defined as a named CEL expression. The variables defined here will be available under
         /// `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated
         /// before the rest of the policy.
         ///
@@ -773,12 +808,15 @@ extension AdmissionRegistrationV1 {
         public var variables: [AdmissionRegistrationV1.Variable]?
         /// mutations contain operations to perform on matching objects. mutations may not be empty; a minimum of one
         /// mutation is required. mutations are evaluated in order, and are reinvoked according to the
-        /// reinvocationPolicy. The mutations of a policy are invoked for each binding of this policy and reinvocation
-        /// of mutations occurs on a per binding basis.
+        /// reinvocationPolicy.
+        ///
+        /// The mutations of a policy are invoked for each binding of this policy and reinvocation of mutations occurs
+        /// on a per binding basis.
         public var mutations: [AdmissionRegistrationV1.Mutation]?
-        /// failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL
-        /// expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions
-        /// or bindings.
+        /// failurePolicy defines how to handle failures for the admission policy.
+        ///
+        /// Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or
+        /// mis-configured policy definitions or bindings.
         ///
         /// A policy is invalid if paramKind refers to a non-existent Kind. A binding is invalid if paramRef.name refers
         /// to a non-existent resource.
@@ -787,9 +825,10 @@ extension AdmissionRegistrationV1 {
         ///
         /// Allowed values are Ignore or Fail. Defaults to Fail.
         public var failurePolicy: String?
-        /// matchConditions is a list of conditions that must be met for a request to be validated. Match conditions
-        /// filter requests that have already been matched by the matchConstraints. An empty list of matchConditions
-        /// matches all requests. There are a maximum of 64 match conditions allowed.
+        /// matchConditions is a list of conditions that must be met for a request to be validated.
+        ///
+        /// Match conditions filter requests that have already been matched by the matchConstraints. An empty list of
+        /// matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
         ///
         /// If a parameter object is provided, it can be accessed via the `params` handle in the same manner as
         /// validation expressions.
@@ -802,8 +841,9 @@ extension AdmissionRegistrationV1 {
         ///      - If failurePolicy=Ignore, the policy is skipped
         public var matchConditions: [AdmissionRegistrationV1.MatchCondition]?
         /// reinvocationPolicy indicates whether mutations may be called multiple times per
-        /// MutatingAdmissionPolicyBinding as part of a single admission evaluation. Allowed values are "Never" and
-        /// "IfNeeded".
+        /// MutatingAdmissionPolicyBinding as part of a single admission evaluation.
+        ///
+        /// Allowed values are "Never" and "IfNeeded".
         ///
         /// Never: These mutations will not be called more than once per binding in a single admission evaluation.
         ///
@@ -871,22 +911,31 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// MutatingWebhook describes an admission webhook and the resources and operations it applies to.
     public struct MutatingWebhook: Codable, Sendable, Hashable {
-        /// name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io,
-        /// where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required.
+        /// name is the name of the admission webhook.
+        ///
+        /// Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the
+        /// webhook, and kubernetes.io is the name of the organization. Required.
         public var name: String
-        /// clientConfig defines how to communicate with the hook. Required
+        /// clientConfig defines how to communicate with the hook.
+        ///
+        /// Required
         public var clientConfig: AdmissionRegistrationV1.WebhookClientConfig
-        /// rules describes what operations on what resources/subresources the webhook cares about. The webhook cares
-        /// about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and
-        /// MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without
-        /// completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called
-        /// on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects.
+        /// rules describes what operations on what resources/subresources the webhook cares about.
+        ///
+        /// The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent
+        /// ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot
+        /// be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and
+        /// MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and
+        /// MutatingWebhookConfiguration objects.
         public var rules: [AdmissionRegistrationV1.RuleWithOperations]?
         /// failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are
-        /// Ignore or Fail. Defaults to Fail.
+        /// Ignore or Fail.
+        ///
+        /// Defaults to Fail.
         public var failurePolicy: String?
-        /// matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or
-        /// "Equivalent".
+        /// matchPolicy defines how the "rules" list is used to match incoming requests.
+        ///
+        /// Allowed values are "Exact" or "Equivalent".
         ///
         /// - Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be
         /// modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"],
@@ -901,8 +950,10 @@ extension AdmissionRegistrationV1 {
         /// Defaults to "Equivalent"
         public var matchPolicy: String?
         /// namespaceSelector decides whether to run the webhook on an object based on whether the namespace for that
-        /// object matches the selector. If the object itself is a namespace, the matching is performed on
-        /// object.metadata.labels. If the object is another cluster scoped resource, it never skips the webhook.
+        /// object matches the selector.
+        ///
+        /// If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is
+        /// another cluster scoped resource, it never skips the webhook.
         ///
         /// For example, to run the webhook on any objects whose namespace is not associated with "runlevel" of "0" or
         /// "1"; you will set the selector as follows: "namespaceSelector": {
@@ -939,30 +990,36 @@ extension AdmissionRegistrationV1 {
         public var namespaceSelector: MetaV1.LabelSelector?
         /// objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector
         /// is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered
-        /// to match if either object matches the selector. A null object (oldObject in the case of create, or newObject
-        /// in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions
-        /// object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users
-        /// may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches
-        /// everything.
+        /// to match if either object matches the selector.
+        ///
+        /// A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot
+        /// have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the
+        /// object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting
+        /// the labels. Default to the empty LabelSelector, which matches everything.
         public var objectSelector: MetaV1.LabelSelector?
-        /// sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun
-        /// (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a
-        /// reconciliation system, since a request may be rejected by a future step in the admission chain and the side
-        /// effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match
-        /// a webhook with sideEffects == Unknown or Some.
+        /// sideEffects states whether this webhook has side effects.
+        ///
+        /// Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown).
+        /// Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a
+        /// future step in the admission chain and the side effects therefore need to be undone. Requests with the
+        /// dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some.
         public var sideEffects: String
-        /// timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be
-        /// ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30
-        /// seconds. Default to 10 seconds.
+        /// timeoutSeconds specifies the timeout for this webhook.
+        ///
+        /// After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure
+        /// policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds.
         public var timeoutSeconds: Int32?
-        /// admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API
-        /// server will try to use first version in the list which it supports. If none of the versions specified in
+        /// admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects.
+        ///
+        /// API server will try to use first version in the list which it supports. If none of the versions specified in
         /// this list supported by API server, validation will fail for this object. If a persisted webhook
         /// configuration specifies allowed versions and does not include any versions known to the API Server, calls to
         /// the webhook will fail and be subject to the failure policy.
         public var admissionReviewVersions: [String]
         /// reinvocationPolicy indicates whether this webhook should be called multiple times as part of a single
-        /// admission evaluation. Allowed values are "Never" and "IfNeeded".
+        /// admission evaluation.
+        ///
+        /// Allowed values are "Never" and "IfNeeded".
         ///
         /// Never: the webhook will not be called more than once in a single admission evaluation.
         ///
@@ -976,8 +1033,9 @@ extension AdmissionRegistrationV1 {
         ///
         /// Defaults to "Never".
         public var reinvocationPolicy: String?
-        /// matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match
-        /// conditions filter requests that have already been matched by the rules, namespaceSelector, and
+        /// matchConditions is a list of conditions that must be met for a request to be sent to this webhook.
+        ///
+        /// Match conditions filter requests that have already been matched by the rules, namespaceSelector, and
         /// objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match
         /// conditions allowed.
         ///
@@ -1079,13 +1137,15 @@ extension AdmissionRegistrationV1 {
     /// MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may
     /// change the object.
     public struct MutatingWebhookConfiguration: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// metadata is the standard object metadata; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
@@ -1136,16 +1196,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration.
     public struct MutatingWebhookConfigurationList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of MutatingWebhookConfiguration.
         public var items: [AdmissionRegistrationV1.MutatingWebhookConfiguration]
@@ -1195,16 +1258,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// Mutation specifies the CEL expression which is used to apply the Mutation.
     public struct Mutation: Codable, Sendable, Hashable {
-        /// patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch".
-        /// Required.
+        /// patchType indicates the patch strategy used.
+        ///
+        /// Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
         public var patchType: String
-        /// applyConfiguration defines the desired configuration values of an object. The configuration is applied to
-        /// the admission object using [structured merge
+        /// applyConfiguration defines the desired configuration values of an object.
+        ///
+        /// The configuration is applied to the admission object using [structured merge
         /// diff](https://github.com/kubernetes-sigs/structured-merge-diff). A CEL expression is used to create apply
         /// configuration.
         public var applyConfiguration: AdmissionRegistrationV1.ApplyConfiguration?
-        /// jsonPatch defines a [JSON patch](https://jsonpatch.com/) operation to perform a mutation to the object. A
-        /// CEL expression is used to create the JSON patch.
+        /// jsonPatch defines a [JSON patch](https://jsonpatch.com/) operation to perform a mutation to the object.
+        ///
+        /// A CEL expression is used to create the JSON patch.
         public var jsonPatch: AdmissionRegistrationV1.JSONPatch?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1251,14 +1317,17 @@ extension AdmissionRegistrationV1 {
         /// everything is allowed.
         public var resourceNames: [String]?
         /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all
-        /// of those operations and any future admission operations that are added. If '*' is present, the length of the
-        /// slice must be one. Required.
+        /// of those operations and any future admission operations that are added.
+        ///
+        /// If '*' is present, the length of the slice must be one. Required.
         public var operations: [String]?
-        /// apiGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the
-        /// slice must be one. Required.
+        /// apiGroups is the API groups the resources belong to. '*' is all groups.
+        ///
+        /// If '*' is present, the length of the slice must be one. Required.
         public var apiGroups: [String]?
-        /// apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length
-        /// of the slice must be one. Required.
+        /// apiVersions is the API versions the resources belong to. '*' is all versions.
+        ///
+        /// If '*' is present, the length of the slice must be one. Required.
         public var apiVersions: [String]?
         /// resources is a list of resources this rule applies to.
         ///
@@ -1270,10 +1339,12 @@ extension AdmissionRegistrationV1 {
         ///
         /// Depending on the enclosing object, subresources might not be allowed. Required.
         public var resources: [String]?
-        /// scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means
-        /// that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped.
-        /// "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope
-        /// restrictions. Subresources match the scope of their parent resource. Default is "*".
+        /// scope specifies the scope of this rule.
+        ///
+        /// Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will
+        /// match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources
+        /// will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their
+        /// parent resource. Default is "*".
         public var scope: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1327,9 +1398,13 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ParamKind is a tuple of Group Kind and Version.
     public struct ParamKind: Codable, Sendable, Hashable {
-        /// apiVersion is the API group version the resources belong to. In format of "group/version". Required.
+        /// apiVersion is the API group version the resources belong to.
+        ///
+        /// In format of "group/version". Required.
         public var apiVersion: String?
-        /// kind is the API kind the resources belong to. Required.
+        /// kind is the API kind the resources belong to.
+        ///
+        /// Required.
         public var kind: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1372,8 +1447,9 @@ extension AdmissionRegistrationV1 {
         /// A single parameter used for all admission requests can be configured by setting the `name` field, leaving
         /// `selector` blank, and setting namespace if `paramKind` is namespace-scoped.
         public var name: String?
-        /// namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific
-        /// namespace. Applies to both `name` and `selector` fields.
+        /// namespace is the namespace of the referenced resource.
+        ///
+        /// Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields.
         ///
         /// A per-namespace parameter may be used by specifying a namespace-scoped `paramKind` in the policy and leaving
         /// this field empty.
@@ -1385,8 +1461,9 @@ extension AdmissionRegistrationV1 {
         /// when this field is left unset. Take care that if this is left empty the binding must not match any
         /// cluster-scoped resources, which will result in an error.
         public var namespace: String?
-        /// selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all
-        /// resources of the ParamKind.
+        /// selector can be used to match multiple param objects based on their labels.
+        ///
+        /// Supply selector: {} to match all resources of the ParamKind.
         ///
         /// If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed
         /// together.
@@ -1395,9 +1472,10 @@ extension AdmissionRegistrationV1 {
         /// is set, the other must be unset.
         public var selector: MetaV1.LabelSelector?
         /// parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector
-        /// is valid, but there are no parameters matched by the binding. If the value is set to `Allow`, then no
-        /// matched parameters will be treated as successful validation by the binding. If set to `Deny`, then no
-        /// matched parameters will be subject to the `failurePolicy` of the policy.
+        /// is valid, but there are no parameters matched by the binding.
+        ///
+        /// If the value is set to `Allow`, then no matched parameters will be treated as successful validation by the
+        /// binding. If set to `Deny`, then no matched parameters will be subject to the `failurePolicy` of the policy.
         ///
         /// Allowed values are `Allow` or `Deny`
         ///
@@ -1443,18 +1521,22 @@ extension AdmissionRegistrationV1 {
 }
 
 extension AdmissionRegistrationV1 {
-    /// RuleWithOperations is a tuple of Operations and Resources. It is recommended to make sure that all the tuple
-    /// expansions are valid.
+    /// RuleWithOperations is a tuple of Operations and Resources.
+    ///
+    /// It is recommended to make sure that all the tuple expansions are valid.
     public struct RuleWithOperations: Codable, Sendable, Hashable {
         /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all
-        /// of those operations and any future admission operations that are added. If '*' is present, the length of the
-        /// slice must be one. Required.
+        /// of those operations and any future admission operations that are added.
+        ///
+        /// If '*' is present, the length of the slice must be one. Required.
         public var operations: [String]?
-        /// apiGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the
-        /// slice must be one. Required.
+        /// apiGroups is the API groups the resources belong to. '*' is all groups.
+        ///
+        /// If '*' is present, the length of the slice must be one. Required.
         public var apiGroups: [String]?
-        /// apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length
-        /// of the slice must be one. Required.
+        /// apiVersions is the API versions the resources belong to. '*' is all versions.
+        ///
+        /// If '*' is present, the length of the slice must be one. Required.
         public var apiVersions: [String]?
         /// resources is a list of resources this rule applies to.
         ///
@@ -1466,10 +1548,12 @@ extension AdmissionRegistrationV1 {
         ///
         /// Depending on the enclosing object, subresources might not be allowed. Required.
         public var resources: [String]?
-        /// scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means
-        /// that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped.
-        /// "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope
-        /// restrictions. Subresources match the scope of their parent resource. Default is "*".
+        /// scope specifies the scope of this rule.
+        ///
+        /// Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will
+        /// match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources
+        /// will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their
+        /// parent resource. Default is "*".
         public var scope: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1518,14 +1602,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ServiceReference holds a reference to Service.legacy.k8s.io
     public struct ServiceReference: Codable, Sendable, Hashable {
-        /// namespace is the namespace of the service. Required
+        /// namespace is the namespace of the service.
+        ///
+        /// Required
         public var namespace: String
-        /// name is the name of the service. Required
+        /// name is the name of the service.
+        ///
+        /// Required
         public var name: String
         /// path is an optional URL path which will be sent in any request to this service.
         public var path: String?
-        /// port is the port on the service that hosts the webhook. Default to 443 for backward compatibility. `port`
-        /// should be a valid port number (1-65535, inclusive).
+        /// port is the port on the service that hosts the webhook.
+        ///
+        /// Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive).
         public var port: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1603,13 +1692,15 @@ extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an
     /// object without changing it.
     public struct ValidatingAdmissionPolicy: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// metadata is the standard object metadata; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
@@ -1617,7 +1708,9 @@ extension AdmissionRegistrationV1 {
         /// spec defines the desired behavior of the ValidatingAdmissionPolicy.
         public var spec: AdmissionRegistrationV1.ValidatingAdmissionPolicySpec?
         /// status represents the current status of the ValidatingAdmissionPolicy, including warnings that are useful to
-        /// determine if the policy behaves in the expected way. Populated by the system. Read-only.
+        /// determine if the policy behaves in the expected way.
+        ///
+        /// Populated by the system. Read-only.
         public var status: AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1671,6 +1764,7 @@ extension AdmissionRegistrationV1 {
 
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources.
+    ///
     /// ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure
     /// policies for clusters.
     ///
@@ -1681,13 +1775,15 @@ extension AdmissionRegistrationV1 {
     /// the policy is given an independent CEL cost budget. Adding/removing policies, bindings, or params can not affect
     /// whether a given (policy, binding, param) combination is within its own CEL budget.
     public struct ValidatingAdmissionPolicyBinding: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// metadata is the standard object metadata; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
@@ -1742,16 +1838,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding.
     public struct ValidatingAdmissionPolicyBindingList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of PolicyBinding.
         public var items: [AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding]
@@ -1802,23 +1901,27 @@ extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding.
     public struct ValidatingAdmissionPolicyBindingSpec: Codable, Sendable, Hashable {
         /// policyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to.
+        ///
         /// If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
         public var policyName: String
-        /// paramRef specifies the parameter resource used to configure the admission control policy. It should point to
-        /// a resource of the type specified in ParamKind of the bound ValidatingAdmissionPolicy. If the policy
-        /// specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered
-        /// mis-configured and the FailurePolicy of the ValidatingAdmissionPolicy applied. If the policy does not
-        /// specify a ParamKind then this field is ignored, and the rules are evaluated without a param.
+        /// paramRef specifies the parameter resource used to configure the admission control policy.
+        ///
+        /// It should point to a resource of the type specified in ParamKind of the bound ValidatingAdmissionPolicy. If
+        /// the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is
+        /// considered mis-configured and the FailurePolicy of the ValidatingAdmissionPolicy applied. If the policy does
+        /// not specify a ParamKind then this field is ignored, and the rules are evaluated without a param.
         public var paramRef: AdmissionRegistrationV1.ParamRef?
-        /// matchResources declares what resources match this binding and will be validated by it. Note that this is
-        /// intersected with the policy's matchConstraints, so only requests that are matched by the policy can be
-        /// selected by this. If this is unset, all resources matched by the policy are validated by this binding When
-        /// resourceRules is unset, it does not constrain resource matching. If a resource is matched by the other
-        /// fields of this object, it will be validated. Note that this is differs from ValidatingAdmissionPolicy
-        /// matchConstraints, where resourceRules are required.
+        /// matchResources declares what resources match this binding and will be validated by it.
+        ///
+        /// Note that this is intersected with the policy's matchConstraints, so only requests that are matched by the
+        /// policy can be selected by this. If this is unset, all resources matched by the policy are validated by this
+        /// binding When resourceRules is unset, it does not constrain resource matching. If a resource is matched by
+        /// the other fields of this object, it will be validated. Note that this is differs from
+        /// ValidatingAdmissionPolicy matchConstraints, where resourceRules are required.
         public var matchResources: AdmissionRegistrationV1.MatchResources?
-        /// validationActions declares how Validations of the referenced ValidatingAdmissionPolicy are enforced. If a
-        /// validation evaluates to false it is always enforced according to these actions.
+        /// validationActions declares how Validations of the referenced ValidatingAdmissionPolicy are enforced.
+        ///
+        /// If a validation evaluates to false it is always enforced according to these actions.
         ///
         /// Failures defined by the ValidatingAdmissionPolicy's FailurePolicy are enforced according to these actions
         /// only if the FailurePolicy is set to Fail, otherwise the failures are ignored. This includes compilation
@@ -1895,16 +1998,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy.
     public struct ValidatingAdmissionPolicyList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of ValidatingAdmissionPolicy.
         public var items: [AdmissionRegistrationV1.ValidatingAdmissionPolicy]
@@ -1954,23 +2060,29 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy.
     public struct ValidatingAdmissionPolicySpec: Codable, Sendable, Hashable {
-        /// paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no
-        /// parameters for this policy and the param CEL variable will not be provided to validation expressions. If
-        /// ParamKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is
-        /// applied. If paramKind is specified but paramRef is unset in ValidatingAdmissionPolicyBinding, the params
-        /// variable will be null.
+        /// paramKind specifies the kind of resources used to parameterize this policy.
+        ///
+        /// If absent, there are no parameters for this policy and the param CEL variable will not be provided to
+        /// validation expressions. If ParamKind refers to a non-existent kind, this policy definition is mis-configured
+        /// and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in
+        /// ValidatingAdmissionPolicyBinding, the params variable will be null.
         public var paramKind: AdmissionRegistrationV1.ParamKind?
-        /// matchConstraints specifies what resources this policy is designed to validate. The AdmissionPolicy cares
-        /// about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into
-        /// an unstable state that cannot be recovered from via the API ValidatingAdmissionPolicy cannot match
-        /// ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding. Required.
+        /// matchConstraints specifies what resources this policy is designed to validate.
+        ///
+        /// The AdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent
+        /// clusters from being put into an unstable state that cannot be recovered from via the API
+        /// ValidatingAdmissionPolicy cannot match ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding.
+        /// Required.
         public var matchConstraints: AdmissionRegistrationV1.MatchResources?
-        /// validations contain CEL expressions which is used to apply the validation. Validations and AuditAnnotations
-        /// may not both be empty; a minimum of one Validations or AuditAnnotations is required.
+        /// validations contain CEL expressions which is used to apply the validation.
+        ///
+        /// Validations and AuditAnnotations may not both be empty; a minimum of one Validations or AuditAnnotations is
+        /// required.
         public var validations: [AdmissionRegistrationV1.Validation]?
-        /// failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL
-        /// expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions
-        /// or bindings.
+        /// failurePolicy defines how to handle failures for the admission policy.
+        ///
+        /// Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or
+        /// mis-configured policy definitions or bindings.
         ///
         /// A policy is invalid if spec.paramKind refers to a non-existent Kind. A binding is invalid if
         /// spec.paramRef.name refers to a non-existent resource.
@@ -1986,9 +2098,11 @@ extension AdmissionRegistrationV1 {
         /// the API request. validations and auditAnnotations may not both be empty; a least one of validations or
         /// auditAnnotations is required.
         public var auditAnnotations: [AdmissionRegistrationV1.AuditAnnotation]?
-        /// matchConditions is a list of conditions that must be met for a request to be validated. Match conditions
-        /// filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty
-        /// list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
+        /// matchConditions is a list of conditions that must be met for a request to be validated.
+        ///
+        /// Match conditions filter requests that have already been matched by the rules, namespaceSelector, and
+        /// objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match
+        /// conditions allowed.
         ///
         /// If a parameter object is provided, it can be accessed via the `params` handle in the same manner as
         /// validation expressions.
@@ -2000,8 +2114,9 @@ extension AdmissionRegistrationV1 {
         ///      - If failurePolicy=Fail, reject the request
         ///      - If failurePolicy=Ignore, the policy is skipped
         public var matchConditions: [AdmissionRegistrationV1.MatchCondition]?
-        /// variables contain definitions of variables that can be used in composition of other expressions. Each
-        /// variable is defined as a named CEL expression. The variables defined here will be available under
+        /// variables contain definitions of variables that can be used in composition of other expressions.
+        ///
+        /// Each variable is defined as a named CEL expression. The variables defined here will be available under
         /// `variables` in other expressions of the policy except MatchConditions because MatchConditions are evaluated
         /// before the rest of the policy.
         ///
@@ -2071,8 +2186,9 @@ extension AdmissionRegistrationV1 {
     public struct ValidatingAdmissionPolicyStatus: Codable, Sendable, Hashable {
         /// observedGeneration is the generation observed by the controller.
         public var observedGeneration: Int64?
-        /// typeChecking contains the results of type checking for each expression. Presence of this field indicates the
-        /// completion of the type checking.
+        /// typeChecking contains the results of type checking for each expression.
+        ///
+        /// Presence of this field indicates the completion of the type checking.
         public var typeChecking: AdmissionRegistrationV1.TypeChecking?
         /// conditions represent the latest available observations of a policy's current state.
         public var conditions: [MetaV1.Condition]?
@@ -2114,22 +2230,31 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ValidatingWebhook describes an admission webhook and the resources and operations it applies to.
     public struct ValidatingWebhook: Codable, Sendable, Hashable {
-        /// name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io,
-        /// where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required.
+        /// name is the name of the admission webhook.
+        ///
+        /// Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the
+        /// webhook, and kubernetes.io is the name of the organization. Required.
         public var name: String
-        /// clientConfig defines how to communicate with the hook. Required
+        /// clientConfig defines how to communicate with the hook.
+        ///
+        /// Required
         public var clientConfig: AdmissionRegistrationV1.WebhookClientConfig
-        /// rules describes what operations on what resources/subresources the webhook cares about. The webhook cares
-        /// about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and
-        /// MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without
-        /// completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called
-        /// on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects.
+        /// rules describes what operations on what resources/subresources the webhook cares about.
+        ///
+        /// The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent
+        /// ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot
+        /// be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and
+        /// MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and
+        /// MutatingWebhookConfiguration objects.
         public var rules: [AdmissionRegistrationV1.RuleWithOperations]?
         /// failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are
-        /// Ignore or Fail. Defaults to Fail.
+        /// Ignore or Fail.
+        ///
+        /// Defaults to Fail.
         public var failurePolicy: String?
-        /// matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or
-        /// "Equivalent".
+        /// matchPolicy defines how the "rules" list is used to match incoming requests.
+        ///
+        /// Allowed values are "Exact" or "Equivalent".
         ///
         /// - Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be
         /// modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"],
@@ -2144,8 +2269,10 @@ extension AdmissionRegistrationV1 {
         /// Defaults to "Equivalent"
         public var matchPolicy: String?
         /// namespaceSelector decides whether to run the webhook on an object based on whether the namespace for that
-        /// object matches the selector. If the object itself is a namespace, the matching is performed on
-        /// object.metadata.labels. If the object is another cluster scoped resource, it never skips the webhook.
+        /// object matches the selector.
+        ///
+        /// If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is
+        /// another cluster scoped resource, it never skips the webhook.
         ///
         /// For example, to run the webhook on any objects whose namespace is not associated with "runlevel" of "0" or
         /// "1"; you will set the selector as follows: "namespaceSelector": {
@@ -2182,30 +2309,35 @@ extension AdmissionRegistrationV1 {
         public var namespaceSelector: MetaV1.LabelSelector?
         /// objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector
         /// is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered
-        /// to match if either object matches the selector. A null object (oldObject in the case of create, or newObject
-        /// in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions
-        /// object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users
-        /// may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches
-        /// everything.
+        /// to match if either object matches the selector.
+        ///
+        /// A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot
+        /// have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the
+        /// object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting
+        /// the labels. Default to the empty LabelSelector, which matches everything.
         public var objectSelector: MetaV1.LabelSelector?
-        /// sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun
-        /// (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a
-        /// reconciliation system, since a request may be rejected by a future step in the admission chain and the side
-        /// effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match
-        /// a webhook with sideEffects == Unknown or Some.
+        /// sideEffects states whether this webhook has side effects.
+        ///
+        /// Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown).
+        /// Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a
+        /// future step in the admission chain and the side effects therefore need to be undone. Requests with the
+        /// dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some.
         public var sideEffects: String
-        /// timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be
-        /// ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30
-        /// seconds. Default to 10 seconds.
+        /// timeoutSeconds specifies the timeout for this webhook.
+        ///
+        /// After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure
+        /// policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds.
         public var timeoutSeconds: Int32?
-        /// admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API
-        /// server will try to use first version in the list which it supports. If none of the versions specified in
+        /// admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects.
+        ///
+        /// API server will try to use first version in the list which it supports. If none of the versions specified in
         /// this list supported by API server, validation will fail for this object. If a persisted webhook
         /// configuration specifies allowed versions and does not include any versions known to the API Server, calls to
         /// the webhook will fail and be subject to the failure policy.
         public var admissionReviewVersions: [String]
-        /// matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match
-        /// conditions filter requests that have already been matched by the rules, namespaceSelector, and
+        /// matchConditions is a list of conditions that must be met for a request to be sent to this webhook.
+        ///
+        /// Match conditions filter requests that have already been matched by the rules, namespaceSelector, and
         /// objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match
         /// conditions allowed.
         ///
@@ -2302,13 +2434,15 @@ extension AdmissionRegistrationV1 {
     /// ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and
     /// object without changing it.
     public struct ValidatingWebhookConfiguration: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// metadata is the standard object metadata; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
@@ -2359,16 +2493,19 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration.
     public struct ValidatingWebhookConfigurationList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of ValidatingWebhookConfiguration.
         public var items: [AdmissionRegistrationV1.ValidatingWebhookConfiguration]
@@ -2460,28 +2597,32 @@ extension AdmissionRegistrationV1 {
         ///     non-intersecting keys are appended, retaining their partial order.
         /// Required.
         public var expression: String
-        /// message represents the message displayed when validation fails. The message is required if the Expression
-        /// contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule:
-        /// {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks.
-        /// Message is required. The message must not contain line breaks. If unset, the message is "failed Expression:
-        /// {Expression}".
+        /// message represents the message displayed when validation fails.
+        ///
+        /// The message is required if the Expression contains line breaks. The message must not contain line breaks. If
+        /// unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host" If the
+        /// Expression contains line breaks. Message is required. The message must not contain line breaks. If unset,
+        /// the message is "failed Expression: {Expression}".
         public var message: String?
-        /// reason represents a machine-readable description of why this validation failed. If this is the first
-        /// validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in
-        /// the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden",
-        /// "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client.
+        /// reason represents a machine-readable description of why this validation failed.
+        ///
+        /// If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response
+        /// code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized",
+        /// "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to
+        /// the client.
         public var reason: String?
         /// messageExpression declares a CEL expression that evaluates to the validation failure message that is
-        /// returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a
-        /// string. If both message and messageExpression are present on a validation, then messageExpression will be
-        /// used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and
-        /// the validation failure message is produced as if the messageExpression field were unset. If
-        /// messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line
-        /// breaks, then the validation failure message will also be produced as if the messageExpression field were
-        /// unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line
-        /// breaks will be logged. messageExpression has access to all the same variables as the `expression` except for
-        /// 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max
-        /// ("+string(params.max)+")"
+        /// returned when this rule fails.
+        ///
+        /// Since messageExpression is used as a failure message, it must evaluate to a string. If both message and
+        /// messageExpression are present on a validation, then messageExpression will be used if validation fails. If
+        /// messageExpression results in a runtime error, the runtime error is logged, and the validation failure
+        /// message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty
+        /// string, a string with only spaces, or a string that contains line breaks, then the validation failure
+        /// message will also be produced as if the messageExpression field were unset, and the fact that
+        /// messageExpression produced an empty string/string with only spaces/string with line breaks will be logged.
+        /// messageExpression has access to all the same variables as the `expression` except for 'authorizer' and
+        /// 'authorizer.requestResource'. Example: "object.x must be less than max ("+string(params.max)+")"
         public var messageExpression: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2523,15 +2664,19 @@ extension AdmissionRegistrationV1 {
 }
 
 extension AdmissionRegistrationV1 {
-    /// Variable is the definition of a variable that is used for composition. A variable is defined as a named
-    /// expression.
+    /// Variable is the definition of a variable that is used for composition.
+    ///
+    /// A variable is defined as a named expression.
     public struct Variable: Codable, Sendable, Hashable {
-        /// name is the name of the variable. The name must be a valid CEL identifier and unique among all variables.
-        /// The variable can be accessed in other expressions through `variables` For example, if name is "foo", the
-        /// variable will be available as `variables.foo`
+        /// name is the name of the variable.
+        ///
+        /// The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in
+        /// other expressions through `variables` For example, if name is "foo", the variable will be available as
+        /// `variables.foo`
         public var name: String
-        /// expression is the expression that will be evaluated as the value of the variable. The CEL expression has
-        /// access to the same identifiers as the CEL expressions in Validation.
+        /// expression is the expression that will be evaluated as the value of the variable.
+        ///
+        /// The CEL expression has access to the same identifiers as the CEL expressions in Validation.
         public var expression: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2565,8 +2710,9 @@ extension AdmissionRegistrationV1 {
 extension AdmissionRegistrationV1 {
     /// WebhookClientConfig contains the information to make a TLS connection with the webhook
     public struct WebhookClientConfig: Codable, Sendable, Hashable {
-        /// url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of
-        /// `url` or `service` must be specified.
+        /// url gives the location of the webhook, in standard URL form (`scheme://host:port/path`).
+        ///
+        /// Exactly one of `url` or `service` must be specified.
         ///
         /// The `host` should not refer to a service running in the cluster; use the `service` field instead. The host
         /// might be resolved via external DNS in some apiservers (e.g., `kube-apiserver` cannot resolve in-cluster DNS
@@ -2584,12 +2730,15 @@ extension AdmissionRegistrationV1 {
         /// Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fragments ("#...") and query
         /// parameters ("?...") are not allowed, either.
         public var url: String?
-        /// service is a reference to the service for this webhook. Either `service` or `url` must be specified.
+        /// service is a reference to the service for this webhook.
+        ///
+        /// Either `service` or `url` must be specified.
         ///
         /// If the webhook is running within the cluster, then you should use `service`.
         public var service: AdmissionRegistrationV1.ServiceReference?
-        /// caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If
-        /// unspecified, system trust roots on the apiserver are used.
+        /// caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate.
+        ///
+        /// If unspecified, system trust roots on the apiserver are used.
         public var caBundle: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

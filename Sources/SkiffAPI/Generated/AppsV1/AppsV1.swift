@@ -3,24 +3,28 @@
 public import SkiffAPIMachinery
 
 extension AppsV1 {
-    /// ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and
-    /// deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully
-    /// created, it can not be updated. The API Server will fail validation of all requests that attempt to mutate the
-    /// Data field. ControllerRevisions may, however, be deleted. Note that, due to its use by both the DaemonSet and
-    /// StatefulSet controllers for update and rollback, this object is beta. However, it may be subject to name and
-    /// representation changes in future releases, and clients should not depend on its stability. It is primarily for
-    /// internal use by controllers.
+    /// ControllerRevision implements an immutable snapshot of state data.
+    ///
+    /// Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a
+    /// ControllerRevision has been successfully created, it can not be updated. The API Server will fail validation of
+    /// all requests that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. Note that, due
+    /// to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta.
+    /// However, it may be subject to name and representation changes in future releases, and clients should not depend
+    /// on its stability. It is primarily for internal use by controllers.
     public struct ControllerRevision: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Data is the serialized representation of the state.
         public var data: JSONValue?
@@ -74,13 +78,15 @@ extension AppsV1 {
 extension AppsV1 {
     /// ControllerRevisionList is a resource containing a list of ControllerRevision objects.
     public struct ControllerRevisionList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
@@ -128,22 +134,28 @@ extension AppsV1 {
 extension AppsV1 {
     /// DaemonSet represents the configuration of a daemon set.
     public struct DaemonSet: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// The desired behavior of this daemon set. More info:
+        /// The desired behavior of this daemon set.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: AppsV1.DaemonSetSpec?
-        /// The current status of this daemon set. This data may be out of date by some window of time. Populated by the
-        /// system. Read-only. More info:
+        /// The current status of this daemon set.
+        ///
+        /// This data may be out of date by some window of time. Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: AppsV1.DaemonSetStatus?
 
@@ -251,16 +263,19 @@ extension AppsV1 {
 extension AppsV1 {
     /// DaemonSetList is a collection of daemon sets.
     public struct DaemonSetList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// A list of daemon sets.
         public var items: [AppsV1.DaemonSet]
@@ -306,23 +321,28 @@ extension AppsV1 {
 extension AppsV1 {
     /// DaemonSetSpec is the specification of a daemon set.
     public struct DaemonSetSpec: Codable, Sendable, Hashable {
-        /// A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must
-        /// match the pod template's labels. More info:
+        /// A label query over pods that are managed by the daemon set.
+        ///
+        /// Must match in order to be controlled. It must match the pod template's labels. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
         public var selector: MetaV1.LabelSelector
-        /// An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this
-        /// pod on every node that matches the template's node selector (or on every node if no node selector is
-        /// specified). The only allowed template.spec.restartPolicy value is "Always". More info:
+        /// An object that describes the pod that will be created.
+        ///
+        /// The DaemonSet will create exactly one copy of this pod on every node that matches the template's node
+        /// selector (or on every node if no node selector is specified). The only allowed template.spec.restartPolicy
+        /// value is "Always". More info:
         /// https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template
         public var template: CoreV1.PodTemplateSpec
         /// An update strategy to replace existing DaemonSet pods with new pods.
         public var updateStrategy: AppsV1.DaemonSetUpdateStrategy?
         /// The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its
-        /// container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as
-        /// soon as it is ready).
+        /// container crashing, for it to be considered available.
+        ///
+        /// Defaults to 0 (pod will be considered available as soon as it is ready).
         public var minReadySeconds: Int32?
-        /// The number of old history to retain to allow rollback. This is a pointer to distinguish between explicit
-        /// zero and not specified. Defaults to 10.
+        /// The number of old history to retain to allow rollback.
+        ///
+        /// This is a pointer to distinguish between explicit zero and not specified. Defaults to 10.
         public var revisionHistoryLimit: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -377,14 +397,18 @@ extension AppsV1 {
 extension AppsV1 {
     /// DaemonSetStatus represents the current status of a daemon set.
     public struct DaemonSetStatus: Codable, Sendable, Hashable {
-        /// The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod. More
-        /// info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/
+        /// The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/
         public var currentNumberScheduled: Int32
-        /// The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/
+        /// The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/
         public var numberMisscheduled: Int32
         /// The total number of nodes that should be running the daemon pod (including nodes correctly running the
-        /// daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/
+        /// daemon pod).
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/
         public var desiredNumberScheduled: Int32
         /// numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon
         /// pod running with a Ready Condition.
@@ -399,8 +423,10 @@ extension AppsV1 {
         /// The number of nodes that should be running the daemon pod and have none of the daemon pod running and
         /// available (ready for at least spec.minReadySeconds)
         public var numberUnavailable: Int32?
-        /// Count of hash collisions for the DaemonSet. The DaemonSet controller uses this field as a collision
-        /// avoidance mechanism when it needs to create the name for the newest ControllerRevision.
+        /// Count of hash collisions for the DaemonSet.
+        ///
+        /// The DaemonSet controller uses this field as a collision avoidance mechanism when it needs to create the name
+        /// for the newest ControllerRevision.
         public var collisionCount: Int32?
         /// Represents the latest available observations of a DaemonSet's current state.
         public var conditions: [AppsV1.DaemonSetCondition]?
@@ -478,9 +504,13 @@ extension AppsV1 {
 extension AppsV1 {
     /// DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.
     public struct DaemonSetUpdateStrategy: Codable, Sendable, Hashable {
-        /// Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.
+        /// Type of daemon set update.
+        ///
+        /// Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.
         public var type: String?
-        /// Rolling update config params. Present only if type = "RollingUpdate".
+        /// Rolling update config params.
+        ///
+        /// Present only if type = "RollingUpdate".
         public var rollingUpdate: AppsV1.RollingUpdateDaemonSet?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -515,16 +545,19 @@ extension AppsV1 {
 extension AppsV1 {
     /// Deployment enables declarative updates for Pods and ReplicaSets.
     public struct Deployment: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Specification of the desired behavior of the Deployment.
         public var spec: AppsV1.DeploymentSpec?
@@ -642,13 +675,15 @@ extension AppsV1 {
 extension AppsV1 {
     /// DeploymentList is a list of Deployments.
     public struct DeploymentList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata.
         public var metadata: MetaV1.ListMeta
@@ -696,28 +731,35 @@ extension AppsV1 {
 extension AppsV1 {
     /// DeploymentSpec is the specification of the desired behavior of the Deployment.
     public struct DeploymentSpec: Codable, Sendable, Hashable {
-        /// Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults
-        /// to 1.
+        /// Number of desired pods.
+        ///
+        /// This is a pointer to distinguish between explicit zero and not specified. Defaults to 1.
         public var replicas: Int32?
-        /// Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by
-        /// this deployment. It must match the pod template's labels.
+        /// Label selector for pods.
+        ///
+        /// Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must
+        /// match the pod template's labels.
         public var selector: MetaV1.LabelSelector
-        /// Template describes the pods that will be created. The only allowed template.spec.restartPolicy value is
-        /// "Always".
+        /// Template describes the pods that will be created.
+        ///
+        /// The only allowed template.spec.restartPolicy value is "Always".
         public var template: CoreV1.PodTemplateSpec
         /// The deployment strategy to use to replace existing pods with new ones.
         public var strategy: AppsV1.DeploymentStrategy?
         /// Minimum number of seconds for which a newly created pod should be ready without any of its container
-        /// crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it
-        /// is ready)
+        /// crashing, for it to be considered available.
+        ///
+        /// Defaults to 0 (pod will be considered available as soon as it is ready)
         public var minReadySeconds: Int32?
-        /// The number of old ReplicaSets to retain to allow rollback. This is a pointer to distinguish between explicit
-        /// zero and not specified. Defaults to 10.
+        /// The number of old ReplicaSets to retain to allow rollback.
+        ///
+        /// This is a pointer to distinguish between explicit zero and not specified. Defaults to 10.
         public var revisionHistoryLimit: Int32?
         /// Indicates that the deployment is paused.
         public var paused: Bool?
-        /// The maximum time in seconds for a deployment to make progress before it is considered to be failed. The
-        /// deployment controller will continue to process failed deployments and a condition with a
+        /// The maximum time in seconds for a deployment to make progress before it is considered to be failed.
+        ///
+        /// The deployment controller will continue to process failed deployments and a condition with a
         /// ProgressDeadlineExceeded reason will be surfaced in the deployment status. Note that progress will not be
         /// estimated during the time a deployment is paused. Defaults to 600s.
         public var progressDeadlineSeconds: Int32?
@@ -799,20 +841,25 @@ extension AppsV1 {
         /// Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this
         /// deployment.
         public var availableReplicas: Int32?
-        /// Total number of unavailable pods targeted by this deployment. This is the total number of pods that are
-        /// still required for the deployment to have 100% available capacity. They may either be pods that are running
-        /// but not yet available or pods that still have not been created.
+        /// Total number of unavailable pods targeted by this deployment.
+        ///
+        /// This is the total number of pods that are still required for the deployment to have 100% available capacity.
+        /// They may either be pods that are running but not yet available or pods that still have not been created.
         public var unavailableReplicas: Int32?
-        /// Total number of terminating pods targeted by this deployment. Terminating pods have a non-null
-        /// .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase.
+        /// Total number of terminating pods targeted by this deployment.
+        ///
+        /// Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or
+        /// Succeeded .status.phase.
         ///
         /// This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by
         /// default).
         public var terminatingReplicas: Int32?
         /// Represents the latest available observations of a deployment's current state.
         public var conditions: [AppsV1.DeploymentCondition]?
-        /// Count of hash collisions for the Deployment. The Deployment controller uses this field as a collision
-        /// avoidance mechanism when it needs to create the name for the newest ReplicaSet.
+        /// Count of hash collisions for the Deployment.
+        ///
+        /// The Deployment controller uses this field as a collision avoidance mechanism when it needs to create the
+        /// name for the newest ReplicaSet.
         public var collisionCount: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -881,9 +928,13 @@ extension AppsV1 {
 extension AppsV1 {
     /// DeploymentStrategy describes how to replace existing pods with new ones.
     public struct DeploymentStrategy: Codable, Sendable, Hashable {
-        /// Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.
+        /// Type of deployment.
+        ///
+        /// Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.
         public var type: String?
-        /// Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate.
+        /// Rolling update config params.
+        ///
+        /// Present only if DeploymentStrategyType = RollingUpdate.
         public var rollingUpdate: AppsV1.RollingUpdateDeployment?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -918,23 +969,30 @@ extension AppsV1 {
 extension AppsV1 {
     /// ReplicaSet ensures that a specified number of pod replicas are running at any given time.
     public struct ReplicaSet: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// If the Labels of a ReplicaSet are empty, they are defaulted to be the same as the Pod(s) that the ReplicaSet
-        /// manages. Standard object's metadata. More info:
+        /// manages.
+        ///
+        /// Standard object's metadata. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// Spec defines the specification of the desired behavior of the ReplicaSet. More info:
+        /// Spec defines the specification of the desired behavior of the ReplicaSet.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: AppsV1.ReplicaSetSpec?
-        /// Status is the most recently observed status of the ReplicaSet. This data may be out of date by some window
-        /// of time. Populated by the system. Read-only. More info:
+        /// Status is the most recently observed status of the ReplicaSet.
+        ///
+        /// This data may be out of date by some window of time. Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: AppsV1.ReplicaSetStatus?
 
@@ -1042,18 +1100,23 @@ extension AppsV1 {
 extension AppsV1 {
     /// ReplicaSetList is a collection of ReplicaSets.
     public struct ReplicaSetList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// List of ReplicaSets. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
+        /// List of ReplicaSets.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
         public var items: [AppsV1.ReplicaSet]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1097,18 +1160,24 @@ extension AppsV1 {
 extension AppsV1 {
     /// ReplicaSetSpec is the specification of a ReplicaSet.
     public struct ReplicaSetSpec: Codable, Sendable, Hashable {
-        /// Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and
-        /// unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
+        /// Replicas is the number of desired pods.
+        ///
+        /// This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info:
+        /// https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
         public var replicas: Int32?
         /// Minimum number of seconds for which a newly created pod should be ready without any of its container
-        /// crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it
-        /// is ready)
+        /// crashing, for it to be considered available.
+        ///
+        /// Defaults to 0 (pod will be considered available as soon as it is ready)
         public var minReadySeconds: Int32?
-        /// Selector is a label query over pods that should match the replica count. Label keys and values that must
-        /// match in order to be controlled by this replica set. It must match the pod template's labels. More info:
+        /// Selector is a label query over pods that should match the replica count.
+        ///
+        /// Label keys and values that must match in order to be controlled by this replica set. It must match the pod
+        /// template's labels. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
         public var selector: MetaV1.LabelSelector
         /// Template is the object that describes the pod that will be created if insufficient replicas are detected.
+        ///
         /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-template
         public var template: CoreV1.PodTemplateSpec?
 
@@ -1154,8 +1223,9 @@ extension AppsV1 {
 extension AppsV1 {
     /// ReplicaSetStatus represents the current status of a ReplicaSet.
     public struct ReplicaSetStatus: Codable, Sendable, Hashable {
-        /// Replicas is the most recently observed number of non-terminating pods. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
+        /// Replicas is the most recently observed number of non-terminating pods.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
         public var replicas: Int32
         /// The number of non-terminating pods that have labels matching the labels of the pod template of the
         /// replicaset.
@@ -1164,8 +1234,10 @@ extension AppsV1 {
         public var readyReplicas: Int32?
         /// The number of available non-terminating pods (ready for at least minReadySeconds) for this replica set.
         public var availableReplicas: Int32?
-        /// The number of terminating pods for this replica set. Terminating pods have a non-null
-        /// .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase.
+        /// The number of terminating pods for this replica set.
+        ///
+        /// Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or
+        /// Succeeded .status.phase.
         ///
         /// This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by
         /// default).
@@ -1231,28 +1303,31 @@ extension AppsV1 {
 extension AppsV1 {
     /// Spec to control the desired behavior of daemon set rolling update.
     public struct RollingUpdateDaemonSet: Codable, Sendable, Hashable {
-        /// The maximum number of DaemonSet pods that can be unavailable during the update. Value can be an absolute
-        /// number (ex: 5) or a percentage of total number of DaemonSet pods at the start of the update (ex: 10%).
-        /// Absolute number is calculated from percentage by rounding up. This cannot be 0 if MaxSurge is 0 Default
-        /// value is 1. Example: when this is set to 30%, at most 30% of the total number of nodes that should be
-        /// running the daemon pod (i.e. status.desiredNumberScheduled) can have their pods stopped for an update at any
-        /// given time. The update starts by stopping at most 30% of those DaemonSet pods and then brings up new
-        /// DaemonSet pods in their place. Once the new pods are available, it then proceeds onto other DaemonSet pods,
-        /// thus ensuring that at least 70% of original number of DaemonSet pods are available at all times during the
-        /// update.
+        /// The maximum number of DaemonSet pods that can be unavailable during the update.
+        ///
+        /// Value can be an absolute number (ex: 5) or a percentage of total number of DaemonSet pods at the start of
+        /// the update (ex: 10%). Absolute number is calculated from percentage by rounding up. This cannot be 0 if
+        /// MaxSurge is 0 Default value is 1. Example: when this is set to 30%, at most 30% of the total number of nodes
+        /// that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their pods stopped for
+        /// an update at any given time. The update starts by stopping at most 30% of those DaemonSet pods and then
+        /// brings up new DaemonSet pods in their place. Once the new pods are available, it then proceeds onto other
+        /// DaemonSet pods, thus ensuring that at least 70% of original number of DaemonSet pods are available at all
+        /// times during the update.
         public var maxUnavailable: IntOrString?
         /// The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod
-        /// during during an update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%).
-        /// This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up to a
-        /// minimum of 1. Default value is 0. Example: when this is set to 30%, at most 30% of the total number of nodes
-        /// that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their a new pod created
-        /// before the old pod is marked as deleted. The update starts by launching new pods on 30% of nodes. Once an
-        /// updated pod is available (Ready for at least minReadySeconds) the old DaemonSet pod on that node is marked
-        /// deleted. If the old pod becomes unavailable for any reason (Ready transitions to false, is evicted, or is
-        /// drained) an updated pod is immediately created on that node without considering surge limits. Allowing surge
-        /// implies the possibility that the resources consumed by the daemonset on any given node can double if the
-        /// readiness check fails, and so resource intensive daemonsets should take into account that they may cause
-        /// evictions during disruption.
+        /// during during an update.
+        ///
+        /// Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if
+        /// MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up to a minimum of 1. Default
+        /// value is 0. Example: when this is set to 30%, at most 30% of the total number of nodes that should be
+        /// running the daemon pod (i.e. status.desiredNumberScheduled) can have their a new pod created before the old
+        /// pod is marked as deleted. The update starts by launching new pods on 30% of nodes. Once an updated pod is
+        /// available (Ready for at least minReadySeconds) the old DaemonSet pod on that node is marked deleted. If the
+        /// old pod becomes unavailable for any reason (Ready transitions to false, is evicted, or is drained) an
+        /// updated pod is immediately created on that node without considering surge limits. Allowing surge implies the
+        /// possibility that the resources consumed by the daemonset on any given node can double if the readiness check
+        /// fails, and so resource intensive daemonsets should take into account that they may cause evictions during
+        /// disruption.
         public var maxSurge: IntOrString?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1286,21 +1361,23 @@ extension AppsV1 {
 extension AppsV1 {
     /// Spec to control the desired behavior of rolling update.
     public struct RollingUpdateDeployment: Codable, Sendable, Hashable {
-        /// The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex:
-        /// 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding
-        /// down. This can not be 0 if MaxSurge is 0. Defaults to 25%. Example: when this is set to 30%, the old
-        /// ReplicaSet can be scaled down to 70% of desired pods immediately when the rolling update starts. Once new
-        /// pods are ready, old ReplicaSet can be scaled down further, followed by scaling up the new ReplicaSet,
-        /// ensuring that the total number of pods available at all times during the update is at least 70% of desired
-        /// pods.
+        /// The maximum number of pods that can be unavailable during the update.
+        ///
+        /// Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is
+        /// calculated from percentage by rounding down. This can not be 0 if MaxSurge is 0. Defaults to 25%. Example:
+        /// when this is set to 30%, the old ReplicaSet can be scaled down to 70% of desired pods immediately when the
+        /// rolling update starts. Once new pods are ready, old ReplicaSet can be scaled down further, followed by
+        /// scaling up the new ReplicaSet, ensuring that the total number of pods available at all times during the
+        /// update is at least 70% of desired pods.
         public var maxUnavailable: IntOrString?
-        /// The maximum number of pods that can be scheduled above the desired number of pods. Value can be an absolute
-        /// number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute
-        /// number is calculated from percentage by rounding up. Defaults to 25%. Example: when this is set to 30%, the
-        /// new ReplicaSet can be scaled up immediately when the rolling update starts, such that the total number of
-        /// old and new pods do not exceed 130% of desired pods. Once old pods have been killed, new ReplicaSet can be
-        /// scaled up further, ensuring that total number of pods running at any time during the update is at most 130%
-        /// of desired pods.
+        /// The maximum number of pods that can be scheduled above the desired number of pods.
+        ///
+        /// Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if
+        /// MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up. Defaults to 25%. Example:
+        /// when this is set to 30%, the new ReplicaSet can be scaled up immediately when the rolling update starts,
+        /// such that the total number of old and new pods do not exceed 130% of desired pods. Once old pods have been
+        /// killed, new ReplicaSet can be scaled up further, ensuring that total number of pods running at any time
+        /// during the update is at most 130% of desired pods.
         public var maxSurge: IntOrString?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1334,16 +1411,20 @@ extension AppsV1 {
 extension AppsV1 {
     /// RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.
     public struct RollingUpdateStatefulSetStrategy: Codable, Sendable, Hashable {
-        /// Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling
-        /// update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0
-        /// remain untouched. This is helpful in being able to do a canary based deployment. The default value is 0.
+        /// Partition indicates the ordinal at which the StatefulSet should be partitioned for updates.
+        ///
+        /// During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal
+        /// Partition-1 to 0 remain untouched. This is helpful in being able to do a canary based deployment. The
+        /// default value is 0.
         public var partition: Int32?
-        /// The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex:
-        /// 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up.
-        /// This can not be 0. Defaults to 1. This field is beta-level and is enabled by default. The field applies to
-        /// all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to
-        /// Replicas-1, it will be counted towards MaxUnavailable. This setting might not be effective for the
-        /// OrderedReady podManagementPolicy. That policy ensures pods are created and become ready one at a time.
+        /// The maximum number of pods that can be unavailable during the update.
+        ///
+        /// Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is
+        /// calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is beta-level and is
+        /// enabled by default. The field applies to all pods in the range 0 to Replicas-1. That means if there is any
+        /// unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable. This setting might
+        /// not be effective for the OrderedReady podManagementPolicy. That policy ensures pods are created and become
+        /// ready one at a time.
         public var maxUnavailable: IntOrString?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1375,27 +1456,33 @@ extension AppsV1 {
 }
 
 extension AppsV1 {
-    /// StatefulSet represents a set of pods with consistent identities. Identities are defined as:
+    /// StatefulSet represents a set of pods with consistent identities.
+    ///
+    /// Identities are defined as:
     ///   - Network: A single stable DNS and hostname.
     ///   - Storage: As many VolumeClaims as requested.
     ///
     /// The StatefulSet guarantees that a given network identity will always map to the same storage identity.
     public struct StatefulSet: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Spec defines the desired identities of pods in this set.
         public var spec: AppsV1.StatefulSetSpec?
-        /// Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of
-        /// time.
+        /// Status is the current status of Pods in this StatefulSet.
+        ///
+        /// This data may be out of date by some window of time.
         public var status: AppsV1.StatefulSetStatus?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1502,16 +1589,19 @@ extension AppsV1 {
 extension AppsV1 {
     /// StatefulSetList is a collection of StatefulSets.
     public struct StatefulSetList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard list's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// Items is the list of stateful sets.
         public var items: [AppsV1.StatefulSet]
@@ -1557,9 +1647,11 @@ extension AppsV1 {
 extension AppsV1 {
     /// StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.
     public struct StatefulSetOrdinals: Codable, Sendable, Hashable {
-        /// start is the number representing the first replica's index. It may be used to number replicas from an
-        /// alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of
-        /// replicas from one StatefulSet to another. If set, replica indices will be in the range:
+        /// start is the number representing the first replica's index.
+        ///
+        /// It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names,
+        /// or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices
+        /// will be in the range:
         ///   [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas).
         /// If unset, defaults to 0. Replica indices will be in the range:
         ///   [0, .spec.replicas).
@@ -1593,12 +1685,16 @@ extension AppsV1 {
     /// VolumeClaimTemplates.
     public struct StatefulSetPersistentVolumeClaimRetentionPolicy: Codable, Sendable, Hashable {
         /// WhenDeleted specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the
-        /// StatefulSet is deleted. The default policy of `Retain` causes PVCs to not be affected by StatefulSet
-        /// deletion. The `Delete` policy causes those PVCs to be deleted.
+        /// StatefulSet is deleted.
+        ///
+        /// The default policy of `Retain` causes PVCs to not be affected by StatefulSet deletion. The `Delete` policy
+        /// causes those PVCs to be deleted.
         public var whenDeleted: String?
         /// WhenScaled specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet
-        /// is scaled down. The default policy of `Retain` causes PVCs to not be affected by a scaledown. The `Delete`
-        /// policy causes the associated PVCs for any excess pods above the replica count to be deleted.
+        /// is scaled down.
+        ///
+        /// The default policy of `Retain` causes PVCs to not be affected by a scaledown. The `Delete` policy causes the
+        /// associated PVCs for any excess pods above the replica count to be deleted.
         public var whenScaled: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1632,53 +1728,69 @@ extension AppsV1 {
 extension AppsV1 {
     /// A StatefulSetSpec is the specification of a StatefulSet.
     public struct StatefulSetSpec: Codable, Sendable, Hashable {
-        /// replicas is the desired number of replicas of the given Template. These are replicas in the sense that they
-        /// are instantiations of the same Template, but individual replicas also have a consistent identity. If
-        /// unspecified, defaults to 1.
+        /// replicas is the desired number of replicas of the given Template.
+        ///
+        /// These are replicas in the sense that they are instantiations of the same Template, but individual replicas
+        /// also have a consistent identity. If unspecified, defaults to 1.
         public var replicas: Int32?
-        /// selector is a label query over pods that should match the replica count. It must match the pod template's
-        /// labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+        /// selector is a label query over pods that should match the replica count.
+        ///
+        /// It must match the pod template's labels. More info:
+        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
         public var selector: MetaV1.LabelSelector
         /// template is the object that describes the pod that will be created if insufficient replicas are detected.
+        ///
         /// Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest
         /// of the StatefulSet. Each pod will be named with the format <statefulsetname>-<podindex>. For example, a pod
         /// in a StatefulSet named "web" with index number "3" would be named "web-3". The only allowed
         /// template.spec.restartPolicy value is "Always".
         public var template: CoreV1.PodTemplateSpec
-        /// volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is
-        /// responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every
-        /// claim in this list must have at least one matching (by name) volumeMount in one container in the template. A
-        /// claim in this list takes precedence over any volumes in the template, with the same name.
+        /// volumeClaimTemplates is a list of claims that pods are allowed to reference.
+        ///
+        /// The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains
+        /// the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one
+        /// container in the template. A claim in this list takes precedence over any volumes in the template, with the
+        /// same name.
         public var volumeClaimTemplates: [CoreV1.PersistentVolumeClaim]?
-        /// serviceName is the name of the service that governs this StatefulSet. This service must exist before the
-        /// StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the
-        /// pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by
-        /// the StatefulSet controller.
+        /// serviceName is the name of the service that governs this StatefulSet.
+        ///
+        /// This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods
+        /// get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where
+        /// "pod-specific-string" is managed by the StatefulSet controller.
         public var serviceName: String?
         /// podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or
-        /// when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0,
-        /// then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down,
-        /// the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in
-        /// parallel to match the desired scale without waiting, and on scale down will delete all pods at once.
+        /// when scaling down.
+        ///
+        /// The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc)
+        /// and the controller will wait until each pod is ready before continuing. When scaling down, the pods are
+        /// removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to
+        /// match the desired scale without waiting, and on scale down will delete all pods at once.
         public var podManagementPolicy: String?
         /// updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the
         /// StatefulSet when a revision is made to Template.
         public var updateStrategy: AppsV1.StatefulSetUpdateStrategy?
         /// revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's
-        /// revision history. The revision history consists of all revisions not represented by a currently applied
-        /// StatefulSetSpec version. The default value is 10.
+        /// revision history.
+        ///
+        /// The revision history consists of all revisions not represented by a currently applied StatefulSetSpec
+        /// version. The default value is 10.
         public var revisionHistoryLimit: Int32?
         /// Minimum number of seconds for which a newly created pod should be ready without any of its container
-        /// crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is
-        /// ready)
+        /// crashing for it to be considered available.
+        ///
+        /// Defaults to 0 (pod will be considered available as soon as it is ready)
         public var minReadySeconds: Int32?
         /// persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from
-        /// volumeClaimTemplates. By default, all persistent volume claims are created as needed and retained until
-        /// manually deleted. This policy allows the lifecycle to be altered, for example by deleting persistent volume
-        /// claims when their stateful set is deleted, or when their pod is scaled down.
+        /// volumeClaimTemplates.
+        ///
+        /// By default, all persistent volume claims are created as needed and retained until manually deleted. This
+        /// policy allows the lifecycle to be altered, for example by deleting persistent volume claims when their
+        /// stateful set is deleted, or when their pod is scaled down.
         public var persistentVolumeClaimRetentionPolicy: AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy?
-        /// ordinals controls the numbering of replica indices in a StatefulSet. The default ordinals behavior assigns a
-        /// "0" index to the first replica and increments the index by one for each additional replica requested.
+        /// ordinals controls the numbering of replica indices in a StatefulSet.
+        ///
+        /// The default ordinals behavior assigns a "0" index to the first replica and increments the index by one for
+        /// each additional replica requested.
         public var ordinals: AppsV1.StatefulSetOrdinals?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1771,8 +1883,9 @@ extension AppsV1 {
 extension AppsV1 {
     /// StatefulSetStatus represents the current state of a StatefulSet.
     public struct StatefulSetStatus: Codable, Sendable, Hashable {
-        /// observedGeneration is the most recent generation observed for this StatefulSet. It corresponds to the
-        /// StatefulSet's generation, which is updated on mutation by the API Server.
+        /// observedGeneration is the most recent generation observed for this StatefulSet.
+        ///
+        /// It corresponds to the StatefulSet's generation, which is updated on mutation by the API Server.
         public var observedGeneration: Int64?
         /// replicas is the number of Pods created by the StatefulSet controller.
         public var replicas: Int32
@@ -1790,8 +1903,10 @@ extension AppsV1 {
         /// updateRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence
         /// [replicas-updatedReplicas,replicas)
         public var updateRevision: String?
-        /// collisionCount is the count of hash collisions for the StatefulSet. The StatefulSet controller uses this
-        /// field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision.
+        /// collisionCount is the count of hash collisions for the StatefulSet.
+        ///
+        /// The StatefulSet controller uses this field as a collision avoidance mechanism when it needs to create the
+        /// name for the newest ControllerRevision.
         public var collisionCount: Int32?
         /// Represents the latest available observations of a statefulset's current state.
         public var conditions: [AppsV1.StatefulSetCondition]?
@@ -1867,10 +1982,13 @@ extension AppsV1 {
 }
 
 extension AppsV1 {
-    /// StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It
-    /// includes any additional parameters necessary to perform the update for the indicated strategy.
+    /// StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates.
+    ///
+    /// It includes any additional parameters necessary to perform the update for the indicated strategy.
     public struct StatefulSetUpdateStrategy: Codable, Sendable, Hashable {
-        /// Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.
+        /// Type indicates the type of the StatefulSetUpdateStrategy.
+        ///
+        /// Default is RollingUpdate.
         public var type: String?
         /// RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.
         public var rollingUpdate: AppsV1.RollingUpdateStatefulSetStrategy?

@@ -5,7 +5,9 @@ public import SkiffAPIMachinery
 extension AuthenticationV1 {
     /// BoundObjectReference is a reference to an object that a token is bound to.
     public struct BoundObjectReference: Codable, Sendable, Hashable {
-        /// kind of the referent. Valid kinds are 'Pod' and 'Secret'.
+        /// kind of the referent.
+        ///
+        /// Valid kinds are 'Pod' and 'Secret'.
         public var kind: String?
         /// apiVersion is API version of the referent.
         public var apiVersion: String?
@@ -54,19 +56,23 @@ extension AuthenticationV1 {
 
 extension AuthenticationV1 {
     /// SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.
+    ///
     /// When using impersonation, users will receive the user info of the user being impersonated. If impersonation or
     /// request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
     public struct SelfSubjectReview: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// status is filled in by the server with the user attributes.
         public var status: AuthenticationV1.SelfSubjectReviewStatus?
@@ -142,16 +148,19 @@ extension AuthenticationV1 {
 extension AuthenticationV1 {
     /// TokenRequest requests a token for a given service account.
     public struct TokenRequest: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is the standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec holds information about the request being evaluated
         public var spec: AuthenticationV1.TokenRequestSpec?
@@ -205,17 +214,22 @@ extension AuthenticationV1 {
 extension AuthenticationV1 {
     /// TokenRequestSpec contains client provided parameters of a token request.
     public struct TokenRequestSpec: Codable, Sendable, Hashable {
-        /// audiences are the intendend audiences of the token. A recipient of a token must identify themself with an
-        /// identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for
-        /// multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree
-        /// of trust between the target audiences.
+        /// audiences are the intendend audiences of the token.
+        ///
+        /// A recipient of a token must identify themself with an identifier in the list of audiences of the token, and
+        /// otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against
+        /// any of the audiences listed but implies a high degree of trust between the target audiences.
         public var audiences: [String]?
-        /// expirationSeconds is the requested duration of validity of the request. The token issuer may return a token
-        /// with a different validity duration so a client needs to check the 'expiration' field in a response.
+        /// expirationSeconds is the requested duration of validity of the request.
+        ///
+        /// The token issuer may return a token with a different validity duration so a client needs to check the
+        /// 'expiration' field in a response.
         public var expirationSeconds: Int64?
-        /// boundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for
-        /// as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the
-        /// BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation.
+        /// boundObjectRef is a reference to an object that the token will be bound to.
+        ///
+        /// The token will only be valid for as long as the bound object exists. NOTE: The API server's TokenReview
+        /// endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you
+        /// want prompt revocation.
         public var boundObjectRef: AuthenticationV1.BoundObjectReference?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -289,19 +303,23 @@ extension AuthenticationV1 {
 }
 
 extension AuthenticationV1 {
-    /// TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the
-    /// webhook token authenticator plugin in the kube-apiserver.
+    /// TokenReview attempts to authenticate a token to a known user.
+    ///
+    /// Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver.
     public struct TokenReview: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is the standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec holds information about the request being evaluated
         public var spec: AuthenticationV1.TokenReviewSpec
@@ -362,6 +380,7 @@ extension AuthenticationV1 {
         /// token is the opaque bearer token.
         public var token: String
         /// audiences is a list of the identifiers that the resource server presented with the token identifies as.
+        ///
         /// Audience-aware token authenticators will verify that the token was intended for at least one of the
         /// audiences in this list. If no audiences are provided, the audience will default to the audience of the
         /// Kubernetes apiserver.
@@ -403,8 +422,10 @@ extension AuthenticationV1 {
         /// user is the UserInfo associated with the provided token.
         public var user: AuthenticationV1.UserInfo?
         /// audiences are audience identifiers chosen by the authenticator that are compatible with both the TokenReview
-        /// and token. An identifier is any identifier in the intersection of the TokenReviewSpec audiences and the
-        /// token's audiences. A client of the TokenReview API that sets the spec.audiences field should validate that a
+        /// and token.
+        ///
+        /// An identifier is any identifier in the intersection of the TokenReviewSpec audiences and the token's
+        /// audiences. A client of the TokenReview API that sets the spec.audiences field should validate that a
         /// compatible audience identifier is returned in the status.audiences field to ensure that the TokenReview
         /// server is audience aware. If a TokenReview returns an empty status.audience field where status.authenticated
         /// is "true", the token is valid against the audience of the Kubernetes API server.
@@ -455,8 +476,9 @@ extension AuthenticationV1 {
     public struct UserInfo: Codable, Sendable, Hashable {
         /// username is the name that uniquely identifies this user among all active users.
         public var username: String?
-        /// uid is a unique value that identifies this user across time. If this user is deleted and another user by the
-        /// same name is added, they will have different UIDs.
+        /// uid is a unique value that identifies this user across time.
+        ///
+        /// If this user is deleted and another user by the same name is added, they will have different UIDs.
         public var uid: String?
         /// groups is the names of groups this user is a part of.
         public var groups: [String]?

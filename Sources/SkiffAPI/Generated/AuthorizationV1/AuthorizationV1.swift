@@ -3,24 +3,27 @@
 public import SkiffAPIMachinery
 
 extension AuthorizationV1 {
-    /// FieldSelectorAttributes indicates a field limited access. Webhook authors are encouraged to * ensure rawSelector
-    /// and requirements are not both set * consider the requirements field if set * not try to parse or consider the
-    /// rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how
-    /// exactly to parse a query is not something we want), see
-    /// https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview
-    /// endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not
-    /// limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if
-    /// the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored
-    /// * If rawSelector is present and requirements are present, the request is invalid.
+    /// FieldSelectorAttributes indicates a field limited access.
+    ///
+    /// Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the
+    /// requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another
+    /// CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we
+    /// want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the
+    /// *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the
+    /// request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed
+    /// and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements
+    /// should be honored * If rawSelector is present and requirements are present, the request is invalid.
     public struct FieldSelectorAttributes: Codable, Sendable, Hashable {
-        /// rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook
-        /// implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse
-        /// the rawSelector as long as the requirements are not present.
+        /// rawSelector is the serialization of a field selector that would be included in a query parameter.
+        ///
+        /// Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will
+        /// parse the rawSelector as long as the requirements are not present.
         public var rawSelector: String?
-        /// requirements is the parsed interpretation of a field selector. All requirements must be met for a resource
-        /// instance to match the selector. Webhook implementations should handle requirements, but how to handle them
-        /// is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited
-        /// request if the requirements are not understood.
+        /// requirements is the parsed interpretation of a field selector.
+        ///
+        /// All requirements must be met for a resource instance to match the selector. Webhook implementations should
+        /// handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the
+        /// request, it is safe to authorize as unlimited request if the requirements are not understood.
         public var requirements: [MetaV1.FieldSelectorRequirement]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -53,24 +56,27 @@ extension AuthorizationV1 {
 }
 
 extension AuthorizationV1 {
-    /// LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to * ensure rawSelector
-    /// and requirements are not both set * consider the requirements field if set * not try to parse or consider the
-    /// rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how
-    /// exactly to parse a query is not something we want), see
-    /// https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview
-    /// endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not
-    /// limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if
-    /// the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored
-    /// * If rawSelector is present and requirements are present, the request is invalid.
+    /// LabelSelectorAttributes indicates a label limited access.
+    ///
+    /// Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the
+    /// requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another
+    /// CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we
+    /// want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the
+    /// *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the
+    /// request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed
+    /// and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements
+    /// should be honored * If rawSelector is present and requirements are present, the request is invalid.
     public struct LabelSelectorAttributes: Codable, Sendable, Hashable {
-        /// rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook
-        /// implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse
-        /// the rawSelector as long as the requirements are not present.
+        /// rawSelector is the serialization of a field selector that would be included in a query parameter.
+        ///
+        /// Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will
+        /// parse the rawSelector as long as the requirements are not present.
         public var rawSelector: String?
-        /// requirements is the parsed interpretation of a label selector. All requirements must be met for a resource
-        /// instance to match the selector. Webhook implementations should handle requirements, but how to handle them
-        /// is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited
-        /// request if the requirements are not understood.
+        /// requirements is the parsed interpretation of a label selector.
+        ///
+        /// All requirements must be met for a resource instance to match the selector. Webhook implementations should
+        /// handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the
+        /// request, it is safe to authorize as unlimited request if the requirements are not understood.
         public var requirements: [MetaV1.LabelSelectorRequirement]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -104,19 +110,23 @@ extension AuthorizationV1 {
 
 extension AuthorizationV1 {
     /// LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace.
+    ///
     /// Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes
     /// permissions checking.
     public struct LocalSubjectAccessReview: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec holds information about the request being evaluated. spec.namespace must be equal to the namespace you
         /// made the request against. If empty, it is defaulted.
@@ -341,8 +351,9 @@ extension AuthorizationV1 {
 }
 
 extension AuthorizationV1 {
-    /// ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't
-    /// significant, may contain duplicates, and possibly be incomplete.
+    /// ResourceRule is the list of actions the subject is allowed to perform on resources.
+    ///
+    /// The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
     public struct ResourceRule: Codable, Sendable, Hashable {
         /// verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy. "*"
         /// means all.
@@ -400,16 +411,19 @@ extension AuthorizationV1 {
     /// spec.namespace means "in all namespaces". Self is a special case, because users should always be able to check
     /// whether they can perform an action
     public struct SelfSubjectAccessReview: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec holds information about the request being evaluated. user and groups must be empty
         public var spec: AuthorizationV1.SelfSubjectAccessReviewSpec
@@ -507,24 +521,28 @@ extension AuthorizationV1 {
 }
 
 extension AuthorizationV1 {
-    /// SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The
-    /// returned list of actions may be incomplete depending on the server's authorization mode, and any errors
+    /// SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace.
+    ///
+    /// The returned list of actions may be incomplete depending on the server's authorization mode, and any errors
     /// experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to
     /// quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive
     /// authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns.
     /// SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API
     /// server.
     public struct SelfSubjectRulesReview: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec holds information about the request being evaluated.
         public var spec: AuthorizationV1.SelfSubjectRulesReviewSpec
@@ -582,7 +600,9 @@ extension AuthorizationV1 {
 extension AuthorizationV1 {
     /// SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview.
     public struct SelfSubjectRulesReviewSpec: Codable, Sendable, Hashable {
-        /// namespace to evaluate rules for. Required.
+        /// namespace to evaluate rules for.
+        ///
+        /// Required.
         public var namespace: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -611,16 +631,19 @@ extension AuthorizationV1 {
 extension AuthorizationV1 {
     /// SubjectAccessReview checks whether or not a user or group can perform an action.
     public struct SubjectAccessReview: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is the standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec holds information about the request being evaluated
         public var spec: AuthorizationV1.SubjectAccessReviewSpec
@@ -683,8 +706,10 @@ extension AuthorizationV1 {
         public var resourceAttributes: AuthorizationV1.ResourceAttributes?
         /// nonResourceAttributes describes information for a non-resource access request
         public var nonResourceAttributes: AuthorizationV1.NonResourceAttributes?
-        /// user is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What
-        /// if User were not a member of any groups
+        /// user is the user you're testing for.
+        ///
+        /// If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any
+        /// groups
         public var user: String?
         /// groups is the groups you're testing for.
         public var groups: [String]?
@@ -750,18 +775,22 @@ extension AuthorizationV1 {
 extension AuthorizationV1 {
     /// SubjectAccessReviewStatus
     public struct SubjectAccessReviewStatus: Codable, Sendable, Hashable {
-        /// allowed is required. True if the action would be allowed, false otherwise.
+        /// allowed is required.
+        ///
+        /// True if the action would be allowed, false otherwise.
         public var allowed: Bool
-        /// denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied
-        /// is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if
-        /// Allowed is true.
+        /// denied is optional.
+        ///
+        /// True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the
+        /// authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true.
         public var denied: Bool?
         /// reason is optional. It indicates why a request was allowed or denied.
         public var reason: String?
-        /// evaluationError is an indication that some error occurred during the authorization check. It is entirely
-        /// possible to get an error and be able to continue determine authorization status in spite of it. For
-        /// instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the
-        /// request.
+        /// evaluationError is an indication that some error occurred during the authorization check.
+        ///
+        /// It is entirely possible to get an error and be able to continue determine authorization status in spite of
+        /// it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about
+        /// the request.
         public var evaluationError: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -803,23 +832,29 @@ extension AuthorizationV1 {
 }
 
 extension AuthorizationV1 {
-    /// SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set
-    /// of authorizers the server is configured with and any errors experienced during evaluation. Because authorization
-    /// rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if
-    /// that list is incomplete.
+    /// SubjectRulesReviewStatus contains the result of a rules check.
+    ///
+    /// This check can be incomplete depending on the set of authorizers the server is configured with and any errors
+    /// experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe
+    /// to assume the subject has that permission, even if that list is incomplete.
     public struct SubjectRulesReviewStatus: Codable, Sendable, Hashable {
-        /// resourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't
-        /// significant, may contain duplicates, and possibly be incomplete.
+        /// resourceRules is the list of actions the subject is allowed to perform on resources.
+        ///
+        /// The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
         public var resourceRules: [AuthorizationV1.ResourceRule]
-        /// nonResourceRules is the list of actions the subject is allowed to perform on non-resources. The list
-        /// ordering isn't significant, may contain duplicates, and possibly be incomplete.
+        /// nonResourceRules is the list of actions the subject is allowed to perform on non-resources.
+        ///
+        /// The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
         public var nonResourceRules: [AuthorizationV1.NonResourceRule]
-        /// incomplete is true when the rules returned by this call are incomplete. This is most commonly encountered
-        /// when an authorizer, such as an external authorizer, doesn't support rules evaluation.
+        /// incomplete is true when the rules returned by this call are incomplete.
+        ///
+        /// This is most commonly encountered when an authorizer, such as an external authorizer, doesn't support rules
+        /// evaluation.
         public var incomplete: Bool
-        /// evaluationError can appear in combination with Rules. It indicates an error occurred during rule evaluation,
-        /// such as an authorizer that doesn't support rule evaluation, and that ResourceRules and/or NonResourceRules
-        /// may be incomplete.
+        /// evaluationError can appear in combination with Rules.
+        ///
+        /// It indicates an error occurred during rule evaluation, such as an authorizer that doesn't support rule
+        /// evaluation, and that ResourceRules and/or NonResourceRules may be incomplete.
         public var evaluationError: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

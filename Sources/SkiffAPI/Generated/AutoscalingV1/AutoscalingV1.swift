@@ -50,18 +50,23 @@ extension AutoscalingV1 {
 extension AutoscalingV1 {
     /// configuration of a horizontal pod autoscaler.
     public struct HorizontalPodAutoscaler: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec defines the behaviour of autoscaler. More info:
+        /// spec defines the behaviour of autoscaler.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
         public var spec: AutoscalingV1.HorizontalPodAutoscalerSpec
         /// status is the current information about the autoscaler.
@@ -119,13 +124,15 @@ extension AutoscalingV1 {
 extension AutoscalingV1 {
     /// list of horizontal pod autoscaler objects.
     public struct HorizontalPodAutoscalerList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata.
         public var metadata: MetaV1.ListMeta
@@ -298,21 +305,27 @@ extension AutoscalingV1 {
 extension AutoscalingV1 {
     /// Scale represents a scaling request for a resource.
     public struct Scale: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object metadata; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
         public var metadata: MetaV1.ObjectMeta
-        /// spec defines the behavior of the scale. More info:
+        /// spec defines the behavior of the scale.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
         public var spec: AutoscalingV1.ScaleSpec?
-        /// status is the current status of the scale. More info:
+        /// status is the current status of the scale.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
         /// Read-only.
         public var status: AutoscalingV1.ScaleStatus?
@@ -395,9 +408,10 @@ extension AutoscalingV1 {
     public struct ScaleStatus: Codable, Sendable, Hashable {
         /// replicas is the actual number of observed instances of the scaled object.
         public var replicas: Int32
-        /// selector is the label query over pods that should match the replicas count. This is same as the label
-        /// selector but in the string format to avoid introspection by clients. The string will be in the same format
-        /// as the query-param syntax. More info about label selectors:
+        /// selector is the label query over pods that should match the replicas count.
+        ///
+        /// This is same as the label selector but in the string format to avoid introspection by clients. The string
+        /// will be in the same format as the query-param syntax. More info about label selectors:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
         public var selector: String?
 

@@ -242,10 +242,13 @@ extension AutoscalingV2 {
     public struct HPAScalingPolicy: Codable, Sendable, Hashable {
         /// type is used to specify the scaling policy.
         public var type: String
-        /// value contains the amount of change which is permitted by the policy. It must be greater than zero
+        /// value contains the amount of change which is permitted by the policy.
+        ///
+        /// It must be greater than zero
         public var value: Int32
-        /// periodSeconds specifies the window of time for which the policy should hold true. PeriodSeconds must be
-        /// greater than zero and less than or equal to 1800 (30 min).
+        /// periodSeconds specifies the window of time for which the policy should hold true.
+        ///
+        /// PeriodSeconds must be greater than zero and less than or equal to 1800 (30 min).
         public var periodSeconds: Int32
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -294,19 +297,26 @@ extension AutoscalingV2 {
     /// (Note that setting a tolerance requires the beta HPAConfigurableTolerance feature gate to be enabled.)
     public struct HPAScalingRules: Codable, Sendable, Hashable {
         /// stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered
-        /// while scaling up or scaling down. StabilizationWindowSeconds must be greater than or equal to zero and less
-        /// than or equal to 3600 (one hour). If not set, use the default values: - For scale up: 0 (i.e. no
-        /// stabilization is done). - For scale down: 300 (i.e. the stabilization window is 300 seconds long).
+        /// while scaling up or scaling down.
+        ///
+        /// StabilizationWindowSeconds must be greater than or equal to zero and less than or equal to 3600 (one hour).
+        /// If not set, use the default values: - For scale up: 0 (i.e. no stabilization is done). - For scale down: 300
+        /// (i.e. the stabilization window is 300 seconds long).
         public var stabilizationWindowSeconds: Int32?
-        /// selectPolicy is used to specify which policy should be used. If not set, the default value Max is used.
+        /// selectPolicy is used to specify which policy should be used.
+        ///
+        /// If not set, the default value Max is used.
         public var selectPolicy: String?
-        /// policies is a list of potential scaling polices which can be used during scaling. If not set, use the
-        /// default values: - For scale up: allow doubling the number of pods, or an absolute change of 4 pods in a 15s
-        /// window. - For scale down: allow all pods to be removed in a 15s window.
+        /// policies is a list of potential scaling polices which can be used during scaling.
+        ///
+        /// If not set, use the default values: - For scale up: allow doubling the number of pods, or an absolute change
+        /// of 4 pods in a 15s window. - For scale down: allow all pods to be removed in a 15s window.
         public var policies: [AutoscalingV2.HPAScalingPolicy]?
         /// tolerance is the tolerance on the ratio between the current and desired metric value under which no updates
-        /// are made to the desired number of replicas (e.g. 0.01 for 1%). Must be greater than or equal to zero. If not
-        /// set, the default cluster-wide tolerance is applied (by default 10%).
+        /// are made to the desired number of replicas (e.g. 0.01 for 1%).
+        ///
+        /// Must be greater than or equal to zero. If not set, the default cluster-wide tolerance is applied (by default
+        /// 10%).
         ///
         /// For example, if autoscaling is configured with a memory consumption target of 100Mi, and scale-down and
         /// scale-up tolerances of 5% and 1% respectively, scaling will be triggered when the actual consumption falls
@@ -358,18 +368,23 @@ extension AutoscalingV2 {
     /// HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the
     /// replica count of any resource implementing the scale subresource based on the metrics specified.
     public struct HorizontalPodAutoscaler: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// metadata is the standard object metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// metadata is the standard object metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec is the specification for the behaviour of the autoscaler. More info:
+        /// spec is the specification for the behaviour of the autoscaler.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
         public var spec: AutoscalingV2.HorizontalPodAutoscalerSpec
         /// status is the current information about the autoscaler.
@@ -428,14 +443,17 @@ extension AutoscalingV2 {
     /// HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions
     /// (scaleUp and scaleDown fields respectively).
     public struct HorizontalPodAutoscalerBehavior: Codable, Sendable, Hashable {
-        /// scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of:
+        /// scaleUp is scaling policy for scaling Up.
+        ///
+        /// If not set, the default value is the higher of:
         ///   * increase no more than 4 pods per 60 seconds
         ///   * double the number of pods per 60 seconds
         /// No stabilization is used.
         public var scaleUp: AutoscalingV2.HPAScalingRules?
-        /// scaleDown is scaling policy for scaling Down. If not set, the default value is to allow to scale down to
-        /// minReplicas pods, with a 300 second stabilization window (i.e., the highest recommendation for the last
-        /// 300sec is used).
+        /// scaleDown is scaling policy for scaling Down.
+        ///
+        /// If not set, the default value is to allow to scale down to minReplicas pods, with a 300 second stabilization
+        /// window (i.e., the highest recommendation for the last 300sec is used).
         public var scaleDown: AutoscalingV2.HPAScalingRules?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -526,13 +544,15 @@ extension AutoscalingV2 {
 extension AutoscalingV2 {
     /// HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
     public struct HorizontalPodAutoscalerList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// metadata is the standard list metadata.
         public var metadata: MetaV1.ListMeta
@@ -589,18 +609,22 @@ extension AutoscalingV2 {
         /// least one Object or External metric is configured. Scaling is active as long as at least one metric value is
         /// available.
         public var minReplicas: Int32?
-        /// maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be
-        /// less that minReplicas.
+        /// maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.
+        ///
+        /// It cannot be less that minReplicas.
         public var maxReplicas: Int32
         /// metrics contains the specifications for which to use to calculate the desired replica count (the maximum
         /// replica count across all metrics will be used). The desired replica count is calculated multiplying the
         /// ratio between the target value and the current value by the current number of pods. Ergo, metrics used must
         /// decrease as the pod count is increased, and vice-versa. See the individual metric source types for more
-        /// information about how each type of metric must respond. If not set, the default metric will be set to 80%
-        /// average CPU utilization.
+        /// information about how each type of metric must respond.
+        ///
+        /// If not set, the default metric will be set to 80% average CPU utilization.
         public var metrics: [AutoscalingV2.MetricSpec]?
         /// behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown
-        /// fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used.
+        /// fields respectively).
+        ///
+        /// If not set, the default HPAScalingRules for scale up and scale down are used.
         public var behavior: AutoscalingV2.HorizontalPodAutoscalerBehavior?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -730,8 +754,9 @@ extension AutoscalingV2 {
         /// name is the name of the given metric
         public var name: String
         /// selector is the string-encoded form of a standard kubernetes label selector for the given metric When set,
-        /// it is passed as an additional parameter to the metrics server for more specific metrics scoping. When unset,
-        /// just the metricName will be used to gather metrics.
+        /// it is passed as an additional parameter to the metrics server for more specific metrics scoping.
+        ///
+        /// When unset, just the metricName will be used to gather metrics.
         public var selector: MetaV1.LabelSelector?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -777,18 +802,21 @@ extension AutoscalingV2 {
         /// value.
         public var pods: AutoscalingV2.PodsMetricSource?
         /// resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes
-        /// describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to
-        /// Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the
-        /// "pods" source.
+        /// describing each pod in the current scale target (e.g. CPU or memory).
+        ///
+        /// Such metrics are built in to Kubernetes, and have special scaling options on top of those available to
+        /// normal per-pod metrics using the "pods" source.
         public var resource: AutoscalingV2.ResourceMetricSource?
         /// containerResource refers to a resource metric (such as those specified in requests and limits) known to
-        /// Kubernetes describing a single container in each pod of the current scale target (e.g. CPU or memory). Such
-        /// metrics are built in to Kubernetes, and have special scaling options on top of those available to normal
-        /// per-pod metrics using the "pods" source.
+        /// Kubernetes describing a single container in each pod of the current scale target (e.g. CPU or memory).
+        ///
+        /// Such metrics are built in to Kubernetes, and have special scaling options on top of those available to
+        /// normal per-pod metrics using the "pods" source.
         public var containerResource: AutoscalingV2.ContainerResourceMetricSource?
-        /// external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling
-        /// based on information coming from components running outside of cluster (for example length of queue in cloud
-        /// messaging service, or QPS from loadbalancer running outside of cluster).
+        /// external refers to a global metric that is not associated with any Kubernetes object.
+        ///
+        /// It allows autoscaling based on information coming from components running outside of cluster (for example
+        /// length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
         public var external: AutoscalingV2.ExternalMetricSource?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -857,18 +885,21 @@ extension AutoscalingV2 {
         /// value.
         public var pods: AutoscalingV2.PodsMetricStatus?
         /// resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes
-        /// describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to
-        /// Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the
-        /// "pods" source.
+        /// describing each pod in the current scale target (e.g. CPU or memory).
+        ///
+        /// Such metrics are built in to Kubernetes, and have special scaling options on top of those available to
+        /// normal per-pod metrics using the "pods" source.
         public var resource: AutoscalingV2.ResourceMetricStatus?
         /// container resource refers to a resource metric (such as those specified in requests and limits) known to
-        /// Kubernetes describing a single container in each pod in the current scale target (e.g. CPU or memory). Such
-        /// metrics are built in to Kubernetes, and have special scaling options on top of those available to normal
-        /// per-pod metrics using the "pods" source.
+        /// Kubernetes describing a single container in each pod in the current scale target (e.g. CPU or memory).
+        ///
+        /// Such metrics are built in to Kubernetes, and have special scaling options on top of those available to
+        /// normal per-pod metrics using the "pods" source.
         public var containerResource: AutoscalingV2.ContainerResourceMetricStatus?
-        /// external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling
-        /// based on information coming from components running outside of cluster (for example length of queue in cloud
-        /// messaging service, or QPS from loadbalancer running outside of cluster).
+        /// external refers to a global metric that is not associated with any Kubernetes object.
+        ///
+        /// It allows autoscaling based on information coming from components running outside of cluster (for example
+        /// length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
         public var external: AutoscalingV2.ExternalMetricStatus?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -933,8 +964,9 @@ extension AutoscalingV2 {
         /// averageValue is the target value of the average of the metric across all relevant pods (as a quantity)
         public var averageValue: Quantity?
         /// averageUtilization is the target value of the average of the resource metric across all relevant pods,
-        /// represented as a percentage of the requested value of the resource for the pods. Currently only valid for
-        /// Resource metric source type
+        /// represented as a percentage of the requested value of the resource for the pods.
+        ///
+        /// Currently only valid for Resource metric source type
         public var averageUtilization: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1133,8 +1165,9 @@ extension AutoscalingV2 {
 
 extension AutoscalingV2 {
     /// PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for
-    /// example, transactions-processed-per-second). The values will be averaged together before being compared to the
-    /// target value.
+    /// example, transactions-processed-per-second).
+    ///
+    /// The values will be averaged together before being compared to the target value.
     public struct PodsMetricSource: Codable, Sendable, Hashable {
         /// metric identifies the target metric by name and selector
         public var metric: AutoscalingV2.MetricIdentifier

@@ -15,18 +15,21 @@ extension CertificatesV1 {
     /// This API can be used to request client certificates to authenticate to kube-apiserver (with the
     /// "kubernetes.io/kube-apiserver-client" signerName), or to obtain certificates from custom non-Kubernetes signers.
     public struct CertificateSigningRequest: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         public var metadata: MetaV1.ObjectMeta
-        /// spec contains the certificate request, and is immutable after creation. Only the request, signerName,
-        /// expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and
-        /// cannot be modified by users.
+        /// spec contains the certificate request, and is immutable after creation.
+        ///
+        /// Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are
+        /// derived by Kubernetes and cannot be modified by users.
         public var spec: CertificatesV1.CertificateSigningRequestSpec
         /// status contains information about whether the request is approved or denied, and the certificate issued by
         /// the signer, or the failure condition indicating signer failure.
@@ -84,7 +87,9 @@ extension CertificatesV1 {
 extension CertificatesV1 {
     /// CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object
     public struct CertificateSigningRequestCondition: Codable, Sendable, Hashable {
-        /// type of the condition. Known conditions are "Approved", "Denied", and "Failed".
+        /// type of the condition.
+        ///
+        /// Known conditions are "Approved", "Denied", and "Failed".
         ///
         /// An "Approved" condition is added via the /approval subresource, indicating the request was approved and
         /// should be issued by the signer.
@@ -100,8 +105,9 @@ extension CertificatesV1 {
         ///
         /// Only one condition of a given type is allowed.
         public var type: String
-        /// status of the condition, one of True, False, Unknown. Approved, Denied, and Failed conditions may not be
-        /// "False" or "Unknown".
+        /// status of the condition, one of True, False, Unknown.
+        ///
+        /// Approved, Denied, and Failed conditions may not be "False" or "Unknown".
         public var status: String
         /// reason indicates a brief reason for the request state
         public var reason: String?
@@ -109,9 +115,10 @@ extension CertificatesV1 {
         public var message: String?
         /// lastUpdateTime is the time of the last update to this condition
         public var lastUpdateTime: Time?
-        /// lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when a
-        /// new condition type is added or an existing condition's status is changed, the server defaults this to the
-        /// current time.
+        /// lastTransitionTime is the time the condition last transitioned from one status to another.
+        ///
+        /// If unset, when a new condition type is added or an existing condition's status is changed, the server
+        /// defaults this to the current time.
         public var lastTransitionTime: Time?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -165,13 +172,15 @@ extension CertificatesV1 {
 extension CertificatesV1 {
     /// CertificateSigningRequestList is a collection of CertificateSigningRequest objects
     public struct CertificateSigningRequestList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         public var metadata: MetaV1.ListMeta
         /// items is a collection of CertificateSigningRequest objects
@@ -219,8 +228,9 @@ extension CertificatesV1 {
 extension CertificatesV1 {
     /// CertificateSigningRequestSpec contains the certificate request.
     public struct CertificateSigningRequestSpec: Codable, Sendable, Hashable {
-        /// request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When
-        /// serialized as JSON or YAML, the data is additionally base64-encoded.
+        /// request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.
+        ///
+        /// When serialized as JSON or YAML, the data is additionally base64-encoded.
         public var request: String
         /// signerName indicates the requested signer, and is a qualified name.
         ///
@@ -254,9 +264,11 @@ extension CertificatesV1 {
         ///  5. Expiration/certificate lifetime: whether it is fixed by the signer, configurable by the admin.
         ///  6. Whether or not requests for CA certificates are allowed.
         public var signerName: String
-        /// expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer
-        /// may issue a certificate with a different validity duration so a client must check the delta between the
-        /// notBefore and and notAfter fields in the issued certificate to determine the actual duration.
+        /// expirationSeconds is the requested duration of validity of the issued certificate.
+        ///
+        /// The certificate signer may issue a certificate with a different validity duration so a client must check the
+        /// delta between the notBefore and and notAfter fields in the issued certificate to determine the actual
+        /// duration.
         ///
         /// The v1.22+ in-tree implementations of the well-known Kubernetes signers will honor this field as long as the
         /// requested duration is not greater than the maximum duration they will honor per the
@@ -288,17 +300,21 @@ extension CertificatesV1 {
         ///  "ipsec end system", "ipsec tunnel", "ipsec user",
         ///  "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc"
         public var usages: [String]?
-        /// username contains the name of the user that created the CertificateSigningRequest. Populated by the API
-        /// server on creation and immutable.
+        /// username contains the name of the user that created the CertificateSigningRequest.
+        ///
+        /// Populated by the API server on creation and immutable.
         public var username: String?
-        /// uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on
-        /// creation and immutable.
+        /// uid contains the uid of the user that created the CertificateSigningRequest.
+        ///
+        /// Populated by the API server on creation and immutable.
         public var uid: String?
-        /// groups contains group membership of the user that created the CertificateSigningRequest. Populated by the
-        /// API server on creation and immutable.
+        /// groups contains group membership of the user that created the CertificateSigningRequest.
+        ///
+        /// Populated by the API server on creation and immutable.
         public var groups: [String]?
-        /// extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API
-        /// server on creation and immutable.
+        /// extra contains extra attributes of the user that created the CertificateSigningRequest.
+        ///
+        /// Populated by the API server on creation and immutable.
         public var extra: [String: [String]]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -363,9 +379,12 @@ extension CertificatesV1 {
     /// CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the
     /// request, and the issued certificate.
     public struct CertificateSigningRequestStatus: Codable, Sendable, Hashable {
-        /// conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".
+        /// conditions applied to the request.
+        ///
+        /// Known conditions are "Approved", "Denied", and "Failed".
         public var conditions: [CertificatesV1.CertificateSigningRequestCondition]?
         /// certificate is populated with an issued certificate by the signer after an Approved condition is present.
+        ///
         /// This field is set via the /status subresource. Once populated, this field is immutable.
         ///
         /// If the certificate signing request is denied, a condition of type "Denied" is added and this field remains

@@ -5,17 +5,21 @@ public import SkiffAPIMachinery
 extension CoordinationV1 {
     /// Lease defines a lease concept.
     public struct Lease: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec contains the specification of the Lease. More info:
+        /// spec contains the specification of the Lease.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoordinationV1.LeaseSpec?
 
@@ -61,16 +65,19 @@ extension CoordinationV1 {
 extension CoordinationV1 {
     /// LeaseList is a list of Lease objects.
     public struct LeaseList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// items is a list of schema objects.
         public var items: [CoordinationV1.Lease]
@@ -116,11 +123,14 @@ extension CoordinationV1 {
 extension CoordinationV1 {
     /// LeaseSpec is a specification of a Lease.
     public struct LeaseSpec: Codable, Sendable, Hashable {
-        /// holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is
-        /// used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.
+        /// holderIdentity contains the identity of the holder of a current lease.
+        ///
+        /// If Coordinated Leader Election is used, the holder identity must be equal to the elected
+        /// LeaseCandidate.metadata.name field.
         public var holderIdentity: String?
-        /// leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is
-        /// measured against the time of last observed renewTime.
+        /// leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it.
+        ///
+        /// This is measured against the time of last observed renewTime.
         public var leaseDurationSeconds: Int32?
         /// acquireTime is a time when the current lease was acquired.
         public var acquireTime: MicroTime?
@@ -128,11 +138,13 @@ extension CoordinationV1 {
         public var renewTime: MicroTime?
         /// leaseTransitions is the number of transitions of a lease between holders.
         public var leaseTransitions: Int32?
-        /// Strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not
-        /// specified, there is no active coordination for this lease. (Alpha) Using this field requires the
-        /// CoordinatedLeaderElection feature gate to be enabled.
+        /// Strategy indicates the strategy for picking the leader for coordinated leader election.
+        ///
+        /// If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field
+        /// requires the CoordinatedLeaderElection feature gate to be enabled.
         public var strategy: String?
         /// PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up.
+        ///
         /// This field can only be set if Strategy is also set.
         public var preferredHolder: String?
 

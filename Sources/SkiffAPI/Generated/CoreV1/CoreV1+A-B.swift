@@ -9,19 +9,24 @@ extension CoreV1 {
     /// kubelet. An AWS EBS disk can only be mounted as read/write once. AWS EBS volumes support ownership management
     /// and SELinux relabeling.
     public struct AWSElasticBlockStoreVolumeSource: Codable, Sendable, Hashable {
-        /// volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+        /// volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume).
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
         public var volumeID: String
-        /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is
-        /// supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if
-        /// unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-        public var fsType: String?
-        /// partition is the partition in the volume that you want to mount. If omitted, the default is to mount by
-        /// volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume
-        /// partition for /dev/sda is "0" (or you can leave the property empty).
-        public var partition: Int32?
-        /// readOnly value true will force the readOnly setting in VolumeMounts. More info:
+        /// fsType is the filesystem type of the volume that you want to mount.
+        ///
+        /// Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs",
+        /// "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+        public var fsType: String?
+        /// partition is the partition in the volume that you want to mount.
+        ///
+        /// If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the
+        /// partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty).
+        public var partition: Int32?
+        /// readOnly value true will force the readOnly setting in VolumeMounts.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -110,14 +115,17 @@ extension CoreV1 {
 extension CoreV1 {
     /// AppArmorProfile defines a pod or container's AppArmor settings.
     public struct AppArmorProfile: Codable, Sendable, Hashable {
-        /// type indicates which kind of AppArmor profile will be applied. Valid options are:
+        /// type indicates which kind of AppArmor profile will be applied.
+        ///
+        /// Valid options are:
         ///   Localhost - a profile pre-loaded on the node.
         ///   RuntimeDefault - the container runtime's default profile.
         ///   Unconfined - no AppArmor enforcement.
         public var type: String
-        /// localhostProfile indicates a profile loaded on the node that should be used. The profile must be
-        /// preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if
-        /// type is "Localhost".
+        /// localhostProfile indicates a profile loaded on the node that should be used.
+        ///
+        /// The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be
+        /// set if and only if type is "Localhost".
         public var localhostProfile: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -193,10 +201,14 @@ extension CoreV1 {
         public var diskURI: String
         /// cachingMode is the Host Caching mode: None, Read Only, Read Write.
         public var cachingMode: String?
-        /// fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex.
-        /// "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+        /// fsType is Filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly
+        /// inferred to be "ext4" if unspecified.
         public var fsType: String?
-        /// readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly Defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
         /// kind expected values are Shared: multiple blob disks per storage account Dedicated: single blob disk per
         /// storage account Managed: azure managed data disk (only in managed availability set). defaults to shared
@@ -257,7 +269,9 @@ extension CoreV1 {
         public var secretName: String
         /// shareName is the azure Share Name
         public var shareName: String
-        /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
         /// secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key default is
         /// the same as the Pod
@@ -308,7 +322,9 @@ extension CoreV1 {
         public var secretName: String
         /// shareName is the azure share Name
         public var shareName: String
-        /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -347,16 +363,19 @@ extension CoreV1 {
 extension CoreV1 {
     /// Binding ties one object to another; for example, a pod is bound to a node by a scheduler.
     public struct Binding: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// The target object that you want to bind to the standard object.
         public var target: CoreV1.ObjectReference

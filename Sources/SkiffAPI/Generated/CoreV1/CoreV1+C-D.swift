@@ -5,40 +5,54 @@ public import SkiffAPIMachinery
 extension CoreV1 {
     /// Represents storage that is managed by an external CSI volume driver
     public struct CSIPersistentVolumeSource: Codable, Sendable, Hashable {
-        /// driver is the name of the driver to use for this volume. Required.
+        /// driver is the name of the driver to use for this volume.
+        ///
+        /// Required.
         public var driver: String
         /// volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the
-        /// volume on all subsequent calls. Required.
+        /// volume on all subsequent calls.
+        ///
+        /// Required.
         public var volumeHandle: String
-        /// readOnly value to pass to ControllerPublishVolumeRequest. Defaults to false (read/write).
+        /// readOnly value to pass to ControllerPublishVolumeRequest.
+        ///
+        /// Defaults to false (read/write).
         public var readOnly: Bool?
-        /// fsType to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs",
-        /// "ntfs".
+        /// fsType to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs".
         public var fsType: String?
         /// volumeAttributes of the volume to publish.
         public var volumeAttributes: [String: String]?
         /// controllerPublishSecretRef is a reference to the secret object containing sensitive information to pass to
-        /// the CSI driver to complete the CSI ControllerPublishVolume and ControllerUnpublishVolume calls. This field
-        /// is optional, and may be empty if no secret is required. If the secret object contains more than one secret,
-        /// all secrets are passed.
+        /// the CSI driver to complete the CSI ControllerPublishVolume and ControllerUnpublishVolume calls.
+        ///
+        /// This field is optional, and may be empty if no secret is required. If the secret object contains more than
+        /// one secret, all secrets are passed.
         public var controllerPublishSecretRef: CoreV1.SecretReference?
         /// nodeStageSecretRef is a reference to the secret object containing sensitive information to pass to the CSI
-        /// driver to complete the CSI NodeStageVolume and NodeStageVolume and NodeUnstageVolume calls. This field is
-        /// optional, and may be empty if no secret is required. If the secret object contains more than one secret, all
-        /// secrets are passed.
+        /// driver to complete the CSI NodeStageVolume and NodeStageVolume and NodeUnstageVolume calls.
+        ///
+        /// This field is optional, and may be empty if no secret is required. If the secret object contains more than
+        /// one secret, all secrets are passed.
         public var nodeStageSecretRef: CoreV1.SecretReference?
         /// nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI
-        /// driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and may
-        /// be empty if no secret is required. If the secret object contains more than one secret, all secrets are
-        /// passed.
+        /// driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls.
+        ///
+        /// This field is optional, and may be empty if no secret is required. If the secret object contains more than
+        /// one secret, all secrets are passed.
         public var nodePublishSecretRef: CoreV1.SecretReference?
         /// controllerExpandSecretRef is a reference to the secret object containing sensitive information to pass to
-        /// the CSI driver to complete the CSI ControllerExpandVolume call. This field is optional, and may be empty if
-        /// no secret is required. If the secret object contains more than one secret, all secrets are passed.
+        /// the CSI driver to complete the CSI ControllerExpandVolume call.
+        ///
+        /// This field is optional, and may be empty if no secret is required. If the secret object contains more than
+        /// one secret, all secrets are passed.
         public var controllerExpandSecretRef: CoreV1.SecretReference?
         /// nodeExpandSecretRef is a reference to the secret object containing sensitive information to pass to the CSI
-        /// driver to complete the CSI NodeExpandVolume call. This field is optional, may be omitted if no secret is
-        /// required. If the secret object contains more than one secret, all secrets are passed.
+        /// driver to complete the CSI NodeExpandVolume call.
+        ///
+        /// This field is optional, may be omitted if no secret is required. If the secret object contains more than one
+        /// secret, all secrets are passed.
         public var nodeExpandSecretRef: CoreV1.SecretReference?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -117,21 +131,28 @@ extension CoreV1 {
 extension CoreV1 {
     /// Represents a source location of a volume to mount, managed by an external CSI driver
     public struct CSIVolumeSource: Codable, Sendable, Hashable {
-        /// driver is the name of the CSI driver that handles this volume. Consult with your admin for the correct name
-        /// as registered in the cluster.
+        /// driver is the name of the CSI driver that handles this volume.
+        ///
+        /// Consult with your admin for the correct name as registered in the cluster.
         public var driver: String
-        /// readOnly specifies a read-only configuration for the volume. Defaults to false (read/write).
+        /// readOnly specifies a read-only configuration for the volume.
+        ///
+        /// Defaults to false (read/write).
         public var readOnly: Bool?
-        /// fsType to mount. Ex. "ext4", "xfs", "ntfs". If not provided, the empty value is passed to the associated CSI
-        /// driver which will determine the default filesystem to apply.
+        /// fsType to mount.
+        ///
+        /// Ex. "ext4", "xfs", "ntfs". If not provided, the empty value is passed to the associated CSI driver which
+        /// will determine the default filesystem to apply.
         public var fsType: String?
-        /// volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's
-        /// documentation for supported values.
+        /// volumeAttributes stores driver-specific properties that are passed to the CSI driver.
+        ///
+        /// Consult your driver's documentation for supported values.
         public var volumeAttributes: [String: String]?
         /// nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI
-        /// driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and may
-        /// be empty if no secret is required. If the secret object contains more than one secret, all secret references
-        /// are passed.
+        /// driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls.
+        ///
+        /// This field is optional, and may be empty if no secret is required. If the secret object contains more than
+        /// one secret, all secret references are passed.
         public var nodePublishSecretRef: CoreV1.LocalObjectReference?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -229,11 +250,14 @@ extension CoreV1 {
         /// secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More
         /// info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var secretFile: String?
-        /// secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More
-        /// info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+        /// secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty.
+        ///
+        /// More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var secretRef: CoreV1.SecretReference?
-        /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in
-        /// VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+        /// readOnly is Optional: Defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts. More info:
+        /// https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -299,11 +323,14 @@ extension CoreV1 {
         /// secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More
         /// info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var secretFile: String?
-        /// secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More
-        /// info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+        /// secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty.
+        ///
+        /// More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var secretRef: CoreV1.LocalObjectReference?
-        /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in
-        /// VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+        /// readOnly is Optional: Defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts. More info:
+        /// https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -355,18 +382,25 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The
-    /// volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux
-    /// relabeling.
+    /// Represents a cinder volume resource in Openstack.
+    ///
+    /// A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the
+    /// kubelet. Cinder volumes support ownership management and SELinux relabeling.
     public struct CinderPersistentVolumeSource: Codable, Sendable, Hashable {
-        /// volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+        /// volumeID used to identify the volume in cinder.
+        ///
+        /// More info: https://examples.k8s.io/mysql-cinder-pd/README.md
         public var volumeID: String
-        /// fsType Filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples:
-        /// "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
+        /// fsType Filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs".
+        /// Implicitly inferred to be "ext4" if unspecified. More info:
         /// https://examples.k8s.io/mysql-cinder-pd/README.md
         public var fsType: String?
-        /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in
-        /// VolumeMounts. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+        /// readOnly is Optional: Defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts. More info:
+        /// https://examples.k8s.io/mysql-cinder-pd/README.md
         public var readOnly: Bool?
         /// secretRef is Optional: points to a secret object containing parameters used to connect to OpenStack.
         public var secretRef: CoreV1.SecretReference?
@@ -410,18 +444,25 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The
-    /// volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux
-    /// relabeling.
+    /// Represents a cinder volume resource in Openstack.
+    ///
+    /// A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the
+    /// kubelet. Cinder volumes support ownership management and SELinux relabeling.
     public struct CinderVolumeSource: Codable, Sendable, Hashable {
-        /// volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+        /// volumeID used to identify the volume in cinder.
+        ///
+        /// More info: https://examples.k8s.io/mysql-cinder-pd/README.md
         public var volumeID: String
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs".
+        /// Implicitly inferred to be "ext4" if unspecified. More info:
         /// https://examples.k8s.io/mysql-cinder-pd/README.md
         public var fsType: String?
-        /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More
-        /// info: https://examples.k8s.io/mysql-cinder-pd/README.md
+        /// readOnly defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts. More info:
+        /// https://examples.k8s.io/mysql-cinder-pd/README.md
         public var readOnly: Bool?
         /// secretRef is optional: points to a secret object containing parameters used to connect to OpenStack.
         public var secretRef: CoreV1.LocalObjectReference?
@@ -467,8 +508,10 @@ extension CoreV1 {
 extension CoreV1 {
     /// ClientIPConfig represents the configurations of Client IP based session affinity.
     public struct ClientIPConfig: Codable, Sendable, Hashable {
-        /// timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be >0 &&
-        /// <=86400(for 1 day) if ServiceAffinity == "ClientIP". Default value is 10800(for 3 hours).
+        /// timeoutSeconds specifies the seconds of ClientIP type session sticky time.
+        ///
+        /// The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP". Default value is 10800(for 3
+        /// hours).
         public var timeoutSeconds: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -500,8 +543,10 @@ extension CoreV1 {
     public struct ClusterTrustBundleProjection: Codable, Sendable, Hashable {
         /// Select a single ClusterTrustBundle by object name. Mutually-exclusive with signerName and labelSelector.
         public var name: String?
-        /// Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name. The contents of
-        /// all selected ClusterTrustBundles will be unified and deduplicated.
+        /// Select all ClusterTrustBundles that match this signer name.
+        ///
+        /// Mutually-exclusive with name. The contents of all selected ClusterTrustBundles will be unified and
+        /// deduplicated.
         public var signerName: String?
         /// Select all ClusterTrustBundles that match this label selector. Only has effect if signerName is set.
         /// Mutually-exclusive with name. If unset, interpreted as "match nothing". If set but empty, interpreted as
@@ -560,13 +605,21 @@ extension CoreV1 {
 extension CoreV1 {
     /// Information about the condition of a component.
     public struct ComponentCondition: Codable, Sendable, Hashable {
-        /// Type of condition for a component. Valid value: "Healthy"
+        /// Type of condition for a component.
+        ///
+        /// Valid value: "Healthy"
         public var type: String
-        /// Status of the condition for a component. Valid values for "Healthy": "True", "False", or "Unknown".
+        /// Status of the condition for a component.
+        ///
+        /// Valid values for "Healthy": "True", "False", or "Unknown".
         public var status: String
-        /// Message about the condition for a component. For example, information about a health check.
+        /// Message about the condition for a component.
+        ///
+        /// For example, information about a health check.
         public var message: String?
-        /// Condition error code for a component. For example, a health check error code.
+        /// Condition error code for a component.
+        ///
+        /// For example, a health check error code.
         public var error: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -608,19 +661,23 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// ComponentStatus (and ComponentStatusList) holds the cluster validation info. Deprecated: This API is deprecated
-    /// in v1.19+
+    /// ComponentStatus (and ComponentStatusList) holds the cluster validation info.
+    ///
+    /// Deprecated: This API is deprecated in v1.19+
     public struct ComponentStatus: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// List of component conditions observed
         public var conditions: [CoreV1.ComponentCondition]?
@@ -665,19 +722,23 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Status of all the conditions for the component as a list of ComponentStatus objects. Deprecated: This API is
-    /// deprecated in v1.19+
+    /// Status of all the conditions for the component as a list of ComponentStatus objects.
+    ///
+    /// Deprecated: This API is deprecated in v1.19+
     public struct ComponentStatusList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of ComponentStatus objects.
         public var items: [CoreV1.ComponentStatus]
@@ -723,28 +784,37 @@ extension CoreV1 {
 extension CoreV1 {
     /// ConfigMap holds configuration data for pods to consume.
     public struct ConfigMap: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata
-        /// can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
+        /// can be modified).
+        ///
+        /// If not set to true, the field can be modified at any time. Defaulted to nil.
         public var immutable: Bool?
-        /// Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'.
-        /// Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap
-        /// with the keys in the BinaryData field, this is enforced during validation process.
+        /// Data contains the configuration data.
+        ///
+        /// Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must
+        /// use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field,
+        /// this is enforced during validation process.
         public var data: [String: String]?
-        /// BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'.
-        /// BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must
-        /// not overlap with the ones in the Data field, this is enforced during validation process. Using this field
-        /// will require 1.10+ apiserver and kubelet.
+        /// BinaryData contains the binary data.
+        ///
+        /// Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences
+        /// that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data
+        /// field, this is enforced during validation process. Using this field will require 1.10+ apiserver and
+        /// kubelet.
         public var binaryData: [String: String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -801,8 +871,10 @@ extension CoreV1 {
     ///
     /// The contents of the target ConfigMap's Data field will represent the key-value pairs as environment variables.
     public struct ConfigMapEnvSource: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
         /// Specify whether the ConfigMap must be defined
@@ -839,8 +911,10 @@ extension CoreV1 {
 extension CoreV1 {
     /// Selects a key from a ConfigMap.
     public struct ConfigMapKeySelector: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
         /// The key to select.
@@ -884,13 +958,15 @@ extension CoreV1 {
 extension CoreV1 {
     /// ConfigMapList is a resource containing a list of ConfigMap objects.
     public struct ConfigMapList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
@@ -937,18 +1013,25 @@ extension CoreV1 {
 
 extension CoreV1 {
     /// ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node.
+    ///
     /// This API is deprecated since 1.22:
     /// https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration
     public struct ConfigMapNodeConfigSource: Codable, Sendable, Hashable {
-        /// Namespace is the metadata.namespace of the referenced ConfigMap. This field is required in all cases.
+        /// Namespace is the metadata.namespace of the referenced ConfigMap.
+        ///
+        /// This field is required in all cases.
         public var namespace: String
-        /// Name is the metadata.name of the referenced ConfigMap. This field is required in all cases.
+        /// Name is the metadata.name of the referenced ConfigMap.
+        ///
+        /// This field is required in all cases.
         public var name: String
-        /// UID is the metadata.UID of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in
-        /// Node.Status.
+        /// UID is the metadata.UID of the referenced ConfigMap.
+        ///
+        /// This field is forbidden in Node.Spec, and required in Node.Status.
         public var uid: String?
-        /// ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap. This field is forbidden in
-        /// Node.Spec, and required in Node.Status.
+        /// ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap.
+        ///
+        /// This field is forbidden in Node.Spec, and required in Node.Status.
         public var resourceVersion: String?
         /// KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration
         /// structure This field is required in all cases.
@@ -1004,15 +1087,18 @@ extension CoreV1 {
     /// keys in the Data field as the file names, unless the items element is populated with specific mappings of keys
     /// to paths. Note that this is identical to a configmap volume source without the default mode.
     public struct ConfigMapProjection: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
         /// items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected
-        /// into the volume as a file whose name is the key and content is the value. If specified, the listed keys will
-        /// be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is
-        /// not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be
-        /// relative and may not contain the '..' path or start with '..'.
+        /// into the volume as a file whose name is the key and content is the value.
+        ///
+        /// If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be
+        /// present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it
+        /// is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
         public var items: [CoreV1.KeyToPath]?
         /// optional specify whether the ConfigMap or its keys must be defined
         public var optional: Bool?
@@ -1057,21 +1143,25 @@ extension CoreV1 {
     /// Data field as the file names, unless the items element is populated with specific mappings of keys to paths.
     /// ConfigMap volumes support ownership management and SELinux relabeling.
     public struct ConfigMapVolumeSource: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
         /// items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected
-        /// into the volume as a file whose name is the key and content is the value. If specified, the listed keys will
-        /// be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is
-        /// not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be
-        /// relative and may not contain the '..' path or start with '..'.
+        /// into the volume as a file whose name is the key and content is the value.
+        ///
+        /// If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be
+        /// present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it
+        /// is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
         public var items: [CoreV1.KeyToPath]?
-        /// defaultMode is optional: mode bits used to set permissions on created files by default. Must be an octal
-        /// value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal
-        /// values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not
-        /// affected by this setting. This might be in conflict with other options that affect the file mode, like
-        /// fsGroup, and the result can be other mode bits set.
+        /// defaultMode is optional: mode bits used to set permissions on created files by default.
+        ///
+        /// Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal
+        /// and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the
+        /// path are not affected by this setting. This might be in conflict with other options that affect the file
+        /// mode, like fsGroup, and the result can be other mode bits set.
         public var defaultMode: Int32?
         /// optional specify whether the ConfigMap or its keys must be defined
         public var optional: Bool?
@@ -1117,116 +1207,153 @@ extension CoreV1 {
 extension CoreV1 {
     /// A single application container that you want to run within a pod.
     public struct Container: Codable, Sendable, Hashable {
-        /// Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL).
-        /// Cannot be updated.
+        /// Name of the container specified as a DNS_LABEL.
+        ///
+        /// Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.
         public var name: String
-        /// Container image name. More info: https://kubernetes.io/docs/concepts/containers/images This field is
-        /// optional to allow higher level config management to default or override container images in workload
-        /// controllers like Deployments and StatefulSets.
+        /// Container image name.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher
+        /// level config management to default or override container images in workload controllers like Deployments and
+        /// StatefulSets.
         public var image: String?
-        /// Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not
-        /// provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable
-        /// cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single
-        /// $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal
-        /// "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not.
-        /// Cannot be updated. More info:
+        /// Entrypoint array.
+        ///
+        /// Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Variable
+        /// references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the
+        /// reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for
+        /// escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped
+        /// references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More
+        /// info:
         /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
         public var command: [String]?
-        /// Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references
-        /// $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference
-        /// in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the
-        /// $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references
-        /// will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info:
+        /// Arguments to the entrypoint.
+        ///
+        /// The container image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded
+        /// using the container's environment. If a variable cannot be resolved, the reference in the input string will
+        /// be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e.
+        /// "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded,
+        /// regardless of whether the variable exists or not. Cannot be updated. More info:
         /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
         public var args: [String]?
-        /// Container's working directory. If not specified, the container runtime's default will be used, which might
-        /// be configured in the container image. Cannot be updated.
+        /// Container's working directory.
+        ///
+        /// If not specified, the container runtime's default will be used, which might be configured in the container
+        /// image. Cannot be updated.
         public var workingDir: String?
-        /// List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being
-        /// exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible
-        /// from the network. Modifying this array with strategic merge patch may corrupt the data. For more information
-        /// See https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated.
+        /// List of ports to expose from the container.
+        ///
+        /// Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the
+        /// default "0.0.0.0" address inside a container will be accessible from the network. Modifying this array with
+        /// strategic merge patch may corrupt the data. For more information See
+        /// https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated.
         public var ports: [CoreV1.ContainerPort]?
-        /// List of sources to populate environment variables in the container. The keys defined within a source may
-        /// consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value
-        /// associated with the last source will take precedence. Values defined by an Env with a duplicate key will
-        /// take precedence. Cannot be updated.
+        /// List of sources to populate environment variables in the container.
+        ///
+        /// The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists
+        /// in multiple sources, the value associated with the last source will take precedence. Values defined by an
+        /// Env with a duplicate key will take precedence. Cannot be updated.
         public var envFrom: [CoreV1.EnvFromSource]?
-        /// List of environment variables to set in the container. Cannot be updated.
+        /// List of environment variables to set in the container.
+        ///
+        /// Cannot be updated.
         public var env: [CoreV1.EnvVar]?
-        /// Compute Resources required by this container. Cannot be updated. More info:
-        /// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+        /// Compute Resources required by this container.
+        ///
+        /// Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
         public var resources: CoreV1.ResourceRequirements?
-        /// Resources resize policy for the container. This field cannot be set on ephemeral containers.
+        /// Resources resize policy for the container.
+        ///
+        /// This field cannot be set on ephemeral containers.
         public var resizePolicy: [CoreV1.ContainerResizePolicy]?
-        /// RestartPolicy defines the restart behavior of individual containers in a pod. This overrides the pod-level
-        /// restart policy. When this field is not specified, the restart behavior is defined by the Pod's restart
-        /// policy and the container type. Additionally, setting the RestartPolicy as "Always" for the init container
-        /// will have the following effect: this init container will be continually restarted on exit until all regular
-        /// containers have terminated. Once all regular containers have completed, all init containers with
-        /// restartPolicy "Always" will be shut down. This lifecycle differs from normal init containers and is often
-        /// referred to as a "sidecar" container. Although this init container still starts in the init container
-        /// sequence, it does not wait for the container to complete before proceeding to the next init container.
-        /// Instead, the next init container starts immediately after this init container is started, or after any
-        /// startupProbe has successfully completed.
+        /// RestartPolicy defines the restart behavior of individual containers in a pod.
+        ///
+        /// This overrides the pod-level restart policy. When this field is not specified, the restart behavior is
+        /// defined by the Pod's restart policy and the container type. Additionally, setting the RestartPolicy as
+        /// "Always" for the init container will have the following effect: this init container will be continually
+        /// restarted on exit until all regular containers have terminated. Once all regular containers have completed,
+        /// all init containers with restartPolicy "Always" will be shut down. This lifecycle differs from normal init
+        /// containers and is often referred to as a "sidecar" container. Although this init container still starts in
+        /// the init container sequence, it does not wait for the container to complete before proceeding to the next
+        /// init container. Instead, the next init container starts immediately after this init container is started, or
+        /// after any startupProbe has successfully completed.
         public var restartPolicy: String?
-        /// Represents a list of rules to be checked to determine if the container should be restarted on exit. The
-        /// rules are evaluated in order. Once a rule matches a container exit condition, the remaining rules are
+        /// Represents a list of rules to be checked to determine if the container should be restarted on exit.
+        ///
+        /// The rules are evaluated in order. Once a rule matches a container exit condition, the remaining rules are
         /// ignored. If no rule matches the container exit condition, the Container-level restart policy determines the
         /// whether the container is restarted or not. Constraints on the rules: - At most 20 rules are allowed. - Rules
         /// can have the same action. - Identical rules are not forbidden in validations. When rules are specified,
         /// container MUST set RestartPolicy explicitly even it if matches the Pod's RestartPolicy.
         public var restartPolicyRules: [CoreV1.ContainerRestartRule]?
-        /// Pod volumes to mount into the container's filesystem. Cannot be updated.
+        /// Pod volumes to mount into the container's filesystem.
+        ///
+        /// Cannot be updated.
         public var volumeMounts: [CoreV1.VolumeMount]?
         /// volumeDevices is the list of block devices to be used by the container.
         public var volumeDevices: [CoreV1.VolumeDevice]?
-        /// Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated.
-        /// More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+        /// Periodic probe of container liveness.
+        ///
+        /// Container will be restarted if the probe fails. Cannot be updated. More info:
+        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
         public var livenessProbe: CoreV1.Probe?
-        /// Periodic probe of container service readiness. Container will be removed from service endpoints if the probe
-        /// fails. Cannot be updated. More info:
+        /// Periodic probe of container service readiness.
+        ///
+        /// Container will be removed from service endpoints if the probe fails. Cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
         public var readinessProbe: CoreV1.Probe?
-        /// StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed
-        /// until this completes successfully. If this probe fails, the Pod will be restarted, just as if the
-        /// livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's
-        /// lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation.
-        /// This cannot be updated. More info:
+        /// StartupProbe indicates that the Pod has successfully initialized.
+        ///
+        /// If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod
+        /// will be restarted, just as if the livenessProbe failed. This can be used to provide different probe
+        /// parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a
+        /// cache, than during steady-state operation. This cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
         public var startupProbe: CoreV1.Probe?
-        /// Actions that the management system should take in response to container lifecycle events. Cannot be updated.
+        /// Actions that the management system should take in response to container lifecycle events.
+        ///
+        /// Cannot be updated.
         public var lifecycle: CoreV1.Lifecycle?
         /// Optional: Path at which the file to which the container's termination message will be written is mounted
-        /// into the container's filesystem. Message written is intended to be brief final status, such as an assertion
-        /// failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across
-        /// all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
+        /// into the container's filesystem.
+        ///
+        /// Message written is intended to be brief final status, such as an assertion failure message. Will be
+        /// truncated by the node if greater than 4096 bytes. The total message length across all containers will be
+        /// limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
         public var terminationMessagePath: String?
-        /// Indicate how the termination message should be populated. File will use the contents of
-        /// terminationMessagePath to populate the container status message on both success and failure.
-        /// FallbackToLogsOnError will use the last chunk of container log output if the termination message file is
-        /// empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever
-        /// is smaller. Defaults to File. Cannot be updated.
+        /// Indicate how the termination message should be populated.
+        ///
+        /// File will use the contents of terminationMessagePath to populate the container status message on both
+        /// success and failure. FallbackToLogsOnError will use the last chunk of container log output if the
+        /// termination message file is empty and the container exited with an error. The log output is limited to 2048
+        /// bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
         public var terminationMessagePolicy: String?
-        /// Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or
-        /// IfNotPresent otherwise. Cannot be updated. More info:
+        /// Image pull policy.
+        ///
+        /// One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent
+        /// otherwise. Cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/containers/images#updating-images
         public var imagePullPolicy: String?
-        /// SecurityContext defines the security options the container should be run with. If set, the fields of
-        /// SecurityContext override the equivalent fields of PodSecurityContext. More info:
+        /// SecurityContext defines the security options the container should be run with.
+        ///
+        /// If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info:
         /// https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
         public var securityContext: CoreV1.SecurityContext?
-        /// Whether this container should allocate a buffer for stdin in the container runtime. If this is not set,
-        /// reads from stdin in the container will always result in EOF. Default is false.
+        /// Whether this container should allocate a buffer for stdin in the container runtime.
+        ///
+        /// If this is not set, reads from stdin in the container will always result in EOF. Default is false.
         public var stdin: Bool?
         /// Whether the container runtime should close the stdin channel after it has been opened by a single attach.
+        ///
         /// When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to
         /// true, stdin is opened on container start, is empty until the first client attaches to stdin, and then
         /// remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed
         /// until the container is restarted. If this flag is false, a container processes that reads from stdin will
         /// never receive an EOF. Default is false
         public var stdinOnce: Bool?
-        /// Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
+        /// Whether this container should allocate a TTY for itself, also requires 'stdin' to be true.
+        ///
+        /// Default is false.
         public var tty: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1459,15 +1586,22 @@ extension CoreV1 {
 extension CoreV1 {
     /// ContainerPort represents a network port in a single container.
     public struct ContainerPort: Codable, Sendable, Hashable {
-        /// If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a
-        /// unique name. Name for the port that can be referred to by services.
+        /// If specified, this must be an IANA_SVC_NAME and unique within the pod.
+        ///
+        /// Each named port in a pod must have a unique name. Name for the port that can be referred to by services.
         public var name: String?
-        /// Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If
-        /// HostNetwork is specified, this must match ContainerPort. Most containers do not need this.
+        /// Number of port to expose on the host.
+        ///
+        /// If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match
+        /// ContainerPort. Most containers do not need this.
         public var hostPort: Int32?
-        /// Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.
+        /// Number of port to expose on the pod's IP address.
+        ///
+        /// This must be a valid port number, 0 < x < 65536.
         public var containerPort: Int32
-        /// Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".
+        /// Protocol for port.
+        ///
+        /// Must be UDP, TCP, or SCTP. Defaults to "TCP".
         public var `protocol`: String?
         /// What host IP to bind the external port to.
         public var hostIP: String?
@@ -1518,9 +1652,13 @@ extension CoreV1 {
 extension CoreV1 {
     /// ContainerResizePolicy represents resource resize policy for the container.
     public struct ContainerResizePolicy: Codable, Sendable, Hashable {
-        /// Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.
+        /// Name of the resource to which this resource resize policy applies.
+        ///
+        /// Supported values: cpu, memory.
         public var resourceName: String
-        /// Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.
+        /// Restart policy to apply when specified resource is resized.
+        ///
+        /// If not specified, it defaults to NotRequired.
         public var restartPolicy: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1554,8 +1692,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// ContainerRestartRule describes how a container exit is handled.
     public struct ContainerRestartRule: Codable, Sendable, Hashable {
-        /// Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is
-        /// "Restart" to restart the container.
+        /// Specifies the action taken on a container exit if the requirements are satisfied.
+        ///
+        /// The only possible value is "Restart" to restart the container.
         public var action: String
         /// Represents the exit codes to check on container exits.
         public var exitCodes: CoreV1.ContainerRestartRuleOnExitCodes?
@@ -1593,13 +1732,16 @@ extension CoreV1 {
     /// ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit
     /// codes.
     public struct ContainerRestartRuleOnExitCodes: Codable, Sendable, Hashable {
-        /// Represents the relationship between the container exit code(s) and the specified values. Possible values
-        /// are: - In: the requirement is satisfied if the container exit code is in the
+        /// Represents the relationship between the container exit code(s) and the specified values.
+        ///
+        /// Possible values are: - In: the requirement is satisfied if the container exit code is in the
         ///   set of specified values.
         /// - NotIn: the requirement is satisfied if the container exit code is
         ///   not in the set of specified values.
         public var `operator`: String
-        /// Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
+        /// Specifies the set of values to check for container exit codes.
+        ///
+        /// At most 255 elements are allowed.
         public var values: [Int32]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1631,8 +1773,10 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is
-    /// specified, the default one is ContainerStateWaiting.
+    /// ContainerState holds a possible state of container.
+    ///
+    /// Only one of its members may be specified. If none of them is specified, the default one is
+    /// ContainerStateWaiting.
     public struct ContainerState: Codable, Sendable, Hashable {
         /// Details about a waiting container
         public var waiting: CoreV1.ContainerStateWaiting?
@@ -1813,43 +1957,56 @@ extension CoreV1 {
 extension CoreV1 {
     /// ContainerStatus contains details for the current status of this container.
     public struct ContainerStatus: Codable, Sendable, Hashable {
-        /// Name is a DNS_LABEL representing the unique name of the container. Each container in a pod must have a
-        /// unique name across all container types. Cannot be updated.
+        /// Name is a DNS_LABEL representing the unique name of the container.
+        ///
+        /// Each container in a pod must have a unique name across all container types. Cannot be updated.
         public var name: String
         /// State holds details about the container's current condition.
         public var state: CoreV1.ContainerState?
         /// LastTerminationState holds the last termination state of the container to help debug container crashes and
-        /// restarts. This field is not populated if the container is still running and RestartCount is 0.
+        /// restarts.
+        ///
+        /// This field is not populated if the container is still running and RestartCount is 0.
         public var lastState: CoreV1.ContainerState?
-        /// Ready specifies whether the container is currently passing its readiness check. The value will change as
-        /// readiness probes keep executing. If no readiness probes are specified, this field defaults to true once the
-        /// container is fully started (see Started field).
+        /// Ready specifies whether the container is currently passing its readiness check.
+        ///
+        /// The value will change as readiness probes keep executing. If no readiness probes are specified, this field
+        /// defaults to true once the container is fully started (see Started field).
         ///
         /// The value is typically used to determine whether a container is ready to accept traffic.
         public var ready: Bool
-        /// RestartCount holds the number of times the container has been restarted. Kubelet makes an effort to always
-        /// increment the value, but there are cases when the state may be lost due to node restarts and then the value
-        /// may be reset to 0. The value is never negative.
+        /// RestartCount holds the number of times the container has been restarted.
+        ///
+        /// Kubelet makes an effort to always increment the value, but there are cases when the state may be lost due to
+        /// node restarts and then the value may be reset to 0. The value is never negative.
         public var restartCount: Int32
-        /// Image is the name of container image that the container is running. The container image may not match the
-        /// image used in the PodSpec, as it may have been resolved by the runtime. More info:
-        /// https://kubernetes.io/docs/concepts/containers/images.
+        /// Image is the name of container image that the container is running.
+        ///
+        /// The container image may not match the image used in the PodSpec, as it may have been resolved by the
+        /// runtime. More info: https://kubernetes.io/docs/concepts/containers/images.
         public var image: String
-        /// ImageID is the image ID of the container's image. The image ID may not match the image ID of the image used
-        /// in the PodSpec, as it may have been resolved by the runtime.
+        /// ImageID is the image ID of the container's image.
+        ///
+        /// The image ID may not match the image ID of the image used in the PodSpec, as it may have been resolved by
+        /// the runtime.
         public var imageID: String
-        /// ContainerID is the ID of the container in the format '<type>://<container_id>'. Where type is a container
-        /// runtime identifier, returned from Version call of CRI API (for example "containerd").
+        /// ContainerID is the ID of the container in the format '<type>://<container_id>'.
+        ///
+        /// Where type is a container runtime identifier, returned from Version call of CRI API (for example
+        /// "containerd").
         public var containerID: String?
         /// Started indicates whether the container has finished its postStart lifecycle hook and passed its startup
-        /// probe. Initialized as false, becomes true after startupProbe is considered successful. Resets to false when
-        /// the container is restarted, or if kubelet loses state temporarily. In both cases, startup probes will run
-        /// again. Is always true when no startupProbe is defined and container is running and has passed the postStart
+        /// probe.
+        ///
+        /// Initialized as false, becomes true after startupProbe is considered successful. Resets to false when the
+        /// container is restarted, or if kubelet loses state temporarily. In both cases, startup probes will run again.
+        /// Is always true when no startupProbe is defined and container is running and has passed the postStart
         /// lifecycle hook. The null value must be treated the same as false.
         public var started: Bool?
-        /// AllocatedResources represents the compute resources allocated for this container by the node. Kubelet sets
-        /// this value to Container.Resources.Requests upon successful pod admission and after successfully admitting
-        /// desired pod resize.
+        /// AllocatedResources represents the compute resources allocated for this container by the node.
+        ///
+        /// Kubelet sets this value to Container.Resources.Requests upon successful pod admission and after successfully
+        /// admitting desired pod resize.
         public var allocatedResources: [String: Quantity]?
         /// Resources represents the compute resource requests and limits that have been successfully enacted on the
         /// running container after it has been started or has been successfully resized.
@@ -1962,6 +2119,7 @@ extension CoreV1 {
     /// ContainerUser represents user identity information
     public struct ContainerUser: Codable, Sendable, Hashable {
         /// Linux holds user identity information initially attached to the first process of the containers in Linux.
+        ///
         /// Note that the actual running identity can be changed if the process has enough privilege to do so.
         public var linux: CoreV1.LinuxContainerUser?
 
@@ -2018,8 +2176,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents downward API info for projecting into a projected volume. Note that this is identical to a
-    /// downwardAPI volume source without the default mode.
+    /// Represents downward API info for projecting into a projected volume.
+    ///
+    /// Note that this is identical to a downwardAPI volume source without the default mode.
     public struct DownwardAPIProjection: Codable, Sendable, Hashable {
         /// Items is a list of DownwardAPIVolume file
         public var items: [CoreV1.DownwardAPIVolumeFile]?
@@ -2050,8 +2209,10 @@ extension CoreV1 {
 extension CoreV1 {
     /// DownwardAPIVolumeFile represents information to create the file containing the pod field
     public struct DownwardAPIVolumeFile: Codable, Sendable, Hashable {
-        /// Required: Path is the relative path name of the file to be created. Must not be absolute or contain the '..'
-        /// path. Must be utf-8 encoded. The first item of the relative path must not start with '..'
+        /// Required: Path is the relative path name of the file to be created.
+        ///
+        /// Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path
+        /// must not start with '..'
         public var path: String
         /// Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.
         public var fieldRef: CoreV1.ObjectFieldSelector?
@@ -2059,9 +2220,11 @@ extension CoreV1 {
         /// requests.cpu and requests.memory) are currently supported.
         public var resourceFieldRef: CoreV1.ResourceFieldSelector?
         /// Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a
-        /// decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values
-        /// for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other
-        /// options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+        /// decimal value between 0 and 511.
+        ///
+        /// YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified,
+        /// the volume defaultMode will be used. This might be in conflict with other options that affect the file mode,
+        /// like fsGroup, and the result can be other mode bits set.
         public var mode: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2104,16 +2267,19 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// DownwardAPIVolumeSource represents a volume containing downward API info. Downward API volumes support ownership
-    /// management and SELinux relabeling.
+    /// DownwardAPIVolumeSource represents a volume containing downward API info.
+    ///
+    /// Downward API volumes support ownership management and SELinux relabeling.
     public struct DownwardAPIVolumeSource: Codable, Sendable, Hashable {
         /// Items is a list of downward API volume file
         public var items: [CoreV1.DownwardAPIVolumeFile]?
-        /// Optional: mode bits to use on created files by default. Must be a Optional: mode bits used to set
-        /// permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value
-        /// between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits.
-        /// Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict
-        /// with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+        /// Optional: mode bits to use on created files by default.
+        ///
+        /// Must be a Optional: mode bits used to set permissions on created files by default. Must be an octal value
+        /// between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON
+        /// requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by
+        /// this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the
+        /// result can be other mode bits set.
         public var defaultMode: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

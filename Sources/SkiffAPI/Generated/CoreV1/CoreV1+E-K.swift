@@ -3,17 +3,20 @@
 public import SkiffAPIMachinery
 
 extension CoreV1 {
-    /// Represents an empty directory for a pod. Empty directory volumes support ownership management and SELinux
-    /// relabeling.
+    /// Represents an empty directory for a pod.
+    ///
+    /// Empty directory volumes support ownership management and SELinux relabeling.
     public struct EmptyDirVolumeSource: Codable, Sendable, Hashable {
-        /// medium represents what type of storage medium should back this directory. The default is "" which means to
-        /// use the node's default medium. Must be an empty string (default) or Memory. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+        /// medium represents what type of storage medium should back this directory.
+        ///
+        /// The default is "" which means to use the node's default medium. Must be an empty string (default) or Memory.
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
         public var medium: String?
-        /// sizeLimit is the total amount of local storage required for this EmptyDir volume. The size limit is also
-        /// applicable for memory medium. The maximum usage on memory medium EmptyDir would be the minimum value between
-        /// the SizeLimit specified here and the sum of memory limits of all containers in a pod. The default is nil
-        /// which means that the limit is undefined. More info:
+        /// sizeLimit is the total amount of local storage required for this EmptyDir volume.
+        ///
+        /// The size limit is also applicable for memory medium. The maximum usage on memory medium EmptyDir would be
+        /// the minimum value between the SizeLimit specified here and the sum of memory limits of all containers in a
+        /// pod. The default is nil which means that the limit is undefined. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#emptydir
         public var sizeLimit: Quantity?
 
@@ -46,14 +49,20 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// EndpointAddress is a tuple that describes single IP address. Deprecated: This API is deprecated in v1.33+.
+    /// EndpointAddress is a tuple that describes single IP address.
+    ///
+    /// Deprecated: This API is deprecated in v1.33+.
     public struct EndpointAddress: Codable, Sendable, Hashable {
-        /// The IP of this endpoint. May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10),
-        /// or link-local multicast (224.0.0.0/24 or ff02::/16).
+        /// The IP of this endpoint.
+        ///
+        /// May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10), or link-local multicast
+        /// (224.0.0.0/24 or ff02::/16).
         public var ip: String
         /// The Hostname of this endpoint
         public var hostname: String?
-        /// Optional: Node hosting this endpoint. This can be used to determine endpoints local to a node.
+        /// Optional: Node hosting this endpoint.
+        ///
+        /// This can be used to determine endpoints local to a node.
         public var nodeName: String?
         /// Reference to object providing the endpoint.
         public var targetRef: CoreV1.ObjectReference?
@@ -97,18 +106,24 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// EndpointPort is a tuple that describes a single port. Deprecated: This API is deprecated in v1.33+.
+    /// EndpointPort is a tuple that describes a single port.
+    ///
+    /// Deprecated: This API is deprecated in v1.33+.
     public struct EndpointPort: Codable, Sendable, Hashable {
-        /// The name of this port. This must match the 'name' field in the corresponding ServicePort. Must be a
-        /// DNS_LABEL. Optional only if one port is defined.
+        /// The name of this port. This must match the 'name' field in the corresponding ServicePort.
+        ///
+        /// Must be a DNS_LABEL. Optional only if one port is defined.
         public var name: String?
         /// The port number of the endpoint.
         public var port: Int32
-        /// The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
+        /// The IP protocol for this port.
+        ///
+        /// Must be UDP, TCP, or SCTP. Default is TCP.
         public var `protocol`: String?
-        /// The application protocol for this port. This is used as a hint for implementations to offer richer behavior
-        /// for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are
-        /// either:
+        /// The application protocol for this port.
+        ///
+        /// This is used as a hint for implementations to offer richer behavior for protocols that they understand. This
+        /// field follows standard Kubernetes label syntax. Valid values are either:
         ///
         /// * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and
         /// https://www.iana.org/assignments/service-names).
@@ -161,8 +176,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the
-    /// Cartesian product of Addresses x Ports. For example, given:
+    /// EndpointSubset is a group of addresses with a common set of ports.
+    ///
+    /// The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:
     ///
     /// 	{
     /// 	Addresses: [{"ip": "10.10.1.1"}, {"ip": "10.10.2.2"}],
@@ -176,8 +192,9 @@ extension CoreV1 {
     ///
     /// Deprecated: This API is deprecated in v1.33+.
     public struct EndpointSubset: Codable, Sendable, Hashable {
-        /// IP addresses which offer the related ports that are marked as ready. These endpoints should be considered
-        /// safe for load balancers and clients to utilize.
+        /// IP addresses which offer the related ports that are marked as ready.
+        ///
+        /// These endpoints should be considered safe for load balancers and clients to utilize.
         public var addresses: [CoreV1.EndpointAddress]?
         /// IP addresses which offer the related ports but are not currently marked as ready because they have not yet
         /// finished starting, have recently failed a readiness check, or have recently failed a liveness check.
@@ -220,7 +237,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Endpoints is a collection of endpoints that implement the actual service. Example:
+    /// Endpoints is a collection of endpoints that implement the actual service.
+    ///
+    /// Example:
     ///
     /// 	Name: "mysvc",
     /// 	Subsets: [
@@ -239,22 +258,26 @@ extension CoreV1 {
     ///
     /// Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
     public struct Endpoints: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs
-        /// they share. A single address with multiple ports, some of which are ready and some of which are not (because
-        /// they come from different containers) will result in the address being displayed in different subsets for the
-        /// different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of
-        /// addresses and ports that comprise a service.
+        /// The set of all endpoints is the union of all subsets.
+        ///
+        /// Addresses are placed into subsets according to the IPs they share. A single address with multiple ports,
+        /// some of which are ready and some of which are not (because they come from different containers) will result
+        /// in the address being displayed in different subsets for the different ports. No address will appear in both
+        /// Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service.
         public var subsets: [CoreV1.EndpointSubset]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -297,18 +320,23 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// EndpointsList is a list of endpoints. Deprecated: This API is deprecated in v1.33+.
+    /// EndpointsList is a list of endpoints.
+    ///
+    /// Deprecated: This API is deprecated in v1.33+.
     public struct EndpointsList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of endpoints.
         public var items: [CoreV1.Endpoints]
@@ -354,8 +382,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// EnvFromSource represents the source of a set of ConfigMaps or Secrets
     public struct EnvFromSource: Codable, Sendable, Hashable {
-        /// Optional text to prepend to the name of each environment variable. May consist of any printable ASCII
-        /// characters except '='.
+        /// Optional text to prepend to the name of each environment variable.
+        ///
+        /// May consist of any printable ASCII characters except '='.
         public var prefix: String?
         /// The ConfigMap to select from
         public var configMapRef: CoreV1.ConfigMapEnvSource?
@@ -398,15 +427,21 @@ extension CoreV1 {
 extension CoreV1 {
     /// EnvVar represents an environment variable present in a Container.
     public struct EnvVar: Codable, Sendable, Hashable {
-        /// Name of the environment variable. May consist of any printable ASCII characters except '='.
+        /// Name of the environment variable.
+        ///
+        /// May consist of any printable ASCII characters except '='.
         public var name: String
         /// Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the
-        /// container and any service environment variables. If a variable cannot be resolved, the reference in the
-        /// input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the
-        /// $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references
-        /// will never be expanded, regardless of whether the variable exists or not. Defaults to "".
+        /// container and any service environment variables.
+        ///
+        /// If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced
+        /// to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string
+        /// literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists
+        /// or not. Defaults to "".
         public var value: String?
-        /// Source for the environment variable's value. Cannot be used if value is not empty.
+        /// Source for the environment variable's value.
+        ///
+        /// Cannot be used if value is not empty.
         public var valueFrom: CoreV1.EnvVarSource?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -457,7 +492,9 @@ extension CoreV1 {
         public var configMapKeyRef: CoreV1.ConfigMapKeySelector?
         /// Selects a key of a secret in the pod's namespace
         public var secretKeyRef: CoreV1.SecretKeySelector?
-        /// FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
+        /// FileKeyRef selects a key of the env file.
+        ///
+        /// Requires the EnvFiles feature gate to be enabled.
         public var fileKeyRef: CoreV1.FileKeySelector?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -507,58 +544,75 @@ extension CoreV1 {
 
 extension CoreV1 {
     /// An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities
-    /// such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be
-    /// restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral
-    /// container causes the Pod to exceed its resource allocation.
+    /// such as debugging.
+    ///
+    /// Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or
+    /// when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to
+    /// exceed its resource allocation.
     ///
     /// To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers
     /// may not be removed or restarted.
     public struct EphemeralContainer: Codable, Sendable, Hashable {
-        /// Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers,
-        /// init containers and ephemeral containers.
+        /// Name of the ephemeral container specified as a DNS_LABEL.
+        ///
+        /// This name must be unique among all containers, init containers and ephemeral containers.
         public var name: String
-        /// Container image name. More info: https://kubernetes.io/docs/concepts/containers/images
+        /// Container image name.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/containers/images
         public var image: String?
-        /// Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided.
-        /// Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be
-        /// resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which
-        /// allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal
-        /// "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not.
-        /// Cannot be updated. More info:
-        /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
-        public var command: [String]?
-        /// Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references
+        /// Entrypoint array.
+        ///
+        /// Not executed within a shell. The image's ENTRYPOINT is used if this is not provided. Variable references
         /// $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference
         /// in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the
         /// $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references
         /// will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info:
         /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+        public var command: [String]?
+        /// Arguments to the entrypoint.
+        ///
+        /// The image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the
+        /// container's environment. If a variable cannot be resolved, the reference in the input string will be
+        /// unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e.
+        /// "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded,
+        /// regardless of whether the variable exists or not. Cannot be updated. More info:
+        /// https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
         public var args: [String]?
-        /// Container's working directory. If not specified, the container runtime's default will be used, which might
-        /// be configured in the container image. Cannot be updated.
+        /// Container's working directory.
+        ///
+        /// If not specified, the container runtime's default will be used, which might be configured in the container
+        /// image. Cannot be updated.
         public var workingDir: String?
         /// Ports are not allowed for ephemeral containers.
         public var ports: [CoreV1.ContainerPort]?
-        /// List of sources to populate environment variables in the container. The keys defined within a source may
-        /// consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value
-        /// associated with the last source will take precedence. Values defined by an Env with a duplicate key will
-        /// take precedence. Cannot be updated.
+        /// List of sources to populate environment variables in the container.
+        ///
+        /// The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists
+        /// in multiple sources, the value associated with the last source will take precedence. Values defined by an
+        /// Env with a duplicate key will take precedence. Cannot be updated.
         public var envFrom: [CoreV1.EnvFromSource]?
-        /// List of environment variables to set in the container. Cannot be updated.
+        /// List of environment variables to set in the container.
+        ///
+        /// Cannot be updated.
         public var env: [CoreV1.EnvVar]?
-        /// Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already
-        /// allocated to the pod.
+        /// Resources are not allowed for ephemeral containers.
+        ///
+        /// Ephemeral containers use spare resources already allocated to the pod.
         public var resources: CoreV1.ResourceRequirements?
         /// Resources resize policy for the container.
         public var resizePolicy: [CoreV1.ContainerResizePolicy]?
-        /// Restart policy for the container to manage the restart behavior of each container within a pod. You cannot
-        /// set this field on ephemeral containers.
+        /// Restart policy for the container to manage the restart behavior of each container within a pod.
+        ///
+        /// You cannot set this field on ephemeral containers.
         public var restartPolicy: String?
-        /// Represents a list of rules to be checked to determine if the container should be restarted on exit. You
-        /// cannot set this field on ephemeral containers.
+        /// Represents a list of rules to be checked to determine if the container should be restarted on exit.
+        ///
+        /// You cannot set this field on ephemeral containers.
         public var restartPolicyRules: [CoreV1.ContainerRestartRule]?
-        /// Pod volumes to mount into the container's filesystem. Subpath mounts are not allowed for ephemeral
-        /// containers. Cannot be updated.
+        /// Pod volumes to mount into the container's filesystem.
+        ///
+        /// Subpath mounts are not allowed for ephemeral containers. Cannot be updated.
         public var volumeMounts: [CoreV1.VolumeMount]?
         /// volumeDevices is the list of block devices to be used by the container.
         public var volumeDevices: [CoreV1.VolumeDevice]?
@@ -571,38 +625,49 @@ extension CoreV1 {
         /// Lifecycle is not allowed for ephemeral containers.
         public var lifecycle: CoreV1.Lifecycle?
         /// Optional: Path at which the file to which the container's termination message will be written is mounted
-        /// into the container's filesystem. Message written is intended to be brief final status, such as an assertion
-        /// failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across
-        /// all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
+        /// into the container's filesystem.
+        ///
+        /// Message written is intended to be brief final status, such as an assertion failure message. Will be
+        /// truncated by the node if greater than 4096 bytes. The total message length across all containers will be
+        /// limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
         public var terminationMessagePath: String?
-        /// Indicate how the termination message should be populated. File will use the contents of
-        /// terminationMessagePath to populate the container status message on both success and failure.
-        /// FallbackToLogsOnError will use the last chunk of container log output if the termination message file is
-        /// empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever
-        /// is smaller. Defaults to File. Cannot be updated.
+        /// Indicate how the termination message should be populated.
+        ///
+        /// File will use the contents of terminationMessagePath to populate the container status message on both
+        /// success and failure. FallbackToLogsOnError will use the last chunk of container log output if the
+        /// termination message file is empty and the container exited with an error. The log output is limited to 2048
+        /// bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
         public var terminationMessagePolicy: String?
-        /// Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or
-        /// IfNotPresent otherwise. Cannot be updated. More info:
+        /// Image pull policy.
+        ///
+        /// One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent
+        /// otherwise. Cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/containers/images#updating-images
         public var imagePullPolicy: String?
-        /// Optional: SecurityContext defines the security options the ephemeral container should be run with. If set,
-        /// the fields of SecurityContext override the equivalent fields of PodSecurityContext.
+        /// Optional: SecurityContext defines the security options the ephemeral container should be run with.
+        ///
+        /// If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.
         public var securityContext: CoreV1.SecurityContext?
-        /// Whether this container should allocate a buffer for stdin in the container runtime. If this is not set,
-        /// reads from stdin in the container will always result in EOF. Default is false.
+        /// Whether this container should allocate a buffer for stdin in the container runtime.
+        ///
+        /// If this is not set, reads from stdin in the container will always result in EOF. Default is false.
         public var stdin: Bool?
         /// Whether the container runtime should close the stdin channel after it has been opened by a single attach.
+        ///
         /// When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to
         /// true, stdin is opened on container start, is empty until the first client attaches to stdin, and then
         /// remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed
         /// until the container is restarted. If this flag is false, a container processes that reads from stdin will
         /// never receive an EOF. Default is false
         public var stdinOnce: Bool?
-        /// Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
+        /// Whether this container should allocate a TTY for itself, also requires 'stdin' to be true.
+        ///
+        /// Default is false.
         public var tty: Bool?
-        /// If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral
-        /// container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral
-        /// container uses the namespaces configured in the Pod spec.
+        /// If set, the name of the container from PodSpec that this ephemeral container targets.
+        ///
+        /// The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the
+        /// ephemeral container uses the namespaces configured in the Pod spec.
         ///
         /// The container runtime must implement support for this feature. If the runtime does not support namespace
         /// targeting then the result of setting this field is undefined.
@@ -762,11 +827,12 @@ extension CoreV1 {
 extension CoreV1 {
     /// Represents an ephemeral volume that is handled by a normal storage driver.
     public struct EphemeralVolumeSource: Codable, Sendable, Hashable {
-        /// Will be used to create a stand-alone PVC to provision the volume. The pod in which this
-        /// EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be deleted together with
-        /// the pod. The name of the PVC will be `<pod name>-<volume name>` where `<volume name>` is the name from the
-        /// `PodSpec.Volumes` array entry. Pod validation will reject the pod if the concatenated name is not valid for
-        /// a PVC (for example, too long).
+        /// Will be used to create a stand-alone PVC to provision the volume.
+        ///
+        /// The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be
+        /// deleted together with the pod. The name of the PVC will be `<pod name>-<volume name>` where `<volume name>`
+        /// is the name from the `PodSpec.Volumes` array entry. Pod validation will reject the pod if the concatenated
+        /// name is not valid for a PVC (for example, too long).
         ///
         /// An existing PVC with that name that is not owned by the pod will *not* be used for the pod to avoid using an
         /// unrelated volume by mistake. Starting the pod is then blocked until the unrelated PVC is removed. If such a
@@ -809,16 +875,19 @@ extension CoreV1 {
     /// reflecting a consistent underlying trigger, or the continued existence of events with that Reason. Events should
     /// be treated as informative, best-effort, supplemental data.
     public struct Event: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// The object that this event is about.
         public var involvedObject: CoreV1.ObjectReference
@@ -827,7 +896,9 @@ extension CoreV1 {
         public var reason: String?
         /// A human-readable description of the status of this operation.
         public var message: String?
-        /// The component reporting this event. Should be a short machine understandable string.
+        /// The component reporting this event.
+        ///
+        /// Should be a short machine understandable string.
         public var source: CoreV1.EventSource?
         /// The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)
         public var firstTimestamp: Time?
@@ -961,16 +1032,19 @@ extension CoreV1 {
 extension CoreV1 {
     /// EventList is a list of events.
     public struct EventList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of events
         public var items: [CoreV1.Event]
@@ -1090,9 +1164,11 @@ extension CoreV1 {
     /// ExecAction describes a "run in container" action.
     public struct ExecAction: Codable, Sendable, Hashable {
         /// Command is the command line to execute inside the container, the working directory for the command is root
-        /// ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so
-        /// traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to
-        /// that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+        /// ('/') in the container's filesystem.
+        ///
+        /// The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc)
+        /// won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as
+        /// live/healthy and non-zero is unhealthy.
         public var command: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1119,18 +1195,23 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel
-    /// volumes support ownership management and SELinux relabeling.
+    /// Represents a Fibre Channel volume.
+    ///
+    /// Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management
+    /// and SELinux relabeling.
     public struct FCVolumeSource: Codable, Sendable, Hashable {
         /// targetWWNs is Optional: FC target worldwide names (WWNs)
         public var targetWWNs: [String]?
         /// lun is Optional: FC target lun number
         public var lun: Int32?
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly
+        /// inferred to be "ext4" if unspecified.
         public var fsType: String?
-        /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in
-        /// VolumeMounts.
+        /// readOnly is Optional: Defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
         /// wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun
         /// must be set, but not both simultaneously.
@@ -1184,16 +1265,20 @@ extension CoreV1 {
     public struct FileKeySelector: Codable, Sendable, Hashable {
         /// The name of the volume mount containing the env file.
         public var volumeName: String
-        /// The path within the volume from which to select the file. Must be relative and may not contain the '..' path
-        /// or start with '..'.
+        /// The path within the volume from which to select the file.
+        ///
+        /// Must be relative and may not contain the '..' path or start with '..'.
         public var path: String
-        /// The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a
-        /// source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature
-        /// gate, the key size is limited to 128 characters.
+        /// The key within the env file.
+        ///
+        /// An invalid key will prevent the pod from starting. The keys defined within a source may consist of any
+        /// printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is
+        /// limited to 128 characters.
         public var key: String
-        /// Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is
-        /// not published. If optional is set to true and the specified key does not exist, the environment variable
-        /// will not be set in the Pod's containers.
+        /// Specify whether the file or its key must be defined.
+        ///
+        /// If the file or key does not exist, then the env var is not published. If optional is set to true and the
+        /// specified key does not exist, the environment variable will not be set in the Pod's containers.
         ///
         /// If optional is set to false and the specified key does not exist, an error will be returned during Pod
         /// creation.
@@ -1243,15 +1328,20 @@ extension CoreV1 {
     public struct FlexPersistentVolumeSource: Codable, Sendable, Hashable {
         /// driver is the name of the driver to use for this volume.
         public var driver: String
-        /// fsType is the Filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
+        /// fsType is the Filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default
+        /// filesystem depends on FlexVolume script.
         public var fsType: String?
         /// secretRef is Optional: SecretRef is reference to the secret object containing sensitive information to pass
-        /// to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains
-        /// more than one secret, all secrets are passed to the plugin scripts.
+        /// to the plugin scripts.
+        ///
+        /// This may be empty if no secret object is specified. If the secret object contains more than one secret, all
+        /// secrets are passed to the plugin scripts.
         public var secretRef: CoreV1.SecretReference?
-        /// readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in
-        /// VolumeMounts.
+        /// readOnly is Optional: defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
         /// options is Optional: this field holds extra command options if any.
         public var options: [String: String]?
@@ -1304,15 +1394,20 @@ extension CoreV1 {
     public struct FlexVolumeSource: Codable, Sendable, Hashable {
         /// driver is the name of the driver to use for this volume.
         public var driver: String
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default
+        /// filesystem depends on FlexVolume script.
         public var fsType: String?
         /// secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass
-        /// to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains
-        /// more than one secret, all secrets are passed to the plugin scripts.
+        /// to the plugin scripts.
+        ///
+        /// This may be empty if no secret object is specified. If the secret object contains more than one secret, all
+        /// secrets are passed to the plugin scripts.
         public var secretRef: CoreV1.LocalObjectReference?
-        /// readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in
-        /// VolumeMounts.
+        /// readOnly is Optional: defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
         /// options is Optional: this field holds extra command options if any.
         public var options: [String: String]?
@@ -1361,13 +1456,17 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a Flocker volume mounted by the Flocker agent. One and only one of datasetName and datasetUUID should
-    /// be set. Flocker volumes do not support ownership management or SELinux relabeling.
+    /// Represents a Flocker volume mounted by the Flocker agent.
+    ///
+    /// One and only one of datasetName and datasetUUID should be set. Flocker volumes do not support ownership
+    /// management or SELinux relabeling.
     public struct FlockerVolumeSource: Codable, Sendable, Hashable {
         /// datasetName is Name of the dataset stored as metadata -> name on the dataset for Flocker should be
         /// considered as deprecated
         public var datasetName: String?
-        /// datasetUUID is the UUID of the dataset. This is unique identifier of a Flocker dataset
+        /// datasetUUID is the UUID of the dataset.
+        ///
+        /// This is unique identifier of a Flocker dataset
         public var datasetUUID: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1405,20 +1504,26 @@ extension CoreV1 {
     /// the kubelet. A GCE PD can only be mounted as read/write once or read-only many times. GCE PDs support ownership
     /// management and SELinux relabeling.
     public struct GCEPersistentDiskVolumeSource: Codable, Sendable, Hashable {
-        /// pdName is unique name of the PD resource in GCE. Used to identify the disk in GCE. More info:
+        /// pdName is unique name of the PD resource in GCE.
+        ///
+        /// Used to identify the disk in GCE. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
         public var pdName: String
-        /// fsType is filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is
-        /// supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if
-        /// unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+        /// fsType is filesystem type of the volume that you want to mount.
+        ///
+        /// Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs",
+        /// "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
         public var fsType: String?
-        /// partition is the partition in the volume that you want to mount. If omitted, the default is to mount by
-        /// volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume
-        /// partition for /dev/sda is "0" (or you can leave the property empty). More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+        /// partition is the partition in the volume that you want to mount.
+        ///
+        /// If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the
+        /// partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty).
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
         public var partition: Int32?
-        /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+        /// readOnly here will force the ReadOnly setting in VolumeMounts.
+        ///
+        /// Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1462,7 +1567,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// GRPCAction specifies an action involving a GRPC service.
     public struct GRPCAction: Codable, Sendable, Hashable {
-        /// Port number of the gRPC service. Number must be in the range 1 to 65535.
+        /// Port number of the gRPC service.
+        ///
+        /// Number must be in the range 1 to 65535.
         public var port: Int32
         /// Service is the name of the service to place in the gRPC HealthCheckRequest (see
         /// https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
@@ -1499,8 +1606,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a volume that is populated with the contents of a git repository. Git repo volumes do not support
-    /// ownership management. Git repo volumes support SELinux relabeling.
+    /// Represents a volume that is populated with the contents of a git repository.
+    ///
+    /// Git repo volumes do not support ownership management. Git repo volumes support SELinux relabeling.
     ///
     /// DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an
     /// InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
@@ -1509,9 +1617,10 @@ extension CoreV1 {
         public var repository: String
         /// revision is the commit hash for the specified revision.
         public var revision: String?
-        /// directory is the target directory name. Must not contain or start with '..'. If '.' is supplied, the volume
-        /// directory will be the git repository. Otherwise, if specified, the volume will contain the git repository in
-        /// the subdirectory with the given name.
+        /// directory is the target directory name.
+        ///
+        /// Must not contain or start with '..'. If '.' is supplied, the volume directory will be the git repository.
+        /// Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name.
         public var directory: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1548,20 +1657,25 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership
-    /// management or SELinux relabeling.
+    /// Represents a Glusterfs mount that lasts the lifetime of a pod.
+    ///
+    /// Glusterfs volumes do not support ownership management or SELinux relabeling.
     public struct GlusterfsPersistentVolumeSource: Codable, Sendable, Hashable {
-        /// endpoints is the endpoint name that details Glusterfs topology. More info:
-        /// https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
-        public var endpoints: String
-        /// path is the Glusterfs volume path. More info:
-        /// https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
-        public var path: String
-        /// readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false.
+        /// endpoints is the endpoint name that details Glusterfs topology.
+        ///
         /// More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+        public var endpoints: String
+        /// path is the Glusterfs volume path.
+        ///
+        /// More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+        public var path: String
+        /// readOnly here will force the Glusterfs volume to be mounted with read-only permissions.
+        ///
+        /// Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
         public var readOnly: Bool?
-        /// endpointsNamespace is the namespace that contains Glusterfs endpoint. If this field is empty, the
-        /// EndpointNamespace defaults to the same namespace as the bound PVC. More info:
+        /// endpointsNamespace is the namespace that contains Glusterfs endpoint.
+        ///
+        /// If this field is empty, the EndpointNamespace defaults to the same namespace as the bound PVC. More info:
         /// https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
         public var endpointsNamespace: String?
 
@@ -1604,16 +1718,19 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership
-    /// management or SELinux relabeling.
+    /// Represents a Glusterfs mount that lasts the lifetime of a pod.
+    ///
+    /// Glusterfs volumes do not support ownership management or SELinux relabeling.
     public struct GlusterfsVolumeSource: Codable, Sendable, Hashable {
         /// endpoints is the endpoint name that details Glusterfs topology.
         public var endpoints: String
-        /// path is the Glusterfs volume path. More info:
-        /// https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
-        public var path: String
-        /// readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false.
+        /// path is the Glusterfs volume path.
+        ///
         /// More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+        public var path: String
+        /// readOnly here will force the Glusterfs volume to be mounted with read-only permissions.
+        ///
+        /// Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1654,14 +1771,21 @@ extension CoreV1 {
     public struct HTTPGetAction: Codable, Sendable, Hashable {
         /// Path to access on the HTTP server.
         public var path: String?
-        /// Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be
-        /// an IANA_SVC_NAME.
+        /// Name or number of the port to access on the container.
+        ///
+        /// Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
         public var port: IntOrString
-        /// Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+        /// Host name to connect to, defaults to the pod IP.
+        ///
+        /// You probably want to set "Host" in httpHeaders instead.
         public var host: String?
-        /// Scheme to use for connecting to the host. Defaults to HTTP.
+        /// Scheme to use for connecting to the host.
+        ///
+        /// Defaults to HTTP.
         public var scheme: String?
-        /// Custom headers to set in the request. HTTP allows repeated headers.
+        /// Custom headers to set in the request.
+        ///
+        /// HTTP allows repeated headers.
         public var httpHeaders: [CoreV1.HTTPHeader]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1711,8 +1835,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// HTTPHeader describes a custom header to be used in HTTP probes
     public struct HTTPHeader: Codable, Sendable, Hashable {
-        /// The header field name. This will be canonicalized upon output, so case-variant names will be understood as
-        /// the same header.
+        /// The header field name.
+        ///
+        /// This will be canonicalized upon output, so case-variant names will be understood as the same header.
         public var name: String
         /// The header field value
         public var value: String
@@ -1811,11 +1936,14 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux
-    /// relabeling.
+    /// Represents a host path mapped into a pod.
+    ///
+    /// Host path volumes do not support ownership management or SELinux relabeling.
     public struct HostPathVolumeSource: Codable, Sendable, Hashable {
-        /// path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More
-        /// info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+        /// path of the directory on the host.
+        ///
+        /// If the path is a symlink, it will follow the link to the real path. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
         public var path: String
         /// type for HostPath Volume Defaults to "" More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
@@ -1850,26 +1978,38 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once.
-    /// ISCSI volumes support ownership management and SELinux relabeling.
+    /// ISCSIPersistentVolumeSource represents an ISCSI disk.
+    ///
+    /// ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux
+    /// relabeling.
     public struct ISCSIPersistentVolumeSource: Codable, Sendable, Hashable {
-        /// targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than
-        /// default (typically TCP ports 860 and 3260).
+        /// targetPortal is iSCSI Target Portal.
+        ///
+        /// The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and
+        /// 3260).
         public var targetPortal: String
         /// iqn is Target iSCSI Qualified Name.
         public var iqn: String
         /// lun is iSCSI Target Lun number.
         public var lun: Int32
-        /// iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp).
+        /// iscsiInterface is the interface Name that uses an iSCSI transport.
+        ///
+        /// Defaults to 'default' (tcp).
         public var iscsiInterface: String?
-        /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is
-        /// supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if
-        /// unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#iscsi
+        /// fsType is the filesystem type of the volume that you want to mount.
+        ///
+        /// Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs",
+        /// "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#iscsi
         public var fsType: String?
-        /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false.
+        /// readOnly here will force the ReadOnly setting in VolumeMounts.
+        ///
+        /// Defaults to false.
         public var readOnly: Bool?
-        /// portals is the iSCSI Target Portal List. The Portal is either an IP or ip_addr:port if the port is other
-        /// than default (typically TCP ports 860 and 3260).
+        /// portals is the iSCSI Target Portal List.
+        ///
+        /// The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and
+        /// 3260).
         public var portals: [String]?
         /// chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication
         public var chapAuthDiscovery: Bool?
@@ -1877,8 +2017,10 @@ extension CoreV1 {
         public var chapAuthSession: Bool?
         /// secretRef is the CHAP Secret for iSCSI target and initiator authentication
         public var secretRef: CoreV1.SecretReference?
-        /// initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface
-        /// simultaneously, new iSCSI interface <target portal>:<volume name> will be created for the connection.
+        /// initiatorName is the custom iSCSI Initiator Name.
+        ///
+        /// If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface <target
+        /// portal>:<volume name> will be created for the connection.
         public var initiatorName: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1955,26 +2097,38 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership
-    /// management and SELinux relabeling.
+    /// Represents an ISCSI disk.
+    ///
+    /// ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux
+    /// relabeling.
     public struct ISCSIVolumeSource: Codable, Sendable, Hashable {
-        /// targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than
-        /// default (typically TCP ports 860 and 3260).
+        /// targetPortal is iSCSI Target Portal.
+        ///
+        /// The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and
+        /// 3260).
         public var targetPortal: String
         /// iqn is the target iSCSI Qualified Name.
         public var iqn: String
         /// lun represents iSCSI Target Lun number.
         public var lun: Int32
-        /// iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp).
+        /// iscsiInterface is the interface Name that uses an iSCSI transport.
+        ///
+        /// Defaults to 'default' (tcp).
         public var iscsiInterface: String?
-        /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is
-        /// supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if
-        /// unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#iscsi
+        /// fsType is the filesystem type of the volume that you want to mount.
+        ///
+        /// Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs",
+        /// "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#iscsi
         public var fsType: String?
-        /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false.
+        /// readOnly here will force the ReadOnly setting in VolumeMounts.
+        ///
+        /// Defaults to false.
         public var readOnly: Bool?
-        /// portals is the iSCSI Target Portal List. The portal is either an IP or ip_addr:port if the port is other
-        /// than default (typically TCP ports 860 and 3260).
+        /// portals is the iSCSI Target Portal List.
+        ///
+        /// The portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and
+        /// 3260).
         public var portals: [String]?
         /// chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication
         public var chapAuthDiscovery: Bool?
@@ -1982,8 +2136,10 @@ extension CoreV1 {
         public var chapAuthSession: Bool?
         /// secretRef is the CHAP Secret for iSCSI target and initiator authentication
         public var secretRef: CoreV1.LocalObjectReference?
-        /// initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface
-        /// simultaneously, new iSCSI interface <target portal>:<volume name> will be created for the connection.
+        /// initiatorName is the custom iSCSI Initiator Name.
+        ///
+        /// If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface <target
+        /// portal>:<volume name> will be created for the connection.
         public var initiatorName: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2062,19 +2218,21 @@ extension CoreV1 {
 extension CoreV1 {
     /// ImageVolumeSource represents a image volume resource.
     public struct ImageVolumeSource: Codable, Sendable, Hashable {
-        /// Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image.
-        /// Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA
-        /// image pull secrets, and pod spec image pull secrets. More info:
-        /// https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config
-        /// management to default or override container images in workload controllers like Deployments and
-        /// StatefulSets.
+        /// Required: Image or artifact reference to be used.
+        ///
+        /// Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as
+        /// for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull
+        /// secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow
+        /// higher level config management to default or override container images in workload controllers like
+        /// Deployments and StatefulSets.
         public var reference: String?
-        /// Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the
-        /// reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and
-        /// only uses a local image or artifact. Container creation will fail if the reference isn't present.
-        /// IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail
-        /// if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or
-        /// IfNotPresent otherwise.
+        /// Policy for pulling OCI objects.
+        ///
+        /// Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail
+        /// If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact.
+        /// Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the
+        /// reference isn't already present on disk. Container creation will fail if the reference isn't present and the
+        /// pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
         public var pullPolicy: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2108,8 +2266,10 @@ extension CoreV1 {
 extension CoreV1 {
     /// ImageVolumeStatus represents the image-based volume status.
     public struct ImageVolumeStatus: Codable, Sendable, Hashable {
-        /// ImageRef is the digest of the image used for this volume. It should have a value that's similar to the pod's
-        /// status.containerStatuses[i].imageID. The ImageRef length should not exceed 256 characters.
+        /// ImageRef is the digest of the image used for this volume.
+        ///
+        /// It should have a value that's similar to the pod's status.containerStatuses[i].imageID. The ImageRef length
+        /// should not exceed 256 characters.
         public var imageRef: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2140,13 +2300,16 @@ extension CoreV1 {
     public struct KeyToPath: Codable, Sendable, Hashable {
         /// key is the key to project.
         public var key: String
-        /// path is the relative path of the file to map the key to. May not be an absolute path. May not contain the
-        /// path element '..'. May not start with the string '..'.
+        /// path is the relative path of the file to map the key to.
+        ///
+        /// May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
         public var path: String
-        /// mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and
-        /// 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal
-        /// values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with
-        /// other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+        /// mode is Optional: mode bits used to set permissions on this file.
+        ///
+        /// Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal
+        /// and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode
+        /// will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the
+        /// result can be other mode bits set.
         public var mode: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

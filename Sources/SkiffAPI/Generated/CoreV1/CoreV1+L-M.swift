@@ -4,25 +4,30 @@ public import SkiffAPIMachinery
 
 extension CoreV1 {
     /// Lifecycle describes actions that the management system should take in response to container lifecycle events.
+    ///
     /// For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is
     /// complete, unless the container process fails, in which case the handler is aborted.
     public struct Lifecycle: Codable, Sendable, Hashable {
-        /// PostStart is called immediately after a container is created. If the handler fails, the container is
-        /// terminated and restarted according to its restart policy. Other management of the container blocks until the
-        /// hook completes. More info:
+        /// PostStart is called immediately after a container is created.
+        ///
+        /// If the handler fails, the container is terminated and restarted according to its restart policy. Other
+        /// management of the container blocks until the hook completes. More info:
         /// https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
         public var postStart: CoreV1.LifecycleHandler?
         /// PreStop is called immediately before a container is terminated due to an API request or management event
-        /// such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if
-        /// the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook
-        /// is executed. Regardless of the outcome of the handler, the container will eventually terminate within the
-        /// Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks
-        /// until the hook completes or until the termination grace period is reached. More info:
+        /// such as liveness/startup probe failure, preemption, resource contention, etc.
+        ///
+        /// The handler is not called if the container crashes or exits. The Pod's termination grace period countdown
+        /// begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will
+        /// eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other
+        /// management of the container blocks until the hook completes or until the termination grace period is
+        /// reached. More info:
         /// https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
         public var preStop: CoreV1.LifecycleHandler?
-        /// StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the
-        /// default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty
-        /// .spec.os.name
+        /// StopSignal defines which signal will be sent to a container when it is being stopped.
+        ///
+        /// If not specified, the default is defined by the container runtime in use. StopSignal can only be set for
+        /// Pods with a non-empty .spec.os.name
         public var stopSignal: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -59,15 +64,18 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the
-    /// fields, except TCPSocket must be specified.
+    /// LifecycleHandler defines a specific action that should be taken in a lifecycle hook.
+    ///
+    /// One and only one of the fields, except TCPSocket must be specified.
     public struct LifecycleHandler: Codable, Sendable, Hashable {
         /// Exec specifies a command to execute in the container.
         public var exec: CoreV1.ExecAction?
         /// HTTPGet specifies an HTTP GET request to perform.
         public var httpGet: CoreV1.HTTPGetAction?
-        /// Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is
-        /// no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+        /// Deprecated.
+        ///
+        /// TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation
+        /// of this field and lifecycle hooks will fail at runtime when it is specified.
         public var tcpSocket: CoreV1.TCPSocketAction?
         /// Sleep represents a duration that the container should sleep.
         public var sleep: CoreV1.SleepAction?
@@ -113,18 +121,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// LimitRange sets resource usage limits for each kind of resource in a Namespace.
     public struct LimitRange: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// Spec defines the limits enforced. More info:
+        /// Spec defines the limits enforced.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoreV1.LimitRangeSpec?
 
@@ -238,19 +251,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// LimitRangeList is a list of LimitRange items.
     public struct LimitRangeList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// Items is a list of LimitRange objects. More info:
-        /// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+        /// Items is a list of LimitRange objects.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
         public var items: [CoreV1.LimitRange]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -372,6 +389,7 @@ extension CoreV1 {
         /// Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)
         public var hostname: String?
         /// IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified.
+        ///
         /// Setting this to "VIP" indicates that traffic is delivered to the node with the destination set to the
         /// load-balancer's IP and port. Setting this to "Proxy" indicates that traffic is delivered to the node or pod
         /// with the destination set to the node's IP and node port or the pod's IP and port. Service implementations
@@ -422,8 +440,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// LoadBalancerStatus represents the status of a load-balancer.
     public struct LoadBalancerStatus: Codable, Sendable, Hashable {
-        /// Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should
-        /// be sent to these ingress points.
+        /// Ingress is a list containing ingress points for the load-balancer.
+        ///
+        /// Traffic intended for the service should be sent to these ingress points.
         public var ingress: [CoreV1.LoadBalancerIngress]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -453,8 +472,10 @@ extension CoreV1 {
     /// LocalObjectReference contains enough information to let you locate the referenced object inside the same
     /// namespace.
     public struct LocalObjectReference: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
 
@@ -484,12 +505,14 @@ extension CoreV1 {
 extension CoreV1 {
     /// Local represents directly-attached storage with node affinity
     public struct LocalVolumeSource: Codable, Sendable, Hashable {
-        /// path of the full path to the volume on the node. It can be either a directory or block device (disk,
-        /// partition, ...).
+        /// path of the full path to the volume on the node.
+        ///
+        /// It can be either a directory or block device (disk, partition, ...).
         public var path: String
-        /// fsType is the filesystem type to mount. It applies only when the Path is a block device. Must be a
-        /// filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default value is to
-        /// auto-select a filesystem if unspecified.
+        /// fsType is the filesystem type to mount.
+        ///
+        /// It applies only when the Path is a block device. Must be a filesystem type supported by the host operating
+        /// system. Ex. "ext4", "xfs", "ntfs". The default value is to auto-select a filesystem if unspecified.
         public var fsType: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -525,7 +548,9 @@ extension CoreV1 {
     public struct ModifyVolumeStatus: Codable, Sendable, Hashable {
         /// targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled
         public var targetVolumeAttributesClassName: String?
-        /// status is the status of the ControllerModifyVolume operation. It can be in any of following states:
+        /// status is the status of the ControllerModifyVolume operation.
+        ///
+        /// It can be in any of following states:
         ///  - Pending
         ///    Pending indicates that the PersistentVolumeClaim cannot be modified due to unmet requirements, such as
         ///    the specified VolumeAttributesClass not existing.

@@ -3,16 +3,21 @@
 public import SkiffAPIMachinery
 
 extension CoreV1 {
-    /// Represents an NFS mount that lasts the lifetime of a pod. NFS volumes do not support ownership management or
-    /// SELinux relabeling.
+    /// Represents an NFS mount that lasts the lifetime of a pod.
+    ///
+    /// NFS volumes do not support ownership management or SELinux relabeling.
     public struct NFSVolumeSource: Codable, Sendable, Hashable {
-        /// server is the hostname or IP address of the NFS server. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
+        /// server is the hostname or IP address of the NFS server.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
         public var server: String
-        /// path that is exported by the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+        /// path that is exported by the NFS server.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
         public var path: String
-        /// readOnly here will force the NFS export to be mounted with read-only permissions. Defaults to false. More
-        /// info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+        /// readOnly here will force the NFS export to be mounted with read-only permissions.
+        ///
+        /// Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -49,23 +54,32 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Namespace provides a scope for Names. Use of multiple namespaces is optional.
+    /// Namespace provides a scope for Names.
+    ///
+    /// Use of multiple namespaces is optional.
     public struct Namespace: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// Spec defines the behavior of the Namespace. More info:
+        /// Spec defines the behavior of the Namespace.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoreV1.NamespaceSpec?
-        /// Status describes the current status of a Namespace. More info:
+        /// Status describes the current status of a Namespace.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: CoreV1.NamespaceStatus?
 
@@ -173,19 +187,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// NamespaceList is a list of Namespaces.
     public struct NamespaceList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// Items is the list of Namespace objects in the list. More info:
-        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+        /// Items is the list of Namespace objects in the list.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
         public var items: [CoreV1.Namespace]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -229,8 +247,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// NamespaceSpec describes the attributes on a Namespace.
     public struct NamespaceSpec: Codable, Sendable, Hashable {
-        /// Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More
-        /// info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
+        /// Finalizers is an opaque list of values that must be empty to permanently remove object from storage.
+        ///
+        /// More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
         public var finalizers: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -259,8 +278,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// NamespaceStatus is information about the current status of a Namespace.
     public struct NamespaceStatus: Codable, Sendable, Hashable {
-        /// Phase is the current lifecycle phase of the namespace. More info:
-        /// https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
+        /// Phase is the current lifecycle phase of the namespace.
+        ///
+        /// More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
         public var phase: String?
         /// Represents the latest available observations of a namespace's current state.
         public var conditions: [CoreV1.NamespaceCondition]?
@@ -294,23 +314,30 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).
+    /// Node is a worker node in Kubernetes.
+    ///
+    /// Each node will have a unique identifier in the cache (i.e. in etcd).
     public struct Node: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Spec defines the behavior of a node.
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoreV1.NodeSpec?
-        /// Most recently observed status of the node. Populated by the system. Read-only. More info:
+        /// Most recently observed status of the node.
+        ///
+        /// Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: CoreV1.NodeStatus?
 
@@ -398,16 +425,18 @@ extension CoreV1 {
     /// Node affinity is a group of node affinity scheduling rules.
     public struct NodeAffinity: Codable, Sendable, Hashable {
         /// If the affinity requirements specified by this field are not met at scheduling time, the pod will not be
-        /// scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point
-        /// during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from
-        /// its node.
+        /// scheduled onto the node.
+        ///
+        /// If the affinity requirements specified by this field cease to be met at some point during pod execution
+        /// (e.g. due to an update), the system may or may not try to eventually evict the pod from its node.
         public var requiredDuringSchedulingIgnoredDuringExecution: CoreV1.NodeSelector?
         /// The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this
-        /// field, but it may choose a node that violates one or more of the expressions. The node that is most
-        /// preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling
-        /// requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by
-        /// iterating through the elements of this field and adding "weight" to the sum if the node matches the
-        /// corresponding matchExpressions; the node(s) with the highest sum are the most preferred.
+        /// field, but it may choose a node that violates one or more of the expressions.
+        ///
+        /// The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets
+        /// all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.),
+        /// compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node
+        /// matches the corresponding matchExpressions; the node(s) with the highest sum are the most preferred.
         public var preferredDuringSchedulingIgnoredDuringExecution: [CoreV1.PreferredSchedulingTerm]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -561,8 +590,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be
-    /// non-nil. This API is deprecated since 1.22
+    /// NodeConfigSource specifies a source of node configuration.
+    ///
+    /// Exactly one subfield (excluding metadata) must be non-nil. This API is deprecated since 1.22
     public struct NodeConfigSource: Codable, Sendable, Hashable {
         /// ConfigMap is a reference to a Node's ConfigMap
         public var configMap: CoreV1.ConfigMapNodeConfigSource?
@@ -593,36 +623,42 @@ extension CoreV1 {
 extension CoreV1 {
     /// NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource.
     public struct NodeConfigStatus: Codable, Sendable, Hashable {
-        /// Assigned reports the checkpointed config the node will try to use. When Node.Spec.ConfigSource is updated,
-        /// the node checkpoints the associated config payload to local disk, along with a record indicating intended
-        /// config. The node refers to this record to choose its config checkpoint, and reports this record in Assigned.
-        /// Assigned only updates in the status after the record has been checkpointed to disk. When the Kubelet is
-        /// restarted, it tries to make the Assigned config the Active config by loading and validating the checkpointed
-        /// payload identified by Assigned.
+        /// Assigned reports the checkpointed config the node will try to use.
+        ///
+        /// When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk,
+        /// along with a record indicating intended config. The node refers to this record to choose its config
+        /// checkpoint, and reports this record in Assigned. Assigned only updates in the status after the record has
+        /// been checkpointed to disk. When the Kubelet is restarted, it tries to make the Assigned config the Active
+        /// config by loading and validating the checkpointed payload identified by Assigned.
         public var assigned: CoreV1.NodeConfigSource?
-        /// Active reports the checkpointed config the node is actively using. Active will represent either the current
-        /// version of the Assigned config, or the current LastKnownGood config, depending on whether attempting to use
-        /// the Assigned config results in an error.
+        /// Active reports the checkpointed config the node is actively using.
+        ///
+        /// Active will represent either the current version of the Assigned config, or the current LastKnownGood
+        /// config, depending on whether attempting to use the Assigned config results in an error.
         public var active: CoreV1.NodeConfigSource?
         /// LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error
-        /// attempting to use the Assigned config. The Assigned config becomes the LastKnownGood config when the node
-        /// determines that the Assigned config is stable and correct. This is currently implemented as a 10-minute soak
-        /// period starting when the local record of Assigned config is updated. If the Assigned config is Active at the
-        /// end of this period, it becomes the LastKnownGood. Note that if Spec.ConfigSource is reset to nil (use local
-        /// defaults), the LastKnownGood is also immediately reset to nil, because the local default config is always
-        /// assumed good. You should not make assumptions about the node's method of determining config stability and
-        /// correctness, as this may change or become configurable in the future.
+        /// attempting to use the Assigned config.
+        ///
+        /// The Assigned config becomes the LastKnownGood config when the node determines that the Assigned config is
+        /// stable and correct. This is currently implemented as a 10-minute soak period starting when the local record
+        /// of Assigned config is updated. If the Assigned config is Active at the end of this period, it becomes the
+        /// LastKnownGood. Note that if Spec.ConfigSource is reset to nil (use local defaults), the LastKnownGood is
+        /// also immediately reset to nil, because the local default config is always assumed good. You should not make
+        /// assumptions about the node's method of determining config stability and correctness, as this may change or
+        /// become configurable in the future.
         public var lastKnownGood: CoreV1.NodeConfigSource?
-        /// Error describes any problems reconciling the Spec.ConfigSource to the Active config. Errors may occur, for
-        /// example, attempting to checkpoint Spec.ConfigSource to the local Assigned record, attempting to checkpoint
-        /// the payload associated with Spec.ConfigSource, attempting to load or validate the Assigned config, etc.
-        /// Errors may occur at different points while syncing config. Earlier errors (e.g. download or checkpointing
-        /// errors) will not result in a rollback to LastKnownGood, and may resolve across Kubelet retries. Later errors
-        /// (e.g. loading or validating a checkpointed config) will result in a rollback to LastKnownGood. In the latter
-        /// case, it is usually possible to resolve the error by fixing the config assigned in Spec.ConfigSource. You
-        /// can find additional information for debugging by searching the error message in the Kubelet log. Error is a
-        /// human-readable description of the error state; machines can check whether or not Error is empty, but should
-        /// not rely on the stability of the Error text across Kubelet versions.
+        /// Error describes any problems reconciling the Spec.ConfigSource to the Active config.
+        ///
+        /// Errors may occur, for example, attempting to checkpoint Spec.ConfigSource to the local Assigned record,
+        /// attempting to checkpoint the payload associated with Spec.ConfigSource, attempting to load or validate the
+        /// Assigned config, etc. Errors may occur at different points while syncing config. Earlier errors (e.g.
+        /// download or checkpointing errors) will not result in a rollback to LastKnownGood, and may resolve across
+        /// Kubelet retries. Later errors (e.g. loading or validating a checkpointed config) will result in a rollback
+        /// to LastKnownGood. In the latter case, it is usually possible to resolve the error by fixing the config
+        /// assigned in Spec.ConfigSource. You can find additional information for debugging by searching the error
+        /// message in the Kubelet log. Error is a human-readable description of the error state; machines can check
+        /// whether or not Error is empty, but should not rely on the stability of the Error text across Kubelet
+        /// versions.
         public var error: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -693,8 +729,10 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the
-    /// NodeFeatures should depend only on the cri implementation independent of runtime handlers.
+    /// NodeFeatures describes the set of features implemented by the CRI implementation.
+    ///
+    /// The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime
+    /// handlers.
     public struct NodeFeatures: Codable, Sendable, Hashable {
         /// SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.
         public var supplementalGroupsPolicy: Bool?
@@ -725,16 +763,19 @@ extension CoreV1 {
 extension CoreV1 {
     /// NodeList is the whole list of all Nodes which have been registered with master.
     public struct NodeList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of nodes
         public var items: [CoreV1.Node]
@@ -780,7 +821,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// NodeRuntimeHandler is a set of runtime handler information.
     public struct NodeRuntimeHandler: Codable, Sendable, Hashable {
-        /// Runtime handler name. Empty for the default runtime handler.
+        /// Runtime handler name.
+        ///
+        /// Empty for the default runtime handler.
         public var name: String?
         /// Supported features.
         public var features: CoreV1.NodeRuntimeHandlerFeatures?
@@ -853,7 +896,9 @@ extension CoreV1 {
     /// A node selector represents the union of the results of one or more label queries over a set of nodes; that is,
     /// it represents the OR of the selectors represented by the node selector terms.
     public struct NodeSelector: Codable, Sendable, Hashable {
-        /// Required. A list of node selector terms. The terms are ORed.
+        /// Required.
+        ///
+        /// A list of node selector terms. The terms are ORed.
         public var nodeSelectorTerms: [CoreV1.NodeSelectorTerm]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -886,13 +931,16 @@ extension CoreV1 {
     public struct NodeSelectorRequirement: Codable, Sendable, Hashable {
         /// The label key that the selector applies to.
         public var key: String
-        /// Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt,
-        /// and Lt.
+        /// Represents a key's relationship to a set of values.
+        ///
+        /// Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
         public var `operator`: String
-        /// An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the
-        /// operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values
-        /// array must have a single element, which will be interpreted as an integer. This array is replaced during a
-        /// strategic merge patch.
+        /// An array of string values.
+        ///
+        /// If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or
+        /// DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a
+        /// single element, which will be interpreted as an integer. This array is replaced during a strategic merge
+        /// patch.
         public var values: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -929,8 +977,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// A null or empty node selector term matches no objects. The requirements of them are ANDed. The
-    /// TopologySelectorTerm type implements a subset of the NodeSelectorTerm.
+    /// A null or empty node selector term matches no objects.
+    ///
+    /// The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm.
     public struct NodeSelectorTerm: Codable, Sendable, Hashable {
         /// A list of node selector requirements by node's labels.
         public var matchExpressions: [CoreV1.NodeSelectorRequirement]?
@@ -972,21 +1021,28 @@ extension CoreV1 {
     public struct NodeSpec: Codable, Sendable, Hashable {
         /// PodCIDR represents the pod IP range assigned to the node.
         public var podCIDR: String?
-        /// podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. If this field is
-        /// specified, the 0th entry must match the podCIDR field. It may contain at most 1 value for each of IPv4 and
-        /// IPv6.
+        /// podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node.
+        ///
+        /// If this field is specified, the 0th entry must match the podCIDR field. It may contain at most 1 value for
+        /// each of IPv4 and IPv6.
         public var podCIDRs: [String]?
         /// ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>
         public var providerID: String?
-        /// Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info:
+        /// Unschedulable controls node schedulability of new pods.
+        ///
+        /// By default, node is schedulable. More info:
         /// https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration
         public var unschedulable: Bool?
         /// If specified, the node's taints.
         public var taints: [CoreV1.Taint]?
         /// Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig
-        /// feature. This feature is removed.
+        /// feature.
+        ///
+        /// This feature is removed.
         public var configSource: CoreV1.NodeConfigSource?
-        /// Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966
+        /// Deprecated.
+        ///
+        /// Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966
         public var externalID: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1045,18 +1101,26 @@ extension CoreV1 {
 extension CoreV1 {
     /// NodeStatus is information about the current status of a node.
     public struct NodeStatus: Codable, Sendable, Hashable {
-        /// Capacity represents the total resources of a node. More info:
-        /// https://kubernetes.io/docs/reference/node/node-status/#capacity
+        /// Capacity represents the total resources of a node.
+        ///
+        /// More info: https://kubernetes.io/docs/reference/node/node-status/#capacity
         public var capacity: [String: Quantity]?
-        /// Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity.
+        /// Allocatable represents the resources of a node that are available for scheduling.
+        ///
+        /// Defaults to Capacity.
         public var allocatable: [String: Quantity]?
-        /// NodePhase is the recently observed lifecycle phase of the node. More info:
-        /// https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is deprecated.
+        /// NodePhase is the recently observed lifecycle phase of the node.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is
+        /// deprecated.
         public var phase: String?
-        /// Conditions is an array of current observed node conditions. More info:
-        /// https://kubernetes.io/docs/reference/node/node-status/#condition
+        /// Conditions is an array of current observed node conditions.
+        ///
+        /// More info: https://kubernetes.io/docs/reference/node/node-status/#condition
         public var conditions: [CoreV1.NodeCondition]?
-        /// List of addresses reachable to the node. Queried from cloud provider, if available. More info:
+        /// List of addresses reachable to the node.
+        ///
+        /// Queried from cloud provider, if available. More info:
         /// https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable,
         /// but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers
         /// should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should
@@ -1066,8 +1130,9 @@ extension CoreV1 {
         public var addresses: [CoreV1.NodeAddress]?
         /// Endpoints of daemons running on the Node.
         public var daemonEndpoints: CoreV1.NodeDaemonEndpoints?
-        /// Set of ids/uuids to uniquely identify the node. More info:
-        /// https://kubernetes.io/docs/reference/node/node-status/#info
+        /// Set of ids/uuids to uniquely identify the node.
+        ///
+        /// More info: https://kubernetes.io/docs/reference/node/node-status/#info
         public var nodeInfo: CoreV1.NodeSystemInfo?
         /// List of container images on this node
         public var images: [CoreV1.ContainerImage]?
@@ -1206,11 +1271,14 @@ extension CoreV1 {
 extension CoreV1 {
     /// NodeSystemInfo is a set of ids/uuids to uniquely identify the node.
     public struct NodeSystemInfo: Codable, Sendable, Hashable {
-        /// MachineID reported by the node. For unique machine identification in the cluster this field is preferred.
-        /// Learn more from man(5) machine-id: http://man7.org/linux/man-pages/man5/machine-id.5.html
+        /// MachineID reported by the node.
+        ///
+        /// For unique machine identification in the cluster this field is preferred. Learn more from man(5) machine-id:
+        /// http://man7.org/linux/man-pages/man5/machine-id.5.html
         public var machineID: String
-        /// SystemUUID reported by the node. For unique machine identification MachineID is preferred. This field is
-        /// specific to Red Hat hosts
+        /// SystemUUID reported by the node.
+        ///
+        /// For unique machine identification MachineID is preferred. This field is specific to Red Hat hosts
         /// https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid
         public var systemUUID: String
         /// Boot ID reported by the node.
@@ -1345,29 +1413,36 @@ extension CoreV1 {
 extension CoreV1 {
     /// ObjectReference contains enough information to let you inspect or modify the referred object.
     public struct ObjectReference: Codable, Sendable, Hashable {
-        /// Kind of the referent. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind of the referent.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// Namespace of the referent. More info:
-        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+        /// Namespace of the referent.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
         public var namespace: String?
-        /// Name of the referent. More info:
-        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+        /// Name of the referent.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
-        /// UID of the referent. More info:
-        /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids
+        /// UID of the referent.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids
         public var uid: String?
         /// API version of the referent.
         public var apiVersion: String?
-        /// Specific resourceVersion to which this reference is made, if any. More info:
+        /// Specific resourceVersion to which this reference is made, if any.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
         public var resourceVersion: String?
         /// If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go
         /// field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is
         /// to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers
         /// to the name of the container that triggered the event) or if no container name is specified
-        /// "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some
-        /// well-defined way of referencing a part of an object.
+        /// "spec.containers[2]" (container with index 2 in this pod).
+        ///
+        /// This syntax is chosen only to have some well-defined way of referencing a part of an object.
         public var fieldPath: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

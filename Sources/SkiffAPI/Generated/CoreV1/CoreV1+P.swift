@@ -3,25 +3,33 @@
 public import SkiffAPIMachinery
 
 extension CoreV1 {
-    /// PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More
-    /// info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
+    /// PersistentVolume (PV) is a storage resource provisioned by an administrator.
+    ///
+    /// It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
     public struct PersistentVolume: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec defines a specification of a persistent volume owned by the cluster. Provisioned by an administrator.
-        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes
+        /// spec defines a specification of a persistent volume owned by the cluster.
+        ///
+        /// Provisioned by an administrator. More info:
+        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes
         public var spec: CoreV1.PersistentVolumeSpec?
-        /// status represents the current information/status for the persistent volume. Populated by the system.
-        /// Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes
+        /// status represents the current information/status for the persistent volume.
+        ///
+        /// Populated by the system. Read-only. More info:
+        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes
         public var status: CoreV1.PersistentVolumeStatus?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -71,22 +79,27 @@ extension CoreV1 {
 extension CoreV1 {
     /// PersistentVolumeClaim is a user's request for and claim to a persistent volume
     public struct PersistentVolumeClaim: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec defines the desired characteristics of a volume requested by a pod author. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+        /// spec defines the desired characteristics of a volume requested by a pod author.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
         public var spec: CoreV1.PersistentVolumeClaimSpec?
-        /// status represents the current information/status of a persistent volume claim. Read-only. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+        /// status represents the current information/status of a persistent volume claim.
+        ///
+        /// Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
         public var status: CoreV1.PersistentVolumeClaimStatus?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -136,10 +149,14 @@ extension CoreV1 {
 extension CoreV1 {
     /// PersistentVolumeClaimCondition contains details about state of pvc
     public struct PersistentVolumeClaimCondition: Codable, Sendable, Hashable {
-        /// Type is the type of the condition. More info:
+        /// Type is the type of the condition.
+        ///
+        /// More info:
         /// https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=set%20to%20%27ResizeStarted%27.-,PersistentVolumeClaimCondition,-contains%20details%20about
         public var type: String
-        /// Status is the status of the condition. Can be True, False, Unknown. More info:
+        /// Status is the status of the condition.
+        ///
+        /// Can be True, False, Unknown. More info:
         /// https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=state%20of%20pvc-,conditions.status,-(string)%2C%20required
         public var status: String
         /// lastProbeTime is the time we probed the condition.
@@ -147,8 +164,9 @@ extension CoreV1 {
         /// lastTransitionTime is the time the condition transitioned from one status to another.
         public var lastTransitionTime: Time?
         /// reason is a unique, this should be a short, machine understandable string that gives the reason for
-        /// condition's last transition. If it reports "Resizing" that means the underlying persistent volume is being
-        /// resized.
+        /// condition's last transition.
+        ///
+        /// If it reports "Resizing" that means the underlying persistent volume is being resized.
         public var reason: String?
         /// message is the human-readable message indicating details about last transition.
         public var message: String?
@@ -204,19 +222,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
     public struct PersistentVolumeClaimList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// items is a list of persistent volume claims. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+        /// items is a list of persistent volume claims.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
         public var items: [CoreV1.PersistentVolumeClaim]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -261,37 +283,44 @@ extension CoreV1 {
     /// PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for
     /// provider-specific attributes
     public struct PersistentVolumeClaimSpec: Codable, Sendable, Hashable {
-        /// accessModes contains the desired access modes the volume should have. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
+        /// accessModes contains the desired access modes the volume should have.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
         public var accessModes: [String]?
         /// selector is a label query over volumes to consider for binding.
         public var selector: MetaV1.LabelSelector?
-        /// resources represents the minimum resources the volume should have. Users are allowed to specify resource
-        /// requirements that are lower than previous value but must still be higher than capacity recorded in the
-        /// status field of the claim. More info:
+        /// resources represents the minimum resources the volume should have.
+        ///
+        /// Users are allowed to specify resource requirements that are lower than previous value but must still be
+        /// higher than capacity recorded in the status field of the claim. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
         public var resources: CoreV1.VolumeResourceRequirements?
         /// volumeName is the binding reference to the PersistentVolume backing this claim.
         public var volumeName: String?
-        /// storageClassName is the name of the StorageClass required by the claim. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
+        /// storageClassName is the name of the StorageClass required by the claim.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
         public var storageClassName: String?
-        /// volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not
-        /// included in claim spec.
+        /// volumeMode defines what type of volume is required by the claim.
+        ///
+        /// Value of Filesystem is implied when not included in claim spec.
         public var volumeMode: String?
         /// dataSource field can be used to specify either: * An existing VolumeSnapshot object
         /// (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an
         /// external controller can support the specified data source, it will create a new volume based on the contents
-        /// of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will
-        /// be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when
-        /// dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be
-        /// copied to dataSource.
+        /// of the specified data source.
+        ///
+        /// When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef,
+        /// and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If
+        /// the namespace is specified, then dataSourceRef will not be copied to dataSource.
         public var dataSource: CoreV1.TypedLocalObjectReference?
         /// dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is
-        /// desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim
-        /// object. When this field is specified, volume binding will only succeed if the type of the specified object
-        /// matches some installed volume populator or dynamic provisioner. This field will replace the functionality of
-        /// the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards
+        /// desired.
+        ///
+        /// This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When
+        /// this field is specified, volume binding will only succeed if the type of the specified object matches some
+        /// installed volume populator or dynamic provisioner. This field will replace the functionality of the
+        /// dataSource field and as such if both fields are non-empty, they must have the same value. For backwards
         /// compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef)
         /// will be set to the same value automatically if one of them is empty and the other is non-empty. When
         /// namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are
@@ -306,13 +335,14 @@ extension CoreV1 {
         /// (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the
         /// namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
         public var dataSourceRef: CoreV1.TypedObjectReference?
-        /// volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim. If specified, the
-        /// CSI driver will create or update the volume with the attributes defined in the corresponding
-        /// VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed after the claim
-        /// is created. An empty string or nil value indicates that no VolumeAttributesClass will be applied to the
-        /// claim. If the claim enters an Infeasible error state, this field can be reset to its previous value
-        /// (including nil) to cancel the modification. If the resource referred to by volumeAttributesClass does not
-        /// exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus
+        /// volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.
+        ///
+        /// If specified, the CSI driver will create or update the volume with the attributes defined in the
+        /// corresponding VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed
+        /// after the claim is created. An empty string or nil value indicates that no VolumeAttributesClass will be
+        /// applied to the claim. If the claim enters an Infeasible error state, this field can be reset to its previous
+        /// value (including nil) to cancel the modification. If the resource referred to by volumeAttributesClass does
+        /// not exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus
         /// field, until such as a resource exists. More info:
         /// https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
         public var volumeAttributesClassName: String?
@@ -386,16 +416,19 @@ extension CoreV1 {
     public struct PersistentVolumeClaimStatus: Codable, Sendable, Hashable {
         /// phase represents the current phase of PersistentVolumeClaim.
         public var phase: String?
-        /// accessModes contains the actual access modes the volume backing the PVC has. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
+        /// accessModes contains the actual access modes the volume backing the PVC has.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
         public var accessModes: [String]?
         /// capacity represents the actual resources of the underlying volume.
         public var capacity: [String: Quantity]?
-        /// conditions is the current Condition of persistent volume claim. If underlying persistent volume is being
-        /// resized then the Condition will be set to 'Resizing'.
+        /// conditions is the current Condition of persistent volume claim.
+        ///
+        /// If underlying persistent volume is being resized then the Condition will be set to 'Resizing'.
         public var conditions: [CoreV1.PersistentVolumeClaimCondition]?
-        /// allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard
-        /// Kubernetes label syntax. Valid values are either:
+        /// allocatedResources tracks the resources allocated to a PVC including its capacity.
+        ///
+        /// Key names follow standard Kubernetes label syntax. Valid values are either:
         /// 	* Un-prefixed keys:
         /// 		- storage - the capacity of the volume.
         /// 	* Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
@@ -412,8 +445,9 @@ extension CoreV1 {
         /// purpose it was designed. For example - a controller that only is responsible for resizing capacity of the
         /// volume, should ignore PVC updates that change other valid resources associated with PVC.
         public var allocatedResources: [String: Quantity]?
-        /// allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow
-        /// standard Kubernetes label syntax. Valid values are either:
+        /// allocatedResourceStatuses stores status of resource being resized for the given PVC.
+        ///
+        /// Key names follow standard Kubernetes label syntax. Valid values are either:
         /// 	* Un-prefixed keys:
         /// 		- storage - the capacity of the volume.
         /// 	* Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
@@ -446,11 +480,13 @@ extension CoreV1 {
         /// resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with
         /// PVC.
         public var allocatedResourceStatuses: [String: String]?
-        /// currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using. When
-        /// unset, there is no VolumeAttributeClass applied to this PersistentVolumeClaim
+        /// currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using.
+        ///
+        /// When unset, there is no VolumeAttributeClass applied to this PersistentVolumeClaim
         public var currentVolumeAttributesClassName: String?
-        /// ModifyVolumeStatus represents the status object of ControllerModifyVolume operation. When this is unset,
-        /// there is no ModifyVolume operation being attempted.
+        /// ModifyVolumeStatus represents the status object of ControllerModifyVolume operation.
+        ///
+        /// When this is unset, there is no ModifyVolume operation being attempted.
         public var modifyVolumeStatus: CoreV1.ModifyVolumeStatus?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -523,11 +559,14 @@ extension CoreV1 {
     /// PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an
     /// EphemeralVolumeSource.
     public struct PersistentVolumeClaimTemplate: Codable, Sendable, Hashable {
-        /// May contain labels and annotations that will be copied into the PVC when creating it. No other fields are
-        /// allowed and will be rejected during validation.
+        /// May contain labels and annotations that will be copied into the PVC when creating it.
+        ///
+        /// No other fields are allowed and will be rejected during validation.
         public var metadata: MetaV1.ObjectMeta
-        /// The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that
-        /// gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here.
+        /// The specification for the PersistentVolumeClaim.
+        ///
+        /// The entire content is copied unchanged into the PVC that gets created from this template. The same fields as
+        /// in a PersistentVolumeClaim are also valid here.
         public var spec: CoreV1.PersistentVolumeClaimSpec
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -564,14 +603,18 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. This volume finds the bound
-    /// PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is, essentially, a wrapper around
-    /// another type of volume that is owned by someone else (the system).
+    /// PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace.
+    ///
+    /// This volume finds the bound PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is,
+    /// essentially, a wrapper around another type of volume that is owned by someone else (the system).
     public struct PersistentVolumeClaimVolumeSource: Codable, Sendable, Hashable {
-        /// claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More
-        /// info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+        /// claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
         public var claimName: String
-        /// readOnly Will force the ReadOnly setting in VolumeMounts. Default false.
+        /// readOnly Will force the ReadOnly setting in VolumeMounts.
+        ///
+        /// Default false.
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -605,19 +648,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// PersistentVolumeList is a list of PersistentVolume items.
     public struct PersistentVolumeList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// items is a list of persistent volumes. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes
+        /// items is a list of persistent volumes.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
         public var items: [CoreV1.PersistentVolume]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -661,119 +708,156 @@ extension CoreV1 {
 extension CoreV1 {
     /// PersistentVolumeSpec is the specification of a persistent volume.
     public struct PersistentVolumeSpec: Codable, Sendable, Hashable {
-        /// capacity is the description of the persistent volume's resources and capacity. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity
+        /// capacity is the description of the persistent volume's resources and capacity.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity
         public var capacity: [String: Quantity]?
         /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then
-        /// exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for
-        /// the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
+        /// exposed to the pod.
+        ///
+        /// Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree
+        /// gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
         public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
         /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then
-        /// exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree
-        /// awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info:
+        /// exposed to the pod.
+        ///
+        /// Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are
+        /// redirected to the ebs.csi.aws.com CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
         public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
-        /// hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for
-        /// single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a
-        /// multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+        /// hostPath represents a directory on the host.
+        ///
+        /// Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host
+        /// storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
         public var hostPath: CoreV1.HostPathVolumeSource?
-        /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an
-        /// admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info:
-        /// https://examples.k8s.io/volumes/glusterfs/README.md
+        /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod.
+        ///
+        /// Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer
+        /// supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md
         public var glusterfs: CoreV1.GlusterfsPersistentVolumeSource?
-        /// nfs represents an NFS mount on the host. Provisioned by an admin. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
+        /// nfs represents an NFS mount on the host.
+        ///
+        /// Provisioned by an admin. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
         public var nfs: CoreV1.NFSVolumeSource?
-        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is
-        /// deprecated and the in-tree rbd type is no longer supported. More info:
+        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime.
+        ///
+        /// Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info:
         /// https://examples.k8s.io/volumes/rbd/README.md
         public var rbd: CoreV1.RBDPersistentVolumeSource?
         /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
-        /// pod. Provisioned by an admin.
+        /// pod.
+        ///
+        /// Provisioned by an admin.
         public var iscsi: CoreV1.ISCSIPersistentVolumeSource?
-        /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is
-        /// deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI
-        /// driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+        /// cinder represents a cinder volume attached and mounted on kubelets host machine.
+        ///
+        /// Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the
+        /// cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
         public var cinder: CoreV1.CinderPersistentVolumeSource?
-        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated
-        /// and the in-tree cephfs type is no longer supported.
+        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime.
+        ///
+        /// Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
         public var cephfs: CoreV1.CephFSPersistentVolumeSource?
         /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
         /// pod.
         public var fc: CoreV1.FCVolumeSource?
         /// flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its
-        /// usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the
-        /// in-tree flocker type is no longer supported.
+        /// usage.
+        ///
+        /// This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree
+        /// flocker type is no longer supported.
         public var flocker: CoreV1.FlockerVolumeSource?
         /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
+        ///
         /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
         public var flexVolume: CoreV1.FlexPersistentVolumeSource?
-        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated:
-        /// AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
+        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod.
+        ///
+        /// Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
         /// file.csi.azure.com CSI driver.
         public var azureFile: CoreV1.AzureFilePersistentVolumeSource?
-        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated:
-        /// VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the
-        /// csi.vsphere.vmware.com CSI driver.
+        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine.
+        ///
+        /// Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to
+        /// the csi.vsphere.vmware.com CSI driver.
         public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
-        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is
-        /// deprecated and the in-tree quobyte type is no longer supported.
+        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime.
+        ///
+        /// Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
         public var quobyte: CoreV1.QuobyteVolumeSource?
-        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk
-        /// is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI
-        /// driver.
+        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
+        ///
+        /// Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the
+        /// disk.csi.azure.com CSI driver.
         public var azureDisk: CoreV1.AzureDiskVolumeSource?
         /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
-        /// machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no
-        /// longer supported.
+        /// machine.
+        ///
+        /// Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer
+        /// supported.
         public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
-        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated:
-        /// PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the
-        /// pxd.portworx.com CSI driver.
+        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine.
+        ///
+        /// Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected
+        /// to the pxd.portworx.com CSI driver.
         public var portworxVolume: CoreV1.PortworxVolumeSource?
-        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO
-        /// is deprecated and the in-tree scaleIO type is no longer supported.
+        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes.
+        ///
+        /// Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
         public var scaleIO: CoreV1.ScaleIOPersistentVolumeSource?
         /// local represents directly-attached storage with node affinity
         public var local: CoreV1.LocalVolumeSource?
         /// storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the
-        /// pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info:
+        /// pod.
+        ///
+        /// Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info:
         /// https://examples.k8s.io/volumes/storageos/README.md
         public var storageos: CoreV1.StorageOSPersistentVolumeSource?
         /// csi represents storage that is handled by an external CSI driver.
         public var csi: CoreV1.CSIPersistentVolumeSource?
-        /// accessModes contains all ways the volume can be mounted. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
+        /// accessModes contains all ways the volume can be mounted.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
         public var accessModes: [String]?
-        /// claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to
-        /// be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info:
+        /// claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.
+        ///
+        /// Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding
         public var claimRef: CoreV1.ObjectReference?
         /// persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.
+        ///
         /// Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically
         /// provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin
         /// underlying this PersistentVolume. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming
         public var persistentVolumeReclaimPolicy: String?
-        /// storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that
-        /// this volume does not belong to any StorageClass.
+        /// storageClassName is the name of StorageClass to which this persistent volume belongs.
+        ///
+        /// Empty value means that this volume does not belong to any StorageClass.
         public var storageClassName: String?
-        /// mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if
-        /// one is invalid. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options
+        /// mountOptions is the list of mount options, e.g. ["ro", "soft"].
+        ///
+        /// Not validated - mount will simply fail if one is invalid. More info:
+        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options
         public var mountOptions: [String]?
         /// volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block
-        /// state. Value of Filesystem is implied when not included in spec.
+        /// state.
+        ///
+        /// Value of Filesystem is implied when not included in spec.
         public var volumeMode: String?
-        /// nodeAffinity defines constraints that limit what nodes this volume can be accessed from. This field
-        /// influences the scheduling of pods that use this volume. This field is mutable if MutablePVNodeAffinity
-        /// feature gate is enabled.
+        /// nodeAffinity defines constraints that limit what nodes this volume can be accessed from.
+        ///
+        /// This field influences the scheduling of pods that use this volume. This field is mutable if
+        /// MutablePVNodeAffinity feature gate is enabled.
         public var nodeAffinity: CoreV1.VolumeNodeAffinity?
-        /// Name of VolumeAttributesClass to which this persistent volume belongs. Empty value is not allowed. When this
-        /// field is not set, it indicates that this volume does not belong to any VolumeAttributesClass. This field is
-        /// mutable and can be changed by the CSI driver after a volume has been updated successfully to a new class.
-        /// For an unbound PersistentVolume, the volumeAttributesClassName will be matched with unbound
-        /// PersistentVolumeClaims during the binding process.
+        /// Name of VolumeAttributesClass to which this persistent volume belongs.
+        ///
+        /// Empty value is not allowed. When this field is not set, it indicates that this volume does not belong to any
+        /// VolumeAttributesClass. This field is mutable and can be changed by the CSI driver after a volume has been
+        /// updated successfully to a new class. For an unbound PersistentVolume, the volumeAttributesClassName will be
+        /// matched with unbound PersistentVolumeClaims during the binding process.
         public var volumeAttributesClassName: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -968,8 +1052,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// PersistentVolumeStatus is the current status of a persistent volume.
     public struct PersistentVolumeStatus: Codable, Sendable, Hashable {
-        /// phase indicates if a volume is available, bound to a claim, or released by a claim. More info:
-        /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase
+        /// phase indicates if a volume is available, bound to a claim, or released by a claim.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase
         public var phase: String?
         /// message is a human-readable message indicating details about why the volume is in this state.
         public var message: String?
@@ -1023,8 +1108,10 @@ extension CoreV1 {
     public struct PhotonPersistentDiskVolumeSource: Codable, Sendable, Hashable {
         /// pdID is the ID that identifies Photon Controller persistent disk
         public var pdID: String
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly
+        /// inferred to be "ext4" if unspecified.
         public var fsType: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1056,25 +1143,32 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto
-    /// hosts.
+    /// Pod is a collection of containers that can run on a host.
+    ///
+    /// This resource is created by clients and scheduled onto hosts.
     public struct Pod: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// Specification of the desired behavior of the pod. More info:
+        /// Specification of the desired behavior of the pod.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoreV1.PodSpec?
-        /// Most recently observed status of the pod. This data may not be up to date. Populated by the system.
-        /// Read-only. More info:
+        /// Most recently observed status of the pod.
+        ///
+        /// This data may not be up to date. Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: CoreV1.PodStatus?
 
@@ -1126,17 +1220,21 @@ extension CoreV1 {
     /// Pod affinity is a group of inter pod affinity scheduling rules.
     public struct PodAffinity: Codable, Sendable, Hashable {
         /// If the affinity requirements specified by this field are not met at scheduling time, the pod will not be
-        /// scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point
-        /// during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the
-        /// pod from its node. When there are multiple elements, the lists of nodes corresponding to each
-        /// podAffinityTerm are intersected, i.e. all terms must be satisfied.
+        /// scheduled onto the node.
+        ///
+        /// If the affinity requirements specified by this field cease to be met at some point during pod execution
+        /// (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node.
+        /// When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected,
+        /// i.e. all terms must be satisfied.
         public var requiredDuringSchedulingIgnoredDuringExecution: [CoreV1.PodAffinityTerm]?
         /// The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this
-        /// field, but it may choose a node that violates one or more of the expressions. The node that is most
-        /// preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling
-        /// requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by
-        /// iterating through the elements of this field and adding "weight" to the sum if the node has pods which
-        /// matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
+        /// field, but it may choose a node that violates one or more of the expressions.
+        ///
+        /// The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets
+        /// all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.),
+        /// compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node has
+        /// pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most
+        /// preferred.
         public var preferredDuringSchedulingIgnoredDuringExecution: [CoreV1.WeightedPodAffinityTerm]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1187,31 +1285,38 @@ extension CoreV1 {
     /// on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of
     /// pods is running
     public struct PodAffinityTerm: Codable, Sendable, Hashable {
-        /// A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no
-        /// Pods.
+        /// A label query over a set of resources, in this case pods.
+        ///
+        /// If it's null, this PodAffinityTerm matches with no Pods.
         public var labelSelector: MetaV1.LabelSelector?
-        /// namespaces specifies a static list of namespace names that the term applies to. The term is applied to the
-        /// union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty
-        /// namespaces list and null namespaceSelector means "this pod's namespace".
+        /// namespaces specifies a static list of namespace names that the term applies to.
+        ///
+        /// The term is applied to the union of the namespaces listed in this field and the ones selected by
+        /// namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace".
         public var namespaces: [String]?
         /// This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the
         /// labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of
-        /// the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty
-        /// topologyKey is not allowed.
+        /// the label with key topologyKey matches that of any node on which any of the selected pods is running.
+        ///
+        /// Empty topologyKey is not allowed.
         public var topologyKey: String
-        /// A label query over the set of namespaces that the term applies to. The term is applied to the union of the
-        /// namespaces selected by this field and the ones listed in the namespaces field. null selector and null or
-        /// empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+        /// A label query over the set of namespaces that the term applies to.
+        ///
+        /// The term is applied to the union of the namespaces selected by this field and the ones listed in the
+        /// namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty
+        /// selector ({}) matches all namespaces.
         public var namespaceSelector: MetaV1.LabelSelector?
-        /// MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys
-        /// are used to lookup values from the incoming pod labels, those key-value labels are merged with
+        /// MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration.
+        ///
+        /// The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with
         /// `labelSelector` as `key in (value)` to select the group of existing pods which pods will be taken into
         /// consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels
         /// will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and
         /// labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set.
         public var matchLabelKeys: [String]?
-        /// MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys
-        /// are used to lookup values from the incoming pod labels, those key-value labels are merged with
+        /// MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration.
+        ///
+        /// The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with
         /// `labelSelector` as `key notin (value)` to select the group of existing pods which pods will be taken into
         /// consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels
         /// will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys
@@ -1271,17 +1376,21 @@ extension CoreV1 {
     /// Pod anti affinity is a group of inter pod anti affinity scheduling rules.
     public struct PodAntiAffinity: Codable, Sendable, Hashable {
         /// If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not
-        /// be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at
-        /// some point during pod execution (e.g. due to a pod label update), the system may or may not try to
-        /// eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding
-        /// to each podAffinityTerm are intersected, i.e. all terms must be satisfied.
+        /// be scheduled onto the node.
+        ///
+        /// If the anti-affinity requirements specified by this field cease to be met at some point during pod execution
+        /// (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node.
+        /// When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected,
+        /// i.e. all terms must be satisfied.
         public var requiredDuringSchedulingIgnoredDuringExecution: [CoreV1.PodAffinityTerm]?
         /// The scheduler will prefer to schedule pods to nodes that satisfy the anti-affinity expressions specified by
-        /// this field, but it may choose a node that violates one or more of the expressions. The node that is most
-        /// preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling
-        /// requirements (resource request, requiredDuringScheduling anti-affinity expressions, etc.), compute a sum by
-        /// iterating through the elements of this field and subtracting "weight" from the sum if the node has pods
-        /// which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
+        /// this field, but it may choose a node that violates one or more of the expressions.
+        ///
+        /// The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets
+        /// all of the scheduling requirements (resource request, requiredDuringScheduling anti-affinity expressions,
+        /// etc.), compute a sum by iterating through the elements of this field and subtracting "weight" from the sum
+        /// if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are
+        /// the most preferred.
         public var preferredDuringSchedulingIgnoredDuringExecution: [CoreV1.WeightedPodAffinityTerm]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1440,12 +1549,15 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodCondition contains details for the current condition of this pod.
     public struct PodCondition: Codable, Sendable, Hashable {
-        /// Type is the type of the condition. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
+        /// Type is the type of the condition.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
         public var type: String
         /// If set, this represents the .metadata.generation that the pod condition was set based upon.
         public var observedGeneration: Int64?
-        /// Status is the status of the condition. Can be True, False, Unknown. More info:
+        /// Status is the status of the condition.
+        ///
+        /// Can be True, False, Unknown. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
         public var status: String
         /// Last time we probed the condition.
@@ -1513,15 +1625,20 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.
     public struct PodDNSConfig: Codable, Sendable, Hashable {
-        /// A list of DNS name server IP addresses. This will be appended to the base nameservers generated from
-        /// DNSPolicy. Duplicated nameservers will be removed.
+        /// A list of DNS name server IP addresses.
+        ///
+        /// This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be
+        /// removed.
         public var nameservers: [String]?
-        /// A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated
-        /// from DNSPolicy. Duplicated search paths will be removed.
+        /// A list of DNS search domains for host-name lookup.
+        ///
+        /// This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be
+        /// removed.
         public var searches: [String]?
-        /// A list of DNS resolver options. This will be merged with the base options generated from DNSPolicy.
-        /// Duplicated entries will be removed. Resolution options given in Options will override those that appear in
-        /// the base DNSPolicy.
+        /// A list of DNS resolver options.
+        ///
+        /// This will be merged with the base options generated from DNSPolicy. Duplicated entries will be removed.
+        /// Resolution options given in Options will override those that appear in the base DNSPolicy.
         public var options: [CoreV1.PodDNSConfigOption]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1560,7 +1677,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodDNSConfigOption defines DNS resolver options of a pod.
     public struct PodDNSConfigOption: Codable, Sendable, Hashable {
-        /// Name is this DNS resolver option's name. Required.
+        /// Name is this DNS resolver option's name.
+        ///
+        /// Required.
         public var name: String?
         /// Value is this DNS resolver option's value.
         public var value: String?
@@ -1594,8 +1713,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. It
-    /// stores the generated name for the corresponding special ResourceClaim created by the scheduler.
+    /// PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA.
+    ///
+    /// It stores the generated name for the corresponding special ResourceClaim created by the scheduler.
     public struct PodExtendedResourceClaimStatus: Codable, Sendable, Hashable {
         /// RequestMappings identifies the mapping of <container, extended resource backed by DRA> to device request in
         /// the generated ResourceClaim.
@@ -1668,18 +1788,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodList is a list of Pods.
     public struct PodList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// List of pods. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md
+        /// List of pods.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md
         public var items: [CoreV1.Pod]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1723,10 +1848,11 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodOS defines the OS parameters of a pod.
     public struct PodOS: Codable, Sendable, Hashable {
-        /// Name is the name of the operating system. The currently supported values are linux and windows. Additional
-        /// value may be defined in future and can be one of:
-        /// https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration Clients
-        /// should expect to handle additional values and treat unrecognized values in this field as os: null
+        /// Name is the name of the operating system.
+        ///
+        /// The currently supported values are linux and windows. Additional value may be defined in future and can be
+        /// one of: https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration
+        /// Clients should expect to handle additional values and treat unrecognized values in this field as os: null
         public var name: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1794,7 +1920,9 @@ extension CoreV1 {
     /// across all Pods in the PodGroup, reserved for the PodGroup in ResourceClaimStatus.ReservedFor rather than for
     /// individual Pods.
     public struct PodResourceClaim: Codable, Sendable, Hashable {
-        /// Name uniquely identifies this resource claim inside the pod. This must be a DNS_LABEL.
+        /// Name uniquely identifies this resource claim inside the pod.
+        ///
+        /// This must be a DNS_LABEL.
         public var name: String
         /// ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.
         ///
@@ -1856,10 +1984,14 @@ extension CoreV1 {
 
 extension CoreV1 {
     /// PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a
-    /// ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim.
+    /// ResourceClaimTemplate.
+    ///
+    /// It stores the generated name for the corresponding ResourceClaim.
     public struct PodResourceClaimStatus: Codable, Sendable, Hashable {
-        /// Name uniquely identifies this resource claim inside the pod. This must match the name of an entry in
-        /// pod.spec.resourceClaims, which implies that the string must be a DNS_LABEL.
+        /// Name uniquely identifies this resource claim inside the pod.
+        ///
+        /// This must match the name of an entry in pod.spec.resourceClaims, which implies that the string must be a
+        /// DNS_LABEL.
         public var name: String
         /// ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the
         /// Pod.
@@ -1903,7 +2035,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodSchedulingGate is associated to a Pod to guard its scheduling.
     public struct PodSchedulingGate: Codable, Sendable, Hashable {
-        /// Name of the scheduling gate. Each scheduling gate must have a unique name field.
+        /// Name of the scheduling gate.
+        ///
+        /// Each scheduling gate must have a unique name field.
         public var name: String
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1930,11 +2064,15 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. The scheduler uses
-    /// this information to apply workload-aware scheduling semantics. Exactly one field must be specified.
+    /// PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to.
+    ///
+    /// The scheduler uses this information to apply workload-aware scheduling semantics. Exactly one field must be
+    /// specified.
     public struct PodSchedulingGroup: Codable, Sendable, Hashable {
         /// PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of
-        /// this group. Must be a DNS subdomain.
+        /// this group.
+        ///
+        /// Must be a DNS subdomain.
         public var podGroupName: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1961,48 +2099,61 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also
-    /// present in container.securityContext. Field values of container.securityContext take precedence over field
-    /// values of PodSecurityContext.
+    /// PodSecurityContext holds pod-level security attributes and common container settings.
+    ///
+    /// Some fields are also present in container.securityContext. Field values of container.securityContext take
+    /// precedence over field values of PodSecurityContext.
     public struct PodSecurityContext: Codable, Sendable, Hashable {
-        /// The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a
-        /// random SELinux context for each container. May also be set in SecurityContext. If set in both
-        /// SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that
-        /// container. Note that this field cannot be set when spec.os.name is windows.
-        public var seLinuxOptions: CoreV1.SELinuxOptions?
-        /// The Windows specific settings applied to all containers. If unspecified, the options within a container's
-        /// SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in
-        /// SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
-        public var windowsOptions: CoreV1.WindowsSecurityContextOptions?
-        /// The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if
-        /// unspecified. May also be set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the
-        /// value specified in SecurityContext takes precedence for that container. Note that this field cannot be set
-        /// when spec.os.name is windows.
-        public var runAsUser: Int64?
-        /// The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in
-        /// SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in
+        /// The SELinux context to be applied to all containers.
+        ///
+        /// If unspecified, the container runtime will allocate a random SELinux context for each container. May also be
+        /// set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in
         /// SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is
         /// windows.
+        public var seLinuxOptions: CoreV1.SELinuxOptions?
+        /// The Windows specific settings applied to all containers.
+        ///
+        /// If unspecified, the options within a container's SecurityContext will be used. If set in both
+        /// SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that
+        /// this field cannot be set when spec.os.name is linux.
+        public var windowsOptions: CoreV1.WindowsSecurityContextOptions?
+        /// The UID to run the entrypoint of the container process.
+        ///
+        /// Defaults to user specified in image metadata if unspecified. May also be set in SecurityContext. If set in
+        /// both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for
+        /// that container. Note that this field cannot be set when spec.os.name is windows.
+        public var runAsUser: Int64?
+        /// The GID to run the entrypoint of the container process.
+        ///
+        /// Uses runtime default if unset. May also be set in SecurityContext. If set in both SecurityContext and
+        /// PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that
+        /// this field cannot be set when spec.os.name is windows.
         public var runAsGroup: Int64?
-        /// Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at
-        /// runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset
-        /// or false, no such validation will be performed. May also be set in SecurityContext. If set in both
-        /// SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+        /// Indicates that the container must run as a non-root user.
+        ///
+        /// If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and
+        /// fail to start the container if it does. If unset or false, no such validation will be performed. May also be
+        /// set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in
+        /// SecurityContext takes precedence.
         public var runAsNonRoot: Bool?
         /// A list of groups applied to the first process run in each container, in addition to the container's primary
         /// GID and fsGroup (if specified). If the SupplementalGroupsPolicy feature is enabled, the
         /// supplementalGroupsPolicy field determines whether these are in addition to or instead of any group
-        /// memberships defined in the container image. If unspecified, no additional groups are added, though group
-        /// memberships defined in the container image may still be used, depending on the supplementalGroupsPolicy
-        /// field. Note that this field cannot be set when spec.os.name is windows.
+        /// memberships defined in the container image.
+        ///
+        /// If unspecified, no additional groups are added, though group memberships defined in the container image may
+        /// still be used, depending on the supplementalGroupsPolicy field. Note that this field cannot be set when
+        /// spec.os.name is windows.
         public var supplementalGroups: [Int64]?
-        /// Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge"
-        /// and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the
-        /// SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for
+        /// Defines how supplemental groups of the first container processes are calculated.
+        ///
+        /// Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires
+        /// the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for
         /// this feature. Note that this field cannot be set when spec.os.name is windows.
         public var supplementalGroupsPolicy: String?
-        /// A special supplemental group that applies to all containers in a pod. Some volume types allow the Kubelet to
-        /// change the ownership of that volume to be owned by the pod:
+        /// A special supplemental group that applies to all containers in a pod.
+        ///
+        /// Some volume types allow the Kubelet to change the ownership of that volume to be owned by the pod:
         ///
         /// 1. The owning GID will be the FSGroup 2. The setgid bit is set (new files created in the volume will be
         /// owned by FSGroup) 3. The permission bits are OR'd with rw-rw----
@@ -2010,24 +2161,31 @@ extension CoreV1 {
         /// If unset, the Kubelet will not modify the ownership and permissions of any volume. Note that this field
         /// cannot be set when spec.os.name is windows.
         public var fsGroup: Int64?
-        /// Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container
-        /// runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows.
+        /// Sysctls hold a list of namespaced sysctls used for the pod.
+        ///
+        /// Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot
+        /// be set when spec.os.name is windows.
         public var sysctls: [CoreV1.Sysctl]?
         /// fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed
-        /// inside Pod. This field will only apply to volume types which support fsGroup based ownership(and
-        /// permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir.
-        /// Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field
-        /// cannot be set when spec.os.name is windows.
-        public var fsGroupChangePolicy: String?
-        /// The seccomp options to use by the containers in this pod. Note that this field cannot be set when
+        /// inside Pod.
+        ///
+        /// This field will only apply to volume types which support fsGroup based ownership(and permissions). It will
+        /// have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are
+        /// "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when
         /// spec.os.name is windows.
+        public var fsGroupChangePolicy: String?
+        /// The seccomp options to use by the containers in this pod.
+        ///
+        /// Note that this field cannot be set when spec.os.name is windows.
         public var seccompProfile: CoreV1.SeccompProfile?
-        /// appArmorProfile is the AppArmor options to use by the containers in this pod. Note that this field cannot be
-        /// set when spec.os.name is windows.
+        /// appArmorProfile is the AppArmor options to use by the containers in this pod.
+        ///
+        /// Note that this field cannot be set when spec.os.name is windows.
         public var appArmorProfile: CoreV1.AppArmorProfile?
-        /// seLinuxChangePolicy defines how the container's SELinux label is applied to all volumes used by the Pod. It
-        /// has no effect on nodes that do not support SELinux or to volumes does not support SELinux. Valid values are
-        /// "MountOption" and "Recursive".
+        /// seLinuxChangePolicy defines how the container's SELinux label is applied to all volumes used by the Pod.
+        ///
+        /// It has no effect on nodes that do not support SELinux or to volumes does not support SELinux. Valid values
+        /// are "MountOption" and "Recursive".
         ///
         /// "Recursive" means relabeling of all files on all Pod volumes by the container runtime. This may be slow for
         /// large volumes, but allows mixing privileged and unprivileged Pods sharing the same volume on the same node.
@@ -2138,96 +2296,121 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodSpec is a description of a pod.
     public struct PodSpec: Codable, Sendable, Hashable {
-        /// List of volumes that can be mounted by containers belonging to the pod. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes
+        /// List of volumes that can be mounted by containers belonging to the pod.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes
         public var volumes: [CoreV1.Volume]?
-        /// List of initialization containers belonging to the pod. Init containers are executed in order prior to
-        /// containers being started. If any init container fails, the pod is considered to have failed and is handled
-        /// according to its restartPolicy. The name for an init container or normal container must be unique among all
-        /// containers. Init containers may not have Lifecycle actions, Readiness probes, Liveness probes, or Startup
-        /// probes. The resourceRequirements of an init container are taken into account during scheduling by finding
-        /// the highest request/limit for each resource type, and then using the max of that value or the sum of the
-        /// normal containers. Limits are applied to init containers in a similar fashion. Init containers cannot
-        /// currently be added or removed. Cannot be updated. More info:
+        /// List of initialization containers belonging to the pod.
+        ///
+        /// Init containers are executed in order prior to containers being started. If any init container fails, the
+        /// pod is considered to have failed and is handled according to its restartPolicy. The name for an init
+        /// container or normal container must be unique among all containers. Init containers may not have Lifecycle
+        /// actions, Readiness probes, Liveness probes, or Startup probes. The resourceRequirements of an init container
+        /// are taken into account during scheduling by finding the highest request/limit for each resource type, and
+        /// then using the max of that value or the sum of the normal containers. Limits are applied to init containers
+        /// in a similar fashion. Init containers cannot currently be added or removed. Cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
         public var initContainers: [CoreV1.Container]?
-        /// List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at
-        /// least one container in a Pod. Cannot be updated.
+        /// List of containers belonging to the pod.
+        ///
+        /// Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be
+        /// updated.
         public var containers: [CoreV1.Container]
-        /// List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform
-        /// user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot
-        /// be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the
-        /// pod's ephemeralcontainers subresource.
+        /// List of ephemeral containers run in this pod.
+        ///
+        /// Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This
+        /// list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order
+        /// to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource.
         public var ephemeralContainers: [CoreV1.EphemeralContainer]?
-        /// Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a
-        /// subset of those values may be permitted. Default to Always. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
+        /// Restart policy for all containers within the pod.
+        ///
+        /// One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default
+        /// to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
         public var restartPolicy: String?
-        /// Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request.
-        /// Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no
-        /// opportunity to shut down). If this value is nil, the default grace period will be used instead. The grace
-        /// period is the duration in seconds after the processes running in the pod are sent a termination signal and
-        /// the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected
-        /// cleanup time for your process. Defaults to 30 seconds.
+        /// Optional duration in seconds the pod needs to terminate gracefully.
+        ///
+        /// May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop
+        /// immediately via the kill signal (no opportunity to shut down). If this value is nil, the default grace
+        /// period will be used instead. The grace period is the duration in seconds after the processes running in the
+        /// pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal.
+        /// Set this value longer than the expected cleanup time for your process. Defaults to 30 seconds.
         public var terminationGracePeriodSeconds: Int64?
         /// Optional duration in seconds the pod may be active on the node relative to StartTime before the system will
-        /// actively try to mark it failed and kill associated containers. Value must be a positive integer.
+        /// actively try to mark it failed and kill associated containers.
+        ///
+        /// Value must be a positive integer.
         public var activeDeadlineSeconds: Int64?
-        /// Set DNS policy for the pod. Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet',
-        /// 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy
-        /// selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy
-        /// explicitly to 'ClusterFirstWithHostNet'.
+        /// Set DNS policy for the pod.
+        ///
+        /// Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'.
+        /// DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS
+        /// options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'.
         public var dnsPolicy: String?
-        /// NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a
-        /// node's labels for the pod to be scheduled on that node. More info:
+        /// NodeSelector is a selector which must be true for the pod to fit on a node.
+        ///
+        /// Selector which must match a node's labels for the pod to be scheduled on that node. More info:
         /// https://kubernetes.io/docs/concepts/configuration/assign-pod-node/
         public var nodeSelector: [String: String]?
-        /// ServiceAccountName is the name of the ServiceAccount to use to run this pod. More info:
-        /// https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+        /// ServiceAccountName is the name of the ServiceAccount to use to run this pod.
+        ///
+        /// More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
         public var serviceAccountName: String?
-        /// DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName
-        /// instead.
+        /// DeprecatedServiceAccount is a deprecated alias for ServiceAccountName.
+        ///
+        /// Deprecated: Use serviceAccountName instead.
         public var serviceAccount: String?
         /// AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.
         public var automountServiceAccountToken: Bool?
-        /// NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by
-        /// the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes
-        /// responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to
-        /// be scheduled on a specific node.
+        /// NodeName indicates in which node this pod is scheduled.
+        ///
+        /// If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field
+        /// is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not
+        /// be used to express a desire for the pod to be scheduled on a specific node.
         /// https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename
         public var nodeName: String?
-        /// Host networking requested for this pod. Use the host's network namespace. When using HostNetwork you should
-        /// specify ports so the scheduler is aware. When `hostNetwork` is true, specified `hostPort` fields in port
-        /// definitions must match `containerPort`, and unspecified `hostPort` fields in port definitions are defaulted
-        /// to match `containerPort`. Default to false.
+        /// Host networking requested for this pod.
+        ///
+        /// Use the host's network namespace. When using HostNetwork you should specify ports so the scheduler is aware.
+        /// When `hostNetwork` is true, specified `hostPort` fields in port definitions must match `containerPort`, and
+        /// unspecified `hostPort` fields in port definitions are defaulted to match `containerPort`. Default to false.
         public var hostNetwork: Bool?
-        /// Use the host's pid namespace. Optional: Default to false.
+        /// Use the host's pid namespace.
+        ///
+        /// Optional: Default to false.
         public var hostPID: Bool?
-        /// Use the host's ipc namespace. Optional: Default to false.
+        /// Use the host's ipc namespace.
+        ///
+        /// Optional: Default to false.
         public var hostIPC: Bool?
-        /// Share a single process namespace between all of the containers in a pod. When this is set containers will be
-        /// able to view and signal processes from other containers in the same pod, and the first process in each
-        /// container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot both be set. Optional:
-        /// Default to false.
+        /// Share a single process namespace between all of the containers in a pod.
+        ///
+        /// When this is set containers will be able to view and signal processes from other containers in the same pod,
+        /// and the first process in each container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot
+        /// both be set. Optional: Default to false.
         public var shareProcessNamespace: Bool?
-        /// SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to
-        /// empty. See type description for default values of each field.
+        /// SecurityContext holds pod-level security attributes and common container settings.
+        ///
+        /// Optional: Defaults to empty. See type description for default values of each field.
         public var securityContext: CoreV1.PodSecurityContext?
         /// ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any
-        /// of the images used by this PodSpec. If specified, these secrets will be passed to individual puller
-        /// implementations for them to use. More info:
+        /// of the images used by this PodSpec.
+        ///
+        /// If specified, these secrets will be passed to individual puller implementations for them to use. More info:
         /// https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecrets-on-a-pod
         public var imagePullSecrets: [CoreV1.LocalObjectReference]?
         /// Specifies the hostname of the Pod If not specified, the pod's hostname will be set to a system-defined
         /// value.
         public var hostname: String?
         /// If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster
-        /// domain>". If not specified, the pod will not have a domainname at all.
+        /// domain>".
+        ///
+        /// If not specified, the pod will not have a domainname at all.
         public var subdomain: String?
         /// If specified, the pod's scheduling constraints
         public var affinity: CoreV1.Affinity?
-        /// If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be
-        /// dispatched by default scheduler.
+        /// If specified, the pod will be dispatched by specified scheduler.
+        ///
+        /// If not specified, the pod will be dispatched by default scheduler.
         public var schedulerName: String?
         /// If specified, the pod's tolerations.
         public var tolerations: [CoreV1.Toleration]?
@@ -2235,50 +2418,66 @@ extension CoreV1 {
         /// specified.
         public var hostAliases: [CoreV1.HostAlias]?
         /// If specified, indicates the pod's priority. "system-node-critical" and "system-cluster-critical" are two
-        /// special keywords which indicate the highest priorities with the former being the highest priority. Any other
-        /// name must be defined by creating a PriorityClass object with that name. If not specified, the pod priority
-        /// will be default or zero if there is no default.
+        /// special keywords which indicate the highest priorities with the former being the highest priority.
+        ///
+        /// Any other name must be defined by creating a PriorityClass object with that name. If not specified, the pod
+        /// priority will be default or zero if there is no default.
         public var priorityClassName: String?
-        /// The priority value. Various system components use this field to find the priority of the pod. When Priority
-        /// Admission Controller is enabled, it prevents users from setting this field. The admission controller
-        /// populates this field from PriorityClassName. The higher the value, the higher the priority.
+        /// The priority value.
+        ///
+        /// Various system components use this field to find the priority of the pod. When Priority Admission Controller
+        /// is enabled, it prevents users from setting this field. The admission controller populates this field from
+        /// PriorityClassName. The higher the value, the higher the priority.
         public var priority: Int32?
-        /// Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS
-        /// configuration based on DNSPolicy.
+        /// Specifies the DNS parameters of a pod.
+        ///
+        /// Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy.
         public var dnsConfig: CoreV1.PodDNSConfig?
-        /// If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its
-        /// containers are ready AND all conditions specified in the readiness gates have status equal to "True" More
-        /// info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates
+        /// If specified, all readiness gates will be evaluated for pod readiness.
+        ///
+        /// A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have
+        /// status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates
         public var readinessGates: [CoreV1.PodReadinessGate]?
         /// RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this
-        /// pod. If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the
-        /// "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the
-        /// default runtime handler. More info: https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class
+        /// pod. If no RuntimeClass resource matches the named class, the pod will not be run.
+        ///
+        /// If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty
+        /// definition that uses the default runtime handler. More info:
+        /// https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class
         public var runtimeClassName: String?
         /// EnableServiceLinks indicates whether information about services should be injected into pod's environment
-        /// variables, matching the syntax of Docker links. Optional: Defaults to true.
+        /// variables, matching the syntax of Docker links.
+        ///
+        /// Optional: Defaults to true.
         public var enableServiceLinks: Bool?
-        /// PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority.
-        /// Defaults to PreemptLowerPriority if unset.
+        /// PreemptionPolicy is the Policy for preempting pods with lower priority.
+        ///
+        /// One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
         public var preemptionPolicy: String?
-        /// Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field
-        /// will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass
-        /// admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission
-        /// controller will reject Pod create requests which have the overhead already set. If RuntimeClass is
-        /// configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding
-        /// RuntimeClass, otherwise it will remain unset and treated as zero. More info:
+        /// Overhead represents the resource overhead associated with running a pod for a given RuntimeClass.
+        ///
+        /// This field will be autopopulated at admission time by the RuntimeClass admission controller. If the
+        /// RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The
+        /// RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If
+        /// RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the
+        /// corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info:
         /// https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md
         public var overhead: [String: Quantity]?
-        /// TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. Scheduler
-        /// will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are ANDed.
+        /// TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.
+        ///
+        /// Scheduler will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are
+        /// ANDed.
         public var topologySpreadConstraints: [CoreV1.TopologySpreadConstraint]?
-        /// If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default). In
-        /// Linux containers, this means setting the FQDN in the hostname field of the kernel (the nodename field of
+        /// If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default).
+        ///
+        /// In Linux containers, this means setting the FQDN in the hostname field of the kernel (the nodename field of
         /// struct utsname). In Windows containers, this means setting the registry value of hostname for the registry
         /// key HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters to FQDN. If a pod does not
         /// have FQDN, this has no effect. Default to false.
         public var setHostnameAsFQDN: Bool?
-        /// Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set.
+        /// Specifies the OS of the containers in the pod.
+        ///
+        /// Some pod and container fields are restricted if this is set.
         ///
         /// If the OS field is set to linux, the following fields must be unset: -securityContext.windowsOptions
         ///
@@ -2294,50 +2493,59 @@ extension CoreV1 {
         /// spec.containers[*].securityContext.allowPrivilegeEscalation - spec.containers[*].securityContext.procMount -
         /// spec.containers[*].securityContext.runAsUser - spec.containers[*].securityContext.runAsGroup
         public var os: CoreV1.PodOS?
-        /// Use the host's user namespace. Optional: Default to true. If set to true or not present, the pod will be run
-        /// in the host user namespace, useful for when the pod needs a feature only available to the host user
-        /// namespace, such as loading a kernel module with CAP_SYS_MODULE. When set to false, a new userns is created
-        /// for the pod. Setting false is useful for mitigating container breakout vulnerabilities even allowing users
-        /// to run their containers as root without actually having root privileges on the host.
+        /// Use the host's user namespace.
+        ///
+        /// Optional: Default to true. If set to true or not present, the pod will be run in the host user namespace,
+        /// useful for when the pod needs a feature only available to the host user namespace, such as loading a kernel
+        /// module with CAP_SYS_MODULE. When set to false, a new userns is created for the pod. Setting false is useful
+        /// for mitigating container breakout vulnerabilities even allowing users to run their containers as root
+        /// without actually having root privileges on the host.
         public var hostUsers: Bool?
-        /// SchedulingGates is an opaque list of values that if specified will block scheduling the pod. If
-        /// schedulingGates is not empty, the pod will stay in the SchedulingGated state and the scheduler will not
+        /// SchedulingGates is an opaque list of values that if specified will block scheduling the pod.
+        ///
+        /// If schedulingGates is not empty, the pod will stay in the SchedulingGated state and the scheduler will not
         /// attempt to schedule the pod.
         ///
         /// SchedulingGates can only be set at pod creation time, and be removed only afterwards.
         public var schedulingGates: [CoreV1.PodSchedulingGate]?
         /// ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to
-        /// start. The resources will be made available to those containers which consume them by name.
+        /// start.
+        ///
+        /// The resources will be made available to those containers which consume them by name.
         ///
         /// This is a stable field but requires that the DynamicResourceAllocation feature gate is enabled.
         ///
         /// This field is immutable.
         public var resourceClaims: [CoreV1.PodResourceClaim]?
-        /// Resources is the total amount of CPU and Memory resources required by all containers in the pod. It supports
-        /// specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only. ResourceClaims are
-        /// not supported.
+        /// Resources is the total amount of CPU and Memory resources required by all containers in the pod.
+        ///
+        /// It supports specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only.
+        /// ResourceClaims are not supported.
         ///
         /// This field enables fine-grained control over resource allocation for the entire pod, allowing resource
         /// sharing among containers in a pod.
         ///
         /// This is an alpha field and requires enabling the PodLevelResources feature gate.
         public var resources: CoreV1.ResourceRequirements?
-        /// HostnameOverride specifies an explicit override for the pod's hostname as perceived by the pod. This field
-        /// only specifies the pod's hostname and does not affect its DNS records. When this field is set to a non-empty
-        /// string: - It takes precedence over the values set in `hostname` and `subdomain`. - The Pod's hostname will
-        /// be set to this value. - `setHostnameAsFQDN` must be nil or set to false. - `hostNetwork` must be set to
-        /// false.
+        /// HostnameOverride specifies an explicit override for the pod's hostname as perceived by the pod.
+        ///
+        /// This field only specifies the pod's hostname and does not affect its DNS records. When this field is set to
+        /// a non-empty string: - It takes precedence over the values set in `hostname` and `subdomain`. - The Pod's
+        /// hostname will be set to this value. - `setHostnameAsFQDN` must be nil or set to false. - `hostNetwork` must
+        /// be set to false.
         ///
         /// This field must be a valid DNS subdomain as defined in RFC 1123 and contain at most 64 characters. Requires
         /// the HostnameOverride feature gate to be enabled.
         public var hostnameOverride: String?
         /// SchedulingGroup provides a reference to the immediate scheduling runtime grouping object that this Pod
-        /// belongs to. This field is used by the scheduler to identify the group and apply the correct group scheduling
-        /// policies. The association with a group also impacts other lifecycle aspects of a Pod that are relevant in a
-        /// wider context of scheduling like preemption, resource attachment, etc. If not specified, the Pod is treated
-        /// as a single unit in all of these aspects. The group object referenced by this field may not exist at the
-        /// time the Pod is created. This field is immutable, but a group object with the same name may be recreated
-        /// with different policies. Doing this during pod scheduling may result in the placement not conforming to the
+        /// belongs to.
+        ///
+        /// This field is used by the scheduler to identify the group and apply the correct group scheduling policies.
+        /// The association with a group also impacts other lifecycle aspects of a Pod that are relevant in a wider
+        /// context of scheduling like preemption, resource attachment, etc. If not specified, the Pod is treated as a
+        /// single unit in all of these aspects. The group object referenced by this field may not exist at the time the
+        /// Pod is created. This field is immutable, but a group object with the same name may be recreated with
+        /// different policies. Doing this during pod scheduling may result in the placement not conforming to the
         /// expected policies.
         public var schedulingGroup: CoreV1.PodSchedulingGroup?
 
@@ -2581,15 +2789,19 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// PodStatus represents information about the status of a pod. Status may trail the actual state of a system,
-    /// especially if the node that hosts the pod cannot contact the control plane.
+    /// PodStatus represents information about the status of a pod.
+    ///
+    /// Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the
+    /// control plane.
     public struct PodStatus: Codable, Sendable, Hashable {
-        /// If set, this represents the .metadata.generation that the pod status was set based upon. The
-        /// PodObservedGenerationTracking feature gate must be enabled to use this field.
+        /// If set, this represents the .metadata.generation that the pod status was set based upon.
+        ///
+        /// The PodObservedGenerationTracking feature gate must be enabled to use this field.
         public var observedGeneration: Int64?
-        /// The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. The conditions
-        /// array, the reason and message fields, and the individual container status arrays contain more detail about
-        /// the pod's status. There are five possible phase values:
+        /// The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle.
+        ///
+        /// The conditions array, the reason and message fields, and the individual container status arrays contain more
+        /// detail about the pod's status. There are five possible phase values:
         ///
         /// Pending: The pod has been accepted by the Kubernetes system, but one or more of the container images has not
         /// been created. This includes time before being scheduled as well as time spent downloading images over the
@@ -2602,83 +2814,100 @@ extension CoreV1 {
         ///
         /// More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-phase
         public var phase: String?
-        /// Current service state of pod. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
+        /// Current service state of pod.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
         public var conditions: [CoreV1.PodCondition]?
         /// A human readable message indicating details about why the pod is in this condition.
         public var message: String?
         /// A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'
         public var reason: String?
         /// nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled
-        /// right away as preemption victims receive their graceful termination periods. This field does not guarantee
-        /// that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes
-        /// become available sooner. Scheduler may also decide to give the resources on this node to a higher priority
-        /// pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when
-        /// the pod is scheduled.
+        /// right away as preemption victims receive their graceful termination periods.
+        ///
+        /// This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the
+        /// pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on
+        /// this node to a higher priority pod that is created after preemption. As a result, this field may be
+        /// different than PodSpec.nodeName when the pod is scheduled.
         public var nominatedNodeName: String?
-        /// hostIP holds the IP address of the host to which the pod is assigned. Empty if the pod has not started yet.
-        /// A pod can be assigned to a node that has a problem in kubelet which in turns mean that HostIP will not be
-        /// updated even if there is a node is assigned to pod
+        /// hostIP holds the IP address of the host to which the pod is assigned.
+        ///
+        /// Empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in
+        /// turns mean that HostIP will not be updated even if there is a node is assigned to pod
         public var hostIP: String?
-        /// hostIPs holds the IP addresses allocated to the host. If this field is specified, the first entry must match
-        /// the hostIP field. This list is empty if the pod has not started yet. A pod can be assigned to a node that
-        /// has a problem in kubelet which in turns means that HostIPs will not be updated even if there is a node is
-        /// assigned to this pod.
+        /// hostIPs holds the IP addresses allocated to the host.
+        ///
+        /// If this field is specified, the first entry must match the hostIP field. This list is empty if the pod has
+        /// not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns means that
+        /// HostIPs will not be updated even if there is a node is assigned to this pod.
         public var hostIPs: [CoreV1.HostIP]?
-        /// podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.
+        /// podIP address allocated to the pod.
+        ///
+        /// Routable at least within the cluster. Empty if not yet allocated.
         public var podIP: String?
-        /// podIPs holds the IP addresses allocated to the pod. If this field is specified, the 0th entry must match the
-        /// podIP field. Pods may be allocated at most 1 value for each of IPv4 and IPv6. This list is empty if no IPs
-        /// have been allocated yet.
+        /// podIPs holds the IP addresses allocated to the pod.
+        ///
+        /// If this field is specified, the 0th entry must match the podIP field. Pods may be allocated at most 1 value
+        /// for each of IPv4 and IPv6. This list is empty if no IPs have been allocated yet.
         public var podIPs: [CoreV1.PodIP]?
-        /// RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet
-        /// pulled the container image(s) for the pod.
+        /// RFC 3339 date and time at which the object was acknowledged by the Kubelet.
+        ///
+        /// This is before the Kubelet pulled the container image(s) for the pod.
         public var startTime: Time?
-        /// Statuses of init containers in this pod. The most recent successful non-restartable init container will have
-        /// ready = true, the most recently started container will have startTime set. Each init container in the pod
-        /// should have at most one status in this list, and all statuses should be for containers in the pod. However
-        /// this is not enforced. If a status for a non-existent container is present in the list, or the list has
-        /// duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be
-        /// ignored. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-and-container-status
-        public var initContainerStatuses: [CoreV1.ContainerStatus]?
-        /// Statuses of containers in this pod. Each container in the pod should have at most one status in this list,
-        /// and all statuses should be for containers in the pod. However this is not enforced. If a status for a
+        /// Statuses of init containers in this pod.
+        ///
+        /// The most recent successful non-restartable init container will have ready = true, the most recently started
+        /// container will have startTime set. Each init container in the pod should have at most one status in this
+        /// list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a
         /// non-existent container is present in the list, or the list has duplicate names, the behavior of various
         /// Kubernetes components is not defined and those statuses might be ignored. More info:
+        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-and-container-status
+        public var initContainerStatuses: [CoreV1.ContainerStatus]?
+        /// Statuses of containers in this pod.
+        ///
+        /// Each container in the pod should have at most one status in this list, and all statuses should be for
+        /// containers in the pod. However this is not enforced. If a status for a non-existent container is present in
+        /// the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and
+        /// those statuses might be ignored. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
         public var containerStatuses: [CoreV1.ContainerStatus]?
         /// The Quality of Service (QOS) classification assigned to the pod based on resource requirements See
         /// PodQOSClass type for available QOS classes More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes
         public var qosClass: String?
-        /// Statuses for any ephemeral containers that have run in this pod. Each ephemeral container in the pod should
-        /// have at most one status in this list, and all statuses should be for containers in the pod. However this is
-        /// not enforced. If a status for a non-existent container is present in the list, or the list has duplicate
-        /// names, the behavior of various Kubernetes components is not defined and those statuses might be ignored.
-        /// More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
+        /// Statuses for any ephemeral containers that have run in this pod.
+        ///
+        /// Each ephemeral container in the pod should have at most one status in this list, and all statuses should be
+        /// for containers in the pod. However this is not enforced. If a status for a non-existent container is present
+        /// in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined
+        /// and those statuses might be ignored. More info:
+        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
         public var ephemeralContainerStatuses: [CoreV1.ContainerStatus]?
-        /// Status of resources resize desired for pod's containers. It is empty if no resources resize is pending. Any
-        /// changes to container resources will automatically set this to "Proposed" Deprecated: Resize status is moved
-        /// to two pod conditions PodResizePending and PodResizeInProgress. PodResizePending will track states where the
-        /// spec has been resized, but the Kubelet has not yet allocated the resources. PodResizeInProgress will track
-        /// in-progress resizes, and should be present whenever allocated resources != acknowledged resources.
+        /// Status of resources resize desired for pod's containers.
+        ///
+        /// It is empty if no resources resize is pending. Any changes to container resources will automatically set
+        /// this to "Proposed" Deprecated: Resize status is moved to two pod conditions PodResizePending and
+        /// PodResizeInProgress. PodResizePending will track states where the spec has been resized, but the Kubelet has
+        /// not yet allocated the resources. PodResizeInProgress will track in-progress resizes, and should be present
+        /// whenever allocated resources != acknowledged resources.
         public var resize: String?
         /// Status of resource claims.
         public var resourceClaimStatuses: [CoreV1.PodResourceClaimStatus]?
         /// Status of extended resource claim backed by DRA.
         public var extendedResourceClaimStatus: CoreV1.PodExtendedResourceClaimStatus?
-        /// AllocatedResources is the total requests allocated for this pod by the node. If pod-level requests are not
-        /// set, this will be the total requests aggregated across containers in the pod.
+        /// AllocatedResources is the total requests allocated for this pod by the node.
+        ///
+        /// If pod-level requests are not set, this will be the total requests aggregated across containers in the pod.
         public var allocatedResources: [String: Quantity]?
         /// Resources represents the compute resource requests and limits that have been applied at the pod level if
         /// pod-level requests or limits are set in PodSpec.Resources
         public var resources: CoreV1.ResourceRequirements?
         /// NodeAllocatableResourceClaimStatuses contains the status of node-allocatable resources that were allocated
-        /// for this pod through DRA claims. This includes resources currently reported in v1.Node `status.allocatable`
-        /// that are not extended resources (see
-        /// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources). Examples
-        /// include "cpu", "memory", "ephemeral-storage", and hugepages.
+        /// for this pod through DRA claims.
+        ///
+        /// This includes resources currently reported in v1.Node `status.allocatable` that are not extended resources
+        /// (see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources).
+        /// Examples include "cpu", "memory", "ephemeral-storage", and hugepages.
         public var nodeAllocatableResourceClaimStatuses: [CoreV1.NodeAllocatableResourceClaimStatus]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2823,16 +3052,19 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodTemplate describes a template for creating copies of a predefined pod.
     public struct PodTemplate: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Template defines the pods that will be created from this pod template.
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
@@ -2880,16 +3112,19 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodTemplateList is a list of PodTemplates.
     public struct PodTemplateList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of pod templates
         public var items: [CoreV1.PodTemplate]
@@ -2935,10 +3170,13 @@ extension CoreV1 {
 extension CoreV1 {
     /// PodTemplateSpec describes the data a pod should have when created from a template
     public struct PodTemplateSpec: Codable, Sendable, Hashable {
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// Specification of the desired behavior of the pod. More info:
+        /// Specification of the desired behavior of the pod.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoreV1.PodSpec?
 
@@ -3025,9 +3263,13 @@ extension CoreV1 {
         /// volumeID uniquely identifies a Portworx volume
         public var volumeID: String
         /// fSType represents the filesystem type to mount Must be a filesystem type supported by the host operating
-        /// system. Ex. "ext4", "xfs". Implicitly inferred to be "ext4" if unspecified.
+        /// system.
+        ///
+        /// Ex. "ext4", "xfs". Implicitly inferred to be "ext4" if unspecified.
         public var fsType: String?
-        /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -3064,8 +3306,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null
-    /// preferred scheduling term matches no objects (i.e. is also a no-op).
+    /// An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op).
+    ///
+    /// A null preferred scheduling term matches no objects (i.e. is also a no-op).
     public struct PreferredSchedulingTerm: Codable, Sendable, Hashable {
         /// Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.
         public var weight: Int32
@@ -3116,27 +3359,35 @@ extension CoreV1 {
         public var tcpSocket: CoreV1.TCPSocketAction?
         /// GRPC specifies a GRPC HealthCheckRequest.
         public var grpc: CoreV1.GRPCAction?
-        /// Number of seconds after the container has started before liveness probes are initiated. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+        /// Number of seconds after the container has started before liveness probes are initiated.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
         public var initialDelaySeconds: Int32?
-        /// Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info:
+        /// Number of seconds after which the probe times out.
+        ///
+        /// Defaults to 1 second. Minimum value is 1. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
         public var timeoutSeconds: Int32?
-        /// How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+        /// How often (in seconds) to perform the probe.
+        ///
+        /// Default to 10 seconds. Minimum value is 1.
         public var periodSeconds: Int32?
-        /// Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1.
-        /// Must be 1 for liveness and startup. Minimum value is 1.
+        /// Minimum consecutive successes for the probe to be considered successful after having failed.
+        ///
+        /// Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
         public var successThreshold: Int32?
-        /// Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3.
-        /// Minimum value is 1.
+        /// Minimum consecutive failures for the probe to be considered failed after having succeeded.
+        ///
+        /// Defaults to 3. Minimum value is 1.
         public var failureThreshold: Int32?
-        /// Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is
-        /// the duration in seconds after the processes running in the pod are sent a termination signal and the time
-        /// when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup
-        /// time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used.
-        /// Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The
-        /// value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta
-        /// field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1.
+        /// Optional duration in seconds the pod needs to terminate gracefully upon probe failure.
+        ///
+        /// The grace period is the duration in seconds after the processes running in the pod are sent a termination
+        /// signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than
+        /// the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds
+        /// will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative
+        /// integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This
+        /// is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1.
         /// spec.terminationGracePeriodSeconds is used if unset.
         public var terminationGracePeriodSeconds: Int64?
 
@@ -3212,13 +3463,16 @@ extension CoreV1 {
 extension CoreV1 {
     /// Represents a projected volume source
     public struct ProjectedVolumeSource: Codable, Sendable, Hashable {
-        /// sources is the list of volume projections. Each entry in this list handles one source.
+        /// sources is the list of volume projections.
+        ///
+        /// Each entry in this list handles one source.
         public var sources: [CoreV1.VolumeProjection]?
-        /// defaultMode are the mode bits used to set permissions on created files by default. Must be an octal value
-        /// between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON
-        /// requires decimal values for mode bits. Directories within the path are not affected by this setting. This
-        /// might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other
-        /// mode bits set.
+        /// defaultMode are the mode bits used to set permissions on created files by default.
+        ///
+        /// Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal
+        /// and decimal values, JSON requires decimal values for mode bits. Directories within the path are not affected
+        /// by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and
+        /// the result can be other mode bits set.
         public var defaultMode: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

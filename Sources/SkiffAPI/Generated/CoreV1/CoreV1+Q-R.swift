@@ -3,15 +3,18 @@
 public import SkiffAPIMachinery
 
 extension CoreV1 {
-    /// Represents a Quobyte mount that lasts the lifetime of a pod. Quobyte volumes do not support ownership management
-    /// or SELinux relabeling.
+    /// Represents a Quobyte mount that lasts the lifetime of a pod.
+    ///
+    /// Quobyte volumes do not support ownership management or SELinux relabeling.
     public struct QuobyteVolumeSource: Codable, Sendable, Hashable {
         /// registry represents a single or multiple Quobyte Registry services specified as a string as host:port pair
         /// (multiple entries are separated with commas) which acts as the central registry for volumes
         public var registry: String
         /// volume is a string that references an already created Quobyte volume by name.
         public var volume: String
-        /// readOnly here will force the Quobyte volume to be mounted with read-only permissions. Defaults to false.
+        /// readOnly here will force the Quobyte volume to be mounted with read-only permissions.
+        ///
+        /// Defaults to false.
         public var readOnly: Bool?
         /// user to map volume access to Defaults to serivceaccount user
         public var user: String?
@@ -70,32 +73,44 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management
-    /// and SELinux relabeling.
+    /// Represents a Rados Block Device mount that lasts the lifetime of a pod.
+    ///
+    /// RBD volumes support ownership management and SELinux relabeling.
     public struct RBDPersistentVolumeSource: Codable, Sendable, Hashable {
-        /// monitors is a collection of Ceph monitors. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var monitors: [String]
-        /// image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var image: String
-        /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is
-        /// supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if
-        /// unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd
-        public var fsType: String?
-        /// pool is the rados pool name. Default is rbd. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var pool: String?
-        /// user is the rados user name. Default is admin. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var user: String?
-        /// keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var keyring: String?
-        /// secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil.
+        /// monitors is a collection of Ceph monitors.
+        ///
         /// More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var secretRef: CoreV1.SecretReference?
-        /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info:
+        public var monitors: [String]
+        /// image is the rados image name.
+        ///
+        /// More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var image: String
+        /// fsType is the filesystem type of the volume that you want to mount.
+        ///
+        /// Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs",
+        /// "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#rbd
+        public var fsType: String?
+        /// pool is the rados pool name.
+        ///
+        /// Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var pool: String?
+        /// user is the rados user name.
+        ///
+        /// Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var user: String?
+        /// keyring is the path to key ring for RBDUser.
+        ///
+        /// Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var keyring: String?
+        /// secretRef is name of the authentication secret for RBDUser.
+        ///
+        /// If provided overrides keyring. Default is nil. More info:
         /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var secretRef: CoreV1.SecretReference?
+        /// readOnly here will force the ReadOnly setting in VolumeMounts.
+        ///
+        /// Defaults to false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -157,32 +172,44 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management
-    /// and SELinux relabeling.
+    /// Represents a Rados Block Device mount that lasts the lifetime of a pod.
+    ///
+    /// RBD volumes support ownership management and SELinux relabeling.
     public struct RBDVolumeSource: Codable, Sendable, Hashable {
-        /// monitors is a collection of Ceph monitors. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var monitors: [String]
-        /// image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var image: String
-        /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is
-        /// supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if
-        /// unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd
-        public var fsType: String?
-        /// pool is the rados pool name. Default is rbd. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var pool: String?
-        /// user is the rados user name. Default is admin. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var user: String?
-        /// keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info:
-        /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var keyring: String?
-        /// secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil.
+        /// monitors is a collection of Ceph monitors.
+        ///
         /// More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
-        public var secretRef: CoreV1.LocalObjectReference?
-        /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info:
+        public var monitors: [String]
+        /// image is the rados image name.
+        ///
+        /// More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var image: String
+        /// fsType is the filesystem type of the volume that you want to mount.
+        ///
+        /// Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs",
+        /// "ntfs". Implicitly inferred to be "ext4" if unspecified. More info:
+        /// https://kubernetes.io/docs/concepts/storage/volumes#rbd
+        public var fsType: String?
+        /// pool is the rados pool name.
+        ///
+        /// Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var pool: String?
+        /// user is the rados user name.
+        ///
+        /// Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var user: String?
+        /// keyring is the path to key ring for RBDUser.
+        ///
+        /// Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var keyring: String?
+        /// secretRef is name of the authentication secret for RBDUser.
+        ///
+        /// If provided overrides keyring. Default is nil. More info:
         /// https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+        public var secretRef: CoreV1.LocalObjectReference?
+        /// readOnly here will force the ReadOnly setting in VolumeMounts.
+        ///
+        /// Defaults to false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -246,23 +273,30 @@ extension CoreV1 {
 extension CoreV1 {
     /// ReplicationController represents the configuration of a replication controller.
     public struct ReplicationController: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// If the Labels of a ReplicationController are empty, they are defaulted to be the same as the Pod(s) that the
-        /// replication controller manages. Standard object's metadata. More info:
+        /// replication controller manages.
+        ///
+        /// Standard object's metadata. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// Spec defines the specification of the desired behavior of the replication controller. More info:
+        /// Spec defines the specification of the desired behavior of the replication controller.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoreV1.ReplicationControllerSpec?
-        /// Status is the most recently observed status of the replication controller. This data may be out of date by
-        /// some window of time. Populated by the system. Read-only. More info:
+        /// Status is the most recently observed status of the replication controller.
+        ///
+        /// This data may be out of date by some window of time. Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: CoreV1.ReplicationControllerStatus?
 
@@ -370,19 +404,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// ReplicationControllerList is a collection of replication controllers.
     public struct ReplicationControllerList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// List of replication controllers. More info:
-        /// https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller
+        /// List of replication controllers.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller
         public var items: [CoreV1.ReplicationController]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -426,20 +464,25 @@ extension CoreV1 {
 extension CoreV1 {
     /// ReplicationControllerSpec is the specification of a replication controller.
     public struct ReplicationControllerSpec: Codable, Sendable, Hashable {
-        /// Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and
-        /// unspecified. Defaults to 1. More info:
+        /// Replicas is the number of desired replicas.
+        ///
+        /// This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info:
         /// https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller
         public var replicas: Int32?
         /// Minimum number of seconds for which a newly created pod should be ready without any of its container
-        /// crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it
-        /// is ready)
+        /// crashing, for it to be considered available.
+        ///
+        /// Defaults to 0 (pod will be considered available as soon as it is ready)
         public var minReadySeconds: Int32?
-        /// Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is
-        /// defaulted to the labels present on the Pod template. Label keys and values that must match in order to be
-        /// controlled by this replication controller, if empty defaulted to labels on Pod template. More info:
+        /// Selector is a label query over pods that should match the Replicas count.
+        ///
+        /// If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that
+        /// must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod
+        /// template. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
         public var selector: [String: String]?
         /// Template is the object that describes the pod that will be created if insufficient replicas are detected.
+        ///
         /// This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always".
         /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template
         public var template: CoreV1.PodTemplateSpec?
@@ -485,7 +528,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// ReplicationControllerStatus represents the current status of a replication controller.
     public struct ReplicationControllerStatus: Codable, Sendable, Hashable {
-        /// Replicas is the most recently observed number of replicas. More info:
+        /// Replicas is the most recently observed number of replicas.
+        ///
+        /// More info:
         /// https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller
         public var replicas: Int32
         /// The number of pods that have labels matching the labels of the pod template of the replication controller.
@@ -551,11 +596,13 @@ extension CoreV1 {
 extension CoreV1 {
     /// ResourceClaim references one entry in PodSpec.ResourceClaims.
     public struct ResourceClaim: Codable, Sendable, Hashable {
-        /// Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It
-        /// makes that resource available inside a container.
+        /// Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used.
+        ///
+        /// It makes that resource available inside a container.
         public var name: String
-        /// Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is
-        /// made available, otherwise only the result of this request.
+        /// Request is the name chosen for a request in the referenced claim.
+        ///
+        /// If empty, everything from the claim is made available, otherwise only the result of this request.
         public var request: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -630,10 +677,13 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// ResourceHealth represents the health of a resource. It has the latest device health information. This is a part
-    /// of KEP https://kep.k8s.io/4680.
+    /// ResourceHealth represents the health of a resource.
+    ///
+    /// It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680.
     public struct ResourceHealth: Codable, Sendable, Hashable {
-        /// ResourceID is the unique identifier of the resource. See the ResourceID type for more information.
+        /// ResourceID is the unique identifier of the resource.
+        ///
+        /// See the ResourceID type for more information.
         public var resourceID: String
         /// Health of the resource. can be one of:
         ///  - Healthy: operates as normal
@@ -645,9 +695,10 @@ extension CoreV1 {
         ///
         /// In future we may want to introduce the PermanentlyUnhealthy Status.
         public var health: String?
-        /// Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold"). This field
-        /// is populated by the kubelet when ResourceHealthStatusMessage is enabled if the DRA plugin returns a message,
-        /// and is null otherwise.
+        /// Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold").
+        ///
+        /// This field is populated by the kubelet when ResourceHealthStatusMessage is enabled if the DRA plugin returns
+        /// a message, and is null otherwise.
         public var message: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -686,16 +737,19 @@ extension CoreV1 {
 extension CoreV1 {
     /// ResourceQuota sets aggregate quota restrictions enforced per namespace
     public struct ResourceQuota: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Spec defines the desired quota.
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
@@ -751,19 +805,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// ResourceQuotaList is a list of ResourceQuota items.
     public struct ResourceQuotaList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// Items is a list of ResourceQuota objects. More info:
-        /// https://kubernetes.io/docs/concepts/policy/resource-quotas/
+        /// Items is a list of ResourceQuota objects.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/
         public var items: [CoreV1.ResourceQuota]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -807,15 +865,18 @@ extension CoreV1 {
 extension CoreV1 {
     /// ResourceQuotaSpec defines the desired hard limits to enforce for Quota.
     public struct ResourceQuotaSpec: Codable, Sendable, Hashable {
-        /// hard is the set of desired hard limits for each named resource. More info:
-        /// https://kubernetes.io/docs/concepts/policy/resource-quotas/
+        /// hard is the set of desired hard limits for each named resource.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/
         public var hard: [String: Quantity]?
-        /// A collection of filters that must match each object tracked by a quota. If not specified, the quota matches
-        /// all objects.
+        /// A collection of filters that must match each object tracked by a quota.
+        ///
+        /// If not specified, the quota matches all objects.
         public var scopes: [String]?
         /// scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but
-        /// expressed using ScopeSelectorOperator in combination with possible values. For a resource to match, both
-        /// scopes AND scopeSelector (if specified in spec), must be matched.
+        /// expressed using ScopeSelectorOperator in combination with possible values.
+        ///
+        /// For a resource to match, both scopes AND scopeSelector (if specified in spec), must be matched.
         public var scopeSelector: CoreV1.ScopeSelector?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -854,8 +915,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// ResourceQuotaStatus defines the enforced hard limits and observed use.
     public struct ResourceQuotaStatus: Codable, Sendable, Hashable {
-        /// Hard is the set of enforced hard limits for each named resource. More info:
-        /// https://kubernetes.io/docs/concepts/policy/resource-quotas/
+        /// Hard is the set of enforced hard limits for each named resource.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/
         public var hard: [String: Quantity]?
         /// Used is the current observed total usage of the resource in the namespace.
         public var used: [String: Quantity]?
@@ -891,12 +953,14 @@ extension CoreV1 {
 extension CoreV1 {
     /// ResourceRequirements describes the compute resource requirements.
     public struct ResourceRequirements: Codable, Sendable, Hashable {
-        /// Limits describes the maximum amount of compute resources allowed. More info:
-        /// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+        /// Limits describes the maximum amount of compute resources allowed.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
         public var limits: [String: Quantity]?
-        /// Requests describes the minimum amount of compute resources required. If Requests is omitted for a container,
-        /// it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value.
-        /// Requests cannot exceed Limits. More info:
+        /// Requests describes the minimum amount of compute resources required.
+        ///
+        /// If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to
+        /// an implementation-defined value. Requests cannot exceed Limits. More info:
         /// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
         public var requests: [String: Quantity]?
         /// Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.
@@ -942,15 +1006,18 @@ extension CoreV1 {
 extension CoreV1 {
     /// ResourceStatus represents the status of a single resource allocated to a Pod.
     public struct ResourceStatus: Codable, Sendable, Hashable {
-        /// Name of the resource. Must be unique within the pod and in case of non-DRA resource, match one of the
-        /// resources from the pod spec. For DRA resources, the value must be "claim:<claim_name>/<request>". When this
-        /// status is reported about a container, the "claim_name" and "request" must match one of the claims of this
-        /// container.
+        /// Name of the resource.
+        ///
+        /// Must be unique within the pod and in case of non-DRA resource, match one of the resources from the pod spec.
+        /// For DRA resources, the value must be "claim:<claim_name>/<request>". When this status is reported about a
+        /// container, the "claim_name" and "request" must match one of the claims of this container.
         public var name: String
-        /// List of unique resources health. Each element in the list contains an unique resource ID and its health. At
-        /// a minimum, for the lifetime of a Pod, resource ID must uniquely identify the resource allocated to the Pod
-        /// on the Node. If other Pod on the same Node reports the status with the same resource ID, it must be the same
-        /// resource they share. See ResourceID type definition for a specific format it has in various use cases.
+        /// List of unique resources health.
+        ///
+        /// Each element in the list contains an unique resource ID and its health. At a minimum, for the lifetime of a
+        /// Pod, resource ID must uniquely identify the resource allocated to the Pod on the Node. If other Pod on the
+        /// same Node reports the status with the same resource ID, it must be the same resource they share. See
+        /// ResourceID type definition for a specific format it has in various use cases.
         public var resources: [CoreV1.ResourceHealth]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

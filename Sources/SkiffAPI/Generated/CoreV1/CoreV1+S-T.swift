@@ -59,8 +59,9 @@ extension CoreV1 {
         public var gateway: String
         /// system is the name of the storage system as configured in ScaleIO.
         public var system: String
-        /// secretRef references to the secret for ScaleIO user and other sensitive information. If this is not
-        /// provided, Login operation will fail.
+        /// secretRef references to the secret for ScaleIO user and other sensitive information.
+        ///
+        /// If this is not provided, Login operation will fail.
         public var secretRef: CoreV1.SecretReference
         /// sslEnabled is the flag to enable/disable SSL communication with Gateway, default false
         public var sslEnabled: Bool?
@@ -69,15 +70,20 @@ extension CoreV1 {
         /// storagePool is the ScaleIO Storage Pool associated with the protection domain.
         public var storagePool: String?
         /// storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned.
+        ///
         /// Default is ThinProvisioned.
         public var storageMode: String?
         /// volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume
         /// source.
         public var volumeName: String?
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". Default is "xfs"
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is
+        /// "xfs"
         public var fsType: String?
-        /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -159,8 +165,9 @@ extension CoreV1 {
         public var gateway: String
         /// system is the name of the storage system as configured in ScaleIO.
         public var system: String
-        /// secretRef references to the secret for ScaleIO user and other sensitive information. If this is not
-        /// provided, Login operation will fail.
+        /// secretRef references to the secret for ScaleIO user and other sensitive information.
+        ///
+        /// If this is not provided, Login operation will fail.
         public var secretRef: CoreV1.LocalObjectReference
         /// sslEnabled Flag enable/disable SSL communication with Gateway, default false
         public var sslEnabled: Bool?
@@ -169,15 +176,20 @@ extension CoreV1 {
         /// storagePool is the ScaleIO Storage Pool associated with the protection domain.
         public var storagePool: String?
         /// storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned.
+        ///
         /// Default is ThinProvisioned.
         public var storageMode: String?
         /// volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume
         /// source.
         public var volumeName: String?
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". Default is "xfs".
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is
+        /// "xfs".
         public var fsType: String?
-        /// readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly Defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -291,11 +303,14 @@ extension CoreV1 {
     public struct ScopedResourceSelectorRequirement: Codable, Sendable, Hashable {
         /// The name of the scope that the selector applies to.
         public var scopeName: String
-        /// Represents a scope's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist.
+        /// Represents a scope's relationship to a set of values.
+        ///
+        /// Valid operators are In, NotIn, Exists, DoesNotExist.
         public var `operator`: String
-        /// An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the
-        /// operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a
-        /// strategic merge patch.
+        /// An array of string values.
+        ///
+        /// If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or
+        /// DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
         public var values: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -332,16 +347,21 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set.
+    /// SeccompProfile defines a pod/container's seccomp profile settings.
+    ///
+    /// Only one profile source may be set.
     public struct SeccompProfile: Codable, Sendable, Hashable {
-        /// type indicates which kind of seccomp profile will be applied. Valid options are:
+        /// type indicates which kind of seccomp profile will be applied.
+        ///
+        /// Valid options are:
         ///
         /// Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime
         /// default profile should be used. Unconfined - no profile should be applied.
         public var type: String
-        /// localhostProfile indicates a profile defined in a file on the node should be used. The profile must be
-        /// preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp
-        /// profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
+        /// localhostProfile indicates a profile defined in a file on the node should be used.
+        ///
+        /// The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's
+        /// configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
         public var localhostProfile: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -373,33 +393,44 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than
-    /// MaxSecretSize bytes.
+    /// Secret holds secret data of a certain type.
+    ///
+    /// The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
     public struct Secret: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata
-        /// can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
+        /// can be modified).
+        ///
+        /// If not set to true, the field can be modified at any time. Defaulted to nil.
         public var immutable: Bool?
-        /// Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The
-        /// serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly
-        /// non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4
+        /// Data contains the secret data.
+        ///
+        /// Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is
+        /// a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in
+        /// https://tools.ietf.org/html/rfc4648#section-4
         public var data: [String: String]?
-        /// stringData allows specifying non-binary secret data in string form. It is provided as a write-only input
-        /// field for convenience. All keys and values are merged into the data field on write, overwriting any existing
-        /// values. The stringData field is never output when reading from the API.
+        /// stringData allows specifying non-binary secret data in string form.
+        ///
+        /// It is provided as a write-only input field for convenience. All keys and values are merged into the data
+        /// field on write, overwriting any existing values. The stringData field is never output when reading from the
+        /// API.
         public var stringData: [String: String]?
-        /// Used to facilitate programmatic handling of secret data. More info:
-        /// https://kubernetes.io/docs/concepts/configuration/secret/#secret-types
+        /// Used to facilitate programmatic handling of secret data.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types
         public var type: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -461,8 +492,10 @@ extension CoreV1 {
     ///
     /// The contents of the target Secret's Data field will represent the key-value pairs as environment variables.
     public struct SecretEnvSource: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
         /// Specify whether the Secret must be defined
@@ -499,8 +532,10 @@ extension CoreV1 {
 extension CoreV1 {
     /// SecretKeySelector selects a key of a Secret.
     public struct SecretKeySelector: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
         /// The key of the secret to select from. Must be a valid secret key.
@@ -544,18 +579,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// SecretList is a list of Secret.
     public struct SecretList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret
+        /// Items is a list of secret objects.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/configuration/secret
         public var items: [CoreV1.Secret]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -603,15 +643,18 @@ extension CoreV1 {
     /// in the Data field as the file names. Note that this is identical to a secret volume source without the default
     /// mode.
     public struct SecretProjection: Codable, Sendable, Hashable {
-        /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to
-        /// be empty. Instances of this type with an empty value here are almost certainly wrong. More info:
+        /// Name of the referent.
+        ///
+        /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
+        /// this type with an empty value here are almost certainly wrong. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String?
         /// items if unspecified, each key-value pair in the Data field of the referenced Secret will be projected into
-        /// the volume as a file whose name is the key and content is the value. If specified, the listed keys will be
-        /// projected into the specified paths, and unlisted keys will not be present. If a key is specified which is
-        /// not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative
-        /// and may not contain the '..' path or start with '..'.
+        /// the volume as a file whose name is the key and content is the value.
+        ///
+        /// If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be
+        /// present. If a key is specified which is not present in the Secret, the volume setup will error unless it is
+        /// marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
         public var items: [CoreV1.KeyToPath]?
         /// optional field specify whether the Secret or its key must be defined
         public var optional: Bool?
@@ -650,7 +693,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// SecretReference represents a Secret Reference. It has enough information to retrieve secret in any namespace
+    /// SecretReference represents a Secret Reference.
+    ///
+    /// It has enough information to retrieve secret in any namespace
     public struct SecretReference: Codable, Sendable, Hashable {
         /// name is unique within a namespace to reference a secret resource.
         public var name: String?
@@ -691,20 +736,23 @@ extension CoreV1 {
     /// The contents of the target Secret's Data field will be presented in a volume as files using the keys in the Data
     /// field as the file names. Secret volumes support ownership management and SELinux relabeling.
     public struct SecretVolumeSource: Codable, Sendable, Hashable {
-        /// secretName is the name of the secret in the pod's namespace to use. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#secret
+        /// secretName is the name of the secret in the pod's namespace to use.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
         public var secretName: String?
         /// items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into
-        /// the volume as a file whose name is the key and content is the value. If specified, the listed keys will be
-        /// projected into the specified paths, and unlisted keys will not be present. If a key is specified which is
-        /// not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative
-        /// and may not contain the '..' path or start with '..'.
+        /// the volume as a file whose name is the key and content is the value.
+        ///
+        /// If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be
+        /// present. If a key is specified which is not present in the Secret, the volume setup will error unless it is
+        /// marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
         public var items: [CoreV1.KeyToPath]?
-        /// defaultMode is Optional: mode bits used to set permissions on created files by default. Must be an octal
-        /// value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal
-        /// values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not
-        /// affected by this setting. This might be in conflict with other options that affect the file mode, like
-        /// fsGroup, and the result can be other mode bits set.
+        /// defaultMode is Optional: mode bits used to set permissions on created files by default.
+        ///
+        /// Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal
+        /// and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the
+        /// path are not affected by this setting. This might be in conflict with other options that affect the file
+        /// mode, like fsGroup, and the result can be other mode bits set.
         public var defaultMode: Int32?
         /// optional field specify whether the Secret or its keys must be defined
         public var optional: Bool?
@@ -748,56 +796,76 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// SecurityContext holds security configuration that will be applied to a container. Some fields are present in
-    /// both SecurityContext and PodSecurityContext. When both are set, the values in SecurityContext take precedence.
+    /// SecurityContext holds security configuration that will be applied to a container.
+    ///
+    /// Some fields are present in both SecurityContext and PodSecurityContext. When both are set, the values in
+    /// SecurityContext take precedence.
     public struct SecurityContext: Codable, Sendable, Hashable {
-        /// The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by
-        /// the container runtime. Note that this field cannot be set when spec.os.name is windows.
+        /// The capabilities to add/drop when running containers.
+        ///
+        /// Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be
+        /// set when spec.os.name is windows.
         public var capabilities: CoreV1.Capabilities?
-        /// Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on
-        /// the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
+        /// Run container in privileged mode.
+        ///
+        /// Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note
+        /// that this field cannot be set when spec.os.name is windows.
         public var privileged: Bool?
-        /// The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a
-        /// random SELinux context for each container. May also be set in PodSecurityContext. If set in both
-        /// SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that
-        /// this field cannot be set when spec.os.name is windows.
-        public var seLinuxOptions: CoreV1.SELinuxOptions?
-        /// The Windows specific settings applied to all containers. If unspecified, the options from the
-        /// PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified
-        /// in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
-        public var windowsOptions: CoreV1.WindowsSecurityContextOptions?
-        /// The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if
-        /// unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext,
-        /// the value specified in SecurityContext takes precedence. Note that this field cannot be set when
-        /// spec.os.name is windows.
-        public var runAsUser: Int64?
-        /// The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in
-        /// PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in
+        /// The SELinux context to be applied to the container.
+        ///
+        /// If unspecified, the container runtime will allocate a random SELinux context for each container. May also be
+        /// set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in
         /// SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+        public var seLinuxOptions: CoreV1.SELinuxOptions?
+        /// The Windows specific settings applied to all containers.
+        ///
+        /// If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and
+        /// PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be
+        /// set when spec.os.name is linux.
+        public var windowsOptions: CoreV1.WindowsSecurityContextOptions?
+        /// The UID to run the entrypoint of the container process.
+        ///
+        /// Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set
+        /// in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+        /// Note that this field cannot be set when spec.os.name is windows.
+        public var runAsUser: Int64?
+        /// The GID to run the entrypoint of the container process.
+        ///
+        /// Uses runtime default if unset. May also be set in PodSecurityContext. If set in both SecurityContext and
+        /// PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be
+        /// set when spec.os.name is windows.
         public var runAsGroup: Int64?
-        /// Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at
-        /// runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset
-        /// or false, no such validation will be performed. May also be set in PodSecurityContext. If set in both
-        /// SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+        /// Indicates that the container must run as a non-root user.
+        ///
+        /// If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and
+        /// fail to start the container if it does. If unset or false, no such validation will be performed. May also be
+        /// set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in
+        /// SecurityContext takes precedence.
         public var runAsNonRoot: Bool?
-        /// Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set
-        /// when spec.os.name is windows.
+        /// Whether this container has a read-only root filesystem.
+        ///
+        /// Default is false. Note that this field cannot be set when spec.os.name is windows.
         public var readOnlyRootFilesystem: Bool?
-        /// AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This
-        /// bool directly controls if the no_new_privs flag will be set on the container process.
+        /// AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process.
+        ///
+        /// This bool directly controls if the no_new_privs flag will be set on the container process.
         /// AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP_SYS_ADMIN
         /// Note that this field cannot be set when spec.os.name is windows.
         public var allowPrivilegeEscalation: Bool?
-        /// procMount denotes the type of proc mount to use for the containers. The default value is Default which uses
-        /// the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when
-        /// spec.os.name is windows.
+        /// procMount denotes the type of proc mount to use for the containers.
+        ///
+        /// The default value is Default which uses the container runtime defaults for readonly paths and masked paths.
+        /// Note that this field cannot be set when spec.os.name is windows.
         public var procMount: String?
-        /// The seccomp options to use by this container. If seccomp options are provided at both the pod & container
-        /// level, the container options override the pod options. Note that this field cannot be set when spec.os.name
-        /// is windows.
+        /// The seccomp options to use by this container.
+        ///
+        /// If seccomp options are provided at both the pod & container level, the container options override the pod
+        /// options. Note that this field cannot be set when spec.os.name is windows.
         public var seccompProfile: CoreV1.SeccompProfile?
-        /// appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's
-        /// appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
+        /// appArmorProfile is the AppArmor options to use by this container.
+        ///
+        /// If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when
+        /// spec.os.name is windows.
         public var appArmorProfile: CoreV1.AppArmorProfile?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -884,21 +952,26 @@ extension CoreV1 {
     /// 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through
     /// the proxy.
     public struct Service: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Spec defines the behavior of a service.
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: CoreV1.ServiceSpec?
-        /// Most recently observed status of the service. Populated by the system. Read-only. More info:
+        /// Most recently observed status of the service.
+        ///
+        /// Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: CoreV1.ServiceStatus?
 
@@ -950,33 +1023,41 @@ extension CoreV1 {
     /// ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity
     /// * a principal that can be authenticated and authorized * a set of secrets
     public struct ServiceAccount: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are
-        /// allowed to use. Pods are only limited to this list if this service account has a
-        /// "kubernetes.io/enforce-mountable-secrets" annotation set to "true". The
-        /// "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since v1.32. Prefer separate namespaces
-        /// to isolate access to mounted secrets. This field should not be used to find auto-generated service account
-        /// token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API,
-        /// or service account token secrets can be manually created. More info:
+        /// allowed to use.
+        ///
+        /// Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets"
+        /// annotation set to "true". The "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since
+        /// v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to
+        /// find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested
+        /// directly using the TokenRequest API, or service account token secrets can be manually created. More info:
         /// https://kubernetes.io/docs/concepts/configuration/secret
         public var secrets: [CoreV1.ObjectReference]?
         /// ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in
-        /// pods that reference this ServiceAccount. ImagePullSecrets are distinct from Secrets because Secrets can be
-        /// mounted in the pod, but ImagePullSecrets are only accessed by the kubelet. More info:
+        /// pods that reference this ServiceAccount.
+        ///
+        /// ImagePullSecrets are distinct from Secrets because Secrets can be mounted in the pod, but ImagePullSecrets
+        /// are only accessed by the kubelet. More info:
         /// https://kubernetes.io/docs/concepts/containers/images/#specifying-imagepullsecrets-on-a-pod
         public var imagePullSecrets: [CoreV1.LocalObjectReference]?
         /// AutomountServiceAccountToken indicates whether pods running as this service account should have an API token
-        /// automatically mounted. Can be overridden at the pod level.
+        /// automatically mounted.
+        ///
+        /// Can be overridden at the pod level.
         public var automountServiceAccountToken: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1033,19 +1114,23 @@ extension CoreV1 {
 extension CoreV1 {
     /// ServiceAccountList is a list of ServiceAccount objects
     public struct ServiceAccountList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
-        /// List of ServiceAccounts. More info:
-        /// https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+        /// List of ServiceAccounts.
+        ///
+        /// More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
         public var items: [CoreV1.ServiceAccount]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1087,18 +1172,21 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// ServiceAccountTokenProjection represents a projected service account token volume. This projection can be used
-    /// to insert a service account token into the pods runtime filesystem for use against APIs (Kubernetes API Server
-    /// or otherwise).
+    /// ServiceAccountTokenProjection represents a projected service account token volume.
+    ///
+    /// This projection can be used to insert a service account token into the pods runtime filesystem for use against
+    /// APIs (Kubernetes API Server or otherwise).
     public struct ServiceAccountTokenProjection: Codable, Sendable, Hashable {
-        /// audience is the intended audience of the token. A recipient of a token must identify itself with an
-        /// identifier specified in the audience of the token, and otherwise should reject the token. The audience
-        /// defaults to the identifier of the apiserver.
+        /// audience is the intended audience of the token.
+        ///
+        /// A recipient of a token must identify itself with an identifier specified in the audience of the token, and
+        /// otherwise should reject the token. The audience defaults to the identifier of the apiserver.
         public var audience: String?
-        /// expirationSeconds is the requested duration of validity of the service account token. As the token
-        /// approaches expiration, the kubelet volume plugin will proactively rotate the service account token. The
-        /// kubelet will start trying to rotate the token if the token is older than 80 percent of its time to live or
-        /// if the token is older than 24 hours.Defaults to 1 hour and must be at least 10 minutes.
+        /// expirationSeconds is the requested duration of validity of the service account token.
+        ///
+        /// As the token approaches expiration, the kubelet volume plugin will proactively rotate the service account
+        /// token. The kubelet will start trying to rotate the token if the token is older than 80 percent of its time
+        /// to live or if the token is older than 24 hours.Defaults to 1 hour and must be at least 10 minutes.
         public var expirationSeconds: Int64?
         /// path is the path relative to the mount point of the file to project the token into.
         public var path: String
@@ -1139,16 +1227,19 @@ extension CoreV1 {
 extension CoreV1 {
     /// ServiceList holds a list of services.
     public struct ServiceList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var metadata: MetaV1.ListMeta
         /// List of services
         public var items: [CoreV1.Service]
@@ -1194,15 +1285,20 @@ extension CoreV1 {
 extension CoreV1 {
     /// ServicePort contains information on service's port.
     public struct ServicePort: Codable, Sendable, Hashable {
-        /// The name of this port within the service. This must be a DNS_LABEL. All ports within a ServiceSpec must have
-        /// unique names. When considering the endpoints for a Service, this must match the 'name' field in the
-        /// EndpointPort. Optional if only one ServicePort is defined on this service.
+        /// The name of this port within the service.
+        ///
+        /// This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names. When considering the
+        /// endpoints for a Service, this must match the 'name' field in the EndpointPort. Optional if only one
+        /// ServicePort is defined on this service.
         public var name: String?
-        /// The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.
+        /// The IP protocol for this port.
+        ///
+        /// Supports "TCP", "UDP", and "SCTP". Default is TCP.
         public var `protocol`: String?
-        /// The application protocol for this port. This is used as a hint for implementations to offer richer behavior
-        /// for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are
-        /// either:
+        /// The application protocol for this port.
+        ///
+        /// This is used as a hint for implementations to offer richer behavior for protocols that they understand. This
+        /// field follows standard Kubernetes label syntax. Valid values are either:
         ///
         /// * Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and
         /// https://www.iana.org/assignments/service-names).
@@ -1217,17 +1313,21 @@ extension CoreV1 {
         public var appProtocol: String?
         /// The port that will be exposed by this service.
         public var port: Int32
-        /// Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to
-        /// 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the
-        /// target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity
-        /// map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the
-        /// 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+        /// Number or name of the port to access on the pods targeted by the service.
+        ///
+        /// Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be
+        /// looked up as a named port in the target Pod's container ports. If this is not specified, the value of the
+        /// 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should
+        /// be omitted or set equal to the 'port' field. More info:
+        /// https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
         public var targetPort: IntOrString?
         /// The port on each node on which this service is exposed when type is NodePort or LoadBalancer. Usually
-        /// assigned by the system. If a value is specified, in-range, and not in use it will be used, otherwise the
-        /// operation will fail. If not specified, a port will be allocated if this Service requires one. If this field
-        /// is specified when creating a Service which does not need it, creation will fail. This field will be wiped
-        /// when updating a Service to no longer need it (e.g. changing type from NodePort to ClusterIP). More info:
+        /// assigned by the system.
+        ///
+        /// If a value is specified, in-range, and not in use it will be used, otherwise the operation will fail. If not
+        /// specified, a port will be allocated if this Service requires one. If this field is specified when creating a
+        /// Service which does not need it, creation will fail. This field will be wiped when updating a Service to no
+        /// longer need it (e.g. changing type from NodePort to ClusterIP). More info:
         /// https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
         public var nodePort: Int32?
 
@@ -1282,52 +1382,58 @@ extension CoreV1 {
 extension CoreV1 {
     /// ServiceSpec describes the attributes that a user creates on a service.
     public struct ServiceSpec: Codable, Sendable, Hashable {
-        /// The list of ports that are exposed by this service. More info:
-        /// https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+        /// The list of ports that are exposed by this service.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
         public var ports: [CoreV1.ServicePort]?
-        /// Route service traffic to pods with label keys and values matching this selector. If empty or not present,
-        /// the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify.
-        /// Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info:
-        /// https://kubernetes.io/docs/concepts/services-networking/service/
+        /// Route service traffic to pods with label keys and values matching this selector.
+        ///
+        /// If empty or not present, the service is assumed to have an external process managing its endpoints, which
+        /// Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is
+        /// ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/
         public var selector: [String: String]?
-        /// clusterIP is the IP address of the service and is usually assigned randomly. If an address is specified
-        /// manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service;
-        /// otherwise creation of the service will fail. This field may not be changed through updates unless the type
-        /// field is also being changed to ExternalName (which requires this field to be blank) or the type field is
-        /// being changed from ExternalName (in which case this field may optionally be specified, as describe above).
-        /// Valid values are "None", empty string (""), or a valid IP address. Setting this to "None" makes a "headless
-        /// service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not
-        /// required. Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when
-        /// creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a
-        /// Service to type ExternalName. More info:
+        /// clusterIP is the IP address of the service and is usually assigned randomly.
+        ///
+        /// If an address is specified manually, is in-range (as per system configuration), and is not in use, it will
+        /// be allocated to the service; otherwise creation of the service will fail. This field may not be changed
+        /// through updates unless the type field is also being changed to ExternalName (which requires this field to be
+        /// blank) or the type field is being changed from ExternalName (in which case this field may optionally be
+        /// specified, as describe above). Valid values are "None", empty string (""), or a valid IP address. Setting
+        /// this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections
+        /// are preferred and proxying is not required. Only applies to types ClusterIP, NodePort, and LoadBalancer. If
+        /// this field is specified when creating a Service of type ExternalName, creation will fail. This field will be
+        /// wiped when updating a Service to type ExternalName. More info:
         /// https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
         public var clusterIP: String?
         /// ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly. If an
         /// address is specified manually, is in-range (as per system configuration), and is not in use, it will be
-        /// allocated to the service; otherwise creation of the service will fail. This field may not be changed through
-        /// updates unless the type field is also being changed to ExternalName (which requires this field to be empty)
-        /// or the type field is being changed from ExternalName (in which case this field may optionally be specified,
-        /// as describe above). Valid values are "None", empty string (""), or a valid IP address. Setting this to
-        /// "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are
-        /// preferred and proxying is not required. Only applies to types ClusterIP, NodePort, and LoadBalancer. If this
-        /// field is specified when creating a Service of type ExternalName, creation will fail. This field will be
-        /// wiped when updating a Service to type ExternalName. If this field is not specified, it will be initialized
-        /// from the clusterIP field. If this field is specified, clients must ensure that clusterIPs[0] and clusterIP
-        /// have the same value.
+        /// allocated to the service; otherwise creation of the service will fail.
+        ///
+        /// This field may not be changed through updates unless the type field is also being changed to ExternalName
+        /// (which requires this field to be empty) or the type field is being changed from ExternalName (in which case
+        /// this field may optionally be specified, as describe above). Valid values are "None", empty string (""), or a
+        /// valid IP address. Setting this to "None" makes a "headless service" (no virtual IP), which is useful when
+        /// direct endpoint connections are preferred and proxying is not required. Only applies to types ClusterIP,
+        /// NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName,
+        /// creation will fail. This field will be wiped when updating a Service to type ExternalName. If this field is
+        /// not specified, it will be initialized from the clusterIP field. If this field is specified, clients must
+        /// ensure that clusterIPs[0] and clusterIP have the same value.
         ///
         /// This field may hold a maximum of two entries (dual-stack IPs, in either order). These IPs must correspond to
         /// the values of the ipFamilies field. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.
         /// More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
         public var clusterIPs: [String]?
-        /// type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName,
-        /// ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for
-        /// load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual
-        /// construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is
-        /// allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds
-        /// on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP.
-        /// "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud)
-        /// which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified
-        /// externalName. Several other fields do not apply to ExternalName services. More info:
+        /// type determines how the Service is exposed.
+        ///
+        /// Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP"
+        /// allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the
+        /// selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice
+        /// objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of
+        /// endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which
+        /// routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external
+        /// load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP.
+        /// "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to
+        /// ExternalName services. More info:
         /// https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
         public var type: String?
         /// externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this
@@ -1335,95 +1441,113 @@ extension CoreV1 {
         /// at a node with this IP. A common example is external load-balancers that are not part of the Kubernetes
         /// system.
         public var externalIPs: [String]?
-        /// Supports "ClientIP" and "None". Used to maintain session affinity. Enable client IP based session affinity.
-        /// Must be ClientIP or None. Defaults to None. More info:
+        /// Supports "ClientIP" and "None".
+        ///
+        /// Used to maintain session affinity. Enable client IP based session affinity. Must be ClientIP or None.
+        /// Defaults to None. More info:
         /// https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
         public var sessionAffinity: String?
-        /// Only applies to Service Type: LoadBalancer. This feature depends on whether the underlying cloud-provider
-        /// supports specifying the loadBalancerIP when a load balancer is created. This field will be ignored if the
-        /// cloud-provider does not support the feature. Deprecated: This field was under-specified and its meaning
-        /// varies across implementations. Using it is non-portable and it may not support dual-stack. Users are
-        /// encouraged to use implementation-specific annotations when available.
+        /// Only applies to Service Type: LoadBalancer.
+        ///
+        /// This feature depends on whether the underlying cloud-provider supports specifying the loadBalancerIP when a
+        /// load balancer is created. This field will be ignored if the cloud-provider does not support the feature.
+        /// Deprecated: This field was under-specified and its meaning varies across implementations. Using it is
+        /// non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific
+        /// annotations when available.
         public var loadBalancerIP: String?
         /// If specified and supported by the platform, this will restrict traffic through the cloud-provider
-        /// load-balancer will be restricted to the specified client IPs. This field will be ignored if the
-        /// cloud-provider does not support the feature." More info:
+        /// load-balancer will be restricted to the specified client IPs.
+        ///
+        /// This field will be ignored if the cloud-provider does not support the feature." More info:
         /// https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/
         public var loadBalancerSourceRanges: [String]?
         /// externalName is the external reference that discovery mechanisms will return as an alias for this service
-        /// (e.g. a DNS CNAME record). No proxying will be involved. Must be a lowercase RFC-1123 hostname
-        /// (https://tools.ietf.org/html/rfc1123) and requires `type` to be "ExternalName".
+        /// (e.g. a DNS CNAME record).
+        ///
+        /// No proxying will be involved. Must be a lowercase RFC-1123 hostname (https://tools.ietf.org/html/rfc1123)
+        /// and requires `type` to be "ExternalName".
         public var externalName: String?
         /// externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service's
-        /// "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs). If set to "Local", the proxy
-        /// will configure the service in a way that assumes that external load balancers will take care of balancing
-        /// the service traffic between nodes, and so each node will deliver traffic only to the node-local endpoints of
-        /// the service, without masquerading the client source IP. (Traffic mistakenly sent to a node with no endpoints
-        /// will be dropped.) The default value, "Cluster", uses the standard behavior of routing to all endpoints
-        /// evenly (possibly modified by topology and other features). Note that traffic sent to an External IP or
-        /// LoadBalancer IP from within the cluster will always get "Cluster" semantics, but clients sending to a
-        /// NodePort from within the cluster may need to take traffic policy into account when picking a node.
+        /// "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs).
+        ///
+        /// If set to "Local", the proxy will configure the service in a way that assumes that external load balancers
+        /// will take care of balancing the service traffic between nodes, and so each node will deliver traffic only to
+        /// the node-local endpoints of the service, without masquerading the client source IP. (Traffic mistakenly sent
+        /// to a node with no endpoints will be dropped.) The default value, "Cluster", uses the standard behavior of
+        /// routing to all endpoints evenly (possibly modified by topology and other features). Note that traffic sent
+        /// to an External IP or LoadBalancer IP from within the cluster will always get "Cluster" semantics, but
+        /// clients sending to a NodePort from within the cluster may need to take traffic policy into account when
+        /// picking a node.
         public var externalTrafficPolicy: String?
-        /// healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set
-        /// to LoadBalancer and externalTrafficPolicy is set to Local. If a value is specified, is in-range, and is not
-        /// in use, it will be used. If not specified, a value will be automatically allocated. External systems (e.g.
-        /// load-balancers) can use this port to determine if a given node holds endpoints for this service or not. If
-        /// this field is specified when creating a Service which does not need it, creation will fail. This field will
-        /// be wiped when updating a Service to no longer need it (e.g. changing type). This field cannot be updated
-        /// once set.
+        /// healthCheckNodePort specifies the healthcheck nodePort for the service.
+        ///
+        /// This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local. If a value is
+        /// specified, is in-range, and is not in use, it will be used. If not specified, a value will be automatically
+        /// allocated. External systems (e.g. load-balancers) can use this port to determine if a given node holds
+        /// endpoints for this service or not. If this field is specified when creating a Service which does not need
+        /// it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing
+        /// type). This field cannot be updated once set.
         public var healthCheckNodePort: Int32?
         /// publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should
-        /// disregard any indications of ready/not-ready. The primary use case for setting this field is for a
-        /// StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery.
-        /// The Kubernetes controllers that generate Endpoints and EndpointSlice resources for Services interpret this
-        /// to mean that all endpoints are considered "ready" even if the Pods themselves are not. Agents which consume
-        /// only Kubernetes generated endpoints through the Endpoints or EndpointSlice resources can safely assume this
-        /// behavior.
+        /// disregard any indications of ready/not-ready.
+        ///
+        /// The primary use case for setting this field is for a StatefulSet's Headless Service to propagate SRV DNS
+        /// records for its Pods for the purpose of peer discovery. The Kubernetes controllers that generate Endpoints
+        /// and EndpointSlice resources for Services interpret this to mean that all endpoints are considered "ready"
+        /// even if the Pods themselves are not. Agents which consume only Kubernetes generated endpoints through the
+        /// Endpoints or EndpointSlice resources can safely assume this behavior.
         public var publishNotReadyAddresses: Bool?
         /// sessionAffinityConfig contains the configurations of session affinity.
         public var sessionAffinityConfig: CoreV1.SessionAffinityConfig?
-        /// IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually
-        /// assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is
-        /// specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will
-        /// be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for
-        /// adding or removing a secondary IP family, but it does not allow changing the primary IP family of the
-        /// Service. Valid values are "IPv4" and "IPv6". This field only applies to Services of types ClusterIP,
-        /// NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a
-        /// Service to type ExternalName.
+        /// IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service.
+        ///
+        /// This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If
+        /// this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy
+        /// allows it, it will be used; otherwise creation of the service will fail. This field is conditionally
+        /// mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary
+        /// IP family of the Service. Valid values are "IPv4" and "IPv6". This field only applies to Services of types
+        /// ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when
+        /// updating a Service to type ExternalName.
         ///
         /// This field may hold a maximum of two entries (dual-stack families, in either order). These families must
         /// correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed
         /// by the ipFamilyPolicy field.
         public var ipFamilies: [String]?
-        /// IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value
-        /// provided, then this field will be set to SingleStack. Services can be "SingleStack" (a single IP family),
-        /// "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP family on single-stack
-        /// clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters, otherwise fail). The
-        /// ipFamilies and clusterIPs fields depend on the value of this field. This field will be wiped when updating a
-        /// service to type ExternalName.
+        /// IPFamilyPolicy represents the dual-stack-ness requested or required by this Service.
+        ///
+        /// If there is no value provided, then this field will be set to SingleStack. Services can be "SingleStack" (a
+        /// single IP family), "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP
+        /// family on single-stack clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters,
+        /// otherwise fail). The ipFamilies and clusterIPs fields depend on the value of this field. This field will be
+        /// wiped when updating a service to type ExternalName.
         public var ipFamilyPolicy: String?
         /// allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type
-        /// LoadBalancer. Default is "true". It may be set to "false" if the cluster load-balancer does not rely on
-        /// NodePorts. If the caller requests specific NodePorts (by specifying a value), those requests will be
-        /// respected, regardless of this field. This field may only be set for services with type LoadBalancer and will
-        /// be cleared if the type is changed to any other type.
+        /// LoadBalancer. Default is "true".
+        ///
+        /// It may be set to "false" if the cluster load-balancer does not rely on NodePorts. If the caller requests
+        /// specific NodePorts (by specifying a value), those requests will be respected, regardless of this field. This
+        /// field may only be set for services with type LoadBalancer and will be cleared if the type is changed to any
+        /// other type.
         public var allocateLoadBalancerNodePorts: Bool?
-        /// loadBalancerClass is the class of the load balancer implementation this Service belongs to. If specified,
-        /// the value of this field must be a label-style identifier, with an optional prefix, e.g. "internal-vip" or
-        /// "example.com/internal-vip". Unprefixed names are reserved for end-users. This field can only be set when the
-        /// Service type is 'LoadBalancer'. If not set, the default load balancer implementation is used, today this is
-        /// typically done through the cloud provider integration, but should apply for any default implementation. If
-        /// set, it is assumed that a load balancer implementation is watching for Services with a matching class. Any
-        /// default load balancer implementation (e.g. cloud providers) should ignore Services that set this field. This
-        /// field can only be set when creating or updating a Service to type 'LoadBalancer'. Once set, it can not be
-        /// changed. This field will be wiped when a service is updated to a non 'LoadBalancer' type.
+        /// loadBalancerClass is the class of the load balancer implementation this Service belongs to.
+        ///
+        /// If specified, the value of this field must be a label-style identifier, with an optional prefix, e.g.
+        /// "internal-vip" or "example.com/internal-vip". Unprefixed names are reserved for end-users. This field can
+        /// only be set when the Service type is 'LoadBalancer'. If not set, the default load balancer implementation is
+        /// used, today this is typically done through the cloud provider integration, but should apply for any default
+        /// implementation. If set, it is assumed that a load balancer implementation is watching for Services with a
+        /// matching class. Any default load balancer implementation (e.g. cloud providers) should ignore Services that
+        /// set this field. This field can only be set when creating or updating a Service to type 'LoadBalancer'. Once
+        /// set, it can not be changed. This field will be wiped when a service is updated to a non 'LoadBalancer' type.
         public var loadBalancerClass: String?
-        /// InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. If set
-        /// to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same node
-        /// as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses the
-        /// standard behavior of routing to all endpoints evenly (possibly modified by topology and other features).
+        /// InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP.
+        ///
+        /// If set to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same
+        /// node as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses
+        /// the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features).
         public var internalTrafficPolicy: String?
         /// TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints.
+        ///
         /// Implementations can use this field as a hint, but are not required to guarantee strict adherence. If the
         /// field is not set, the implementation will apply its default routing strategy. If set to "PreferClose",
         /// implementations should prioritize endpoints that are in the same zone.
@@ -1652,14 +1776,19 @@ extension CoreV1 {
         public var volumeName: String?
         /// volumeNamespace specifies the scope of the volume within StorageOS. If no namespace is specified then the
         /// Pod's namespace will be used. This allows the Kubernetes name scoping to be mirrored within StorageOS for
-        /// tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you
-        /// are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be
-        /// created.
+        /// tighter integration.
+        ///
+        /// Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using
+        /// namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
         public var volumeNamespace: String?
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly
+        /// inferred to be "ext4" if unspecified.
         public var fsType: String?
-        /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
         /// secretRef specifies the secret to use for obtaining the StorageOS API credentials. If not specified, default
         /// values will be attempted.
@@ -1716,14 +1845,19 @@ extension CoreV1 {
         public var volumeName: String?
         /// volumeNamespace specifies the scope of the volume within StorageOS. If no namespace is specified then the
         /// Pod's namespace will be used. This allows the Kubernetes name scoping to be mirrored within StorageOS for
-        /// tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you
-        /// are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be
-        /// created.
+        /// tighter integration.
+        ///
+        /// Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using
+        /// namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
         public var volumeNamespace: String?
-        /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system.
-        /// Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+        /// fsType is the filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly
+        /// inferred to be "ext4" if unspecified.
         public var fsType: String?
-        /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+        /// readOnly defaults to false (read/write).
+        ///
+        /// ReadOnly here will force the ReadOnly setting in VolumeMounts.
         public var readOnly: Bool?
         /// secretRef specifies the secret to use for obtaining the StorageOS API credentials. If not specified, default
         /// values will be attempted.
@@ -1811,8 +1945,9 @@ extension CoreV1 {
 extension CoreV1 {
     /// TCPSocketAction describes an action based on opening a socket
     public struct TCPSocketAction: Codable, Sendable, Hashable {
-        /// Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be
-        /// an IANA_SVC_NAME.
+        /// Number or name of the port to access on the container.
+        ///
+        /// Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
         public var port: IntOrString
         /// Optional: Host name to connect to, defaults to the pod IP.
         public var host: String?
@@ -1849,11 +1984,15 @@ extension CoreV1 {
 extension CoreV1 {
     /// The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.
     public struct Taint: Codable, Sendable, Hashable {
-        /// Required. The taint key to be applied to a node.
+        /// Required.
+        ///
+        /// The taint key to be applied to a node.
         public var key: String
         /// The taint value corresponding to the taint key.
         public var value: String?
-        /// Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule,
+        /// Required.
+        ///
+        /// The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule,
         /// PreferNoSchedule and NoExecute.
         public var effect: String
         /// TimeAdded represents the time at which the taint was added.
@@ -1901,23 +2040,31 @@ extension CoreV1 {
     /// The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the
     /// matching operator <operator>.
     public struct Toleration: Codable, Sendable, Hashable {
-        /// Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty,
-        /// operator must be Exists; this combination means to match all values and all keys.
+        /// Key is the taint key that the toleration applies to.
+        ///
+        /// Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to
+        /// match all values and all keys.
         public var key: String?
-        /// Operator represents a key's relationship to the value. Valid operators are Exists, Equal, Lt, and Gt.
-        /// Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a
-        /// particular category. Lt and Gt perform numeric comparisons (requires feature gate
-        /// TaintTolerationComparisonOperators).
+        /// Operator represents a key's relationship to the value.
+        ///
+        /// Valid operators are Exists, Equal, Lt, and Gt. Defaults to Equal. Exists is equivalent to wildcard for
+        /// value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons
+        /// (requires feature gate TaintTolerationComparisonOperators).
         public var `operator`: String?
-        /// Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty,
-        /// otherwise just a regular string.
+        /// Value is the taint value the toleration matches to.
+        ///
+        /// If the operator is Exists, the value should be empty, otherwise just a regular string.
         public var value: String?
-        /// Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed
-        /// values are NoSchedule, PreferNoSchedule and NoExecute.
+        /// Effect indicates the taint effect to match.
+        ///
+        /// Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and
+        /// NoExecute.
         public var effect: String?
         /// TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise
-        /// this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint
-        /// forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system.
+        /// this field is ignored) tolerates the taint.
+        ///
+        /// By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values
+        /// will be treated as 0 (evict immediately) by the system.
         public var tolerationSeconds: Int64?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1964,12 +2111,15 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// A topology selector requirement is a selector that matches given label. This is an alpha feature and may change
-    /// in the future.
+    /// A topology selector requirement is a selector that matches given label.
+    ///
+    /// This is an alpha feature and may change in the future.
     public struct TopologySelectorLabelRequirement: Codable, Sendable, Hashable {
         /// The label key that the selector applies to.
         public var key: String
-        /// An array of string values. One value must match the label to be selected. Each entry in Values is ORed.
+        /// An array of string values.
+        ///
+        /// One value must match the label to be selected. Each entry in Values is ORed.
         public var values: [String]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -2001,9 +2151,10 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// A topology selector term represents the result of label queries. A null or empty topology selector term matches
-    /// no objects. The requirements of them are ANDed. It provides a subset of functionality as NodeSelectorTerm. This
-    /// is an alpha feature and may change in the future.
+    /// A topology selector term represents the result of label queries.
+    ///
+    /// A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a
+    /// subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future.
     public struct TopologySelectorTerm: Codable, Sendable, Hashable {
         /// A list of topology selector requirements by labels.
         public var matchLabelExpressions: [CoreV1.TopologySelectorLabelRequirement]?
@@ -2038,23 +2189,26 @@ extension CoreV1 {
 extension CoreV1 {
     /// TopologySpreadConstraint specifies how to spread matching pods among the given topology.
     public struct TopologySpreadConstraint: Codable, Sendable, Hashable {
-        /// MaxSkew describes the degree to which pods may be unevenly distributed. When
-        /// `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching
-        /// pods in the target topology and the global minimum. The global minimum is the minimum number of matching
-        /// pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example,
-        /// in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this
-        /// case, the global minimum is 1. | zone1 | zone2 | zone3 | | P P | P P | P | - if MaxSkew is 1, incoming pod
-        /// can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the
+        /// MaxSkew describes the degree to which pods may be unevenly distributed.
+        ///
+        /// When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of
+        /// matching pods in the target topology and the global minimum. The global minimum is the minimum number of
+        /// matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For
+        /// example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In
+        /// this case, the global minimum is 1. | zone1 | zone2 | zone3 | | P P | P P | P | - if MaxSkew is 1, incoming
+        /// pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the
         /// ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto
         /// any zone. When `whenUnsatisfiable=ScheduleAnyway`, it is used to give higher precedence to topologies that
         /// satisfy it. It's a required field. Default value is 1 and 0 is not allowed.
         public var maxSkew: Int32
-        /// TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are
-        /// considered to be in the same topology. We consider each <key, value> as a "bucket", and try to put balanced
-        /// number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define
-        /// an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy.
-        /// e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey
-        /// is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field.
+        /// TopologyKey is the key of node labels.
+        ///
+        /// Nodes that have a label with this key and identical values are considered to be in the same topology. We
+        /// consider each <key, value> as a "bucket", and try to put balanced number of pods into each bucket. We define
+        /// a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes
+        /// meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is
+        /// "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is
+        /// "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field.
         public var topologyKey: String
         /// WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. -
         /// DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to
@@ -2068,16 +2222,20 @@ extension CoreV1 {
         /// 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still
         /// be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
         public var whenUnsatisfiable: String
-        /// LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine
-        /// the number of pods in their corresponding topology domain.
+        /// LabelSelector is used to find matching pods.
+        ///
+        /// Pods that match this label selector are counted to determine the number of pods in their corresponding
+        /// topology domain.
         public var labelSelector: MetaV1.LabelSelector?
-        /// MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching
-        /// topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the
-        /// calculation of Skew is performed. And when the number of eligible domains with matching topology keys equals
-        /// or greater than minDomains, this value has no effect on scheduling. As a result, when the number of eligible
-        /// domains is less than minDomains, scheduler won't schedule more than maxSkew Pods to those domains. If value
-        /// is nil, the constraint behaves as if MinDomains is equal to 1. Valid values are integers greater than 0.
-        /// When value is not nil, WhenUnsatisfiable must be DoNotSchedule.
+        /// MinDomains indicates a minimum number of eligible domains.
+        ///
+        /// When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread
+        /// treats "global minimum" as 0, and then the calculation of Skew is performed. And when the number of eligible
+        /// domains with matching topology keys equals or greater than minDomains, this value has no effect on
+        /// scheduling. As a result, when the number of eligible domains is less than minDomains, scheduler won't
+        /// schedule more than maxSkew Pods to those domains. If value is nil, the constraint behaves as if MinDomains
+        /// is equal to 1. Valid values are integers greater than 0. When value is not nil, WhenUnsatisfiable must be
+        /// DoNotSchedule.
         ///
         /// For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same
         /// labelSelector spread as 2/2/2: | zone1 | zone2 | zone3 | | P P | P P | P P | The number of domains is less
@@ -2086,19 +2244,23 @@ extension CoreV1 {
         /// the three zones, it will violate MaxSkew.
         public var minDomains: Int32?
         /// NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology
-        /// spread skew. Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the
-        /// calculations. - Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations.
+        /// spread skew.
+        ///
+        /// Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the calculations. -
+        /// Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations.
         ///
         /// If this value is nil, the behavior is equivalent to the Honor policy.
         public var nodeAffinityPolicy: String?
-        /// NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options
-        /// are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration,
-        /// are included. - Ignore: node taints are ignored. All nodes are included.
+        /// NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew.
+        ///
+        /// Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a
+        /// toleration, are included. - Ignore: node taints are ignored. All nodes are included.
         ///
         /// If this value is nil, the behavior is equivalent to the Ignore policy.
         public var nodeTaintsPolicy: String?
-        /// MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated. The
-        /// keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with
+        /// MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated.
+        ///
+        /// The keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with
         /// labelSelector to select the group of existing pods over which spreading will be calculated for the incoming
         /// pod. The same key is forbidden to exist in both MatchLabelKeys and LabelSelector. MatchLabelKeys cannot be
         /// set when LabelSelector isn't set. Keys that don't exist in the incoming pod labels will be ignored. A null
@@ -2170,8 +2332,10 @@ extension CoreV1 {
     /// TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the
     /// same namespace.
     public struct TypedLocalObjectReference: Codable, Sendable, Hashable {
-        /// APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind
-        /// must be in the core API group. For any other third-party types, APIGroup is required.
+        /// APIGroup is the group for the resource being referenced.
+        ///
+        /// If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party
+        /// types, APIGroup is required.
         public var apiGroup: String?
         /// Kind is the type of resource being referenced
         public var kind: String
@@ -2214,8 +2378,10 @@ extension CoreV1 {
 extension CoreV1 {
     /// TypedObjectReference contains enough information to let you locate the typed referenced object
     public struct TypedObjectReference: Codable, Sendable, Hashable {
-        /// APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind
-        /// must be in the core API group. For any other third-party types, APIGroup is required.
+        /// APIGroup is the group for the resource being referenced.
+        ///
+        /// If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party
+        /// types, APIGroup is required.
         public var apiGroup: String?
         /// Kind is the type of resource being referenced
         public var kind: String
@@ -2223,8 +2389,10 @@ extension CoreV1 {
         public var name: String
         /// Namespace is the namespace of resource being referenced Note that when a namespace is specified, a
         /// gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that
-        /// namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This
-        /// field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+        /// namespace's owner to accept the reference.
+        ///
+        /// See the ReferenceGrant documentation for details. (Alpha) This field requires the
+        /// CrossNamespaceVolumeDataSource feature gate to be enabled.
         public var namespace: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

@@ -5,106 +5,137 @@ public import SkiffAPIMachinery
 extension CoreV1 {
     /// Volume represents a named volume in a pod that may be accessed by any container in the pod.
     public struct Volume: Codable, Sendable, Hashable {
-        /// name of the volume. Must be a DNS_LABEL and unique within the pod. More info:
+        /// name of the volume.
+        ///
+        /// Must be a DNS_LABEL and unique within the pod. More info:
         /// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
         public var name: String
         /// hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the
-        /// container. This is generally used for system agents or other privileged things that are allowed to see the
-        /// host machine. Most containers will NOT need this. More info:
+        /// container.
+        ///
+        /// This is generally used for system agents or other privileged things that are allowed to see the host
+        /// machine. Most containers will NOT need this. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
         public var hostPath: CoreV1.HostPathVolumeSource?
-        /// emptyDir represents a temporary directory that shares a pod's lifetime. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+        /// emptyDir represents a temporary directory that shares a pod's lifetime.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
         public var emptyDir: CoreV1.EmptyDirVolumeSource?
         /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then
-        /// exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree
-        /// gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
+        /// exposed to the pod.
+        ///
+        /// Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are
+        /// redirected to the pd.csi.storage.gke.io CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
         public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
         /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then
-        /// exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree
-        /// awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info:
+        /// exposed to the pod.
+        ///
+        /// Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are
+        /// redirected to the ebs.csi.aws.com CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
         public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
-        /// gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To
-        /// provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using
-        /// git, then mount the EmptyDir into the Pod's container.
+        /// gitRepo represents a git repository at a particular revision.
+        ///
+        /// Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an
+        /// InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
         public var gitRepo: CoreV1.GitRepoVolumeSource?
-        /// secret represents a secret that should populate this volume. More info:
-        /// https://kubernetes.io/docs/concepts/storage/volumes#secret
+        /// secret represents a secret that should populate this volume.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
         public var secret: CoreV1.SecretVolumeSource?
         /// nfs represents an NFS mount on the host that shares a pod's lifetime More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
         public var nfs: CoreV1.NFSVolumeSource?
         /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
-        /// pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
+        /// pod.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
         public var iscsi: CoreV1.ISCSIVolumeSource?
-        /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is
-        /// deprecated and the in-tree glusterfs type is no longer supported.
+        /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime.
+        ///
+        /// Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
         public var glusterfs: CoreV1.GlusterfsVolumeSource?
         /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace.
+        ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
         public var persistentVolumeClaim: CoreV1.PersistentVolumeClaimVolumeSource?
-        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is
-        /// deprecated and the in-tree rbd type is no longer supported.
+        /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime.
+        ///
+        /// Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
         public var rbd: CoreV1.RBDVolumeSource?
         /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
+        ///
         /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
         public var flexVolume: CoreV1.FlexVolumeSource?
-        /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is
-        /// deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI
-        /// driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+        /// cinder represents a cinder volume attached and mounted on kubelets host machine.
+        ///
+        /// Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the
+        /// cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
         public var cinder: CoreV1.CinderVolumeSource?
-        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated
-        /// and the in-tree cephfs type is no longer supported.
+        /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime.
+        ///
+        /// Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
         public var cephfs: CoreV1.CephFSVolumeSource?
-        /// flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker
-        /// control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer
-        /// supported.
+        /// flocker represents a Flocker volume attached to a kubelet's host machine.
+        ///
+        /// This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree
+        /// flocker type is no longer supported.
         public var flocker: CoreV1.FlockerVolumeSource?
         /// downwardAPI represents downward API about the pod that should populate this volume
         public var downwardAPI: CoreV1.DownwardAPIVolumeSource?
         /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
         /// pod.
         public var fc: CoreV1.FCVolumeSource?
-        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated:
-        /// AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
+        /// azureFile represents an Azure File Service mount on the host and bind mount to the pod.
+        ///
+        /// Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
         /// file.csi.azure.com CSI driver.
         public var azureFile: CoreV1.AzureFileVolumeSource?
         /// configMap represents a configMap that should populate this volume
         public var configMap: CoreV1.ConfigMapVolumeSource?
-        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated:
-        /// VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the
-        /// csi.vsphere.vmware.com CSI driver.
+        /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine.
+        ///
+        /// Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to
+        /// the csi.vsphere.vmware.com CSI driver.
         public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
-        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is
-        /// deprecated and the in-tree quobyte type is no longer supported.
+        /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime.
+        ///
+        /// Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
         public var quobyte: CoreV1.QuobyteVolumeSource?
-        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk
-        /// is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI
-        /// driver.
+        /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
+        ///
+        /// Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the
+        /// disk.csi.azure.com CSI driver.
         public var azureDisk: CoreV1.AzureDiskVolumeSource?
         /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
-        /// machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no
-        /// longer supported.
+        /// machine.
+        ///
+        /// Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer
+        /// supported.
         public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
         /// projected items for all in one resources secrets, configmaps, and downward API
         public var projected: CoreV1.ProjectedVolumeSource?
-        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated:
-        /// PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the
-        /// pxd.portworx.com CSI driver.
+        /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine.
+        ///
+        /// Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected
+        /// to the pxd.portworx.com CSI driver.
         public var portworxVolume: CoreV1.PortworxVolumeSource?
-        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO
-        /// is deprecated and the in-tree scaleIO type is no longer supported.
+        /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes.
+        ///
+        /// Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
         public var scaleIO: CoreV1.ScaleIOVolumeSource?
-        /// storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is
-        /// deprecated and the in-tree storageos type is no longer supported.
+        /// storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes.
+        ///
+        /// Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
         public var storageos: CoreV1.StorageOSVolumeSource?
         /// csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI
         /// drivers.
         public var csi: CoreV1.CSIVolumeSource?
-        /// ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to
-        /// the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
+        /// ephemeral represents a volume that is handled by a cluster storage driver.
+        ///
+        /// The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and
+        /// deleted when the pod is removed.
         ///
         /// Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring
         /// from snapshot or capacity
@@ -124,7 +155,9 @@ extension CoreV1 {
         /// A pod can use both types of ephemeral volumes and persistent volumes at the same time.
         public var ephemeral: CoreV1.EphemeralVolumeSource?
         /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host
-        /// machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
+        /// machine.
+        ///
+        /// The volume is resolved at pod startup depending on which PullPolicy value is provided:
         ///
         /// - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails.
         /// - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation
@@ -372,7 +405,9 @@ extension CoreV1 {
     public struct VolumeMount: Codable, Sendable, Hashable {
         /// This must match the Name of a Volume.
         public var name: String
-        /// Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.
+        /// Mounted read-only if true, read-write otherwise (false or unspecified).
+        ///
+        /// Defaults to false.
         public var readOnly: Bool?
         /// RecursiveReadOnly specifies whether read-only mounts should be handled recursively.
         ///
@@ -391,15 +426,19 @@ extension CoreV1 {
         public var recursiveReadOnly: String?
         /// Path within the container at which the volume should be mounted. Must not contain ':'.
         public var mountPath: String
-        /// Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
+        /// Path within the volume from which the container's volume should be mounted.
+        ///
+        /// Defaults to "" (volume's root).
         public var subPath: String?
         /// mountPropagation determines how mounts are propagated from the host to container and the other way around.
+        ///
         /// When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to
         /// IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
         public var mountPropagation: String?
-        /// Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to
-        /// SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment.
-        /// Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
+        /// Expanded path within the volume from which the container's volume should be mounted.
+        ///
+        /// Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the
+        /// container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
         public var subPathExpr: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -464,8 +503,10 @@ extension CoreV1 {
         public var mountPath: String
         /// ReadOnly corresponds to the original VolumeMount.
         public var readOnly: Bool?
-        /// RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts). An IfPossible
-        /// value in the original VolumeMount must be translated to Disabled or Enabled, depending on the mount result.
+        /// RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts).
+        ///
+        /// An IfPossible value in the original VolumeMount must be translated to Disabled or Enabled, depending on the
+        /// mount result.
         public var recursiveReadOnly: String?
         /// volumeStatus represents volume-type-specific status about the mounted volume.
         public var volumeStatus: CoreV1.VolumeStatus?
@@ -543,8 +584,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// Projection that may be projected along with other supported volume types. Exactly one of these fields must be
-    /// set.
+    /// Projection that may be projected along with other supported volume types.
+    ///
+    /// Exactly one of these fields must be set.
     public struct VolumeProjection: Codable, Sendable, Hashable {
         /// secret information about the secret data to project
         public var secret: CoreV1.SecretProjection?
@@ -648,12 +690,14 @@ extension CoreV1 {
 extension CoreV1 {
     /// VolumeResourceRequirements describes the storage resource requirements for a volume.
     public struct VolumeResourceRequirements: Codable, Sendable, Hashable {
-        /// Limits describes the maximum amount of compute resources allowed. More info:
-        /// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+        /// Limits describes the maximum amount of compute resources allowed.
+        ///
+        /// More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
         public var limits: [String: Quantity]?
-        /// Requests describes the minimum amount of compute resources required. If Requests is omitted for a container,
-        /// it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value.
-        /// Requests cannot exceed Limits. More info:
+        /// Requests describes the minimum amount of compute resources required.
+        ///
+        /// If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to
+        /// an implementation-defined value. Requests cannot exceed Limits. More info:
         /// https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
         public var requests: [String: Quantity]?
 
@@ -686,7 +730,9 @@ extension CoreV1 {
 }
 
 extension CoreV1 {
-    /// VolumeStatus represents the status of a mounted volume. At most one of its members must be specified.
+    /// VolumeStatus represents the status of a mounted volume.
+    ///
+    /// At most one of its members must be specified.
     public struct VolumeStatus: Codable, Sendable, Hashable {
         /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host
         /// machine.
@@ -720,8 +766,10 @@ extension CoreV1 {
     public struct VsphereVirtualDiskVolumeSource: Codable, Sendable, Hashable {
         /// volumePath is the path that identifies vSphere volume vmdk
         public var volumePath: String
-        /// fsType is filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex.
-        /// "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+        /// fsType is filesystem type to mount.
+        ///
+        /// Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly
+        /// inferred to be "ext4" if unspecified.
         public var fsType: String?
         /// storagePolicyName is the storage Policy Based Management (SPBM) profile name.
         public var storagePolicyName: String?
@@ -773,7 +821,9 @@ extension CoreV1 {
     public struct WeightedPodAffinityTerm: Codable, Sendable, Hashable {
         /// weight associated with matching the corresponding podAffinityTerm, in the range 1-100.
         public var weight: Int32
-        /// Required. A pod affinity term, associated with the corresponding weight.
+        /// Required.
+        ///
+        /// A pod affinity term, associated with the corresponding weight.
         public var podAffinityTerm: CoreV1.PodAffinityTerm
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -816,14 +866,16 @@ extension CoreV1 {
         /// GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa)
         /// inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.
         public var gmsaCredentialSpec: String?
-        /// The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in
-        /// image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and
-        /// PodSecurityContext, the value specified in SecurityContext takes precedence.
+        /// The UserName in Windows to run the entrypoint of the container process.
+        ///
+        /// Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If
+        /// set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
         public var runAsUserName: String?
-        /// HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers
-        /// must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers
-        /// and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to
-        /// true.
+        /// HostProcess determines if a container should be run as a 'Host Process' container.
+        ///
+        /// All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of
+        /// HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork
+        /// must also be set to true.
         public var hostProcess: Bool?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

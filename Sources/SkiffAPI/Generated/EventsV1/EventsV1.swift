@@ -3,50 +3,64 @@
 public import SkiffAPIMachinery
 
 extension EventsV1 {
-    /// Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system.
-    /// Events have a limited retention time and triggers and messages may evolve with time. Event consumers should not
-    /// rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued
-    /// existence of events with that Reason. Events should be treated as informative, best-effort, supplemental data.
+    /// Event is a report of an event somewhere in the cluster.
+    ///
+    /// It generally denotes some state change in the system. Events have a limited retention time and triggers and
+    /// messages may evolve with time. Event consumers should not rely on the timing of an event with a given Reason
+    /// reflecting a consistent underlying trigger, or the continued existence of events with that Reason. Events should
+    /// be treated as informative, best-effort, supplemental data.
     public struct Event: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// eventTime is the time when this Event was first observed. It is required.
+        /// eventTime is the time when this Event was first observed.
+        ///
+        /// It is required.
         public var eventTime: MicroTime
         /// series is data about the Event series this event represents or nil if it's a singleton Event.
         public var series: EventsV1.EventSeries?
         /// reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.
         /// This field cannot be empty for new Events.
         public var reportingController: String?
-        /// reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for
-        /// new Events and it can have at most 128 characters.
+        /// reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`.
+        ///
+        /// This field cannot be empty for new Events and it can have at most 128 characters.
         public var reportingInstance: String?
-        /// action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field
-        /// cannot be empty for new Events and it can have at most 128 characters.
+        /// action is what action was taken/failed regarding to the regarding object.
+        ///
+        /// It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters.
         public var action: String?
-        /// reason is why the action was taken. It is human-readable. This field cannot be empty for new Events and it
-        /// can have at most 128 characters.
+        /// reason is why the action was taken.
+        ///
+        /// It is human-readable. This field cannot be empty for new Events and it can have at most 128 characters.
         public var reason: String?
-        /// regarding contains the object this Event is about. In most cases it's an Object reporting controller
-        /// implements, e.g. ReplicaSetController implements ReplicaSets and this event is emitted because it acts on
-        /// some changes in a ReplicaSet object.
+        /// regarding contains the object this Event is about.
+        ///
+        /// In most cases it's an Object reporting controller implements, e.g. ReplicaSetController implements
+        /// ReplicaSets and this event is emitted because it acts on some changes in a ReplicaSet object.
         public var regarding: CoreV1.ObjectReference?
-        /// related is the optional secondary object for more complex actions. E.g. when regarding object triggers a
-        /// creation or deletion of related object.
+        /// related is the optional secondary object for more complex actions.
+        ///
+        /// E.g. when regarding object triggers a creation or deletion of related object.
         public var related: CoreV1.ObjectReference?
-        /// note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but
-        /// libraries should be prepared to handle values up to 64kB.
+        /// note is a human-readable description of the status of this operation.
+        ///
+        /// Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.
         public var note: String?
-        /// type is the type of this event (Normal, Warning), new types could be added in the future. It is
-        /// machine-readable. This field cannot be empty for new Events.
+        /// type is the type of this event (Normal, Warning), new types could be added in the future.
+        ///
+        /// It is machine-readable. This field cannot be empty for new Events.
         public var type: String?
         /// deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.
         public var deprecatedSource: CoreV1.EventSource?
@@ -165,16 +179,19 @@ extension EventsV1 {
 extension EventsV1 {
     /// EventList is a list of Event objects.
     public struct EventList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// items is a list of schema objects.
         public var items: [EventsV1.Event]
@@ -219,7 +236,9 @@ extension EventsV1 {
 
 extension EventsV1 {
     /// EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some
-    /// time. How often to update the EventSeries is up to the event reporters. The default event reporter in
+    /// time.
+    ///
+    /// How often to update the EventSeries is up to the event reporters. The default event reporter in
     /// "k8s.io/client-go/tools/events/event_broadcaster.go" shows how this struct is updated on heartbeats and can
     /// guide customized reporter implementations.
     public struct EventSeries: Codable, Sendable, Hashable {

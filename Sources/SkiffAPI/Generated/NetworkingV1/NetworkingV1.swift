@@ -3,14 +3,19 @@
 public import SkiffAPIMachinery
 
 extension NetworkingV1 {
-    /// HTTPIngressPath associates a path with a backend. Incoming urls matching the path are forwarded to the backend.
+    /// HTTPIngressPath associates a path with a backend.
+    ///
+    /// Incoming urls matching the path are forwarded to the backend.
     public struct HTTPIngressPath: Codable, Sendable, Hashable {
-        /// path is matched against the path of an incoming request. Currently it can contain characters disallowed from
-        /// the conventional "path" part of a URL as defined by RFC 3986. Paths must begin with a '/' and must be
-        /// present when using PathType with value "Exact" or "Prefix".
+        /// path is matched against the path of an incoming request.
+        ///
+        /// Currently it can contain characters disallowed from the conventional "path" part of a URL as defined by RFC
+        /// 3986. Paths must begin with a '/' and must be present when using PathType with value "Exact" or "Prefix".
         public var path: String?
-        /// pathType determines the interpretation of the path matching. PathType can be one of the following values: *
-        /// Exact: Matches the URL path exactly. * Prefix: Matches based on a URL path prefix split by '/'. Matching is
+        /// pathType determines the interpretation of the path matching.
+        ///
+        /// PathType can be one of the following values: * Exact: Matches the URL path exactly. * Prefix: Matches based
+        /// on a URL path prefix split by '/'. Matching is
         ///   done on a path element by element basis. A path element refers is the
         ///   list of labels in the path split by the '/' separator. A request is a
         ///   match for path p if every p is an element-wise prefix of p of the
@@ -63,9 +68,10 @@ extension NetworkingV1 {
 }
 
 extension NetworkingV1 {
-    /// HTTPIngressRuleValue is a list of http selectors pointing to backends. In the example:
-    /// http://<host>/<path>?<searchpart> -> backend where where parts of the url correspond to RFC 3986, this resource
-    /// will be used to match against everything after the last '/' and before the first '?' or '#'.
+    /// HTTPIngressRuleValue is a list of http selectors pointing to backends.
+    ///
+    /// In the example: http://<host>/<path>?<searchpart> -> backend where where parts of the url correspond to RFC
+    /// 3986, this resource will be used to match against everything after the last '/' and before the first '?' or '#'.
     public struct HTTPIngressRuleValue: Codable, Sendable, Hashable {
         /// paths is a collection of paths that map requests to backends.
         public var paths: [NetworkingV1.HTTPIngressPath]
@@ -94,25 +100,31 @@ extension NetworkingV1 {
 }
 
 extension NetworkingV1 {
-    /// IPAddress represents a single IP of a single IP Family. The object is designed to be used by APIs that operate
-    /// on IP addresses. The object is used by the Service core API for allocation of IP addresses. An IP address can be
-    /// represented in different formats, to guarantee the uniqueness of the IP, the name of the object is the IP
-    /// address in canonical format, four decimal digits separated by dots suppressing leading zeros for IPv4 and the
-    /// representation defined by RFC 5952 for IPv6. Valid: 192.168.1.5 or 2001:db8::1 or
-    /// 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1
+    /// IPAddress represents a single IP of a single IP Family.
+    ///
+    /// The object is designed to be used by APIs that operate on IP addresses. The object is used by the Service core
+    /// API for allocation of IP addresses. An IP address can be represented in different formats, to guarantee the
+    /// uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits
+    /// separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid:
+    /// 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1
     public struct IPAddress: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec is the desired state of the IPAddress. More info:
+        /// spec is the desired state of the IPAddress.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: NetworkingV1.IPAddressSpec
 
@@ -162,16 +174,19 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IPAddressList contains a list of IPAddress.
     public struct IPAddressList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// items is the list of IPAddresses.
         public var items: [NetworkingV1.IPAddress]
@@ -217,8 +232,9 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IPAddressSpec describe the attributes in an IP Address.
     public struct IPAddressSpec: Codable, Sendable, Hashable {
-        /// ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent
-        /// object.
+        /// ParentRef references the resource that an IPAddress is attached to.
+        ///
+        /// An IPAddress must reference a parent object.
         public var parentRef: NetworkingV1.ParentReference
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -250,8 +266,9 @@ extension NetworkingV1 {
 
 extension NetworkingV1 {
     /// IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched
-    /// by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this
-    /// rule.
+    /// by a NetworkPolicySpec's podSelector.
+    ///
+    /// The except entry describes CIDRs that should not be included within this rule.
     public struct IPBlock: Codable, Sendable, Hashable {
         /// cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64"
         public var cidr: String
@@ -288,25 +305,33 @@ extension NetworkingV1 {
 }
 
 extension NetworkingV1 {
-    /// Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An
-    /// Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer
-    /// name based virtual hosting etc.
+    /// Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend.
+    ///
+    /// An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL,
+    /// offer name based virtual hosting etc.
     public struct Ingress: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec is the desired state of the Ingress. More info:
+        /// spec is the desired state of the Ingress.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: NetworkingV1.IngressSpec?
-        /// status is the current state of the Ingress. More info:
+        /// status is the current state of the Ingress.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: NetworkingV1.IngressStatus?
 
@@ -357,11 +382,14 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IngressBackend describes all endpoints for a given service and port.
     public struct IngressBackend: Codable, Sendable, Hashable {
-        /// service references a service as a backend. This is a mutually exclusive setting with "Resource".
+        /// service references a service as a backend.
+        ///
+        /// This is a mutually exclusive setting with "Resource".
         public var service: NetworkingV1.IngressServiceBackend?
-        /// resource is an ObjectRef to another Kubernetes resource in the namespace of the Ingress object. If resource
-        /// is specified, a service.Name and service.Port must not be specified. This is a mutually exclusive setting
-        /// with "Service".
+        /// resource is an ObjectRef to another Kubernetes resource in the namespace of the Ingress object.
+        ///
+        /// If resource is specified, a service.Name and service.Port must not be specified. This is a mutually
+        /// exclusive setting with "Service".
         public var resource: CoreV1.TypedLocalObjectReference?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -393,23 +421,29 @@ extension NetworkingV1 {
 }
 
 extension NetworkingV1 {
-    /// IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The
-    /// `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should be
-    /// considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources
-    /// without a class specified will be assigned this default class.
+    /// IngressClass represents the class of the Ingress, referenced by the Ingress Spec.
+    ///
+    /// The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should
+    /// be considered default. When a single IngressClass resource has this annotation set to true, new Ingress
+    /// resources without a class specified will be assigned this default class.
     public struct IngressClass: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec is the desired state of the IngressClass. More info:
+        /// spec is the desired state of the IngressClass.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: NetworkingV1.IngressClassSpec?
 
@@ -455,13 +489,15 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IngressClassList is a collection of IngressClasses.
     public struct IngressClassList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata.
         public var metadata: MetaV1.ListMeta
@@ -507,21 +543,26 @@ extension NetworkingV1 {
 }
 
 extension NetworkingV1 {
-    /// IngressClassParametersReference identifies an API object. This can be used to specify a cluster or
-    /// namespace-scoped resource.
+    /// IngressClassParametersReference identifies an API object.
+    ///
+    /// This can be used to specify a cluster or namespace-scoped resource.
     public struct IngressClassParametersReference: Codable, Sendable, Hashable {
-        /// apiGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind
-        /// must be in the core API group. For any other third-party types, APIGroup is required.
+        /// apiGroup is the group for the resource being referenced.
+        ///
+        /// If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party
+        /// types, APIGroup is required.
         public var apiGroup: String?
         /// kind is the type of resource being referenced.
         public var kind: String
         /// name is the name of resource being referenced.
         public var name: String
-        /// scope represents if this refers to a cluster or namespace scoped resource. This may be set to "Cluster"
-        /// (default) or "Namespace".
+        /// scope represents if this refers to a cluster or namespace scoped resource.
+        ///
+        /// This may be set to "Cluster" (default) or "Namespace".
         public var scope: String?
-        /// namespace is the namespace of the resource being referenced. This field is required when scope is set to
-        /// "Namespace" and must be unset when scope is set to "Cluster".
+        /// namespace is the namespace of the resource being referenced.
+        ///
+        /// This field is required when scope is set to "Namespace" and must be unset when scope is set to "Cluster".
         public var namespace: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -570,13 +611,15 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IngressClassSpec provides information about the class of an Ingress.
     public struct IngressClassSpec: Codable, Sendable, Hashable {
-        /// controller refers to the name of the controller that should handle this class. This allows for different
-        /// "flavors" that are controlled by the same controller. For example, you may have different parameters for the
-        /// same implementing controller. This should be specified as a domain-prefixed path no more than 250 characters
-        /// in length, e.g. "acme.io/ingress-controller". This field is immutable.
+        /// controller refers to the name of the controller that should handle this class.
+        ///
+        /// This allows for different "flavors" that are controlled by the same controller. For example, you may have
+        /// different parameters for the same implementing controller. This should be specified as a domain-prefixed
+        /// path no more than 250 characters in length, e.g. "acme.io/ingress-controller". This field is immutable.
         public var controller: String?
-        /// parameters is a link to a custom resource containing additional configuration for the controller. This is
-        /// optional if the controller does not require extra parameters.
+        /// parameters is a link to a custom resource containing additional configuration for the controller.
+        ///
+        /// This is optional if the controller does not require extra parameters.
         public var parameters: NetworkingV1.IngressClassParametersReference?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -611,16 +654,19 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IngressList is a collection of Ingress.
     public struct IngressList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// items is the list of Ingress.
         public var items: [NetworkingV1.Ingress]
@@ -741,7 +787,9 @@ extension NetworkingV1 {
     public struct IngressPortStatus: Codable, Sendable, Hashable {
         /// port is the port number of the ingress port.
         public var port: Int32
-        /// protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP"
+        /// protocol is the protocol of the ingress port.
+        ///
+        /// The supported values are: "TCP", "UDP", "SCTP"
         public var `protocol`: String
         /// error is to record the problem with the service port The format of the error shall comply with the following
         /// rules: - built-in error values shall be specified in this file and those shall use
@@ -785,12 +833,14 @@ extension NetworkingV1 {
 
 extension NetworkingV1 {
     /// IngressRule represents the rules mapping the paths under a specified host to the related backend services.
+    ///
     /// Incoming requests are first evaluated for a host match, then routed to the backend associated with the matching
     /// IngressRuleValue.
     public struct IngressRule: Codable, Sendable, Hashable {
-        /// host is the fully qualified domain name of a network host, as defined by RFC 3986. Note the following
-        /// deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not allowed. Currently an
-        /// IngressRuleValue can only apply to
+        /// host is the fully qualified domain name of a network host, as defined by RFC 3986.
+        ///
+        /// Note the following deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not
+        /// allowed. Currently an IngressRuleValue can only apply to
         ///    the IP in the Spec of the parent Ingress.
         /// 2. The `:` delimiter is not respected because ports are not allowed.
         /// 	Currently the port of an Ingress is implicitly :80 for http and
@@ -840,9 +890,13 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IngressServiceBackend references a Kubernetes Service as a Backend.
     public struct IngressServiceBackend: Codable, Sendable, Hashable {
-        /// name is the referenced service. The service must exist in the same namespace as the Ingress object.
+        /// name is the referenced service.
+        ///
+        /// The service must exist in the same namespace as the Ingress object.
         public var name: String
-        /// port of the referenced service. A port name or port number is required for a IngressServiceBackend.
+        /// port of the referenced service.
+        ///
+        /// A port name or port number is required for a IngressServiceBackend.
         public var port: NetworkingV1.ServiceBackendPort?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -876,25 +930,30 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IngressSpec describes the Ingress the user wishes to exist.
     public struct IngressSpec: Codable, Sendable, Hashable {
-        /// ingressClassName is the name of an IngressClass cluster resource. Ingress controller implementations use
-        /// this field to know whether they should be serving this Ingress resource, by a transitive connection
-        /// (controller -> IngressClass -> Ingress resource). Although the `kubernetes.io/ingress.class` annotation
-        /// (simple constant name) was never formally defined, it was widely supported by Ingress controllers to create
-        /// a direct binding between Ingress controller and Ingress resources. Newly created Ingress resources should
-        /// prefer using the field. However, even though the annotation is officially deprecated, for backwards
-        /// compatibility reasons, ingress controllers should still honor that annotation if present.
+        /// ingressClassName is the name of an IngressClass cluster resource.
+        ///
+        /// Ingress controller implementations use this field to know whether they should be serving this Ingress
+        /// resource, by a transitive connection (controller -> IngressClass -> Ingress resource). Although the
+        /// `kubernetes.io/ingress.class` annotation (simple constant name) was never formally defined, it was widely
+        /// supported by Ingress controllers to create a direct binding between Ingress controller and Ingress
+        /// resources. Newly created Ingress resources should prefer using the field. However, even though the
+        /// annotation is officially deprecated, for backwards compatibility reasons, ingress controllers should still
+        /// honor that annotation if present.
         public var ingressClassName: String?
-        /// defaultBackend is the backend that should handle requests that don't match any rule. If Rules are not
-        /// specified, DefaultBackend must be specified. If DefaultBackend is not set, the handling of requests that do
-        /// not match any of the rules will be up to the Ingress controller.
+        /// defaultBackend is the backend that should handle requests that don't match any rule.
+        ///
+        /// If Rules are not specified, DefaultBackend must be specified. If DefaultBackend is not set, the handling of
+        /// requests that do not match any of the rules will be up to the Ingress controller.
         public var defaultBackend: NetworkingV1.IngressBackend?
-        /// tls represents the TLS configuration. Currently the Ingress only supports a single TLS port, 443. If
-        /// multiple members of this list specify different hosts, they will be multiplexed on the same port according
-        /// to the hostname specified through the SNI TLS extension, if the ingress controller fulfilling the ingress
-        /// supports SNI.
+        /// tls represents the TLS configuration.
+        ///
+        /// Currently the Ingress only supports a single TLS port, 443. If multiple members of this list specify
+        /// different hosts, they will be multiplexed on the same port according to the hostname specified through the
+        /// SNI TLS extension, if the ingress controller fulfilling the ingress supports SNI.
         public var tls: [NetworkingV1.IngressTLS]?
-        /// rules is a list of host rules used to configure the Ingress. If unspecified, or no rule matches, all traffic
-        /// is sent to the default backend.
+        /// rules is a list of host rules used to configure the Ingress.
+        ///
+        /// If unspecified, or no rule matches, all traffic is sent to the default backend.
         public var rules: [NetworkingV1.IngressRule]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -969,14 +1028,16 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// IngressTLS describes the transport layer security associated with an ingress.
     public struct IngressTLS: Codable, Sendable, Hashable {
-        /// hosts is a list of hosts included in the TLS certificate. The values in this list must match the name/s used
-        /// in the tlsSecret. Defaults to the wildcard host setting for the loadbalancer controller fulfilling this
-        /// Ingress, if left unspecified.
+        /// hosts is a list of hosts included in the TLS certificate.
+        ///
+        /// The values in this list must match the name/s used in the tlsSecret. Defaults to the wildcard host setting
+        /// for the loadbalancer controller fulfilling this Ingress, if left unspecified.
         public var hosts: [String]?
-        /// secretName is the name of the secret used to terminate TLS traffic on port 443. Field is left optional to
-        /// allow TLS routing based on SNI hostname alone. If the SNI host in a listener conflicts with the "Host"
-        /// header field used by an IngressRule, the SNI host is used for termination and value of the "Host" header is
-        /// used for routing.
+        /// secretName is the name of the secret used to terminate TLS traffic on port 443.
+        ///
+        /// Field is left optional to allow TLS routing based on SNI hostname alone. If the SNI host in a listener
+        /// conflicts with the "Host" header field used by an IngressRule, the SNI host is used for termination and
+        /// value of the "Host" header is used for routing.
         public var secretName: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1010,16 +1071,19 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// NetworkPolicy describes what network traffic is allowed for a set of Pods
     public struct NetworkPolicy: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec represents the specification of the desired behavior for this NetworkPolicy.
         public var spec: NetworkingV1.NetworkPolicySpec?
@@ -1065,17 +1129,21 @@ extension NetworkingV1 {
 
 extension NetworkingV1 {
     /// NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a
-    /// NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8
+    /// NetworkPolicySpec's podSelector.
+    ///
+    /// The traffic must match both ports and to. This type is beta-level in 1.8
     public struct NetworkPolicyEgressRule: Codable, Sendable, Hashable {
-        /// ports is a list of destination ports for outgoing traffic. Each item in this list is combined using a
-        /// logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port).
-        /// If this field is present and contains at least one item, then this rule allows traffic only if the traffic
-        /// matches at least one port in the list.
+        /// ports is a list of destination ports for outgoing traffic.
+        ///
+        /// Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches
+        /// all ports (traffic not restricted by port). If this field is present and contains at least one item, then
+        /// this rule allows traffic only if the traffic matches at least one port in the list.
         public var ports: [NetworkingV1.NetworkPolicyPort]?
-        /// to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are
-        /// combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations
-        /// (traffic not restricted by destination). If this field is present and contains at least one item, this rule
-        /// allows traffic only if the traffic matches at least one item in the to list.
+        /// to is a list of destinations for outgoing traffic of pods selected for this rule.
+        ///
+        /// Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule
+        /// matches all destinations (traffic not restricted by destination). If this field is present and contains at
+        /// least one item, this rule allows traffic only if the traffic matches at least one item in the to list.
         public var to: [NetworkingV1.NetworkPolicyPeer]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1108,17 +1176,21 @@ extension NetworkingV1 {
 
 extension NetworkingV1 {
     /// NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a
-    /// NetworkPolicySpec's podSelector. The traffic must match both ports and from.
+    /// NetworkPolicySpec's podSelector.
+    ///
+    /// The traffic must match both ports and from.
     public struct NetworkPolicyIngressRule: Codable, Sendable, Hashable {
-        /// ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in
-        /// this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports
-        /// (traffic not restricted by port). If this field is present and contains at least one item, then this rule
-        /// allows traffic only if the traffic matches at least one port in the list.
+        /// ports is a list of ports which should be made accessible on the pods selected for this rule.
+        ///
+        /// Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches
+        /// all ports (traffic not restricted by port). If this field is present and contains at least one item, then
+        /// this rule allows traffic only if the traffic matches at least one port in the list.
         public var ports: [NetworkingV1.NetworkPolicyPort]?
-        /// from is a list of sources which should be able to access the pods selected for this rule. Items in this list
-        /// are combined using a logical OR operation. If this field is empty or missing, this rule matches all sources
-        /// (traffic not restricted by source). If this field is present and contains at least one item, this rule
-        /// allows traffic only if the traffic matches at least one item in the from list.
+        /// from is a list of sources which should be able to access the pods selected for this rule.
+        ///
+        /// Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule
+        /// matches all sources (traffic not restricted by source). If this field is present and contains at least one
+        /// item, this rule allows traffic only if the traffic matches at least one item in the from list.
         public var from: [NetworkingV1.NetworkPolicyPeer]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1152,16 +1224,19 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// NetworkPolicyList is a list of NetworkPolicy objects.
     public struct NetworkPolicyList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard list metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard list metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// items is a list of schema objects.
         public var items: [NetworkingV1.NetworkPolicy]
@@ -1205,24 +1280,29 @@ extension NetworkingV1 {
 }
 
 extension NetworkingV1 {
-    /// NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed
+    /// NetworkPolicyPeer describes a peer to allow traffic to/from.
+    ///
+    /// Only certain combinations of fields are allowed
     public struct NetworkPolicyPeer: Codable, Sendable, Hashable {
-        /// podSelector is a label selector which selects pods. This field follows standard label selector semantics; if
-        /// present but empty, it selects all pods.
+        /// podSelector is a label selector which selects pods.
+        ///
+        /// This field follows standard label selector semantics; if present but empty, it selects all pods.
         ///
         /// If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching
         /// podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching
         /// podSelector in the policy's own namespace.
         public var podSelector: MetaV1.LabelSelector?
-        /// namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector
-        /// semantics; if present but empty, it selects all namespaces.
+        /// namespaceSelector selects namespaces using cluster-scoped labels.
+        ///
+        /// This field follows standard label selector semantics; if present but empty, it selects all namespaces.
         ///
         /// If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in
         /// the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by
         /// namespaceSelector.
         public var namespaceSelector: MetaV1.LabelSelector?
-        /// ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can
-        /// be.
+        /// ipBlock defines policy on a particular IPBlock.
+        ///
+        /// If this field is set then neither of the other fields can be.
         public var ipBlock: NetworkingV1.IPBlock?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1262,16 +1342,20 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// NetworkPolicyPort describes a port to allow traffic on
     public struct NetworkPolicyPort: Codable, Sendable, Hashable {
-        /// protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field
-        /// defaults to TCP.
+        /// protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match.
+        ///
+        /// If not specified, this field defaults to TCP.
         public var `protocol`: String?
-        /// port represents the port on the given protocol. This can either be a numerical or named port on a pod. If
-        /// this field is not provided, this matches all port names and numbers. If present, only traffic on the
-        /// specified protocol AND port will be matched.
+        /// port represents the port on the given protocol.
+        ///
+        /// This can either be a numerical or named port on a pod. If this field is not provided, this matches all port
+        /// names and numbers. If present, only traffic on the specified protocol AND port will be matched.
         public var port: IntOrString?
         /// endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the
-        /// policy. This field cannot be defined if the port field is not defined or if the port field is defined as a
-        /// named (string) port. The endPort must be equal or greater than port.
+        /// policy.
+        ///
+        /// This field cannot be defined if the port field is not defined or if the port field is defined as a named
+        /// (string) port. The endPort must be equal or greater than port.
         public var endPort: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1310,31 +1394,38 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// NetworkPolicySpec provides the specification of a NetworkPolicy
     public struct NetworkPolicySpec: Codable, Sendable, Hashable {
-        /// podSelector selects the pods to which this NetworkPolicy object applies. The array of rules is applied to
-        /// any pods selected by this field. An empty selector matches all pods in the policy's namespace. Multiple
-        /// network policies can select the same set of pods. In this case, the ingress rules for each are combined
-        /// additively. This field is optional. If it is not specified, it defaults to an empty selector.
+        /// podSelector selects the pods to which this NetworkPolicy object applies.
+        ///
+        /// The array of rules is applied to any pods selected by this field. An empty selector matches all pods in the
+        /// policy's namespace. Multiple network policies can select the same set of pods. In this case, the ingress
+        /// rules for each are combined additively. This field is optional. If it is not specified, it defaults to an
+        /// empty selector.
         public var podSelector: MetaV1.LabelSelector?
-        /// ingress is a list of ingress rules to be applied to the selected pods. Traffic is allowed to a pod if there
-        /// are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the
-        /// traffic source is the pod's local node, OR if the traffic matches at least one ingress rule across all of
-        /// the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy
-        /// does not allow any traffic (and serves solely to ensure that the pods it selects are isolated by default)
+        /// ingress is a list of ingress rules to be applied to the selected pods.
+        ///
+        /// Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod (and cluster policy otherwise
+        /// allows the traffic), OR if the traffic source is the pod's local node, OR if the traffic matches at least
+        /// one ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is
+        /// empty then this NetworkPolicy does not allow any traffic (and serves solely to ensure that the pods it
+        /// selects are isolated by default)
         public var ingress: [NetworkingV1.NetworkPolicyIngressRule]?
-        /// egress is a list of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there
-        /// are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the
-        /// traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches
-        /// the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to
-        /// ensure that the pods it selects are isolated by default). This field is beta-level in 1.8
+        /// egress is a list of egress rules to be applied to the selected pods.
+        ///
+        /// Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise
+        /// allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy
+        /// objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all
+        /// outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field
+        /// is beta-level in 1.8
         public var egress: [NetworkingV1.NetworkPolicyEgressRule]?
-        /// policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are ["Ingress"],
-        /// ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will default based on the existence
-        /// of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all
-        /// policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to
-        /// write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]. Likewise, if you want to
-        /// write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include
-        /// "Egress" (since such a policy would not include an egress section and would otherwise default to just [
-        /// "Ingress" ]). This field is beta-level in 1.8
+        /// policyTypes is a list of rule types that the NetworkPolicy relates to.
+        ///
+        /// Valid options are ["Ingress"], ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will
+        /// default based on the existence of ingress or egress rules; policies that contain an egress section are
+        /// assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to
+        /// affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes [
+        /// "Egress" ]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must
+        /// specify a policyTypes value that include "Egress" (since such a policy would not include an egress section
+        /// and would otherwise default to just [ "Ingress" ]). This field is beta-level in 1.8
         public var policyTypes: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1428,10 +1519,13 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// ServiceBackendPort is the service port being referenced.
     public struct ServiceBackendPort: Codable, Sendable, Hashable {
-        /// name is the name of the port on the Service. This is a mutually exclusive setting with "Number".
+        /// name is the name of the port on the Service.
+        ///
+        /// This is a mutually exclusive setting with "Number".
         public var name: String?
-        /// number is the numerical port number (e.g. 80) on the Service. This is a mutually exclusive setting with
-        /// "Name".
+        /// number is the numerical port number (e.g. 80) on the Service.
+        ///
+        /// This is a mutually exclusive setting with "Name".
         public var number: Int32?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1463,24 +1557,32 @@ extension NetworkingV1 {
 }
 
 extension NetworkingV1 {
-    /// ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range
-    /// is used to allocate ClusterIPs to Service objects.
+    /// ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64).
+    ///
+    /// This range is used to allocate ClusterIPs to Service objects.
     public struct ServiceCIDR: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec is the desired state of the ServiceCIDR. More info:
+        /// spec is the desired state of the ServiceCIDR.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var spec: NetworkingV1.ServiceCIDRSpec?
-        /// status represents the current state of the ServiceCIDR. More info:
+        /// status represents the current state of the ServiceCIDR.
+        ///
+        /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: NetworkingV1.ServiceCIDRStatus?
 
@@ -1531,16 +1633,19 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// ServiceCIDRList contains a list of ServiceCIDR objects.
     public struct ServiceCIDRList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// items is the list of ServiceCIDRs.
         public var items: [NetworkingV1.ServiceCIDR]
@@ -1587,7 +1692,9 @@ extension NetworkingV1 {
     /// ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services.
     public struct ServiceCIDRSpec: Codable, Sendable, Hashable {
         /// CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign
-        /// service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.
+        /// service cluster IPs.
+        ///
+        /// Max of two CIDRs is allowed, one of each IP family. This field is immutable.
         public var cidrs: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1616,8 +1723,9 @@ extension NetworkingV1 {
 extension NetworkingV1 {
     /// ServiceCIDRStatus describes the current state of the ServiceCIDR.
     public struct ServiceCIDRStatus: Codable, Sendable, Hashable {
-        /// conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service
-        /// state
+        /// conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR.
+        ///
+        /// Current service state
         public var conditions: [MetaV1.Condition]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.

@@ -3,16 +3,20 @@
 public import SkiffAPIMachinery
 
 extension PolicyV1 {
-    /// Eviction evicts a pod from its node subject to certain policies and safety constraints. This is a subresource of
-    /// Pod. A request to cause such an eviction is created by POSTing to .../pods/<pod name>/evictions.
+    /// Eviction evicts a pod from its node subject to certain policies and safety constraints.
+    ///
+    /// This is a subresource of Pod. A request to cause such an eviction is created by POSTing to .../pods/<pod
+    /// name>/evictions.
     public struct Eviction: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// ObjectMeta describes the pod that is being evicted.
         public var metadata: MetaV1.ObjectMeta
@@ -61,16 +65,19 @@ extension PolicyV1 {
 extension PolicyV1 {
     /// PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
     public struct PodDisruptionBudget: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Specification of the desired behavior of the PodDisruptionBudget.
         public var spec: PolicyV1.PodDisruptionBudgetSpec?
@@ -124,16 +131,19 @@ extension PolicyV1 {
 extension PolicyV1 {
     /// PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
     public struct PodDisruptionBudgetList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ListMeta
         /// Items is a list of PodDisruptionBudgets
         public var items: [PolicyV1.PodDisruptionBudget]
@@ -183,14 +193,18 @@ extension PolicyV1 {
         /// the eviction, i.e. even in the absence of the evicted pod. So for example you can prevent all voluntary
         /// evictions by specifying "100%".
         public var minAvailable: IntOrString?
-        /// Label query over pods whose evictions are managed by the disruption budget. A null selector will match no
-        /// pods, while an empty ({}) selector will select all pods within the namespace.
+        /// Label query over pods whose evictions are managed by the disruption budget.
+        ///
+        /// A null selector will match no pods, while an empty ({}) selector will select all pods within the namespace.
         public var selector: MetaV1.LabelSelector?
         /// An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the
-        /// eviction, i.e. even in absence of the evicted pod. For example, one can prevent all voluntary evictions by
-        /// specifying 0. This is a mutually exclusive setting with "minAvailable".
+        /// eviction, i.e. even in absence of the evicted pod.
+        ///
+        /// For example, one can prevent all voluntary evictions by specifying 0. This is a mutually exclusive setting
+        /// with "minAvailable".
         public var maxUnavailable: IntOrString?
         /// UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction.
+        ///
         /// Current implementation considers healthy pods, as pods that have status.conditions item with
         /// type="Ready",status="True".
         ///
@@ -250,20 +264,24 @@ extension PolicyV1 {
 }
 
 extension PolicyV1 {
-    /// PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. Status may trail the
-    /// actual state of a system.
+    /// PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget.
+    ///
+    /// Status may trail the actual state of a system.
     public struct PodDisruptionBudgetStatus: Codable, Sendable, Hashable {
-        /// Most recent generation observed when updating this PDB status. DisruptionsAllowed and other status
-        /// information is valid only if observedGeneration equals to PDB's object generation.
+        /// Most recent generation observed when updating this PDB status.
+        ///
+        /// DisruptionsAllowed and other status information is valid only if observedGeneration equals to PDB's object
+        /// generation.
         public var observedGeneration: Int64?
         /// DisruptedPods contains information about pods whose eviction was processed by the API server eviction
-        /// subresource handler but has not yet been observed by the PodDisruptionBudget controller. A pod will be in
-        /// this map from the time when the API server processed the eviction request to the time when the pod is seen
-        /// by PDB controller as having been marked for deletion (or after a timeout). The key in the map is the name of
-        /// the pod and the value is the time when the API server processed the eviction request. If the deletion didn't
-        /// occur and a pod is still there it will be removed from the list automatically by PodDisruptionBudget
-        /// controller after some time. If everything goes smooth this map should be empty for the most of the time.
-        /// Large number of entries in the map may indicate problems with pod deletions.
+        /// subresource handler but has not yet been observed by the PodDisruptionBudget controller.
+        ///
+        /// A pod will be in this map from the time when the API server processed the eviction request to the time when
+        /// the pod is seen by PDB controller as having been marked for deletion (or after a timeout). The key in the
+        /// map is the name of the pod and the value is the time when the API server processed the eviction request. If
+        /// the deletion didn't occur and a pod is still there it will be removed from the list automatically by
+        /// PodDisruptionBudget controller after some time. If everything goes smooth this map should be empty for the
+        /// most of the time. Large number of entries in the map may indicate problems with pod deletions.
         public var disruptedPods: [String: Time]?
         /// Number of pod disruptions that are currently allowed.
         public var disruptionsAllowed: Int32?
@@ -273,9 +291,11 @@ extension PolicyV1 {
         public var desiredHealthy: Int32?
         /// total number of pods counted by this disruption budget
         public var expectedPods: Int32?
-        /// Conditions contain conditions for PDB. The disruption controller sets the DisruptionAllowed condition. The
-        /// following are known values for the reason field (additional reasons could be added in the future): -
-        /// SyncFailed: The controller encountered an error and wasn't able to compute
+        /// Conditions contain conditions for PDB.
+        ///
+        /// The disruption controller sets the DisruptionAllowed condition. The following are known values for the
+        /// reason field (additional reasons could be added in the future): - SyncFailed: The controller encountered an
+        /// error and wasn't able to compute
         ///               the number of allowed disruptions. Therefore no disruptions are
         ///               allowed and the status of the condition will be False.
         /// - InsufficientPods: The number of pods are either at or below the number

@@ -6,6 +6,7 @@ extension RBACV1 {
     /// AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole
     public struct AggregationRule: Codable, Sendable, Hashable {
         /// ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules.
+        ///
         /// If any of the selectors match, then the ClusterRole's permissions will be added
         public var clusterRoleSelectors: [MetaV1.LabelSelector]?
 
@@ -37,21 +38,24 @@ extension RBACV1 {
     /// ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a
     /// RoleBinding or ClusterRoleBinding.
     public struct ClusterRole: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ObjectMeta
         /// Rules holds all the PolicyRules for this ClusterRole
         public var rules: [RBACV1.PolicyRule]?
-        /// AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If
-        /// AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by
-        /// the controller.
+        /// AggregationRule is an optional field that describes how to build the Rules for this ClusterRole.
+        ///
+        /// If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped
+        /// by the controller.
         public var aggregationRule: RBACV1.AggregationRule?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -102,20 +106,23 @@ extension RBACV1 {
     /// ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the global
     /// namespace, and adds who information via Subject.
     public struct ClusterRoleBinding: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ObjectMeta
         /// Subjects holds references to the objects the role applies to.
         public var subjects: [RBACV1.Subject]?
-        /// RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the
-        /// Authorizer must return an error. This field is immutable.
+        /// RoleRef can only reference a ClusterRole in the global namespace.
+        ///
+        /// If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
         public var roleRef: RBACV1.RoleRef
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -165,13 +172,15 @@ extension RBACV1 {
 extension RBACV1 {
     /// ClusterRoleBindingList is a collection of ClusterRoleBindings
     public struct ClusterRoleBindingList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ListMeta
@@ -219,13 +228,15 @@ extension RBACV1 {
 extension RBACV1 {
     /// ClusterRoleList is a collection of ClusterRoles
     public struct ClusterRoleList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ListMeta
@@ -288,8 +299,10 @@ extension RBACV1 {
         public var resourceNames: [String]?
         /// NonResourceURLs is a set of partial urls that a user should have access to. *s are allowed, but only as the
         /// full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for
-        /// ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as "pods"
-        /// or "secrets") or non-resource URL paths (such as "/api"), but not both.
+        /// ClusterRoles referenced from a ClusterRoleBinding.
+        ///
+        /// Rules can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths (such as
+        /// "/api"), but not both.
         public var nonResourceURLs: [String]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -338,13 +351,15 @@ extension RBACV1 {
 extension RBACV1 {
     /// Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
     public struct Role: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ObjectMeta
@@ -392,23 +407,28 @@ extension RBACV1 {
 
 extension RBACV1 {
     /// RoleBinding references a role, but does not contain it. It can reference a Role in the same namespace or a
-    /// ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which
-    /// namespace it exists in. RoleBindings in a given namespace only have effect in that namespace.
+    /// ClusterRole in the global namespace.
+    ///
+    /// It adds who information via Subjects and namespace information by which namespace it exists in. RoleBindings in
+    /// a given namespace only have effect in that namespace.
     public struct RoleBinding: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ObjectMeta
         /// Subjects holds references to the objects the role applies to.
         public var subjects: [RBACV1.Subject]?
-        /// RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the
-        /// RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
+        /// RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace.
+        ///
+        /// If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
         public var roleRef: RBACV1.RoleRef
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -458,13 +478,15 @@ extension RBACV1 {
 extension RBACV1 {
     /// RoleBindingList is a collection of RoleBindings
     public struct RoleBindingList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ListMeta
@@ -512,13 +534,15 @@ extension RBACV1 {
 extension RBACV1 {
     /// RoleList is a collection of Roles
     public struct RoleList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata.
         public var metadata: MetaV1.ListMeta
@@ -610,11 +634,15 @@ extension RBACV1 {
     /// Subject contains a reference to the object or user identities a role binding applies to. This can either hold a
     /// direct API object reference, or a value for non-objects such as user and group names.
     public struct Subject: Codable, Sendable, Hashable {
-        /// Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount".
-        /// If the Authorizer does not recognized the kind value, the Authorizer should report an error.
+        /// Kind of object being referenced.
+        ///
+        /// Values defined by this API group are "User", "Group", and "ServiceAccount". If the Authorizer does not
+        /// recognized the kind value, the Authorizer should report an error.
         public var kind: String
-        /// APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults
-        /// to "rbac.authorization.k8s.io" for User and Group subjects.
+        /// APIGroup holds the API group of the referenced subject.
+        ///
+        /// Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group
+        /// subjects.
         public var apiGroup: String?
         /// Name of the object being referenced.
         public var name: String

@@ -3,33 +3,41 @@
 public import SkiffAPIMachinery
 
 extension SchedulingV1 {
-    /// PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any
-    /// valid integer.
+    /// PriorityClass defines mapping from a priority class name to the priority integer value.
+    ///
+    /// The value can be any valid integer.
     public struct PriorityClass: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// value represents the integer value of this priority class. This is the actual priority that pods receive
-        /// when they have the name of this class in their pod spec.
+        /// value represents the integer value of this priority class.
+        ///
+        /// This is the actual priority that pods receive when they have the name of this class in their pod spec.
         public var value: Int32?
         /// globalDefault specifies whether this PriorityClass should be considered as the default priority for pods
-        /// that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if
-        /// more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of
-        /// such global default PriorityClasses will be used as the default priority.
+        /// that do not have any priority class.
+        ///
+        /// Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists
+        /// with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will
+        /// be used as the default priority.
         public var globalDefault: Bool?
         /// description is an arbitrary string that usually provides guidelines on when this priority class should be
         /// used.
         public var description: String?
-        /// preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority.
-        /// Defaults to PreemptLowerPriority if unset.
+        /// preemptionPolicy is the Policy for preempting pods with lower priority.
+        ///
+        /// One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
         public var preemptionPolicy: String?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -89,13 +97,15 @@ extension SchedulingV1 {
 extension SchedulingV1 {
     /// PriorityClassList is a collection of priority classes.
     public struct PriorityClassList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata

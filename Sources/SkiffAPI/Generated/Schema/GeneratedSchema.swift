@@ -37,6 +37,7 @@ enum GeneratedSchema {
             singular: "componentstatus",
             isNamespaced: false,
             verbs: ["get", "list"],
+            shortNames: ["cs"],
             subresources: []
         ),
         APIResourceInfo(
@@ -45,6 +46,7 @@ enum GeneratedSchema {
             singular: "configmap",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["cm"],
             subresources: []
         ),
         APIResourceInfo(
@@ -53,6 +55,7 @@ enum GeneratedSchema {
             singular: "endpoints",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["ep"],
             subresources: []
         ),
         APIResourceInfo(
@@ -61,6 +64,7 @@ enum GeneratedSchema {
             singular: "event",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["ev"],
             subresources: []
         ),
         APIResourceInfo(
@@ -69,6 +73,7 @@ enum GeneratedSchema {
             singular: "limitrange",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["limits"],
             subresources: []
         ),
         APIResourceInfo(
@@ -77,6 +82,7 @@ enum GeneratedSchema {
             singular: "namespace",
             isNamespaced: false,
             verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+            shortNames: ["ns"],
             subresources: [
                 APISubresourceInfo(
                     name: "finalize",
@@ -96,6 +102,7 @@ enum GeneratedSchema {
             singular: "node",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["no"],
             subresources: [
                 APISubresourceInfo(
                     name: "proxy",
@@ -115,6 +122,7 @@ enum GeneratedSchema {
             singular: "persistentvolumeclaim",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["pvc"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -129,6 +137,7 @@ enum GeneratedSchema {
             singular: "persistentvolume",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["pv"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -143,6 +152,8 @@ enum GeneratedSchema {
             singular: "pod",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["po"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "attach",
@@ -210,6 +221,8 @@ enum GeneratedSchema {
             singular: "replicationcontroller",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["rc"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "scale",
@@ -229,6 +242,7 @@ enum GeneratedSchema {
             singular: "resourcequota",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["quota"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -251,6 +265,7 @@ enum GeneratedSchema {
             singular: "serviceaccount",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["sa"],
             subresources: [
                 APISubresourceInfo(
                     name: "token",
@@ -269,6 +284,8 @@ enum GeneratedSchema {
             singular: "service",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["svc"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "proxy",
@@ -292,6 +309,7 @@ enum GeneratedSchema {
             singular: "mutatingadmissionpolicy",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            categories: ["api-extensions"],
             subresources: []
         ),
         APIResourceInfo(
@@ -304,6 +322,7 @@ enum GeneratedSchema {
             singular: "mutatingadmissionpolicybinding",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            categories: ["api-extensions"],
             subresources: []
         ),
         APIResourceInfo(
@@ -316,6 +335,7 @@ enum GeneratedSchema {
             singular: "mutatingwebhookconfiguration",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            categories: ["api-extensions"],
             subresources: []
         ),
         APIResourceInfo(
@@ -328,6 +348,7 @@ enum GeneratedSchema {
             singular: "validatingadmissionpolicy",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            categories: ["api-extensions"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -350,6 +371,7 @@ enum GeneratedSchema {
             singular: "validatingadmissionpolicybinding",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            categories: ["api-extensions"],
             subresources: []
         ),
         APIResourceInfo(
@@ -362,6 +384,7 @@ enum GeneratedSchema {
             singular: "validatingwebhookconfiguration",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            categories: ["api-extensions"],
             subresources: []
         ),
         APIResourceInfo(
@@ -374,6 +397,8 @@ enum GeneratedSchema {
             singular: "customresourcedefinition",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["crd", "crds"],
+            categories: ["api-extensions"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -400,6 +425,8 @@ enum GeneratedSchema {
             singular: "daemonset",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["ds"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -414,6 +441,8 @@ enum GeneratedSchema {
             singular: "deployment",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["deploy"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "scale",
@@ -433,6 +462,8 @@ enum GeneratedSchema {
             singular: "replicaset",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["rs"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "scale",
@@ -452,6 +483,8 @@ enum GeneratedSchema {
             singular: "statefulset",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["sts"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "scale",
@@ -539,6 +572,8 @@ enum GeneratedSchema {
             singular: "horizontalpodautoscaler",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["hpa"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -557,6 +592,8 @@ enum GeneratedSchema {
             singular: "horizontalpodautoscaler",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["hpa"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -575,6 +612,8 @@ enum GeneratedSchema {
             singular: "cronjob",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["cj"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -589,6 +628,7 @@ enum GeneratedSchema {
             singular: "job",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            categories: ["all"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -607,6 +647,7 @@ enum GeneratedSchema {
             singular: "certificatesigningrequest",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["csr"],
             subresources: [
                 APISubresourceInfo(
                     name: "approval",
@@ -650,6 +691,7 @@ enum GeneratedSchema {
             singular: "event",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["ev"],
             subresources: []
         ),
         APIResourceInfo(
@@ -666,6 +708,7 @@ enum GeneratedSchema {
             singular: "ingress",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["ing"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -688,6 +731,7 @@ enum GeneratedSchema {
             singular: "networkpolicy",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["netpol"],
             subresources: []
         ),
         APIResourceInfo(
@@ -718,6 +762,7 @@ enum GeneratedSchema {
             singular: "poddisruptionbudget",
             isNamespaced: true,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["pdb"],
             subresources: [
                 APISubresourceInfo(
                     name: "status",
@@ -768,6 +813,7 @@ enum GeneratedSchema {
             singular: "priorityclass",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["pc"],
             subresources: []
         ),
         APIResourceInfo(
@@ -800,6 +846,7 @@ enum GeneratedSchema {
             singular: "storageclass",
             isNamespaced: false,
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            shortNames: ["sc"],
             subresources: []
         ),
         APIResourceInfo(

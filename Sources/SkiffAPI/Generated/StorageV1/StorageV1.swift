@@ -4,21 +4,25 @@ public import SkiffAPIMachinery
 
 extension StorageV1 {
     /// CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster.
+    ///
     /// Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this
     /// object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced.
     public struct CSIDriver: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object metadata. metadata.Name indicates the name of the CSI driver that this object refers to; it
-        /// MUST be the same name returned by the CSI GetPluginName() call for that driver. The driver name must be 63
-        /// characters or less, beginning and ending with an alphanumeric character ([a-z0-9A-Z]) with dashes (-), dots
-        /// (.), and alphanumerics between. More info:
+        /// MUST be the same name returned by the CSI GetPluginName() call for that driver.
+        ///
+        /// The driver name must be 63 characters or less, beginning and ending with an alphanumeric character
+        /// ([a-z0-9A-Z]) with dashes (-), dots (.), and alphanumerics between. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// spec represents the specification of the CSI Driver.
@@ -67,13 +71,15 @@ extension StorageV1 {
 extension StorageV1 {
     /// CSIDriverList is a collection of CSIDriver objects.
     public struct CSIDriverList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -125,15 +131,18 @@ extension StorageV1 {
         /// attachRequired indicates this CSI volume driver requires an attach operation (because it implements the CSI
         /// ControllerPublishVolume() method), and that the Kubernetes attach detach controller should call the attach
         /// volume interface which checks the volumeattachment status and waits until the volume is attached before
-        /// proceeding to mounting. The CSI external-attacher coordinates with CSI volume driver and updates the
-        /// volumeattachment status when the attach operation is complete. If the value is specified to false, the
-        /// attach operation will be skipped. Otherwise the attach operation will be called.
+        /// proceeding to mounting.
+        ///
+        /// The CSI external-attacher coordinates with CSI volume driver and updates the volumeattachment status when
+        /// the attach operation is complete. If the value is specified to false, the attach operation will be skipped.
+        /// Otherwise the attach operation will be called.
         ///
         /// This field is immutable.
         public var attachRequired: Bool?
         /// podInfoOnMount indicates this CSI volume driver requires additional pod information (like podName, podUID,
-        /// etc.) during mount operations, if set to true. If set to false, pod information will not be passed on mount.
-        /// Default is false.
+        /// etc.) during mount operations, if set to true.
+        ///
+        /// If set to false, pod information will not be passed on mount. Default is false.
         ///
         /// The CSI driver specifies podInfoOnMount as part of driver deployment. If true, Kubelet will pass pod
         /// information as VolumeContext in the CSI NodePublishVolume() calls. The CSI driver is responsible for parsing
@@ -153,9 +162,10 @@ extension StorageV1 {
         ///
         /// This field was immutable in Kubernetes < 1.29 and now is mutable.
         public var podInfoOnMount: Bool?
-        /// volumeLifecycleModes defines what kind of volumes this CSI volume driver supports. The default if the list
-        /// is empty is "Persistent", which is the usage defined by the CSI specification and implemented in Kubernetes
-        /// via the usual PV/PVC mechanism.
+        /// volumeLifecycleModes defines what kind of volumes this CSI volume driver supports.
+        ///
+        /// The default if the list is empty is "Persistent", which is the usage defined by the CSI specification and
+        /// implemented in Kubernetes via the usual PV/PVC mechanism.
         ///
         /// The other mode is "Ephemeral". In this mode, volumes are defined inline inside the pod spec with
         /// CSIVolumeSource and their lifecycle is tied to the lifecycle of that pod. A driver has to be aware of this
@@ -180,7 +190,9 @@ extension StorageV1 {
         /// This field was immutable in Kubernetes <= 1.22 and now is mutable.
         public var storageCapacity: Bool?
         /// fsGroupPolicy defines if the underlying volume supports changing ownership and permission of the volume
-        /// before being mounted. Refer to the specific FSGroupPolicy values for additional details.
+        /// before being mounted.
+        ///
+        /// Refer to the specific FSGroupPolicy values for additional details.
         ///
         /// This field was immutable in Kubernetes < 1.29 and now is mutable.
         ///
@@ -189,9 +201,10 @@ extension StorageV1 {
         /// a fstype is defined and the volume's access mode contains ReadWriteOnce.
         public var fsGroupPolicy: String?
         /// tokenRequests indicates the CSI driver needs pods' service account tokens it is mounting volume for to do
-        /// necessary authentication. Kubelet will pass the tokens in VolumeContext in the CSI NodePublishVolume calls.
-        /// The CSI driver should parse and validate the following VolumeContext:
-        /// "csi.storage.k8s.io/serviceAccount.tokens": {
+        /// necessary authentication.
+        ///
+        /// Kubelet will pass the tokens in VolumeContext in the CSI NodePublishVolume calls. The CSI driver should
+        /// parse and validate the following VolumeContext: "csi.storage.k8s.io/serviceAccount.tokens": {
         ///   "<audience>": {
         ///     "token": <token>,
         ///     "expirationTimestamp": <expiration timestamp in RFC3339>,
@@ -203,7 +216,9 @@ extension StorageV1 {
         /// new token after expiry, RequiresRepublish can be used to trigger NodePublishVolume periodically.
         public var tokenRequests: [StorageV1.TokenRequest]?
         /// requiresRepublish indicates the CSI driver wants `NodePublishVolume` being periodically called to reflect
-        /// any possible change in the mounted volume. This field defaults to false.
+        /// any possible change in the mounted volume.
+        ///
+        /// This field defaults to false.
         ///
         /// Note: After a successful initial NodePublishVolume call, subsequent calls to NodePublishVolume should only
         /// update the contents of the volume. New mount points will not be seen by a running container.
@@ -223,18 +238,20 @@ extension StorageV1 {
         /// Default is "false".
         public var seLinuxMount: Bool?
         /// nodeAllocatableUpdatePeriodSeconds specifies the interval between periodic updates of the CSINode
-        /// allocatable capacity for this driver. When set, both periodic updates and updates triggered by
-        /// capacity-related failures are enabled. If not set, no updates occur (neither periodic nor upon detecting
-        /// capacity-related failures), and the allocatable.count remains static. The minimum allowed value for this
-        /// field is 10 seconds.
+        /// allocatable capacity for this driver.
+        ///
+        /// When set, both periodic updates and updates triggered by capacity-related failures are enabled. If not set,
+        /// no updates occur (neither periodic nor upon detecting capacity-related failures), and the allocatable.count
+        /// remains static. The minimum allowed value for this field is 10 seconds.
         ///
         /// This feature requires the MutableCSINodeAllocatableCount feature gate to be enabled.
         ///
         /// This field is mutable.
         public var nodeAllocatableUpdatePeriodSeconds: Int64?
         /// serviceAccountTokenInSecrets is an opt-in for CSI drivers to indicate that service account tokens should be
-        /// passed via the Secrets field in NodePublishVolumeRequest instead of the VolumeContext field. The CSI
-        /// specification provides a dedicated Secrets field for sensitive information like tokens, which is the
+        /// passed via the Secrets field in NodePublishVolumeRequest instead of the VolumeContext field.
+        ///
+        /// The CSI specification provides a dedicated Secrets field for sensitive information like tokens, which is the
         /// appropriate mechanism for handling credentials. This addresses security concerns where sensitive tokens were
         /// being logged as part of volume context.
         ///
@@ -346,20 +363,23 @@ extension StorageV1 {
 }
 
 extension StorageV1 {
-    /// CSINode holds information about all CSI drivers installed on a node. CSI drivers do not need to create the
-    /// CSINode object directly. As long as they use the node-driver-registrar sidecar container, the kubelet will
-    /// automatically populate the CSINode object for the CSI driver as part of kubelet plugin registration. CSINode has
-    /// the same name as a node. If the object is missing, it means either there are no CSI Drivers available on the
-    /// node, or the Kubelet version is low enough that it doesn't create this object. CSINode has an OwnerReference
-    /// that points to the corresponding node object.
+    /// CSINode holds information about all CSI drivers installed on a node.
+    ///
+    /// CSI drivers do not need to create the CSINode object directly. As long as they use the node-driver-registrar
+    /// sidecar container, the kubelet will automatically populate the CSINode object for the CSI driver as part of
+    /// kubelet plugin registration. CSINode has the same name as a node. If the object is missing, it means either
+    /// there are no CSI Drivers available on the node, or the Kubelet version is low enough that it doesn't create this
+    /// object. CSINode has an OwnerReference that points to the corresponding node object.
     public struct CSINode: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard object's metadata. metadata.name must be the Kubernetes node name.
         public var metadata: MetaV1.ObjectMeta
@@ -409,25 +429,30 @@ extension StorageV1 {
 extension StorageV1 {
     /// CSINodeDriver holds information about the specification of one CSI driver installed on a node
     public struct CSINodeDriver: Codable, Sendable, Hashable {
-        /// name represents the name of the CSI driver that this object refers to. This MUST be the same name returned
-        /// by the CSI GetPluginName() call for that driver.
+        /// name represents the name of the CSI driver that this object refers to.
+        ///
+        /// This MUST be the same name returned by the CSI GetPluginName() call for that driver.
         public var name: String
-        /// nodeID of the node from the driver point of view. This field enables Kubernetes to communicate with storage
-        /// systems that do not share the same nomenclature for nodes. For example, Kubernetes may refer to a given node
-        /// as "node1", but the storage system may refer to the same node as "nodeA". When Kubernetes issues a command
-        /// to the storage system to attach a volume to a specific node, it can use this field to refer to the node name
-        /// using the ID that the storage system will understand, e.g. "nodeA" instead of "node1". This field is
-        /// required.
+        /// nodeID of the node from the driver point of view.
+        ///
+        /// This field enables Kubernetes to communicate with storage systems that do not share the same nomenclature
+        /// for nodes. For example, Kubernetes may refer to a given node as "node1", but the storage system may refer to
+        /// the same node as "nodeA". When Kubernetes issues a command to the storage system to attach a volume to a
+        /// specific node, it can use this field to refer to the node name using the ID that the storage system will
+        /// understand, e.g. "nodeA" instead of "node1". This field is required.
         public var nodeID: String
-        /// topologyKeys is the list of keys supported by the driver. When a driver is initialized on a cluster, it
-        /// provides a set of topology keys that it understands (e.g. "company.com/zone", "company.com/region"). When a
-        /// driver is initialized on a node, it provides the same topology keys along with values. Kubelet will expose
-        /// these topology keys as labels on its own node object. When Kubernetes does topology aware provisioning, it
-        /// can use this list to determine which labels it should retrieve from the node object and pass back to the
-        /// driver. It is possible for different nodes to use different topology keys. This can be empty if driver does
-        /// not support topology.
+        /// topologyKeys is the list of keys supported by the driver.
+        ///
+        /// When a driver is initialized on a cluster, it provides a set of topology keys that it understands (e.g.
+        /// "company.com/zone", "company.com/region"). When a driver is initialized on a node, it provides the same
+        /// topology keys along with values. Kubelet will expose these topology keys as labels on its own node object.
+        /// When Kubernetes does topology aware provisioning, it can use this list to determine which labels it should
+        /// retrieve from the node object and pass back to the driver. It is possible for different nodes to use
+        /// different topology keys. This can be empty if driver does not support topology.
         public var topologyKeys: [String]?
-        /// allocatable represents the volume resources of a node that are available for scheduling. This field is beta.
+        /// allocatable represents the volume resources of a node that are available for scheduling.
+        ///
+        /// This field is beta.
         public var allocatable: StorageV1.VolumeNodeResources?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -471,13 +496,15 @@ extension StorageV1 {
 extension StorageV1 {
     /// CSINodeList is a collection of CSINode objects.
     public struct CSINodeList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -526,8 +553,9 @@ extension StorageV1 {
 extension StorageV1 {
     /// CSINodeSpec holds information about the specification of all CSI drivers installed on a node
     public struct CSINodeSpec: Codable, Sendable, Hashable {
-        /// drivers is a list of information of all CSI Drivers existing on a node. If all drivers in the list are
-        /// uninstalled, this can become empty.
+        /// drivers is a list of information of all CSI Drivers existing on a node.
+        ///
+        /// If all drivers in the list are uninstalled, this can become empty.
         public var drivers: [StorageV1.CSINodeDriver]
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -554,9 +582,10 @@ extension StorageV1 {
 }
 
 extension StorageV1 {
-    /// CSIStorageCapacity stores the result of one CSI GetCapacity call. For a given StorageClass, this describes the
-    /// available capacity in a particular topology segment. This can be used when considering where to instantiate new
-    /// PersistentVolumes.
+    /// CSIStorageCapacity stores the result of one CSI GetCapacity call.
+    ///
+    /// For a given StorageClass, this describes the available capacity in a particular topology segment. This can be
+    /// used when considering where to instantiate new PersistentVolumes.
     ///
     /// For example this can express things like: - StorageClass "standard" has "1234 GiB" available in
     /// "topology.kubernetes.io/zone=us-east1" - StorageClass "localssd" has "10 GiB" available in
@@ -574,31 +603,36 @@ extension StorageV1 {
     /// against the less precise Capacity. If that is also unset, the scheduler assumes that capacity is insufficient
     /// and tries some other node.
     public struct CSIStorageCapacity: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. The name has no particular meaning. It must be a DNS subdomain (dots allowed,
-        /// 253 characters). To ensure that there are no conflicts with other CSI drivers on the cluster, the
-        /// recommendation is to use csisc-<uuid>, a generated name, or a reverse-domain name which ends with the unique
-        /// CSI driver name.
+        /// Standard object's metadata.
+        ///
+        /// The name has no particular meaning. It must be a DNS subdomain (dots allowed, 253 characters). To ensure
+        /// that there are no conflicts with other CSI drivers on the cluster, the recommendation is to use
+        /// csisc-<uuid>, a generated name, or a reverse-domain name which ends with the unique CSI driver name.
         ///
         /// Objects are namespaced.
         ///
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// nodeTopology defines which nodes have access to the storage for which capacity was reported. If not set, the
-        /// storage is not accessible from any node in the cluster. If empty, the storage is accessible from all nodes.
-        /// This field is immutable.
+        /// nodeTopology defines which nodes have access to the storage for which capacity was reported.
+        ///
+        /// If not set, the storage is not accessible from any node in the cluster. If empty, the storage is accessible
+        /// from all nodes. This field is immutable.
         public var nodeTopology: MetaV1.LabelSelector?
-        /// storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet
-        /// the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no
-        /// longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is
-        /// immutable.
+        /// storageClassName represents the name of the StorageClass that the reported capacity applies to.
+        ///
+        /// It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that
+        /// object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator.
+        /// This field is immutable.
         public var storageClassName: String
         /// capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with
         /// topology and parameters that match the previous fields.
@@ -672,13 +706,15 @@ extension StorageV1 {
 extension StorageV1 {
     /// CSIStorageCapacityList is a collection of CSIStorageCapacity objects.
     public struct CSIStorageCapacityList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -730,36 +766,46 @@ extension StorageV1 {
     ///
     /// StorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.
     public struct StorageClass: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// provisioner indicates the type of the provisioner.
         public var provisioner: String
         /// parameters holds the parameters for the provisioner that should create volumes of this storage class.
         public var parameters: [String: String]?
         /// reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage
-        /// class. Defaults to Delete.
+        /// class.
+        ///
+        /// Defaults to Delete.
         public var reclaimPolicy: String?
         /// mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class.
-        /// e.g. ["ro", "soft"]. Not validated - mount of the PVs will simply fail if one is invalid.
+        /// e.g. ["ro", "soft"].
+        ///
+        /// Not validated - mount of the PVs will simply fail if one is invalid.
         public var mountOptions: [String]?
         /// allowVolumeExpansion shows whether the storage class allow volume expand.
         public var allowVolumeExpansion: Bool?
         /// volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound. When unset,
-        /// VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling
-        /// feature.
+        /// VolumeBindingImmediate is used.
+        ///
+        /// This field is only honored by servers that enable the VolumeScheduling feature.
         public var volumeBindingMode: String?
-        /// allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. Each volume
-        /// plugin defines its own supported topology specifications. An empty TopologySelectorTerm list means there is
-        /// no topology restriction. This field is only honored by servers that enable the VolumeScheduling feature.
+        /// allowedTopologies restrict the node topologies where volumes can be dynamically provisioned.
+        ///
+        /// Each volume plugin defines its own supported topology specifications. An empty TopologySelectorTerm list
+        /// means there is no topology restriction. This field is only honored by servers that enable the
+        /// VolumeScheduling feature.
         public var allowedTopologies: [CoreV1.TopologySelectorTerm]?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -835,13 +881,15 @@ extension StorageV1 {
 extension StorageV1 {
     /// StorageClassList is a collection of storage classes.
     public struct StorageClassList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -890,11 +938,13 @@ extension StorageV1 {
 extension StorageV1 {
     /// TokenRequest contains parameters of a service account token.
     public struct TokenRequest: Codable, Sendable, Hashable {
-        /// audience is the intended audience of the token in "TokenRequestSpec". It will default to the audiences of
-        /// kube apiserver.
+        /// audience is the intended audience of the token in "TokenRequestSpec".
+        ///
+        /// It will default to the audiences of kube apiserver.
         public var audience: String
-        /// expirationSeconds is the duration of validity of the token in "TokenRequestSpec". It has the same default
-        /// value of "ExpirationSeconds" in "TokenRequestSpec".
+        /// expirationSeconds is the duration of validity of the token in "TokenRequestSpec".
+        ///
+        /// It has the same default value of "ExpirationSeconds" in "TokenRequestSpec".
         public var expirationSeconds: Int64?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -930,22 +980,27 @@ extension StorageV1 {
     ///
     /// VolumeAttachment objects are non-namespaced.
     public struct VolumeAttachment: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
-        /// spec represents specification of the desired attach/detach volume behavior. Populated by the Kubernetes
-        /// system.
+        /// spec represents specification of the desired attach/detach volume behavior.
+        ///
+        /// Populated by the Kubernetes system.
         public var spec: StorageV1.VolumeAttachmentSpec
-        /// status represents status of the VolumeAttachment request. Populated by the entity completing the attach or
-        /// detach operation, i.e. the external-attacher.
+        /// status represents status of the VolumeAttachment request.
+        ///
+        /// Populated by the entity completing the attach or detach operation, i.e. the external-attacher.
         public var status: StorageV1.VolumeAttachmentStatus?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -999,13 +1054,15 @@ extension StorageV1 {
 extension StorageV1 {
     /// VolumeAttachmentList is a collection of VolumeAttachment objects.
     public struct VolumeAttachmentList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -1052,16 +1109,19 @@ extension StorageV1 {
 }
 
 extension StorageV1 {
-    /// VolumeAttachmentSource represents a volume that should be attached. Right now only PersistentVolumes can be
-    /// attached via external attacher, in the future we may allow also inline volumes in pods. Exactly one member can
-    /// be set.
+    /// VolumeAttachmentSource represents a volume that should be attached.
+    ///
+    /// Right now only PersistentVolumes can be attached via external attacher, in the future we may allow also inline
+    /// volumes in pods. Exactly one member can be set.
     public struct VolumeAttachmentSource: Codable, Sendable, Hashable {
         /// persistentVolumeName represents the name of the persistent volume to attach.
         public var persistentVolumeName: String?
         /// inlineVolumeSpec contains all the information necessary to attach a persistent volume defined by a pod's
-        /// inline VolumeSource. This field is populated only for the CSIMigration feature. It contains translated
-        /// fields from a pod's inline VolumeSource to a PersistentVolumeSpec. This field is beta-level and is only
-        /// honored by servers that enabled the CSIMigration feature.
+        /// inline VolumeSource.
+        ///
+        /// This field is populated only for the CSIMigration feature. It contains translated fields from a pod's inline
+        /// VolumeSource to a PersistentVolumeSpec. This field is beta-level and is only honored by servers that enabled
+        /// the CSIMigration feature.
         public var inlineVolumeSpec: CoreV1.PersistentVolumeSpec?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1096,8 +1156,9 @@ extension StorageV1 {
 extension StorageV1 {
     /// VolumeAttachmentSpec is the specification of a VolumeAttachment request.
     public struct VolumeAttachmentSpec: Codable, Sendable, Hashable {
-        /// attacher indicates the name of the volume driver that MUST handle this request. This is the name returned by
-        /// GetPluginName().
+        /// attacher indicates the name of the volume driver that MUST handle this request.
+        ///
+        /// This is the name returned by GetPluginName().
         public var attacher: String
         /// source represents the volume that should be attached.
         public var source: StorageV1.VolumeAttachmentSource
@@ -1144,18 +1205,22 @@ extension StorageV1 {
 extension StorageV1 {
     /// VolumeAttachmentStatus is the status of a VolumeAttachment request.
     public struct VolumeAttachmentStatus: Codable, Sendable, Hashable {
-        /// attached indicates the volume is successfully attached. This field must only be set by the entity completing
-        /// the attach operation, i.e. the external-attacher.
+        /// attached indicates the volume is successfully attached.
+        ///
+        /// This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
         public var attached: Bool
         /// attachmentMetadata is populated with any information returned by the attach operation, upon successful
-        /// attach, that must be passed into subsequent WaitForAttach or Mount calls. This field must only be set by the
-        /// entity completing the attach operation, i.e. the external-attacher.
+        /// attach, that must be passed into subsequent WaitForAttach or Mount calls.
+        ///
+        /// This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
         public var attachmentMetadata: [String: String]?
-        /// attachError represents the last error encountered during attach operation, if any. This field must only be
-        /// set by the entity completing the attach operation, i.e. the external-attacher.
+        /// attachError represents the last error encountered during attach operation, if any.
+        ///
+        /// This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
         public var attachError: StorageV1.VolumeError?
-        /// detachError represents the last error encountered during detach operation, if any. This field must only be
-        /// set by the entity completing the detach operation, i.e. the external-attacher.
+        /// detachError represents the last error encountered during detach operation, if any.
+        ///
+        /// This field must only be set by the entity completing the detach operation, i.e. the external-attacher.
         public var detachError: StorageV1.VolumeError?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
@@ -1197,28 +1262,33 @@ extension StorageV1 {
 }
 
 extension StorageV1 {
-    /// VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. The
-    /// class can be specified during dynamic provisioning of PersistentVolumeClaims, and changed in the
+    /// VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver.
+    ///
+    /// The class can be specified during dynamic provisioning of PersistentVolumeClaims, and changed in the
     /// PersistentVolumeClaim spec after provisioning.
     public struct VolumeAttributesClass: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
-        /// Standard object's metadata. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+        /// Standard object's metadata.
+        ///
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Name of the CSI driver This field is immutable.
         public var driverName: String
-        /// parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and
-        /// are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on
-        /// an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new
-        /// VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated
-        /// to reference the new VolumeAttributesClass.
+        /// parameters hold volume attributes defined by the CSI driver.
+        ///
+        /// These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage
+        /// provider supports changing these attributes on an existing volume, however the parameters field itself is
+        /// immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and
+        /// the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass.
         ///
         /// This field is required and must contain at least one key/value pair. The keys cannot be empty, and the
         /// maximum number of parameters is 512, with a cumulative max size of 256K. If the CSI driver rejects invalid
@@ -1273,13 +1343,15 @@ extension StorageV1 {
 extension StorageV1 {
     /// VolumeAttributesClassList is a collection of VolumeAttributesClass objects.
     public struct VolumeAttributesClassList: Codable, Sendable, Hashable {
-        /// Kind is a string value representing the REST resource this object represents. Servers may infer this from
-        /// the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+        /// Kind is a string value representing the REST resource this object represents.
+        ///
+        /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String?
-        /// APIVersion defines the versioned schema of this representation of an object. Servers should convert
-        /// recognized schemas to the latest internal value, and may reject unrecognized values. More info:
-        /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+        /// APIVersion defines the versioned schema of this representation of an object.
+        ///
+        /// Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+        /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
         public var apiVersion: String?
         /// Standard list metadata More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -1330,8 +1402,9 @@ extension StorageV1 {
     public struct VolumeError: Codable, Sendable, Hashable {
         /// time represents the time the error was encountered.
         public var time: Time?
-        /// message represents the error encountered during Attach or Detach operation. This string may be logged, so it
-        /// should not contain sensitive information.
+        /// message represents the error encountered during Attach or Detach operation.
+        ///
+        /// This string may be logged, so it should not contain sensitive information.
         public var message: String?
         /// errorCode is a numeric gRPC code representing the error encountered during Attach or Detach operations.
         ///
@@ -1374,8 +1447,9 @@ extension StorageV1 {
 extension StorageV1 {
     /// VolumeNodeResources is a set of resource limits for scheduling of volumes.
     public struct VolumeNodeResources: Codable, Sendable, Hashable {
-        /// count indicates the maximum number of unique volumes managed by the CSI driver that can be used on a node. A
-        /// volume that is both attached and mounted on a node is considered to be used once, not twice. The same rule
+        /// count indicates the maximum number of unique volumes managed by the CSI driver that can be used on a node.
+        ///
+        /// A volume that is both attached and mounted on a node is considered to be used once, not twice. The same rule
         /// applies for a unique volume that is shared among multiple pods on the same node. If this field is not
         /// specified, then the supported number of volumes on this node is unbounded.
         public var count: Int32?
