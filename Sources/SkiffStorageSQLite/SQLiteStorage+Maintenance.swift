@@ -14,14 +14,6 @@ extension SQLiteStorage {
             throw StorageError.futureRevision(revision, current: Revision(meta.revision))
         }
         guard revision.rawValue > meta.compacted else { return }
-        // One compaction at a time; a concurrent request is folded into the running one's next call.
-        let starts = self.compaction.withLock { running in
-            if running { return false }
-            running = true
-            return true
-        }
-        guard starts else { return }
-        defer { self.compaction.withLock { $0 = false } }
         var done = meta.compacted
         while done < revision.rawValue {
             let low = done
@@ -37,8 +29,11 @@ extension SQLiteStorage {
                 ).execute(arguments: [low, high])
                 try db.cachedStatement(sql: "DELETE FROM kv WHERE revision > ? AND revision <= ? AND deleted = 1")
                     .execute(arguments: [low, high])
-                try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE name = 'compact_revision'")
-                    .execute(arguments: [high])
+                // Never backwards, should two compactions overlap (each chunk is idempotent).
+                try db.cachedStatement(
+                    sql: "UPDATE meta SET value = max(value, ?) WHERE name = 'compact_revision'"
+                )
+                .execute(arguments: [high])
             }
             done = high
         }

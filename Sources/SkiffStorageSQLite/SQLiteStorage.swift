@@ -30,7 +30,6 @@ public final class SQLiteStorage: StorageBackend {
     let clock: StorageClock
     let writer = Mutex(WriterState())
     let planner: Mutex<CompactionPlanner>
-    let compaction = Mutex(false)
     let counters = Mutex(CommitStatistics())
 
     /// Opens (creating if needed) the store in `directory`.
