@@ -373,6 +373,54 @@ struct StorageConformanceTests {
     }
 
     @Test(arguments: backends)
+    func listThenWatchFromTheNextRevisionMissesNothing(_ factory: BackendFactory) async throws {
+        let store = try BackendHarness(factory).backend
+        for index in 0..<10 {
+            _ = try await store.create("/informer/\(index)", value: bytes("v"))
+        }
+        // The informer pattern: list at some revision R while writes go on, then watch from R + 1.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for index in 10..<60 {
+                    _ = try await store.create("/informer/\(index)", value: bytes("v"))
+                }
+            }
+            let list = try await store.list(prefix: "/informer/")
+            let stream = try await store.watch(prefix: "/informer/", from: Revision(list.revision.rawValue + 1))
+            try await group.waitForAll()
+            let events = try await collectEvents(stream, through: 60)
+            var keys = Set(list.keyValues.map(\.key))
+            for event in events {
+                #expect(keys.insert(event.keyValue.key).inserted, "\(event.keyValue.key) seen twice")
+            }
+            #expect(keys.count == 60)
+            #expect(events.map(\.revision.rawValue) == Array((list.revision.rawValue + 1)...60))
+        }
+    }
+
+    @Test(arguments: backends)
+    func concurrentCompareAndSwapsHaveExactlyOneWinner(_ factory: BackendFactory) async throws {
+        let store = try BackendHarness(factory).backend
+        let base = try await store.create("/contended", value: bytes("0"))
+        let winners = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    do {
+                        _ = try await store.update("/contended", value: bytes("\(index)"), expected: base.modRevision)
+                        return 1
+                    } catch let error as StorageError where error.code == .conflict {
+                        #expect(error.current?.modRevision == 2)
+                        return 0
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(winners == 1)
+        #expect(try await store.currentRevision() == 2)
+    }
+
+    @Test(arguments: backends)
     func watchOnlySeesItsPrefixAndStartsAtTheRequestedRevision(_ factory: BackendFactory) async throws {
         let store = try BackendHarness(factory).backend
         _ = try await store.create("/x/1", value: bytes("1"))
