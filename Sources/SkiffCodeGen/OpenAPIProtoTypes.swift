@@ -98,8 +98,8 @@ enum OpenAPIProtoTypes {
             Entry(
                 message: discovery + "APIGroupDiscovery",
                 spec: discoveryV2,
+                // Upstream writes the list's items without kind and apiVersion: no defaults.
                 hasTypeMeta: true,
-                groupVersionKind: discoveryGVK("APIGroupDiscovery"),
                 documentation: "APIGroupDiscovery holds information about which resources are being served for all "
                     + "version of the API Group."
             ),

@@ -199,3 +199,37 @@ struct APISchemaTests {
         #expect(reviews.verbs == ["create"])
     }
 }
+
+/// Aggregated discovery (`apidiscovery.k8s.io/v2`), which the OpenAPI document lacks.
+struct APIDiscoveryTests {
+    @Test func groupDiscoveryListEncodesAsUpstream() throws {
+        let list = APIDiscoveryV2.APIGroupDiscoveryList(items: [
+            APIDiscoveryV2.APIGroupDiscovery(
+                metadata: ObjectMeta(name: "apps"),
+                versions: [
+                    APIDiscoveryV2.APIVersionDiscovery(
+                        version: "v1",
+                        resources: [
+                            APIDiscoveryV2.APIResourceDiscovery(
+                                resource: "deployments",
+                                responseKind: MetaV1.GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"),
+                                scope: "Namespaced",
+                                singularResource: "deployment",
+                                verbs: ["get", "list"],
+                                shortNames: ["deploy"]
+                            )
+                        ],
+                        freshness: "Current"
+                    )
+                ]
+            )
+        ])
+        let expected =
+            #"{"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},"items":[{"#
+            + #""metadata":{"name":"apps"},"versions":[{"version":"v1","resources":[{"resource":"deployments","#
+            + #""responseKind":{"group":"apps","version":"v1","kind":"Deployment"},"scope":"Namespaced","#
+            + #""singularResource":"deployment","verbs":["get","list"],"shortNames":["deploy"]}],"#
+            + #""freshness":"Current"}]}]}"#
+        #expect(try EncodingTests.json(list) == expected)
+    }
+}

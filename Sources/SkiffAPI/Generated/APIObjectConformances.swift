@@ -2,12 +2,6 @@
 
 public import SkiffAPIMachinery
 
-extension APIDiscoveryV2.APIGroupDiscovery: APIObject {
-    public static var groupVersionKind: GroupVersionKind {
-        GroupVersionKind(group: "apidiscovery.k8s.io", version: "v2", kind: "APIGroupDiscovery")
-    }
-}
-
 extension APIExtensionsV1.CustomResourceDefinition: APIObject {
     public static var groupVersionKind: GroupVersionKind {
         GroupVersionKind(group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition")
@@ -389,14 +383,6 @@ extension StorageV1.VolumeAttachment: APIObject {
 extension StorageV1.VolumeAttributesClass: APIObject {
     public static var groupVersionKind: GroupVersionKind {
         GroupVersionKind(group: "storage.k8s.io", version: "v1", kind: "VolumeAttributesClass")
-    }
-}
-
-extension APIDiscoveryV2.APIGroupDiscoveryList: APIListObject {
-    public typealias Item = APIDiscoveryV2.APIGroupDiscovery
-
-    public static var groupVersionKind: GroupVersionKind {
-        GroupVersionKind(group: "apidiscovery.k8s.io", version: "v2", kind: "APIGroupDiscoveryList")
     }
 }
 
@@ -848,7 +834,6 @@ extension StorageV1.VolumeAttributesClassList: APIListObject {
 public enum APIObjectTypes {
     /// Every kind that conforms to ``APIObject``.
     public static let objects: [GroupVersionKind: any APIObject.Type] = [
-        APIDiscoveryV2.APIGroupDiscovery.groupVersionKind: APIDiscoveryV2.APIGroupDiscovery.self,
         APIExtensionsV1.CustomResourceDefinition.groupVersionKind: APIExtensionsV1.CustomResourceDefinition.self,
         AdmissionRegistrationV1.MutatingAdmissionPolicy.groupVersionKind:
             AdmissionRegistrationV1.MutatingAdmissionPolicy.self,
@@ -923,7 +908,6 @@ public enum APIObjectTypes {
 
     /// Every list kind that conforms to ``APIListObject``.
     public static let lists: [GroupVersionKind: any APIListObject.Type] = [
-        APIDiscoveryV2.APIGroupDiscoveryList.groupVersionKind: APIDiscoveryV2.APIGroupDiscoveryList.self,
         APIExtensionsV1.CustomResourceDefinitionList.groupVersionKind:
             APIExtensionsV1.CustomResourceDefinitionList.self,
         AdmissionRegistrationV1.MutatingAdmissionPolicyBindingList.groupVersionKind:

@@ -12,8 +12,8 @@ extension APIDiscoveryV2 {
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
-            kind: String? = "APIGroupDiscovery",
-            apiVersion: String? = "apidiscovery.k8s.io/v2",
+            kind: String? = nil,
+            apiVersion: String? = nil,
             metadata: MetaV1.ObjectMeta = MetaV1.ObjectMeta(),
             versions: [APIDiscoveryV2.APIVersionDiscovery]? = nil
         ) {
