@@ -31,6 +31,30 @@ struct CorpusRoundTripTests {
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// The same through ``JSONValueDecoder``, which must find no unknown field in the corpus.
+    @Test(arguments: try Corpus.load())
+    func roundTripsThroughTheStrictTreeDecoder(_ object: CorpusObject) throws {
+        let type = try #require(APIObjectTypes.objects[object.groupVersionKind])
+        let (output, unknown) = try Self.treeRoundTrip(type, object.json)
+        #expect(unknown.isEmpty, "\(unknown)")
+        let definition = try #require(APISchema.definitionName(for: object.groupVersionKind))
+        let problems = JSONComparison.differences(
+            input: object.json,
+            output: output,
+            schema: .object(["$ref": .string("#/definitions/" + definition)]),
+            path: ""
+        )
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    static func treeRoundTrip<Object: APIObject>(
+        _ type: Object.Type,
+        _ json: JSONValue
+    ) throws -> (JSONValue, [String]) {
+        let (value, unknown) = try JSONValueDecoder().decodeReportingUnknownFields(Object.self, from: json)
+        return (try JSONValueEncoder().encode(value), unknown)
+    }
+
     static func roundTrip<Object: APIObject>(_ type: Object.Type, _ data: Data) throws -> [UInt8] {
         let value = try JSONDecoder().decode(Object.self, from: data)
         return try JSONValueEncoder().encodeToBytes(value)
