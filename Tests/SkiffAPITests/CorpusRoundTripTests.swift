@@ -177,3 +177,24 @@ struct JSONComparisonTests {
         #expect(problems == [".spec.bogus: dropped"])
     }
 }
+
+/// The corpus covers what it claims to cover.
+struct CorpusCoverageTests {
+    @Test func oneManifestUsesEveryVolumeType() throws {
+        let pod = try #require(try Corpus.load().first { $0.name == "every-volume" })
+        let used = Set((pod.json["spec"]?["volumes"]?.arrayValue ?? []).flatMap { $0.objectValue?.keys ?? [] })
+        let volume = try #require(APISchema.definition(named: "io.k8s.api.core.v1.Volume"))
+        let types = Set(volume["properties"]?.objectValue?.keys ?? []).subtracting(["name"])
+        #expect(types.count >= 29)
+        #expect(types.subtracting(used).isEmpty, "\(types.subtracting(used).sorted())")
+    }
+
+    @Test func servicesOfEveryType() throws {
+        let types = Set(
+            try Corpus.load().filter { $0.kind == "Service" }.map {
+                $0.json["spec"]?["type"]?.stringValue ?? "ClusterIP"
+            }
+        )
+        #expect(types == ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
+    }
+}

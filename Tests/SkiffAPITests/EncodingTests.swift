@@ -233,3 +233,35 @@ struct APIDiscoveryTests {
         #expect(try EncodingTests.json(list) == expected)
     }
 }
+
+/// `meta.k8s.io/v1` Table, which kubectl asks for with `Accept: …;as=Table`.
+struct TableTests {
+    @Test func tableWithRowsEncodesAsUpstream() throws {
+        let table = MetaV1.Table(
+            metadata: ListMeta(resourceVersion: "42"),
+            columnDefinitions: [
+                MetaV1.TableColumnDefinition(
+                    name: "Name",
+                    type: "string",
+                    format: "name",
+                    description: "Name",
+                    priority: 0
+                ),
+                MetaV1.TableColumnDefinition(name: "Age", type: "string", description: "Age"),
+            ],
+            rows: [
+                MetaV1.TableRow(
+                    cells: ["web", 3, true, .null],
+                    object: ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1"]
+                )
+            ]
+        )
+        let expected =
+            #"{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"42"},"columnDefinitions":["#
+            + #"{"name":"Name","type":"string","format":"name","description":"Name","priority":0},"#
+            + #"{"name":"Age","type":"string","format":"","description":"Age","priority":0}],"#
+            + #""rows":[{"cells":["web",3,true,null],"object":{"kind":"PartialObjectMetadata","#
+            + #""apiVersion":"meta.k8s.io/v1"}}]}"#
+        #expect(try EncodingTests.json(table) == expected)
+    }
+}
