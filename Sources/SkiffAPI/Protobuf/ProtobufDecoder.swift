@@ -30,7 +30,7 @@ struct ProtobufDecoder: ~Copyable {
         if message.special != .none {
             return try self.decodeSpecial(message, range: range, depth: depth)
         }
-        var slots = try self.decodeFields(message, range: range, depth: depth)
+        let slots = try self.decodeFields(message, range: range, depth: depth)
         var members: [(key: String, value: JSONValue)] = []
         members.reserveCapacity(message.fields.count)
         for position in message.fields.indices {
@@ -53,7 +53,6 @@ struct ProtobufDecoder: ~Copyable {
             case .map(let object):
                 members.append((field.jsonName, .object(object)))
             }
-            slots[position] = .empty
         }
         return .object(JSONObject(members))
     }

@@ -12,10 +12,15 @@ struct ProtobufEncoder {
         into writer: inout ProtobufWriter
     ) throws(KubernetesProtobufError) {
         let message = self.schema.messages[index]
+        // One pass over the members instead of one linear lookup per field.
+        var values = [JSONValue?](repeating: nil, count: message.fields.count)
+        for (key, value) in object.members {
+            if let position = message.indexByJSONName[key] { values[position] = value }
+        }
         for position in message.encodingOrder {
             let field = message.fields[position]
             do {
-                try self.encodeField(field, of: object, into: &writer)
+                try self.encodeField(field, value: values[position], of: object, into: &writer)
             } catch var error {
                 error.prependPath(field.jsonName)
                 throw error
@@ -23,8 +28,10 @@ struct ProtobufEncoder {
         }
     }
 
+    /// Writes one field; `value` is its member in `object` (the whole object is for inline fields).
     private func encodeField(
         _ field: ProtobufSchema.Field,
+        value: JSONValue?,
         of object: JSONObject,
         into writer: inout ProtobufWriter
     ) throws(KubernetesProtobufError) {
@@ -34,7 +41,6 @@ struct ProtobufEncoder {
             }
             return
         }
-        let value = object[field.jsonName]
         switch field.cardinality {
         case .single:
             guard let value, value != .null else {

@@ -19,32 +19,41 @@ enum ProtobufFormats {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var text = ""
-        text.reserveCapacity(27)
-        func append(_ value: Int64, width: Int) {
-            let digits = String(value)
-            if digits.count < width { text += String(repeating: "0", count: width - digits.count) }
-            text += digits
+        // Fixed-width digits into a stack buffer: `yyyy-mm-ddThh:mm:ss[.ffffff]Z`.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var count = 0
+            func put(_ value: Int64, width: Int) {
+                var value = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[count + offset] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                    value /= 10
+                }
+                count += width
+            }
+            func put(_ character: Unicode.Scalar) {
+                buffer[count] = UInt8(ascii: character)
+                count += 1
+            }
+            put(min(max(year, 0), 9999), width: 4)
+            put("-")
+            put(month, width: 2)
+            put("-")
+            put(day, width: 2)
+            put("T")
+            put(secondOfDay / 3600, width: 2)
+            put(":")
+            put(secondOfDay / 60 % 60, width: 2)
+            put(":")
+            put(secondOfDay % 60, width: 2)
+            if fractionDigits > 0 {
+                var fraction = Int64(nanos)
+                for _ in fractionDigits..<9 { fraction /= 10 }
+                put(".")
+                put(fraction, width: min(fractionDigits, 9))
+            }
+            put("Z")
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<count]), as: UTF8.self)
         }
-        append(year, width: 4)
-        text += "-"
-        append(month, width: 2)
-        text += "-"
-        append(day, width: 2)
-        text += "T"
-        append(secondOfDay / 3600, width: 2)
-        text += ":"
-        append(secondOfDay / 60 % 60, width: 2)
-        text += ":"
-        append(secondOfDay % 60, width: 2)
-        if fractionDigits > 0 {
-            var fraction = Int64(nanos)
-            for _ in fractionDigits..<9 { fraction /= 10 }
-            text += "."
-            append(fraction, width: fractionDigits)
-        }
-        text += "Z"
-        return text
     }
 
     /// Parses RFC 3339 (`2006-01-02T15:04:05Z`, optional fraction, `Z` or `±hh:mm`) into seconds and nanoseconds.

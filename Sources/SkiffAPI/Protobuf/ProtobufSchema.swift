@@ -62,17 +62,35 @@ struct ProtobufSchema: Sendable {
         var omitZeroStruct: Bool
     }
 
-    struct Message: Sendable {
-        var name: String
-        var special: Special
+    /// A class, so that looking one up while decoding costs one reference count, not one per array.
+    final class Message: Sendable {
+        let name: String
+        let special: Special
         /// In Go struct order, which is the JSON member order.
-        var fields: [Field]
+        let fields: [Field]
         /// Field number → index into ``fields``, `-1` for none.
-        var indexByNumber: [Int16]
+        let indexByNumber: [Int16]
         /// Indices into ``fields`` in ascending field number: the order gogo-protobuf writes them.
-        var encodingOrder: [Int]
-        var kinds: [(apiVersion: String, kind: String)]
+        let encodingOrder: [Int]
+        let kinds: [(apiVersion: String, kind: String)]
+        /// JSON name → index into ``fields`` (inline fields excluded: their members belong to the inline message).
+        let indexByJSONName: [String: Int]
 
+        init(name: String, special: Special, fields: [Field], kinds: [(apiVersion: String, kind: String)]) {
+            self.name = name
+            self.special = special
+            self.fields = fields
+            self.kinds = kinds
+            var byNumber = [Int16](repeating: -1, count: (fields.map(\.number).max() ?? 0) + 1)
+            for (position, field) in fields.enumerated() { byNumber[field.number] = Int16(position) }
+            self.indexByNumber = byNumber
+            self.encodingOrder = fields.indices.sorted { fields[$0].number < fields[$1].number }
+            var byJSONName: [String: Int] = [:]
+            for (position, field) in fields.enumerated() where !field.inline { byJSONName[field.jsonName] = position }
+            self.indexByJSONName = byJSONName
+        }
+
+        @inline(__always)
         func fieldIndex(number: Int) -> Int? {
             guard number < self.indexByNumber.count else { return nil }
             let index = Int(self.indexByNumber[number])
@@ -100,7 +118,8 @@ struct ProtobufSchema: Sendable {
             let name = line.dropFirst(2).split(separator: " ")[0]
             indexByName[String(name)] = indexByName.count
         }
-        var messages: [Message] = []
+        typealias Draft = (name: String, special: Special, fields: [Field], kinds: [(apiVersion: String, kind: String)])
+        var messages: [Draft] = []
         messages.reserveCapacity(indexByName.count)
         var indexByKind: [String: Int] = [:]
         var package = Substring()
@@ -111,9 +130,7 @@ struct ProtobufSchema: Sendable {
                 let name = String(words[1])
                 package = words[1][..<(words[1].lastIndex(of: ".") ?? words[1].startIndex)]
                 let special = words.count > 2 ? Self.special(words[2]) : .none
-                messages.append(
-                    Message(name: name, special: special, fields: [], indexByNumber: [], encodingOrder: [], kinds: [])
-                )
+                messages.append((name, special, [], []))
             case "G":
                 messages[messages.count - 1].kinds.append((String(words[1]), String(words[2])))
                 indexByKind[words[1] + " " + words[2]] = messages.count - 1
@@ -146,14 +163,9 @@ struct ProtobufSchema: Sendable {
                 preconditionFailure("ProtobufSchema: bad line \(line)")
             }
         }
-        for index in messages.indices {
-            let fields = messages[index].fields
-            var byNumber = [Int16](repeating: -1, count: (fields.map(\.number).max() ?? 0) + 1)
-            for (position, field) in fields.enumerated() { byNumber[field.number] = Int16(position) }
-            messages[index].indexByNumber = byNumber
-            messages[index].encodingOrder = fields.indices.sorted { fields[$0].number < fields[$1].number }
+        self.messages = messages.map { message in
+            Message(name: message.name, special: message.special, fields: message.fields, kinds: message.kinds)
         }
-        self.messages = messages
         self.indexByName = indexByName
         self.indexByKind = indexByKind
     }
