@@ -101,7 +101,9 @@ enum ProtobufSchemaGenerator {
         for (name, _) in messages {
             let definition = definitions[self.definitionName(name)]
             for gvk in definition?["x-kubernetes-group-version-kind"] as? [[String: String]] ?? [] {
-                let group = gvk["group"] ?? "", version = gvk["version"] ?? "", kind = gvk["kind"] ?? ""
+                let group = gvk["group"] ?? ""
+                let version = gvk["version"] ?? ""
+                let kind = gvk["kind"] ?? ""
                 kinds[name, default: []].append((group.isEmpty ? version : group + "/" + version, kind))
             }
         }
@@ -116,8 +118,9 @@ enum ProtobufSchemaGenerator {
             let package = self.package(of: name)
             let special = self.specialMessages[name]
             lines.append("M \(name)" + (special.map { " " + $0 } ?? ""))
-            for (apiVersion, kind) in (kinds[name] ?? []).sorted(by: { ($0.apiVersion, $0.kind) < ($1.apiVersion, $1.kind) })
-            {
+            for (apiVersion, kind) in (kinds[name] ?? []).sorted(by: {
+                ($0.apiVersion, $0.kind) < ($1.apiVersion, $1.kind)
+            }) {
                 lines.append("G \(apiVersion) \(kind)")
             }
             let definition = definitions[self.definitionName(name)]

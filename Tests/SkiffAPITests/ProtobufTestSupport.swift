@@ -1,9 +1,10 @@
 import SkiffAPI
 import SkiffAPIMachinery
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Test helpers: hex fixtures, an ordered compact JSON writer and a JSON reader for expectations.

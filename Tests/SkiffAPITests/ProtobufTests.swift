@@ -3,9 +3,9 @@ import SkiffAPIMachinery
 import Testing
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 // The fixtures in ProtobufFixtures.swift are real request bodies: kubectl 1.32.4 pointed at a logging fake API
@@ -68,7 +68,8 @@ let kubectlCases: [KubectlCase] = [
         name: "create secret generic (bytes)",
         hex: ProtobufFixtures.secret,
         json: #"""
-            {"kind":"Secret","apiVersion":"v1","metadata":{"name":"s1"},"data":{"empty":"","password":"cEBzczp3w7ZyZA=="}}
+            {"kind":"Secret","apiVersion":"v1","metadata":{"name":"s1"},"data":{"empty":"",\#
+            "password":"cEBzczp3w7ZyZA=="}}
             """#
     ),
     KubectlCase(
@@ -241,14 +242,17 @@ struct ProtobufTests {
         #expect(decoded["regarding"] == ["kind": "Pod", "name": "p"])
     }
 
-    @Test("times round-trip through the encoder", arguments: [
-        ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59.000000Z"),
-        ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000000Z"),
-        ("0001-01-01T00:00:01Z", "0001-01-01T00:00:01.000000Z"),
-        ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000000Z"),
-        ("2024-06-01T12:00:00+02:00", "2024-06-01T10:00:00.000000Z"),
-        ("2024-06-01T12:00:00.1234567Z", "2024-06-01T12:00:00.123456Z"),
-    ])
+    @Test(
+        "times round-trip through the encoder",
+        arguments: [
+            ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59.000000Z"),
+            ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000000Z"),
+            ("0001-01-01T00:00:01Z", "0001-01-01T00:00:01.000000Z"),
+            ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000000Z"),
+            ("2024-06-01T12:00:00+02:00", "2024-06-01T10:00:00.000000Z"),
+            ("2024-06-01T12:00:00.1234567Z", "2024-06-01T12:00:00.123456Z"),
+        ]
+    )
     func timeRoundTrip(_ input: String, _ micro: String) throws {
         let lease: JSONValue = [
             "kind": "Lease", "apiVersion": "coordination.k8s.io/v1", "metadata": ["name": "l"],
@@ -269,7 +273,11 @@ struct ProtobufTests {
         #expect(json["data"] == ["spec": ["template": ["x": [1, 2.5, "s", nil, true]]]])
         #expect(json["revision"] == 7)
         let nested = try KubernetesProtobuf.decode(Support.bytes(hex: ProtobufFixtures.revisionNested)).object
-        #expect(nested["data"] == ["kind": "ConfigMap", "apiVersion": "v1", "metadata": ["name": "inner"], "data": ["k": "v"]])
+        #expect(
+            nested["data"] == [
+                "kind": "ConfigMap", "apiVersion": "v1", "metadata": ["name": "inner"], "data": ["k": "v"],
+            ]
+        )
         // `revision int64` has no omitempty: its zero stays.
         #expect(nested["revision"] == 0)
     }
@@ -287,9 +295,11 @@ struct ProtobufTests {
         #expect(spec["additionalProperties"] == false)
         #expect(schema["properties"]?["tags"]?["items"] == ["type": "string"])
         #expect(schema["properties"]?["tuple"]?["items"] == [["type": "string"], ["type": "integer"]])
-        #expect(schema["properties"]?["meta"] == [
-            "additionalProperties": ["type": "string"], "x-kubernetes-preserve-unknown-fields": true,
-        ])
+        #expect(
+            schema["properties"]?["meta"] == [
+                "additionalProperties": ["type": "string"], "x-kubernetes-preserve-unknown-fields": true,
+            ]
+        )
         #expect(schema["dependencies"] == ["a": ["b"], "c": ["required": ["d"]]])
         // And back: the encoder writes the same shapes.
         // (Only `spec`: the encoder adds the non-pointer `status` Go would have written, which Python left out.)
@@ -311,16 +321,24 @@ struct ProtobufTests {
 
     @Test("byte-level encodings of scalars, IntOrString and maps")
     func knownEncodings() throws {
-        // ServicePort{port: 80, targetPort: "http"}: name "", protocol "", port 80, targetPort {1, 0, "http"}, nodePort 0.
+        // ServicePort{port: 80, targetPort: "http"}: name "", protocol "", port 80, targetPort {1, 0, "http"},
+        // nodePort 0.
         let port = try KubernetesProtobuf.encodeMessage(
             ["port": 80, "targetPort": "http"],
             messageName: "k8s.io.api.core.v1.ServicePort"
         )
         #expect(Support.hex(port) == "0a0012001850220a080110001a04687474702800")
         // ScaleSpec{replicas: -1}: int32 negative is a 10-byte varint.
-        let scale = try KubernetesProtobuf.encodeMessage(["replicas": -1], messageName: "k8s.io.api.autoscaling.v1.ScaleSpec")
+        let scale = try KubernetesProtobuf.encodeMessage(
+            ["replicas": -1],
+            messageName: "k8s.io.api.autoscaling.v1.ScaleSpec"
+        )
         #expect(Support.hex(scale) == "08ffffffffffffffffff01")
-        #expect(try KubernetesProtobuf.decodeMessage(scale, messageName: "k8s.io.api.autoscaling.v1.ScaleSpec") == ["replicas": -1])
+        #expect(
+            try KubernetesProtobuf.decodeMessage(scale, messageName: "k8s.io.api.autoscaling.v1.ScaleSpec") == [
+                "replicas": -1
+            ]
+        )
         // Packed repeated int32 decodes like unpacked (PodPortForwardOptions.ports = 1).
         let packed = Support.bytes(hex: "0a03500102")
         #expect(
@@ -353,23 +371,26 @@ struct ProtobufTests {
 
     // MARK: Errors
 
-    @Test("malformed bodies throw clear errors", arguments: [
-        ("", KubernetesProtobufError.Code.notProtobuf),
-        ("7b226b696e64223a22506f64227d", .notProtobuf),  // {"kind":"Pod"}
-        ("6b387300", .unknownKind),  // magic only: no type
-        ("6b3873000a", .malformed),  // truncated length
-        ("6b3873000a80", .malformed),  // truncated varint
-        ("6b3873000a05", .malformed),  // length past the end
-        ("6b3873000aff", .malformed),  // truncated varint (continuation bit)
-        ("6b3873000a080a027631120a4e73", .malformed),  // typeMeta kind length past the end
-        ("6b3873000a0f0a0276311209436f6e6669674d6170120a0a050a03616263ffff", .malformed),  // garbage after raw
-        ("6b3873000a0f0a0276311209436f6e6669674d617012050a058080808080", .malformed),  // nested length past end
-        ("6b3873000a0f0a0276311209436f6e6669674d61701204080a1000", .malformed),  // metadata with varint wire type
-        ("6b3873000a0c0a027631120657696467657412001a00", .unknownKind),
-        ("6b3873000a0f0a0276311209436f6e6669674d617012001a04677a6970", .unsupportedContentEncoding),
-        ("6b3873000a0f0a0276311209436f6e6669674d617012030b0000", .malformed),  // group wire type
-        ("6b3873000a0f0a0276311209436f6e6669674d617012020000", .malformed),  // field number 0
-    ])
+    @Test(
+        "malformed bodies throw clear errors",
+        arguments: [
+            ("", KubernetesProtobufError.Code.notProtobuf),
+            ("7b226b696e64223a22506f64227d", .notProtobuf),  // {"kind":"Pod"}
+            ("6b387300", .unknownKind),  // magic only: no type
+            ("6b3873000a", .malformed),  // truncated length
+            ("6b3873000a80", .malformed),  // truncated varint
+            ("6b3873000a05", .malformed),  // length past the end
+            ("6b3873000aff", .malformed),  // truncated varint (continuation bit)
+            ("6b3873000a080a027631120a4e73", .malformed),  // typeMeta kind length past the end
+            ("6b3873000a0f0a0276311209436f6e6669674d6170120a0a050a03616263ffff", .malformed),  // garbage after raw
+            ("6b3873000a0f0a0276311209436f6e6669674d617012050a058080808080", .malformed),  // nested length past end
+            ("6b3873000a0f0a0276311209436f6e6669674d61701204080a1000", .malformed),  // metadata with varint wire type
+            ("6b3873000a0c0a027631120657696467657412001a00", .unknownKind),
+            ("6b3873000a0f0a0276311209436f6e6669674d617012001a04677a6970", .unsupportedContentEncoding),
+            ("6b3873000a0f0a0276311209436f6e6669674d617012030b0000", .malformed),  // group wire type
+            ("6b3873000a0f0a0276311209436f6e6669674d617012020000", .malformed),  // field number 0
+        ]
+    )
     func malformed(_ hex: String, _ code: KubernetesProtobufError.Code) {
         #expect {
             _ = try KubernetesProtobuf.decode(Support.bytes(hex: hex))
@@ -438,20 +459,28 @@ struct ProtobufTests {
 
     // MARK: Table
 
-    @Test("the minimum set of kinds real clients send is decodable", arguments: [
-        ("apps/v1", "Deployment"), ("batch/v1", "Job"), ("batch/v1", "CronJob"), ("v1", "ConfigMap"), ("v1", "Secret"),
-        ("v1", "Namespace"), ("v1", "Service"), ("v1", "ServiceAccount"), ("authentication.k8s.io/v1", "TokenRequest"),
-        ("authorization.k8s.io/v1", "SelfSubjectAccessReview"), ("authentication.k8s.io/v1", "SelfSubjectReview"),
-        ("rbac.authorization.k8s.io/v1", "Role"), ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-        ("rbac.authorization.k8s.io/v1", "RoleBinding"), ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-        ("policy/v1", "PodDisruptionBudget"), ("scheduling.k8s.io/v1", "PriorityClass"),
-        ("networking.k8s.io/v1", "Ingress"), ("v1", "ResourceQuota"), ("certificates.k8s.io/v1", "CertificateSigningRequest"),
-        ("v1", "DeleteOptions"), ("meta.k8s.io/v1", "DeleteOptions"), ("apps/v1", "DeleteOptions"),
-        ("autoscaling/v2", "HorizontalPodAutoscaler"), ("autoscaling/v1", "Scale"), ("discovery.k8s.io/v1", "EndpointSlice"),
-        ("coordination.k8s.io/v1", "Lease"), ("storage.k8s.io/v1", "StorageClass"), ("node.k8s.io/v1", "RuntimeClass"),
-        ("events.k8s.io/v1", "Event"), ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-        ("apiextensions.k8s.io/v1", "CustomResourceDefinition"), ("policy/v1", "Eviction"), ("v1", "Binding"),
-    ])
+    @Test(
+        "the minimum set of kinds real clients send is decodable",
+        arguments: [
+            ("apps/v1", "Deployment"), ("batch/v1", "Job"), ("batch/v1", "CronJob"), ("v1", "ConfigMap"),
+            ("v1", "Secret"),
+            ("v1", "Namespace"), ("v1", "Service"), ("v1", "ServiceAccount"),
+            ("authentication.k8s.io/v1", "TokenRequest"),
+            ("authorization.k8s.io/v1", "SelfSubjectAccessReview"), ("authentication.k8s.io/v1", "SelfSubjectReview"),
+            ("rbac.authorization.k8s.io/v1", "Role"), ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+            ("rbac.authorization.k8s.io/v1", "RoleBinding"), ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+            ("policy/v1", "PodDisruptionBudget"), ("scheduling.k8s.io/v1", "PriorityClass"),
+            ("networking.k8s.io/v1", "Ingress"), ("v1", "ResourceQuota"),
+            ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+            ("v1", "DeleteOptions"), ("meta.k8s.io/v1", "DeleteOptions"), ("apps/v1", "DeleteOptions"),
+            ("autoscaling/v2", "HorizontalPodAutoscaler"), ("autoscaling/v1", "Scale"),
+            ("discovery.k8s.io/v1", "EndpointSlice"),
+            ("coordination.k8s.io/v1", "Lease"), ("storage.k8s.io/v1", "StorageClass"),
+            ("node.k8s.io/v1", "RuntimeClass"),
+            ("events.k8s.io/v1", "Event"), ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+            ("apiextensions.k8s.io/v1", "CustomResourceDefinition"), ("policy/v1", "Eviction"), ("v1", "Binding"),
+        ]
+    )
     func knownKinds(_ apiVersion: String, _ kind: String) {
         #expect(KubernetesProtobuf.canDecode(apiVersion: apiVersion, kind: kind))
     }

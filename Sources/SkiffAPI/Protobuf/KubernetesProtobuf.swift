@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-internal import FoundationEssentials
-#else
-internal import Foundation
-#endif
 public import SkiffAPIMachinery
+
+#if canImport(FoundationEssentials)
+    internal import FoundationEssentials
+#else
+    internal import Foundation
+#endif
 
 /// Decodes and encodes `application/vnd.kubernetes.protobuf` bodies of every built-in kind, through the JSON tree
 /// upstream's JSON encoding gives the same object.

@@ -229,7 +229,9 @@ struct ProtobufDecoder: ~Copyable {
                 }
             }
             // Go: `Time` keeps seconds only; `MicroTime` truncates to microseconds.
-            if message.special == .time { return .string(ProtobufFormats.formatTime(seconds: seconds, nanos: 0, fractionDigits: 0)) }
+            if message.special == .time {
+                return .string(ProtobufFormats.formatTime(seconds: seconds, nanos: 0, fractionDigits: 0))
+            }
             guard (0..<1_000_000_000).contains(nanos) else {
                 throw .malformed("MicroTime nanos \(nanos) out of range", at: range.lowerBound)
             }
@@ -281,7 +283,9 @@ struct ProtobufDecoder: ~Copyable {
             var reader = ProtobufReader(bytes: self.bytes, range: range)
             while !reader.isAtEnd {
                 let (number, wireType) = try reader.readTag()
-                if number == 1, wireType == 2 { raw = try reader.readLengthDelimited() } else {
+                if number == 1, wireType == 2 {
+                    raw = try reader.readLengthDelimited()
+                } else {
                     try reader.skip(wireType: wireType)
                 }
             }
@@ -304,7 +308,9 @@ struct ProtobufDecoder: ~Copyable {
             var reader = ProtobufReader(bytes: self.bytes, range: range)
             while !reader.isAtEnd {
                 let (number, wireType) = try reader.readTag()
-                if number == 1 { items.append(try self.readScalar(.string, wireType: wireType, &reader)) } else {
+                if number == 1 {
+                    items.append(try self.readScalar(.string, wireType: wireType, &reader))
+                } else {
                     try reader.skip(wireType: wireType)
                 }
             }

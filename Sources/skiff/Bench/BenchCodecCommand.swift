@@ -118,14 +118,16 @@ enum BenchCodecFixture {
         "namespace":"default","uid":"0d6f5b9e-1c2a-4f00-9a57-1d8f0c3b6a11","resourceVersion":"123456",\#
         "creationTimestamp":"2024-05-01T10:00:00Z","labels":{"app":"web","pod-template-hash":"7d4b9c8f5"},\#
         "annotations":{"kubectl.kubernetes.io/restartedAt":"2024-05-01T09:59:00Z"},"ownerReferences":\#
-        [{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d4b9c8f5","uid":"5b1c7e9a-3d2f-4c1b-8a6e-2f9d0c1b3a44",\#
+        [{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d4b9c8f5",\#
+        "uid":"5b1c7e9a-3d2f-4c1b-8a6e-2f9d0c1b3a44",\#
         "controller":true,"blockOwnerDeletion":true}],"managedFields":[{"manager":"kube-controller-manager",\#
         "operation":"Update","apiVersion":"v1","time":"2024-05-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":\#
         {"f:metadata":{"f:generateName":{},"f:labels":{".":{},"f:app":{},"f:pod-template-hash":{}}}}}]},\#
         "spec":{"volumes":[{"name":"config","configMap":{"name":"web-config","defaultMode":420}},\#
         {"name":"kube-api-access-abcde","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,\#
         "path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},\#
-        {"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}],\#
+        {"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1",\#
+        "fieldPath":"metadata.namespace"}}]}}],\#
         "defaultMode":420}}],"containers":[{"name":"web","image":"nginx:1.27","args":["--port=8080","--verbose"],\#
         "ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}],"env":[{"name":"MODE","value":"production"},\#
         {"name":"POD_IP","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"status.podIP"}}},{"name":"PASSWORD",\#
@@ -148,7 +150,8 @@ enum BenchCodecFixture {
         "lastTransitionTime":"2024-05-01T10:00:10Z"}],"hostIP":"10.0.0.5","hostIPs":[{"ip":"10.0.0.5"}],\#
         "podIP":"10.244.1.7","podIPs":[{"ip":"10.244.1.7"}],"startTime":"2024-05-01T10:00:00Z","containerStatuses":\#
         [{"name":"web","state":{"running":{"startedAt":"2024-05-01T10:00:05Z"}},"lastState":{},"ready":true,\#
-        "restartCount":0,"image":"docker.io/library/nginx:1.27","imageID":"docker.io/library/nginx@sha256:0123456789abcdef",\#
+        "restartCount":0,"image":"docker.io/library/nginx:1.27",\#
+        "imageID":"docker.io/library/nginx@sha256:0123456789abcdef",\#
         "containerID":"containerd://0123456789abcdef","started":true}],"qosClass":"Burstable"}}
         """#
 }
