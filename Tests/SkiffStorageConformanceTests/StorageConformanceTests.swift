@@ -216,6 +216,45 @@ struct StorageConformanceTests {
         #expect(future?.code == .futureRevision)
     }
 
+    @Test(arguments: backends)
+    func oldRevisionsOfADeletedAndRecreatedKeyStayReadable(_ factory: BackendFactory) async throws {
+        let store = try BackendHarness(factory).backend
+        let v1 = try await store.create("/life/k", value: bytes("1"))  // 1
+        let v2 = try await store.update("/life/k", value: bytes("2"), expected: v1.modRevision)  // 2
+        _ = try await store.delete("/life/k")  // 3
+        _ = try await store.create("/life/other", value: bytes("o"))  // 4
+        let v3 = try await store.create("/life/k", value: bytes("3"))  // 5
+        let v4 = try await store.update("/life/k", value: bytes("4"), expected: v3.modRevision)  // 6
+        _ = try await store.delete("/life/other")  // 7
+        let expected: [Int64: KeyValue?] = [1: v1, 2: v2, 3: nil, 4: nil, 5: v3, 6: v4, 7: v4]
+        for (revision, keyValue) in expected {
+            #expect(try await store.get("/life/k", at: Revision(revision)) == keyValue, "at \(revision)")
+            let listed = try await store.list(prefix: "/life/", at: Revision(revision), limit: nil, continueAfter: nil)
+            #expect(listed.keyValues.first { $0.key == "/life/k" } == keyValue, "list at \(revision)")
+        }
+        #expect(try await store.list(prefix: "/life/", at: 4, limit: nil, continueAfter: nil).keyValues.map(\.key) == [
+            "/life/other"
+        ])
+        #expect(v3.createRevision == 5)
+        #expect(v4.version == 2)
+
+        // Compacting through the delete keeps every later revision readable and the history after it watchable.
+        try await store.compact(through: 4)
+        #expect(try await store.get("/life/k", at: 4) == nil)
+        #expect(try await store.get("/life/k", at: 5) == v3)
+        #expect(try await store.list(prefix: "/life/", at: 6, limit: nil, continueAfter: nil).keyValues.map(\.key) == [
+            "/life/k", "/life/other",
+        ])
+        let events = try await collectEvents(try await store.watch(prefix: "/life/", from: 5), through: 7)
+        #expect(events.map(\.revision) == [5, 6, 7])
+        #expect(events[0].isCreate)
+        #expect(events[1].previous == v3)
+        #expect(events[2].previous?.value == bytes("o"))
+        try await store.compact(through: 7)
+        #expect(try await store.list(prefix: "/life/").keyValues == [v4])
+        #expect(try await store.count(prefix: "/life/") == 1)
+    }
+
     // MARK: Compaction
 
     @Test(arguments: backends)
