@@ -3,11 +3,14 @@ import GRDB
 /// The on-disk layout of ``SQLiteStorage`` (schema version 1), after kine's log-structured tables.
 ///
 /// - `kv` is the log: one row per write, keyed by its revision (`INTEGER PRIMARY KEY`, so the revision is the
-///   rowid and appends go to the end of the b-tree). `prev_revision` links a row to the row it superseded (`0` for
-///   a create), which gives watch events their previous value and lets compaction find superseded rows without a
-///   scan. `deleted = 1` marks a tombstone. The `(key, revision)` index serves reads at an older revision.
-/// - `current` maps each live key to its latest revision (and lease), so latest get, list and count are
-///   index lookups that never touch old versions; a delete removes the key from it.
+///   rowid and appends go to the end of the b-tree). `prev_revision` links a row to the previous row of the same
+///   key (`0` for a key's first write; a create after a delete links to the tombstone). `deleted = 1` marks a
+///   tombstone. The links give watch events their previous value, let compaction find superseded rows without a
+///   scan, and let a read at an older revision walk back from the key's latest row: there is no `(key, revision)`
+///   index to maintain on every write.
+/// - `current` maps every key with kept history to its latest row (and lease): latest get, list and count are
+///   index lookups that never touch old versions. A delete marks the key `deleted` rather than removing it, so a
+///   read at an older revision still finds it; compaction removes it with its tombstone.
 /// - `lease` holds granted leases with their absolute expiry (milliseconds since the Unix epoch); `current.lease`
 ///   (indexed where non-zero) finds a lease's keys.
 /// - `meta` holds the current `revision` (so it survives compaction of the newest rows and restarts) and the
@@ -31,15 +34,16 @@ enum SQLiteSchema {
             deleted INTEGER NOT NULL
         )
         """,
-        "CREATE INDEX IF NOT EXISTS kv_key_revision ON kv (key, revision)",
         """
         CREATE TABLE IF NOT EXISTS current (
             key BLOB PRIMARY KEY,
             revision INTEGER NOT NULL,
-            lease INTEGER NOT NULL
+            lease INTEGER NOT NULL,
+            deleted INTEGER NOT NULL
         ) WITHOUT ROWID
         """,
         "CREATE INDEX IF NOT EXISTS current_lease ON current (lease) WHERE lease != 0",
+        "CREATE INDEX IF NOT EXISTS current_tombstone ON current (revision) WHERE deleted = 1",
         """
         CREATE TABLE IF NOT EXISTS lease (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

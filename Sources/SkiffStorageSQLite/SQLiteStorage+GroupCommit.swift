@@ -174,12 +174,16 @@ private struct BatchWriter {
     mutating func apply(_ operation: WriteOperation) throws -> WriteOutcome {
         switch operation {
         case .create(let key, let value, let lease):
-            if let current = try SQLiteStorage.latest(key, self.db) { throw StorageError.keyExists(current) }
-            return .keyValue(try self.put(key, value: value, lease: lease, previous: nil))
+            let pointer = try SQLiteStorage.pointer(Data(key.utf8), self.db)
+            if let pointer, !pointer.deleted, let current = try SQLiteStorage.latest(key, self.db) {
+                throw StorageError.keyExists(current)
+            }
+            let tombstone = pointer?.revision ?? 0
+            return .keyValue(try self.put(key, value: value, lease: lease, previous: nil, tombstone: tombstone))
         case .update(let key, let value, let expected, let lease):
             guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
             guard current.modRevision == expected else { throw StorageError.conflict(current, expected: expected) }
-            return .keyValue(try self.put(key, value: value, lease: lease, previous: current))
+            return .keyValue(try self.put(key, value: value, lease: lease, previous: current, tombstone: 0))
         case .delete(let key, let expected):
             guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
             if let expected, current.modRevision != expected {
@@ -209,9 +213,14 @@ private struct BatchWriter {
         ) ?? false
     }
 
-    private mutating func put(_ key: String, value: [UInt8], lease: LeaseID?, previous: KeyValue?) throws
-        -> KeyValue
-    {
+    /// Appends a new version; `tombstone` is the revision of the key's delete when a create follows one.
+    private mutating func put(
+        _ key: String,
+        value: [UInt8],
+        lease: LeaseID?,
+        previous: KeyValue?,
+        tombstone: Int64
+    ) throws -> KeyValue {
         if let lease, try !self.leaseExists(lease) { throw StorageError.leaseNotFound(lease) }
         self.revision += 1
         let keyValue = KeyValue(
@@ -230,10 +239,12 @@ private struct BatchWriter {
                 """
         ).execute(arguments: [
             self.revision, keyData, Data(value), keyValue.createRevision.rawValue,
-            previous?.modRevision.rawValue ?? 0, keyValue.version, lease?.rawValue ?? 0,
+            previous?.modRevision.rawValue ?? tombstone, keyValue.version, lease?.rawValue ?? 0,
         ])
-        try self.db.cachedStatement(sql: "INSERT OR REPLACE INTO current (key, revision, lease) VALUES (?, ?, ?)")
-            .execute(arguments: [keyData, self.revision, lease?.rawValue ?? 0])
+        try self.db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO current (key, revision, lease, deleted) VALUES (?, ?, ?, 0)"
+        )
+        .execute(arguments: [keyData, self.revision, lease?.rawValue ?? 0])
         self.events.append(StorageEvent(kind: .put, keyValue: keyValue, previous: previous))
         return keyValue
     }
@@ -247,7 +258,8 @@ private struct BatchWriter {
                 VALUES (?, ?, x'', ?, ?, 0, 0, 1)
                 """
         ).execute(arguments: [self.revision, keyData, current.createRevision.rawValue, current.modRevision.rawValue])
-        try self.db.cachedStatement(sql: "DELETE FROM current WHERE key = ?").execute(arguments: [keyData])
+        try self.db.cachedStatement(sql: "UPDATE current SET revision = ?, lease = 0, deleted = 1 WHERE key = ?")
+            .execute(arguments: [self.revision, keyData])
         let tombstone = KeyValue(
             key: current.key,
             value: [],

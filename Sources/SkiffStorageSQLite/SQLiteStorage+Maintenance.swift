@@ -29,6 +29,10 @@ extension SQLiteStorage {
                 ).execute(arguments: [low, high])
                 try db.cachedStatement(sql: "DELETE FROM kv WHERE revision > ? AND revision <= ? AND deleted = 1")
                     .execute(arguments: [low, high])
+                try db.cachedStatement(
+                    sql: "DELETE FROM current WHERE deleted = 1 AND revision > ? AND revision <= ?"
+                )
+                .execute(arguments: [low, high])
                 // Never backwards, should two compactions overlap (each chunk is idempotent).
                 try db.cachedStatement(
                     sql: "UPDATE meta SET value = max(value, ?) WHERE name = 'compact_revision'"

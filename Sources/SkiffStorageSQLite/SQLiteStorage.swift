@@ -94,17 +94,8 @@ public final class SQLiteStorage: StorageBackend {
             let meta = try Self.meta(db)
             let at = try Self.resolve(revision, meta: meta)
             if at == meta.revision { return try Self.latest(key, db) }
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT revision, key, value, create_revision, version, lease, deleted FROM kv
-                        WHERE key = ? AND revision <= ? ORDER BY revision DESC LIMIT 1
-                        """
-                ),
-                arguments: [Data(key.utf8), at]
-            )
-            guard let row, row[6] as Int64 == 0 else { return nil }
-            return try Self.keyValue(row)
+            guard let pointer = try Self.pointer(Data(key.utf8), db) else { return nil }
+            return try Self.version(at: at, from: pointer.revision, db)
         }
     }
 
@@ -121,26 +112,29 @@ public final class SQLiteStorage: StorageBackend {
             let at = try Self.resolve(revision, meta: meta)
             var arguments: StatementArguments = ["start": start, "limit": (limit ?? -2) + 1, "at": at]
             if let end { _ = arguments.append(contentsOf: ["end": end]) }
-            let sql: String
+            var keyValues: [KeyValue] = []
             if at == meta.revision {
-                sql = """
+                let sql = """
                     SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease FROM current
                     JOIN kv ON kv.revision = current.revision
                     WHERE current.key \(lower) :start \(upper.replacingOccurrences(of: "key", with: "current.key"))
+                    AND current.deleted = 0
                     ORDER BY current.key LIMIT :limit
                     """
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+                while let row = try rows.next() {
+                    keyValues.append(try Self.keyValue(row))
+                }
             } else {
-                sql = """
-                    SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease FROM kv
-                    JOIN (SELECT max(revision) AS latest FROM kv WHERE key \(lower) :start \(upper)
-                          AND revision <= :at GROUP BY key) AS versions ON kv.revision = versions.latest
-                    WHERE kv.deleted = 0 ORDER BY kv.key LIMIT :limit
-                    """
-            }
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-            var keyValues: [KeyValue] = []
-            while let row = try rows.next() {
-                keyValues.append(try Self.keyValue(row))
+                // Every key with history (tombstoned ones included), each walked back to its version at `at`.
+                let sql = "SELECT revision FROM current WHERE key \(lower) :start \(upper) ORDER BY key"
+                let wanted = (limit ?? Int.max - 1) + 1
+                var range: StatementArguments = ["start": start]
+                if let end { _ = range.append(contentsOf: ["end": end]) }
+                let pointers = try Int64.fetchCursor(db.cachedStatement(sql: sql), arguments: range)
+                while keyValues.count < wanted, let revision = try pointers.next() {
+                    if let keyValue = try Self.version(at: at, from: revision, db) { keyValues.append(keyValue) }
+                }
             }
             var hasMore = false
             if let limit, keyValues.count > limit {
@@ -157,12 +151,12 @@ public final class SQLiteStorage: StorageBackend {
         return try await self.read { db in
             if let end {
                 return try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT count(*) FROM current WHERE key >= ? AND key < ?"),
+                    db.cachedStatement(sql: "SELECT count(*) FROM current WHERE key >= ? AND key < ? AND deleted = 0"),
                     arguments: [start, end]
                 ) ?? 0
             }
             return try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) FROM current WHERE key >= ?"),
+                db.cachedStatement(sql: "SELECT count(*) FROM current WHERE key >= ? AND deleted = 0"),
                 arguments: [start]
             ) ?? 0
         }
@@ -316,10 +310,46 @@ public final class SQLiteStorage: StorageBackend {
             db.cachedStatement(
                 sql: """
                     SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease FROM current
-                    JOIN kv ON kv.revision = current.revision WHERE current.key = ?
+                    JOIN kv ON kv.revision = current.revision WHERE current.key = ? AND current.deleted = 0
                     """
             ),
             arguments: [Data(key.utf8)]
+        )
+        return try row.map(Self.keyValue)
+    }
+
+    /// The key's latest log row, live or tombstone, while its history is kept.
+    static func pointer(_ key: Data, _ db: Database) throws -> (revision: Int64, deleted: Bool)? {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT revision, deleted FROM current WHERE key = ?"),
+            arguments: [key]
+        )
+        return row.map { ($0[0], $0[1]) }
+    }
+
+    /// The key as of revision `at`, walking its log back from the row at `revision` through `prev_revision`.
+    ///
+    /// Every row on the way is newer than `at`, hence newer than the compaction point, so the walk only meets a
+    /// missing row where compaction removed a tombstone: the key did not exist at `at`.
+    static func version(at: Int64, from revision: Int64, _ db: Database) throws -> KeyValue? {
+        var revision = revision
+        while revision > at {
+            guard
+                let previous = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT prev_revision FROM kv WHERE revision = ?"),
+                    arguments: [revision]
+                ), previous > 0
+            else { return nil }
+            revision = previous
+        }
+        let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT revision, key, value, create_revision, version, lease FROM kv
+                    WHERE revision = ? AND deleted = 0
+                    """
+            ),
+            arguments: [revision]
         )
         return try row.map(Self.keyValue)
     }

@@ -232,9 +232,11 @@ struct StorageConformanceTests {
             let listed = try await store.list(prefix: "/life/", at: Revision(revision), limit: nil, continueAfter: nil)
             #expect(listed.keyValues.first { $0.key == "/life/k" } == keyValue, "list at \(revision)")
         }
-        #expect(try await store.list(prefix: "/life/", at: 4, limit: nil, continueAfter: nil).keyValues.map(\.key) == [
-            "/life/other"
-        ])
+        #expect(
+            try await store.list(prefix: "/life/", at: 4, limit: nil, continueAfter: nil).keyValues.map(\.key) == [
+                "/life/other"
+            ]
+        )
         #expect(v3.createRevision == 5)
         #expect(v4.version == 2)
 
@@ -242,9 +244,11 @@ struct StorageConformanceTests {
         try await store.compact(through: 4)
         #expect(try await store.get("/life/k", at: 4) == nil)
         #expect(try await store.get("/life/k", at: 5) == v3)
-        #expect(try await store.list(prefix: "/life/", at: 6, limit: nil, continueAfter: nil).keyValues.map(\.key) == [
-            "/life/k", "/life/other",
-        ])
+        #expect(
+            try await store.list(prefix: "/life/", at: 6, limit: nil, continueAfter: nil).keyValues.map(\.key) == [
+                "/life/k", "/life/other",
+            ]
+        )
         let events = try await collectEvents(try await store.watch(prefix: "/life/", from: 5), through: 7)
         #expect(events.map(\.revision) == [5, 6, 7])
         #expect(events[0].isCreate)
