@@ -3,7 +3,7 @@ import GRDB
 public import SkiffStorage
 import Synchronization
 
-/// The embedded default ``StorageBackend``: one SQLite database file, through GRDB, as k3s uses kine on SQLite.
+/// The embedded default `StorageBackend`: one SQLite database file, through GRDB, as k3s uses kine on SQLite.
 ///
 /// - Durable: WAL mode with `synchronous=FULL`, so a write is acknowledged only after its commit reached the disk.
 /// - Group commit: concurrent writers are committed together in one transaction, validated one by one (a failed
@@ -11,7 +11,8 @@ import Synchronization
 ///   batch in flight becomes the committer; writers arriving meanwhile queue up, and when the committer is done it
 ///   hands the queue to the next of them. No background task is involved.
 /// - Reads run on GRDB's reader connections against a WAL snapshot, so they never wait for writes.
-/// - Watch events are published to an in-process ``WatchHub`` after each commit, in revision order.
+/// - Watch events are published to an in-process fan-out after each commit, in revision order; each watcher has
+///   a bounded buffer (`MaintenancePolicy.watchBufferLimit`).
 /// - ``run()`` expires leases and compacts the history in small transactions, then returns the freed pages to the
 ///   file system (`incremental_vacuum`) and truncates the WAL, so the files stay bounded.
 ///
@@ -34,7 +35,7 @@ public final class SQLiteStorage: StorageBackend {
 
     /// Opens (creating if needed) the store in `directory`.
     ///
-    /// - Throws: ``StorageError/Code/unavailable`` when the database cannot be opened or has an unknown schema.
+    /// - Throws: `StorageError.Code.unavailable` when the database cannot be opened or has an unknown schema.
     public init(directory: String, policy: MaintenancePolicy = MaintenancePolicy(), clock: StorageClock = .system)
         throws
     {
@@ -73,7 +74,7 @@ public final class SQLiteStorage: StorageBackend {
         return try await self.pool.read { db in try String.fetchOne(db, sql: sql) }
     }
 
-    /// Closes the database; later calls throw ``StorageError/Code/unavailable`` and watches end with it.
+    /// Closes the database; later calls throw `StorageError.Code.unavailable` and watches end with it.
     public func close() throws {
         self.hub.close(with: StorageError(code: .unavailable, message: "the store is closed"))
         try self.pool.close()
@@ -393,7 +394,7 @@ public final class SQLiteStorage: StorageBackend {
 
     static let unexpected = StorageError(code: .internalError, message: "unexpected write result")
 
-    /// Runs a read on a reader connection (a WAL snapshot), mapping database errors to ``StorageError``.
+    /// Runs a read on a reader connection (a WAL snapshot), mapping database errors to `StorageError`.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await self.pool.read(body)
@@ -407,7 +408,7 @@ public final class SQLiteStorage: StorageBackend {
     }
 
     /// Runs one write transaction outside group commit (lease grants, compaction), not interrupted by
-    /// cancellation, mapping database errors to ``StorageError``.
+    /// cancellation, mapping database errors to `StorageError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let result: Result<T, any Error> = await withCheckedContinuation { continuation in
             self.pool.asyncWriteWithoutTransaction { db in
