@@ -262,14 +262,14 @@ private struct RawSQLite: Sendable {
                 db.cachedStatement(sql: "SELECT key, value FROM raw WHERE key >= ? AND key < ? ORDER BY key"),
                 arguments: [Data(prefix.utf8), Data((prefix + "\u{7F}").utf8)]
             )
-            var count = 0
+            // The same decoding work as the store: the key as a string, the value copied out as bytes, kept.
+            var items: [(key: String, value: [UInt8])] = []
             while let row = try rows.next() {
-                // The same decoding work as the store: the key as a string, the value copied out as bytes.
-                _ = try row.withUnsafeData(atIndex: 0) { String(decoding: $0 ?? Data(), as: UTF8.self) }
-                _ = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } }
-                count += 1
+                let key = try row.withUnsafeData(atIndex: 0) { String(decoding: $0 ?? Data(), as: UTF8.self) }
+                let value = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } ?? [] }
+                items.append((key, value))
             }
-            return count
+            return items.count
         }
     }
 }
