@@ -52,6 +52,10 @@ public final class InMemoryStorage: StorageBackend {
         self.hub = WatchHub(revision: .zero, bufferLimit: policy.watchBufferLimit)
     }
 
+    deinit {
+        self.hub.close(with: StorageError(code: .unavailable, message: "the store was deallocated"))
+    }
+
     // MARK: Reading
 
     public func currentRevision() async throws -> Revision {

@@ -74,6 +74,10 @@ public final class SQLiteStorage: StorageBackend {
         return try await self.pool.read { db in try String.fetchOne(db, sql: sql) }
     }
 
+    deinit {
+        self.hub.close(with: StorageError(code: .unavailable, message: "the store was deallocated"))
+    }
+
     /// Closes the database; later calls throw `StorageError.Code.unavailable` and watches end with it.
     public func close() throws {
         self.hub.close(with: StorageError(code: .unavailable, message: "the store is closed"))
