@@ -55,10 +55,10 @@ public enum KubernetesProtobuf {
         }
     }
 
-    /// Decodes a body into a `Decodable` value (a generated type such as `CoreV1.Pod`), through its JSON form.
+    /// Decodes a body into a `Decodable` value (a generated type such as `CoreV1.Pod`), through its JSON tree and
+    /// ``JSONValueDecoder`` (Go's strictness).
     public static func decodeObject<T: Decodable>(_ type: T.Type, from body: some Collection<UInt8>) throws -> T {
-        let decoded = try self.decode(body)
-        return try JSONDecoder().decode(T.self, from: Data(decoded.object.serialized()))
+        try JSONValueDecoder().decode(T.self, from: try self.decode(body).object)
     }
 
     /// Decodes a bare message (no magic, no envelope) of `kind` in `apiVersion`. The result has `kind` and

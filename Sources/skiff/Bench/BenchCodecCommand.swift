@@ -33,32 +33,42 @@ struct BenchCodecCommand: AsyncParsableCommand {
         print("skiff bench codec: Pod of \(json.count) bytes JSON, \(protobuf.count) bytes protobuf")
         print("best of \(self.rounds) × \(self.iterations); µs per object; ratio = ours / reference")
 
-        bench.compare("JSON decode → CoreV1.Pod", "JSONSerialization → [String: Any]") {
+        bench.compare("JSON → CoreV1.Pod", "JSONSerialization → [String: Any]") {
+            try JSONValueDecoder().decode(CoreV1.Pod.self, from: json).metadata.name?.count ?? 0
+        } reference: {
+            (try JSONSerialization.jsonObject(with: data) as? [String: Any])?.count ?? 0
+        }
+        bench.compare("JSON → CoreV1.Pod (JSONDecoder)", "JSONSerialization → [String: Any]") {
             try JSONDecoder().decode(CoreV1.Pod.self, from: data).metadata.name?.count ?? 0
         } reference: {
             (try JSONSerialization.jsonObject(with: data) as? [String: Any])?.count ?? 0
         }
-        bench.compare("JSON encode CoreV1.Pod", "JSONSerialization of [String: Any]") {
+        bench.compare("CoreV1.Pod → JSON", "JSONSerialization of [String: Any]") {
+            try JSONValueEncoder().encodeToBytes(pod).count
+        } reference: {
+            try JSONSerialization.data(withJSONObject: foundationObject).count
+        }
+        bench.compare("CoreV1.Pod → JSON (JSONEncoder)", "JSONSerialization of [String: Any]") {
             try JSONEncoder().encode(pod).count
         } reference: {
             try JSONSerialization.data(withJSONObject: foundationObject).count
         }
-        bench.compare("JSON decode → JSONValue", "JSONSerialization → [String: Any]") {
+        bench.compare("JSON → JSONValue", "JSONSerialization → [String: Any]") {
             try JSONValue.parse(json).objectValue?.count ?? 0
         } reference: {
             (try JSONSerialization.jsonObject(with: data) as? [String: Any])?.count ?? 0
         }
-        bench.compare("protobuf decode → JSONValue", "JSONValue.parse of the same Pod's JSON") {
+        bench.compare("protobuf → JSONValue", "JSONValue.parse of the same Pod's JSON") {
             try KubernetesProtobuf.decode(protobuf).object.objectValue?.count ?? 0
         } reference: {
             try JSONValue.parse(json).objectValue?.count ?? 0
         }
-        bench.compare("protobuf decode → CoreV1.Pod", "JSON decode → CoreV1.Pod") {
+        bench.compare("protobuf → CoreV1.Pod", "JSON → CoreV1.Pod") {
             try KubernetesProtobuf.decodeObject(CoreV1.Pod.self, from: protobuf).metadata.name?.count ?? 0
         } reference: {
-            try JSONDecoder().decode(CoreV1.Pod.self, from: data).metadata.name?.count ?? 0
+            try JSONValueDecoder().decode(CoreV1.Pod.self, from: json).metadata.name?.count ?? 0
         }
-        bench.compare("protobuf encode JSONValue", "JSONValue.serialized() (JSON)") {
+        bench.compare("JSONValue → protobuf", "JSONValue → JSON (serialized())") {
             try KubernetesProtobuf.encode(tree).count
         } reference: {
             tree.serialized().count
@@ -97,12 +107,12 @@ private struct CodecBench {
                 bestOurs = min(bestOurs, try self.time(ours))
             }
             print(
-                Self.pad(name, 30) + Self.pad(String(format: "%8.2f µs", bestOurs), 13)
+                Self.pad(name, 34) + Self.pad(String(format: "%8.2f µs", bestOurs), 13)
                     + Self.pad("ref: " + referenceName, 44) + Self.pad(String(format: "%8.2f µs", bestReference), 13)
                     + String(format: "ratio %.2f×", bestOurs / bestReference)
             )
         } catch {
-            print(Self.pad(name, 30) + "failed: \(error)")
+            print(Self.pad(name, 34) + "failed: \(error)")
         }
     }
 
