@@ -311,7 +311,7 @@ public final class SQLiteStorage: StorageBackend {
 
     /// The live key, from the `current` table.
     static func latest(_ key: String, _ db: Database) throws -> KeyValue? {
-        let row = try Row.fetchOne(
+        try Self.fetchKeyValue(
             db.cachedStatement(
                 sql: """
                     SELECT kv.revision, kv.key, kv.value, kv.create_revision, kv.version, kv.lease FROM current
@@ -320,7 +320,13 @@ public final class SQLiteStorage: StorageBackend {
             ),
             arguments: [Data(key.utf8)]
         )
-        return try row.map(Self.keyValue)
+    }
+
+    /// The first row of `statement` as a key-value, decoded straight from SQLite's buffers (no row copy).
+    static func fetchKeyValue(_ statement: Statement, arguments: StatementArguments) throws -> KeyValue? {
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        guard let row = try rows.next() else { return nil }
+        return try Self.keyValue(row)
     }
 
     /// The key's latest log row, live or tombstone, while its history is kept.
@@ -347,7 +353,7 @@ public final class SQLiteStorage: StorageBackend {
             else { return nil }
             revision = previous
         }
-        let row = try Row.fetchOne(
+        return try Self.fetchKeyValue(
             db.cachedStatement(
                 sql: """
                     SELECT revision, key, value, create_revision, version, lease FROM kv
@@ -356,7 +362,6 @@ public final class SQLiteStorage: StorageBackend {
             ),
             arguments: [revision]
         )
-        return try row.map(Self.keyValue)
     }
 
     /// A key-value from the columns `revision, key, value, create_revision, version, lease`.
