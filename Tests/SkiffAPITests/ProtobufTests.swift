@@ -459,6 +459,19 @@ struct ProtobufTests {
 
     // MARK: Table
 
+    @Test("every kind: the zero object survives encode → decode → encode unchanged")
+    func everyKindFixpoint() throws {
+        let kinds = KubernetesProtobuf.kinds
+        #expect(kinds.count > 200)
+        for (apiVersion, kind) in kinds {
+            let empty: JSONValue = ["apiVersion": .string(apiVersion), "kind": .string(kind)]
+            let body = try KubernetesProtobuf.encode(empty)
+            let decoded = try KubernetesProtobuf.decode(body)
+            #expect(decoded.apiVersion == apiVersion && decoded.kind == kind)
+            #expect(try KubernetesProtobuf.encode(decoded.object) == body, "\(apiVersion) \(kind)")
+        }
+    }
+
     @Test(
         "the minimum set of kinds real clients send is decodable",
         arguments: [

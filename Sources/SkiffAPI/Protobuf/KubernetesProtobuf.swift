@@ -48,6 +48,11 @@ public enum KubernetesProtobuf {
         ProtobufSchema.shared.message(apiVersion: apiVersion, kind: kind) != nil
     }
 
+    /// Every kind with a built-in message, as `(apiVersion, kind)`, sorted.
+    public static var kinds: [(apiVersion: String, kind: String)] {
+        ProtobufSchema.shared.messages.flatMap(\.kinds).sorted { ($0.apiVersion, $0.kind) < ($1.apiVersion, $1.kind) }
+    }
+
     /// Decodes a whole body: magic, envelope and the typed message it names.
     public static func decode(_ body: some Collection<UInt8>) throws(KubernetesProtobufError) -> DecodedObject {
         try self.withBuffer(body) { (buffer) throws(KubernetesProtobufError) in
