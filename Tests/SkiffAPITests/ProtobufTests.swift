@@ -204,6 +204,15 @@ struct ProtobufTests {
         #expect(Support.hex(try KubernetesProtobuf.encode(decoded.object)) == Support.hex(body))
     }
 
+    @Test("an envelope without apiVersion and kind takes the caller's defaults")
+    func envelopeDefaults() throws {
+        // Envelope {typeMeta {}, raw ConfigMap{metadata{name "abc"}}}.
+        let body = Support.bytes(hex: "6b3873000a001207" + "0a050a03616263")
+        #expect(throws: KubernetesProtobufError.self) { try KubernetesProtobuf.decode(body) }
+        let decoded = try KubernetesProtobuf.decode(body, defaultAPIVersion: "v1", defaultKind: "ConfigMap")
+        #expect(decoded.object == ["kind": "ConfigMap", "apiVersion": "v1", "metadata": ["name": "abc"]])
+    }
+
     @Test("a non-contiguous collection decodes like an array")
     func nonContiguousBody() throws {
         let body = Support.bytes(hex: ProtobufFixtures.configMap)

@@ -54,9 +54,22 @@ public enum KubernetesProtobuf {
     }
 
     /// Decodes a whole body: magic, envelope and the typed message it names.
-    public static func decode(_ body: some Collection<UInt8>) throws(KubernetesProtobufError) -> DecodedObject {
+    ///
+    /// As upstream, an envelope that leaves `apiVersion` or `kind` empty takes them from `defaultAPIVersion` and
+    /// `defaultKind` (an API server passes the endpoint's).
+    public static func decode(
+        _ body: some Collection<UInt8>,
+        defaultAPIVersion: String? = nil,
+        defaultKind: String? = nil
+    ) throws(KubernetesProtobufError) -> DecodedObject {
         try self.withBuffer(body) { (buffer) throws(KubernetesProtobufError) in
-            try self.decodeEnvelope(ProtobufSchema.shared, buffer, depth: 0)
+            try self.decodeEnvelope(
+                ProtobufSchema.shared,
+                buffer,
+                depth: 0,
+                defaultAPIVersion: defaultAPIVersion ?? "",
+                defaultKind: defaultKind ?? ""
+            )
         }
     }
 
@@ -164,7 +177,9 @@ public enum KubernetesProtobuf {
     static func decodeEnvelope(
         _ schema: ProtobufSchema,
         _ buffer: UnsafeRawBufferPointer,
-        depth: Int
+        depth: Int,
+        defaultAPIVersion: String = "",
+        defaultKind: String = ""
     ) throws(KubernetesProtobufError) -> DecodedObject {
         guard buffer.starts(with: self.magic) else {
             throw KubernetesProtobufError(
@@ -211,6 +226,8 @@ public enum KubernetesProtobuf {
                 message: "unsupported protobuf content encoding \"\(contentEncoding)\""
             )
         }
+        if apiVersion.isEmpty { apiVersion = defaultAPIVersion }
+        if kind.isEmpty { kind = defaultKind }
         guard let index = schema.message(apiVersion: apiVersion, kind: kind) else {
             throw self.unknownKind(apiVersion: apiVersion, kind: kind)
         }
