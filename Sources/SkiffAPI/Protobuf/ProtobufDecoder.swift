@@ -230,12 +230,12 @@ struct ProtobufDecoder: ~Copyable {
             }
             // Go: `Time` keeps seconds only; `MicroTime` truncates to microseconds.
             if message.special == .time {
-                return .string(ProtobufFormats.formatTime(seconds: seconds, nanos: 0, fractionDigits: 0))
+                return .string(RFC3339.format(seconds: seconds, nanoseconds: 0, fractionDigits: 0))
             }
             guard (0..<1_000_000_000).contains(nanos) else {
                 throw .malformed("MicroTime nanos \(nanos) out of range", at: range.lowerBound)
             }
-            return .string(ProtobufFormats.formatTime(seconds: seconds, nanos: nanos, fractionDigits: 6))
+            return .string(RFC3339.format(seconds: seconds, nanoseconds: nanos, fractionDigits: 6))
         case .duration:
             var reader = ProtobufReader(bytes: self.bytes, range: range)
             var nanoseconds: Int64 = 0

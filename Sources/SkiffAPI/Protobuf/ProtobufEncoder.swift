@@ -168,14 +168,14 @@ struct ProtobufEncoder {
             preconditionFailure("not a special message")
         case .time, .microtime:
             if value != .null {
-                guard case .string(let text) = value, let time = ProtobufFormats.parseTime(text) else {
+                guard case .string(let text) = value, let time = try? RFC3339.parseInstant(text) else {
                     throw Self.mismatch("an RFC 3339 time", value)
                 }
                 body.writeTag(1, 0)
                 body.writeVarint(UInt64(bitPattern: time.seconds))
                 body.writeTag(2, 0)
                 // Go: `Time` drops the fraction; `MicroTime` keeps microseconds.
-                body.writeVarint(message.special == .time ? 0 : UInt64(time.nanos / 1000 * 1000))
+                body.writeVarint(message.special == .time ? 0 : UInt64(time.nanoseconds / 1000 * 1000))
             }
         case .duration:
             guard case .string(let text) = value, let nanoseconds = ProtobufFormats.parseDuration(text) else {

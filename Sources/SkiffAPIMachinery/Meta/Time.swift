@@ -154,6 +154,16 @@ public enum RFC3339 {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; the fraction may have any number of digits (beyond nine
     /// they are ignored, as Go does) and `,` may stand for `.`.
     public static func parse(_ string: String, layout: String = secondsLayout) throws(ParseError) -> Date {
+        let (seconds, nanoseconds) = try self.parseInstant(string, layout: layout)
+        return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1_000_000_000)
+    }
+
+    /// Parses as ``parse(_:layout:)`` does, into seconds since the Unix epoch and nanoseconds (`0..<1e9`), without
+    /// the precision loss of a `Date`: the form protobuf's `meta/v1.Time` carries.
+    public static func parseInstant(
+        _ string: String,
+        layout: String = secondsLayout
+    ) throws(ParseError) -> (seconds: Int64, nanoseconds: Int32) {
         let bytes = Array(string.utf8)
         var index = 0
         func fail(_ element: String) -> ParseError {
@@ -234,7 +244,7 @@ public enum RFC3339 {
 
         let days = Self.daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1_000_000_000)
+        return (seconds, Int32(nanoseconds))
     }
 
     /// Formats `date` in UTC as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` with `fractionDigits` digits (0 to 6).
@@ -245,40 +255,54 @@ public enum RFC3339 {
         let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let totalMicros = Int64(exactly: micros) ?? (micros < 0 ? Int64.min / 2 : Int64.max / 2)
         let (seconds, fraction) = Self.floorDivide(totalMicros, 1_000_000)
+        return Self.format(seconds: seconds, nanoseconds: Int32(fraction) * 1000, fractionDigits: min(fractionDigits, 6))
+    }
+
+    /// Formats an instant given as seconds since the Unix epoch and nanoseconds (`0..<1e9`) in UTC, as
+    /// `YYYY-MM-DDTHH:MM:SS[.fff…]Z` with exactly `fractionDigits` digits (0 to 9, truncated), as Go does.
+    public static func format(seconds: Int64, nanoseconds: Int32, fractionDigits: Int) -> String {
         let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
         let (year, month, day) = Self.civilFromDays(Int(days))
-        var output: [UInt8] = []
-        output.reserveCapacity(27)
-        func append(_ value: Int, width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var rest = abs(value)
-            for position in stride(from: width - 1, through: 0, by: -1) {
-                digits[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
+        // Fixed-width digits into a stack buffer: `[-]yyyy-mm-ddThh:mm:ss[.fffffffff]Z` is at most 31 bytes.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer in
+            var count = 0
+            func put(_ value: Int, width: Int) {
+                var rest = abs(value)
+                if value < 0 {
+                    buffer[count] = UInt8(ascii: "-")
+                    count += 1
+                }
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[count + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                count += width
             }
-            if value < 0 { output.append(UInt8(ascii: "-")) }
-            output += digits
+            func put(_ character: Unicode.Scalar) {
+                buffer[count] = UInt8(ascii: character)
+                count += 1
+            }
+            put(year, width: 4)
+            put("-")
+            put(month, width: 2)
+            put("-")
+            put(day, width: 2)
+            put("T")
+            put(Int(secondOfDay / 3600), width: 2)
+            put(":")
+            put(Int(secondOfDay / 60 % 60), width: 2)
+            put(":")
+            put(Int(secondOfDay % 60), width: 2)
+            if fractionDigits > 0 {
+                let digits = min(fractionDigits, 9)
+                var fraction = Int(nanoseconds)
+                for _ in digits..<9 { fraction /= 10 }
+                put(".")
+                put(fraction, width: digits)
+            }
+            put("Z")
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<count]), as: UTF8.self)
         }
-        append(year, width: 4)
-        output.append(UInt8(ascii: "-"))
-        append(month, width: 2)
-        output.append(UInt8(ascii: "-"))
-        append(day, width: 2)
-        output.append(UInt8(ascii: "T"))
-        append(Int(secondOfDay / 3600), width: 2)
-        output.append(UInt8(ascii: ":"))
-        append(Int(secondOfDay / 60 % 60), width: 2)
-        output.append(UInt8(ascii: ":"))
-        append(Int(secondOfDay % 60), width: 2)
-        if fractionDigits > 0 {
-            let digits = min(fractionDigits, 6)
-            var divisor = 1
-            for _ in digits..<6 { divisor *= 10 }
-            output.append(UInt8(ascii: "."))
-            append(Int(fraction) / divisor, width: digits)
-        }
-        output.append(UInt8(ascii: "Z"))
-        return String(decoding: output, as: UTF8.self)
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
