@@ -7,12 +7,16 @@ public import SkiffAPIMachinery
 /// an integer field rejects `3.0` and `"3"`, a string field rejects numbers. With
 /// ``decodeReportingUnknownFields(_:from:)`` the members no property consumed are listed with their path
 /// (`spec.containers[0].imagePullPolcy`), which `fieldValidation=Strict` and `Warn` report as upstream does.
+///
+/// One decoder object serves a whole top-level decode: nested values are decoded by switching its current value
+/// and pushing their key on its path (as Foundation's `JSONDecoder` does), so a nested object costs one keyed
+/// container and no dictionary; members are found by a linear scan for small objects and an index for large ones.
 public struct JSONValueDecoder: Sendable {
     public init() {}
 
     /// The value of type `type` decoded from `value`.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try DecodingTree.decode(type, from: value, codingPath: [], state: nil)
+        try TreeDecoder(value: value, codingPath: [], state: nil).decodeTopLevel(type)
     }
 
     /// The value of type `type` decoded from JSON bytes.
@@ -26,7 +30,7 @@ public struct JSONValueDecoder: Sendable {
         from value: JSONValue
     ) throws -> (value: T, unknownFields: [String]) {
         let state = DecodingState()
-        let decoded = try DecodingTree.decode(type, from: value, codingPath: [], state: state)
+        let decoded = try TreeDecoder(value: value, codingPath: [], state: state).decodeTopLevel(type)
         return (decoded, state.unknownFields)
     }
 }
@@ -36,9 +40,21 @@ private final class DecodingState {
     var unknownFields: [String] = []
 }
 
-/// The member names a keyed container was asked about.
-private final class ObjectAccess {
-    var keys: Set<String> = []
+/// Which members of one object a keyed container looked up; kept only when unknown fields are reported.
+private final class MemberUsage {
+    var used: [Bool]
+    init(count: Int) { self.used = Array(repeating: false, count: count) }
+}
+
+/// The position of each member name (the last of duplicates, as Go keeps), for objects too large to scan.
+private final class MemberIndex {
+    let positions: [String: Int]
+    init(_ members: [(key: String, value: JSONValue)]) {
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(members.count)
+        for (offset, member) in members.enumerated() { positions[member.key] = offset }
+        self.positions = positions
+    }
 }
 
 private struct DecodingKey: CodingKey {
@@ -50,6 +66,15 @@ private struct DecodingKey: CodingKey {
         self.intValue = intValue
     }
     static let superKey = DecodingKey(stringValue: "super")
+}
+
+/// An array index on the coding path; its string form is built only if someone asks.
+private struct IndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { String(self.intValue ?? 0) }
+    init(_ index: Int) { self.intValue = index }
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { self.intValue = intValue }
 }
 
 /// `spec.containers[0].image`, as upstream spells a field path.
@@ -87,128 +112,266 @@ private func mismatch(_ type: Any.Type, _ value: JSONValue, _ codingPath: [any C
     )
 }
 
-private func integer<I: FixedWidthInteger>(_ type: I.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> I {
-    guard case .int(let integer) = value else { throw mismatch(type, value, path) }
-    guard let exact = I(exactly: integer) else {
-        throw DecodingError.dataCorrupted(
-            DecodingError.Context(codingPath: path, debugDescription: "number \(integer) overflows \(type)")
-        )
-    }
-    return exact
-}
+/// Member lookups scan objects up to this many members; larger ones get a ``MemberIndex``.
+private let linearScanLimit = 24
 
-private enum DecodingTree {
-    static func decode<T: Decodable>(
-        _ type: T.Type,
-        from value: JSONValue,
-        codingPath: [any CodingKey],
-        state: DecodingState?
-    ) throws -> T {
-        if let scalar = try self.scalar(type, from: value, codingPath: codingPath) { return scalar }
-        let decoder = TreeDecoder(value: value, codingPath: codingPath, state: state)
-        let decoded = try T(from: decoder)
-        if let state, let access = decoder.objectAccess, case .object(let object) = value {
-            for (key, _) in object where !access.keys.contains(key) {
-                state.unknownFields.append(fieldPath(codingPath + [DecodingKey(stringValue: key)]))
-            }
-        }
-        return decoded
-    }
-
-    /// Scalars and `JSONValue` itself, decoded without a decoder; `nil` for other types.
-    static func scalar<T>(_ type: T.Type, from value: JSONValue, codingPath: [any CodingKey]) throws -> T? {
-        if type == JSONValue.self { return (value as! T) }
-        if type == String.self {
-            guard case .string(let string) = value else { throw mismatch(type, value, codingPath) }
-            return (string as! T)
-        }
-        if type == Bool.self {
-            guard case .bool(let bool) = value else { throw mismatch(type, value, codingPath) }
-            return (bool as! T)
-        }
-        if type == Int32.self { return (try integer(Int32.self, value, codingPath) as! T) }
-        if type == Int64.self { return (try integer(Int64.self, value, codingPath) as! T) }
-        if type == Int.self { return (try integer(Int.self, value, codingPath) as! T) }
-        if type == Double.self {
-            switch value {
-            case .int(let integer): return (Double(integer) as! T)
-            case .double(let double): return (double as! T)
-            default: throw mismatch(type, value, codingPath)
-            }
+/// The position of the member named `name` (the last one, if repeated), or `nil`.
+@inline(__always)
+private func position(
+    of name: String,
+    in members: [(key: String, value: JSONValue)],
+    index: MemberIndex?
+) -> Int? {
+    if let index { return index.positions[name] }
+    let length = name.utf8.count
+    return members.withUnsafeBufferPointer { buffer in
+        var position = buffer.count
+        while position > 0 {
+            position -= 1
+            let candidate = buffer[position].key
+            if candidate.utf8.count == length, candidate == name { return position }
         }
         return nil
     }
 }
 
-private final class TreeDecoder: Decoder {
-    let value: JSONValue
-    let codingPath: [any CodingKey]
+/// The decoder of one top-level decode, positioned at the value being decoded.
+///
+/// ``decode(_:from:key:)`` moves it to a child value for the duration of the child's `init(from:)`; containers keep
+/// the value they were made for, and the depth of the path at which they were made.
+private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
+    /// The value whose `init(from:)` is running.
+    private(set) var value: JSONValue
+    /// The keys from the root to `value`.
+    private(set) var path: [any CodingKey]
+    /// The usage of `value`'s members when unknown fields are reported and `value` was read as an object.
+    var usage: MemberUsage?
     let state: DecodingState?
+
+    var codingPath: [any CodingKey] { self.path }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-    /// Set when the value is decoded through a keyed container, to find the members nobody asked for.
-    var objectAccess: ObjectAccess?
 
     init(value: JSONValue, codingPath: [any CodingKey], state: DecodingState?) {
         self.value = value
-        self.codingPath = codingPath
+        self.path = codingPath
         self.state = state
     }
 
+    func codingPath(depth: Int) -> [any CodingKey] {
+        Array(self.path.prefix(depth))
+    }
+
+    func codingPath(appending key: any CodingKey) -> [any CodingKey] {
+        self.path + [key]
+    }
+
+    func decodeTopLevel<T: Decodable>(_ type: T.Type) throws -> T {
+        if let scalar = try Self.scalar(type, from: self.value, codingPath: { self.path }) { return scalar }
+        let decoded = try T(from: self)
+        self.reportUnknownMembers()
+        return decoded
+    }
+
+    /// Decodes `type` from `value`, the child of the current value at `key`.
+    func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, key: some CodingKey) throws -> T {
+        if let scalar = try Self.scalar(type, from: value, codingPath: { self.codingPath(appending: key) }) {
+            return scalar
+        }
+        let savedValue = self.value
+        let savedUsage = self.usage
+        self.value = value
+        self.usage = nil
+        self.path.append(key)
+        defer {
+            self.path.removeLast()
+            self.value = savedValue
+            self.usage = savedUsage
+        }
+        let decoded = try T(from: self)
+        self.reportUnknownMembers()
+        return decoded
+    }
+
+    private func reportUnknownMembers() {
+        guard let state = self.state, let usage = self.usage, case .object(let object) = self.value else { return }
+        let members = object.members
+        for (offset, member) in members.enumerated() where !usage.used[offset] {
+            // A repeated name counts as known when any of its members was looked up.
+            let asked = members.indices.contains { usage.used[$0] && members[$0].key == member.key }
+            if !asked { state.unknownFields.append(fieldPath(self.path + [DecodingKey(stringValue: member.key)])) }
+        }
+    }
+
+    /// Scalars and `JSONValue` itself, decoded without a decoder; `nil` for other types.
+    @inline(__always)
+    static func scalar<T>(
+        _ type: T.Type,
+        from value: JSONValue,
+        codingPath: () -> [any CodingKey]
+    ) throws -> T? {
+        if type == String.self {
+            guard case .string(let string) = value else { throw mismatch(type, value, codingPath()) }
+            return unsafeBitCast(string, to: T.self)
+        }
+        if type == JSONValue.self { return unsafeBitCast(value, to: T.self) }
+        if type == Bool.self { return unsafeBitCast(try Self.bool(value, codingPath), to: T.self) }
+        if type == Int32.self { return unsafeBitCast(try Self.integer(Int32.self, value, codingPath), to: T.self) }
+        if type == Int64.self { return unsafeBitCast(try Self.integer(Int64.self, value, codingPath), to: T.self) }
+        if type == Int.self { return unsafeBitCast(try Self.integer(Int.self, value, codingPath), to: T.self) }
+        if type == Double.self { return unsafeBitCast(try Self.double(value, codingPath), to: T.self) }
+        if type == Float.self { return unsafeBitCast(Float(try Self.double(value, codingPath)), to: T.self) }
+        if type == Int8.self { return unsafeBitCast(try Self.integer(Int8.self, value, codingPath), to: T.self) }
+        if type == Int16.self { return unsafeBitCast(try Self.integer(Int16.self, value, codingPath), to: T.self) }
+        if type == UInt.self { return unsafeBitCast(try Self.integer(UInt.self, value, codingPath), to: T.self) }
+        if type == UInt8.self { return unsafeBitCast(try Self.integer(UInt8.self, value, codingPath), to: T.self) }
+        if type == UInt16.self { return unsafeBitCast(try Self.integer(UInt16.self, value, codingPath), to: T.self) }
+        if type == UInt32.self { return unsafeBitCast(try Self.integer(UInt32.self, value, codingPath), to: T.self) }
+        if type == UInt64.self { return unsafeBitCast(try Self.integer(UInt64.self, value, codingPath), to: T.self) }
+        return nil
+    }
+
+    static func string(_ value: JSONValue, _ codingPath: () -> [any CodingKey]) throws -> String {
+        guard case .string(let string) = value else { throw mismatch(String.self, value, codingPath()) }
+        return string
+    }
+
+    static func bool(_ value: JSONValue, _ codingPath: () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let bool) = value else { throw mismatch(Bool.self, value, codingPath()) }
+        return bool
+    }
+
+    static func double(_ value: JSONValue, _ codingPath: () -> [any CodingKey]) throws -> Double {
+        switch value {
+        case .int(let integer): return Double(integer)
+        case .double(let double): return double
+        default: throw mismatch(Double.self, value, codingPath())
+        }
+    }
+
+    static func integer<I: FixedWidthInteger>(
+        _ type: I.Type,
+        _ value: JSONValue,
+        _ codingPath: () -> [any CodingKey]
+    ) throws -> I {
+        guard case .int(let integer) = value else { throw mismatch(type, value, codingPath()) }
+        guard let exact = I(exactly: integer) else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: codingPath(), debugDescription: "number \(integer) overflows \(type)")
+            )
+        }
+        return exact
+    }
+
+    // MARK: Decoder
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let object) = self.value else {
-            throw mismatch([String: Any].self, self.value, self.codingPath)
+            throw mismatch([String: Any].self, self.value, self.path)
         }
-        let access = self.objectAccess ?? ObjectAccess()
-        self.objectAccess = access
+        let usage: MemberUsage?
+        if self.state == nil {
+            usage = nil
+        } else if let existing = self.usage {
+            usage = existing
+        } else {
+            usage = MemberUsage(count: object.count)
+            self.usage = usage
+        }
         return KeyedDecodingContainer(
-            KeyedTreeDecodingContainer<Key>(
-                object: object,
-                access: access,
-                codingPath: self.codingPath,
-                state: self.state
-            )
+            KeyedTreeDecodingContainer<Key>(decoder: self, members: object.members, usage: usage)
         )
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .array(let array) = self.value else { throw mismatch([Any].self, self.value, self.codingPath) }
-        return UnkeyedTreeDecodingContainer(elements: array, codingPath: self.codingPath, state: self.state)
+        guard case .array(let array) = self.value else { throw mismatch([Any].self, self.value, self.path) }
+        return UnkeyedTreeDecodingContainer(decoder: self, elements: array)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleTreeDecodingContainer(value: self.value, codingPath: self.codingPath, state: self.state)
+        self
     }
+
+    // MARK: SingleValueDecodingContainer (of the current value)
+
+    func decodeNil() -> Bool {
+        if case .null = self.value { return true }
+        return false
+    }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        if let scalar = try Self.scalar(type, from: self.value, codingPath: { self.path }) { return scalar }
+        // A type that decodes itself through a single-value container: decode it afresh at the same path.
+        let savedUsage = self.usage
+        self.usage = nil
+        defer { self.usage = savedUsage }
+        let decoded = try T(from: self)
+        self.reportUnknownMembers()
+        return decoded
+    }
+
+    func decode(_ type: String.Type) throws -> String { try Self.string(self.value, { self.path }) }
+    func decode(_ type: Bool.Type) throws -> Bool { try Self.bool(self.value, { self.path }) }
+    func decode(_ type: Int.Type) throws -> Int { try Self.integer(type, self.value, { self.path }) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try Self.integer(type, self.value, { self.path }) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try Self.integer(type, self.value, { self.path }) }
+    func decode(_ type: Double.Type) throws -> Double { try Self.double(self.value, { self.path }) }
 }
 
 private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let members: [String: JSONValue]
-    let order: [String]
-    let access: ObjectAccess
-    let codingPath: [any CodingKey]
-    let state: DecodingState?
+    let decoder: TreeDecoder
+    /// The object's members, shared with the `JSONObject` (no copy).
+    let members: [(key: String, value: JSONValue)]
+    let index: MemberIndex?
+    let usage: MemberUsage?
+    /// The length of the decoder's path when this container was made.
+    let depth: Int
 
-    init(object: JSONObject, access: ObjectAccess, codingPath: [any CodingKey], state: DecodingState?) {
-        // Go keeps the last of duplicate members.
-        self.members = Dictionary(object.members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        self.order = object.keys
-        self.access = access
-        self.codingPath = codingPath
-        self.state = state
+    init(decoder: TreeDecoder, members: [(key: String, value: JSONValue)], usage: MemberUsage?) {
+        self.decoder = decoder
+        self.members = members
+        self.index = members.count > linearScanLimit ? MemberIndex(members) : nil
+        self.usage = usage
+        self.depth = decoder.path.count
     }
+
+    var codingPath: [any CodingKey] { self.decoder.codingPath(depth: self.depth) }
 
     var allKeys: [Key] {
-        var seen: Set<String> = []
-        return self.order.compactMap { name in seen.insert(name).inserted ? Key(stringValue: name) : nil }
+        var keys: [Key] = []
+        keys.reserveCapacity(self.members.count)
+        if self.members.count <= linearScanLimit {
+            for (offset, member) in self.members.enumerated() {
+                // Repeated names are listed once, at their first position.
+                guard !self.members[..<offset].contains(where: { $0.key == member.key }) else { continue }
+                if let key = Key(stringValue: member.key) { keys.append(key) }
+            }
+        } else {
+            var seen: Set<String> = []
+            for member in self.members where seen.insert(member.key).inserted {
+                if let key = Key(stringValue: member.key) { keys.append(key) }
+            }
+        }
+        return keys
     }
 
-    func contains(_ key: Key) -> Bool {
-        self.access.keys.insert(key.stringValue)
-        return self.members[key.stringValue] != nil
+    /// The member's value, marked as used, or `nil` when absent.
+    @inline(__always)
+    func lookup(_ key: Key) -> JSONValue? {
+        guard let position = position(of: key.stringValue, in: self.members, index: self.index) else { return nil }
+        if let usage = self.usage { usage.used[position] = true }
+        return self.members[position].value
+    }
+
+    /// The member's value, or `nil` when absent or `null` (Go's "absent").
+    @inline(__always)
+    func present(_ key: Key) -> JSONValue? {
+        guard let value = self.lookup(key) else { return nil }
+        if case .null = value { return nil }
+        return value
     }
 
     func member(_ key: Key) throws -> JSONValue {
-        self.access.keys.insert(key.stringValue)
-        guard let value = self.members[key.stringValue] else {
+        guard let value = self.lookup(key) else {
             throw DecodingError.keyNotFound(
                 key,
                 DecodingError.Context(codingPath: self.codingPath, debugDescription: "no member \(key.stringValue)")
@@ -217,23 +380,78 @@ private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
         return value
     }
 
+    func contains(_ key: Key) -> Bool {
+        self.lookup(key) != nil
+    }
+
     func decodeNil(forKey key: Key) throws -> Bool {
-        try self.member(key) == .null
+        if case .null = try self.member(key) { return true }
+        return false
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try DecodingTree.decode(
-            type,
-            from: try self.member(key),
-            codingPath: self.codingPath + [key],
-            state: self.state
-        )
+        try self.decoder.decode(type, from: try self.member(key), key: key)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        self.access.keys.insert(key.stringValue)
-        guard let value = self.members[key.stringValue], value != .null else { return nil }
-        return try DecodingTree.decode(type, from: value, codingPath: self.codingPath + [key], state: self.state)
+        guard let value = self.present(key) else { return nil }
+        return try self.decoder.decode(type, from: value, key: key)
+    }
+
+    // The scalar requirements, which would otherwise default to `contains`, `decodeNil` and `decode`.
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try TreeDecoder.string(try self.member(key), { self.codingPath + [key] })
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        try TreeDecoder.bool(try self.member(key), { self.codingPath + [key] })
+    }
+
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        try TreeDecoder.integer(type, try self.member(key), { self.codingPath + [key] })
+    }
+
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
+        try TreeDecoder.integer(type, try self.member(key), { self.codingPath + [key] })
+    }
+
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        try TreeDecoder.integer(type, try self.member(key), { self.codingPath + [key] })
+    }
+
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        try TreeDecoder.double(try self.member(key), { self.codingPath + [key] })
+    }
+
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        guard let value = self.present(key) else { return nil }
+        return try TreeDecoder.string(value, { self.codingPath + [key] })
+    }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        guard let value = self.present(key) else { return nil }
+        return try TreeDecoder.bool(value, { self.codingPath + [key] })
+    }
+
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        guard let value = self.present(key) else { return nil }
+        return try TreeDecoder.integer(type, value, { self.codingPath + [key] })
+    }
+
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? {
+        guard let value = self.present(key) else { return nil }
+        return try TreeDecoder.integer(type, value, { self.codingPath + [key] })
+    }
+
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+        guard let value = self.present(key) else { return nil }
+        return try TreeDecoder.integer(type, value, { self.codingPath + [key] })
+    }
+
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        guard let value = self.present(key) else { return nil }
+        return try TreeDecoder.double(value, { self.codingPath + [key] })
     }
 
     func nestedContainer<NestedKey: CodingKey>(
@@ -248,55 +466,64 @@ private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
     }
 
     func superDecoder() throws -> any Decoder {
-        self.access.keys.insert("super")
+        var value = JSONValue.null
+        if let position = position(of: "super", in: self.members, index: self.index) {
+            self.usage?.used[position] = true
+            value = self.members[position].value
+        }
         return TreeDecoder(
-            value: self.members["super"] ?? .null,
+            value: value,
             codingPath: self.codingPath + [DecodingKey.superKey],
-            state: self.state
+            state: self.decoder.state
         )
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        TreeDecoder(value: try self.member(key), codingPath: self.codingPath + [key], state: self.state)
+        TreeDecoder(value: try self.member(key), codingPath: self.codingPath + [key], state: self.decoder.state)
     }
 }
 
 private struct UnkeyedTreeDecodingContainer: UnkeyedDecodingContainer {
+    let decoder: TreeDecoder
     let elements: [JSONValue]
-    let codingPath: [any CodingKey]
-    let state: DecodingState?
-    var currentIndex = 0
+    /// The next element and the length of the decoder's path when this container was made, packed so the
+    /// container fits an existential's inline buffer.
+    private var position: Int32
+    private let depth: Int32
 
-    init(elements: [JSONValue], codingPath: [any CodingKey], state: DecodingState?) {
+    init(decoder: TreeDecoder, elements: [JSONValue]) {
+        self.decoder = decoder
         self.elements = elements
-        self.codingPath = codingPath
-        self.state = state
+        self.position = 0
+        self.depth = Int32(truncatingIfNeeded: decoder.path.count)
     }
 
+    var codingPath: [any CodingKey] { self.decoder.codingPath(depth: Int(self.depth)) }
     var count: Int? { self.elements.count }
-    var isAtEnd: Bool { self.currentIndex >= self.elements.count }
+    var currentIndex: Int { Int(self.position) }
+    var isAtEnd: Bool { Int(self.position) >= self.elements.count }
 
-    mutating func next() throws -> (JSONValue, [any CodingKey]) {
+    mutating func next() throws -> JSONValue {
         guard !self.isAtEnd else {
             throw DecodingError.valueNotFound(
                 JSONValue.self,
                 DecodingError.Context(codingPath: self.codingPath, debugDescription: "the array has no more elements")
             )
         }
-        let path = self.codingPath + [DecodingKey(intValue: self.currentIndex)]
-        defer { self.currentIndex += 1 }
-        return (self.elements[self.currentIndex], path)
+        defer { self.position += 1 }
+        return self.elements[Int(self.position)]
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !self.isAtEnd, self.elements[self.currentIndex] == .null else { return false }
-        self.currentIndex += 1
+        guard !self.isAtEnd, case .null = self.elements[Int(self.position)] else { return false }
+        self.position += 1
         return true
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (value, path) = try self.next()
-        return try DecodingTree.decode(type, from: value, codingPath: path, state: self.state)
+        let index = Int(self.position)
+        let value = try self.next()
+        return try self.decoder.decode(type, from: value, key: IndexKey(index))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -310,21 +537,12 @@ private struct UnkeyedTreeDecodingContainer: UnkeyedDecodingContainer {
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (value, path) = try self.next()
-        return TreeDecoder(value: value, codingPath: path, state: self.state)
-    }
-}
-
-private struct SingleTreeDecodingContainer: SingleValueDecodingContainer {
-    let value: JSONValue
-    let codingPath: [any CodingKey]
-    let state: DecodingState?
-
-    func decodeNil() -> Bool {
-        self.value == .null
-    }
-
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try DecodingTree.decode(type, from: self.value, codingPath: self.codingPath, state: self.state)
+        let index = Int(self.position)
+        let value = try self.next()
+        return TreeDecoder(
+            value: value,
+            codingPath: self.codingPath + [IndexKey(index)],
+            state: self.decoder.state
+        )
     }
 }

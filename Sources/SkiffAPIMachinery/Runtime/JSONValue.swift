@@ -32,13 +32,26 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public var keys: [String] { self.members.map(\.key) }
 
     public subscript(key: String) -> JSONValue? {
-        get { self.members.first(where: { $0.key == key })?.value }
+        get { self.position(of: key).map { self.members[$0].value } }
         set {
-            if let index = self.members.firstIndex(where: { $0.key == key }) {
+            if let index = self.position(of: key) {
                 if let newValue { self.members[index].value = newValue } else { self.members.remove(at: index) }
             } else if let newValue {
                 self.members.append((key, newValue))
             }
+        }
+    }
+
+    /// The position of the first member named `key`: a scan that compares lengths before contents.
+    @inline(__always)
+    private func position(of key: String) -> Int? {
+        let length = key.utf8.count
+        return self.members.withUnsafeBufferPointer { buffer in
+            for position in buffer.indices {
+                let candidate = buffer[position].key
+                if candidate.utf8.count == length, candidate == key { return position }
+            }
+            return nil
         }
     }
 

@@ -123,6 +123,24 @@ struct JSONParser {
         _ members: [(key: String, value: JSONValue)]
     ) -> [(key: String, value: JSONValue)] {
         guard members.count > 1 else { return members }
+        if members.count <= 16 {
+            // Small objects (nearly all of them): compare names pairwise instead of hashing every one.
+            var hasDuplicates = false
+            members.withUnsafeBufferPointer { buffer in
+                outer: for later in 1..<buffer.count {
+                    let name = buffer[later].key
+                    let length = name.utf8.count
+                    for earlier in 0..<later {
+                        let candidate = buffer[earlier].key
+                        if candidate.utf8.count == length, candidate == name {
+                            hasDuplicates = true
+                            break outer
+                        }
+                    }
+                }
+            }
+            guard hasDuplicates else { return members }
+        }
         var positions: [String: Int] = [:]
         positions.reserveCapacity(members.count)
         var hasDuplicates = false

@@ -51,44 +51,59 @@ struct JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Whether `byte` is written as is: everything but controls, `"`, `\\`, `<`, `>`, `&` and the lead byte of
+    /// U+2028 and U+2029.
+    @inline(__always)
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x00..<0x20, UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+            UInt8(ascii: "&"), 0xE2:
+            false
+        default: true
+        }
+    }
+
     mutating func writeString(_ text: String) {
         self.output.append(UInt8(ascii: "\""))
-        var utf8 = text.utf8.makeIterator()
-        while let byte = utf8.next() {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                self.output.append(UInt8(ascii: "\\"))
-                self.output.append(byte)
-            case 0x08: self.append("\\b")
-            case 0x0C: self.append("\\f")
-            case 0x0A: self.append("\\n")
-            case 0x0D: self.append("\\r")
-            case 0x09: self.append("\\t")
-            case 0x00..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
-                self.append("\\u00")
-                self.output.append(Self.hexDigits[Int(byte >> 4)])
-                self.output.append(Self.hexDigits[Int(byte & 0xF)])
-            case 0xE2:
-                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
-                guard let second = utf8.next() else {
-                    self.output.append(byte)
-                    break
+        var text = text
+        text.withUTF8 { bytes in
+            // Runs of plain bytes are copied at once; only the bytes between them are looked at one by one.
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if Self.isPlain(byte) {
+                    index += 1
+                    continue
                 }
-                guard let third = utf8.next() else {
+                self.output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    self.output.append(UInt8(ascii: "\\"))
                     self.output.append(byte)
-                    self.output.append(second)
-                    break
+                case 0x08: self.append("\\b")
+                case 0x0C: self.append("\\f")
+                case 0x0A: self.append("\\n")
+                case 0x0D: self.append("\\r")
+                case 0x09: self.append("\\t")
+                case 0xE2:
+                    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; anything else starting with E2 is copied.
+                    let third = index + 1 < bytes.count ? bytes[index + 1] : 0
+                    if index + 1 < bytes.count, bytes[index] == 0x80, third == 0xA8 || third == 0xA9 {
+                        self.append(third == 0xA8 ? "\\u2028" : "\\u2029")
+                        index += 2
+                    } else {
+                        self.output.append(byte)
+                    }
+                default:
+                    self.append("\\u00")
+                    self.output.append(Self.hexDigits[Int(byte >> 4)])
+                    self.output.append(Self.hexDigits[Int(byte & 0xF)])
                 }
-                if second == 0x80, third == 0xA8 || third == 0xA9 {
-                    self.append(third == 0xA8 ? "\\u2028" : "\\u2029")
-                } else {
-                    self.output.append(byte)
-                    self.output.append(second)
-                    self.output.append(third)
-                }
-            default:
-                self.output.append(byte)
+                runStart = index
             }
+            self.output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
         }
         self.output.append(UInt8(ascii: "\""))
     }

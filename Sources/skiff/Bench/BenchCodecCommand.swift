@@ -38,6 +38,12 @@ struct BenchCodecCommand: AsyncParsableCommand {
         } reference: {
             (try JSONSerialization.jsonObject(with: data) as? [String: Any])?.count ?? 0
         }
+        bench.compare("JSON → CoreV1.Pod, unknown fields", "JSONDecoder → CoreV1.Pod") {
+            try JSONValueDecoder().decodeReportingUnknownFields(CoreV1.Pod.self, from: try JSONValue.parse(json))
+                .value.metadata.name?.count ?? 0
+        } reference: {
+            try JSONDecoder().decode(CoreV1.Pod.self, from: data).metadata.name?.count ?? 0
+        }
         bench.compare("JSON → CoreV1.Pod (JSONDecoder)", "JSONSerialization → [String: Any]") {
             try JSONDecoder().decode(CoreV1.Pod.self, from: data).metadata.name?.count ?? 0
         } reference: {
