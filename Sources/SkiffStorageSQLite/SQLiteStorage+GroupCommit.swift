@@ -179,11 +179,20 @@ private struct BatchWriter {
                 throw StorageError.keyExists(current)
             }
             let tombstone = pointer?.revision ?? 0
-            return .keyValue(try self.put(key, value: value, lease: lease, previous: nil, tombstone: tombstone))
+            let keyValue = try self.put(
+                key,
+                value: value,
+                lease: lease,
+                previous: nil,
+                tombstone: tombstone,
+                isNew: pointer == nil
+            )
+            return .keyValue(keyValue)
         case .update(let key, let value, let expected, let lease):
             guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
             guard current.modRevision == expected else { throw StorageError.conflict(current, expected: expected) }
-            return .keyValue(try self.put(key, value: value, lease: lease, previous: current, tombstone: 0))
+            let keyValue = try self.put(key, value: value, lease: lease, previous: current, tombstone: 0, isNew: false)
+            return .keyValue(keyValue)
         case .delete(let key, let expected):
             guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
             if let expected, current.modRevision != expected {
@@ -213,13 +222,15 @@ private struct BatchWriter {
         ) ?? false
     }
 
-    /// Appends a new version; `tombstone` is the revision of the key's delete when a create follows one.
+    /// Appends a new version; `tombstone` is the revision of the key's delete when a create follows one, and
+    /// `isNew` tells that the key has no row in `current` yet (otherwise its row is updated in place).
     private mutating func put(
         _ key: String,
         value: [UInt8],
         lease: LeaseID?,
         previous: KeyValue?,
-        tombstone: Int64
+        tombstone: Int64,
+        isNew: Bool
     ) throws -> KeyValue {
         if let lease, try !self.leaseExists(lease) { throw StorageError.leaseNotFound(lease) }
         self.revision += 1
@@ -241,10 +252,11 @@ private struct BatchWriter {
             self.revision, keyData, Data(value), keyValue.createRevision.rawValue,
             previous?.modRevision.rawValue ?? tombstone, keyValue.version, lease?.rawValue ?? 0,
         ])
-        try self.db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO current (key, revision, lease, deleted) VALUES (?, ?, ?, 0)"
-        )
-        .execute(arguments: [keyData, self.revision, lease?.rawValue ?? 0])
+        // In place when the key has a row: `INSERT OR REPLACE` would delete and re-insert it in both b-trees.
+        let pointer = isNew
+            ? "INSERT INTO current (revision, lease, deleted, key) VALUES (?, ?, 0, ?)"
+            : "UPDATE current SET revision = ?, lease = ?, deleted = 0 WHERE key = ?"
+        try self.db.cachedStatement(sql: pointer).execute(arguments: [self.revision, lease?.rawValue ?? 0, keyData])
         self.events.append(StorageEvent(kind: .put, keyValue: keyValue, previous: previous))
         return keyValue
     }

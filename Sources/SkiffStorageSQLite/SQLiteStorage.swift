@@ -331,11 +331,13 @@ public final class SQLiteStorage: StorageBackend {
 
     /// The key's latest log row, live or tombstone, while its history is kept.
     static func pointer(_ key: Data, _ db: Database) throws -> (revision: Int64, deleted: Bool)? {
-        let row = try Row.fetchOne(
+        // Read from the statement, without copying the row.
+        let rows = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT revision, deleted FROM current WHERE key = ?"),
             arguments: [key]
         )
-        return row.map { ($0[0], $0[1]) }
+        guard let row = try rows.next() else { return nil }
+        return (row[0], row[1])
     }
 
     /// The key as of revision `at`, walking its log back from the row at `revision` through `prev_revision`.
