@@ -40,12 +40,6 @@ private final class DecodingState {
     var unknownFields: [String] = []
 }
 
-/// Which members of one object a keyed container looked up; kept only when unknown fields are reported.
-private final class MemberUsage {
-    var used: [Bool]
-    init(count: Int) { self.used = Array(repeating: false, count: count) }
-}
-
 /// The position of each member name (the last of duplicates, as Go keeps), for objects too large to scan.
 private final class MemberIndex {
     let positions: [String: Int]
@@ -144,8 +138,8 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
     private(set) var value: JSONValue
     /// The keys from the root to `value`.
     private(set) var path: [any CodingKey]
-    /// The usage of `value`'s members when unknown fields are reported and `value` was read as an object.
-    var usage: MemberUsage?
+    /// The reader of `value`, once `value` was read as an object.
+    var reader: ObjectReader?
     let state: DecodingState?
 
     var codingPath: [any CodingKey] { self.path }
@@ -166,7 +160,7 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     func decodeTopLevel<T: Decodable>(_ type: T.Type) throws -> T {
-        if let scalar = try Self.scalar(type, from: self.value, codingPath: { self.path }) { return scalar }
+        if Self.isScalar(type) { return try Self.scalar(type, from: self.value, codingPath: { self.path }) }
         let decoded = try T(from: self)
         self.reportUnknownMembers()
         return decoded
@@ -174,18 +168,18 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
 
     /// Decodes `type` from `value`, the child of the current value at `key`.
     func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, key: some CodingKey) throws -> T {
-        if let scalar = try Self.scalar(type, from: value, codingPath: { self.codingPath(appending: key) }) {
-            return scalar
+        if Self.isScalar(type) {
+            return try Self.scalar(type, from: value, codingPath: { self.codingPath(appending: key) })
         }
         let savedValue = self.value
-        let savedUsage = self.usage
+        let savedReader = self.reader
         self.value = value
-        self.usage = nil
+        self.reader = nil
         self.path.append(key)
         defer {
             self.path.removeLast()
             self.value = savedValue
-            self.usage = savedUsage
+            self.reader = savedReader
         }
         let decoded = try T(from: self)
         self.reportUnknownMembers()
@@ -193,26 +187,29 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     private func reportUnknownMembers() {
-        guard let state = self.state, let usage = self.usage, case .object(let object) = self.value else { return }
-        let members = object.members
-        for (offset, member) in members.enumerated() where !usage.used[offset] {
+        guard let state = self.state, let reader = self.reader else { return }
+        let members = reader.members
+        for (offset, member) in members.enumerated() where !reader.isUsed(offset) {
             // A repeated name counts as known when any of its members was looked up.
-            let asked = members.indices.contains { usage.used[$0] && members[$0].key == member.key }
+            let asked = members.indices.contains { reader.isUsed($0) && members[$0].key == member.key }
             if !asked { state.unknownFields.append(fieldPath(self.path + [DecodingKey(stringValue: member.key)])) }
         }
     }
 
-    /// Scalars and `JSONValue` itself, decoded without a decoder; `nil` for other types.
+    /// Whether `type` is a scalar or `JSONValue` itself, which ``scalar(_:from:codingPath:)`` decodes without a
+    /// decoder.
     @inline(__always)
-    static func scalar<T>(
-        _ type: T.Type,
-        from value: JSONValue,
-        codingPath: () -> [any CodingKey]
-    ) throws -> T? {
-        if type == String.self {
-            guard case .string(let string) = value else { throw mismatch(type, value, codingPath()) }
-            return unsafeBitCast(string, to: T.self)
-        }
+    static func isScalar<T>(_ type: T.Type) -> Bool {
+        type == String.self || type == JSONValue.self || type == Bool.self || type == Int32.self
+            || type == Int64.self || type == Int.self || type == Double.self || type == Float.self
+            || type == Int8.self || type == Int16.self || type == UInt.self || type == UInt8.self
+            || type == UInt16.self || type == UInt32.self || type == UInt64.self
+    }
+
+    /// A scalar or `JSONValue` decoded without a decoder; `type` must pass ``isScalar(_:)``. (Not an optional
+    /// result: `T?` would cost a metadata lookup per call in this unspecialized code.)
+    static func scalar<T>(_ type: T.Type, from value: JSONValue, codingPath: () -> [any CodingKey]) throws -> T {
+        if type == String.self { return unsafeBitCast(try Self.string(value, codingPath), to: T.self) }
         if type == JSONValue.self { return unsafeBitCast(value, to: T.self) }
         if type == Bool.self { return unsafeBitCast(try Self.bool(value, codingPath), to: T.self) }
         if type == Int32.self { return unsafeBitCast(try Self.integer(Int32.self, value, codingPath), to: T.self) }
@@ -226,8 +223,7 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
         if type == UInt8.self { return unsafeBitCast(try Self.integer(UInt8.self, value, codingPath), to: T.self) }
         if type == UInt16.self { return unsafeBitCast(try Self.integer(UInt16.self, value, codingPath), to: T.self) }
         if type == UInt32.self { return unsafeBitCast(try Self.integer(UInt32.self, value, codingPath), to: T.self) }
-        if type == UInt64.self { return unsafeBitCast(try Self.integer(UInt64.self, value, codingPath), to: T.self) }
-        return nil
+        return unsafeBitCast(try Self.integer(UInt64.self, value, codingPath), to: T.self)
     }
 
     static func string(_ value: JSONValue, _ codingPath: () -> [any CodingKey]) throws -> String {
@@ -268,18 +264,14 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
         guard case .object(let object) = self.value else {
             throw mismatch([String: Any].self, self.value, self.path)
         }
-        let usage: MemberUsage?
-        if self.state == nil {
-            usage = nil
-        } else if let existing = self.usage {
-            usage = existing
+        let reader: ObjectReader
+        if let existing = self.reader {
+            reader = existing
         } else {
-            usage = MemberUsage(count: object.count)
-            self.usage = usage
+            reader = ObjectReader(members: object.members, depth: self.path.count, tracksUsage: self.state != nil)
+            self.reader = reader
         }
-        return KeyedDecodingContainer(
-            KeyedTreeDecodingContainer<Key>(decoder: self, members: object.members, usage: usage)
-        )
+        return KeyedDecodingContainer(KeyedTreeDecodingContainer<Key>(decoder: self, reader: reader))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -299,11 +291,11 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if let scalar = try Self.scalar(type, from: self.value, codingPath: { self.path }) { return scalar }
+        if Self.isScalar(type) { return try Self.scalar(type, from: self.value, codingPath: { self.path }) }
         // A type that decodes itself through a single-value container: decode it afresh at the same path.
-        let savedUsage = self.usage
-        self.usage = nil
-        defer { self.usage = savedUsage }
+        let savedReader = self.reader
+        self.reader = nil
+        defer { self.reader = savedReader }
         let decoded = try T(from: self)
         self.reportUnknownMembers()
         return decoded
@@ -317,61 +309,81 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: Double.Type) throws -> Double { try Self.double(self.value, { self.path }) }
 }
 
-private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let decoder: TreeDecoder
+/// One object read through keyed containers: its members, how to find them, and which were looked up.
+///
+/// Not generic, so the generic container stays two references (cheap to copy in unspecialized code). It does not
+/// refer to its decoder, which keeps the reader of the object being decoded.
+private final class ObjectReader {
     /// The object's members, shared with the `JSONObject` (no copy).
     let members: [(key: String, value: JSONValue)]
     let index: MemberIndex?
-    let usage: MemberUsage?
-    /// The length of the decoder's path when this container was made.
+    /// Whether lookups are recorded, for unknown-field reports.
+    let tracksUsage: Bool
+    /// The members looked up: bit `n` for member `n`, and `usedBeyond64` for the rest.
+    private var used: UInt64 = 0
+    private var usedBeyond64: [Bool] = []
+    /// The length of the decoder's path when the object was opened.
     let depth: Int
 
-    init(decoder: TreeDecoder, members: [(key: String, value: JSONValue)], usage: MemberUsage?) {
-        self.decoder = decoder
+    init(members: [(key: String, value: JSONValue)], depth: Int, tracksUsage: Bool) {
         self.members = members
         self.index = members.count > linearScanLimit ? MemberIndex(members) : nil
-        self.usage = usage
-        self.depth = decoder.path.count
+        self.tracksUsage = tracksUsage
+        if tracksUsage, members.count > 64 { self.usedBeyond64 = Array(repeating: false, count: members.count - 64) }
+        self.depth = depth
     }
 
-    var codingPath: [any CodingKey] { self.decoder.codingPath(depth: self.depth) }
-
-    var allKeys: [Key] {
-        var keys: [Key] = []
-        keys.reserveCapacity(self.members.count)
+    /// The member names in order, repeated names once at their first position.
+    var names: [String] {
+        var names: [String] = []
+        names.reserveCapacity(self.members.count)
         if self.members.count <= linearScanLimit {
-            for (offset, member) in self.members.enumerated() {
-                // Repeated names are listed once, at their first position.
-                guard !self.members[..<offset].contains(where: { $0.key == member.key }) else { continue }
-                if let key = Key(stringValue: member.key) { keys.append(key) }
+            for (offset, member) in self.members.enumerated()
+            where !self.members[..<offset].contains(where: { $0.key == member.key }) {
+                names.append(member.key)
             }
         } else {
             var seen: Set<String> = []
-            for member in self.members where seen.insert(member.key).inserted {
-                if let key = Key(stringValue: member.key) { keys.append(key) }
-            }
+            for member in self.members where seen.insert(member.key).inserted { names.append(member.key) }
         }
-        return keys
+        return names
     }
 
     /// The member's value, marked as used, or `nil` when absent.
-    @inline(__always)
-    func lookup(_ key: Key) -> JSONValue? {
-        guard let position = position(of: key.stringValue, in: self.members, index: self.index) else { return nil }
-        if let usage = self.usage { usage.used[position] = true }
+    func lookup(_ name: String) -> JSONValue? {
+        guard let position = position(of: name, in: self.members, index: self.index) else { return nil }
+        if self.tracksUsage { self.markUsed(position) }
         return self.members[position].value
     }
 
+    private func markUsed(_ position: Int) {
+        if position < 64 { self.used |= 1 << UInt64(position) } else { self.usedBeyond64[position - 64] = true }
+    }
+
+    func isUsed(_ position: Int) -> Bool {
+        position < 64 ? self.used & (1 << UInt64(position)) != 0 : self.usedBeyond64[position - 64]
+    }
+
     /// The member's value, or `nil` when absent or `null` (Go's "absent").
-    @inline(__always)
-    func present(_ key: Key) -> JSONValue? {
-        guard let value = self.lookup(key) else { return nil }
+    func present(_ name: String) -> JSONValue? {
+        guard let value = self.lookup(name) else { return nil }
         if case .null = value { return nil }
         return value
     }
+}
+
+private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: TreeDecoder
+    let reader: ObjectReader
+
+    var codingPath: [any CodingKey] { self.decoder.codingPath(depth: self.reader.depth) }
+
+    var allKeys: [Key] {
+        self.reader.names.compactMap { Key(stringValue: $0) }
+    }
 
     func member(_ key: Key) throws -> JSONValue {
-        guard let value = self.lookup(key) else {
+        guard let value = self.reader.lookup(key.stringValue) else {
             throw DecodingError.keyNotFound(
                 key,
                 DecodingError.Context(codingPath: self.codingPath, debugDescription: "no member \(key.stringValue)")
@@ -381,7 +393,7 @@ private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
     }
 
     func contains(_ key: Key) -> Bool {
-        self.lookup(key) != nil
+        self.reader.lookup(key.stringValue) != nil
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
@@ -394,7 +406,7 @@ private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let value = self.present(key) else { return nil }
+        guard let value = self.reader.present(key.stringValue) else { return nil }
         return try self.decoder.decode(type, from: value, key: key)
     }
 
@@ -425,32 +437,32 @@ private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
     }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        guard let value = self.present(key) else { return nil }
+        guard let value = self.reader.present(key.stringValue) else { return nil }
         return try TreeDecoder.string(value, { self.codingPath + [key] })
     }
 
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-        guard let value = self.present(key) else { return nil }
+        guard let value = self.reader.present(key.stringValue) else { return nil }
         return try TreeDecoder.bool(value, { self.codingPath + [key] })
     }
 
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-        guard let value = self.present(key) else { return nil }
+        guard let value = self.reader.present(key.stringValue) else { return nil }
         return try TreeDecoder.integer(type, value, { self.codingPath + [key] })
     }
 
     func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? {
-        guard let value = self.present(key) else { return nil }
+        guard let value = self.reader.present(key.stringValue) else { return nil }
         return try TreeDecoder.integer(type, value, { self.codingPath + [key] })
     }
 
     func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
-        guard let value = self.present(key) else { return nil }
+        guard let value = self.reader.present(key.stringValue) else { return nil }
         return try TreeDecoder.integer(type, value, { self.codingPath + [key] })
     }
 
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-        guard let value = self.present(key) else { return nil }
+        guard let value = self.reader.present(key.stringValue) else { return nil }
         return try TreeDecoder.double(value, { self.codingPath + [key] })
     }
 
@@ -466,13 +478,8 @@ private struct KeyedTreeDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
     }
 
     func superDecoder() throws -> any Decoder {
-        var value = JSONValue.null
-        if let position = position(of: "super", in: self.members, index: self.index) {
-            self.usage?.used[position] = true
-            value = self.members[position].value
-        }
-        return TreeDecoder(
-            value: value,
+        TreeDecoder(
+            value: self.reader.lookup("super") ?? .null,
             codingPath: self.codingPath + [DecodingKey.superKey],
             state: self.decoder.state
         )
