@@ -1,4 +1,5 @@
 import GRDB
+import Logging
 public import SkiffStorage
 import Synchronization
 
@@ -69,6 +70,7 @@ extension SQLiteStorage {
         for id in expired {
             do {
                 _ = try await self.submit(.revoke(LeaseID(rawValue: id)))
+                self.logger.debug("Expired lease", metadata: ["skiff.lease": "\(id)"])
             } catch let error as StorageError where error.code == .leaseNotFound {
                 continue  // revoked meanwhile
             }
@@ -77,7 +79,13 @@ extension SQLiteStorage {
         let target = self.planner.withLock {
             $0.step(now: self.clock.now(), current: Revision(meta.revision), compacted: Revision(meta.compacted))
         }
-        if let target { try await self.compact(through: target) }
+        if let target {
+            try await self.compact(through: target)
+            self.logger.debug(
+                "Compacted history",
+                metadata: ["skiff.compact_revision": "\(target.rawValue)", "skiff.revision": "\(meta.revision)"]
+            )
+        }
     }
 
     public func run() async throws {

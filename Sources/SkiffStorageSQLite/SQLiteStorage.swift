@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+public import Logging
 public import SkiffStorage
 import Synchronization
 
@@ -32,14 +33,21 @@ public final class SQLiteStorage: StorageBackend {
     let writer = Mutex(WriterState())
     let planner: Mutex<CompactionPlanner>
     let counters = Mutex(CommitStatistics())
+    let logger: Logger
 
     /// Opens (creating if needed) the store in `directory`.
     ///
+    /// - Parameter logger: where maintenance reports (compaction, lease expiry) go, at debug level; the default
+    ///   discards them.
     /// - Throws: `StorageError.Code.unavailable` when the database cannot be opened or has an unknown schema.
-    public init(directory: String, policy: MaintenancePolicy = MaintenancePolicy(), clock: StorageClock = .system)
-        throws
-    {
+    public init(
+        directory: String,
+        policy: MaintenancePolicy = MaintenancePolicy(),
+        clock: StorageClock = .system,
+        logger: Logger = Logger(label: "skiff.storage", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         self.policy = policy
+        self.logger = logger
         self.clock = clock
         self.planner = Mutex(CompactionPlanner(policy: policy))
         self.path = URL(fileURLWithPath: directory).appending(path: Self.fileName).path

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SkiffStorage
 import SkiffStorageSQLite
 import Synchronization
@@ -16,6 +17,8 @@ struct StorageWriterCommand: AsyncParsableCommand {
         abstract: "Write through the SQLite store and print each acknowledged write (for crash tests).",
         shouldDisplay: false
     )
+
+    @OptionGroup var logging: LoggingOptions
 
     @Option(help: "The directory of the SQLite store.")
     var dir: String
@@ -38,7 +41,8 @@ struct StorageWriterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try SQLiteStorage(directory: self.dir)
+        self.logging.bootstrap()
+        let store = try SQLiteStorage(directory: self.dir, logger: Logger(label: "skiff.storage"))
         let output = LineOutput()
         try await withThrowingDiscardingTaskGroup { group in
             for client in 0..<self.clients {
