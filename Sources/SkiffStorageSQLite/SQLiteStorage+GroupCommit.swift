@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SkiffStorage
 import Synchronization
 
@@ -174,13 +175,15 @@ private struct BatchWriter {
     mutating func apply(_ operation: WriteOperation) throws -> WriteOutcome {
         switch operation {
         case .create(let key, let value, let lease):
-            let pointer = try SQLiteStorage.pointer(Data(key.utf8), self.db)
+            let keyBytes = Array(key.utf8)
+            let pointer = try self.pointer(keyBytes)
             if let pointer, !pointer.deleted, let current = try SQLiteStorage.latest(key, self.db) {
                 throw StorageError.keyExists(current)
             }
             let tombstone = pointer?.revision ?? 0
             let keyValue = try self.put(
                 key,
+                keyBytes,
                 value: value,
                 lease: lease,
                 previous: nil,
@@ -189,9 +192,18 @@ private struct BatchWriter {
             )
             return .keyValue(keyValue)
         case .update(let key, let value, let expected, let lease):
-            guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
+            let keyBytes = Array(key.utf8)
+            guard let current = try self.live(key, keyBytes) else { throw StorageError.notFound(key) }
             guard current.modRevision == expected else { throw StorageError.conflict(current, expected: expected) }
-            let keyValue = try self.put(key, value: value, lease: lease, previous: current, tombstone: 0, isNew: false)
+            let keyValue = try self.put(
+                key,
+                keyBytes,
+                value: value,
+                lease: lease,
+                previous: current,
+                tombstone: 0,
+                isNew: false
+            )
             return .keyValue(keyValue)
         case .delete(let key, let expected):
             guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
@@ -226,6 +238,7 @@ private struct BatchWriter {
     /// `isNew` tells that the key has no row in `current` yet (otherwise its row is updated in place).
     private mutating func put(
         _ key: String,
+        _ keyBytes: [UInt8],
         value: [UInt8],
         lease: LeaseID?,
         previous: KeyValue?,
@@ -242,23 +255,121 @@ private struct BatchWriter {
             version: (previous?.version ?? 0) + 1,
             lease: lease
         )
-        let keyData = Data(key.utf8)
-        try self.db.cachedStatement(
+        let insert = try self.db.cachedStatement(
             sql: """
                 INSERT INTO kv (revision, key, value, create_revision, prev_revision, version, lease, deleted)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 0)
                 """
-        ).execute(arguments: [
-            self.revision, keyData, Data(value), keyValue.createRevision.rawValue,
-            previous?.modRevision.rawValue ?? tombstone, keyValue.version, lease?.rawValue ?? 0,
-        ])
+        ).sqliteStatement
+        sqlite3_bind_int64(insert, 1, self.revision)
+        try keyBytes.withUnsafeBytes { keyBuffer in
+            try value.withUnsafeBytes { valueBuffer in
+                Self.bindBlob(insert, 2, keyBuffer)
+                Self.bindBlob(insert, 3, valueBuffer)
+                sqlite3_bind_int64(insert, 4, keyValue.createRevision.rawValue)
+                sqlite3_bind_int64(insert, 5, previous?.modRevision.rawValue ?? tombstone)
+                sqlite3_bind_int64(insert, 6, keyValue.version)
+                sqlite3_bind_int64(insert, 7, lease?.rawValue ?? 0)
+                try self.run(insert)
+            }
+        }
         // In place when the key has a row: `INSERT OR REPLACE` would delete and re-insert it in both b-trees.
-        let pointer = isNew
-            ? "INSERT INTO current (revision, lease, deleted, key) VALUES (?, ?, 0, ?)"
-            : "UPDATE current SET revision = ?, lease = ?, deleted = 0 WHERE key = ?"
-        try self.db.cachedStatement(sql: pointer).execute(arguments: [self.revision, lease?.rawValue ?? 0, keyData])
+        let pointer = try self.db.cachedStatement(
+            sql: isNew
+                ? "INSERT INTO current (revision, lease, deleted, key) VALUES (?, ?, 0, ?)"
+                : "UPDATE current SET revision = ?, lease = ?, deleted = 0 WHERE key = ?"
+        ).sqliteStatement
+        sqlite3_bind_int64(pointer, 1, self.revision)
+        sqlite3_bind_int64(pointer, 2, lease?.rawValue ?? 0)
+        try keyBytes.withUnsafeBytes { keyBuffer in
+            Self.bindBlob(pointer, 3, keyBuffer)
+            try self.run(pointer)
+        }
         self.events.append(StorageEvent(kind: .put, keyValue: keyValue, previous: previous))
         return keyValue
+    }
+
+    /// Binds a blob that stays valid until the statement is reset and its bindings cleared (no copy).
+    private static func bindBlob(_ statement: SQLiteStatement, _ index: CInt, _ bytes: UnsafeRawBufferPointer) {
+        // A zero-length blob needs a non-null pointer, else SQLite binds NULL.
+        let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        sqlite3_bind_blob(statement, index, base, CInt(bytes.count), nil)
+    }
+
+    /// Steps a write statement to completion, then resets it and clears its (unowned) bindings.
+    private func run(_ statement: SQLiteStatement) throws {
+        let code = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        guard code == SQLITE_DONE else { throw self.error(code, statement) }
+    }
+
+    private func error(_ code: CInt, _ statement: SQLiteStatement) -> DatabaseError {
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code),
+            message: String(cString: sqlite3_errmsg(self.db.sqliteConnection)),
+            sql: sqlite3_sql(statement).map { String(cString: $0) }
+        )
+    }
+
+    /// The key's latest log row, live or tombstone, while its history is kept (see `SQLiteStorage.pointer`).
+    private func pointer(_ key: [UInt8]) throws -> (revision: Int64, deleted: Bool)? {
+        let statement = try self.db.cachedStatement(sql: "SELECT revision, deleted FROM current WHERE key = ?")
+            .sqliteStatement
+        return try key.withUnsafeBytes { keyBuffer in
+            Self.bindBlob(statement, 1, keyBuffer)
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            }
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                return (sqlite3_column_int64(statement, 0), sqlite3_column_int64(statement, 1) != 0)
+            case SQLITE_DONE:
+                return nil
+            case let code:
+                throw self.error(code, statement)
+            }
+        }
+    }
+
+    /// The live key (as `SQLiteStorage.latest`), taking the key from the caller rather than decoding it.
+    private func live(_ key: String, _ keyBytes: [UInt8]) throws -> KeyValue? {
+        let statement = try self.db.cachedStatement(
+            sql: """
+                SELECT kv.revision, kv.value, kv.create_revision, kv.version, kv.lease FROM current
+                JOIN kv ON kv.revision = current.revision WHERE current.key = ? AND current.deleted = 0
+                """
+        ).sqliteStatement
+        return try keyBytes.withUnsafeBytes { keyBuffer in
+            Self.bindBlob(statement, 1, keyBuffer)
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            }
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                let count = Int(sqlite3_column_bytes(statement, 1))
+                let value: [UInt8]
+                if count > 0, let blob = sqlite3_column_blob(statement, 1) {
+                    value = [UInt8](UnsafeRawBufferPointer(start: blob, count: count))
+                } else {
+                    value = []
+                }
+                return KeyValue(
+                    key: key,
+                    value: value,
+                    createRevision: Revision(sqlite3_column_int64(statement, 2)),
+                    modRevision: Revision(sqlite3_column_int64(statement, 0)),
+                    version: sqlite3_column_int64(statement, 3),
+                    lease: SQLiteStorage.lease(sqlite3_column_int64(statement, 4))
+                )
+            case SQLITE_DONE:
+                return nil
+            case let code:
+                throw self.error(code, statement)
+            }
+        }
     }
 
     private mutating func remove(_ current: KeyValue) throws -> DeleteResult {
