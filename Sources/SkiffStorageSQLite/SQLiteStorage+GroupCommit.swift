@@ -206,7 +206,7 @@ private struct BatchWriter {
             )
             return .keyValue(keyValue)
         case .delete(let key, let expected):
-            guard let current = try SQLiteStorage.latest(key, self.db) else { throw StorageError.notFound(key) }
+            guard let current = try self.live(key, Array(key.utf8)) else { throw StorageError.notFound(key) }
             if let expected, current.modRevision != expected {
                 throw StorageError.conflict(current, expected: expected)
             }
