@@ -25,3 +25,18 @@ public struct StorageClock: Sendable {
         sleep: { duration in try await Task.sleep(for: duration) }
     )
 }
+
+extension StorageBackend {
+    /// The body of an embedded backend's ``StorageBackend/run()``: ``StorageBackend/performMaintenance()`` every
+    /// `interval` on `clock`, until the task is cancelled.
+    package func runMaintenanceLoop(every interval: Duration, clock: StorageClock) async throws {
+        while !Task.isCancelled {
+            try await self.performMaintenance()
+            do {
+                try await clock.sleep(interval)
+            } catch is CancellationError {
+                return
+            }
+        }
+    }
+}

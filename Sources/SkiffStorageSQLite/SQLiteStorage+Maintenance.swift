@@ -89,13 +89,6 @@ extension SQLiteStorage {
     }
 
     public func run() async throws {
-        while !Task.isCancelled {
-            try await self.performMaintenance()
-            do {
-                try await self.clock.sleep(self.policy.interval)
-            } catch is CancellationError {
-                return
-            }
-        }
+        try await self.runMaintenanceLoop(every: self.policy.interval, clock: self.clock)
     }
 }
