@@ -5,6 +5,21 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdHTTP2: Target.Dependency = .product(name: "HummingbirdHTTP2", package: "hummingbird")
+let hummingbirdTLS: Target.Dependency = .product(name: "HummingbirdTLS", package: "hummingbird")
+let hummingbirdTesting: Target.Dependency = .product(name: "HummingbirdTesting", package: "hummingbird")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let compressNIO: Target.Dependency = .product(name: "CompressNIO", package: "compress-nio")
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
 
 let package = Package(
     name: "skiff",
@@ -21,6 +36,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // ↔ k8s.io/apimachinery: meta/v1, runtime, resource.Quantity, intstr, labels, fields, validation.
@@ -31,6 +57,21 @@ let package = Package(
         .target(name: "SkiffStorage", dependencies: [logging]),
         // ↔ kine's sqlite driver: the embedded default backend, on GRDB.
         .target(name: "SkiffStorageSQLite", dependencies: ["SkiffStorage", grdb, logging]),
+        // ↔ k3s pkg/util/certs + client-go util/cert: the cluster CA, serving and client certificates, kubeconfigs.
+        .target(name: "SkiffPKI", dependencies: [x509, crypto, asn1]),
+        // ↔ kube-openapi builder3: the /openapi/v3 documents, built from the compiled-in schema.
+        .target(name: "SkiffOpenAPI", dependencies: ["SkiffAPI", "SkiffAPIMachinery"]),
+        // ↔ pkg/printers/internalversion: server-side Table columns and rows of the built-in kinds.
+        .target(name: "SkiffPrinters", dependencies: ["SkiffAPI", "SkiffAPIMachinery"]),
+        // ↔ apiserver + pkg/registry: HTTP(S) endpoints, the generic registry, discovery, metrics.
+        .target(
+            name: "SkiffAPIServer",
+            dependencies: [
+                "SkiffStorage", "SkiffAPI", "SkiffAPIMachinery", "SkiffOpenAPI", "SkiffPrinters", "SkiffPKI",
+                hummingbird, hummingbirdHTTP2, hummingbirdTLS, nioCore, nioPosix, nioSSL, metrics, prometheus,
+                serviceLifecycle, compressNIO, logging,
+            ]
+        ),
         // ↔ client-go fake + apiserver testserver: support for tests and benchmarks only.
         .target(name: "SkiffTestKit", dependencies: ["SkiffStorage", "SkiffAPI", "SkiffAPIMachinery"]),
 
@@ -38,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", argumentParser, logging, grdb,
+                "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPIServer", "SkiffPKI",
+                argumentParser, logging, grdb, serviceLifecycle,
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.
@@ -60,6 +102,16 @@ let package = Package(
         .testTarget(name: "SkiffCommandTests", dependencies: ["SkiffTestKit"]),
         .testTarget(name: "SkiffCodeGenTests", dependencies: ["SkiffCodeGen"]),
         .testTarget(name: "SkiffStorageTests", dependencies: ["SkiffStorage", "SkiffTestKit"]),
+        .testTarget(name: "SkiffPKITests", dependencies: ["SkiffPKI", x509, crypto]),
+        .testTarget(name: "SkiffOpenAPITests", dependencies: ["SkiffOpenAPI", "SkiffAPI", "SkiffAPIMachinery"]),
+        .testTarget(name: "SkiffPrintersTests", dependencies: ["SkiffPrinters", "SkiffAPI", "SkiffAPIMachinery"]),
+        .testTarget(
+            name: "SkiffAPIServerTests",
+            dependencies: [
+                "SkiffAPIServer", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPI", "SkiffAPIMachinery", "SkiffPKI",
+                "SkiffTestKit", asyncHTTPClient, nioCore, nioPosix, nioSSL, logging,
+            ]
+        ),
     ]
 )
 
