@@ -270,6 +270,28 @@ struct CacherTests {
     }
 
     @Test
+    func aProgressNotificationThatAdvancesNothingSendsNoBookmark() async throws {
+        let storage = InMemoryStorage()
+        let clock = ManualSleepClock()
+        try await F.running(F.makeCacher(storage, clock: clock.storageClock)) { cacher in
+            var events = try await cacher.watch(prefix: F.prefix, from: .now).makeAsyncIterator()
+            try await storage.requestProgress()
+            try await storage.requestProgress()
+            let a = try await storage.create("/registry/pods/a", value: F.bytes("a"))
+            try await storage.requestProgress()
+            let node = try await storage.create("/registry/nodes/n", value: F.bytes("n"))
+            try await storage.requestProgress()
+            try await storage.requestProgress()
+            let b = try await storage.create("/registry/pods/b", value: F.bytes("b"))
+            #expect(
+                try await F.next(3, from: &events) == [
+                    .added(F.object(a)), .progress(node.modRevision), .added(F.object(b)),
+                ]
+            )
+        }
+    }
+
+    @Test
     func theAttributesClosureRunsOncePerStoredChange() async throws {
         let storage = InMemoryStorage()
         let calls = CallCounter()

@@ -17,7 +17,8 @@ import Synchronization
 ///   own bounded buffer: one that falls `watcherBufferSize` events behind ends with
 ///   ``StorageError/Code/watcherTooSlow`` and never slows the cache or the other watchers.
 /// - **Progress.** Every `progressInterval`, the cacher calls ``StorageBackend/requestProgress()``; the
-///   notification advances ``revision`` and reaches every watcher as ``CacheEvent/progress(_:)``.
+///   notification advances ``revision`` (after writes to other prefixes) and, when it is newer than the last
+///   change or bookmark delivered, reaches every watcher as ``CacheEvent/progress(_:)``.
 /// - **Recovery.** When the storage watch ends with ``StorageError/Code/compacted`` or
 ///   ``StorageError/Code/watcherTooSlow`` (or fails otherwise, after a back-off), the cacher lists again and
 ///   rebuilds; its watchers end with ``CacherError/Code/tooOld``, since the changes in between are lost, and
@@ -73,6 +74,8 @@ public final class Cacher<Attributes: Sendable>: Sendable {
         var ready = false
         var stopped = false
         var revision = Revision.zero
+        /// The last revision the watchers were told about, by a change or a bookmark.
+        var announced = Revision.zero
         var objects = SortedObjects<Attributes>()
         var history: HistoryRing<Attributes>
         var watchers: [Int: Watcher] = [:]
@@ -270,6 +273,7 @@ public final class Cacher<Attributes: Sendable>: Sendable {
             state.objects = sorted
             state.history.reset(floor: revision)
             state.revision = max(state.revision, revision)
+            state.announced = state.revision
             return effects
         }
         effects.perform()
@@ -317,13 +321,17 @@ public final class Cacher<Attributes: Sendable>: Sendable {
                     change = .deleted(previous: previous, revision: event.revision)
                 }
                 state.revision = event.revision
+                state.announced = event.revision
                 state.history.append(change)
                 self.fanOut(change, key: event.keyValue.key, in: &state, effects: &effects)
             }
             if response.revision > state.revision {
                 state.revision = response.revision
             }
-            if response.isProgressNotification, response.revision >= state.revision {
+            // A bookmark only when it tells the watchers something: a revision beyond the last one they saw
+            // (on-demand progress requests from reads must not cost every watcher an event).
+            if response.isProgressNotification, state.revision > state.announced {
+                state.announced = state.revision
                 self.fanOut(.progress(state.revision), key: nil, in: &state, effects: &effects)
             }
             Self.collectSatisfiedWaiters(in: &state, into: &effects)
