@@ -193,24 +193,26 @@ public enum JSONPatch {
             document = value
             return
         }
-        let missingKey = PatchError(
-            code: .pathNotFound,
-            message: "replace operation does not apply: doc is missing key: \(path): missing value"
-        )
+        func missingKey() -> PatchError {
+            PatchError(
+                code: .pathNotFound,
+                message: "replace operation does not apply: doc is missing key: \(path): missing value"
+            )
+        }
         let found = try path.withParent(in: &document) { (parent, key) throws(PatchError) in
             switch parent {
             case .object(var object):
-                guard object[key] != nil else { throw missingKey }
+                guard object[key] != nil else { throw missingKey() }
                 parent = .null
                 object[key] = value
                 parent = .object(object)
             case .array(var elements):
-                guard let index = JSONPointer.arrayIndex(key), index < elements.count else { throw missingKey }
+                guard let index = JSONPointer.arrayIndex(key), index < elements.count else { throw missingKey() }
                 parent = .null
                 elements[index] = value
                 parent = .array(elements)
             default:
-                throw missingKey
+                throw missingKey()
             }
         }
         guard found else {

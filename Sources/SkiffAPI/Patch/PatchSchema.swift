@@ -64,11 +64,16 @@ struct PatchSchema: Sendable {
             var isMerge = false
             var isReplace = false
             if case .string(let strategies) = schema?["x-kubernetes-patch-strategy"] {
-                for strategy in strategies.split(separator: ",") {
-                    switch strategy {
-                    case "merge": isMerge = true
-                    case "replace": isReplace = true
-                    default: break  // retainKeys: the patch carries the $retainKeys directive itself
+                switch strategies {
+                // The spellings the schema uses, without splitting; retainKeys needs nothing here, since the patch
+                // carries its own $retainKeys directive.
+                case "merge", "merge,retainKeys": isMerge = true
+                case "replace": isReplace = true
+                case "retainKeys": break
+                default:
+                    for strategy in strategies.split(separator: ",") {
+                        if strategy == "merge" { isMerge = true }
+                        if strategy == "replace" { isReplace = true }
                     }
                 }
             }

@@ -10,6 +10,10 @@ enum StrategicMerger {
     static let setElementOrderPrefix = "$setElementOrder"
     static let deleteFromPrimitiveListPrefix = "$deleteFromPrimitiveList"
 
+    /// Whether `key` starts with `$`, as every directive does: a cheap test before the prefix comparisons.
+    @inline(__always)
+    static func isDirective(_ key: String) -> Bool { key.utf8.first == UInt8(ascii: "$") }
+
     // MARK: Objects
 
     /// Merges the object `patch` into `original`.
@@ -42,7 +46,7 @@ enum StrategicMerger {
         }
 
         // `$setElementOrder/<list>` merges its list first and removes both keys from the patch.
-        for (key, order) in patch where key.hasPrefix(Self.setElementOrderPrefix) {
+        for (key, order) in patch where Self.isDirective(key) && key.hasPrefix(Self.setElementOrderPrefix) {
             patch[key] = nil
             try Self.mergeOrderedList(key: key, order: order, original: &original, patch: &patch, schema: schema)
         }
@@ -50,7 +54,7 @@ enum StrategicMerger {
         for (patchKey, patchValue) in patch {
             var key = patchKey
             var isDeleteList = false
-            if patchKey.hasPrefix(Self.deleteFromPrimitiveListPrefix) {
+            if Self.isDirective(patchKey) && patchKey.hasPrefix(Self.deleteFromPrimitiveListPrefix) {
                 key = try Self.listKey(
                     of: patchKey,
                     prefix: Self.deleteFromPrimitiveListPrefix,
@@ -119,8 +123,8 @@ enum StrategicMerger {
         patch: JSONObject,
         to original: inout JSONObject
     ) throws(PatchError) {
-        let invalid = PatchError.invalidPatch("invalid patch format of retainKeys")
-        guard case .array(let listed) = retainKeys else { throw invalid }
+        func invalid() -> PatchError { .invalidPatch("invalid patch format of retainKeys") }
+        guard case .array(let listed) = retainKeys else { throw invalid() }
         let keep = Set(listed.compactMap(\.stringValue))
         for (key, value) in patch {
             if value == .null || key.hasPrefix(Self.deleteFromPrimitiveListPrefix)
@@ -128,14 +132,18 @@ enum StrategicMerger {
             {
                 continue
             }
-            guard keep.contains(key) else { throw invalid }
+            guard keep.contains(key) else { throw invalid() }
         }
         original = JSONObject(original.members.filter { keep.contains($0.key) })
     }
 
     /// The list key of a parallel directive key: `containers` for `$setElementOrder/containers`.
-    private static func listKey(of key: String, prefix: String, error: PatchError) throws(PatchError) -> String {
-        guard let slash = key.firstIndex(of: "/"), key[..<slash] == prefix else { throw error }
+    private static func listKey(
+        of key: String,
+        prefix: String,
+        error: @autoclosure () -> PatchError
+    ) throws(PatchError) -> String {
+        guard let slash = key.firstIndex(of: "/"), key[..<slash] == prefix else { throw error() }
         return String(key[key.index(after: slash)...])
     }
 
@@ -325,9 +333,9 @@ enum StrategicMerger {
         patch: inout JSONObject,
         schema: PatchSchema
     ) throws(PatchError) {
-        let invalid = PatchError.invalidPatch("invalid patch format of setElementOrder list")
-        guard case .array(let order) = order else { throw invalid }
-        let listKey = try Self.listKey(of: key, prefix: Self.setElementOrderPrefix, error: invalid)
+        func invalid() -> PatchError { .invalidPatch("invalid patch format of setElementOrder list") }
+        guard case .array(let order) = order else { throw invalid() }
+        let listKey = try Self.listKey(of: key, prefix: Self.setElementOrderPrefix, error: invalid())
         let field = schema.field(listKey)
 
         var originalList: [JSONValue]?

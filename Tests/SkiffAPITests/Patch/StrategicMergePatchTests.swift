@@ -475,6 +475,26 @@ struct StrategicMergePatchTests {
         )
     }
 
+    /// Every patchable built-in resource, and each of its patchable subresources, has patch metadata, so the API
+    /// server never answers 415 for a strategic merge patch of a built-in kind.
+    @Test(arguments: APISchema.resources.filter { $0.verbs.contains("patch") })
+    func everyPatchableBuiltInKindHasPatchMetadata(_ resource: APIResourceInfo) throws {
+        let patcher = try #require(StrategicMergePatch(groupVersionKind: resource.groupVersionKind))
+        let result = try patcher.apply(
+            PatchTestSupport.json(#"{"metadata":{"labels":{"a":"b"}}}"#),
+            to: PatchTestSupport.json(#"{"metadata":{"name":"x"}}"#)
+        )
+        #expect(result == PatchTestSupport.json(#"{"metadata":{"name":"x","labels":{"a":"b"}}}"#))
+        // A PATCH of `…/proxy` is forwarded to the pod, service or node, never applied to an object.
+        for subresource in resource.subresources
+        where subresource.verbs.contains("patch") && subresource.name != "proxy" {
+            #expect(
+                StrategicMergePatch(groupVersionKind: subresource.groupVersionKind) != nil,
+                "\(resource.plural)/\(subresource.name): \(subresource.groupVersionKind)"
+            )
+        }
+    }
+
     @Test func leavesTheInputsUntouchedAndIsRepeatable() throws {
         let patcher = try #require(StrategicMergePatch(groupVersionKind: Self.deployment))
         let document = PatchTestSupport.json(Self.deployment(podSpec: Self.containersAB))
