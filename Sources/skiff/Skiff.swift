@@ -6,6 +6,6 @@ struct Skiff: AsyncParsableCommand {
         commandName: "skiff",
         abstract: "Kubernetes, written in Swift, in one binary.",
         version: SkiffVersion.description,
-        subcommands: [VersionCommand.self, BenchCommand.self, DebugCommand.self]
+        subcommands: [ServerCommand.self, APIServerCommand.self, VersionCommand.self, BenchCommand.self, DebugCommand.self]
     )
 }

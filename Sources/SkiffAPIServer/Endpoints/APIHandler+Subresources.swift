@@ -1,0 +1,407 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import SkiffAPI
+import SkiffAPIMachinery
+import SkiffStorage
+
+extension APIHandler {
+    func handleSubresource(
+        _ request: APIRequest,
+        info: RequestInfo,
+        store: ResourceStore,
+        namespace: String?,
+        subresource: String,
+        query: QueryParameters
+    ) async throws -> APIResponse {
+        let resource = store.resource
+        guard let sub = resource.info.subresource(named: subresource), let name = info.name else {
+            throw APIError.pathNotFound()
+        }
+        guard sub.verbs.contains(info.verb) else {
+            throw APIError.methodNotSupported(
+                group: resource.group,
+                resource: resource.plural + "/" + subresource,
+                action: info.verb
+            )
+        }
+        let format = try OutputFormat.negotiate(request.header("Accept"), query: query)
+        switch (subresource, info.verb) {
+        case ("status", "get"):
+            let bytes = try await store.get(namespace: namespace, name: name, resourceVersion: nil)
+            return try self.objectResponse(bytes, resource: resource, format: format, status: 200)
+        case ("status", "update"), ("finalize", "update"):
+            return try await self.update(
+                request,
+                store: store,
+                namespace: namespace,
+                name: name,
+                subresource: subresource,
+                query: query,
+                format: format
+            )
+        case ("status", "patch"):
+            return try await self.patch(
+                request,
+                store: store,
+                namespace: namespace,
+                name: name,
+                subresource: subresource,
+                query: query,
+                format: format
+            )
+        case ("scale", _):
+            return try await self.scale(request, info: info, store: store, namespace: namespace, name: name, query: query)
+        case ("binding", "create"):
+            return try await self.bind(request, store: store, namespace: namespace, name: name, query: query)
+        case ("eviction", "create"):
+            return try await self.evict(request, store: store, namespace: namespace, name: name, query: query)
+        default:
+            throw APIError.methodNotSupported(
+                group: resource.group,
+                resource: resource.plural + "/" + subresource,
+                action: info.verb
+            )
+        }
+    }
+
+    // MARK: scale
+
+    /// `…/{deployments,replicasets,statefulsets,replicationcontrollers}/{name}/scale`: an autoscaling/v1 Scale
+    /// view of `spec.replicas`.
+    private func scale(
+        _ request: APIRequest,
+        info: RequestInfo,
+        store: ResourceStore,
+        namespace: String?,
+        name: String,
+        query: QueryParameters
+    ) async throws -> APIResponse {
+        let resource = store.resource
+        let dryRun = try Self.dryRun(query)
+        switch info.verb {
+        case "get":
+            guard let current = try await store.current(namespace: namespace, name: name) else {
+                throw APIError.notFound(group: resource.group, resource: resource.plural, name: name)
+            }
+            return Self.jsonResponse(Self.scaleBytes(current.object, resource: resource))
+        case "update", "patch":
+            var newScale: JSONValue? = nil
+            let outcome = try await store.update(
+                namespace: namespace,
+                name: name,
+                subresource: nil,
+                allowCreate: false,
+                dryRun: dryRun
+            ) { current in
+                guard let current else {
+                    throw APIError.notFound(group: resource.group, resource: resource.plural, name: name)
+                }
+                let scale = try JSONValue.parse(Self.scaleBytes(current.object, resource: resource))
+                let updated: JSONValue
+                if info.verb == "update" {
+                    updated = try RequestBody.decode(request, resource: resource)
+                } else {
+                    let contentType = RequestBody.mediaType(request.header("Content-Type"))
+                    guard let type = PatchType(rawValue: contentType), type != .apply else {
+                        throw APIError.unsupportedMediaType(contentType, accepted: PatchType.allCases.map(\.rawValue))
+                    }
+                    let patch = try RequestBody.parsePatch(request.body, type: type)
+                    switch type {
+                    case .json: updated = try PatchApplierScale.json(patch, scale)
+                    default: updated = try PatchApplierScale.merge(patch, scale)
+                    }
+                }
+                let scaleObject = try JSONValueDecoder().decode(AutoscalingV1.Scale.self, from: updated)
+                let replicas = scaleObject.spec?.replicas ?? 0
+                guard replicas >= 0 else {
+                    throw APIError.invalid(
+                        group: "autoscaling",
+                        kind: "Scale",
+                        name: name,
+                        causes: [
+                            APIError.Cause(
+                                field: "spec.replicas",
+                                reason: "FieldValueInvalid",
+                                message: "spec.replicas: Invalid value: \(replicas): must be greater than or equal to 0"
+                            )
+                        ]
+                    )
+                }
+                var object = current.object
+                if case .object(var members) = object {
+                    var spec = members["spec"]?.objectValue ?? JSONObject()
+                    spec["replicas"] = .int(Int64(replicas))
+                    members["spec"] = .object(spec)
+                    if let pinned = scaleObject.metadata.resourceVersion, !pinned.isEmpty,
+                        case .object(var metadata)? = members["metadata"]
+                    {
+                        metadata["resourceVersion"] = .string(pinned)
+                        members["metadata"] = .object(metadata)
+                    }
+                    object = .object(members)
+                }
+                newScale = updated
+                return try ObjectCodec.decode(object, as: resource).object
+            }
+            _ = newScale
+            switch outcome {
+            case .updated(let bytes, _), .deleted(let bytes):
+                return Self.jsonResponse(Self.scaleBytes(try JSONValue.parse(bytes), resource: resource))
+            }
+        default:
+            throw APIError.methodNotAllowed()
+        }
+    }
+
+    /// The Scale of a workload object.
+    static func scaleBytes(_ object: JSONValue, resource: ServedResource) -> [UInt8] {
+        let metadata = object["metadata"] ?? [:]
+        var scaleMetadata = JSONObject()
+        for key in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+            if let value = metadata[key] { scaleMetadata[key] = value }
+        }
+        let replicas = object["spec"]?["replicas"] ?? .int(1)
+        var status = JSONObject()
+        status["replicas"] = object["status"]?["replicas"] ?? .int(0)
+        if let selector = Self.selectorString(object["spec"]?["selector"], resource: resource) {
+            status["selector"] = .string(selector)
+        }
+        let scale: JSONValue = [
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": .object(scaleMetadata),
+            "spec": ["replicas": replicas],
+            "status": .object(status),
+        ]
+        var bytes = scale.serialized()
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    /// A label selector as the Scale's `status.selector` string (`app=web,tier in (a,b)`).
+    private static func selectorString(_ selector: JSONValue?, resource: ServedResource) -> String? {
+        guard let selector else { return nil }
+        if resource.plural == "replicationcontrollers" {
+            // A plain map selector.
+            guard case .object(let members) = selector else { return nil }
+            return members.sorted { $0.key < $1.key }.compactMap { key, value in
+                value.stringValue.map { "\(key)=\($0)" }
+            }.joined(separator: ",")
+        }
+        guard let decoded = try? JSONValueDecoder().decode(MetaV1.LabelSelector.self, from: selector),
+            let parsed = try? Labels.Selector(decoded)
+        else { return nil }
+        return parsed.description
+    }
+
+    // MARK: binding
+
+    /// `pods/{name}/binding` (and `bindings`): assigns an unscheduled pod to a node.
+    func bind(
+        _ request: APIRequest,
+        store: ResourceStore,
+        namespace: String?,
+        name: String,
+        query: QueryParameters
+    ) async throws -> APIResponse {
+        guard let bindingResource = self.registry.resource(group: "", version: "v1", plural: "bindings") else {
+            throw APIError.pathNotFound()
+        }
+        let value = try RequestBody.decode(request, resource: bindingResource)
+        let binding: CoreV1.Binding
+        do {
+            binding = try JSONValueDecoder().decode(CoreV1.Binding.self, from: value)
+        } catch {
+            throw ObjectCodec.cannotHandle(bindingResource, ObjectCodec.describe(error))
+        }
+        let podName = name.isEmpty ? (binding.metadata.name ?? "") : name
+        let node = binding.target.name ?? ""
+        guard !node.isEmpty else {
+            throw APIError.invalid(
+                group: "",
+                kind: "Binding",
+                name: podName,
+                causes: [
+                    APIError.Cause(field: "target.name", reason: "FieldValueRequired", message: "target.name: Required value")
+                ]
+            )
+        }
+        guard let podStore = self.store(group: "", version: "v1", resource: "pods") else { throw APIError.pathNotFound() }
+        _ = try await podStore.update(
+            namespace: namespace,
+            name: podName,
+            subresource: nil,
+            allowCreate: false,
+            dryRun: try Self.dryRun(query)
+        ) { current in
+            guard let current else { throw APIError.notFound(group: "", resource: "pods", name: podName) }
+            var pod = try JSONValueDecoder().decode(CoreV1.Pod.self, from: current.object)
+            if pod.metadata.deletionTimestamp != nil {
+                throw APIError.conflict(group: "", resource: "pods/binding", name: podName, message: "pod \(podName) is being deleted, cannot be assigned to a host")
+            }
+            if let existing = pod.spec?.nodeName, !existing.isEmpty {
+                throw APIError.conflict(
+                    group: "",
+                    resource: "pods/binding",
+                    name: podName,
+                    message: "pod \(podName) is already assigned to node \"\(existing)\""
+                )
+            }
+            if let uid = binding.metadata.uid, !uid.isEmpty, uid != pod.metadata.uid {
+                throw APIError.conflict(group: "", resource: "pods/binding", name: podName, message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(pod.metadata.uid ?? "")")
+            }
+            pod.spec?.nodeName = node
+            var status = pod.status ?? CoreV1.PodStatus()
+            var conditions = status.conditions ?? []
+            conditions.removeAll { $0.type == "PodScheduled" }
+            conditions.append(CoreV1.PodCondition(type: "PodScheduled", status: "True", lastTransitionTime: Time(Date())))
+            status.conditions = conditions
+            pod.status = status
+            pod.metadata.resourceVersion = current.keyValue.modRevision.description
+            return pod
+        }
+        return Self.successStatus(code: 201)
+    }
+
+    static func successStatus(code: Int) -> APIResponse {
+        let status = MetaV1.Status(kind: "Status", apiVersion: "v1", metadata: MetaV1.ListMeta(), status: "Success", code: Int32(code))
+        var body = (try? JSONValueEncoder().encodeToBytes(status)) ?? []
+        body.append(UInt8(ascii: "\n"))
+        return Self.jsonResponse(body, status: code)
+    }
+
+    // MARK: eviction
+
+    /// `pods/{name}/eviction`: deletes the pod unless a PodDisruptionBudget forbids it (429).
+    private func evict(
+        _ request: APIRequest,
+        store: ResourceStore,
+        namespace: String?,
+        name: String,
+        query: QueryParameters
+    ) async throws -> APIResponse {
+        guard let evictionResource = self.registry.resource(group: "policy", version: "v1", plural: "evictions")
+            ?? self.registry.resources.first(where: { $0.kind == "Eviction" })
+        else { throw APIError.pathNotFound() }
+        let value = try RequestBody.decode(request, resource: evictionResource)
+        let eviction: PolicyV1.Eviction
+        do {
+            eviction = try JSONValueDecoder().decode(PolicyV1.Eviction.self, from: value)
+        } catch {
+            throw ObjectCodec.cannotHandle(evictionResource, ObjectCodec.describe(error))
+        }
+        guard let current = try await store.current(namespace: namespace, name: name) else {
+            throw APIError.notFound(group: "", resource: "pods", name: name)
+        }
+        let pod = try JSONValueDecoder().decode(CoreV1.Pod.self, from: current.object)
+        let phase = pod.status?.phase ?? ""
+        // Terminal and being-deleted pods are evicted without consulting budgets, as upstream.
+        if phase != "Succeeded" && phase != "Failed" && pod.metadata.deletionTimestamp == nil,
+            let budgets = self.store(group: "policy", version: "v1", resource: "poddisruptionbudgets")
+        {
+            let page = try await self.readList(
+                store: budgets,
+                namespace: namespace,
+                selection: try Selection(query: QueryParameters(""), resource: budgets.resource),
+                limit: nil,
+                continueToken: nil,
+                resourceVersion: nil,
+                match: nil
+            )
+            let labels = pod.metadata.labels ?? [:]
+            var matching: [PolicyV1.PodDisruptionBudget] = []
+            for item in page.items {
+                guard let budget = try? JSONValueDecoder().decode(PolicyV1.PodDisruptionBudget.self, from: JSONValue.parse(item.bytes)),
+                    let selector = budget.spec?.selector,
+                    let parsed = try? Labels.Selector(selector),
+                    !parsed.isEmpty, parsed.matches(labels)
+                else { continue }
+                matching.append(budget)
+            }
+            if matching.count > 1 {
+                throw APIError.internalError("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
+            }
+            if let budget = matching.first, (budget.status?.disruptionsAllowed ?? 0) <= 0 {
+                throw APIError.tooManyRequests(
+                    "Cannot evict pod as it would violate the pod's disruption budget.",
+                    retryAfterSeconds: 10
+                ).withCause(
+                    reason: "DisruptionBudget",
+                    message: "The disruption budget \(budget.metadata.name ?? "") needs \(budget.status?.desiredHealthy ?? 0) healthy pods and has \(budget.status?.currentHealthy ?? 0) currently"
+                )
+            }
+        }
+        var options = eviction.deleteOptions ?? MetaV1.DeleteOptions()
+        if options.preconditions == nil { options.preconditions = MetaV1.Preconditions(uid: pod.metadata.uid) }
+        _ = try await store.delete(namespace: namespace, name: name, options: options, dryRun: try Self.dryRun(query))
+        return Self.successStatus(code: 201)
+    }
+
+    // MARK: virtual resources
+
+    /// Create-only resources that are answered, not stored: reviews and bindings.
+    func handleVirtual(_ request: APIRequest, info: RequestInfo, store: ResourceStore, query: QueryParameters) async throws -> APIResponse {
+        let resource = store.resource
+        guard info.verb == "create", info.subresource == nil else {
+            throw APIError.methodNotSupported(group: resource.group, resource: resource.plural, action: info.verb)
+        }
+        if resource.plural == "bindings" {
+            return try await self.bind(request, store: store, namespace: info.namespace, name: "", query: query)
+        }
+        let value = try RequestBody.decode(request, resource: resource)
+        guard case .object(var object) = value else { throw ObjectCodec.cannotHandle(resource, "the request body must be a JSON object") }
+        object["kind"] = .string(resource.kind)
+        object["apiVersion"] = .string(resource.apiVersion)
+        let user = request.user ?? UserInfo(name: "system:anonymous", groups: ["system:unauthenticated"])
+        switch resource.plural {
+        case "selfsubjectreviews":
+            object["status"] = [
+                "userInfo": [
+                    "username": .string(user.name),
+                    "uid": .string(user.uid),
+                    "groups": .array(user.groups.map { .string($0) }),
+                ]
+            ]
+        case "selfsubjectaccessreviews", "subjectaccessreviews", "localsubjectaccessreviews":
+            // Authorization arrives with RBAC; until then every authenticated user may do everything.
+            object["status"] = ["allowed": true, "reason": "Skiff allows every authenticated request until RBAC is enabled"]
+        case "selfsubjectrulesreviews":
+            object["status"] = [
+                "resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
+                "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]],
+                "incomplete": false,
+            ]
+        default:
+            throw APIError.methodNotSupported(group: resource.group, resource: resource.plural, action: "create")
+        }
+        if object["metadata"] == nil { object["metadata"] = [:] }
+        var body = JSONValue.object(object).serialized()
+        body.append(UInt8(ascii: "\n"))
+        return Self.jsonResponse(body, status: 201)
+    }
+}
+
+extension APIError {
+    /// The error with one more cause in its details.
+    func withCause(reason: String, message: String) -> APIError {
+        var copy = self
+        var details = copy.details ?? MetaV1.StatusDetails()
+        details.causes = (details.causes ?? []) + [MetaV1.StatusCause(reason: reason, message: message)]
+        copy.details = details
+        return copy
+    }
+}
+
+/// Patches on a Scale, which has no schema of its own worth merging strategically.
+enum PatchApplierScale {
+    static func json(_ patch: JSONValue, _ scale: JSONValue) throws(APIError) -> JSONValue {
+        do { return try JSONPatch.apply(patch, to: scale) } catch { throw APIError(reason: .unknown, code: 422, message: error.message) }
+    }
+
+    static func merge(_ patch: JSONValue, _ scale: JSONValue) throws(APIError) -> JSONValue {
+        do { return try JSONMergePatch.apply(patch, to: scale) } catch { throw APIError(reason: .unknown, code: 422, message: error.message) }
+    }
+}

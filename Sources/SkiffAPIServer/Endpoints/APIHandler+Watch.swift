@@ -1,0 +1,299 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import SkiffAPI
+import SkiffAPIMachinery
+import SkiffStorage
+import Synchronization
+
+extension APIHandler {
+    /// A watch: newline-delimited JSON events streamed from the resource's watch cache (↔ apiserver's
+    /// `serveWatch` over the cacher).
+    func watch(
+        store: ResourceStore,
+        namespace: String?,
+        name: String?,
+        query: QueryParameters,
+        format: OutputFormat
+    ) async throws -> APIResponse {
+        let resource = store.resource
+        let selection = try Selection(query: query, resource: resource)
+        var nameSelection = selection
+        if let name {
+            // Legacy /watch/…/{name} paths watch one object.
+            nameSelection.fields = Fields.Selector(
+                selection.fields.requirements + [Fields.Requirement(field: "metadata.name", operator: .equals, value: name)]
+            )
+        }
+        let filter = nameSelection
+        let resourceVersion = query["resourceVersion"].flatMap { $0.isEmpty ? nil : $0 }
+        let match = query["resourceVersionMatch"].flatMap { $0.isEmpty ? nil : $0 }
+        let allowBookmarks = try query.bool("allowWatchBookmarks") ?? false
+        let sendInitialEvents = try query.bool("sendInitialEvents")
+        let timeoutSeconds = try query.int64("timeoutSeconds")
+        let requested = try resourceVersion.map { (string) throws(APIError) in try ResourceStore.parseResourceVersion(string) }
+
+        let start: Cacher<ObjectAttributes>.WatchStart
+        var announceInitialEnd = false
+        if let sendInitialEvents {
+            guard match == "NotOlderThan" else {
+                throw APIError.invalid(
+                    group: "meta.k8s.io",
+                    kind: "ListOptions",
+                    name: "",
+                    causes: [
+                        APIError.Cause(
+                            field: "resourceVersionMatch",
+                            reason: "FieldValueForbidden",
+                            message: "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+                        )
+                    ]
+                )
+            }
+            if sendInitialEvents {
+                guard allowBookmarks else {
+                    throw APIError.invalid(
+                        group: "meta.k8s.io",
+                        kind: "ListOptions",
+                        name: "",
+                        causes: [
+                            APIError.Cause(
+                                field: "allowWatchBookmarks",
+                                reason: "FieldValueForbidden",
+                                message: "allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when sendInitialEvents is true"
+                            )
+                        ]
+                    )
+                }
+                start = .initialState(notOlderThan: requested == .zero ? nil : requested)
+                announceInitialEnd = true
+            } else {
+                start = requested.map { $0 == .zero ? .now : .after($0) } ?? .now
+            }
+        } else if let match, match != "NotOlderThan" || requested == nil {
+            throw APIError.badRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+        } else if requested == nil || requested == .zero {
+            // "Get state and start at most recent": synthetic ADDED events for what exists, then changes.
+            start = .initialState(notOlderThan: nil)
+        } else {
+            start = .after(requested!)
+        }
+
+        let timeout: Duration = .seconds(timeoutSeconds.map { max($0, 0) } ?? Int64.random(in: 1800...3600))
+        let labels = self.metricLabels(
+            RequestInfo(method: "GET", path: "/apis/\(resource.group)/\(resource.version)/\(resource.plural)", isWatch: true)
+        )
+        let metrics = self.metrics
+        let bookmarkInterval = self.configuration.watchBookmarkInterval
+        let headers: [(name: String, value: String)]
+        switch format {
+        case .json: headers = Self.jsonHeaders
+        case .table(let version, _): headers = Self.tableHeaders(version)
+        }
+
+        // Errors known before streaming (a too-old resourceVersion) arrive as one ERROR event, as the cacher's
+        // error watcher sends them.
+        let events: AsyncThrowingStream<CacheEvent<ObjectAttributes>, any Error>
+        do {
+            events = try await store.cacher.watch(prefix: resource.prefix(namespace: namespace), from: start)
+        } catch let error as CacherError where error.code == .tooOld {
+            let status = APIError.expired(
+                "too old resource version: \(requested?.description ?? "0") (\(error.oldest?.description ?? "0"))"
+            )
+            var line = Array(#"{"type":"ERROR","object":"#.utf8)
+            line.append(contentsOf: (try? JSONValueEncoder().encodeToBytes(status.status)) ?? [])
+            line.append(contentsOf: "}\n".utf8)
+            let chunk = line
+            return APIResponse(status: 200, headers: headers, body: .stream({ write in try await write(chunk) }))
+        }
+
+        let encoder = WatchEventEncoder(
+            handler: self,
+            resource: resource,
+            filter: filter,
+            format: format,
+            announceInitialEnd: announceInitialEnd,
+            allowBookmarks: allowBookmarks
+        )
+        return APIResponse(
+            status: 200,
+            headers: headers,
+            body: .stream({ write in
+                metrics.longRunning(labels, delta: 1)
+                defer { metrics.longRunning(labels, delta: -1) }
+                try await Self.pump(
+                    events: events,
+                    encoder: encoder,
+                    timeout: timeout,
+                    bookmarkInterval: allowBookmarks ? bookmarkInterval : nil,
+                    write: write
+                )
+            })
+        )
+    }
+
+    private enum WatchItem: Sendable {
+        case event(CacheEvent<ObjectAttributes>)
+        case bookmarkTick
+        case failed(String)
+    }
+
+    /// Moves events from the cache to the client until the timeout, the client leaving, or the cache ending the
+    /// watch (a slow client). The relay buffer is bounded: a client that cannot keep up is disconnected, as
+    /// upstream terminates slow watchers, and never holds back the cache or other watchers.
+    private static func pump(
+        events: AsyncThrowingStream<CacheEvent<ObjectAttributes>, any Error>,
+        encoder: WatchEventEncoder,
+        timeout: Duration,
+        bookmarkInterval: Duration?,
+        write: @concurrent ([UInt8]) async throws -> Void
+    ) async throws {
+        let (items, continuation) = AsyncStream.makeStream(of: WatchItem.self, bufferingPolicy: .bufferingOldest(4096))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await event in events {
+                        if case .dropped = continuation.yield(.event(event)) { break }
+                    }
+                } catch let error as StorageError where error.code == .watcherTooSlow {
+                    // The client re-watches from its last resourceVersion.
+                } catch is CancellationError {
+                } catch {
+                    continuation.yield(.failed("\(error)"))
+                }
+                continuation.finish()
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                continuation.finish()
+            }
+            if let bookmarkInterval {
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: bookmarkInterval) } catch { return }
+                        continuation.yield(.bookmarkTick)
+                    }
+                }
+            }
+            var state = WatchEventEncoder.State()
+            // An immediate empty write sends the headers, so clients see the watch established at once.
+            try await write([])
+            for await item in items {
+                let chunk: [UInt8]?
+                switch item {
+                case .event(let event): chunk = try encoder.encode(event, state: &state)
+                case .bookmarkTick: chunk = encoder.bookmark(state: &state)
+                case .failed(let message):
+                    chunk = encoder.error(APIError.internalError(message))
+                }
+                if let chunk, !chunk.isEmpty { try await write(chunk) }
+            }
+            group.cancelAll()
+        }
+    }
+}
+
+/// Turns cache events into watch lines, applying selectors to old and new states (↔ the cacher's
+/// `cacheWatcher.convertToWatchEvent`).
+struct WatchEventEncoder: Sendable {
+    let handler: APIHandler
+    let resource: ServedResource
+    let filter: Selection
+    let format: OutputFormat
+    let announceInitialEnd: Bool
+    let allowBookmarks: Bool
+
+    struct State {
+        var lastRevision: Revision = .zero
+        var sentColumns = false
+        var lastBookmarkRevision: Revision = .zero
+    }
+
+    func encode(_ event: CacheEvent<ObjectAttributes>, state: inout State) throws -> [UInt8]? {
+        switch event {
+        case .added(let object):
+            state.lastRevision = max(state.lastRevision, object.modRevision)
+            guard self.filter.isEverything || self.filter.matches(object.attributes) else { return nil }
+            return try self.line("ADDED", object.value, revision: object.modRevision, state: &state)
+        case .modified(let object, let previous):
+            state.lastRevision = max(state.lastRevision, object.modRevision)
+            let now = self.filter.isEverything || self.filter.matches(object.attributes)
+            let before = self.filter.isEverything || self.filter.matches(previous.attributes)
+            switch (before, now) {
+            case (true, true): return try self.line("MODIFIED", object.value, revision: object.modRevision, state: &state)
+            case (false, true): return try self.line("ADDED", object.value, revision: object.modRevision, state: &state)
+            case (true, false): return try self.line("DELETED", previous.value, revision: object.modRevision, state: &state)
+            case (false, false): return nil
+            }
+        case .deleted(let previous, let revision):
+            state.lastRevision = max(state.lastRevision, revision)
+            guard self.filter.isEverything || self.filter.matches(previous.attributes) else { return nil }
+            return try self.line("DELETED", previous.value, revision: revision, state: &state)
+        case .progress(let revision):
+            state.lastRevision = max(state.lastRevision, revision)
+            return nil
+        case .initialEventsEnd(let revision):
+            state.lastRevision = max(state.lastRevision, revision)
+            guard self.announceInitialEnd else { return nil }
+            state.lastBookmarkRevision = revision
+            return self.bookmarkLine(revision: revision, initialEventsEnd: true)
+        }
+    }
+
+    /// A periodic bookmark, when something happened since the last one.
+    func bookmark(state: inout State) -> [UInt8]? {
+        guard self.allowBookmarks, state.lastRevision > .zero else { return nil }
+        state.lastBookmarkRevision = state.lastRevision
+        return self.bookmarkLine(revision: state.lastRevision, initialEventsEnd: false)
+    }
+
+    func error(_ error: APIError) -> [UInt8] {
+        var line = Array(#"{"type":"ERROR","object":"#.utf8)
+        line.append(contentsOf: (try? JSONValueEncoder().encodeToBytes(error.status)) ?? [])
+        line.append(contentsOf: "}\n".utf8)
+        return line
+    }
+
+    private func bookmarkLine(revision: Revision, initialEventsEnd: Bool) -> [UInt8] {
+        var line = Array(#"{"type":"BOOKMARK","object":{"kind":""#.utf8)
+        line.append(contentsOf: self.resource.kind.utf8)
+        line.append(contentsOf: #"","apiVersion":""#.utf8)
+        line.append(contentsOf: self.resource.apiVersion.utf8)
+        line.append(contentsOf: #"","metadata":{"resourceVersion":""#.utf8)
+        line.append(contentsOf: revision.description.utf8)
+        line.append(UInt8(ascii: "\""))
+        if initialEventsEnd {
+            line.append(contentsOf: #","annotations":{"k8s.io/initial-events-end":"true"}"#.utf8)
+        }
+        line.append(contentsOf: "}}}\n".utf8)
+        return line
+    }
+
+    private func line(_ type: String, _ value: [UInt8], revision: Revision, state: inout State) throws -> [UInt8]? {
+        guard let stored = StoredObject(value: value) else { return nil }
+        var line = Array(#"{"type":""#.utf8)
+        line.append(contentsOf: type.utf8)
+        line.append(contentsOf: #"","object":"#.utf8)
+        switch self.format {
+        case .json:
+            stored.render(resourceVersion: revision.description, into: &line)
+        case .table(let version, let includeObject):
+            let object = try stored.decode(resourceVersion: revision.description)
+            let table = self.handler.table(
+                objects: [object],
+                resource: self.resource,
+                version: version,
+                includeObject: includeObject,
+                resourceVersion: revision.description,
+                continueToken: nil,
+                withColumns: !state.sentColumns
+            )
+            state.sentColumns = true
+            line.append(contentsOf: table.serialized())
+        }
+        line.append(contentsOf: "}\n".utf8)
+        return line
+    }
+}

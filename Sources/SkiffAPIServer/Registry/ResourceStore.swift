@@ -1,0 +1,379 @@
+#if canImport(FoundationEssentials)
+    package import FoundationEssentials
+#else
+    package import Foundation
+#endif
+import SkiffAPI
+package import SkiffAPIMachinery
+package import SkiffStorage
+
+/// The generic registry of one resource: create, read, update and delete over the store, with upstream's
+/// object-metadata rules (↔ apiserver `pkg/registry/generic/registry.Store`).
+///
+/// Objects travel as ``StoredObject`` bytes: reads render them with their resource version and never decode them;
+/// writes decode the current object, apply the request and the resource's strategy, and write the canonical JSON
+/// with compare-and-swap.
+package final class ResourceStore: Sendable {
+    package let resource: ServedResource
+    package let storage: any StorageBackend
+    package let cacher: Cacher<ObjectAttributes>
+    let clock: @Sendable () -> Date
+    let namespaceExists: @Sendable (String) async throws -> NamespaceState
+
+    /// What a create in a namespace finds.
+    package enum NamespaceState: Sendable {
+        case active
+        case terminating
+        case missing
+    }
+
+    package init(
+        resource: ServedResource,
+        storage: any StorageBackend,
+        clock: @escaping @Sendable () -> Date,
+        namespaceExists: @escaping @Sendable (String) async throws -> NamespaceState
+    ) {
+        self.resource = resource
+        self.storage = storage
+        self.clock = clock
+        self.namespaceExists = namespaceExists
+        let resourceCopy = resource
+        self.cacher = Cacher(storage: storage, prefix: resource.keyPrefix) { keyValue in
+            guard let stored = StoredObject(value: keyValue.value),
+                let object = try? JSONValue.parse(stored.json)
+            else { return ObjectAttributes() }
+            return ObjectAttributes(object: object, resource: resourceCopy)
+        }
+    }
+
+    // MARK: Reading
+
+    /// The object's JSON with its resource version, or 404.
+    package func get(namespace: String?, name: String, resourceVersion: String?) async throws -> [UInt8] {
+        let key = self.resource.key(namespace: namespace, name: name)
+        if let resourceVersion, resourceVersion != "" {
+            // "0" and "not older than N" may be served from the cache, as upstream.
+            let minimum = try Self.parseResourceVersion(resourceVersion)
+            let (object, _) = try await self.cacher.get(key: key, notOlderThan: minimum == .zero ? nil : minimum)
+            guard let object, let stored = StoredObject(value: object.value) else {
+                throw APIError.notFound(group: self.resource.group, resource: self.resource.plural, name: name)
+            }
+            return stored.render(resourceVersion: object.modRevision.description)
+        }
+        guard let keyValue = try await self.storage.get(key) else {
+            throw APIError.notFound(group: self.resource.group, resource: self.resource.plural, name: name)
+        }
+        return try self.render(keyValue)
+    }
+
+    /// The current object, decoded, with its key-value; `nil` when missing.
+    package func current(namespace: String?, name: String) async throws -> (object: JSONValue, keyValue: KeyValue)? {
+        let key = self.resource.key(namespace: namespace, name: name)
+        guard let keyValue = try await self.storage.get(key) else { return nil }
+        return (try self.decodeStored(keyValue), keyValue)
+    }
+
+    func render(_ keyValue: KeyValue) throws -> [UInt8] {
+        guard let stored = StoredObject(value: keyValue.value) else {
+            throw APIError.internalError("the stored value of \(keyValue.key) is corrupted")
+        }
+        return stored.render(resourceVersion: keyValue.modRevision.description)
+    }
+
+    func decodeStored(_ keyValue: KeyValue) throws -> JSONValue {
+        guard let stored = StoredObject(value: keyValue.value),
+            let object = try? stored.decode(resourceVersion: keyValue.modRevision.description)
+        else { throw APIError.internalError("the stored value of \(keyValue.key) is corrupted") }
+        return object
+    }
+
+    static func parseResourceVersion(_ string: String) throws(APIError) -> Revision {
+        guard let revision = Revision(string), revision.rawValue >= 0 else {
+            throw APIError.badRequest("resourceVersion: Invalid value: \"\(string)\": must be a non-negative integer")
+        }
+        return revision
+    }
+
+    // MARK: Creating
+
+    /// Creates `object` in `namespace`; returns the stored object's JSON (with its resource version).
+    package func create(_ decoded: any APIObject, namespace: String?, dryRun: Bool) async throws -> [UInt8] {
+        var object = decoded
+        var meta = object.metadata
+        if self.resource.isNamespaced {
+            guard let namespace, !namespace.isEmpty else {
+                throw APIError.badRequest("the namespace of the object must be set for a namespaced resource")
+            }
+            if let given = meta.namespace, !given.isEmpty, given != namespace {
+                throw APIError.badRequest(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
+            }
+            meta.namespace = namespace
+            switch try await self.namespaceExists(namespace) {
+            case .active: break
+            case .missing: throw APIError.notFound(group: "", resource: "namespaces", name: namespace)
+            case .terminating:
+                throw APIError.forbidden(
+                    group: self.resource.group,
+                    resource: self.resource.plural,
+                    name: meta.name ?? "",
+                    reason: "unable to create new content in namespace \(namespace) because it is being terminated"
+                )
+            }
+        } else {
+            meta.namespace = nil
+        }
+        let generated = (meta.name ?? "").isEmpty && !(meta.generateName ?? "").isEmpty
+        let now = self.clock()
+        meta.uid = UUID().uuidString.lowercased()
+        meta.creationTimestamp = Time(now)
+        meta.generation = ResourceStrategy.tracksGeneration(self.resource) ? 1 : nil
+        meta.resourceVersion = "0"  // placeholder: positions the member; StoredObject drops the value
+        meta.deletionTimestamp = nil
+        meta.deletionGracePeriodSeconds = nil
+        meta.selfLink = nil
+        object.metadata = meta
+        try ResourceStrategy.prepareForCreate(&object, resource: self.resource, now: now)
+        try ResourceStrategy.validateObjectMeta(object.metadata, resource: self.resource, isCreate: true)
+
+        for attempt in 0..<8 {
+            var candidate = object
+            if generated {
+                candidate.metadata.name = (meta.generateName ?? "") + Self.randomSuffix()
+            }
+            let name = candidate.metadata.name ?? ""
+            let json = try ObjectCodec.encode(candidate, as: self.resource)
+            let value = StoredObject.encode(json)
+            if dryRun {
+                return JSONValueEncoderSupport.removingResourceVersion(json).serialized()
+            }
+            do {
+                let keyValue = try await self.storage.create(
+                    self.resource.key(namespace: candidate.metadata.namespace, name: name),
+                    value: value,
+                    lease: nil
+                )
+                return try self.render(keyValue)
+            } catch let error as StorageError where error.code == .keyExists {
+                if generated && attempt < 7 { continue }
+                throw APIError.alreadyExists(group: self.resource.group, resource: self.resource.plural, name: name)
+            }
+        }
+        throw APIError.internalError("could not generate a unique name")
+    }
+
+    /// Five characters from upstream's alphabet (no vowels, no look-alikes), as `generateName` appends.
+    static func randomSuffix() -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+
+    // MARK: Updating
+
+    /// What an update's transform is given: the current object, decoded, and its stored key.
+    package struct Current: Sendable {
+        package var object: JSONValue
+        package var keyValue: KeyValue
+    }
+
+    /// The result of an update.
+    package enum UpdateOutcome: Sendable {
+        /// The object as stored now (with `created` when the update created it).
+        case updated([UInt8], created: Bool)
+        /// The update removed the last finalizer of an object being deleted, which is now gone.
+        case deleted([UInt8])
+    }
+
+    /// Reads the object, lets `transform` build the new one, applies the update rules and writes it with
+    /// compare-and-swap, retrying on conflicts when the new object does not pin a resource version.
+    ///
+    /// - Parameters:
+    ///   - subresource: `status` keeps everything but the status; `nil` keeps the status (when the resource has
+    ///     a status subresource).
+    ///   - allowCreate: create the object when missing (PUT on some kinds, server-side apply).
+    package func update(
+        namespace: String?,
+        name: String,
+        subresource: String?,
+        allowCreate: Bool,
+        dryRun: Bool,
+        transform: (_ current: Current?) async throws -> any APIObject
+    ) async throws -> UpdateOutcome {
+        let key = self.resource.key(namespace: namespace, name: name)
+        var keyValue = try await self.storage.get(key)
+        for _ in 0..<64 {
+            guard let existing = keyValue else {
+                guard allowCreate else {
+                    throw APIError.notFound(group: self.resource.group, resource: self.resource.plural, name: name)
+                }
+                let object = try await transform(nil)
+                try self.checkIdentity(object.metadata, namespace: namespace, name: name)
+                do {
+                    return .updated(try await self.create(object, namespace: namespace, dryRun: dryRun), created: true)
+                } catch let error as APIError where error.reason == .alreadyExists {
+                    keyValue = try await self.storage.get(key)
+                    continue
+                }
+            }
+            let currentObject = try self.decodeStored(existing)
+            var object = try await transform(Current(object: currentObject, keyValue: existing))
+            try self.checkIdentity(object.metadata, namespace: namespace, name: name)
+            let pinned = object.metadata.resourceVersion ?? ""
+            if !pinned.isEmpty && pinned != existing.modRevision.description {
+                throw APIError.conflict(
+                    group: self.resource.group,
+                    resource: self.resource.plural,
+                    name: name,
+                    message: APIError.modifiedMessage
+                )
+            }
+            let old = try ObjectCodec.decode(currentObject, as: self.resource).object
+            try ResourceStrategy.prepareForUpdate(
+                &object,
+                old: old,
+                resource: self.resource,
+                subresource: subresource,
+                now: self.clock()
+            )
+            try ResourceStrategy.validateObjectMeta(object.metadata, resource: self.resource, isCreate: false)
+            let json = try ObjectCodec.encode(object, as: self.resource)
+            let value = StoredObject.encode(json)
+            if ResourceStrategy.isReadyToDelete(object) {
+                if dryRun { return .deleted(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description)) }
+                do {
+                    _ = try await self.storage.delete(key, expected: existing.modRevision)
+                    return .deleted(try self.render(existing))
+                } catch let error as StorageError where error.code == .conflict || error.code == .notFound {
+                    keyValue = error.current
+                    continue
+                }
+            }
+            if value == existing.value || dryRun {
+                // Nothing changed (or nothing is written): the object keeps its resource version.
+                return .updated(
+                    StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description),
+                    created: false
+                )
+            }
+            do {
+                let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+                return .updated(try self.render(written), created: false)
+            } catch let error as StorageError where error.code == .conflict {
+                keyValue = error.current
+            } catch let error as StorageError where error.code == .notFound {
+                keyValue = nil
+            }
+        }
+        throw APIError.conflict(
+            group: self.resource.group,
+            resource: self.resource.plural,
+            name: name,
+            message: APIError.modifiedMessage
+        )
+    }
+
+    private func checkIdentity(_ meta: MetaV1.ObjectMeta, namespace: String?, name: String) throws(APIError) {
+        if let given = meta.name, given != name {
+            throw APIError.badRequest(
+                "the name of the object (\(given)) does not match the name on the URL (\(name))"
+            )
+        }
+        if self.resource.isNamespaced, let given = meta.namespace, !given.isEmpty, given != namespace {
+            throw APIError.badRequest(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
+        }
+    }
+
+    // MARK: Deleting
+
+    /// What a delete did.
+    package enum DeleteOutcome: Sendable {
+        /// The object is gone; its last state.
+        case deleted([UInt8], uid: String)
+        /// The object is being deleted (finalizers or a grace period); its current state.
+        case pending([UInt8])
+    }
+
+    /// Deletes the object, honouring preconditions, finalizers, propagation policy and pods' grace period.
+    package func delete(
+        namespace: String?,
+        name: String,
+        options: MetaV1.DeleteOptions,
+        dryRun: Bool
+    ) async throws -> DeleteOutcome {
+        let key = self.resource.key(namespace: namespace, name: name)
+        var keyValue = try await self.storage.get(key)
+        for _ in 0..<64 {
+            guard let existing = keyValue else {
+                throw APIError.notFound(group: self.resource.group, resource: self.resource.plural, name: name)
+            }
+            let current = try self.decodeStored(existing)
+            var object = try ObjectCodec.decode(current, as: self.resource).object
+            let meta = object.metadata
+            if let uid = options.preconditions?.uid, uid != (meta.uid ?? "") {
+                throw APIError.conflict(
+                    group: self.resource.group,
+                    resource: self.resource.plural,
+                    name: name,
+                    message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(meta.uid ?? "")"
+                )
+            }
+            if let version = options.preconditions?.resourceVersion, version != existing.modRevision.description {
+                throw APIError.conflict(
+                    group: self.resource.group,
+                    resource: self.resource.plural,
+                    name: name,
+                    message:
+                        "Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(existing.modRevision)"
+                )
+            }
+            let plan = ResourceStrategy.planDelete(&object, resource: self.resource, options: options, now: self.clock())
+            switch plan {
+            case .immediate:
+                if dryRun { return .deleted(try self.render(existing), uid: meta.uid ?? "") }
+                do {
+                    let result = try await self.storage.delete(key, expected: existing.modRevision)
+                    return .deleted(try self.render(result.previous), uid: meta.uid ?? "")
+                } catch let error as StorageError where error.code == .conflict {
+                    keyValue = error.current
+                } catch let error as StorageError where error.code == .notFound {
+                    keyValue = nil
+                }
+            case .graceful:
+                object.metadata.resourceVersion = "0"
+                let json = try ObjectCodec.encode(object, as: self.resource)
+                let value = StoredObject.encode(json)
+                if dryRun || value == existing.value {
+                    return .pending(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description))
+                }
+                do {
+                    let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+                    return .pending(try self.render(written))
+                } catch let error as StorageError where error.code == .conflict {
+                    keyValue = error.current
+                } catch let error as StorageError where error.code == .notFound {
+                    keyValue = nil
+                }
+            }
+        }
+        throw APIError.conflict(
+            group: self.resource.group,
+            resource: self.resource.plural,
+            name: name,
+            message: APIError.modifiedMessage
+        )
+    }
+}
+
+/// Helpers for dry-run responses.
+enum JSONValueEncoderSupport {
+    /// `object` without `metadata.resourceVersion` (a dry-run create has none).
+    static func removingResourceVersion(_ object: JSONValue) -> JSONValue {
+        guard case .object(var root) = object, case .object(var metadata)? = root["metadata"] else { return object }
+        metadata["resourceVersion"] = nil
+        root["metadata"] = .object(metadata)
+        return .object(root)
+    }
+}
