@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real kubectl and the official Python client against a real `skiff server`.
+#
+#   scripts/e2e.sh [path/to/skiff]
+#
+# Without an argument (or $SKIFF) it builds the `skiff` product first (E2E_SCRATCH_PATH picks the scratch path).
+# Needs kubectl, curl and python3 with venv; installs the Python `kubernetes` package from PyPI into a temporary
+# venv. Runs both suites, then exits non-zero if either failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SKIFF=${1:-${SKIFF:-}}
+if [ -z "$SKIFF" ]; then
+    scratch=()
+    if [ -n "${E2E_SCRATCH_PATH:-}" ]; then scratch=(--scratch-path "$E2E_SCRATCH_PATH"); fi
+    swift build --product skiff "${scratch[@]}"
+    SKIFF="$(swift build "${scratch[@]}" --show-bin-path)/skiff"
+fi
+
+missing=()
+for tool in kubectl curl python3; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -ne 0 ]; then
+    echo "error: the end-to-end tests need ${missing[*]} on PATH (.ci/run installs them on Debian)" >&2
+    exit 1
+fi
+
+started=$SECONDS
+failed=()
+echo "=== E2E: kubectl ($(kubectl version --client 2>/dev/null | head -1)) ==="
+Tests/E2E/kubectl.sh "$SKIFF" || failed+=(kubectl)
+echo "=== E2E: Python client ==="
+Tests/E2E/python.sh "$SKIFF" || failed+=(python)
+
+if [ "${#failed[@]}" -ne 0 ]; then
+    echo "E2E FAILED: ${failed[*]} ($((SECONDS - started))s)" >&2
+    exit 1
+fi
+echo "E2E passed ($((SECONDS - started))s)"
