@@ -162,6 +162,19 @@ struct StrategicMergePatchTests {
             )
         ),
         Case(
+            name: "numeric merge keys: kubectl apply adds a Service port in place",
+            kind: Self.service,
+            document: #"{"spec":{"ports":[{"port":80,"targetPort":8080},{"port":443,"targetPort":8443}]}}"#,
+            patch: #"""
+                {"spec":{"$setElementOrder/ports":[{"port":80},{"port":8080},{"port":443}],
+                 "ports":[{"port":8080,"targetPort":80}]}}
+                """#,
+            outcome: .document(
+                #"{"spec":{"ports":[{"port":80,"targetPort":8080},{"port":8080,"targetPort":80},"#
+                    + #"{"port":443,"targetPort":8443}]}}"#
+            )
+        ),
+        Case(
             name: "$patch: replace in a merging list replaces the list",
             kind: Self.deployment,
             document: Self.deployment(podSpec: Self.containersAB),
