@@ -13,6 +13,7 @@ let hummingbirdTLS: Target.Dependency = .product(name: "HummingbirdTLS", package
 let hummingbirdTesting: Target.Dependency = .product(name: "HummingbirdTesting", package: "hummingbird")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
@@ -84,7 +85,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPIServer", "SkiffPKI",
-                argumentParser, logging, grdb, serviceLifecycle, unixSignals,
+                argumentParser, logging, grdb, serviceLifecycle, unixSignals, asyncHTTPClient, nioCore, nioSSL,
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.
@@ -113,7 +114,7 @@ let package = Package(
             name: "SkiffAPIServerTests",
             dependencies: [
                 "SkiffAPIServer", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPI", "SkiffAPIMachinery", "SkiffPKI",
-                "SkiffTestKit", asyncHTTPClient, nioCore, nioPosix, nioSSL, logging,
+                "SkiffTestKit", asyncHTTPClient, nioCore, nioPosix, nioSSL, nioHTTP1, logging,
             ]
         ),
     ]

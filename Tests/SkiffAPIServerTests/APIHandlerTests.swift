@@ -65,7 +65,7 @@ import Testing
             let updated = await client.request(
                 "PUT",
                 "/api/v1/namespaces/default/configmaps/c1",
-                body: #"{"metadata":{"name":"c1","resourceVersion":"\#(rv)"},"data":{"a":"2"}}"#
+                body: #"{"metadata":{"name":"c1","resourceVersion":"\#(rv)","labels":{"app":"x"}},"data":{"a":"2"}}"#
             )
             #expect(updated.status == 200, "\(updated.text)")
             #expect(updated.json["data"]?["a"] == "2")
@@ -93,6 +93,7 @@ import Testing
 
     @Test func listWithSelectorsAndPaging() async throws {
         try await withTestHandler { client in
+            var lastVersion = ""
             for index in 0..<7 {
                 let reply = await client.request(
                     "POST",
@@ -101,6 +102,7 @@ import Testing
                 )
                 #expect(reply.status == 201, "\(reply.text)")
                 #expect(reply.json["status"]?["phase"] == "Pending")
+                lastVersion = reply.json["metadata"]?["resourceVersion"]?.stringValue ?? ""
             }
             let even = await client.request("GET", "/api/v1/namespaces/default/pods?labelSelector=tier%3Deven")
             #expect(even.json["items"]?.arrayValue?.count == 4)
@@ -124,7 +126,7 @@ import Testing
             #expect(badField.status == 400)
             #expect(badField.json["message"] == "field label not supported: spec.foo")
 
-            let cached = await client.request("GET", "/api/v1/namespaces/default/pods?resourceVersion=0&fieldSelector=metadata.name%3Dp3")
+            let cached = await client.request("GET", "/api/v1/namespaces/default/pods?resourceVersion=\(lastVersion)&resourceVersionMatch=NotOlderThan&fieldSelector=metadata.name%3Dp3")
             #expect(cached.json["items"]?.arrayValue?.count == 1)
         }
     }

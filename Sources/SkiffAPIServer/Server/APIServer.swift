@@ -183,14 +183,19 @@ public final class APIServer: Service, Sendable {
             return self.tokens[token]
         }
         guard self.tls != nil else { return nil }
-        let connection = channel.parent ?? channel
-        let certificate: NIOSSLCertificate?
-        do {
-            certificate = try await connection.eventLoop.submit {
-                try connection.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+        // HTTP/1.1 requests arrive on the connection's channel; HTTP/2 streams on a child of it.
+        var certificate: NIOSSLCertificate? = nil
+        for candidate in [channel, channel.parent].compactMap({ $0 }) {
+            let found = try? await candidate.eventLoop.submit { () -> NIOSSLCertificate?? in
+                guard let handler = try? candidate.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+                else { return .none }
+                return .some(handler.peerCertificate)
             }.get()
-        } catch {
-            return nil
+            if let found, let value = found {
+                certificate = value
+                break
+            }
+            if found != nil { break }
         }
         guard let certificate, let der = try? certificate.toDERBytes(),
             let parsed = try? Certificate(derEncoded: der),
