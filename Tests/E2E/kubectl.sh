@@ -36,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 e2e_log "work dir $WORK"
 
-k() { kubectl --cache-dir "$CACHE" --request-timeout=30s "$@"; }
+k() { timeout 90 kubectl --cache-dir "$CACHE" --request-timeout=30s "$@"; }
 
 start_server "$WORK/server.log"
 BASE=https://127.0.0.1:$PORT
@@ -205,7 +205,7 @@ expect_ok "get created configmap" k -n "$NS" get configmap cm-gen -o json
 expect_json "configmap data from protobuf" 'd["data"]' '{"a": "1", "b": "two"}'
 expect_ok "get created secret" k -n "$NS" get secret s-gen -o json
 expect_json "secret data from protobuf (base64)" 'd["data"]' '{"user": "YWRtaW4="}'
-expect_json "secret type" 'd["type"]' "Opaque"
+expect_json "secret type defaulted to Opaque" 'd["type"]' "Opaque"
 expect_ok "get created deployment" k -n "$NS" get deployment dep-gen -o json
 expect_json "deployment replicas" 'd["spec"]["replicas"]' "2"
 expect_json "deployment selector" 'd["spec"]["selector"]["matchLabels"]' '{"app": "dep-gen"}'
@@ -221,7 +221,7 @@ expect_ok "get created serviceaccount" k -n "$NS" get serviceaccount sa-gen -o j
 expect_json "serviceaccount kind" 'd["kind"]' "ServiceAccount"
 
 expect_fail "create an existing configmap fails with AlreadyExists" \
-    'Error from server (AlreadyExists): configmaps "cm-gen" already exists' \
+    'error: failed to create configmap: configmaps "cm-gen" already exists' \
     k -n "$NS" create configmap cm-gen --from-literal=a=1
 
 # Tables of other kinds.
@@ -468,7 +468,7 @@ expect_ok "deployment after strategic patches" k -n "$APP" get deployment web -o
 expect_json "strategic merge kept and updated containers by name" \
     'sorted((c["name"], c["image"]) for c in d["spec"]["template"]["spec"]["containers"])' \
     '[["sidecar", "busybox:1.36"], ["web", "nginx:1.28"]]'
-expect_json "strategic merge kept the container ports" \
+expect_json "strategic merge kept the container ports (protocol defaulted to TCP)" \
     '[c.get("ports") for c in d["spec"]["template"]["spec"]["containers"] if c["name"] == "web"]' \
     '[[{"containerPort": 80, "protocol": "TCP"}]]'
 expect_json "spec patches bumped generation to 3" 'd["metadata"]["generation"]' "3"
@@ -606,7 +606,7 @@ expect_ok "write after restart" k -n "$APP" create configmap after-restart --fro
 expect_ok "list after a write after restart" k get --raw "/api/v1/namespaces/$APP/configmaps"
 expect_json "resourceVersion grows after restart" "int(d['metadata']['resourceVersion']) > $RV_BEFORE" "true"
 
-expect_ok "kubectl delete namespace" k delete namespace "$WNS" --timeout=60s
+expect_ok "kubectl delete namespace" k delete namespace "$WNS" --timeout=30s
 expect_eq "delete namespace output" "namespace \"$WNS\" deleted" "$OUT"
 
 stop_server
