@@ -190,4 +190,68 @@ import Testing
             #expect(missing.status == 404)
         }
     }
+
+    @Test func metricsCountRequestsByVerbResourceAndCode() async throws {
+        try await withTestHandler { client in
+            await client.request("GET", "/api/v1/namespaces/default/configmaps")
+            await client.request("GET", "/api/v1/namespaces/default/configmaps/missing")
+            let metrics = await client.request("GET", "/metrics")
+            #expect(metrics.status == 200)
+            let text = metrics.text
+            #expect(text.contains("apiserver_request_total{"))
+            #expect(text.contains(#"verb="LIST""#) && text.contains(#"resource="configmaps""#))
+            #expect(text.contains(#"code="404""#))
+            #expect(text.contains("apiserver_request_duration_seconds_bucket"))
+            #expect(text.contains("etcd_request_duration_seconds_bucket"))
+        }
+    }
+
+    @Test func yamlAndUnknownFieldValidation() async throws {
+        try await withTestHandler { client in
+            let yaml = await client.request(
+                "POST",
+                "/api/v1/namespaces/default/configmaps",
+                body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y1\ndata:\n  n: \"1\"\n",
+                contentType: "application/yaml"
+            )
+            #expect(yaml.status == 201, "\(yaml.text)")
+            let strict = await client.request(
+                "POST",
+                "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+                body: #"{"metadata":{"name":"y2"},"dataa":{}}"#
+            )
+            #expect(strict.status == 400)
+            #expect(
+                strict.json["message"]
+                    == #"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dataa""#
+            )
+            let warn = await client.request(
+                "POST",
+                "/api/v1/namespaces/default/configmaps",
+                body: #"{"metadata":{"name":"y3"},"dataa":{}}"#
+            )
+            #expect(warn.status == 201)
+            #expect(warn.header("Warning") == #"299 - "unknown field \"dataa\"""#)
+            let unsupported = await client.request(
+                "POST",
+                "/api/v1/namespaces/default/configmaps",
+                body: "x",
+                contentType: "text/plain"
+            )
+            #expect(unsupported.status == 415)
+            let wrongType = await client.request(
+                "POST",
+                "/apis/apps/v1/namespaces/default/deployments",
+                body: #"{"metadata":{"name":"d"},"spec":{"replicas":"3"}}"#
+            )
+            #expect(wrongType.status == 400)
+            let missingNamespace = await client.request(
+                "POST",
+                "/api/v1/namespaces/nope/configmaps",
+                body: #"{"metadata":{"name":"z"}}"#
+            )
+            #expect(missingNamespace.status == 404)
+            #expect(missingNamespace.json["message"] == #"namespaces "nope" not found"#)
+        }
+    }
 }
