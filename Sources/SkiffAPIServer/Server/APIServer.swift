@@ -101,7 +101,8 @@ public final class APIServer: Service, Sendable {
             logger: self.logger
         )
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.handler.run() }
+            // The caches and bootstrap stop when shutdown begins; the HTTP server then drains its connections.
+            group.addTask { try await cancelWhenGracefulShutdown { try await self.handler.run() } }
             group.addTask { try await application.run() }
         }
     }
