@@ -86,6 +86,9 @@ expect_json "namespace list resourceVersion is a decimal string" 'd["metadata"][
 
 run curl_admin "$BASE/metrics"
 expect_contains "/metrics exposes apiserver_request_total" "apiserver_request_total"
+expect_eq "/metrics counts the namespace LIST above (verb=LIST, resource=namespaces, code=200)" "1" \
+    "$(printf '%s\n' "$OUT" | grep -E '^apiserver_request_total\{.*\} [1-9][0-9]*$' | grep 'verb="LIST"' |
+        grep 'resource="namespaces"' | grep -c 'code="200"')"
 
 run curl_admin -o "$WORK/body" -w '%{http_code}' "$BASE/api/v1/namespaces/default/configmaps/does-not-exist"
 expect_eq "GET a missing configmap answers 404" "404" "$OUT"
@@ -150,6 +153,8 @@ expect_json "json: kind" 'd["kind"]' "Namespace"
 expect_json "json: apiVersion" 'd["apiVersion"]' "v1"
 expect_json "json: name" 'd["metadata"]["name"]' "default"
 expect_json "json: phase" 'd["status"]["phase"]' "Active"
+expect_json "json: label kubernetes.io/metadata.name" 'd["metadata"].get("labels", {}).get("kubernetes.io/metadata.name")' \
+    "default"
 expect_json "json: uid set" 'len(d["metadata"]["uid"]) > 0' "true"
 expect_json "json: creationTimestamp RFC3339 Z" 'd["metadata"]["creationTimestamp"].endswith("Z")' "true"
 

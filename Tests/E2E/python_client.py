@@ -189,6 +189,26 @@ def deployment(name, replicas=1):
     )
 
 
+def test_deployment_defaults():
+    defaulted = apps.create_namespaced_deployment(NS, deployment("dep-defaults", None))
+    defaults = {
+        "replicas": defaulted.spec.replicas,
+        "strategy.type": defaulted.spec.strategy and defaulted.spec.strategy.type,
+        "revisionHistoryLimit": defaulted.spec.revision_history_limit,
+        "progressDeadlineSeconds": defaulted.spec.progress_deadline_seconds,
+        "template.spec.restartPolicy": defaulted.spec.template.spec.restart_policy,
+    }
+    expected = {
+        "replicas": 1,
+        "strategy.type": "RollingUpdate",
+        "revisionHistoryLimit": 10,
+        "progressDeadlineSeconds": 600,
+        "template.spec.restartPolicy": "Always",
+    }
+    apps.delete_namespaced_deployment("dep-defaults", NS)
+    assert defaults == expected, "deployment defaults %r != %r" % (defaults, expected)
+
+
 def test_deployment_crud():
     created = apps.create_namespaced_deployment(NS, deployment("dep", 2))
     assert created.spec.replicas == 2, created.spec.replicas
@@ -234,8 +254,14 @@ def test_service_crud():
             ),
         ),
     )
-    assert created.spec.type == "ClusterIP", "default service type: %r" % created.spec.type
-    assert created.spec.cluster_ip, "a ClusterIP must be allocated"
+    defaults = {
+        "type": created.spec.type,
+        "clusterIP allocated": bool(created.spec.cluster_ip),
+        "sessionAffinity": created.spec.session_affinity,
+        "ports[0].protocol": created.spec.ports[0].protocol,
+    }
+    expected = {"type": "ClusterIP", "clusterIP allocated": True, "sessionAffinity": "None", "ports[0].protocol": "TCP"}
+    assert defaults == expected, "service defaults %r != %r" % (defaults, expected)
     read = core.read_namespaced_service("svc", NS)
     assert read.spec.cluster_ip == created.spec.cluster_ip
     assert read.spec.ports[0].target_port == 8080, read.spec.ports
@@ -400,6 +426,7 @@ TESTS = [
     test_configmap_crud,
     test_secret_crud,
     test_deployment_crud,
+    test_deployment_defaults,
     test_service_crud,
     test_pod_phase_after_create,
     test_list_selectors,
