@@ -84,8 +84,8 @@ public struct CertificateAuthority: Sendable, Hashable {
             return CertificateAuthority(
                 certificate: certificate,
                 privateKey: key,
-                certificatePEM: try certificate.serializeAsPEM().pemString,
-                privateKeyPEM: try key.serializeAsPEM().pemString
+                certificatePEM: try certificate.serializeAsPEM().pemString + "\n",
+                privateKeyPEM: try key.serializeAsPEM().pemString + "\n"
             )
         } catch {
             throw PKIError(
@@ -202,12 +202,12 @@ public struct CertificateAuthority: Sendable, Hashable {
                 extensions: extensions,
                 issuerPrivateKey: self.privateKey
             )
-            let certificatePEM = try certificate.serializeAsPEM().pemString
+            let certificatePEM = try certificate.serializeAsPEM().pemString + "\n"
             return IssuedCertificate(
                 certificate: certificate,
                 privateKey: key,
                 certificatePEM: certificatePEM,
-                privateKeyPEM: try key.serializeAsPEM().pemString,
+                privateKeyPEM: try key.serializeAsPEM().pemString + "\n",
                 chainPEM: PEMCoding.concatenate(certificatePEM, self.certificatePEM)
             )
         } catch {

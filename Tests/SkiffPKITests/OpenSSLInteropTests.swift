@@ -42,8 +42,9 @@ struct OpenSSLInteropTests {
         for name in names.dnsNames {
             #expect(serving.contains("DNS:\(name)"), "\(name)")
         }
-        for address in ["127.0.0.1", "192.168.1.10", "FD00:0:0:0:0:0:0:10", "10.43.0.1"] {
-            #expect(serving.contains("IP Address:\(address)"), "\(address) in \(serving)")
+        // OpenSSL 3.0 prints IPv6 uncompressed in upper case; later releases may compress it.
+        for forms in [["127.0.0.1"], ["192.168.1.10"], ["FD00:0:0:0:0:0:0:10", "fd00::10"], ["10.43.0.1"]] {
+            #expect(forms.contains { serving.contains("IP Address:\($0)") }, "\(forms) in \(serving)")
         }
 
         let admin = try self.openssl(
