@@ -24,6 +24,7 @@ DATA_DIR=$WORK/data
 PORT=$(free_port)
 cleanup() {
     e2e_cleanup
+    rm -rf "$WORK/venv"
     if [ "${E2E_KEEP:-0}" = 1 ] || [ "$E2E_FAILURES" -ne 0 ]; then
         e2e_log "kept $WORK (server log: $WORK/server.log)"
     else
