@@ -75,6 +75,10 @@ expect_contains "401 Content-Type is JSON" "application/json" "$(grep -i '^conte
 run curl_anon -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer not-a-token' "$BASE/api/v1/namespaces"
 expect_eq "GET /api/v1/namespaces with a bogus bearer token answers 401" "401" "$OUT"
 
+for proto in --http1.1 --http2; do
+    run curl_admin "$proto" -o /dev/null -w '%{http_code} %{http_version}' "$BASE/api/v1/namespaces/default"
+    expect_eq "admin certificate accepted over curl $proto" "200 ${proto#--http}" "$OUT"
+done
 run curl_admin -o "$WORK/body" -w '%{http_code}' "$BASE/api/v1/namespaces"
 expect_eq "GET /api/v1/namespaces with the admin certificate answers 200" "200" "$OUT"
 OUT=$(cat "$WORK/body")
