@@ -74,7 +74,7 @@ let package = Package(
             dependencies: [
                 "SkiffStorage", "SkiffAPI", "SkiffAPIMachinery", "SkiffOpenAPI", "SkiffPrinters", "SkiffPKI",
                 hummingbird, hummingbirdHTTP2, hummingbirdTLS, nioCore, nioPosix, nioSSL, metrics, prometheus,
-                serviceLifecycle, compressNIO, logging, yams, x509, asn1, hummingbirdCore, httpTypes,
+                serviceLifecycle, compressNIO, logging, yams, x509, asn1, hummingbirdCore, httpTypes, crypto,
             ]
         ),
         // ↔ client-go fake + apiserver testserver: support for tests and benchmarks only.
@@ -85,7 +85,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPIServer", "SkiffPKI",
-                argumentParser, logging, grdb, serviceLifecycle, unixSignals, asyncHTTPClient, nioCore, nioSSL,
+                argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL,
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.
@@ -114,7 +114,7 @@ let package = Package(
             name: "SkiffAPIServerTests",
             dependencies: [
                 "SkiffAPIServer", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPI", "SkiffAPIMachinery", "SkiffPKI",
-                "SkiffTestKit", asyncHTTPClient, nioCore, nioPosix, nioSSL, nioHTTP1, logging,
+                "SkiffTestKit", asyncHTTPClient, nioCore, nioPosix, nioSSL, nioHTTP1, logging, crypto,
             ]
         ),
     ]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -73,7 +74,12 @@ struct ServerOptions: ParsableArguments {
             directory: dataDir + "/db",
             logger: logger
         )
-        let handler = APIHandler(configuration: configuration, storage: storage, logger: logger)
+        let handler = APIHandler(
+            configuration: configuration,
+            storage: storage,
+            serviceAccountTokens: ServiceAccountTokens(key: try Self.serviceAccountKey(path: dataDir + "/tls/service.key")),
+            logger: logger
+        )
         let server = APIServer(
             handler: handler,
             host: self.bindAddress,
@@ -93,6 +99,23 @@ struct ServerOptions: ParsableArguments {
         )
         try Kubeconfig.write(kubeconfig, to: self.writeKubeconfig ?? dataDir + "/kubeconfig.yaml")
         return server
+    }
+}
+
+extension ServerOptions {
+    /// The service-account signing key, created on first start (`--service-account-key-file` upstream).
+    static func serviceAccountKey(path: String) throws -> P256.Signing.PrivateKey {
+        if let pem = try? String(contentsOfFile: path, encoding: .utf8) {
+            return try P256.Signing.PrivateKey(pemRepresentation: pem)
+        }
+        let key = P256.Signing.PrivateKey()
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw ValidationError("cannot write the service account key to \(path)") }
+        guard rename(temporary, path) == 0 else {
+            throw ValidationError("cannot move the service account key into place at \(path): errno \(errno)")
+        }
+        return key
     }
 }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import SkiffAPIMachinery
@@ -14,6 +15,7 @@ func withTestHandler<T: Sendable>(
     let handler = APIHandler(
         configuration: configuration,
         storage: storage,
+        serviceAccountTokens: ServiceAccountTokens(key: P256.Signing.PrivateKey()),
         logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     )
     return try await withThrowingTaskGroup(of: Void.self) { group in

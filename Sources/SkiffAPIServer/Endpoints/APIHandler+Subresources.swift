@@ -58,6 +58,8 @@ extension APIHandler {
             return try await self.bind(request, store: store, namespace: namespace, name: name, query: query)
         case ("eviction", "create"):
             return try await self.evict(request, store: store, namespace: namespace, name: name, query: query)
+        case ("token", "create") where resource.plural == "serviceaccounts":
+            return try await self.issueToken(request, store: store, namespace: namespace, name: name, query: query)
         default:
             throw APIError.methodNotSupported(
                 group: resource.group,
@@ -283,8 +285,8 @@ extension APIHandler {
         name: String,
         query: QueryParameters
     ) async throws -> APIResponse {
-        guard let evictionResource = self.registry.resource(group: "policy", version: "v1", plural: "evictions")
-            ?? self.registry.resources.first(where: { $0.kind == "Eviction" })
+        guard let subresource = store.resource.info.subresource(named: "eviction"),
+            let evictionResource = ServedResource.body(of: subresource, parent: store.resource)
         else { throw APIError.pathNotFound() }
         let value = try RequestBody.decode(request, resource: evictionResource)
         let eviction: PolicyV1.Eviction
@@ -338,6 +340,79 @@ extension APIHandler {
         if options.preconditions == nil { options.preconditions = MetaV1.Preconditions(uid: pod.metadata.uid) }
         _ = try await store.delete(namespace: namespace, name: name, options: options, dryRun: try Self.dryRun(query))
         return Self.successStatus(code: 201)
+    }
+
+    // MARK: token
+
+    /// `serviceaccounts/{name}/token`: a TokenRequest answered with a signed, bound, expiring token.
+    private func issueToken(
+        _ request: APIRequest,
+        store: ResourceStore,
+        namespace: String?,
+        name: String,
+        query: QueryParameters
+    ) async throws -> APIResponse {
+        guard let tokens = self.serviceAccountTokens,
+            let subresource = store.resource.info.subresource(named: "token"),
+            let requestResource = ServedResource.body(of: subresource, parent: store.resource)
+        else {
+            throw APIError.methodNotSupported(group: "", resource: "serviceaccounts/token", action: "create")
+        }
+        let value = try RequestBody.decode(request, resource: requestResource)
+        var tokenRequest: AuthenticationV1.TokenRequest
+        do {
+            tokenRequest = try JSONValueDecoder().decode(AuthenticationV1.TokenRequest.self, from: value)
+        } catch {
+            throw ObjectCodec.cannotHandle(requestResource, ObjectCodec.describe(error))
+        }
+        guard let current = try await store.current(namespace: namespace, name: name) else {
+            throw APIError.notFound(group: "", resource: "serviceaccounts", name: name)
+        }
+        let uid = current.object["metadata"]?["uid"]?.stringValue ?? ""
+        var spec = tokenRequest.spec ?? AuthenticationV1.TokenRequestSpec()
+        let expiration = spec.expirationSeconds ?? 3600
+        guard expiration >= 600 else {
+            throw APIError.invalid(
+                group: "authentication.k8s.io",
+                kind: "TokenRequest",
+                name: name,
+                causes: [
+                    APIError.Cause(
+                        field: "spec.expirationSeconds",
+                        reason: "FieldValueInvalid",
+                        message: "spec.expirationSeconds: Invalid value: \(expiration): may not specify a duration less than 10 minutes"
+                    )
+                ]
+            )
+        }
+        let audiences = (spec.audiences ?? []).isEmpty ? [ServiceAccountTokens.defaultIssuer] : spec.audiences!
+        let bound = spec.boundObjectRef.map { ($0.kind ?? "", $0.name ?? "", $0.uid ?? "") }
+        let now = Date()
+        let issued = try tokens.issue(
+            namespace: namespace ?? "",
+            name: name,
+            uid: uid,
+            audiences: audiences,
+            expirationSeconds: expiration,
+            boundObject: bound,
+            now: now
+        )
+        spec.audiences = audiences
+        spec.expirationSeconds = expiration
+        tokenRequest.spec = spec
+        tokenRequest.metadata.name = name
+        tokenRequest.metadata.namespace = namespace
+        tokenRequest.metadata.creationTimestamp = Time(now)
+        tokenRequest.status = AuthenticationV1.TokenRequestStatus(token: issued.token, expirationTimestamp: Time(issued.expiration))
+        var json = try JSONValueEncoder().encode(tokenRequest)
+        if case .object(var members) = json {
+            members["kind"] = "TokenRequest"
+            members["apiVersion"] = "authentication.k8s.io/v1"
+            json = .object(members)
+        }
+        var body = json.serialized()
+        body.append(UInt8(ascii: "\n"))
+        return Self.jsonResponse(body, status: 201)
     }
 
     // MARK: virtual resources

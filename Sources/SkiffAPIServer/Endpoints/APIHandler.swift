@@ -27,6 +27,8 @@ public final class APIHandler: Sendable {
     let storage: any StorageBackend
     let logger: Logger
     let readiness = Mutex<Readiness>(Readiness())
+    /// Issues `serviceaccounts/token` tokens and verifies them as bearer tokens; `nil` disables both.
+    public let serviceAccountTokens: ServiceAccountTokens?
 
     struct Readiness {
         var storeReady = false
@@ -35,8 +37,14 @@ public final class APIHandler: Sendable {
     }
 
     /// Makes the handler over `storage`; nothing runs until ``run()``.
-    public init(configuration: APIServerConfiguration, storage: any StorageBackend, logger: Logger) {
+    public init(
+        configuration: APIServerConfiguration,
+        storage: any StorageBackend,
+        serviceAccountTokens: ServiceAccountTokens? = nil,
+        logger: Logger
+    ) {
         self.configuration = configuration
+        self.serviceAccountTokens = serviceAccountTokens
         self.logger = logger
         let metrics = APIServerMetrics()
         self.metrics = metrics

@@ -39,6 +39,26 @@ package struct ServedResource: Sendable {
         return self.keyPrefix
     }
 
+    /// A description of a subresource's body kind (`policy/v1 Eviction`, `authentication.k8s.io/v1 TokenRequest`),
+    /// for decoding request bodies with the same rules and messages; `nil` when the kind is not generated.
+    package static func body(of subresource: APISubresourceInfo, parent: ServedResource) -> ServedResource? {
+        let gvk = subresource.groupVersionKind
+        guard let type = APIObjectTypes.objects[gvk] else { return nil }
+        return ServedResource(
+            info: APIResourceInfo(
+                groupVersionKind: gvk,
+                plural: parent.plural + "/" + subresource.name,
+                singular: "",
+                isNamespaced: parent.isNamespaced,
+                verbs: subresource.verbs,
+                subresources: []
+            ),
+            type: type,
+            keyPrefix: "",
+            selectableFields: []
+        )
+    }
+
     /// Every field selector label the resource supports.
     package var allSelectableFields: [String] {
         (self.isNamespaced ? ["metadata.name", "metadata.namespace"] : ["metadata.name"]) + self.selectableFields

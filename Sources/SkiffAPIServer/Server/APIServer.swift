@@ -181,7 +181,8 @@ public final class APIServer: Service, Sendable {
     private func authenticate(_ request: Request, channel: any Channel) async -> UserInfo? {
         if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
             let token = String(authorization.dropFirst("Bearer ".count)).trimmingSpaces()
-            return self.tokens[token]
+            if let user = self.tokens[token] { return user }
+            return self.handler.serviceAccountTokens?.authenticate(token)
         }
         guard self.tls != nil else { return nil }
         // HTTP/1.1 requests arrive on the connection's channel; HTTP/2 streams on a child of it.

@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark (build with -c release).",
-        subcommands: [BenchStorageCommand.self, BenchCodecCommand.self]
+        subcommands: [BenchStorageCommand.self, BenchCodecCommand.self, BenchAPIServerCommand.self]
     )
 }

@@ -1,0 +1,122 @@
+import Foundation
+import SkiffAPIMachinery
+import SkiffAPIServer
+import Testing
+
+@Suite struct SubresourceTests {
+    static let pod = #"{"metadata":{"name":"p","labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"i"}]}}"#
+
+    @Test func bindingAssignsANodeOnce() async throws {
+        try await withTestHandler { client in
+            await client.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)
+            let binding = #"{"apiVersion":"v1","kind":"Binding","metadata":{"name":"p"},"target":{"kind":"Node","name":"n1"}}"#
+            let bound = await client.request("POST", "/api/v1/namespaces/default/pods/p/binding", body: binding)
+            #expect(bound.status == 201, "\(bound.text)")
+            #expect(bound.json["status"] == "Success")
+            let pod = await client.request("GET", "/api/v1/namespaces/default/pods/p")
+            #expect(pod.json["spec"]?["nodeName"] == "n1")
+            let again = await client.request("POST", "/api/v1/namespaces/default/pods/p/binding", body: binding)
+            #expect(again.status == 409)
+            #expect(again.json["message"]?.stringValue?.contains(#"is already assigned to node "n1""#) == true)
+        }
+    }
+
+    @Test func evictionHonoursDisruptionBudgets() async throws {
+        try await withTestHandler { client in
+            await client.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)
+            await client.request(
+                "POST",
+                "/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+                body: #"{"metadata":{"name":"b"},"spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"a"}}}}"#
+            )
+            let eviction = #"{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p","namespace":"default"},"deleteOptions":{}}"#
+            let blocked = await client.request("POST", "/api/v1/namespaces/default/pods/p/eviction", body: eviction)
+            #expect(blocked.status == 429, "\(blocked.text)")
+            #expect(blocked.json["message"] == "Cannot evict pod as it would violate the pod's disruption budget.")
+            #expect(blocked.header("Retry-After") != nil)
+            // The disruption controller would compute this; set it by hand.
+            let status = await client.request(
+                "PATCH",
+                "/apis/policy/v1/namespaces/default/poddisruptionbudgets/b/status",
+                body: #"{"status":{"disruptionsAllowed":1,"currentHealthy":1,"desiredHealthy":1,"expectedPods":1,"observedGeneration":1}}"#,
+                contentType: "application/merge-patch+json"
+            )
+            #expect(status.status == 200, "\(status.text)")
+            let allowed = await client.request("POST", "/api/v1/namespaces/default/pods/p/eviction", body: eviction)
+            #expect(allowed.status == 201, "\(allowed.text)")
+            let gone = await client.request("GET", "/api/v1/namespaces/default/pods/p")
+            #expect(gone.status == 404)
+        }
+    }
+
+    @Test func scaleReadsAndWritesReplicas() async throws {
+        try await withTestHandler { client in
+            let created = await client.request(
+                "POST",
+                "/apis/apps/v1/namespaces/default/deployments",
+                body: #"{"metadata":{"name":"d"},"spec":{"replicas":2,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}"#
+            )
+            #expect(created.status == 201, "\(created.text)")
+            let scale = await client.request("GET", "/apis/apps/v1/namespaces/default/deployments/d/scale")
+            #expect(scale.json["kind"] == "Scale")
+            #expect(scale.json["spec"]?["replicas"] == 2)
+            #expect(scale.json["status"]?["selector"] == "a=b")
+            let patched = await client.request(
+                "PATCH",
+                "/apis/apps/v1/namespaces/default/deployments/d/scale",
+                body: #"{"spec":{"replicas":5}}"#,
+                contentType: "application/merge-patch+json"
+            )
+            #expect(patched.json["spec"]?["replicas"] == 5, "\(patched.text)")
+            let deployment = await client.request("GET", "/apis/apps/v1/namespaces/default/deployments/d")
+            #expect(deployment.json["spec"]?["replicas"] == 5)
+            #expect(deployment.json["metadata"]?["generation"] == 2)
+        }
+    }
+
+    @Test func statusSubresourceChangesOnlyStatus() async throws {
+        try await withTestHandler { client in
+            await client.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)
+            let main = await client.request(
+                "PATCH",
+                "/api/v1/namespaces/default/pods/p",
+                body: #"{"status":{"phase":"Running"}}"#,
+                contentType: "application/merge-patch+json"
+            )
+            #expect(main.json["status"]?["phase"] == "Pending")
+            let status = await client.request(
+                "PATCH",
+                "/api/v1/namespaces/default/pods/p/status",
+                body: #"{"metadata":{"labels":{"x":"y"}},"status":{"phase":"Running"}}"#,
+                contentType: "application/merge-patch+json"
+            )
+            #expect(status.json["status"]?["phase"] == "Running", "\(status.text)")
+            #expect(status.json["metadata"]?["labels"]?["x"] == nil)
+        }
+    }
+
+    @Test func tokenRequestIssuesATokenThatAuthenticates() async throws {
+        try await withTestHandler { client in
+            await client.request("POST", "/api/v1/namespaces/default/serviceaccounts", body: #"{"metadata":{"name":"bot"}}"#)
+            let reply = await client.request(
+                "POST",
+                "/api/v1/namespaces/default/serviceaccounts/bot/token",
+                body: #"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}"#
+            )
+            #expect(reply.status == 201, "\(reply.text)")
+            let token = reply.json["status"]?["token"]?.stringValue ?? ""
+            let user = client.handler.serviceAccountTokens?.authenticate(token)
+            #expect(user?.name == "system:serviceaccount:default:bot")
+            #expect(user?.groups.contains("system:serviceaccounts:default") == true)
+            #expect(client.handler.serviceAccountTokens?.authenticate(token + "x") == nil)
+            let tooShort = await client.request(
+                "POST",
+                "/api/v1/namespaces/default/serviceaccounts/bot/token",
+                body: #"{"spec":{"expirationSeconds":60}}"#
+            )
+            #expect(tooShort.status == 422)
+            let missing = await client.request("POST", "/api/v1/namespaces/default/serviceaccounts/nobody/token", body: "{}")
+            #expect(missing.status == 404)
+        }
+    }
+}
