@@ -473,10 +473,10 @@ extension APIError {
 /// Patches on a Scale, which has no schema of its own worth merging strategically.
 enum PatchApplierScale {
     static func json(_ patch: JSONValue, _ scale: JSONValue) throws(APIError) -> JSONValue {
-        do { return try JSONPatch.apply(patch, to: scale) } catch { throw APIError(reason: .unknown, code: 422, message: error.message) }
+        do { return try JSONPatch.apply(patch, to: scale) } catch { throw PatchApplier.apiError(error) }
     }
 
     static func merge(_ patch: JSONValue, _ scale: JSONValue) throws(APIError) -> JSONValue {
-        do { return try JSONMergePatch.apply(patch, to: scale) } catch { throw APIError(reason: .unknown, code: 422, message: error.message) }
+        do { return try JSONMergePatch.apply(patch, to: scale) } catch { throw PatchApplier.apiError(error) }
     }
 }

@@ -140,11 +140,23 @@ enum PatchApplier {
                 return try strategic.apply(patch, to: current)
             }
         } catch let error as PatchError {
-            throw APIError(reason: .unknown, code: 422, message: error.message)
+            throw Self.apiError(error)
         } catch let error as APIError {
             throw error
         } catch {
             throw APIError.badRequest("\(error)")
+        }
+    }
+}
+
+extension PatchApplier {
+    /// A patch that cannot apply to this object is 422 (as upstream's patcher answers); a malformed patch is 400.
+    static func apiError(_ error: PatchError) -> APIError {
+        switch error.code {
+        case .testFailed, .pathNotFound, .invalidIndex, .invalidDocument:
+            return APIError(reason: .invalid, code: 422, message: error.message)
+        default:
+            return APIError.badRequest(error.message)
         }
     }
 }
