@@ -28,7 +28,7 @@ fi
 
 started=$SECONDS
 failed=()
-echo "=== E2E: kubectl ($(kubectl version --client 2>/dev/null | head -1)) ==="
+echo "=== E2E: kubectl ($(kubectl version --client 2>/dev/null | sed -n 1,1p)) ==="
 Tests/E2E/kubectl.sh "$SKIFF" || failed+=(kubectl)
 echo "=== E2E: Python client ==="
 Tests/E2E/python.sh "$SKIFF" || failed+=(python)

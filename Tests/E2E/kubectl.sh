@@ -26,6 +26,11 @@ CACHE=$WORK/kube-cache
 PORT=$(free_port)
 export KUBECONFIG=$DATA_DIR/kubeconfig.yaml
 cleanup() {
+    local status=$?
+    if [ "$status" -ne 0 ] && [ "$E2E_FAILURES" -eq 0 ]; then
+        printf '\n\033[1;31mFATAL\033[0m %s aborted with exit status %d after the last check above\n' "$0" "$status" >&2
+        E2E_FAILURES=1
+    fi
     e2e_cleanup
     if [ "${E2E_KEEP:-0}" = 1 ] || [ "$E2E_FAILURES" -ne 0 ]; then
         e2e_log "kept $WORK (server log: $WORK/server.log)"
@@ -466,7 +471,7 @@ expect_ok "kubectl patch --type json" k -n "$APP" patch configmap settings --typ
     -p '[{"op":"add","path":"/data/json","value":"yes"},{"op":"remove","path":"/data/size"}]'
 expect_ok "configmap after merge and json patches" k -n "$APP" get configmap settings -o json
 expect_json "merge + json patch result" 'd["data"]' '{"color": "red", "json": "yes", "merged": "yes"}'
-expect_fail "json patch test op failure is reported" "Error from server" \
+expect_fail "json patch test op failure is reported" "testing value /data/color failed: test failed" \
     k -n "$APP" patch configmap settings --type json -p '[{"op":"test","path":"/data/color","value":"green"}]'
 
 expect_ok "kubectl patch (strategic, default) updates a container by name" k -n "$APP" patch deployment web \

@@ -56,7 +56,7 @@ expect_ok() {
     run "$@"
     if [ "$RC" -ne 0 ]; then
         fail "$name" "command:  $(quoted "$@")" "expected: exit status 0" "actual:   exit status $RC" "output:" \
-            "$(printf '%s\n' "$OUT" | head -40)"
+            "$(printf '%s\n' "$OUT" | sed -n 1,40p)"
         return 0
     fi
     pass "$name"
@@ -69,7 +69,7 @@ expect_fail() {
     run "$@"
     if [ "$RC" -eq 0 ] || [[ "$OUT" != *"$needle"* ]]; then
         fail "$name" "command:  $(quoted "$@")" "expected: non-zero exit and output containing: $needle" \
-            "actual:   exit status $RC, output:" "$(printf '%s\n' "$OUT" | head -40)"
+            "actual:   exit status $RC, output:" "$(printf '%s\n' "$OUT" | sed -n 1,40p)"
         return 0
     fi
     pass "$name"
@@ -88,7 +88,7 @@ expect_eq() {
 expect_contains() {
     local haystack=${3-$OUT}
     if [[ "$haystack" != *"$2"* ]]; then
-        fail "$1" "expected output containing: $2" "actual output:" "$(printf '%s\n' "$haystack" | head -40)"
+        fail "$1" "expected output containing: $2" "actual output:" "$(printf '%s\n' "$haystack" | sed -n 1,40p)"
         return 0
     fi
     pass "$1"
@@ -97,7 +97,7 @@ expect_contains() {
 expect_not_contains() {
     local haystack=${3-$OUT}
     if [[ "$haystack" == *"$2"* ]]; then
-        fail "$1" "expected output NOT containing: $2" "actual output:" "$(printf '%s\n' "$haystack" | head -40)"
+        fail "$1" "expected output NOT containing: $2" "actual output:" "$(printf '%s\n' "$haystack" | sed -n 1,40p)"
         return 0
     fi
     pass "$1"
@@ -116,7 +116,7 @@ expect_line() {
         printf '%s\n' "$haystack" | squeeze | grep -Fx -- "$2" >/dev/null && found=0
     fi
     if [ "$found" -ne 0 ]; then
-        fail "$1" "expected a line: $2" "actual output (blanks squeezed):" "$(printf '%s\n' "$haystack" | squeeze | head -40)"
+        fail "$1" "expected a line: $2" "actual output (blanks squeezed):" "$(printf '%s\n' "$haystack" | squeeze | sed -n 1,40p)"
         return 0
     fi
     pass "$1"
@@ -125,7 +125,7 @@ expect_line() {
 # expect_first_line NAME LINE: the first line of OUT, squeezed, equals LINE.
 expect_first_line() {
     local first
-    first=$(printf '%s\n' "$OUT" | head -1 | squeeze)
+    first=$(printf '%s\n' "$OUT" | sed -n 1p | squeeze)
     expect_eq "$1" "$2" "$first"
 }
 
@@ -151,7 +151,7 @@ expect_json() {
     local actual
     actual=$(json_get "$2")
     if [ "$actual" != "$3" ]; then
-        fail "$1" "expression: $2" "expected: $3" "actual:   $actual" "document:" "$(printf '%s\n' "$OUT" | head -30)"
+        fail "$1" "expression: $2" "expected: $3" "actual:   $actual" "document:" "$(printf '%s\n' "$OUT" | sed -n 1,30p)"
         return 0
     fi
     pass "$1"

@@ -23,6 +23,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/skiff-e2e-python.XXXXXX")
 DATA_DIR=$WORK/data
 PORT=$(free_port)
 cleanup() {
+    local status=$?
+    if [ "$status" -ne 0 ] && [ "$E2E_FAILURES" -eq 0 ]; then
+        printf '\n\033[1;31mFATAL\033[0m %s aborted with exit status %d after the last check above\n' "$0" "$status" >&2
+        E2E_FAILURES=1
+    fi
     e2e_cleanup
     rm -rf "$WORK/venv"
     if [ "${E2E_KEEP:-0}" = 1 ] || [ "$E2E_FAILURES" -ne 0 ]; then
