@@ -54,14 +54,29 @@ public final class APIHandler: Sendable {
         let namespaceKeyPrefix = self.registry.resource(group: "", version: "v1", plural: "namespaces")?.keyPrefix
             ?? "/registry/namespaces/"
         var stores: [String: ResourceStore] = [:]
+        let namespaceState: @Sendable (String) async throws -> ResourceStore.NamespaceState = { namespace in
+            try await Self.namespaceState(namespace, storage: instrumented, prefix: namespaceKeyPrefix)
+        }
         for resource in self.registry.resources {
             stores[resource.group + "/" + resource.version + "/" + resource.plural] = ResourceStore(
                 resource: resource,
                 storage: instrumented,
                 clock: { Date() },
-                namespaceExists: { namespace in
-                    try await Self.namespaceState(namespace, storage: instrumented, prefix: namespaceKeyPrefix)
-                }
+                namespaceExists: namespaceState
+            )
+        }
+        // Services allocate their cluster IP as IPAddress objects, released when the Service goes.
+        if let services = self.registry.resource(group: "", version: "v1", plural: "services"),
+            let addresses = stores["networking.k8s.io/v1/ipaddresses"],
+            let allocator = ServiceIPAllocator(addresses: addresses, cidr: configuration.serviceCIDR)
+        {
+            stores["/v1/services"] = ResourceStore(
+                resource: services,
+                storage: instrumented,
+                clock: { Date() },
+                namespaceExists: namespaceState,
+                beforeCreate: { object in try await allocator.allocate(&object) },
+                afterDelete: { object in await allocator.release(serviceJSON: object) }
             )
         }
         self.stores = stores

@@ -19,6 +19,10 @@ package final class ResourceStore: Sendable {
     package let cacher: Cacher<ObjectAttributes>
     let clock: @Sendable () -> Date
     let namespaceExists: @Sendable (String) async throws -> NamespaceState
+    /// Runs just before a create is written (allocations such as a Service's cluster IP).
+    let beforeCreate: (@Sendable (inout any APIObject) async throws -> Void)?
+    /// Runs after an object is removed (releasing what `beforeCreate` allocated).
+    let afterDelete: (@Sendable (JSONValue) async -> Void)?
 
     /// What a create in a namespace finds.
     package enum NamespaceState: Sendable {
@@ -31,8 +35,12 @@ package final class ResourceStore: Sendable {
         resource: ServedResource,
         storage: any StorageBackend,
         clock: @escaping @Sendable () -> Date,
-        namespaceExists: @escaping @Sendable (String) async throws -> NamespaceState
+        namespaceExists: @escaping @Sendable (String) async throws -> NamespaceState,
+        beforeCreate: (@Sendable (inout any APIObject) async throws -> Void)? = nil,
+        afterDelete: (@Sendable (JSONValue) async -> Void)? = nil
     ) {
+        self.beforeCreate = beforeCreate
+        self.afterDelete = afterDelete
         self.resource = resource
         self.storage = storage
         self.clock = clock
@@ -136,10 +144,16 @@ package final class ResourceStore: Sendable {
         object.metadata = meta
         try ResourceStrategy.prepareForCreate(&object, resource: self.resource, now: now)
         try ResourceStrategy.validateObjectMeta(object.metadata, resource: self.resource, isCreate: true)
+        if generated {
+            object.metadata.name = (meta.generateName ?? "") + Self.randomSuffix()
+        }
+        if let beforeCreate = self.beforeCreate, !dryRun {
+            try await beforeCreate(&object)
+        }
 
         for attempt in 0..<8 {
             var candidate = object
-            if generated {
+            if generated && attempt > 0 {
                 candidate.metadata.name = (meta.generateName ?? "") + Self.randomSuffix()
             }
             let name = candidate.metadata.name ?? ""
@@ -157,7 +171,11 @@ package final class ResourceStore: Sendable {
                 return try self.render(keyValue)
             } catch let error as StorageError where error.code == .keyExists {
                 if generated && attempt < 7 { continue }
+                if self.beforeCreate != nil { await self.afterDelete?(json) }
                 throw APIError.alreadyExists(group: self.resource.group, resource: self.resource.plural, name: name)
+            } catch {
+                if self.beforeCreate != nil { await self.afterDelete?(json) }
+                throw error
             }
         }
         throw APIError.internalError("could not generate a unique name")
@@ -243,6 +261,7 @@ package final class ResourceStore: Sendable {
                 if dryRun { return .deleted(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description)) }
                 do {
                     _ = try await self.storage.delete(key, expected: existing.modRevision)
+                    await self.afterDelete?(currentObject)
                     return .deleted(try self.render(existing))
                 } catch let error as StorageError where error.code == .conflict || error.code == .notFound {
                     keyValue = error.current
@@ -335,6 +354,7 @@ package final class ResourceStore: Sendable {
                 if dryRun { return .deleted(try self.render(existing), uid: meta.uid ?? "") }
                 do {
                     let result = try await self.storage.delete(key, expected: existing.modRevision)
+                    await self.afterDelete?(current)
                     return .deleted(try self.render(result.previous), uid: meta.uid ?? "")
                 } catch let error as StorageError where error.code == .conflict {
                     keyValue = error.current

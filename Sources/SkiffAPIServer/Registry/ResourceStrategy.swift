@@ -17,6 +17,7 @@ package enum ResourceStrategy {
     // MARK: Create
 
     package static func prepareForCreate(_ object: inout any APIObject, resource: ServedResource, now: Date) throws {
+        Defaults.apply(&object)
         switch object {
         case var pod as CoreV1.Pod:
             var status = pod.status ?? CoreV1.PodStatus()
@@ -62,6 +63,7 @@ package enum ResourceStrategy {
         meta.generation = oldMeta.generation
         object.metadata = meta
 
+        Defaults.apply(&object)
         var newJSON = try ObjectCodec.encode(object, as: resource)
         let oldJSON = try ObjectCodec.encode(old, as: resource)
         if subresource == "status" {
