@@ -77,6 +77,11 @@ let package = Package(
                 serviceLifecycle, compressNIO, logging, yams, x509, asn1, hummingbirdCore, httpTypes, crypto,
             ]
         ),
+        // ↔ pkg/controller: the controllers, clients of the API server only (today: the namespace controller).
+        .target(
+            name: "SkiffControllerManager",
+            dependencies: ["SkiffAPIMachinery", asyncHTTPClient, nioCore, nioHTTP1, nioSSL, logging]
+        ),
         // ↔ client-go fake + apiserver testserver: support for tests and benchmarks only.
         .target(name: "SkiffTestKit", dependencies: ["SkiffStorage", "SkiffAPI", "SkiffAPIMachinery"]),
 
@@ -85,7 +90,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPIServer", "SkiffPKI",
-                argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL,
+                "SkiffControllerManager", argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL, nioHTTP1,
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.

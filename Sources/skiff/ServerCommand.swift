@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import SkiffAPIServer
+import SkiffControllerManager
 import SkiffPKI
 import SkiffStorageSQLite
 
@@ -134,8 +135,38 @@ struct ServerCommand: AsyncParsableCommand {
         self.logging.bootstrap()
         let logger = Logger(label: "skiff.server")
         let server = try self.options.makeAPIServer(logger: logger)
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let controllers = try self.options.makeNamespaceController(logger: Logger(label: "skiff.controller-manager"))
+        let group = ServiceGroup(
+            services: [server, ControllerService(controller: controllers)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
         try await group.run()
+    }
+}
+
+/// Runs a controller until shutdown begins.
+struct ControllerService: Service {
+    let controller: NamespaceController
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await self.controller.run() }
+    }
+}
+
+extension ServerOptions {
+    /// The namespace controller, talking to this server over HTTPS with the admin certificate (a dedicated
+    /// controller-manager identity arrives with RBAC).
+    func makeNamespaceController(logger: Logger) throws -> NamespaceController {
+        let tls = self.resolvedDataDir + "/tls/"
+        return NamespaceController(
+            connection: try APIServerConnection(
+                url: "https://127.0.0.1:\(self.httpsListenPort)",
+                certificateAuthorityPEM: try String(contentsOfFile: tls + "ca.crt", encoding: .utf8),
+                clientCertificatePEM: try String(contentsOfFile: tls + "client-admin.crt", encoding: .utf8),
+                clientKeyPEM: try String(contentsOfFile: tls + "client-admin.key", encoding: .utf8)
+            ),
+            logger: logger
+        )
     }
 }
 

@@ -76,7 +76,11 @@ def test_namespace():
         'namespaces "%s" already exists' % NS,
     )
     patched = core.patch_namespace(NS, {"metadata": {"labels": {"patched": "yes"}}})
-    assert patched.metadata.labels == {"e2e": "python", "patched": "yes"}, patched.metadata.labels
+    assert patched.metadata.labels == {
+        "e2e": "python",
+        "patched": "yes",
+        "kubernetes.io/metadata.name": NS,
+    }, patched.metadata.labels
 
 
 def test_configmap_crud():
