@@ -91,16 +91,24 @@ package enum ResourceStrategy {
         object = try ObjectCodec.decode(newJSON, as: resource).object
     }
 
-    /// Whether the resource's strategy maintains `metadata.generation`: upstream's workload and policy kinds with a
-    /// spec (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController, Ingress, …), not
-    /// plain data (ConfigMap, Secret) or core kinds whose strategies leave it unset (Pod, Service, Node, Namespace).
+    /// Whether the resource's strategy maintains `metadata.generation`: upstream's workload and policy kinds
+    /// (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController, Ingress, …), not plain
+    /// data (ConfigMap, Secret) or core kinds whose strategies leave it unset (Pod, Service, Node, Namespace). A
+    /// fixed list rather than a schema lookup, so serving does not parse the whole compiled-in schema.
     package static func tracksGeneration(_ resource: ServedResource) -> Bool {
-        if resource.group.isEmpty { return resource.plural == "replicationcontrollers" }
-        guard let definition = APISchema.definition(for: resource.info.groupVersionKind),
-            definition["properties"]?["spec"] != nil
-        else { return false }
-        return true
+        Self.generationTracking.contains(resource.group + "/" + resource.plural)
     }
+
+    /// The resources whose upstream strategies set and bump `metadata.generation`.
+    private static let generationTracking: Set<String> = [
+        "/replicationcontrollers", "apps/deployments", "apps/replicasets", "apps/statefulsets", "apps/daemonsets",
+        "batch/jobs", "batch/cronjobs", "networking.k8s.io/ingresses", "networking.k8s.io/networkpolicies",
+        "policy/poddisruptionbudgets", "autoscaling/horizontalpodautoscalers",
+        "apiextensions.k8s.io/customresourcedefinitions", "admissionregistration.k8s.io/validatingadmissionpolicies",
+        "admissionregistration.k8s.io/mutatingadmissionpolicies", "admissionregistration.k8s.io/validatingwebhookconfigurations",
+        "admissionregistration.k8s.io/mutatingwebhookconfigurations", "storage.k8s.io/volumeattachments",
+        "certificates.k8s.io/certificatesigningrequests",
+    ]
 
     /// Whether anything besides metadata, status, kind and apiVersion differs.
     private static func specDiffers(_ new: JSONValue, _ old: JSONValue) -> Bool {

@@ -40,6 +40,8 @@ public final class APIServer: Service, Sendable {
     let tokens: [String: UserInfo]
     let logger: Logger
     let boundPort = Mutex<Int?>(nil)
+    /// The user of each TLS connection's client certificate, so a connection's requests verify it once.
+    let connectionUsers = Mutex<[ObjectIdentifier: UserInfo?]>([:])
     let maxBodyBytes: Int
 
     /// Paths anyone may read without credentials, as upstream's `system:public-info-viewer` allows.
@@ -185,25 +187,37 @@ public final class APIServer: Service, Sendable {
             return self.handler.serviceAccountTokens?.authenticate(token)
         }
         guard self.tls != nil else { return nil }
-        // HTTP/1.1 requests arrive on the connection's channel; HTTP/2 streams on a child of it.
-        var certificate: NIOSSLCertificate? = nil
-        for candidate in [channel, channel.parent].compactMap({ $0 }) {
-            let found = try? await candidate.eventLoop.submit { () -> NIOSSLCertificate?? in
-                guard let handler = try? candidate.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-                else { return .none }
-                return .some(handler.peerCertificate)
+        // HTTP/1.1 requests arrive on the connection's channel (whose parent is the listening socket); HTTP/2
+        // streams on a child of the connection.
+        let connection = channel.parent?.parent != nil ? channel.parent! : channel
+        let key = ObjectIdentifier(connection)
+        if let cached = self.connectionUsers.withLock({ $0[key] }) { return cached }
+        let certificate: NIOSSLCertificate?
+        do {
+            certificate = try await connection.eventLoop.submit {
+                try connection.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
             }.get()
-            if let found, let value = found {
-                certificate = value
-                break
-            }
-            if found != nil { break }
+        } catch {
+            return nil
         }
-        guard let certificate, let der = try? certificate.toDERBytes(),
+        var user: UserInfo? = nil
+        if let certificate, let der = try? certificate.toDERBytes(),
             let parsed = try? Certificate(derEncoded: der),
             let identity = ClientIdentity(certificate: parsed)
-        else { return nil }
-        return UserInfo(name: identity.user, groups: identity.groups + ["system:authenticated"])
+        {
+            user = UserInfo(name: identity.user, groups: identity.groups + ["system:authenticated"])
+        }
+        let inserted = self.connectionUsers.withLock { users in
+            let isNew = users[key] == nil
+            users[key] = .some(user)
+            return isNew
+        }
+        if inserted {
+            connection.closeFuture.whenComplete { _ in
+                _ = self.connectionUsers.withLock { $0.removeValue(forKey: key) }
+            }
+        }
+        return user
     }
 }
 
