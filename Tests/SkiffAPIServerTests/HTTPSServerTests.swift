@@ -137,4 +137,33 @@ import Testing
             }
         }
     }
+
+    @Test func largeResponsesAreGzippedWhenAsked() async throws {
+        try await withServer { cluster in
+            try await self.withClient(cluster, withCertificate: true, http2: true) { client in
+                let value = String(repeating: "x", count: 4096)
+                for index in 0..<40 {
+                    var request = HTTPClientRequest(url: "https://localhost:\(cluster.port)/api/v1/namespaces/default/configmaps")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(ByteBuffer(string: #"{"metadata":{"name":"big\#(index)"},"data":{"v":"\#(value)"}}"#))
+                    let response = try await client.execute(request, timeout: .seconds(10))
+                    #expect(response.status.code == 201)
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                }
+                var request = HTTPClientRequest(url: "https://localhost:\(cluster.port)/api/v1/namespaces/default/configmaps")
+                request.headers.add(name: "Accept-Encoding", value: "gzip")
+                let response = try await client.execute(request, timeout: .seconds(10))
+                let body = try await response.body.collect(upTo: 10 << 20)
+                #expect(response.headers.first(name: "Content-Encoding") == "gzip")
+                #expect(Array(body.readableBytesView.prefix(2)) == [0x1F, 0x8B])
+                #expect(body.readableBytes < 40 * 4096 / 4)
+                var plain = HTTPClientRequest(url: "https://localhost:\(cluster.port)/api/v1/namespaces/default/configmaps")
+                plain.headers.add(name: "Accept", value: "application/json")
+                let uncompressed = try await client.execute(plain, timeout: .seconds(10))
+                #expect(uncompressed.headers.first(name: "Content-Encoding") == nil)
+                _ = try await uncompressed.body.collect(upTo: 10 << 20)
+            }
+        }
+    }
 }
