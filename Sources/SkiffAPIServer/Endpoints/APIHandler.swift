@@ -11,6 +11,12 @@ import SkiffPrinters
 public import SkiffStorage
 import Synchronization
 
+/// The namespaces' watch cache, set once the stores exist (the closures that consult it are made before).
+private final class NamespaceCacheBox: @unchecked Sendable {
+    // Written once in APIHandler.init before any request can run; read-only afterwards.
+    nonisolated(unsafe) var cacher: Cacher<ObjectAttributes>?
+}
+
 /// The Kubernetes API behind any transport: routes a request to discovery, OpenAPI, health, metrics or a
 /// resource's registry, and turns every failure into a `metav1.Status` (↔ the apiserver's handler chain).
 ///
@@ -54,8 +60,16 @@ public final class APIHandler: Sendable {
         let namespaceKeyPrefix = self.registry.resource(group: "", version: "v1", plural: "namespaces")?.keyPrefix
             ?? "/registry/namespaces/"
         var stores: [String: ResourceStore] = [:]
+        let namespaceCache = NamespaceCacheBox()
         let namespaceState: @Sendable (String) async throws -> ResourceStore.NamespaceState = { namespace in
-            try await Self.namespaceState(namespace, storage: instrumented, prefix: namespaceKeyPrefix)
+            // The watch cache answers for namespaces that exist; a miss may only be lag, so the store decides it.
+            if let cacher = namespaceCache.cacher, cacher.isReady,
+                let cached = try? await cacher.get(key: namespaceKeyPrefix + namespace, notOlderThan: nil).object
+            {
+                return Self.namespaceState(value: cached.value)
+            }
+            guard let keyValue = try await instrumented.get(namespaceKeyPrefix + namespace) else { return .missing }
+            return Self.namespaceState(value: keyValue.value)
         }
         for resource in self.registry.resources {
             stores[resource.group + "/" + resource.version + "/" + resource.plural] = ResourceStore(
@@ -80,6 +94,7 @@ public final class APIHandler: Sendable {
             )
         }
         self.stores = stores
+        namespaceCache.cacher = stores["/v1/namespaces"]?.cacher
         self.discovery = Discovery(resources: self.registry.resources, serverAddress: configuration.advertiseAddress)
         self.openAPI = OpenAPIV3Service(
             resources: self.registry.resources.map(\.info),
@@ -90,15 +105,10 @@ public final class APIHandler: Sendable {
     /// The Kubernetes release Skiff implements: kubectl's dispatcher picks its bundled kubectl by the minor.
     public static let kubernetesVersion = "v1.32.4"
 
-    private static func namespaceState(
-        _ namespace: String,
-        storage: any StorageBackend,
-        prefix: String
-    ) async throws -> ResourceStore.NamespaceState {
-        guard let keyValue = try await storage.get(prefix + namespace),
-            let stored = StoredObject(value: keyValue.value),
-            let object = try? JSONValue.parse(stored.json)
-        else { return .missing }
+    private static func namespaceState(value: [UInt8]) -> ResourceStore.NamespaceState {
+        guard let stored = StoredObject(value: value), let object = try? JSONValue.parse(stored.json) else {
+            return .missing
+        }
         if object["metadata"]?["deletionTimestamp"] != nil || object["status"]?["phase"]?.stringValue == "Terminating" {
             return .terminating
         }
