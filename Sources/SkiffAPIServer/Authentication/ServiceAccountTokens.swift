@@ -97,14 +97,17 @@ public struct ServiceAccountTokens: Sendable {
         )
     }
 
+    /// Base64url without padding (RFC 7515 §2).
     static func base64URL(_ bytes: [UInt8]) -> String {
-        var text = Base64.encode(bytes)
+        var text = Data(bytes).base64EncodedString()
         while text.hasSuffix("=") { text.removeLast() }
         return String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
     }
 
     static func decodeBase64URL(_ text: Substring) -> [UInt8]? {
         guard text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
-        return Base64.decode(String(text))
+        var standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        while standard.utf8.count % 4 != 0 { standard.append("=") }
+        return Data(base64Encoded: standard).map { Array($0) }
     }
 }

@@ -85,7 +85,7 @@ struct ContinueToken: Sendable {
 
     func encoded() -> String {
         let value: JSONValue = ["v": "meta.k8s.io/v1", "rv": .int(self.revision.rawValue), "start": .string(self.start)]
-        return Base64.encode(value.serialized())
+        return Data(value.serialized()).base64EncodedString()
     }
 
     init(revision: Revision, start: String) {
@@ -94,7 +94,7 @@ struct ContinueToken: Sendable {
     }
 
     init(decoding token: String) throws(APIError) {
-        guard let bytes = Base64.decode(token), let value = try? JSONValue.parse(bytes),
+        guard let bytes = Data(base64Encoded: token), let value = try? JSONValue.parse(Array(bytes)),
             value["v"]?.stringValue == "meta.k8s.io/v1", case .int(let revision)? = value["rv"],
             let start = value["start"]?.stringValue, revision > 0, !start.contains("..")
         else {
@@ -420,51 +420,5 @@ extension APIHandler {
         }
         table["rows"] = .array(rows)
         return .object(table)
-    }
-}
-
-/// Standard base64, for continue tokens.
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let b0 = bytes[index]
-            let b1 = index + 1 < bytes.count ? bytes[index + 1] : 0
-            let b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
-            output.append(Self.alphabet[Int(b0 >> 2)])
-            output.append(Self.alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            output.append(index + 1 < bytes.count ? Self.alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            output.append(index + 2 < bytes.count ? Self.alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    static func decode(_ string: String) -> [UInt8]? {
-        var values: [UInt8] = []
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): values.append(byte - UInt8(ascii: "A"))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): values.append(byte - UInt8(ascii: "a") + 26)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(byte - UInt8(ascii: "0") + 52)
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): values.append(62)
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): values.append(63)
-            case UInt8(ascii: "="): break
-            default: return nil
-            }
-        }
-        var output: [UInt8] = []
-        var index = 0
-        while index + 1 < values.count {
-            output.append(values[index] << 2 | values[index + 1] >> 4)
-            if index + 2 < values.count { output.append((values[index + 1] & 0x0F) << 4 | values[index + 2] >> 2) }
-            if index + 3 < values.count { output.append((values[index + 2] & 0x03) << 6 | values[index + 3]) }
-            index += 4
-        }
-        return output
     }
 }

@@ -212,13 +212,7 @@ extension APIHandler {
         guard let bindingResource = self.registry.resource(group: "", version: "v1", plural: "bindings") else {
             throw APIError.pathNotFound()
         }
-        let value = try RequestBody.decode(request, resource: bindingResource)
-        let binding: CoreV1.Binding
-        do {
-            binding = try JSONValueDecoder().decode(CoreV1.Binding.self, from: value)
-        } catch {
-            throw ObjectCodec.cannotHandle(bindingResource, ObjectCodec.describe(error))
-        }
+        let binding = try Self.decodeBody(request, as: CoreV1.Binding.self, resource: bindingResource)
         let podName = name.isEmpty ? (binding.metadata.name ?? "") : name
         let node = binding.target.name ?? ""
         guard !node.isEmpty else {
@@ -268,6 +262,16 @@ extension APIHandler {
         return Self.successStatus(code: 201)
     }
 
+    /// A subresource request's body (JSON, YAML or protobuf) as `type`, with the 400 wording of `resource`.
+    static func decodeBody<T: Decodable>(_ request: APIRequest, as type: T.Type, resource: ServedResource) throws -> T {
+        let value = try RequestBody.decode(request, resource: resource)
+        do {
+            return try JSONValueDecoder().decode(T.self, from: value)
+        } catch {
+            throw ObjectCodec.cannotHandle(resource, ObjectCodec.describe(error))
+        }
+    }
+
     static func successStatus(code: Int) -> APIResponse {
         let status = MetaV1.Status(kind: "Status", apiVersion: "v1", metadata: MetaV1.ListMeta(), status: "Success", code: Int32(code))
         var body = (try? JSONValueEncoder().encodeToBytes(status)) ?? []
@@ -288,13 +292,7 @@ extension APIHandler {
         guard let subresource = store.resource.info.subresource(named: "eviction"),
             let evictionResource = ServedResource.body(of: subresource, parent: store.resource)
         else { throw APIError.pathNotFound() }
-        let value = try RequestBody.decode(request, resource: evictionResource)
-        let eviction: PolicyV1.Eviction
-        do {
-            eviction = try JSONValueDecoder().decode(PolicyV1.Eviction.self, from: value)
-        } catch {
-            throw ObjectCodec.cannotHandle(evictionResource, ObjectCodec.describe(error))
-        }
+        let eviction = try Self.decodeBody(request, as: PolicyV1.Eviction.self, resource: evictionResource)
         guard let current = try await store.current(namespace: namespace, name: name) else {
             throw APIError.notFound(group: "", resource: "pods", name: name)
         }
@@ -358,13 +356,7 @@ extension APIHandler {
         else {
             throw APIError.methodNotSupported(group: "", resource: "serviceaccounts/token", action: "create")
         }
-        let value = try RequestBody.decode(request, resource: requestResource)
-        var tokenRequest: AuthenticationV1.TokenRequest
-        do {
-            tokenRequest = try JSONValueDecoder().decode(AuthenticationV1.TokenRequest.self, from: value)
-        } catch {
-            throw ObjectCodec.cannotHandle(requestResource, ObjectCodec.describe(error))
-        }
+        var tokenRequest = try Self.decodeBody(request, as: AuthenticationV1.TokenRequest.self, resource: requestResource)
         guard let current = try await store.current(namespace: namespace, name: name) else {
             throw APIError.notFound(group: "", resource: "serviceaccounts", name: name)
         }

@@ -71,27 +71,33 @@ public final class APIHandler: Sendable {
             guard let keyValue = try await instrumented.get(namespaceKeyPrefix + namespace) else { return .missing }
             return Self.namespaceState(value: keyValue.value)
         }
-        for resource in self.registry.resources {
-            stores[resource.group + "/" + resource.version + "/" + resource.plural] = ResourceStore(
-                resource: resource,
-                storage: instrumented,
-                clock: { Date() },
-                namespaceExists: namespaceState
-            )
-        }
         // Services allocate their cluster IP as IPAddress objects, released when the Service goes.
-        if let services = self.registry.resource(group: "", version: "v1", plural: "services"),
-            let addresses = stores["networking.k8s.io/v1/ipaddresses"],
-            let allocator = ServiceIPAllocator(addresses: addresses, cidr: configuration.serviceCIDR)
-        {
-            stores["/v1/services"] = ResourceStore(
-                resource: services,
-                storage: instrumented,
-                clock: { Date() },
-                namespaceExists: namespaceState,
-                beforeCreate: { object in try await allocator.allocate(&object) },
-                afterDelete: { object in await allocator.release(serviceJSON: object) }
-            )
+        let addressResource = self.registry.resource(group: "networking.k8s.io", version: "v1", plural: "ipaddresses")
+        let addresses = addressResource.map {
+            ResourceStore(resource: $0, storage: instrumented, clock: { Date() }, namespaceExists: namespaceState)
+        }
+        let allocator = addresses.flatMap { ServiceIPAllocator(addresses: $0, cidr: configuration.serviceCIDR) }
+        for resource in self.registry.resources {
+            let path = resource.group + "/" + resource.version + "/" + resource.plural
+            if path == "networking.k8s.io/v1/ipaddresses", let addresses {
+                stores[path] = addresses
+            } else if path == "/v1/services", let allocator {
+                stores[path] = ResourceStore(
+                    resource: resource,
+                    storage: instrumented,
+                    clock: { Date() },
+                    namespaceExists: namespaceState,
+                    beforeCreate: { object in try await allocator.allocate(&object) },
+                    afterDelete: { object in await allocator.release(serviceJSON: object) }
+                )
+            } else {
+                stores[path] = ResourceStore(
+                    resource: resource,
+                    storage: instrumented,
+                    clock: { Date() },
+                    namespaceExists: namespaceState
+                )
+            }
         }
         self.stores = stores
         namespaceCache.cacher = stores["/v1/namespaces"]?.cacher
@@ -103,7 +109,7 @@ public final class APIHandler: Sendable {
     }
 
     /// The Kubernetes release Skiff implements: kubectl's dispatcher picks its bundled kubectl by the minor.
-    public static let kubernetesVersion = "v1.32.4"
+    public static let kubernetesVersion = KubernetesVersion.gitVersion
 
     private static func namespaceState(value: [UInt8]) -> ResourceStore.NamespaceState {
         guard let stored = StoredObject(value: value), let object = try? JSONValue.parse(stored.json) else {
@@ -255,8 +261,8 @@ public final class APIHandler: Sendable {
 
     private func versionDocument() -> [UInt8] {
         let version: JSONValue = [
-            "major": "1",
-            "minor": "32",
+            "major": .string(KubernetesVersion.major),
+            "minor": .string(KubernetesVersion.minor),
             "gitVersion": .string(Self.kubernetesVersion + "+skiff"),
             "gitCommit": .string(self.configuration.buildCommit),
             "gitTreeState": "clean",

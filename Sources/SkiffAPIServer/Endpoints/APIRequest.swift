@@ -129,32 +129,23 @@ package struct QueryParameters: Sendable {
 
     /// Percent-decoding with `+` as space (Go's `url.QueryUnescape`); invalid escapes are kept literally.
     package static func decode(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
-                let high = Self.hex(iterator[iterator.startIndex]),
-                let low = Self.hex(iterator[iterator.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        Self.percentDecode(text, plusIsSpace: true)
     }
 
     /// Percent-decoding of a path segment (no `+` rule).
     package static func decodePathSegment(_ text: Substring) -> String {
         guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        return Self.percentDecode(text, plusIsSpace: false)
+    }
+
+    private static func percentDecode(_ text: Substring, plusIsSpace: Bool) -> String {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
         var iterator = Array(text.utf8)[...]
         while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+            if plusIsSpace && byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
                 let high = Self.hex(iterator[iterator.startIndex]),
                 let low = Self.hex(iterator[iterator.startIndex + 1])
             {

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import SkiffAPI
 import SkiffAPIMachinery
 
@@ -31,7 +36,7 @@ enum Defaults {
             if (secret.type ?? "").isEmpty { secret.type = "Opaque" }
             if let stringData = secret.stringData, !stringData.isEmpty {
                 var data = secret.data ?? [:]
-                for (key, value) in stringData { data[key] = Base64.encode(Array(value.utf8)) }
+                for (key, value) in stringData { data[key] = Data(value.utf8).base64EncodedString() }
                 secret.data = data
             }
             secret.stringData = nil
