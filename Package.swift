@@ -77,6 +77,18 @@ let package = Package(
                 serviceLifecycle, compressNIO, logging, yams, x509, asn1, hummingbirdCore, httpTypes, crypto,
             ]
         ),
+        // ↔ client-go: typed clients over HTTPS or in-process, informers, work queues, leader election, events.
+        .target(
+            name: "SkiffClient",
+            dependencies: [
+                "SkiffAPI", "SkiffAPIMachinery", "SkiffPKI", asyncHTTPClient, nioCore, nioHTTP1, nioSSL, logging, yams,
+            ]
+        ),
+        // ↔ pkg/scheduler + kube-scheduler/framework: the scheduler, a client of the API server only.
+        .target(
+            name: "SkiffScheduler",
+            dependencies: ["SkiffClient", "SkiffAPI", "SkiffAPIMachinery", logging, metrics, yams]
+        ),
         // ↔ pkg/controller: the controllers, clients of the API server only (today: the namespace controller).
         .target(
             name: "SkiffControllerManager",
@@ -90,7 +102,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPIServer", "SkiffPKI",
-                "SkiffControllerManager", argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL, nioHTTP1,
+                "SkiffControllerManager", "SkiffClient", "SkiffScheduler", argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL, nioHTTP1,
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.
@@ -115,6 +127,20 @@ let package = Package(
         .testTarget(name: "SkiffPKITests", dependencies: ["SkiffPKI", x509, crypto]),
         .testTarget(name: "SkiffOpenAPITests", dependencies: ["SkiffOpenAPI", "SkiffAPI", "SkiffAPIMachinery"]),
         .testTarget(name: "SkiffPrintersTests", dependencies: ["SkiffPrinters", "SkiffAPI", "SkiffAPIMachinery"]),
+        .testTarget(
+            name: "SkiffClientTests",
+            dependencies: [
+                "SkiffClient", "SkiffAPIServer", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPI", "SkiffAPIMachinery",
+                "SkiffPKI", "SkiffTestKit", logging,
+            ]
+        ),
+        .testTarget(
+            name: "SkiffSchedulerTests",
+            dependencies: [
+                "SkiffScheduler", "SkiffClient", "SkiffAPIServer", "SkiffStorage", "SkiffAPI", "SkiffAPIMachinery",
+                "SkiffTestKit", logging,
+            ]
+        ),
         .testTarget(
             name: "SkiffAPIServerTests",
             dependencies: [

@@ -4,7 +4,7 @@ public import Crypto
 #else
     public import Foundation
 #endif
-import SkiffAPIMachinery
+public import SkiffAPIMachinery
 
 /// Issues and verifies service account tokens: ES256 JSON Web Tokens with upstream's claims
 /// (↔ `pkg/serviceaccount/jwt.go` and `claims.go`).

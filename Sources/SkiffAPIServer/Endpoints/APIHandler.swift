@@ -5,7 +5,7 @@
 #endif
 public import Logging
 import SkiffAPI
-import SkiffAPIMachinery
+public import SkiffAPIMachinery
 import SkiffOpenAPI
 import SkiffPrinters
 public import SkiffStorage

@@ -6,7 +6,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 public import ServiceLifecycle
-import SkiffAPIMachinery
+public import SkiffAPIMachinery
 import SkiffPKI
 import Synchronization
 import X509
