@@ -30,6 +30,13 @@ started=$SECONDS
 failed=()
 echo "=== E2E: kubectl ($(kubectl version --client 2>/dev/null | sed -n 1,1p)) ==="
 Tests/E2E/kubectl.sh "$SKIFF" || failed+=(kubectl)
+# Further kubectl suites, one per area (Tests/E2E/kubectl-<area>.sh), each with its own server and data dir.
+for suite in Tests/E2E/kubectl-*.sh; do
+    [ -e "$suite" ] || continue
+    area=$(basename "$suite" .sh)
+    echo "=== E2E: $area ==="
+    "$suite" "$SKIFF" || failed+=("$area")
+done
 echo "=== E2E: Python client ==="
 Tests/E2E/python.sh "$SKIFF" || failed+=(python)
 
