@@ -6,6 +6,9 @@ struct Skiff: AsyncParsableCommand {
         commandName: "skiff",
         abstract: "Kubernetes, written in Swift, in one binary.",
         version: SkiffVersion.description,
-        subcommands: [ServerCommand.self, APIServerCommand.self, VersionCommand.self, BenchCommand.self, DebugCommand.self]
+        subcommands: [
+            ServerCommand.self, APIServerCommand.self, SchedulerCommand.self, VersionCommand.self, BenchCommand.self,
+            DebugCommand.self,
+        ]
     )
 }

@@ -6,6 +6,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark (build with -c release).",
-        subcommands: [BenchStorageCommand.self, BenchCodecCommand.self, BenchAPIServerCommand.self]
+        subcommands: [
+            BenchStorageCommand.self, BenchCodecCommand.self, BenchAPIServerCommand.self, BenchPatchCommand.self,
+            BenchClientCommand.self, BenchSchedulerCommand.self,
+        ]
     )
 }
