@@ -1,0 +1,60 @@
+/// The cluster as one scheduling cycle sees it: every node's ``NodeInfo`` in the node tree's order
+/// (↔ `internal/cache.Snapshot`, the `SharedLister` of plugins).
+///
+/// The scheduler cache updates the one snapshot of a scheduler incrementally before each cycle (only nodes whose
+/// generation moved are copied), so plugins may keep a reference to it; its contents are read-only while a cycle
+/// runs.
+public final class Snapshot: @unchecked Sendable {
+    // @unchecked: changed only by the scheduler cache between cycles, on the scheduling loop; read-only during one.
+
+    /// All nodes, in the order zones are interleaved by the node tree.
+    public internal(set) var nodeInfos: [NodeInfo]
+    /// The nodes that have at least one pod with pod affinity or anti-affinity.
+    public internal(set) var havePodsWithAffinityNodeInfos: [NodeInfo]
+    /// The nodes that have at least one pod with required anti-affinity.
+    public internal(set) var havePodsWithRequiredAntiAffinityNodeInfos: [NodeInfo]
+    /// Nodes by name.
+    public internal(set) var byName: [String: NodeInfo]
+    /// The index of each node in ``nodeInfos``.
+    var positions: [String: Int] = [:]
+    /// The cache generation the snapshot reflects.
+    public internal(set) var generation: Int64 = 0
+
+    /// An empty snapshot.
+    public init() {
+        self.nodeInfos = []
+        self.havePodsWithAffinityNodeInfos = []
+        self.havePodsWithRequiredAntiAffinityNodeInfos = []
+        self.byName = [:]
+    }
+
+    /// A snapshot of fixed nodes (tests, the in-memory benchmark and preemption's dry runs).
+    public init(nodeInfos: [NodeInfo]) {
+        self.nodeInfos = []
+        self.havePodsWithAffinityNodeInfos = []
+        self.havePodsWithRequiredAntiAffinityNodeInfos = []
+        self.byName = [:]
+        self.replace(with: nodeInfos)
+    }
+
+    /// Replaces the contents with `nodeInfos` (in this order) and recomputes the affinity lists.
+    public func replace(with nodeInfos: [NodeInfo]) {
+        self.nodeInfos = nodeInfos
+        self.byName = Dictionary(nodeInfos.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.positions = Dictionary(nodeInfos.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.updateAffinityLists()
+    }
+
+    func updateAffinityLists() {
+        self.havePodsWithAffinityNodeInfos = self.nodeInfos.filter { !$0.podsWithAffinity.isEmpty }
+        self.havePodsWithRequiredAntiAffinityNodeInfos = self.nodeInfos.filter {
+            !$0.podsWithRequiredAntiAffinity.isEmpty
+        }
+    }
+
+    /// The node named `name`.
+    public func get(_ name: String) -> NodeInfo? { self.byName[name] }
+
+    /// The number of nodes.
+    public var count: Int { self.nodeInfos.count }
+}

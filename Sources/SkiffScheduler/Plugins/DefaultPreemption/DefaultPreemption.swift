@@ -1,0 +1,9 @@
+import SkiffAPIMachinery
+import SkiffAPI
+/// PLACEHOLDER written by `sched` so the registry compiles: `sched2` owns this directory and replaces this file
+/// with the real plugin. Keep the type name `DefaultPreemption` and its static `factory` (the in-tree registry uses them).
+public struct DefaultPreemption: SchedulerPlugin {
+    public var name: String { PluginNames.defaultPreemption }
+
+    public static let factory: PluginFactory = { _, _ in DefaultPreemption() }
+}
