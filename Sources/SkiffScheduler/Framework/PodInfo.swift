@@ -102,6 +102,34 @@ public final class PodInfo: Sendable {
         self.images = images
     }
 
+    private init(copying other: PodInfo, pod: CoreV1.Pod) {
+        self.pod = pod
+        self.key = other.key
+        self.uid = other.uid
+        self.namespace = other.namespace
+        self.name = other.name
+        self.labels = other.labels
+        self.priority = other.priority
+        self.requiredAffinityTerms = other.requiredAffinityTerms
+        self.requiredAntiAffinityTerms = other.requiredAntiAffinityTerms
+        self.preferredAffinityTerms = other.preferredAffinityTerms
+        self.preferredAntiAffinityTerms = other.preferredAntiAffinityTerms
+        self.parseErrors = other.parseErrors
+        self.requests = other.requests
+        self.nonZeroRequests = other.nonZeroRequests
+        self.hostPorts = other.hostPorts
+        self.requiredNodeAffinity = other.requiredNodeAffinity
+        self.images = other.images
+    }
+
+    /// The same pod with `spec.nodeName` set, as the cache assumes it; the derived information is reused.
+    public func assumed(on nodeName: String) -> PodInfo {
+        var pod = self.pod
+        if pod.spec == nil { pod.spec = CoreV1.PodSpec(containers: []) }
+        pod.spec?.nodeName = nodeName
+        return PodInfo(copying: self, pod: pod)
+    }
+
     /// `true` when the pod has pod affinity or anti-affinity (of any kind).
     public var hasAffinityConstraints: Bool {
         guard let affinity = self.pod.spec?.affinity else { return false }
