@@ -1,0 +1,114 @@
+public import Logging
+public import SkiffAPIMachinery
+import Synchronization
+
+/// Anything a ``SharedInformerFactory`` runs.
+protocol RunnableInformer: Sendable {
+    func run() async throws
+    var hasSynced: Bool { get }
+    func waitForCacheSync() async throws
+}
+
+extension Informer: RunnableInformer {}
+
+/// Hands out one ``Informer`` per resource (and namespace and selectors) per process, so every consumer shares
+/// one watch and one cache (↔ client-go's `informers.SharedInformerFactory`).
+///
+/// ```swift
+/// let factory = SharedInformerFactory(client: client, logger: logger)
+/// let pods = factory.informer(CoreV1.Pod.self)
+/// pods.indexer.addIndex("nodeName") { [$0.spec?.nodeName ?? ""] }
+/// try await withThrowingDiscardingTaskGroup { group in
+///     group.addTask { try await factory.run() }
+///     try await factory.waitForCacheSync()
+///     …
+/// }
+/// ```
+///
+/// ``run()`` runs every informer asked for, including those asked for after it started, until cancelled.
+public final class SharedInformerFactory: Sendable {
+    let client: APIClient
+    let namespace: String?
+    let resyncPeriod: Duration?
+    let clock: any ClientClock
+    let logger: Logger
+
+    private struct State {
+        var informers: [String: any RunnableInformer] = [:]
+        var order: [String] = []
+        var running: AsyncStream<any RunnableInformer>.Continuation?
+    }
+
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - namespace: restricts every informer to one namespace (`nil`: all).
+    ///   - resyncPeriod: the default resync period of the informers.
+    public init(
+        client: APIClient,
+        namespace: String? = nil,
+        resyncPeriod: Duration? = nil,
+        clock: any ClientClock = SystemClock(),
+        logger: Logger
+    ) {
+        self.client = client
+        self.namespace = namespace
+        self.resyncPeriod = resyncPeriod
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The shared informer of `Object`'s resource, restricted by the selectors of `options` (informers with
+    /// different selectors are different informers).
+    public func informer<Object: APIObject>(_ type: Object.Type, options: ListOptions = ListOptions()) -> Informer<Object> {
+        let key = "\(Object.groupVersionKind)|\(options.labelSelector ?? "")|\(options.fieldSelector ?? "")"
+        return self.state.withLock { state in
+            if let existing = state.informers[key] as? Informer<Object> { return existing }
+            let informer = Informer<Object>(
+                client: self.client.resource(Object.self, namespace: self.namespace),
+                options: options,
+                resyncPeriod: self.resyncPeriod,
+                clock: self.clock,
+                logger: self.logger
+            )
+            state.informers[key] = informer
+            state.order.append(key)
+            state.running?.yield(informer)
+            return informer
+        }
+    }
+
+    /// The lister of `Object`'s shared informer.
+    public func lister<Object: APIObject>(_ type: Object.Type) -> Lister<Object> {
+        self.informer(type).lister
+    }
+
+    /// Whether every informer asked for so far has synced.
+    public var hasSynced: Bool {
+        self.state.withLock { state in state.informers.values.allSatisfy(\.hasSynced) }
+    }
+
+    /// Waits until every informer asked for so far has synced.
+    public func waitForCacheSync() async throws {
+        let informers = self.state.withLock { state in state.order.compactMap { state.informers[$0] } }
+        for informer in informers { try await informer.waitForCacheSync() }
+    }
+
+    /// Runs every informer (those asked for later too) until the task is cancelled.
+    public func run() async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: (any RunnableInformer).self)
+        self.state.withLock { state in
+            precondition(state.running == nil, "SharedInformerFactory.run() is already running")
+            state.running = continuation
+            for key in state.order { if let informer = state.informers[key] { continuation.yield(informer) } }
+        }
+        defer { self.state.withLock { $0.running = nil } }
+        try await withThrowingDiscardingTaskGroup { group in
+            for await informer in stream {
+                group.addTask { try await informer.run() }
+            }
+            group.cancelAll()
+        }
+        throw CancellationError()
+    }
+}
