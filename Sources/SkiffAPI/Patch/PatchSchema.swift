@@ -16,6 +16,9 @@ struct PatchSchema: Sendable {
 
     private init(node: JSONObject?) { self.node = node }
 
+    /// The resolved schema object, `nil` when unknown; server-side apply reads its list and map types from it.
+    var schemaObject: JSONObject? { self.node }
+
     /// The schema of the definition `name` (`io.k8s.api.apps.v1.Deployment`), or `nil` if there is none.
     init?(definitionName name: String) {
         guard case .object(let object) = APISchema.definition(named: name) else { return nil }

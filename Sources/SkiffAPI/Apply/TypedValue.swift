@@ -1,0 +1,340 @@
+import SkiffAPIMachinery
+
+/// The typed operations server-side apply needs, over ``JSONValue`` trees and an ``ApplyType``
+/// (↔ structured-merge-diff `typed.TypedValue`: `ToFieldSet`, `Compare`, `Merge`, `RemoveItems`).
+///
+/// Sets are relative to the value they describe: the paths *below* it (its own membership is its parent's
+/// business).
+enum TypedValue {
+    /// What changed between two values: paths added, modified (a leaf with another value) and removed.
+    struct Comparison {
+        var added = FieldSet()
+        var modified = FieldSet()
+        var removed = FieldSet()
+
+        var isSame: Bool { self.added.isEmpty && self.modified.isEmpty && self.removed.isEmpty }
+
+        /// Each set without the paths in `ignored` and below them.
+        func excluding(_ ignored: FieldSet) -> Comparison {
+            Comparison(
+                added: self.added.recursivelySubtracting(ignored),
+                modified: self.modified.recursivelySubtracting(ignored),
+                removed: self.removed.recursivelySubtracting(ignored)
+            )
+        }
+    }
+
+    /// An applied configuration that cannot be typed (a list element without its key).
+    struct TypeError: Error, Sendable {
+        var message: String
+    }
+
+    /// Defaults of list-map key fields, as upstream's schema declares them (`protocol` defaults to `TCP`).
+    private static let keyDefaults: [String: JSONValue] = ["protocol": "TCP"]
+
+    /// Whether values of `type` are walked member by member.
+    private static func isContainer(_ type: ApplyType, _ value: JSONValue?) -> Bool {
+        switch (type, value) {
+        case (.structure, .object?), (.map, .object?), (.untyped, .object?): return true
+        case (.associativeList, .array?), (.setList, .array?): return true
+        default: return false
+        }
+    }
+
+    /// The path element of a list element.
+    static func element(_ item: JSONValue, at index: Int, in type: ApplyType, strict: Bool) throws(TypeError) -> PathElement {
+        switch type {
+        case .associativeList(_, let keys) where !keys.isEmpty:
+            guard case .object(let object) = item else {
+                if strict { throw TypeError(message: "expected an object in an associative list") }
+                return .index(index)
+            }
+            var fields: [(name: String, value: JSONValue)] = []
+            fields.reserveCapacity(keys.count)
+            for key in keys {
+                if let value = object[key], value != .null {
+                    fields.append((key, value))
+                } else if let value = Self.keyDefaults[key] {
+                    fields.append((key, value))
+                } else if strict {
+                    throw TypeError(
+                        message:
+                            "associative list with keys has an element that omits key field \"\(key)\" (and doesn't have default value)"
+                    )
+                }
+            }
+            return .key(ListKey(fields))
+        case .setList:
+            return .value(item)
+        default:
+            return .index(index)
+        }
+    }
+
+    // MARK: Field sets
+
+    /// The paths a value sets (↔ `ToFieldSet`): leaves, atomic values, list elements, map entries, and struct
+    /// fields that are null or empty objects.
+    static func fieldSet(_ value: JSONValue, type: ApplyType, strict: Bool = false) throws(TypeError) -> FieldSet {
+        var set = FieldSet()
+        switch (type, value) {
+        case (.structure, .object(let object)), (.map, .object(let object)), (.untyped, .object(let object)):
+            for (name, child) in object {
+                let element = PathElement.field(name)
+                let declared = type.member(name)
+                let childType = declared ?? .untyped
+                if Self.isContainer(childType, child) {
+                    let nested = try Self.fieldSet(child, type: childType, strict: strict)
+                    if !nested.isEmpty { set.children[element] = nested }
+                    let isField = type.isStructure && declared != nil
+                    if !isField || Self.isEmptyObject(child) { set.members.insert(element) }
+                } else {
+                    set.members.insert(element)
+                }
+            }
+        case (.associativeList, .array(let items)), (.setList, .array(let items)):
+            let elementType = type.element
+            for (index, item) in items.enumerated() {
+                let element = try Self.element(item, at: index, in: type, strict: strict)
+                set.members.insert(element)
+                if Self.isContainer(elementType, item) {
+                    let nested = try Self.fieldSet(item, type: elementType, strict: strict)
+                    if !nested.isEmpty { set.children[element] = nested }
+                }
+            }
+        default:
+            break
+        }
+        return set
+    }
+
+    private static func isEmptyObject(_ value: JSONValue) -> Bool {
+        if case .object(let object) = value { return object.isEmpty }
+        return false
+    }
+
+    /// `set` with the named fields of structs that have paths below them added as members
+    /// (↔ `EnsureNamedFieldsAreMembers`), so that pruning compares struct fields too.
+    static func ensuringNamedFieldsAreMembers(_ set: FieldSet, type: ApplyType) -> FieldSet {
+        guard !set.children.isEmpty else { return set }
+        var result = set
+        for (element, child) in set.children {
+            let childType: ApplyType
+            switch element {
+            case .field(let name): childType = type.member(name) ?? .untyped
+            default: childType = type.element
+            }
+            result.children[element] = Self.ensuringNamedFieldsAreMembers(child, type: childType)
+            if case .field(let name) = element, type.isStructure, type.member(name) != nil {
+                result.members.insert(element)
+            }
+        }
+        return result
+    }
+
+    // MARK: Comparing
+
+    /// What changed from `lhs` to `rhs` (↔ `Compare`). Struct fields that appear are not reported as added
+    /// themselves (only their contents), as upstream for non-pointer structs.
+    static func compare(_ lhs: JSONValue?, _ rhs: JSONValue?, type: ApplyType) -> Comparison {
+        var result = Comparison()
+        switch type {
+        case .structure, .map, .untyped:
+            let left = lhs?.objectValue
+            let right = rhs?.objectValue
+            if let left {
+                for (name, value) in left {
+                    Self.compareChild(.field(name), value, right?[name], type: type.member(name) ?? .untyped, parent: type, into: &result)
+                }
+            }
+            if let right {
+                for (name, value) in right where left?[name] == nil {
+                    Self.compareChild(.field(name), nil, value, type: type.member(name) ?? .untyped, parent: type, into: &result)
+                }
+            }
+        case .associativeList, .setList:
+            let left = Self.index(lhs?.arrayValue ?? [], type: type)
+            let right = Self.index(rhs?.arrayValue ?? [], type: type)
+            let elementType = type.element
+            for (element, value) in left.ordered {
+                Self.compareChild(element, value, right.items[element], type: elementType, parent: type, into: &result)
+            }
+            for (element, value) in right.ordered where left.items[element] == nil {
+                Self.compareChild(element, nil, value, type: elementType, parent: type, into: &result)
+            }
+        case .leaf:
+            break
+        }
+        return result
+    }
+
+    private static func compareChild(
+        _ element: PathElement,
+        _ lhs: JSONValue?,
+        _ rhs: JSONValue?,
+        type: ApplyType,
+        parent: ApplyType,
+        into result: inout Comparison
+    ) {
+        let leftContainer = lhs.map { Self.isContainer(type, $0) } ?? true
+        let rightContainer = rhs.map { Self.isContainer(type, $0) } ?? true
+        guard leftContainer && rightContainer && (lhs != nil || rhs != nil) else {
+            // A leaf (or a value whose shape changed): compared as a whole.
+            if lhs == nil {
+                result.added.members.insert(element)
+            } else if rhs == nil {
+                result.removed.members.insert(element)
+            } else if lhs != rhs {
+                result.modified.members.insert(element)
+            }
+            return
+        }
+        let nested = Self.compare(lhs, rhs, type: type)
+        if !nested.added.isEmpty { result.added.children[element] = nested.added }
+        if !nested.modified.isEmpty { result.modified.children[element] = nested.modified }
+        if !nested.removed.isEmpty { result.removed.children[element] = nested.removed }
+        if lhs == nil {
+            if case .field(let name) = element, parent.isStructure, parent.member(name)?.isStructure == true {
+                return
+            }
+            result.added.members.insert(element)
+        } else if rhs == nil {
+            result.removed.members.insert(element)
+        }
+    }
+
+    /// A list's elements by path element (the first of duplicates wins), and in order.
+    private static func index(_ items: [JSONValue], type: ApplyType) -> (items: [PathElement: JSONValue], ordered: [(PathElement, JSONValue)]) {
+        var byElement: [PathElement: JSONValue] = [:]
+        var ordered: [(PathElement, JSONValue)] = []
+        byElement.reserveCapacity(items.count)
+        ordered.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            let element = (try? Self.element(item, at: index, in: type, strict: false)) ?? .index(index)
+            if byElement[element] == nil {
+                byElement[element] = item
+                ordered.append((element, item))
+            }
+        }
+        return (byElement, ordered)
+    }
+
+    // MARK: Merging
+
+    /// `rhs` (an applied configuration) merged into `lhs` (the live object) (↔ `Merge`): struct fields and map
+    /// entries merge recursively, associative and set lists merge by element, everything else is replaced.
+    static func merge(_ lhs: JSONValue, _ rhs: JSONValue, type: ApplyType) -> JSONValue {
+        guard Self.isContainer(type, lhs), Self.isContainer(type, rhs) else { return rhs }
+        switch (lhs, rhs) {
+        case (.object(let left), .object(let right)):
+            var result = left
+            for (name, value) in right {
+                if let existing = left[name] {
+                    result[name] = Self.merge(existing, value, type: type.member(name) ?? .untyped)
+                } else {
+                    result[name] = value
+                }
+            }
+            return .object(result)
+        case (.array(let left), .array(let right)):
+            return .array(Self.mergeList(left, right, type: type))
+        default:
+            return rhs
+        }
+    }
+
+    /// Merges list elements by path element, keeping the live order for live-only elements and the applied
+    /// order for the applied ones (↔ structured-merge-diff's `visitListItems`).
+    private static func mergeList(_ left: [JSONValue], _ right: [JSONValue], type: ApplyType) -> [JSONValue] {
+        let lhs = Self.index(left, type: type)
+        let rhs = Self.index(right, type: type)
+        let elementType = type.element
+        let leftElements = lhs.ordered.map(\.0)
+        let rightElements = rhs.ordered.map(\.0)
+        var shared = rightElements.filter { lhs.items[$0] != nil }[...]
+        var out: [JSONValue] = []
+        out.reserveCapacity(max(left.count, right.count))
+        var merged = Set<PathElement>()
+        func mergedItem(_ element: PathElement) -> JSONValue {
+            let r = rhs.items[element]!
+            if let l = lhs.items[element] { return Self.merge(l, r, type: elementType) }
+            return r
+        }
+        var (l, r) = (0, 0)
+        while l < leftElements.count || r < rightElements.count {
+            if l < leftElements.count && r < rightElements.count {
+                let element = leftElements[l]
+                if element == rightElements[r] {
+                    merged.insert(element)
+                    out.append(mergedItem(element))
+                    l += 1
+                    r += 1
+                    if shared.first == element { shared.removeFirst() }
+                    continue
+                }
+                if rhs.items[element] != nil, let next = shared.first, next != element {
+                    l += 1
+                    continue
+                }
+            }
+            if l < leftElements.count {
+                let element = leftElements[l]
+                if rhs.items[element] == nil {
+                    out.append(lhs.items[element]!)
+                    l += 1
+                    continue
+                } else if merged.contains(element) {
+                    l += 1
+                    continue
+                }
+            }
+            if r < rightElements.count {
+                let element = rightElements[r]
+                merged.insert(element)
+                out.append(mergedItem(element))
+                r += 1
+                if shared.first == element { shared.removeFirst() }
+            } else {
+                l += 1
+            }
+        }
+        return out
+    }
+
+    // MARK: Removing
+
+    /// `value` without the paths of `set` (each removed with everything below it) (↔ `RemoveItems`).
+    static func removing(_ set: FieldSet, from value: JSONValue, type: ApplyType) -> JSONValue {
+        guard !set.isEmpty, Self.isContainer(type, value) else { return value }
+        switch value {
+        case .object(let object):
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(object.count)
+            for (name, child) in object {
+                let element = PathElement.field(name)
+                if set.members.contains(element) { continue }
+                if let nested = set.children[element] {
+                    members.append((name, Self.removing(nested, from: child, type: type.member(name) ?? .untyped)))
+                } else {
+                    members.append((name, child))
+                }
+            }
+            return .object(JSONObject(members))
+        case .array(let items):
+            var kept: [JSONValue] = []
+            kept.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                let element = (try? Self.element(item, at: index, in: type, strict: false)) ?? .index(index)
+                if set.members.contains(element) { continue }
+                if let nested = set.children[element] {
+                    kept.append(Self.removing(nested, from: item, type: type.element))
+                } else {
+                    kept.append(item)
+                }
+            }
+            return .array(kept)
+        default:
+            return value
+        }
+    }
+}
