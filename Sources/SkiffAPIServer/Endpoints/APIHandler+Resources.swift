@@ -90,9 +90,13 @@ extension APIHandler {
     ) async throws -> APIResponse {
         let resource = store.resource
         let value = try RequestBody.decode(request, resource: resource)
-        let decoded = try ObjectCodec.decode(value, as: resource)
+        var decoded = try ObjectCodec.decode(value, as: resource)
         let warnings = try FieldValidation.check(decoded.unknownFields, query: query, resource: resource)
         let dryRun = try Self.dryRun(query)
+        let manager = try FieldManager.managerName(request, query: query, options: "CreateOptions")
+        if let fieldManager = FieldManager(resource: resource, subresource: nil) {
+            try fieldManager.recordUpdate(live: nil, object: &decoded.object, manager: manager, now: store.clock())
+        }
         let bytes = try await store.create(decoded.object, namespace: namespace, dryRun: dryRun)
         return try self.objectResponse(bytes, resource: resource, format: format, status: 201, warnings: warnings)
     }
@@ -111,13 +115,20 @@ extension APIHandler {
         let decoded = try ObjectCodec.decode(value, as: resource)
         let warnings = try FieldValidation.check(decoded.unknownFields, query: query, resource: resource)
         let dryRun = try Self.dryRun(query)
+        let manager = try FieldManager.managerName(request, query: query, options: "UpdateOptions")
+        let fieldManager = FieldManager(resource: resource, subresource: subresource)
+        let clock = store.clock
         let outcome = try await store.update(
             namespace: namespace,
             name: name,
             subresource: subresource,
             allowCreate: false,
             dryRun: dryRun
-        ) { _ in decoded.object }
+        ) { current in
+            var object = decoded.object
+            try fieldManager?.recordUpdate(live: current?.object, object: &object, manager: manager, now: clock())
+            return object
+        }
         return try self.updateResponse(outcome, resource: resource, format: format, warnings: warnings)
     }
 
@@ -152,9 +163,14 @@ extension APIHandler {
         let patch = try RequestBody.parsePatch(request.body, type: patchType)
         let dryRun = try Self.dryRun(query)
         let isApply = patchType == .apply
-        if isApply, (query["fieldManager"] ?? "").isEmpty {
-            throw APIError.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+        try Self.validatePatchOptions(query, isApply: isApply)
+        let manager = try FieldManager.managerName(request, query: query, options: "PatchOptions")
+        let force = try query.bool("force") ?? false
+        let fieldManager = FieldManager(resource: resource, subresource: subresource)
+        if isApply && fieldManager == nil {
+            throw APIError.unsupportedMediaType(patchType.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue])
         }
+        let clock = store.clock
         let warningsBox = WarningsBox()
         let outcome = try await store.update(
             namespace: namespace,
@@ -164,21 +180,24 @@ extension APIHandler {
             dryRun: dryRun
         ) { current in
             let patched: JSONValue
-            if let current {
+            if isApply, let fieldManager {
+                // Server-side apply merges into the live object, or creates it from the configuration.
+                patched = try fieldManager.apply(live: current?.object, config: patch, manager: manager, force: force, now: clock())
+            } else if let current {
                 patched = try PatchApplier.apply(patchType, patch: patch, to: current.object, resource: resource)
             } else {
-                // Server-side apply of a missing object creates it from the applied configuration.
-                patched = patch
+                throw APIError.notFound(group: resource.group, resource: resource.plural, name: name)
             }
             let decoded = try ObjectCodec.decode(patched, as: resource)
             warningsBox.warnings = try FieldValidation.check(decoded.unknownFields, query: query, resource: resource)
             var object = decoded.object
-            if let current, patchType != .apply {
+            if isApply {
+                object.metadata.resourceVersion = nil
+            } else if let current {
                 // A patch that does not set resourceVersion is unconditional; one that does is a precondition.
                 let currentVersion = current.keyValue.modRevision.description
                 if (object.metadata.resourceVersion ?? "").isEmpty { object.metadata.resourceVersion = currentVersion }
-            } else if patchType == .apply {
-                object.metadata.resourceVersion = nil
+                try fieldManager?.recordUpdate(live: current.object, object: &object, manager: manager, now: clock())
             }
             return object
         }
@@ -262,6 +281,38 @@ extension APIHandler {
             continueToken: nil,
             format: format
         )
+    }
+
+    /// Upstream's `ValidatePatchOptions`: `force` only with apply, and apply needs a `fieldManager` (422).
+    static func validatePatchOptions(_ query: QueryParameters, isApply: Bool) throws(APIError) {
+        if !isApply, query["force"] != nil {
+            throw APIError.invalid(
+                group: "meta.k8s.io",
+                kind: "PatchOptions",
+                name: "",
+                causes: [
+                    APIError.Cause(
+                        field: "force",
+                        reason: "FieldValueForbidden",
+                        message: "force: Forbidden: may not be specified for non-apply patch"
+                    )
+                ]
+            )
+        }
+        if isApply, (query["fieldManager"] ?? "").isEmpty {
+            throw APIError.invalid(
+                group: "meta.k8s.io",
+                kind: "PatchOptions",
+                name: "",
+                causes: [
+                    APIError.Cause(
+                        field: "fieldManager",
+                        reason: "FieldValueRequired",
+                        message: "fieldManager: Required value: is required for apply patch"
+                    )
+                ]
+            )
+        }
     }
 
     static func dryRun(_ query: QueryParameters) throws(APIError) -> Bool {

@@ -133,7 +133,9 @@ enum PatchApplier {
                 return try JSONPatch.apply(patch, to: current)
             case .merge:
                 return try JSONMergePatch.apply(patch, to: current)
-            case .strategic, .apply:
+            case .apply:
+                throw APIError.internalError("server-side apply goes through the field manager")
+            case .strategic:
                 guard let strategic = StrategicMergePatch(groupVersionKind: resource.info.groupVersionKind) else {
                     throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue])
                 }
