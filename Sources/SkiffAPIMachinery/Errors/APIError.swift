@@ -182,7 +182,8 @@ extension APIError {
         /// The cause type: `FieldValueInvalid`, `FieldValueRequired`, `FieldValueNotSupported`, `FieldValueForbidden`,
         /// `FieldValueDuplicate`, `FieldValueTooLong`, `FieldValueTooMany`, `InternalError`, `FieldValueTypeInvalid`.
         public var reason: String
-        /// The full message: `spec.replicas: Invalid value: -1: must be greater than or equal to 0`.
+        /// The full message: `spec.replicas: Invalid value: -1: must be greater than or equal to 0`; the Status
+        /// cause carries it without the leading `field: `, as upstream.
         public var message: String
         public init(field: String, reason: String, message: String) {
             self.field = field
@@ -194,12 +195,7 @@ extension APIError {
     /// 422 `Deployment.apps "x" is invalid: <cause>[, <cause>…]`, details naming the kind and listing the causes.
     public static func invalid(group: String, kind: String, name: String, causes: [Cause]) -> APIError {
         let qualifiedKind = group.isEmpty ? kind : kind + "." + group
-        let summary: String
-        switch causes.count {
-        case 0: summary = ""
-        case 1: summary = ": " + causes[0].message
-        default: summary = ": [" + causes.map(\.message).joined(separator: ", ") + "]"
-        }
+        let summary = aggregate(causes.map(\.message)).map { ": " + $0 } ?? ""
         return APIError(
             reason: .invalid,
             code: 422,
@@ -208,8 +204,13 @@ extension APIError {
                 name: name,
                 group: group.isEmpty ? nil : group,
                 kind: kind,
+                // A cause's message is the problem without its field (upstream's `ErrorBody()`); the summary
+                // above keeps the field.
                 causes: causes.map {
-                    MetaV1.StatusCause(reason: $0.reason, message: $0.message, field: $0.field)
+                    let prefix = $0.field + ": "
+                    let body = !$0.field.isEmpty && $0.message.hasPrefix(prefix)
+                        ? String($0.message.dropFirst(prefix.count)) : $0.message
+                    return MetaV1.StatusCause(reason: $0.reason, message: body, field: $0.field)
                 }
             )
         )
