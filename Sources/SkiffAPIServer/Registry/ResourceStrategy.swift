@@ -10,9 +10,10 @@ package import SkiffAPIMachinery
 /// metadata validation, and how a delete proceeds (↔ the `rest.RESTCreateStrategy`/`RESTUpdateStrategy`/
 /// `RESTDeleteStrategy` of upstream's registries).
 ///
-/// This covers the metadata rules every resource shares and the few type-specific defaults clients depend on at
-/// once (a pod's `Pending` phase, a namespace's `Active` phase and `kubernetes` finalizer). Full defaulting and
-/// validation of each type's spec is the next step (issue #4).
+/// Create and update run upstream's defaulting (``Defaults``), the strategy's own preparation (a pod's
+/// `Pending` phase and QoS class, a namespace's `Active` phase and `kubernetes` finalizer, a Job's generated
+/// selector) and then per-type validation (``ObjectValidation``): any problem fails the request with one 422
+/// Invalid listing every problem as a cause, before validating admission and persistence run.
 package enum ResourceStrategy {
     // MARK: Create
 
@@ -20,8 +21,18 @@ package enum ResourceStrategy {
         Defaults.apply(&object)
         switch object {
         case var pod as CoreV1.Pod:
-            var status = pod.status ?? CoreV1.PodStatus()
-            if (status.phase ?? "").isEmpty { status.phase = "Pending" }
+            // Upstream's pod strategy replaces whatever status the request carried.
+            var status = CoreV1.PodStatus(phase: "Pending", qosClass: Defaults.qosClass(of: pod))
+            if !(pod.spec?.schedulingGates ?? []).isEmpty {
+                status.conditions = [
+                    CoreV1.PodCondition(
+                        type: "PodScheduled",
+                        status: "False",
+                        reason: "SchedulingGated",
+                        message: "Scheduling is blocked due to non-empty scheduling gates"
+                    )
+                ]
+            }
             pod.status = status
             object = pod
         case var namespace as CoreV1.Namespace:
@@ -30,9 +41,47 @@ package enum ResourceStrategy {
             namespace.spec = spec
             namespace.status = CoreV1.NamespaceStatus(phase: "Active")
             object = namespace
+        case var job as BatchV1.Job:
+            if job.spec?.manualSelector != true, var spec = job.spec {
+                Self.generateSelector(&spec, name: job.metadata.name ?? "", uid: job.metadata.uid ?? "")
+                job.spec = spec
+            }
+            object = job
         default:
             break
         }
+        try Self.validateCreate(object, resource: resource)
+    }
+
+    /// Runs the per-type validation of a new object, throwing 422 Invalid with every problem.
+    ///
+    /// A name still to be generated from `generateName` is validated as the prefix plus a placeholder suffix,
+    /// as upstream validates the generated name.
+    static func validateCreate(_ object: any APIObject, resource: ServedResource) throws(APIError) {
+        var candidate = object
+        let generateName = object.metadata.generateName ?? ""
+        if (object.metadata.name ?? "").isEmpty, !generateName.isEmpty {
+            candidate.metadata.name = generateName + "xxxxx"
+        }
+        let errors = ObjectValidation.validateCreate(candidate, resource: resource)
+        if !errors.isEmpty {
+            throw APIError.invalid(group: resource.group, kind: resource.kind, name: object.metadata.name ?? "", errors: errors)
+        }
+    }
+
+    /// Upstream's `generateSelector` for a Job without `manualSelector`: the template gets the job-name and
+    /// controller-uid labels (both the legacy and the `batch.kubernetes.io/` forms) and the selector matches the
+    /// controller uid.
+    static func generateSelector(_ spec: inout BatchV1.JobSpec, name: String, uid: String) {
+        var labels = spec.template.metadata.labels ?? [:]
+        for key in ["job-name", "batch.kubernetes.io/job-name"] where labels[key] == nil { labels[key] = name }
+        for key in ["controller-uid", "batch.kubernetes.io/controller-uid"] where labels[key] == nil { labels[key] = uid }
+        spec.template.metadata.labels = labels
+        var selector = spec.selector ?? MetaV1.LabelSelector()
+        var matchLabels = selector.matchLabels ?? [:]
+        if matchLabels["batch.kubernetes.io/controller-uid"] == nil { matchLabels["batch.kubernetes.io/controller-uid"] = uid }
+        selector.matchLabels = matchLabels
+        spec.selector = selector
     }
 
     // MARK: Update
@@ -89,6 +138,10 @@ package enum ResourceStrategy {
             newJSON = .object(members)
         }
         object = try ObjectCodec.decode(newJSON, as: resource).object
+        let errors = ObjectValidation.validateUpdate(object, old: old, resource: resource, subresource: subresource)
+        if !errors.isEmpty {
+            throw APIError.invalid(group: resource.group, kind: resource.kind, name: meta.name ?? "", errors: errors)
+        }
     }
 
     /// Whether the resource's strategy maintains `metadata.generation`: upstream's workload and policy kinds
@@ -131,92 +184,28 @@ package enum ResourceStrategy {
 
     // MARK: Validation
 
-    /// Validates the object metadata every resource shares: name, labels, annotations.
+    /// Validates the object metadata every resource shares: name (or generateName on create), namespace,
+    /// labels, annotations, owner references and finalizers (upstream's `ValidateObjectMeta`).
+    ///
+    /// The prepare functions already validate each kind, metadata included; this check is cheap and stays for
+    /// callers that write objects without them.
     package static func validateObjectMeta(
         _ meta: MetaV1.ObjectMeta,
         resource: ServedResource,
         isCreate: Bool
     ) throws(APIError) {
-        var causes: [APIError.Cause] = []
-        let name = meta.name ?? ""
-        if name.isEmpty {
-            if !isCreate || (meta.generateName ?? "").isEmpty {
-                causes.append(
-                    APIError.Cause(
-                        field: "metadata.name",
-                        reason: "FieldValueRequired",
-                        message: "metadata.name: Required value: name or generateName is required"
-                    )
-                )
-            }
-        } else {
-            for problem in Self.nameProblems(name, resource: resource) {
-                causes.append(
-                    APIError.Cause(
-                        field: "metadata.name",
-                        reason: "FieldValueInvalid",
-                        message: "metadata.name: Invalid value: \"\(name)\": \(problem)"
-                    )
-                )
-            }
+        var candidate = meta
+        if isCreate, (meta.name ?? "").isEmpty, let generateName = meta.generateName, !generateName.isEmpty {
+            candidate.name = generateName + "xxxxx"
         }
-        for (key, value) in (meta.labels ?? [:]).sorted(by: { $0.key < $1.key }) {
-            for problem in Validation.isQualifiedName(key) {
-                causes.append(
-                    APIError.Cause(
-                        field: "metadata.labels",
-                        reason: "FieldValueInvalid",
-                        message: "metadata.labels: Invalid value: \"\(key)\": \(problem)"
-                    )
-                )
-            }
-            for problem in Validation.isValidLabelValue(value) {
-                causes.append(
-                    APIError.Cause(
-                        field: "metadata.labels",
-                        reason: "FieldValueInvalid",
-                        message: "metadata.labels: Invalid value: \"\(value)\": \(problem)"
-                    )
-                )
-            }
-        }
-        if let annotations = meta.annotations {
-            for key in annotations.keys.sorted() {
-                for problem in Validation.isQualifiedName(key.lowercased()) {
-                    causes.append(
-                        APIError.Cause(
-                            field: "metadata.annotations",
-                            reason: "FieldValueInvalid",
-                            message: "metadata.annotations: Invalid value: \"\(key)\": \(problem)"
-                        )
-                    )
-                }
-            }
-            if let problem = Validation.validateAnnotationsSize(annotations) {
-                causes.append(
-                    APIError.Cause(
-                        field: "metadata.annotations",
-                        reason: "FieldValueTooLong",
-                        message: "metadata.annotations: Too long: \(problem)"
-                    )
-                )
-            }
-        }
-        if !causes.isEmpty {
-            throw APIError.invalid(group: resource.group, kind: resource.kind, name: name, causes: causes)
-        }
-    }
-
-    /// Upstream's name rule per resource: a DNS label for namespaces, a path segment for RBAC objects, a DNS
-    /// subdomain otherwise.
-    private static func nameProblems(_ name: String, resource: ServedResource) -> [String] {
-        switch (resource.group, resource.plural) {
-        case ("", "namespaces"):
-            return Validation.isDNS1123Label(name)
-        case ("rbac.authorization.k8s.io", _):
-            return Validation.isValidPathSegmentName(name)
-        default:
-            return Validation.isDNS1123Subdomain(name)
+        if resource.isNamespaced, (candidate.namespace ?? "").isEmpty { candidate.namespace = "-" }
+        let errors = CommonValidation.objectMeta(
+            candidate,
+            namespaced: resource.isNamespaced,
+            name: ObjectValidation.nameRule(resource)
+        )
+        if !errors.isEmpty {
+            throw APIError.invalid(group: resource.group, kind: resource.kind, name: meta.name ?? "", errors: errors)
         }
     }
 
