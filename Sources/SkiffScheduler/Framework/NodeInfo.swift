@@ -28,6 +28,8 @@ public final class NodeInfo: @unchecked Sendable {
 
     /// The node; `nil` when the cache knows pods of a node it has not seen (yet, or any more).
     public private(set) var node: CoreV1.Node?
+    /// `true` when ``node`` is set (cheaper than reading the node).
+    public private(set) var hasNode: Bool
     /// `metadata.name` of the node.
     public private(set) var name: String
     /// The node's labels.
@@ -58,6 +60,7 @@ public final class NodeInfo: @unchecked Sendable {
     /// An empty node info named `name` (tests, and pods of nodes not seen yet).
     public init(name: String = "") {
         self.node = nil
+        self.hasNode = false
         self.name = name
         self.labels = [:]
         self.taints = []
@@ -84,6 +87,7 @@ public final class NodeInfo: @unchecked Sendable {
     public func clone() -> NodeInfo {
         let copy = NodeInfo(name: self.name)
         copy.node = self.node
+        copy.hasNode = self.hasNode
         copy.labels = self.labels
         copy.taints = self.taints
         copy.unschedulable = self.unschedulable
@@ -102,6 +106,7 @@ public final class NodeInfo: @unchecked Sendable {
     /// Sets or replaces the node object.
     public func setNode(_ node: CoreV1.Node) {
         self.node = node
+        self.hasNode = true
         self.name = node.metadata.name ?? ""
         self.labels = node.metadata.labels ?? [:]
         self.taints = node.spec?.taints ?? []
@@ -113,6 +118,7 @@ public final class NodeInfo: @unchecked Sendable {
     /// Forgets the node object (the node was deleted while pods are still known on it).
     public func removeNode() {
         self.node = nil
+        self.hasNode = false
         self.generation &+= 1
     }
 

@@ -42,6 +42,10 @@ public final class PodInfo: Sendable {
     public let requiredNodeAffinity: RequiredNodeAffinity
     /// Container images (containers and init containers), normalized as ImageLocality compares them.
     public let images: [String]
+    /// `spec.nodeName` (empty when unassigned).
+    public let nodeName: String
+    /// The number of containers and init containers.
+    public let containerCount: Int
 
     /// Computes the derived information of `pod`.
     public init(_ pod: CoreV1.Pod) {
@@ -100,6 +104,8 @@ public final class PodInfo: Sendable {
             if let image = container.image { images.append(ImageName.normalized(image)) }
         }
         self.images = images
+        self.nodeName = pod.spec?.nodeName ?? ""
+        self.containerCount = (pod.spec?.initContainers?.count ?? 0) + (pod.spec?.containers.count ?? 0)
     }
 
     private init(copying other: PodInfo, pod: CoreV1.Pod) {
@@ -120,6 +126,8 @@ public final class PodInfo: Sendable {
         self.hostPorts = other.hostPorts
         self.requiredNodeAffinity = other.requiredNodeAffinity
         self.images = other.images
+        self.nodeName = pod.spec?.nodeName ?? ""
+        self.containerCount = other.containerCount
     }
 
     /// The same pod with `spec.nodeName` set, as the cache assumes it; the derived information is reused.
@@ -138,9 +146,6 @@ public final class PodInfo: Sendable {
 
     /// `true` when the pod has required anti-affinity terms.
     public var hasRequiredAntiAffinity: Bool { !self.requiredAntiAffinityTerms.isEmpty }
-
-    /// `spec.nodeName` (empty when unassigned).
-    public var nodeName: String { self.pod.spec?.nodeName ?? "" }
 
     /// `true` for restartable init containers (`restartPolicy: Always`), the sidecars.
     static func isSidecar(_ container: CoreV1.Container) -> Bool {

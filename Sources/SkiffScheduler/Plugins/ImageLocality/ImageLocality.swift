@@ -34,7 +34,7 @@ public struct ImageLocality: ScorePlugin {
                 }
             }
         }
-        let containers = Int64((pod.pod.spec?.initContainers?.count ?? 0) + (pod.pod.spec?.containers.count ?? 0))
+        let containers = Int64(pod.containerCount)
         let maxThreshold = Self.maxContainerThreshold * containers
         if sum < Self.minThreshold {
             sum = Self.minThreshold

@@ -264,8 +264,27 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
 /// `resourceAllocationScorer`), shared by NodeResourcesFit and NodeResourcesBalancedAllocation.
 struct ResourceAllocationScorer: Sendable {
     struct Weighted: Sendable, Hashable {
+        enum Kind: Sendable, Hashable {
+            case cpu
+            case memory
+            case ephemeralStorage
+            case scalar
+        }
+
         var name: String
         var weight: Int64
+        var kind: Kind
+
+        init(name: String, weight: Int64) {
+            self.name = name
+            self.weight = weight
+            switch name {
+            case Resource.Name.cpu: self.kind = .cpu
+            case Resource.Name.memory: self.kind = .memory
+            case Resource.Name.ephemeralStorage: self.kind = .ephemeralStorage
+            default: self.kind = .scalar
+            }
+        }
     }
 
     enum Function: Sendable {
@@ -287,10 +306,10 @@ struct ResourceAllocationScorer: Sendable {
         return withUnsafeTemporaryAllocation(of: Int64.self, capacity: count * 2) { buffer in
             for (index, resource) in self.resources.enumerated() {
                 let (a, r) = self.allocatableAndRequested(
-                    resource.name,
+                    resource,
                     node: node,
                     nodeRequested: nodeRequested,
-                    podRequest: podRequests.value(of: resource.name)
+                    podRequests: podRequests
                 )
                 buffer[index] = r
                 buffer[count + index] = a
@@ -304,17 +323,19 @@ struct ResourceAllocationScorer: Sendable {
 
     /// (allocatable, requested after placing the pod) of one resource (↔ `calculateResourceAllocatableRequest`).
     func allocatableAndRequested(
-        _ name: String,
+        _ resource: Weighted,
         node: NodeInfo,
         nodeRequested: Resource,
-        podRequest: Int64
+        podRequests: Resource
     ) -> (Int64, Int64) {
-        switch name {
-        case Resource.Name.cpu: return (node.allocatable.milliCPU, nodeRequested.milliCPU + podRequest)
-        case Resource.Name.memory: return (node.allocatable.memory, nodeRequested.memory + podRequest)
-        case Resource.Name.ephemeralStorage:
-            return (node.allocatable.ephemeralStorage, node.requested.ephemeralStorage + podRequest)
-        default:
+        switch resource.kind {
+        case .cpu: return (node.allocatable.milliCPU, nodeRequested.milliCPU + podRequests.milliCPU)
+        case .memory: return (node.allocatable.memory, nodeRequested.memory + podRequests.memory)
+        case .ephemeralStorage:
+            return (node.allocatable.ephemeralStorage, node.requested.ephemeralStorage + podRequests.ephemeralStorage)
+        case .scalar:
+            let name = resource.name
+            let podRequest = podRequests.scalarResources[name] ?? 0
             // A scalar resource the pod does not request is not scored.
             if podRequest == 0 { return (0, 0) }
             guard let allocatable = node.allocatable.scalarResources[name] else { return (0, 0) }

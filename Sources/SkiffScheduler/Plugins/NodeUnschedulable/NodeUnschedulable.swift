@@ -17,7 +17,7 @@ public struct NodeUnschedulable: FilterPlugin, EnqueueExtensions {
     public static let factory: PluginFactory = { _, _ in NodeUnschedulable() }
 
     public func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
-        guard node.node != nil else { return .unschedulableAndUnresolvable(Self.reasonUnknownCondition) }
+        guard node.hasNode else { return .unschedulableAndUnresolvable(Self.reasonUnknownCondition) }
         guard node.unschedulable else { return .success }
         let taint = CoreV1.Taint(key: Self.unschedulableTaintKey, effect: "NoSchedule")
         if TaintToleration.tolerates(pod.pod.spec?.tolerations ?? [], taint) { return .success }

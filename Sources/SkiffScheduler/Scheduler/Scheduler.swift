@@ -1,0 +1,118 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+public import Logging
+import SkiffAPI
+import SkiffAPIMachinery
+public import SkiffClient
+
+/// kube-scheduler: watches nodes and pods through the API, schedules the unbound pods whose `schedulerName` is one
+/// of its profiles and binds them through `pods/binding` (↔ `cmd/kube-scheduler` + `pkg/scheduler`).
+///
+/// ``run()`` is the component's long-running shape: informers, event recorder, leader election (when configured)
+/// and the scheduling loop, until the task is cancelled. It is ready once its informers have synced.
+public final class Scheduler: Sendable {
+    /// The scheduling core.
+    public let engine: SchedulingEngine
+    /// The shared informers the scheduler watches the cluster with.
+    public let informers: SharedInformerFactory
+    let client: APIClient
+    let recorder: EventRecorder
+    let logger: Logger
+    let configuration: KubeSchedulerConfiguration
+
+    /// Makes a scheduler over `client`; `configuration` is defaulted and validated here.
+    public init(
+        client: APIClient,
+        configuration: KubeSchedulerConfiguration = KubeSchedulerConfiguration(),
+        registry: Registry = .inTree,
+        parallelism: Int? = nil,
+        logger: Logger
+    ) throws {
+        let configuration = configuration.defaulted()
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        let informers = SharedInformerFactory(client: client, logger: logger)
+        self.informers = informers
+        let recorder = EventRecorder(
+            client: client,
+            reportingController: configuration.profiles?.first?.schedulerName ?? defaultSchedulerName,
+            logger: logger
+        )
+        self.recorder = recorder
+        let engine = try SchedulingEngine(
+            configuration: configuration,
+            client: APISchedulerClient(client: client, recorder: recorder),
+            listers: InformerListers(factory: informers),
+            registry: registry,
+            parallelism: parallelism,
+            logger: logger
+        )
+        self.engine = engine
+        informers.informer(CoreV1.Node.self).addEventHandler(
+            ResourceEventHandler(
+                onAdd: { node, _ in engine.handleNodeAdd(node) },
+                onUpdate: { old, new in engine.handleNodeUpdate(old: old, new: new) },
+                onDelete: { deleted in engine.handleNodeDelete(deleted.object) }
+            )
+        )
+        informers.informer(CoreV1.Pod.self).addEventHandler(
+            ResourceEventHandler(
+                onAdd: { pod, _ in engine.handlePodAdd(pod) },
+                onUpdate: { old, new in engine.handlePodUpdate(old: old, new: new) },
+                onDelete: { deleted in engine.handlePodDelete(deleted.object) }
+            )
+        )
+    }
+
+    /// `true` once the informers have synced.
+    public var isReady: Bool { self.informers.hasSynced }
+
+    /// Runs until cancelled: informers and events at once, then (as leader, if leader election is on) the
+    /// scheduling loop.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.informers.run() }
+            group.addTask { try await self.recorder.run() }
+            try await self.informers.waitForCacheSync()
+            self.logger.info("Scheduler caches synced")
+            let election = self.configuration.leaderElection
+            if election?.leaderElect == true {
+                let identity = ProcessInfo.processInfo.hostName + "_" + String(UInt64.random(in: 0..<UInt64.max), radix: 16)
+                let elector = LeaderElector(
+                    client: self.client,
+                    configuration: LeaderElectionConfiguration(
+                        leaseNamespace: election?.resourceNamespace ?? "kube-system",
+                        leaseName: election?.resourceName ?? "kube-scheduler",
+                        identity: identity,
+                        leaseDuration: Self.duration(election?.leaseDuration, default: .seconds(15)),
+                        renewDeadline: Self.duration(election?.renewDeadline, default: .seconds(10)),
+                        retryPeriod: Self.duration(election?.retryPeriod, default: .seconds(2))
+                    ),
+                    logger: self.logger
+                )
+                try await elector.run { await self.engine.run() }
+            } else {
+                await self.engine.run()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Parses `15s`, `1m`, `500ms` durations of the configuration.
+    static func duration(_ text: String?, default fallback: Duration) -> Duration {
+        guard let text, let last = text.last else { return fallback }
+        let number = text.dropLast(text.hasSuffix("ms") ? 2 : 1)
+        guard let value = Double(number) else { return fallback }
+        switch last {
+        case "s" where text.hasSuffix("ms"): return .milliseconds(Int64(value))
+        case "s": return .milliseconds(Int64(value * 1000))
+        case "m": return .seconds(Int64(value * 60))
+        case "h": return .seconds(Int64(value * 3600))
+        default: return fallback
+        }
+    }
+}

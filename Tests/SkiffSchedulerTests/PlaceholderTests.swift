@@ -1,6 +1,0 @@
-import SkiffScheduler
-import Testing
-
-@Test func schedulerLibraryLinks() {
-    #expect(String(describing: SkiffSchedulerLibrary.self) == "SkiffSchedulerLibrary")
-}
