@@ -11,12 +11,6 @@ import SkiffPrinters
 public import SkiffStorage
 import Synchronization
 
-/// The namespaces' watch cache, set once the stores exist (the closures that consult it are made before).
-private final class NamespaceCacheBox: @unchecked Sendable {
-    // Written once in APIHandler.init before any request can run; read-only afterwards.
-    nonisolated(unsafe) var cacher: Cacher<ObjectAttributes>?
-}
-
 /// The Kubernetes API behind any transport: routes a request to discovery, OpenAPI, health, metrics or a
 /// resource's registry, and turns every failure into a `metav1.Status` (↔ the apiserver's handler chain).
 ///
@@ -57,50 +51,37 @@ public final class APIHandler: Sendable {
         let instrumented = InstrumentedStorage(base: storage, metrics: metrics)
         self.storage = instrumented
         self.registry = ResourceRegistry.builtIn
-        let namespaceKeyPrefix = self.registry.resource(group: "", version: "v1", plural: "namespaces")?.keyPrefix
-            ?? "/registry/namespaces/"
         var stores: [String: ResourceStore] = [:]
-        let namespaceCache = NamespaceCacheBox()
-        let namespaceState: @Sendable (String) async throws -> ResourceStore.NamespaceState = { namespace in
-            // The watch cache answers for namespaces that exist; a miss may only be lag, so the store decides it.
-            if let cacher = namespaceCache.cacher, cacher.isReady,
-                let cached = try? await cacher.get(key: namespaceKeyPrefix + namespace, notOlderThan: nil).object
-            {
-                return Self.namespaceState(value: cached.value)
-            }
-            guard let keyValue = try await instrumented.get(namespaceKeyPrefix + namespace) else { return .missing }
-            return Self.namespaceState(value: keyValue.value)
+        // One admission chain for every resource (plugins pick what they handle), reading through the stores.
+        let admissionObjects = StoreAdmissionObjects()
+        let admissionPlugins = (try? configuration.admissionPluginNames()) ?? AdmissionPlugins.order.filter {
+            !configuration.disableAdmissionPlugins.contains($0)
         }
-        // Services allocate their cluster IP as IPAddress objects, released when the Service goes.
+        let admission = AdmissionChain(names: admissionPlugins, context: AdmissionPluginContext(objects: admissionObjects))
+        // Services allocate their cluster IP as IPAddress objects and node ports as one key per port, released
+        // when the Service goes (ADR 0006).
         let addressResource = self.registry.resource(group: "networking.k8s.io", version: "v1", plural: "ipaddresses")
-        let addresses = addressResource.map {
-            ResourceStore(resource: $0, storage: instrumented, clock: { Date() }, namespaceExists: namespaceState)
-        }
-        let allocator = addresses.flatMap { ServiceIPAllocator(addresses: $0, cidr: configuration.serviceCIDR) }
+        let addresses = addressResource.map { ResourceStore(resource: $0, storage: instrumented, clock: { Date() }) }
+        let serviceAllocations = ServiceAllocations(
+            addresses: addresses.flatMap { ServiceIPAllocator(addresses: $0, cidr: configuration.serviceCIDR) },
+            nodePorts: NodePortAllocator(storage: instrumented, range: configuration.serviceNodePortRange)
+        )
         for resource in self.registry.resources {
             let path = resource.group + "/" + resource.version + "/" + resource.plural
             if path == "networking.k8s.io/v1/ipaddresses", let addresses {
                 stores[path] = addresses
-            } else if path == "/v1/services", let allocator {
-                stores[path] = ResourceStore(
-                    resource: resource,
-                    storage: instrumented,
-                    clock: { Date() },
-                    namespaceExists: namespaceState,
-                    beforeCreate: { object in try await allocator.allocate(&object) },
-                    afterDelete: { object in await allocator.release(serviceJSON: object) }
-                )
             } else {
                 stores[path] = ResourceStore(
                     resource: resource,
                     storage: instrumented,
                     clock: { Date() },
-                    namespaceExists: namespaceState
+                    admission: admission,
+                    allocator: path == "/v1/services" ? serviceAllocations : nil
                 )
             }
         }
+        admissionObjects.attach(Array(stores.values))
         self.stores = stores
-        namespaceCache.cacher = stores["/v1/namespaces"]?.cacher
         self.discovery = Discovery(resources: self.registry.resources, serverAddress: configuration.advertiseAddress)
         self.openAPI = OpenAPIV3Service(
             resources: self.registry.resources.map(\.info),
@@ -110,16 +91,6 @@ public final class APIHandler: Sendable {
 
     /// The Kubernetes release Skiff implements: kubectl's dispatcher picks its bundled kubectl by the minor.
     public static let kubernetesVersion = KubernetesVersion.gitVersion
-
-    private static func namespaceState(value: [UInt8]) -> ResourceStore.NamespaceState {
-        guard let stored = StoredObject(value: value), let object = try? JSONValue.parse(stored.json) else {
-            return .missing
-        }
-        if object["metadata"]?["deletionTimestamp"] != nil || object["status"]?["phase"]?.stringValue == "Terminating" {
-            return .terminating
-        }
-        return .active
-    }
 
     func store(group: String, version: String, resource: String) -> ResourceStore? {
         self.stores[group + "/" + version + "/" + resource]

@@ -18,33 +18,26 @@ package final class ResourceStore: Sendable {
     package let storage: any StorageBackend
     package let cacher: Cacher<ObjectAttributes>
     let clock: @Sendable () -> Date
-    let namespaceExists: @Sendable (String) async throws -> NamespaceState
-    /// Runs just before a create is written (allocations such as a Service's cluster IP).
-    let beforeCreate: (@Sendable (inout any APIObject) async throws -> Void)?
-    /// Runs after an object is removed (releasing what `beforeCreate` allocated).
-    let afterDelete: (@Sendable (JSONValue) async -> Void)?
-
-    /// What a create in a namespace finds.
-    package enum NamespaceState: Sendable {
-        case active
-        case terminating
-        case missing
-    }
+    /// The admission plugins every create, update and delete passes (mutating before the strategy, validating
+    /// after it).
+    package let admission: AdmissionChain
+    /// What the resource's objects hold outside their own key (a Service's cluster IP and node ports).
+    let allocator: (any ResourceAllocator)?
+    let groupResource: GroupResource
 
     package init(
         resource: ServedResource,
         storage: any StorageBackend,
         clock: @escaping @Sendable () -> Date,
-        namespaceExists: @escaping @Sendable (String) async throws -> NamespaceState,
-        beforeCreate: (@Sendable (inout any APIObject) async throws -> Void)? = nil,
-        afterDelete: (@Sendable (JSONValue) async -> Void)? = nil
+        admission: AdmissionChain = .empty,
+        allocator: (any ResourceAllocator)? = nil
     ) {
-        self.beforeCreate = beforeCreate
-        self.afterDelete = afterDelete
+        self.admission = admission
+        self.allocator = allocator
         self.resource = resource
+        self.groupResource = GroupResource(group: resource.group, resource: resource.plural)
         self.storage = storage
         self.clock = clock
-        self.namespaceExists = namespaceExists
         let resourceCopy = resource
         self.cacher = Cacher(storage: storage, prefix: resource.keyPrefix) { keyValue in
             guard let stored = StoredObject(value: keyValue.value),
@@ -105,7 +98,21 @@ package final class ResourceStore: Sendable {
     // MARK: Creating
 
     /// Creates `object` in `namespace`; returns the stored object's JSON (with its resource version).
-    package func create(_ decoded: any APIObject, namespace: String?, dryRun: Bool) async throws -> [UInt8] {
+    ///
+    /// The request passes mutating admission, the strategy (defaults and validation), validating admission and
+    /// the resource's allocations, in that order, before it is written; `dryRun` runs them all but writes,
+    /// allocates and charges nothing.
+    ///
+    /// - Parameters:
+    ///   - user: who asks, for admission; `nil` for the server's own writes.
+    ///   - runAdmission: `false` only for the server's internal bookkeeping writes.
+    package func create(
+        _ decoded: any APIObject,
+        namespace: String?,
+        dryRun: Bool,
+        user: UserInfo? = nil,
+        runAdmission: Bool = true
+    ) async throws -> [UInt8] {
         var object = decoded
         var meta = object.metadata
         if self.resource.isNamespaced {
@@ -118,19 +125,25 @@ package final class ResourceStore: Sendable {
                 )
             }
             meta.namespace = namespace
-            switch try await self.namespaceExists(namespace) {
-            case .active: break
-            case .missing: throw APIError.notFound(group: "", resource: "namespaces", name: namespace)
-            case .terminating:
-                throw APIError.forbidden(
-                    group: self.resource.group,
-                    resource: self.resource.plural,
-                    name: meta.name ?? "",
-                    reason: "unable to create new content in namespace \(namespace) because it is being terminated"
-                )
-            }
         } else {
             meta.namespace = nil
+        }
+        object.metadata = meta
+        var attributes = AdmissionAttributes(
+            operation: .create,
+            resource: self.groupResource,
+            kind: self.resource.kind,
+            namespace: meta.namespace ?? "",
+            name: meta.name ?? "",
+            user: user,
+            isDryRun: dryRun,
+            object: object
+        )
+        if runAdmission, !self.admission.mutating.isEmpty {
+            try await self.admission.admit(&attributes)
+            if let admitted = attributes.object { object = admitted }
+            meta = object.metadata
+            meta.namespace = self.resource.isNamespaced ? namespace : nil
         }
         let generated = (meta.name ?? "").isEmpty && !(meta.generateName ?? "").isEmpty
         let now = self.clock()
@@ -147,14 +160,31 @@ package final class ResourceStore: Sendable {
         if generated {
             object.metadata.name = (meta.generateName ?? "") + Self.randomSuffix()
         }
-        if let beforeCreate = self.beforeCreate, !dryRun {
-            try await beforeCreate(&object)
+        let allocation = try await self.allocator?.allocate(&object, old: nil, dryRun: dryRun) ?? AllocationTransaction.none
+        do {
+            if runAdmission, !self.admission.validating.isEmpty {
+                attributes.object = object
+                try await self.admission.validate(attributes)
+            }
+            let bytes = try await self.persistCreate(
+                object,
+                generated: generated,
+                generateName: meta.generateName ?? "",
+                dryRun: dryRun
+            )
+            if dryRun { await allocation.revert() } else { await allocation.commit() }
+            return bytes
+        } catch {
+            await allocation.revert()
+            throw error
         }
+    }
 
+    private func persistCreate(_ object: any APIObject, generated: Bool, generateName: String, dryRun: Bool) async throws -> [UInt8] {
         for attempt in 0..<8 {
             var candidate = object
             if generated && attempt > 0 {
-                candidate.metadata.name = (meta.generateName ?? "") + Self.randomSuffix()
+                candidate.metadata.name = generateName + Self.randomSuffix()
             }
             let name = candidate.metadata.name ?? ""
             let json = try ObjectCodec.encode(candidate, as: self.resource)
@@ -171,11 +201,7 @@ package final class ResourceStore: Sendable {
                 return try self.render(keyValue)
             } catch let error as StorageError where error.code == .keyExists {
                 if generated && attempt < 7 { continue }
-                if self.beforeCreate != nil { await self.afterDelete?(json) }
                 throw APIError.alreadyExists(group: self.resource.group, resource: self.resource.plural, name: name)
-            } catch {
-                if self.beforeCreate != nil { await self.afterDelete?(json) }
-                throw error
             }
         }
         throw APIError.internalError("could not generate a unique name")
@@ -210,12 +236,16 @@ package final class ResourceStore: Sendable {
     ///   - subresource: `status` keeps everything but the status; `nil` keeps the status (when the resource has
     ///     a status subresource).
     ///   - allowCreate: create the object when missing (PUT on some kinds, server-side apply).
+    ///   - user: who asks, for admission; `nil` for the server's own writes.
+    ///   - runAdmission: `false` only for the server's internal bookkeeping writes.
     package func update(
         namespace: String?,
         name: String,
         subresource: String?,
         allowCreate: Bool,
         dryRun: Bool,
+        user: UserInfo? = nil,
+        runAdmission: Bool = true,
         transform: (_ current: Current?) async throws -> any APIObject
     ) async throws -> UpdateOutcome {
         let key = self.resource.key(namespace: namespace, name: name)
@@ -228,7 +258,14 @@ package final class ResourceStore: Sendable {
                 let object = try await transform(nil)
                 try self.checkIdentity(object.metadata, namespace: namespace, name: name)
                 do {
-                    return .updated(try await self.create(object, namespace: namespace, dryRun: dryRun), created: true)
+                    let bytes = try await self.create(
+                        object,
+                        namespace: namespace,
+                        dryRun: dryRun,
+                        user: user,
+                        runAdmission: runAdmission
+                    )
+                    return .updated(bytes, created: true)
                 } catch let error as APIError where error.reason == .alreadyExists {
                     keyValue = try await self.storage.get(key)
                     continue
@@ -247,6 +284,24 @@ package final class ResourceStore: Sendable {
                 )
             }
             let old = try ObjectCodec.decode(currentObject, as: self.resource).object
+            var attributes = AdmissionAttributes(
+                operation: .update,
+                resource: self.groupResource,
+                kind: self.resource.kind,
+                subresource: subresource ?? "",
+                namespace: self.resource.isNamespaced ? (namespace ?? "") : "",
+                name: name,
+                user: user,
+                isDryRun: dryRun,
+                object: object,
+                oldObject: old
+            )
+            if runAdmission, !self.admission.mutating.isEmpty {
+                try await self.admission.admit(&attributes)
+                if let admitted = attributes.object { object = admitted }
+            }
+            let allocates = self.allocator != nil && subresource == nil
+            if allocates { self.allocator?.prepareForUpdate(&object, old: old) }
             try ResourceStrategy.prepareForUpdate(
                 &object,
                 old: old,
@@ -255,34 +310,34 @@ package final class ResourceStore: Sendable {
                 now: self.clock()
             )
             try ResourceStrategy.validateObjectMeta(object.metadata, resource: self.resource, isCreate: false)
-            let json = try ObjectCodec.encode(object, as: self.resource)
-            let value = StoredObject.encode(json)
-            if ResourceStrategy.isReadyToDelete(object) {
-                if dryRun { return .deleted(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description)) }
-                do {
-                    _ = try await self.storage.delete(key, expected: existing.modRevision)
-                    await self.afterDelete?(currentObject)
-                    return .deleted(try self.render(existing))
-                } catch let error as StorageError where error.code == .conflict || error.code == .notFound {
-                    keyValue = error.current
-                    continue
-                }
+            var allocation = AllocationTransaction.none
+            if allocates, let allocator = self.allocator {
+                allocation = try await allocator.allocate(&object, old: old, dryRun: dryRun)
             }
-            if value == existing.value || dryRun {
-                // Nothing changed (or nothing is written): the object keeps its resource version.
-                return .updated(
-                    StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description),
-                    created: false
-                )
-            }
+            let outcome: UpdateOutcome?
             do {
-                let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
-                return .updated(try self.render(written), created: false)
-            } catch let error as StorageError where error.code == .conflict {
-                keyValue = error.current
-            } catch let error as StorageError where error.code == .notFound {
-                keyValue = nil
+                if runAdmission, !self.admission.validating.isEmpty {
+                    attributes.object = object
+                    try await self.admission.validate(attributes)
+                }
+                outcome = try await self.persistUpdate(
+                    object,
+                    old: old,
+                    existing: existing,
+                    key: key,
+                    dryRun: dryRun,
+                    keyValue: &keyValue
+                )
+            } catch {
+                await allocation.revert()
+                throw error
             }
+            guard let outcome else {
+                await allocation.revert()
+                continue
+            }
+            if dryRun { await allocation.revert() } else { await allocation.commit() }
+            return outcome
         }
         throw APIError.conflict(
             group: self.resource.group,
@@ -290,6 +345,47 @@ package final class ResourceStore: Sendable {
             name: name,
             message: APIError.modifiedMessage
         )
+    }
+
+    /// Writes an update (or the delete it amounts to); `nil` when the object changed meanwhile, with `keyValue`
+    /// set to its new state for the next attempt.
+    private func persistUpdate(
+        _ object: any APIObject,
+        old: any APIObject,
+        existing: KeyValue,
+        key: String,
+        dryRun: Bool,
+        keyValue: inout KeyValue?
+    ) async throws -> UpdateOutcome? {
+        let json = try ObjectCodec.encode(object, as: self.resource)
+        let value = StoredObject.encode(json)
+        if ResourceStrategy.isReadyToDelete(object) {
+            if dryRun { return .deleted(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description)) }
+            do {
+                _ = try await self.storage.delete(key, expected: existing.modRevision)
+                await self.allocator?.release(old)
+                return .deleted(try self.render(existing))
+            } catch let error as StorageError where error.code == .conflict || error.code == .notFound {
+                keyValue = error.current
+                return nil
+            }
+        }
+        if value == existing.value || dryRun {
+            // Nothing changed (or nothing is written): the object keeps its resource version.
+            return .updated(
+                StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description),
+                created: false
+            )
+        }
+        do {
+            let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+            return .updated(try self.render(written), created: false)
+        } catch let error as StorageError where error.code == .conflict {
+            keyValue = error.current
+        } catch let error as StorageError where error.code == .notFound {
+            keyValue = nil
+        }
+        return nil
     }
 
     private func checkIdentity(_ meta: MetaV1.ObjectMeta, namespace: String?, name: String) throws(APIError) {
@@ -316,11 +412,15 @@ package final class ResourceStore: Sendable {
     }
 
     /// Deletes the object, honouring preconditions, finalizers, propagation policy and pods' grace period.
+    ///
+    /// Admission sees the delete (operation `DELETE`, the stored object as the old object) before anything changes.
     package func delete(
         namespace: String?,
         name: String,
         options: MetaV1.DeleteOptions,
-        dryRun: Bool
+        dryRun: Bool,
+        user: UserInfo? = nil,
+        runAdmission: Bool = true
     ) async throws -> DeleteOutcome {
         let key = self.resource.key(namespace: namespace, name: name)
         var keyValue = try await self.storage.get(key)
@@ -331,6 +431,21 @@ package final class ResourceStore: Sendable {
             let current = try self.decodeStored(existing)
             var object = try ObjectCodec.decode(current, as: self.resource).object
             let meta = object.metadata
+            if runAdmission, !self.admission.isEmpty {
+                var attributes = AdmissionAttributes(
+                    operation: .delete,
+                    resource: self.groupResource,
+                    kind: self.resource.kind,
+                    namespace: self.resource.isNamespaced ? (namespace ?? "") : "",
+                    name: name,
+                    user: user,
+                    isDryRun: dryRun,
+                    object: nil,
+                    oldObject: object
+                )
+                try await self.admission.admit(&attributes)
+                try await self.admission.validate(attributes)
+            }
             if let uid = options.preconditions?.uid, uid != (meta.uid ?? "") {
                 throw APIError.conflict(
                     group: self.resource.group,
@@ -354,7 +469,7 @@ package final class ResourceStore: Sendable {
                 if dryRun { return .deleted(try self.render(existing), uid: meta.uid ?? "") }
                 do {
                     let result = try await self.storage.delete(key, expected: existing.modRevision)
-                    await self.afterDelete?(current)
+                    await self.allocator?.release(object)
                     return .deleted(try self.render(result.previous), uid: meta.uid ?? "")
                 } catch let error as StorageError where error.code == .conflict {
                     keyValue = error.current
@@ -385,6 +500,38 @@ package final class ResourceStore: Sendable {
             message: APIError.modifiedMessage
         )
     }
+}
+
+/// What a resource's objects hold outside their own key, such as a Service's cluster IP and node ports
+/// (↔ the `BeginCreate`/`BeginUpdate` hooks of upstream's service registry).
+///
+/// ``ResourceStore`` asks for allocations after validation and before validating admission, then commits them
+/// once the object is written or reverts them when anything fails (or the request is a dry run).
+package protocol ResourceAllocator: Sendable {
+    /// Carries allocated values from `old` into an update that left them unset, and drops the values the new
+    /// object's type no longer uses (runs before the strategy, as upstream's `PrepareForUpdate`).
+    func prepareForUpdate(_ object: inout any APIObject, old: any APIObject)
+    /// Allocates what `object` needs that `old` (`nil` for a create) did not hold; throws 422 for a value that is
+    /// out of range or taken. A dry run reserves nothing but reports the same errors.
+    func allocate(_ object: inout any APIObject, old: (any APIObject)?, dryRun: Bool) async throws -> AllocationTransaction
+    /// Releases what a deleted object held.
+    func release(_ object: any APIObject) async
+}
+
+/// The two ways an allocation ends.
+package struct AllocationTransaction: Sendable {
+    /// The object was written: release what the old object held and the new one does not.
+    package var commit: @Sendable () async -> Void
+    /// The request failed: release what was reserved for it.
+    package var revert: @Sendable () async -> Void
+
+    package init(commit: @escaping @Sendable () async -> Void, revert: @escaping @Sendable () async -> Void) {
+        self.commit = commit
+        self.revert = revert
+    }
+
+    /// Nothing allocated.
+    package static let none = AllocationTransaction(commit: {}, revert: {})
 }
 
 /// Helpers for dry-run responses.

@@ -37,14 +37,14 @@ struct ServiceIPAllocator: Sendable {
         [24, 16, 8, 0].map { String((address >> UInt32($0)) & 0xFF) }.joined(separator: ".")
     }
 
-    /// Fills `spec.clusterIP(s)` of a new Service, reserving the address; throws 422 for an address outside the
-    /// range or already in use.
-    func allocate(_ object: inout any APIObject) async throws {
-        guard var service = object as? CoreV1.Service, var spec = service.spec else { return }
-        if spec.type == "ExternalName" { return }
-        let name = service.metadata.name ?? ""
-        let namespace = service.metadata.namespace ?? ""
+    /// Fills `spec.clusterIP(s)` of a Service that needs one, reserving the address unless `dryRun`; returns the
+    /// address reserved (`nil` for a headless Service or a dry run). Throws 422 for an address outside the range or
+    /// already in use.
+    func allocate(_ spec: inout CoreV1.ServiceSpec, namespace: String, service name: String, dryRun: Bool) async throws
+        -> String?
+    {
         let requested = spec.clusterIP ?? spec.clusterIPs?.first ?? ""
+        var reserved: String? = nil
         if requested == "None" {
             spec.clusterIP = "None"
             spec.clusterIPs = ["None"]
@@ -54,11 +54,13 @@ struct ServiceIPAllocator: Sendable {
             else {
                 throw Self.invalid(name, requested, "provided IP is not in the valid range. The range of valid IPs is \(Self.format(self.network))/\(32 - self.size.trailingZeroBitCount)")
             }
-            guard try await self.reserve(requested, namespace: namespace, service: name) else {
+            let available = try await self.take(requested, namespace: namespace, service: name, dryRun: dryRun)
+            guard available else {
                 throw Self.invalid(name, requested, "failed to allocate IP \(requested): provided IP is already allocated")
             }
             spec.clusterIP = requested
             spec.clusterIPs = [requested]
+            reserved = dryRun ? nil : requested
         } else {
             var allocated: String? = nil
             for _ in 0..<64 {
@@ -66,7 +68,8 @@ struct ServiceIPAllocator: Sendable {
                 // minus the network, broadcast and first address (the kubernetes Service's).
                 let offset = UInt32.random(in: 2...(self.size - 2))
                 let candidate = Self.format(self.network + offset)
-                if try await self.reserve(candidate, namespace: namespace, service: name) {
+                let available = try await self.take(candidate, namespace: namespace, service: name, dryRun: dryRun)
+                if available {
                     allocated = candidate
                     break
                 }
@@ -76,19 +79,29 @@ struct ServiceIPAllocator: Sendable {
             }
             spec.clusterIP = allocated
             spec.clusterIPs = [allocated]
+            reserved = dryRun ? nil : allocated
         }
         if (spec.ipFamilies ?? []).isEmpty { spec.ipFamilies = ["IPv4"] }
         if (spec.ipFamilyPolicy ?? "").isEmpty { spec.ipFamilyPolicy = "SingleStack" }
-        service.spec = spec
-        object = service
+        return reserved
     }
 
-    /// Releases the address of a deleted Service (its IPAddress object, if it still points at that Service).
-    func release(serviceJSON: JSONValue) async {
-        guard let address = serviceJSON["spec"]?["clusterIP"]?.stringValue, address != "None", !address.isEmpty else {
-            return
-        }
-        _ = try? await self.addresses.delete(namespace: nil, name: address, options: MetaV1.DeleteOptions(), dryRun: false)
+    /// Releases an address (its IPAddress object).
+    func release(_ address: String) async {
+        guard address != "None", !address.isEmpty else { return }
+        _ = try? await self.addresses.delete(
+            namespace: nil,
+            name: address,
+            options: MetaV1.DeleteOptions(),
+            dryRun: false,
+            runAdmission: false
+        )
+    }
+
+    /// Reserves `address` (or, for a dry run, checks that it is free); `false` when it is taken.
+    private func take(_ address: String, namespace: String, service: String, dryRun: Bool) async throws -> Bool {
+        if dryRun { return try await self.addresses.current(namespace: nil, name: address) == nil }
+        return try await self.reserve(address, namespace: namespace, service: service)
     }
 
     private func reserve(_ address: String, namespace: String, service: String) async throws -> Bool {
@@ -105,14 +118,14 @@ struct ServiceIPAllocator: Sendable {
             )
         )
         do {
-            _ = try await self.addresses.create(object, namespace: nil, dryRun: false)
+            _ = try await self.addresses.create(object, namespace: nil, dryRun: false, runAdmission: false)
             return true
         } catch let error as APIError where error.reason == .alreadyExists {
             return false
         }
     }
 
-    private static func invalid(_ name: String, _ address: String, _ detail: String) -> APIError {
+    static func invalid(_ name: String, _ address: String, _ detail: String) -> APIError {
         APIError.invalid(
             group: "",
             kind: "Service",

@@ -4,12 +4,17 @@ import SkiffStorage
 
 extension APIHandler {
     /// Creates what every cluster has from the start, as upstream's bootstrap controllers do: the system
-    /// namespaces, and the `kubernetes` Service in `default` with the endpoints of this API server. Existing
-    /// objects are kept (a restart changes nothing unless the address moved).
+    /// namespaces, the system PriorityClasses, and the `kubernetes` Service in `default` with the endpoints of this
+    /// API server. Existing objects are kept (a restart changes nothing unless the address moved).
     func bootstrap() async throws {
         guard let namespaces = self.store(group: "", version: "v1", resource: "namespaces") else { return }
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             try await Self.createIfMissing(namespaces, namespace: nil, object: CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: name)))
+        }
+        if let classes = self.store(group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses") {
+            for priorityClass in Self.systemPriorityClasses {
+                try await Self.createIfMissing(classes, namespace: nil, object: priorityClass)
+            }
         }
         guard let serviceIP = self.configuration.firstServiceIP else { return }
         let port = Int32(self.configuration.securePort)
@@ -65,6 +70,23 @@ extension APIHandler {
             try await Self.createOrReplace(slices, namespace: "default", object: object)
         }
     }
+
+    /// The PriorityClasses upstream's scheduling bootstrap creates (`SystemPriorityClasses`).
+    static let systemPriorityClasses: [SchedulingV1.PriorityClass] = [
+        SchedulingV1.PriorityClass(
+            metadata: MetaV1.ObjectMeta(name: "system-node-critical"),
+            value: 2_000_001_000,
+            description: "Used for system critical pods that must not be moved from their current node.",
+            preemptionPolicy: "PreemptLowerPriority"
+        ),
+        SchedulingV1.PriorityClass(
+            metadata: MetaV1.ObjectMeta(name: "system-cluster-critical"),
+            value: 2_000_000_000,
+            description:
+                "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+            preemptionPolicy: "PreemptLowerPriority"
+        ),
+    ]
 
     private static func createIfMissing(_ store: ResourceStore, namespace: String?, object: any APIObject) async throws {
         let name = object.metadata.name ?? ""

@@ -17,6 +17,13 @@ public struct APIServerConfiguration: Sendable {
     public var watchBookmarkInterval: Duration
     /// Requests with larger bodies get 413 (upstream: 3 MiB).
     public var maxRequestBodyBytes: Int
+    /// The ports NodePort and LoadBalancer Services get (`--service-node-port-range`, upstream 30000-32767).
+    public var serviceNodePortRange: ClosedRange<Int>
+    /// Admission plugins to run besides the default ones (`--enable-admission-plugins`); upstream's order applies
+    /// whatever the order given.
+    public var enableAdmissionPlugins: [String]
+    /// Default admission plugins not to run (`--disable-admission-plugins`).
+    public var disableAdmissionPlugins: [String]
 
     public init(
         advertiseAddress: String = "127.0.0.1:6443",
@@ -27,7 +34,10 @@ public struct APIServerConfiguration: Sendable {
         buildCommit: String = "unknown",
         buildDate: String = "1970-01-01T00:00:00Z",
         watchBookmarkInterval: Duration = .seconds(60),
-        maxRequestBodyBytes: Int = 3 * 1024 * 1024
+        maxRequestBodyBytes: Int = 3 * 1024 * 1024,
+        serviceNodePortRange: ClosedRange<Int> = 30000...32767,
+        enableAdmissionPlugins: [String] = [],
+        disableAdmissionPlugins: [String] = []
     ) {
         self.advertiseAddress = advertiseAddress
         self.advertiseIP = advertiseIP
@@ -38,6 +48,15 @@ public struct APIServerConfiguration: Sendable {
         self.buildDate = buildDate
         self.watchBookmarkInterval = watchBookmarkInterval
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.serviceNodePortRange = serviceNodePortRange
+        self.enableAdmissionPlugins = enableAdmissionPlugins
+        self.disableAdmissionPlugins = disableAdmissionPlugins
+    }
+
+    /// The admission plugins that run, in order; throws for a plugin name Skiff does not know (for option
+    /// validation: the handler leaves unknown names out).
+    public func admissionPluginNames() throws -> [String] {
+        try AdmissionPlugins.enabled(enable: self.enableAdmissionPlugins, disable: self.disableAdmissionPlugins)
     }
 
     /// The first usable address of the service CIDR (`10.43.0.1`), or `nil` when the CIDR is not IPv4.
