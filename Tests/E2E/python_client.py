@@ -2,8 +2,9 @@
 
     python_client.py path/to/kubeconfig.yaml
 
-Exercises CRUD on ConfigMap, Secret, Deployment, Service, Namespace and Pod; label and field selectors;
-pagination; a watch from a list resourceVersion (the upstream Python e2e `test_watch` pattern); and Status error
+Exercises CRUD on ConfigMap, Secret, Deployment, Service, Namespace and Pod; the three patch types,
+`utils.create_from_yaml`, server-side apply (typed and dynamic clients) with its conflict Status; label and field
+selectors; pagination; a watch from a list resourceVersion (the upstream Python e2e `test_watch` pattern); and Status error
 bodies. Every test runs even when an earlier one fails; the exit status is non-zero if any failed.
 """
 
@@ -425,6 +426,141 @@ def test_delete_namespace():
     raise AssertionError("namespace %s still exists 30s after delete" % NS)
 
 
+def test_patch_types():
+    core.create_namespaced_config_map(
+        NS, client.V1ConfigMap(metadata=meta("patched"), data={"a": "1", "b": "2"}), field_manager="py-create"
+    )
+    merged = core.patch_namespaced_config_map(
+        "patched", NS, {"data": {"a": "merge", "b": None}}, _content_type="application/merge-patch+json"
+    )
+    assert merged.data == {"a": "merge"}, merged.data
+    strategic = core.patch_namespaced_config_map("patched", NS, {"data": {"c": "smp"}})
+    assert strategic.data == {"a": "merge", "c": "smp"}, strategic.data
+    json_patched = core.patch_namespaced_config_map("patched", NS, [{"op": "add", "path": "/data/d", "value": "j"}])
+    assert json_patched.data == {"a": "merge", "c": "smp", "d": "j"}, json_patched.data
+    managers = sorted((e.manager, e.operation) for e in json_patched.metadata.managed_fields)
+    assert ("py-create", "Update") in managers, managers
+
+    apps.create_namespaced_deployment(NS, deployment("dep-smp", 1))
+    # Strategic merge patch merges containers by name: a new container is added, the old one kept.
+    patched = apps.patch_namespaced_deployment(
+        "dep-smp", NS, {"spec": {"template": {"spec": {"containers": [{"name": "side", "image": "busybox:1.36"}]}}}}
+    )
+    names = sorted(c.name for c in patched.spec.template.spec.containers)
+    assert names == ["main", "side"], names
+    apps.delete_namespaced_deployment("dep-smp", NS)
+    core.delete_namespaced_config_map("patched", NS)
+
+
+def test_create_from_yaml():
+    from kubernetes import utils
+
+    objects = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "from-yaml"}, "data": {"k": "v"}},
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "from-yaml"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "from-yaml"}},
+                "template": {
+                    "metadata": {"labels": {"app": "from-yaml"}},
+                    "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]},
+                },
+            },
+        },
+    ]
+    created = utils.create_from_yaml(client.ApiClient(), yaml_objects=objects, namespace=NS)
+    kinds = sorted(type(o).__name__ for group in created for o in group)
+    assert kinds == ["V1ConfigMap", "V1Deployment"], kinds
+    assert core.read_namespaced_config_map("from-yaml", NS).data == {"k": "v"}
+    assert apps.read_namespaced_deployment("from-yaml", NS).spec.replicas == 1
+    apps.delete_namespaced_deployment("from-yaml", NS)
+    core.delete_namespaced_config_map("from-yaml", NS)
+
+
+APPLY = "application/apply-patch+yaml"
+
+
+def test_server_side_apply():
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": "1", "b": "2"}}
+    created = core.patch_namespaced_config_map("ssa", NS, body, field_manager="python-client", _content_type=APPLY)
+    assert created.data == {"a": "1", "b": "2"}, created.data
+    entries = [(e.manager, e.operation, e.api_version, e.fields_type) for e in created.metadata.managed_fields]
+    assert entries == [("python-client", "Apply", "v1", "FieldsV1")], entries
+    assert created.metadata.managed_fields[0].fields_v1 == {"f:data": {"f:a": {}, "f:b": {}}}, created.metadata.managed_fields[0].fields_v1
+
+    again = core.patch_namespaced_config_map("ssa", NS, body, field_manager="python-client", _content_type=APPLY)
+    assert again.metadata.resource_version == created.metadata.resource_version, "a no-op apply wrote a new revision"
+
+    # Dropping a field from the applied configuration removes it.
+    fewer = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": "1"}}
+    pruned = core.patch_namespaced_config_map("ssa", NS, fewer, field_manager="python-client", _content_type=APPLY)
+    assert pruned.data == {"a": "1"}, pruned.data
+
+    # Applying the values an object already has is not a conflict (created by POST, applied by another manager).
+    core.create_namespaced_config_map(
+        NS, client.V1ConfigMap(metadata=meta("shared"), data={"a": "1"}), field_manager="py-create"
+    )
+    shared = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"a": "1"}}
+    applied = core.patch_namespaced_config_map("shared", NS, shared, field_manager="python-client", _content_type=APPLY)
+    managers = sorted((e.manager, e.operation) for e in applied.metadata.managed_fields)
+    assert managers == [("py-create", "Update"), ("python-client", "Apply")], managers
+
+    # The dynamic client's server_side_apply.
+    from kubernetes.dynamic import DynamicClient
+
+    dynamic = DynamicClient(client.ApiClient())
+    config_maps = dynamic.resources.get(api_version="v1", kind="ConfigMap")
+    dyn_body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dyn", "namespace": NS}, "data": {"x": "y"}}
+    result = config_maps.server_side_apply(body=dyn_body, name="dyn", namespace=NS, field_manager="py-dynamic")
+    assert result.data.x == "y", result
+    assert [e.manager for e in result.metadata.managedFields] == ["py-dynamic"], result.metadata.managedFields
+
+    for name in ("ssa", "shared", "dyn"):
+        core.delete_namespaced_config_map(name, NS)
+
+
+def test_server_side_apply_conflict():
+    core.create_namespaced_config_map(
+        NS, client.V1ConfigMap(metadata=meta("owned"), data={"a": "1"}), field_manager="py-create"
+    )
+    changed = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owned"}, "data": {"a": "2"}}
+    try:
+        core.patch_namespaced_config_map("owned", NS, changed, field_manager="python-client", _content_type=APPLY)
+    except ApiException as error:
+        assert error.status == 409, error.status
+        assert error.reason == "Conflict", error.reason
+        expected = (
+            '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
+            '"message":"Apply failed with 1 conflict: conflict with \\"py-create\\" using v1: .data.a",'
+            '"reason":"Conflict","details":{"causes":[{"reason":"FieldManagerConflict",'
+            '"message":"conflict with \\"py-create\\" using v1","field":".data.a"}]},"code":409}\n'
+        )
+        assert body_text(error) == expected, body_text(error)
+    else:
+        raise AssertionError("a conflicting apply succeeded")
+    forced = core.patch_namespaced_config_map(
+        "owned", NS, changed, field_manager="python-client", force=True, _content_type=APPLY
+    )
+    assert forced.data == {"a": "2"}, forced.data
+    owners = {e.manager: e.fields_v1 for e in forced.metadata.managed_fields}
+    assert owners.get("python-client") == {"f:data": {"f:a": {}}}, owners
+    assert "f:a" not in (owners.get("py-create") or {}).get("f:data", {}), owners
+    # force is only for apply.
+    expect_api_error(
+        lambda: core.patch_namespaced_config_map(
+            "owned", NS, {"data": {"a": "3"}}, force=True, _content_type="application/merge-patch+json"
+        ),
+        422,
+        "Unprocessable Entity",
+        "Invalid",
+        'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+    )
+    core.delete_namespaced_config_map("owned", NS)
+
+
 TESTS = [
     test_namespace,
     test_configmap_crud,
@@ -432,6 +568,10 @@ TESTS = [
     test_deployment_crud,
     test_deployment_defaults,
     test_service_crud,
+    test_patch_types,
+    test_create_from_yaml,
+    test_server_side_apply,
+    test_server_side_apply_conflict,
     test_pod_phase_after_create,
     test_list_selectors,
     test_pagination,
