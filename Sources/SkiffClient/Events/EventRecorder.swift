@@ -59,6 +59,7 @@ public final class EventRecorder: Sendable {
     let refreshTime: Duration = .seconds(1800)
     let retryDelay: Duration
     private let cache = Mutex<[EventKey: Cached]>([:])
+    private let lastNanos = Mutex<UInt64>(0)
     private let spam = Mutex<[String: (tokens: Double, last: Date)]>([:])
     private let queue: AsyncStream<EventsV1.Event>
     private let queueInput: AsyncStream<EventsV1.Event>.Continuation
@@ -95,7 +96,13 @@ public final class EventRecorder: Sendable {
             self.logger.debug("Event dropped by the spam filter", metadata: ["reason": "\(reason)"])
             return
         }
-        let name = "\(regarding.name ?? "event").\(String(UInt64(max(now.timeIntervalSince1970, 0) * 1e9), radix: 16))"
+        // `<regarding>.<unix nanoseconds in hex>` as upstream names events; strictly increasing per recorder so
+        // two events in the same nanosecond (or on a frozen test clock) do not collide.
+        let nanos = self.lastNanos.withLock { last in
+            last = max(last + 1, UInt64(max(now.timeIntervalSince1970, 0) * 1e9))
+            return last
+        }
+        let name = "\(regarding.name ?? "event").\(String(nanos, radix: 16))"
         let event = EventsV1.Event(
             metadata: MetaV1.ObjectMeta(name: name, namespace: regarding.namespace ?? "default"),
             eventTime: MicroTime(now),

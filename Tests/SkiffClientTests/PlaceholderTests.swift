@@ -1,6 +1,0 @@
-import SkiffClient
-import Testing
-
-@Test func clientLibraryLinks() {
-    #expect(String(describing: SkiffClientLibrary.self) == "SkiffClientLibrary")
-}
