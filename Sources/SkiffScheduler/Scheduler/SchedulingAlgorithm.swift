@@ -223,7 +223,9 @@ public final class SchedulingAlgorithm: Sendable {
 final class FilterResults: @unchecked Sendable {
     // @unchecked: `statuses[i]` is written only by the task that checks node i; the feasible list is claimed
     // slot by slot through an atomic counter; everything is read after the parallel loop returns.
-    private let statuses: UnsafeMutableBufferPointer<PluginStatus?>
+    private let statuses: UnsafeMutableBufferPointer<PluginStatus>
+    /// Which ``statuses`` are initialized (a byte per node, cheap to clear, unlike the statuses).
+    private let written: UnsafeMutableBufferPointer<Bool>
     private let feasible: UnsafeMutableBufferPointer<Int>
     private let feasibleCount = Atomic<Int>(0)
     private let toFind: Int
@@ -232,7 +234,8 @@ final class FilterResults: @unchecked Sendable {
 
     init(capacity: Int, toFind: Int) {
         self.statuses = .allocate(capacity: capacity)
-        self.statuses.initialize(repeating: nil)
+        self.written = .allocate(capacity: capacity)
+        self.written.initialize(repeating: false)
         self.feasible = .allocate(capacity: max(toFind, 1))
         self.toFind = toFind
     }
@@ -249,7 +252,8 @@ final class FilterResults: @unchecked Sendable {
     }
 
     func setStatus(_ status: PluginStatus, at index: Int) {
-        self.statuses[index] = status
+        (self.statuses.baseAddress! + index).initialize(to: status)
+        self.written[index] = true
         self.statusCount.add(1, ordering: .relaxed)
     }
 
@@ -265,14 +269,19 @@ final class FilterResults: @unchecked Sendable {
 
     func forEachStatus(_ body: (Int, PluginStatus) -> Void) {
         if self.statusCount.load(ordering: .relaxed) == 0 { return }
-        for index in self.statuses.indices {
-            if let status = self.statuses[index] { body(index, status) }
+        for index in self.statuses.indices where self.written[index] {
+            body(index, self.statuses[index])
         }
     }
 
     func deallocate() {
-        self.statuses.deinitialize()
+        if self.statusCount.load(ordering: .relaxed) > 0 {
+            for index in self.statuses.indices where self.written[index] {
+                (self.statuses.baseAddress! + index).deinitialize(count: 1)
+            }
+        }
         self.statuses.deallocate()
+        self.written.deallocate()
         self.feasible.deallocate()
     }
 }
