@@ -1,9 +1,358 @@
-import SkiffAPIMachinery
 import SkiffAPI
-/// PLACEHOLDER written by `sched` so the registry compiles: `sched2` owns this directory and replaces this file
-/// with the real plugin. Keep the type name `InterPodAffinity` and its static `factory` (the in-tree registry uses them).
-public struct InterPodAffinity: SchedulerPlugin {
+import SkiffAPIMachinery
+
+/// A topology domain: a node label key and its value (↔ `topologyPair`).
+struct TopologyPair: Hashable, Sendable {
+    var key: String
+    var value: String
+}
+
+/// Counts of matched terms per topology domain (↔ `topologyToMatchedTermCount`); entries that reach 0 are removed.
+typealias TopologyCounts = [TopologyPair: Int64]
+
+extension Dictionary where Key == TopologyPair, Value == Int64 {
+    /// Adds `value` to the domain of `node` for `topologyKey`; a node without the label counts nowhere.
+    mutating func add(_ value: Int64, topologyKey: String, labels: [String: String]) {
+        guard let topologyValue = labels[topologyKey] else { return }
+        let pair = TopologyPair(key: topologyKey, value: topologyValue)
+        let updated = self[pair, default: 0] + value
+        self[pair] = updated == 0 ? nil : updated
+    }
+}
+
+/// Required and preferred inter-pod affinity and anti-affinity, of the pod being scheduled and of the pods already
+/// running (↔ `interpodaffinity.InterPodAffinity`; score weight 2).
+///
+/// PreFilter counts, per topology domain, the existing pods whose required anti-affinity selects the incoming pod
+/// and the existing pods the incoming pod's required (anti-)affinity terms select, so Filter is a few dictionary
+/// look-ups per node. Namespace selectors are evaluated with the namespace labels of the framework's
+/// ``ClusterListers`` (a namespace the listers do not know has no labels).
+public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlugin, PreScorePlugin, ScorePlugin,
+    ScoreExtensions, EnqueueExtensions
+{
     public var name: String { PluginNames.interPodAffinity }
 
-    public static let factory: PluginFactory = { _, _ in InterPodAffinity() }
+    /// `InterPodAffinityArgs`.
+    public struct Args: Codable, Sendable, Hashable {
+        /// The score weight of existing pods' required affinity terms that select the incoming pod (0-100,
+        /// default 1).
+        public var hardPodAffinityWeight: Int32?
+        /// Ignore existing pods' preferred terms when the incoming pod has no preferred terms.
+        public var ignorePreferredTermsOfExistingPods: Bool?
+
+        public init(hardPodAffinityWeight: Int32? = nil, ignorePreferredTermsOfExistingPods: Bool? = nil) {
+            self.hardPodAffinityWeight = hardPodAffinityWeight
+            self.ignorePreferredTermsOfExistingPods = ignorePreferredTermsOfExistingPods
+        }
+    }
+
+    /// Filter reasons (↔ `ErrReason...`).
+    public static let affinityRulesNotMatch = "node(s) didn't match pod affinity rules"
+    public static let antiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules"
+    public static let existingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules"
+
+    let hardPodAffinityWeight: Int64
+    let ignorePreferredTermsOfExistingPods: Bool
+    let listers: any ClusterListers
+    let snapshot: Snapshot?
+
+    /// Makes the plugin; throws when `hardPodAffinityWeight` is outside 0-100 (↔ `ValidateInterPodAffinityArgs`).
+    public init(args: Args = Args(), listers: any ClusterListers = EmptyClusterListers(), snapshot: Snapshot? = nil)
+        throws
+    {
+        let weight = args.hardPodAffinityWeight ?? 1
+        guard (0...100).contains(weight) else {
+            throw SchedulerError("hardPodAffinityWeight: Invalid value: \(weight): not in valid range [0-100]")
+        }
+        self.hardPodAffinityWeight = Int64(weight)
+        self.ignorePreferredTermsOfExistingPods = args.ignorePreferredTermsOfExistingPods ?? false
+        self.listers = listers
+        self.snapshot = snapshot
+    }
+
+    public static let factory: PluginFactory = { args, handle in
+        try InterPodAffinity(
+            args: try decodeArgs(Args.self, args) ?? Args(),
+            listers: handle.listers,
+            snapshot: handle.snapshot
+        )
+    }
+
+    // MARK: - PreFilter
+
+    /// What PreFilter computed (↔ `preFilterState`); a value, so cloning the cycle state copies it.
+    struct PreFilterState: CycleStateData {
+        /// Existing pods whose required anti-affinity terms select the incoming pod, per domain.
+        var existingAntiAffinityCounts: TopologyCounts = [:]
+        /// Existing pods that match all the incoming pod's required affinity terms, per term domain.
+        var affinityCounts: TopologyCounts = [:]
+        /// Existing pods matched by each of the incoming pod's required anti-affinity terms, per domain.
+        var antiAffinityCounts: TopologyCounts = [:]
+        /// The labels of the incoming pod's namespace.
+        var namespaceLabels: [String: String] = [:]
+    }
+
+    /// Namespace labels, looked up once per namespace within one call.
+    struct NamespaceLabelCache {
+        let listers: any ClusterListers
+        var labels: [String: [String: String]] = [:]
+
+        mutating func callAsFunction(_ namespace: String) -> [String: String] {
+            if let known = self.labels[namespace] { return known }
+            let found = self.listers.namespaceLabels(namespace) ?? [:]
+            self.labels[namespace] = found
+            return found
+        }
+    }
+
+    /// `true` when every term selects `pod` (↔ `podMatchesAllAffinityTerms`); `false` for no terms.
+    static func matchesAll(_ terms: [AffinityTerm], _ pod: PodInfo, namespaceLabels: [String: String]) -> Bool {
+        if terms.isEmpty { return false }
+        for term in terms where !term.matches(pod, namespaceLabels: namespaceLabels) {
+            return false
+        }
+        return true
+    }
+
+    public func preFilter(_ pod: PodInfo, state: CycleState, nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
+        if !pod.parseErrors.isEmpty {
+            return (nil, .error(pod.parseErrors.joined(separator: ", ")))
+        }
+        var namespaces = NamespaceLabelCache(listers: self.listers)
+        var data = PreFilterState()
+        data.namespaceLabels = namespaces(pod.namespace)
+
+        // Existing pods' required anti-affinity against the incoming pod.
+        for node in nodes where !node.podsWithRequiredAntiAffinity.isEmpty && node.node != nil {
+            for existing in node.podsWithRequiredAntiAffinity {
+                for term in existing.requiredAntiAffinityTerms
+                where term.matches(pod, namespaceLabels: data.namespaceLabels) {
+                    data.existingAntiAffinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+                }
+            }
+        }
+
+        // The incoming pod's required terms against the existing pods.
+        let affinityTerms = pod.requiredAffinityTerms
+        let antiAffinityTerms = pod.requiredAntiAffinityTerms
+        if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
+            for node in nodes where node.node != nil && !node.pods.isEmpty {
+                for existing in node.pods {
+                    let labels = namespaces(existing.namespace)
+                    if Self.matchesAll(affinityTerms, existing, namespaceLabels: labels) {
+                        for term in affinityTerms {
+                            data.affinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+                        }
+                    }
+                    for term in antiAffinityTerms where term.matches(existing, namespaceLabels: labels) {
+                        data.antiAffinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+                    }
+                }
+            }
+        }
+
+        if data.existingAntiAffinityCounts.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
+            return (nil, .skip)
+        }
+        state.write(data)
+        return (nil, .success)
+    }
+
+    public var preFilterExtensions: (any PreFilterExtensions)? { self }
+
+    /// Adds (`multiplier` 1) or removes (-1) `other` on `node` in the counts (↔ `preFilterState.updateWithPod`).
+    func update(
+        _ pod: PodInfo,
+        with other: PodInfo,
+        on node: NodeInfo,
+        multiplier: Int64,
+        state: CycleState
+    ) -> PluginStatus {
+        guard state.read(PreFilterState.self) != nil else {
+            return .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
+        }
+        let otherNamespaceLabels = self.listers.namespaceLabels(other.namespace) ?? [:]
+        state.modify(PreFilterState.self) { data in
+            for term in other.requiredAntiAffinityTerms where term.matches(pod, namespaceLabels: data.namespaceLabels) {
+                data.existingAntiAffinityCounts.add(multiplier, topologyKey: term.topologyKey, labels: node.labels)
+            }
+            if Self.matchesAll(pod.requiredAffinityTerms, other, namespaceLabels: otherNamespaceLabels) {
+                for term in pod.requiredAffinityTerms {
+                    data.affinityCounts.add(multiplier, topologyKey: term.topologyKey, labels: node.labels)
+                }
+            }
+            for term in pod.requiredAntiAffinityTerms where term.matches(other, namespaceLabels: otherNamespaceLabels) {
+                data.antiAffinityCounts.add(multiplier, topologyKey: term.topologyKey, labels: node.labels)
+            }
+        }
+        return .success
+    }
+
+    public func addPod(_ podToSchedule: PodInfo, adding podToAdd: PodInfo, to node: NodeInfo, state: CycleState)
+        -> PluginStatus
+    {
+        self.update(podToSchedule, with: podToAdd, on: node, multiplier: 1, state: state)
+    }
+
+    public func removePod(
+        _ podToSchedule: PodInfo,
+        removing podToRemove: PodInfo,
+        from node: NodeInfo,
+        state: CycleState
+    ) -> PluginStatus {
+        self.update(podToSchedule, with: podToRemove, on: node, multiplier: -1, state: state)
+    }
+
+    // MARK: - Filter
+
+    public func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
+        guard node.node != nil else { return .error("node not found") }
+        guard let data = state.read(PreFilterState.self) else {
+            return .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
+        }
+        if !Self.satisfiesAffinity(pod, data, node) {
+            return .unschedulableAndUnresolvable(Self.affinityRulesNotMatch)
+        }
+        if !data.antiAffinityCounts.isEmpty {
+            for term in pod.requiredAntiAffinityTerms {
+                if let value = node.labels[term.topologyKey],
+                    data.antiAffinityCounts[TopologyPair(key: term.topologyKey, value: value), default: 0] > 0
+                {
+                    return .unschedulable(Self.antiAffinityRulesNotMatch)
+                }
+            }
+        }
+        if !data.existingAntiAffinityCounts.isEmpty {
+            for (key, value) in node.labels
+            where data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0 {
+                return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
+            }
+        }
+        return .success
+    }
+
+    /// ↔ `satisfyPodAffinity`: every term's domain on the node holds a matching pod, or the pod is the first of a
+    /// group whose terms select itself and no matching pod exists anywhere.
+    static func satisfiesAffinity(_ pod: PodInfo, _ data: PreFilterState, _ node: NodeInfo) -> Bool {
+        var podsExist = true
+        for term in pod.requiredAffinityTerms {
+            guard let value = node.labels[term.topologyKey] else {
+                // Every topology label must exist on the node.
+                return false
+            }
+            if data.affinityCounts[TopologyPair(key: term.topologyKey, value: value), default: 0] <= 0 {
+                podsExist = false
+            }
+        }
+        if podsExist { return true }
+        return data.affinityCounts.isEmpty
+            && Self.matchesAll(pod.requiredAffinityTerms, pod, namespaceLabels: data.namespaceLabels)
+    }
+
+    // MARK: - Score
+
+    /// Weights per topology key and value (↔ `preScoreState.topologyScore`).
+    struct PreScoreState: CycleStateData {
+        var topologyScore: [String: [String: Int64]]
+    }
+
+    public func preScore(_ pod: PodInfo, state: CycleState, nodes: [NodeInfo]) -> PluginStatus {
+        if nodes.isEmpty { return .skip }
+        let hasConstraints = !pod.preferredAffinityTerms.isEmpty || !pod.preferredAntiAffinityTerms.isEmpty
+        if self.ignorePreferredTermsOfExistingPods && !hasConstraints { return .skip }
+
+        // Unless the pod has preferred terms only nodes with pods with affinity can contribute.
+        let candidates: [NodeInfo]
+        if hasConstraints {
+            candidates = self.snapshot.map { $0.count > 0 ? $0.nodeInfos : nodes } ?? nodes
+        } else if let snapshot = self.snapshot, snapshot.count > 0 {
+            candidates = snapshot.havePodsWithAffinityNodeInfos
+        } else {
+            candidates = nodes.filter { !$0.podsWithAffinity.isEmpty }
+        }
+        var namespaces = NamespaceLabelCache(listers: self.listers)
+        let podNamespaceLabels = namespaces(pod.namespace)
+        var scores: [String: [String: Int64]] = [:]
+
+        func process(_ term: AffinityTerm, weight: Int64, target: PodInfo, labels: [String: String], node: NodeInfo) {
+            guard term.matches(target, namespaceLabels: labels), let value = node.labels[term.topologyKey] else {
+                return
+            }
+            scores[term.topologyKey, default: [:]][value, default: 0] += weight
+        }
+
+        for node in candidates where node.node != nil && !node.labels.isEmpty {
+            let existingPods = hasConstraints ? node.pods : node.podsWithAffinity
+            for existing in existingPods {
+                let existingLabels = namespaces(existing.namespace)
+                for weighted in pod.preferredAffinityTerms {
+                    process(weighted.term, weight: Int64(weighted.weight), target: existing, labels: existingLabels, node: node)
+                }
+                for weighted in pod.preferredAntiAffinityTerms {
+                    process(weighted.term, weight: -Int64(weighted.weight), target: existing, labels: existingLabels, node: node)
+                }
+                if self.hardPodAffinityWeight > 0 {
+                    for term in existing.requiredAffinityTerms {
+                        process(term, weight: self.hardPodAffinityWeight, target: pod, labels: podNamespaceLabels, node: node)
+                    }
+                }
+                for weighted in existing.preferredAffinityTerms {
+                    process(weighted.term, weight: Int64(weighted.weight), target: pod, labels: podNamespaceLabels, node: node)
+                }
+                for weighted in existing.preferredAntiAffinityTerms {
+                    process(weighted.term, weight: -Int64(weighted.weight), target: pod, labels: podNamespaceLabels, node: node)
+                }
+            }
+        }
+        if scores.isEmpty { return .skip }
+        state.write(PreScoreState(topologyScore: scores))
+        return .success
+    }
+
+    public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
+        guard let data = state.read(PreScoreState.self) else {
+            return (0, .error("error reading \"PreScore\(self.name)\" from cycleState: not found"))
+        }
+        var score: Int64 = 0
+        for (key, values) in data.topologyScore {
+            if let value = node.labels[key] { score += values[value] ?? 0 }
+        }
+        return (score, .success)
+    }
+
+    public var scoreExtensions: (any ScoreExtensions)? { self }
+
+    /// Scales the scores linearly so the lowest is 0 and the highest 100 (all 0 when they are equal).
+    public func normalizeScore(_ pod: PodInfo, state: CycleState, scores: inout [NodeScore]) -> PluginStatus {
+        guard let data = state.read(PreScoreState.self), !data.topologyScore.isEmpty else { return .success }
+        var minCount = Int64.max
+        var maxCount = Int64.min
+        for score in scores {
+            minCount = min(minCount, score.score)
+            maxCount = max(maxCount, score.score)
+        }
+        let difference = maxCount - minCount
+        for index in scores.indices {
+            if difference > 0 {
+                let fraction = Double(scores[index].score - minCount) / Double(difference)
+                scores[index].score = Int64(Double(maxNodeScore) * fraction)
+            } else {
+                scores[index].score = 0
+            }
+        }
+        return .success
+    }
+
+    // MARK: - Events
+
+    public func eventsToRegister() -> [ClusterEventWithHint] {
+        [
+            ClusterEventWithHint(
+                ClusterEvent(resource: .assignedPod, actionType: [.add, .updatePodLabel, .delete], label: "AssignedPodChange")
+            ),
+            ClusterEventWithHint(
+                ClusterEvent(resource: .node, actionType: [.add, .updateNodeLabel], label: "NodeLabelChange")
+            ),
+        ]
+    }
 }
