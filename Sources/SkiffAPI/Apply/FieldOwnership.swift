@@ -275,7 +275,10 @@ public struct FieldOwnership: Sendable {
             configRoot["metadata"] = .object(configMetadata)
             applied = .object(configRoot)
         }
-        annotations[Self.lastAppliedAnnotation] = .string(String(decoding: applied.serialized(sortingKeys: true), as: UTF8.self))
+        // As Go's json.Encoder writes it (kubectl's own annotation too): sorted keys and a trailing newline.
+        annotations[Self.lastAppliedAnnotation] = .string(
+            String(decoding: applied.serialized(sortingKeys: true), as: UTF8.self) + "\n"
+        )
         metadata["annotations"] = .object(annotations)
         root["metadata"] = .object(metadata)
         return .object(root)

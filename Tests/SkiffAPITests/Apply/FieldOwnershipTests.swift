@@ -355,7 +355,7 @@ struct FieldOwnershipTests {
         #expect(result["spec"]!["replicas"] == 4)
         #expect(
             result["metadata"]!["annotations"]!["kubectl.kubernetes.io/last-applied-configuration"]
-                == .string(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":4}}"#)
+                == .string(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":4}}"# + "\n")
         )
         // paused was never in the last configuration: another manager applying it still conflicts.
         #expect(throws: FieldOwnership.ApplyError.self) {
