@@ -10,6 +10,20 @@ struct EncodingTests {
         String(decoding: try JSONValueEncoder().encodeToBytes(value), as: UTF8.self)
     }
 
+    @Test func mapsEncodeWithSortedKeysAsGoDoes() throws {
+        var configMap = CoreV1.ConfigMap(metadata: MetaV1.ObjectMeta(name: "c"))
+        configMap.metadata.labels = Dictionary(uniqueKeysWithValues: (0..<40).map { ("k\($0)", "v") })
+        configMap.data = ["zeta": "1", "alpha": "2", "Beta": "3", "a.b": "4", "a": "5"]
+        let json = try Self.json(configMap)
+        #expect(json.contains(#""data":{"Beta":"3","a":"5","a.b":"4","alpha":"2","zeta":"1"}"#), "\(json)")
+        let labelKeys = (0..<40).map { "k\($0)" }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(json.contains("\"labels\":{" + labelKeys.map { "\"\($0)\":\"v\"" }.joined(separator: ",") + "}"))
+        // The same object always encodes to the same bytes, so an unchanged write is recognised as one.
+        #expect(try Self.json(configMap) == json)
+        let top = try JSONValueEncoder().encodeToBytes(["b": 1, "a": 2])
+        #expect(String(decoding: top, as: UTF8.self) == #"{"a":2,"b":1}"#)
+    }
+
     @Test func containerStatusWithoutImageIDWritesAnEmptyImageID() throws {
         let status = try JSONDecoder().decode(
             CoreV1.ContainerStatus.self,

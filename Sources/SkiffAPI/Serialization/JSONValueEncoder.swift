@@ -19,12 +19,27 @@ public struct JSONValueEncoder: Sendable {
     public func encode(_ value: some Encodable) throws -> JSONValue {
         let encoder = TreeEncoder(codingPath: [])
         try value.encode(to: encoder)
-        return encoder.node?.materialized ?? .object(JSONObject())
+        let encoded = encoder.node?.materialized ?? .object(JSONObject())
+        return value is any StringKeyedMap ? encoded.sortingMapKeys() : encoded
     }
 
     /// The value as compact JSON bytes, as Go's `encoding/json` writes them (no trailing newline).
     public func encodeToBytes(_ value: some Encodable) throws -> [UInt8] {
         try self.encode(value).serialized()
+    }
+}
+
+/// Dictionaries with string keys: Go's maps (`labels`, `data`, `nodeSelector`, …), written with sorted keys.
+private protocol StringKeyedMap {}
+
+extension Dictionary: StringKeyedMap where Key == String {}
+
+extension JSONValue {
+    /// The object with its members sorted by key bytes, as Go's `encoding/json` orders a map (other values as is).
+    fileprivate func sortingMapKeys() -> JSONValue {
+        guard case .object(let object) = self else { return self }
+        let sorted = object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        return .object(JSONObject(sorted))
     }
 }
 
@@ -210,7 +225,9 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
         self.node = nil
         defer { self.node = saved }
         try value.encode(to: self)
-        return self.node?.materialized ?? .object(JSONObject())
+        let encoded = self.node?.materialized ?? .object(JSONObject())
+        // Go writes a map's keys sorted; a Swift dictionary encodes them in hash order, different in every process.
+        return value is any StringKeyedMap ? encoded.sortingMapKeys() : encoded
     }
 
     // MARK: Encoder
