@@ -70,6 +70,17 @@ public final class APIHandler: Sendable {
             let path = resource.group + "/" + resource.version + "/" + resource.plural
             if path == "networking.k8s.io/v1/ipaddresses", let addresses {
                 stores[path] = addresses
+            } else if path == "events.k8s.io/v1/events",
+                let coreEvents = self.registry.resource(group: "", version: "v1", plural: "events")
+            {
+                // Both Event APIs are one resource, stored as v1 Events (as upstream stores them).
+                let view = VersionedStorage(
+                    base: instrumented,
+                    servedPrefix: resource.keyPrefix,
+                    storagePrefix: coreEvents.keyPrefix,
+                    converter: EventConversion()
+                )
+                stores[path] = ResourceStore(resource: resource, storage: view, clock: { Date() }, admission: admission)
             } else {
                 stores[path] = ResourceStore(
                     resource: resource,
