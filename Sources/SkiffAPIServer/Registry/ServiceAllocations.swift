@@ -89,6 +89,19 @@ struct ServiceAllocations: ResourceAllocator {
             {
                 spec.healthCheckNodePort = nil
             }
+            // Only externally reachable Services (NodePort, LoadBalancer) have a traffic policy.
+            let external: Set<String> = ["NodePort", "LoadBalancer"]
+            if external.contains(oldSpec.type ?? ""), !external.contains(spec.type ?? ""),
+                spec.externalTrafficPolicy == oldSpec.externalTrafficPolicy
+            {
+                spec.externalTrafficPolicy = nil
+            }
+            if oldSpec.type == "LoadBalancer", spec.type != "LoadBalancer" {
+                if spec.allocateLoadBalancerNodePorts == oldSpec.allocateLoadBalancerNodePorts {
+                    spec.allocateLoadBalancerNodePorts = nil
+                }
+                if spec.loadBalancerClass == oldSpec.loadBalancerClass { spec.loadBalancerClass = nil }
+            }
         }
         service.spec = spec
         object = service
