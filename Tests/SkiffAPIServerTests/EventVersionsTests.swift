@@ -32,6 +32,10 @@ import Testing
             #expect(read.json["deprecatedSource"]?["component"] == "default-scheduler")
             #expect(read.json["deprecatedCount"] == 1)
             #expect(read.json["message"] == nil)
+            let list = await client.request("GET", "/apis/events.k8s.io/v1/namespaces/default/events")
+            #expect(list.json["items"]?.arrayValue?.first?["note"] == "Successfully assigned default/p to n1", "\(list.text)")
+            let all = await client.request("GET", "/apis/events.k8s.io/v1/events?limit=500")
+            #expect(all.json["items"]?.arrayValue?.count == 1, "\(all.text)")
             // One object: the same resource version and uid in both APIs.
             #expect(read.json["metadata"]?["resourceVersion"] == created.json["metadata"]?["resourceVersion"])
             #expect(read.json["metadata"]?["uid"] == created.json["metadata"]?["uid"])

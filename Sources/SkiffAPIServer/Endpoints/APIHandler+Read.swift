@@ -212,7 +212,7 @@ extension APIHandler {
             let batch = limit.map { max($0 - items.count, selection.isEverything ? 1 : 64) }
             let result: ListResult
             do {
-                result = try await self.storage.list(prefix: prefix, at: revision, limit: batch, continueAfter: after)
+                result = try await store.storage.list(prefix: prefix, at: revision, limit: batch, continueAfter: after)
             } catch let error as StorageError where error.code == .compacted {
                 if continueToken != nil {
                     throw APIError.expired(
