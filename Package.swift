@@ -92,7 +92,7 @@ let package = Package(
         // ↔ pkg/controller: the controllers, clients of the API server only (today: the namespace controller).
         .target(
             name: "SkiffControllerManager",
-            dependencies: ["SkiffAPIMachinery", asyncHTTPClient, nioCore, nioHTTP1, nioSSL, logging]
+            dependencies: ["SkiffClient", "SkiffAPI", "SkiffAPIMachinery", logging]
         ),
         // ↔ client-go fake + apiserver testserver: support for tests and benchmarks only.
         .target(name: "SkiffTestKit", dependencies: ["SkiffStorage", "SkiffAPI", "SkiffAPIMachinery"]),
@@ -137,8 +137,8 @@ let package = Package(
         .testTarget(
             name: "SkiffSchedulerTests",
             dependencies: [
-                "SkiffScheduler", "SkiffClient", "SkiffAPIServer", "SkiffStorage", "SkiffAPI", "SkiffAPIMachinery",
-                "SkiffTestKit", logging,
+                "SkiffScheduler", "SkiffClient", "SkiffAPIServer", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPI",
+                "SkiffAPIMachinery", "SkiffTestKit", logging,
             ]
         ),
         .testTarget(

@@ -5,8 +5,11 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import SkiffAPIServer
+import SkiffAPIMachinery
+import SkiffClient
 import SkiffControllerManager
 import SkiffPKI
+import SkiffScheduler
 import SkiffStorageSQLite
 
 /// Flags shared by `skiff server` and `skiff apiserver`, named as k3s names them.
@@ -120,11 +123,11 @@ extension ServerOptions {
     }
 }
 
-/// `skiff server`: the control plane (today the API server; the scheduler, controllers and local node follow).
+/// `skiff server`: the control plane: API server, scheduler and controllers (the local node follows).
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run the control plane: API server (scheduler, controllers and a local node to come)."
+        abstract: "Run the control plane: API server, scheduler and controllers (a local node to come)."
     )
     @OptionGroup var options: ServerOptions
     @OptionGroup var logging: LoggingOptions
@@ -135,9 +138,29 @@ struct ServerCommand: AsyncParsableCommand {
         self.logging.bootstrap()
         let logger = Logger(label: "skiff.server")
         let server = try self.options.makeAPIServer(logger: logger)
-        let controllers = try self.options.makeNamespaceController(logger: Logger(label: "skiff.controller-manager"))
+        // The scheduler and the controllers share the process but reach the API only through the handler's
+        // request path, as clients with their own identities (k3s gives each its own kubeconfig).
+        let handler = server.handler
+        func client(_ user: String) -> APIClient {
+            APIClient(
+                transport: InProcessTransport(user: UserInfo(name: user, groups: ["system:authenticated"])) {
+                    await handler.handle($0)
+                },
+                rateLimit: .unlimited
+            )
+        }
+        let scheduler = try Scheduler(client: client("system:kube-scheduler"), logger: Logger(label: "skiff.scheduler"))
+        let controllerClient = client("system:kube-controller-manager")
+        let controllerLogger = Logger(label: "skiff.controller-manager")
+        let informers = SharedInformerFactory(client: controllerClient, logger: controllerLogger)
+        let namespaces = NamespaceController(client: controllerClient, informers: informers, logger: controllerLogger)
         let group = ServiceGroup(
-            services: [server, ControllerService(controller: controllers)],
+            services: [
+                server,
+                ComponentService { try await scheduler.run() },
+                ComponentService { try await informers.run() },
+                ComponentService { try await namespaces.run() },
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -145,28 +168,16 @@ struct ServerCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs a controller until shutdown begins.
-struct ControllerService: Service {
-    let controller: NamespaceController
-    func run() async throws {
-        try await cancelWhenGracefulShutdown { try await self.controller.run() }
-    }
-}
+/// Runs a component until shutdown begins.
+struct ComponentService: Service {
+    let body: @Sendable () async throws -> Void
 
-extension ServerOptions {
-    /// The namespace controller, talking to this server over HTTPS with the admin certificate (a dedicated
-    /// controller-manager identity arrives with RBAC).
-    func makeNamespaceController(logger: Logger) throws -> NamespaceController {
-        let tls = self.resolvedDataDir + "/tls/"
-        return NamespaceController(
-            connection: try APIServerConnection(
-                url: "https://127.0.0.1:\(self.httpsListenPort)",
-                certificateAuthorityPEM: try String(contentsOfFile: tls + "ca.crt", encoding: .utf8),
-                clientCertificatePEM: try String(contentsOfFile: tls + "client-admin.crt", encoding: .utf8),
-                clientKeyPEM: try String(contentsOfFile: tls + "client-admin.key", encoding: .utf8)
-            ),
-            logger: logger
-        )
+    init(_ body: @escaping @Sendable () async throws -> Void) {
+        self.body = body
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await self.body() }
     }
 }
 
