@@ -229,7 +229,7 @@ extension APIHandler {
         _ = try await podStore.update(
             namespace: namespace,
             name: podName,
-            subresource: nil,
+            subresource: "binding",
             allowCreate: false,
             dryRun: try Self.dryRun(query)
         ) { current in

@@ -121,11 +121,16 @@ package enum ResourceStrategy {
                 members["status"] = newJSON["status"]
                 if case .object(var metadata)? = members["metadata"] {
                     metadata["resourceVersion"] = "0"
+                    // The write's field manager entry is the status writer's (server-side apply bookkeeping).
+                    metadata["managedFields"] = newJSON["metadata"]?["managedFields"]
                     members["metadata"] = .object(metadata)
                 }
                 merged = .object(members)
             }
             newJSON = merged
+        } else if subresource == "binding" {
+            // pods/binding sets spec.nodeName and the PodScheduled condition together (↔ the binding REST's
+            // assignPod), so both the spec and the status of the write are kept.
         } else if resource.hasStatus, case .object(var members) = newJSON {
             members["status"] = oldJSON["status"]
             newJSON = .object(members)
