@@ -12,35 +12,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-SKIFF=${1:-${SKIFF:-}}
-[ -n "$SKIFF" ] || die "usage: $0 path/to/skiff (or set SKIFF)"
-[ -x "$SKIFF" ] || die "not an executable: $SKIFF"
-SKIFF=$(cd "$(dirname "$SKIFF")" && pwd)/$(basename "$SKIFF")
-command -v kubectl >/dev/null || die "kubectl is not installed (CI installs it; see .ci/run)"
-command -v python3 >/dev/null || die "python3 is not installed (used to pick free ports and read JSON)"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/skiff-e2e-admission.XXXXXX")
-DATA_DIR=$WORK/data
-CACHE=$WORK/kube-cache
-PORT=$(free_port)
-export KUBECONFIG=$DATA_DIR/kubeconfig.yaml
-cleanup() {
-    local status=$?
-    if [ "$status" -ne 0 ] && [ "$E2E_FAILURES" -eq 0 ]; then
-        printf '\n\033[1;31mFATAL\033[0m %s aborted with exit status %d after the last check above\n' "$0" "$status" >&2
-        E2E_FAILURES=1
-    fi
-    e2e_cleanup
-    if [ "${E2E_KEEP:-0}" = 1 ] || [ "$E2E_FAILURES" -ne 0 ]; then
-        e2e_log "kept $WORK (server log: $WORK/server.log)"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-e2e_log "work dir $WORK"
-
-k() { timeout 90 kubectl --cache-dir "$CACHE" --request-timeout=30s "$@"; }
+e2e_kubectl_setup admission "$@"
 
 start_server "$WORK/server.log"
 NS=admission
@@ -50,7 +22,7 @@ expect_ok "create namespace $NS" k create namespace "$NS"
 e2e_log "NamespaceLifecycle"
 
 expect_fail "create in a missing namespace is NotFound" \
-    'Error from server (NotFound): namespaces "nowhere" not found' \
+    'namespaces "nowhere" not found' \
     k -n nowhere create configmap c --from-literal=a=b
 expect_fail "kube-system cannot be deleted" \
     'Error from server (Forbidden): namespaces "kube-system" is forbidden: this namespace may not be deleted' \
@@ -74,18 +46,18 @@ expect_ok "get plain pod" k -n "$NS" get pod plain -o json
 expect_json "serviceAccountName defaults to default" 'd["spec"]["serviceAccountName"]' "default"
 expect_json "serviceAccount mirrors it" 'd["spec"]["serviceAccount"]' "default"
 expect_json "token volume is kube-api-access-xxxxx" \
-    '[v["name"][:16] for v in d["spec"]["volumes"] if "projected" in v]' "['kube-api-access-']"
+    '[v["name"][:16] for v in d["spec"]["volumes"] if "projected" in v]' '["kube-api-access-"]'
 expect_json "token projection expires in 3607s" \
     '[v["projected"]["sources"][0]["serviceAccountToken"] for v in d["spec"]["volumes"] if "projected" in v][0]' \
-    "{'expirationSeconds': 3607, 'path': 'token'}"
+    '{"expirationSeconds": 3607, "path": "token"}'
 expect_json "token volume mounted read-only" \
     '[(m["mountPath"], m["readOnly"]) for m in d["spec"]["containers"][0]["volumeMounts"]]' \
-    "[('/var/run/secrets/kubernetes.io/serviceaccount', True)]"
+    '[["/var/run/secrets/kubernetes.io/serviceaccount", true]]'
 expect_json "priority 0 without a default class" 'd["spec"]["priority"]' "0"
 expect_json "preemptionPolicy defaults" 'd["spec"]["preemptionPolicy"]' "PreemptLowerPriority"
 expect_json "not-ready and unreachable tolerations for 300s" \
     'sorted((t["key"], t["effect"], t["tolerationSeconds"]) for t in d["spec"]["tolerations"])' \
-    "[('node.kubernetes.io/not-ready', 'NoExecute', 300), ('node.kubernetes.io/unreachable', 'NoExecute', 300)]"
+    '[["node.kubernetes.io/not-ready", "NoExecute", 300], ["node.kubernetes.io/unreachable", "NoExecute", 300]]'
 
 cat >"$WORK/no-automount.yaml" <<'YAML'
 apiVersion: v1
@@ -101,7 +73,7 @@ spec:
 YAML
 expect_ok "create pod without token automount" k -n "$NS" create -f "$WORK/no-automount.yaml"
 expect_ok "get quiet pod" k -n "$NS" get pod quiet -o json
-expect_json "no volumes without automount" 'd["spec"].get("volumes")' "None"
+expect_json "no volumes without automount" 'd["spec"].get("volumes")' "null"
 expect_json "system-cluster-critical priority" 'd["spec"]["priority"]' "2000000000"
 expect_ok "system priority classes exist" k get priorityclass system-node-critical -o 'jsonpath={.value}'
 expect_eq "system-node-critical value" "2000001000" "$OUT"
@@ -136,9 +108,9 @@ expect_ok "create LimitRange" k -n "$NS" create -f "$WORK/limits.yaml"
 expect_ok "kubectl run limited" k -n "$NS" run limited --image=nginx --restart=Never
 expect_ok "get limited pod" k -n "$NS" get pod limited -o json
 expect_json "default request applied" 'd["spec"]["containers"][0]["resources"]["requests"]' \
-    "{'cpu': '100m', 'memory': '128Mi'}"
+    '{"cpu": "100m", "memory": "128Mi"}'
 expect_json "default limit applied" 'd["spec"]["containers"][0]["resources"]["limits"]' \
-    "{'cpu': '500m', 'memory': '128Mi'}"
+    '{"cpu": "500m", "memory": "128Mi"}'
 expect_json "limit-ranger annotation" 'd["metadata"]["annotations"]["kubernetes.io/limit-ranger"]' \
     "LimitRanger plugin set: cpu, memory request for container limited; cpu, memory limit for container limited"
 expect_fail "max cpu is enforced" \
@@ -176,7 +148,7 @@ expect_ok "create NodePort service with an explicit port" \
 expect_ok "get fixed" k -n "$NS" get service fixed -o 'jsonpath={.spec.ports[0].nodePort}'
 expect_eq "explicit node port honoured" "30080" "$OUT"
 expect_fail "a taken node port is Invalid" \
-    'The Service "clash" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated' \
+    'Service "clash" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated' \
     k -n "$NS" create service nodeport clash --tcp=80:8080 --node-port=30080
 expect_ok "create NodePort service with an automatic port" k -n "$NS" create service nodeport auto --tcp=80:8080
 expect_ok "get auto" k -n "$NS" get service auto -o 'jsonpath={.spec.ports[0].nodePort}'

@@ -14,36 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-SKIFF=${1:-${SKIFF:-}}
-[ -n "$SKIFF" ] || die "usage: $0 path/to/skiff (or set SKIFF)"
-[ -x "$SKIFF" ] || die "not an executable: $SKIFF"
-SKIFF=$(cd "$(dirname "$SKIFF")" && pwd)/$(basename "$SKIFF")
-command -v kubectl >/dev/null || die "kubectl is not installed (CI installs it; see .ci/run)"
-command -v curl >/dev/null || die "curl is not installed"
-command -v python3 >/dev/null || die "python3 is not installed (used to pick free ports and read JSON)"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/skiff-e2e-kubectl-apply.XXXXXX")
-DATA_DIR=$WORK/data
-CACHE=$WORK/kube-cache
-PORT=$(free_port)
-export KUBECONFIG=$DATA_DIR/kubeconfig.yaml
-cleanup() {
-    local status=$?
-    if [ "$status" -ne 0 ] && [ "$E2E_FAILURES" -eq 0 ]; then
-        printf '\n\033[1;31mFATAL\033[0m %s aborted with exit status %d after the last check above\n' "$0" "$status" >&2
-        E2E_FAILURES=1
-    fi
-    e2e_cleanup
-    if [ "${E2E_KEEP:-0}" = 1 ] || [ "$E2E_FAILURES" -ne 0 ]; then
-        e2e_log "kept $WORK (server log: $WORK/server.log)"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-e2e_log "work dir $WORK"
-
-k() { timeout 90 kubectl --cache-dir "$CACHE" --request-timeout=30s "$@"; }
+e2e_kubectl_setup kubectl-apply "$@"
 
 
 start_server "$WORK/server.log"

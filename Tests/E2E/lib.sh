@@ -229,3 +229,42 @@ finish() {
     fi
     printf '\n%s: all %d checks passed\n' "$name" "$E2E_CHECKS"
 }
+
+# e2e_kubectl_setup NAME [path/to/skiff]: the common start of a kubectl suite. Resolves SKIFF (the argument or
+# $SKIFF), checks for kubectl, curl and python3, makes WORK (skiff-e2e-NAME.XXXXXX) with DATA_DIR, CACHE, PORT and
+# KUBECONFIG, and traps EXIT to stop the servers and remove WORK, which stays when a check failed or E2E_KEEP=1.
+e2e_kubectl_setup() {
+    local name=$1
+    SKIFF=${2:-${SKIFF:-}}
+    [ -n "$SKIFF" ] || die "usage: $0 path/to/skiff (or set SKIFF)"
+    [ -x "$SKIFF" ] || die "not an executable: $SKIFF"
+    SKIFF=$(cd "$(dirname "$SKIFF")" && pwd)/$(basename "$SKIFF")
+    command -v kubectl >/dev/null || die "kubectl is not installed (CI installs it; see .ci/run)"
+    command -v curl >/dev/null || die "curl is not installed"
+    command -v python3 >/dev/null || die "python3 is not installed (used to pick free ports and read JSON)"
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/skiff-e2e-$name.XXXXXX")
+    DATA_DIR=$WORK/data
+    CACHE=$WORK/kube-cache
+    PORT=$(free_port)
+    export KUBECONFIG=$DATA_DIR/kubeconfig.yaml
+    trap e2e_kubectl_exit EXIT
+    e2e_log "work dir $WORK"
+}
+
+# The EXIT trap of a kubectl suite: reports an abort, stops what the suite started, keeps WORK when useful.
+e2e_kubectl_exit() {
+    local status=$?
+    if [ "$status" -ne 0 ] && [ "$E2E_FAILURES" -eq 0 ]; then
+        printf '\n\033[1;31mFATAL\033[0m %s aborted with exit status %d after the last check above\n' "$0" "$status" >&2
+        E2E_FAILURES=1
+    fi
+    e2e_cleanup
+    if [ "${E2E_KEEP:-0}" = 1 ] || [ "$E2E_FAILURES" -ne 0 ]; then
+        e2e_log "kept $WORK (server log: $WORK/server.log)"
+    else
+        rm -rf "$WORK"
+    fi
+}
+
+# k ARGS...: kubectl with the suite's fresh cache dir and bounded time.
+k() { timeout 90 kubectl --cache-dir "$CACHE" --request-timeout=30s "$@"; }

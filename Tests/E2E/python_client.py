@@ -271,7 +271,10 @@ def test_service_crud():
     assert read.spec.cluster_ip == created.spec.cluster_ip
     assert read.spec.ports[0].target_port == 8080, read.spec.ports
     patched = core.patch_namespaced_service(
-        "svc", NS, {"spec": {"ports": [{"port": 443, "targetPort": 8443, "name": "https", "protocol": "TCP"}]}}
+        "svc",
+        NS,
+        # A Service with two ports must name both (validation); the patch merges by port.
+        {"spec": {"ports": [{"port": 80, "name": "http"}, {"port": 443, "targetPort": 8443, "name": "https", "protocol": "TCP"}]}},
     )
     assert sorted(p.port for p in patched.spec.ports) == [80, 443], "ports merge by port: %r" % patched.spec.ports
     core.delete_namespaced_service("svc", NS)
