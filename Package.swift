@@ -97,12 +97,20 @@ let package = Package(
         // ↔ client-go fake + apiserver testserver: support for tests and benchmarks only.
         .target(name: "SkiffTestKit", dependencies: ["SkiffStorage", "SkiffAPI", "SkiffAPIMachinery"]),
 
+        // ↔ k8s.io/component-base: what every component other than the API server serves (health, metrics).
+        .target(
+            name: "SkiffComponentBase",
+            dependencies: [
+                "SkiffPKI", hummingbird, hummingbirdHTTP2, hummingbirdCore, httpTypes, nioCore, nioSSL, prometheus, logging,
+                serviceLifecycle,
+            ]
+        ),
         // The one executable: every component is a subcommand.
         .executableTarget(
             name: "skiff",
             dependencies: [
                 "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPIServer", "SkiffPKI",
-                "SkiffControllerManager", "SkiffClient", "SkiffScheduler", argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL, nioHTTP1,
+                "SkiffControllerManager", "SkiffClient", "SkiffScheduler", "SkiffComponentBase", argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL, nioHTTP1,
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.
@@ -123,6 +131,12 @@ let package = Package(
         .testTarget(name: "SkiffStorageSQLiteTests", dependencies: ["SkiffStorage", "SkiffStorageSQLite", "SkiffTestKit", grdb]),
         .testTarget(name: "SkiffCommandTests", dependencies: ["SkiffTestKit"]),
         .testTarget(name: "SkiffCodeGenTests", dependencies: ["SkiffCodeGen"]),
+        .testTarget(
+            name: "SkiffComponentBaseTests",
+            dependencies: [
+                "SkiffComponentBase", asyncHTTPClient, nioCore, nioHTTP1, nioSSL, prometheus, logging, serviceLifecycle,
+            ]
+        ),
         .testTarget(name: "SkiffStorageTests", dependencies: ["SkiffStorage", "SkiffTestKit"]),
         .testTarget(name: "SkiffPKITests", dependencies: ["SkiffPKI", x509, crypto]),
         .testTarget(name: "SkiffOpenAPITests", dependencies: ["SkiffOpenAPI", "SkiffAPI", "SkiffAPIMachinery"]),
