@@ -110,7 +110,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "SkiffAPIMachinery", "SkiffAPI", "SkiffStorage", "SkiffStorageSQLite", "SkiffAPIServer", "SkiffPKI",
-                "SkiffControllerManager", "SkiffClient", "SkiffScheduler", "SkiffComponentBase", argumentParser, logging, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL, nioHTTP1,
+                "SkiffControllerManager", "SkiffClient", "SkiffScheduler", "SkiffComponentBase", argumentParser, logging, metrics, prometheus, grdb, serviceLifecycle, unixSignals, crypto, asyncHTTPClient, nioCore, nioSSL, nioHTTP1,
             ]
         ),
         // Run by hand: reads ../shared/reference and writes Sources/*/Generated. See README.

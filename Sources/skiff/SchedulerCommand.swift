@@ -1,8 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Prometheus
+import ServiceLifecycle
 import SkiffClient
+import SkiffComponentBase
 import SkiffScheduler
+import UnixSignals
 
 /// Flags of `skiff scheduler`, named exactly as `kube-scheduler` names them.
 struct SchedulerOptions: ParsableArguments {
@@ -42,9 +46,18 @@ struct SchedulerOptions: ParsableArguments {
     @Option(help: "The IP address on which to listen for the --secure-port port.")
     var bindAddress: String = "0.0.0.0"
 
+    @Option(help: "File containing the default x509 certificate for HTTPS (without it, a self-signed one is made at start).")
+    var tlsCertFile: String?
+
+    @Option(help: "File containing the default x509 private key matching --tls-cert-file.")
+    var tlsPrivateKeyFile: String?
+
     func validate() throws {
         guard (0...65535).contains(self.securePort) else {
             throw ValidationError("--secure-port must be between 0 and 65535")
+        }
+        guard (self.tlsCertFile == nil) == (self.tlsPrivateKeyFile == nil) else {
+            throw ValidationError("--tls-cert-file and --tls-private-key-file must be given together")
         }
         for (flag, value) in [
             ("--leader-elect-lease-duration", self.leaderElectLeaseDuration),
@@ -130,8 +143,57 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         self.logging.bootstrap()
         let configuration = try self.options.completedConfiguration()
+        let registry = PrometheusCollectorRegistry()
+        ComponentMetrics.bootstrap(registry: registry)
+        let logger = Logger(label: "skiff.scheduler")
         let client = try self.options.makeClient(configuration)
-        let scheduler = try Scheduler(client: client, configuration: configuration, logger: Logger(label: "skiff.scheduler"))
-        try await scheduler.run()
+        let scheduler = try Scheduler(client: client, configuration: configuration, logger: logger)
+        let elector = scheduler.leaderElector
+
+        var services: [any Service] = []
+        if self.options.securePort != 0 {
+            // Health and readiness as kube-scheduler reports them: the leader's renewals, then its caches.
+            var checks: [HealthCheck] = [.ping]
+            if let elector {
+                checks.append(HealthCheck("leaderElection") { try elector.check(maxTolerableExpiredLease: .seconds(20)) })
+            }
+            let handlerSync = HealthCheck("sched-handler-sync") {
+                if !scheduler.isReady { throw HealthCheckFailure("waiting for handlers to sync") }
+            }
+            services.append(
+                ComponentServer(
+                    host: self.options.bindAddress,
+                    port: self.options.securePort,
+                    certificate: try self.options.servingCertificate(),
+                    healthz: checks,
+                    readyz: checks + [handlerSync],
+                    registry: registry,
+                    logger: logger
+                )
+            )
+        }
+        services.append(
+            ComponentService {
+                try await scheduler.run()
+                // The scheduler returns only when it lost its Lease: upstream exits so that a restarted process
+                // campaigns afresh with empty caches.
+                if elector != nil, !Task.isShuttingDownGracefully {
+                    logger.critical("leaderelection lost")
+                    throw ExitCode.failure
+                }
+            }
+        )
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+extension SchedulerOptions {
+    /// `--tls-cert-file`/`--tls-private-key-file`, or a self-signed certificate made now.
+    func servingCertificate() throws -> ServingCertificate {
+        if let certificate = self.tlsCertFile, let key = self.tlsPrivateKeyFile {
+            return try ServingCertificate.load(certificateFile: certificate, privateKeyFile: key)
+        }
+        return try ServingCertificate.selfSigned(bindAddress: self.bindAddress)
     }
 }

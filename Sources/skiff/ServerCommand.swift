@@ -177,7 +177,11 @@ struct ComponentService: Service {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { try await self.body() }
+        do {
+            try await cancelWhenGracefulShutdown { try await self.body() }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            // Stopped by the shutdown itself: a clean exit, not a failure of the group.
+        }
     }
 }
 

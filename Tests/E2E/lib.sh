@@ -161,11 +161,12 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# start_server: starts $SKIFF on $DATA_DIR and $PORT, waits for /readyz with the admin certificate.
+# start_server LOG [SUBCOMMAND]: starts `$SKIFF server` (or `$SKIFF apiserver`, ...) on $DATA_DIR and $PORT, waits
+# for /readyz with the admin certificate.
 start_server() {
-    local log=$1
-    e2e_log "starting $SKIFF server --data-dir $DATA_DIR --https-listen-port $PORT (log: $log)"
-    "$SKIFF" server --data-dir "$DATA_DIR" --https-listen-port "$PORT" --bind-address 127.0.0.1 \
+    local log=$1 subcommand=${2:-server}
+    e2e_log "starting $SKIFF $subcommand --data-dir $DATA_DIR --https-listen-port $PORT (log: $log)"
+    "$SKIFF" "$subcommand" --data-dir "$DATA_DIR" --https-listen-port "$PORT" --bind-address 127.0.0.1 \
         --advertise-address 127.0.0.1 >>"$log" 2>&1 &
     SERVER_PID=$!
     local deadline=$((SECONDS + 60))

@@ -102,6 +102,22 @@ public final class LeaderElector: Sendable {
         self.state.withLock { state in state.observed?.holderIdentity.flatMap { $0.isEmpty ? nil : $0 } }
     }
 
+    /// The `leaderElection` health check (↔ `LeaderElector.Check`): throws when this candidate believes it leads
+    /// but has not renewed the Lease for longer than the lease duration plus `maxTolerableExpiredLease` (upstream
+    /// components use 20 s), i.e. its renewals are stuck. Candidates that do not lead are healthy.
+    public func check(maxTolerableExpiredLease: Duration) throws {
+        let (leading, observedTime) = self.state.withLock { state in
+            (state.observed?.holderIdentity == self.configuration.identity, state.observedTime)
+        }
+        guard leading, let observedTime else { return }
+        let limit = observedTime.adding(self.configuration.leaseDuration + maxTolerableExpiredLease)
+        if self.clock.now() > limit {
+            throw LeaderElectionHealthError(
+                message: "failed election to renew leadership on lease \(self.configuration.leaseName)"
+            )
+        }
+    }
+
     /// Campaigns until elected, runs `whileLeading` while renewing, and returns when leadership is lost or
     /// `whileLeading` returns (its task is cancelled when leadership is lost). Releases the Lease when leading ends
     /// by cancellation (with ``LeaderElectionConfiguration/releaseOnCancel``) or because `whileLeading` returned.
@@ -276,6 +292,12 @@ public final class LeaderElector: Sendable {
         }
         if changed { self.events.yield(.newLeader(holder)) }
     }
+}
+
+/// The failure of ``LeaderElector/check(maxTolerableExpiredLease:)``.
+public struct LeaderElectionHealthError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { self.message }
 }
 
 /// A change of leadership seen by a ``LeaderElector``.

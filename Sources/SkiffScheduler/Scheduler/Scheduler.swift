@@ -18,6 +18,9 @@ public final class Scheduler: Sendable {
     public let engine: SchedulingEngine
     /// The shared informers the scheduler watches the cluster with.
     public let informers: SharedInformerFactory
+    /// The elector on the configured Lease when `leaderElection.leaderElect` is on (its health check backs the
+    /// `leaderElection` entry of `/healthz`); identity `<hostname>_<uuid>` as upstream.
+    public let leaderElector: LeaderElector?
     let client: APIClient
     let recorder: EventRecorder
     let logger: Logger
@@ -52,6 +55,22 @@ public final class Scheduler: Sendable {
             logger: logger
         )
         self.engine = engine
+        if let election = configuration.leaderElection, election.leaderElect == true {
+            self.leaderElector = LeaderElector(
+                client: client,
+                configuration: LeaderElectionConfiguration(
+                    leaseNamespace: election.resourceNamespace ?? "kube-system",
+                    leaseName: election.resourceName ?? "kube-scheduler",
+                    identity: ProcessInfo.processInfo.hostName + "_" + UUID().uuidString.lowercased(),
+                    leaseDuration: Self.duration(election.leaseDuration, default: .seconds(15)),
+                    renewDeadline: Self.duration(election.renewDeadline, default: .seconds(10)),
+                    retryPeriod: Self.duration(election.retryPeriod, default: .seconds(2))
+                ),
+                logger: logger
+            )
+        } else {
+            self.leaderElector = nil
+        }
         informers.informer(CoreV1.Node.self).addEventHandler(
             ResourceEventHandler(
                 onAdd: { node, _ in engine.handleNodeAdd(node) },
@@ -71,29 +90,23 @@ public final class Scheduler: Sendable {
     /// `true` once the informers have synced.
     public var isReady: Bool { self.informers.hasSynced }
 
-    /// Runs until cancelled: informers and events at once, then (as leader, if leader election is on) the
-    /// scheduling loop.
+    /// Runs informers and events at once, then (as leader, if leader election is on) the scheduling loop. Throws
+    /// `CancellationError` when cancelled; returns when leadership is lost, so that the caller can exit as upstream.
     public func run() async throws {
+        do {
+            try await self.runComponents()
+        } catch is CancellationError where !Task.isCancelled {
+            // The scheduling loop ended (leadership lost) and the informers were cancelled with it.
+        }
+    }
+
+    private func runComponents() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.informers.run() }
             group.addTask { try await self.recorder.run() }
             try await self.informers.waitForCacheSync()
             self.logger.info("Scheduler caches synced")
-            let election = self.configuration.leaderElection
-            if election?.leaderElect == true {
-                let identity = ProcessInfo.processInfo.hostName + "_" + String(UInt64.random(in: 0..<UInt64.max), radix: 16)
-                let elector = LeaderElector(
-                    client: self.client,
-                    configuration: LeaderElectionConfiguration(
-                        leaseNamespace: election?.resourceNamespace ?? "kube-system",
-                        leaseName: election?.resourceName ?? "kube-scheduler",
-                        identity: identity,
-                        leaseDuration: Self.duration(election?.leaseDuration, default: .seconds(15)),
-                        renewDeadline: Self.duration(election?.renewDeadline, default: .seconds(10)),
-                        retryPeriod: Self.duration(election?.retryPeriod, default: .seconds(2))
-                    ),
-                    logger: self.logger
-                )
+            if let elector = self.leaderElector {
                 try await elector.run { await self.engine.run() }
             } else {
                 await self.engine.run()
