@@ -52,46 +52,13 @@ public final class NamespaceController: Sendable {
             self.queue.shutDown()
         }
         try await self.namespaces.waitForCacheSync()
-        await withDiscardingTaskGroup { group in
-            for _ in 0..<self.workers {
-                group.addTask { await self.work() }
-            }
-        }
+        await self.queue.runWorkers(self.workers, logger: self.logger) { try await self.reconcile($0) }
         try Task.checkCancellation()
     }
 
     private func enqueueIfTerminating(_ namespace: CoreV1.Namespace) {
         guard namespace.metadata.deletionTimestamp != nil, let name = namespace.metadata.name else { return }
         self.queue.add(name)
-    }
-
-    private func work() async {
-        while let name = await self.queue.get() {
-            defer { self.queue.done(name) }
-            do {
-                switch try await self.reconcile(name) {
-                case .done:
-                    self.queue.forget(name)
-                case .requeueAfter(let delay):
-                    self.queue.forget(name)
-                    self.queue.addAfter(name, delay)
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                self.logger.debug(
-                    "Namespace reconcile failed",
-                    metadata: ["k8s.namespace.name": "\(name)", "error": "\(error)"]
-                )
-                self.queue.addRateLimited(name)
-            }
-        }
-    }
-
-    /// What a reconcile asks of the queue.
-    public enum ReconcileResult: Sendable, Hashable {
-        case done
-        case requeueAfter(Duration)
     }
 
     /// Converges the namespace `name`: a namespace being deleted is emptied, then finalized.

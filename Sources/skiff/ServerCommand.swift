@@ -51,7 +51,7 @@ struct ServerOptions: ParsableArguments {
     }
 
     /// Builds the API server: PKI, store, handler, HTTPS endpoint; writes the kubeconfig.
-    func makeAPIServer(logger: Logger) throws -> APIServer {
+    func makeAPIServer(logger: Logger, requireDefaultServiceAccount: Bool = false) throws -> APIServer {
         let dataDir = self.resolvedDataDir
         let hostName = ProcessInfo.processInfo.hostName
         let addresses = HostAddresses.ipv4()
@@ -64,6 +64,7 @@ struct ServerOptions: ParsableArguments {
             clusterCIDR: self.clusterCIDR
         )
         configuration.buildCommit = SkiffVersion.version
+        configuration.requireDefaultServiceAccount = requireDefaultServiceAccount
         let names = ClusterPKI.defaultServingNames(
             hostName: hostName,
             hostAddresses: addresses,
@@ -137,7 +138,8 @@ struct ServerCommand: AsyncParsableCommand {
     func run() async throws {
         self.logging.bootstrap()
         let logger = Logger(label: "skiff.server")
-        let server = try self.options.makeAPIServer(logger: logger)
+        // The service accounts controller below creates every namespace's `default` account.
+        let server = try self.options.makeAPIServer(logger: logger, requireDefaultServiceAccount: true)
         // The scheduler and the controllers share the process but reach the API only through the handler's
         // request path, as clients with their own identities (k3s gives each its own kubeconfig).
         let handler = server.handler
@@ -154,12 +156,23 @@ struct ServerCommand: AsyncParsableCommand {
         let controllerLogger = Logger(label: "skiff.controller-manager")
         let informers = SharedInformerFactory(client: controllerClient, logger: controllerLogger)
         let namespaces = NamespaceController(client: controllerClient, informers: informers, logger: controllerLogger)
+        let serviceAccounts = ServiceAccountsController(client: controllerClient, informers: informers, logger: controllerLogger)
+        // The cluster CA, as k3s passes kube-controller-manager `--root-ca-file`.
+        let rootCA = try String(contentsOfFile: self.options.resolvedDataDir + "/tls/ca.crt", encoding: .utf8)
+        let rootCAPublisher = RootCACertPublisher(
+            client: controllerClient,
+            informers: informers,
+            rootCA: rootCA,
+            logger: controllerLogger
+        )
         let group = ServiceGroup(
             services: [
                 server,
                 ComponentService { try await scheduler.run() },
                 ComponentService { try await informers.run() },
                 ComponentService { try await namespaces.run() },
+                ComponentService { try await serviceAccounts.run() },
+                ComponentService { try await rootCAPublisher.run() },
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

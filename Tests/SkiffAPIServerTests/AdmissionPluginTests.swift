@@ -162,6 +162,41 @@ struct AdmissionPluginTests {
         )
     }
 
+    @Test func missingDefaultAccountIsForbiddenWhereAControllerCreatesThem() async throws {
+        let plugin = ServiceAccountAdmission(
+            objects: InMemoryAdmissionObjects(),
+            randomSuffix: { "xxxxx" },
+            toleratesMissingDefault: false
+        )
+        var attributes = Self.create(Self.pod())
+        #expect(
+            await Self.message { try await plugin.admit(&attributes) }
+                == #"403 pods "p" is forbidden: error looking up service account ns/default: serviceaccount "default" not found"#
+        )
+    }
+
+    @Test func defaultAccountCreatedWhileThePodWaitsIsFound() async throws {
+        let objects = InMemoryAdmissionObjects()
+        let plugin = ServiceAccountAdmission(objects: objects, randomSuffix: { "xxxxx" }, toleratesMissingDefault: false)
+        // The service accounts controller creates the account a moment after the namespace appears.
+        let creator = Task {
+            try await Task.sleep(for: .milliseconds(250))
+            try objects.put(
+                CoreV1.ServiceAccount(
+                    metadata: MetaV1.ObjectMeta(name: "default", namespace: "ns"),
+                    automountServiceAccountToken: false
+                ),
+                .serviceAccounts
+            )
+        }
+        var attributes = Self.create(Self.pod())
+        try await plugin.admit(&attributes)
+        try await creator.value
+        let spec = try #require((attributes.object as? CoreV1.Pod)?.spec)
+        #expect(spec.serviceAccountName == "default")
+        #expect(spec.volumes == nil)  // the account's automountServiceAccountToken: false was read
+    }
+
     @Test func mirrorPodsAreLeftAloneButMayNotReferenceAccounts() async throws {
         let plugin = ServiceAccountAdmission(objects: InMemoryAdmissionObjects(), randomSuffix: { "xxxxx" })
         var pod = Self.pod()

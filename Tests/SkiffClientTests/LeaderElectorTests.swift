@@ -68,6 +68,27 @@ struct LeaderElectorTests {
         }
     }
 
+    @Test func healthCheckFailsOnlyForALeaderWhoseRenewalsStopped() async throws {
+        try await TestAPI.with { api in
+            let clock = ManualClock()
+            let a = Self.elector(api, "a", clock: clock, release: false)
+            let b = Self.elector(api, "b", clock: clock)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await a.run { try await Task.sleep(for: .seconds(3600)) } }
+                try await eventually { a.isLeader }
+                group.cancelAll()  // renewals stop, but a still believes it leads
+            }
+            try a.check(maxTolerableExpiredLease: .seconds(20))
+            try b.check(maxTolerableExpiredLease: .seconds(20))
+            // Lease duration (15 s) plus the tolerance (20 s) of a's own clock since its last renewal.
+            clock.advance(by: .seconds(34))
+            try a.check(maxTolerableExpiredLease: .seconds(20))
+            clock.advance(by: .seconds(2))
+            #expect(throws: LeaderElectionHealthError.self) { try a.check(maxTolerableExpiredLease: .seconds(20)) }
+            try b.check(maxTolerableExpiredLease: .seconds(20))  // a candidate that never led stays healthy
+        }
+    }
+
     @Test func aCrashedLeadersLeaseIsTakenOnlyAfterTheLeaseDuration() async throws {
         try await TestAPI.with { api in
             let clock = ManualClock()

@@ -6,15 +6,20 @@ package struct AdmissionPluginContext: Sendable {
     package var webhooks: (any AdmissionWebhookDispatcher)?
     /// Five random characters, as `generateName` appends (injected so tests can pin volume names).
     package var randomSuffix: @Sendable () -> String
+    /// Whether pods naming a missing `default` ServiceAccount are rejected, as upstream (see
+    /// ``APIServerConfiguration/requireDefaultServiceAccount``).
+    package var requireDefaultServiceAccount: Bool
 
     package init(
         objects: any AdmissionObjectSource,
         webhooks: (any AdmissionWebhookDispatcher)? = nil,
-        randomSuffix: @escaping @Sendable () -> String = AdmissionPluginContext.randomSuffix
+        randomSuffix: @escaping @Sendable () -> String = AdmissionPluginContext.randomSuffix,
+        requireDefaultServiceAccount: Bool = false
     ) {
         self.objects = objects
         self.webhooks = webhooks
         self.randomSuffix = randomSuffix
+        self.requireDefaultServiceAccount = requireDefaultServiceAccount
     }
 
     /// Five characters from upstream's name-generation alphabet (no vowels, no look-alikes).
@@ -35,7 +40,11 @@ package enum AdmissionPlugins {
         NamespaceLifecycle.pluginName: { NamespaceLifecycle(objects: $0.objects) },
         LimitRanger.pluginName: { LimitRanger(objects: $0.objects) },
         ServiceAccountAdmission.pluginName: {
-            ServiceAccountAdmission(objects: $0.objects, randomSuffix: $0.randomSuffix)
+            ServiceAccountAdmission(
+                objects: $0.objects,
+                randomSuffix: $0.randomSuffix,
+                toleratesMissingDefault: !$0.requireDefaultServiceAccount
+            )
         },
         PriorityAdmission.pluginName: { PriorityAdmission(objects: $0.objects) },
         ResourceQuotaAdmission.pluginName: { ResourceQuotaAdmission(objects: $0.objects) },

@@ -57,7 +57,13 @@ public final class APIHandler: Sendable {
         let admissionPlugins = (try? configuration.admissionPluginNames()) ?? AdmissionPlugins.order.filter {
             !configuration.disableAdmissionPlugins.contains($0)
         }
-        let admission = AdmissionChain(names: admissionPlugins, context: AdmissionPluginContext(objects: admissionObjects))
+        let admission = AdmissionChain(
+            names: admissionPlugins,
+            context: AdmissionPluginContext(
+                objects: admissionObjects,
+                requireDefaultServiceAccount: configuration.requireDefaultServiceAccount
+            )
+        )
         // Services allocate their cluster IP as IPAddress objects and node ports as one key per port, released
         // when the Service goes (ADR 0006).
         let addressResource = self.registry.resource(group: "networking.k8s.io", version: "v1", plural: "ipaddresses")

@@ -24,6 +24,10 @@ public struct APIServerConfiguration: Sendable {
     public var enableAdmissionPlugins: [String]
     /// Default admission plugins not to run (`--disable-admission-plugins`).
     public var disableAdmissionPlugins: [String]
+    /// Whether pod creation requires the `default` ServiceAccount to exist, as upstream. On where a
+    /// controller-manager creates those accounts (`skiff server`); off by default so that an API server alone
+    /// (`skiff apiserver`, tests) still admits pods, treating the missing account as one with no settings.
+    public var requireDefaultServiceAccount = false
 
     public init(
         advertiseAddress: String = "127.0.0.1:6443",

@@ -7,8 +7,9 @@ import SkiffAPIMachinery
 /// On pod create (not mirror pods, which the kubelet owns):
 /// - `spec.serviceAccountName` defaults to `default` (and `spec.serviceAccount`, the deprecated alias, mirrors it);
 /// - the service account must exist: otherwise 403 `error looking up service account ns/name: serviceaccount
-///   "name" not found`. The `default` account is the exception until the service-account controller that creates
-///   it in every namespace exists: its absence is treated as an account with no settings;
+///   "name" not found`. A missing account is looked up again live (ten times, 100–200 ms apart, for `default`,
+///   which the service accounts controller is about to create in a new namespace). Where no controller-manager
+///   runs (``toleratesMissingDefault``), a missing `default` is treated as an account with no settings;
 /// - unless `automountServiceAccountToken: false` on the pod (or, when the pod says nothing, on the account), a
 ///   projected volume `kube-api-access-<5 random>` (a bound token expiring in 3607 s, `ca.crt` from the
 ///   `kube-root-ca.crt` ConfigMap, the namespace from the downward API) is mounted read-only at
@@ -30,7 +31,8 @@ struct ServiceAccountAdmission: MutatingAdmissionPlugin, ValidatingAdmissionPlug
 
     let objects: any AdmissionObjectSource
     let randomSuffix: @Sendable () -> String
-    /// Whether a missing `default` account is tolerated (until the service-account controller exists).
+    /// Whether a missing `default` account is tolerated: where no service accounts controller creates them (the
+    /// API server alone, tests of it); `skiff server` runs one and turns this off.
     var toleratesMissingDefault = true
 
     private func handles(_ attributes: AdmissionAttributes) -> Bool {
@@ -89,6 +91,21 @@ struct ServiceAccountAdmission: MutatingAdmissionPlugin, ValidatingAdmissionPlug
         }
         if name == Self.defaultServiceAccountName, self.toleratesMissingDefault {
             return CoreV1.ServiceAccount(metadata: MetaV1.ObjectMeta(name: name, namespace: attributes.namespace))
+        }
+        // The cache may lag the store, and a new namespace's `default` account is about to be created: ask the store.
+        let attempts = name == Self.defaultServiceAccountName ? 10 : 1
+        let interval = Duration.milliseconds(Int64.random(in: 100..<200))
+        for attempt in 0..<attempts {
+            if attempt > 0 { try await Task.sleep(for: interval) }
+            if let account = try await self.objects.get(
+                CoreV1.ServiceAccount.self,
+                .serviceAccounts,
+                namespace: attributes.namespace,
+                name: name,
+                cached: false
+            ) {
+                return account
+            }
         }
         throw attributes.forbidden(
             "error looking up service account \(attributes.namespace)/\(name): serviceaccount \"\(name)\" not found"
