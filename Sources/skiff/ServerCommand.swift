@@ -152,27 +152,18 @@ struct ServerCommand: AsyncParsableCommand {
             )
         }
         let scheduler = try Scheduler(client: client("system:kube-scheduler"), logger: Logger(label: "skiff.scheduler"))
-        let controllerClient = client("system:kube-controller-manager")
-        let controllerLogger = Logger(label: "skiff.controller-manager")
-        let informers = SharedInformerFactory(client: controllerClient, logger: controllerLogger)
-        let namespaces = NamespaceController(client: controllerClient, informers: informers, logger: controllerLogger)
-        let serviceAccounts = ServiceAccountsController(client: controllerClient, informers: informers, logger: controllerLogger)
         // The cluster CA, as k3s passes kube-controller-manager `--root-ca-file`.
         let rootCA = try String(contentsOfFile: self.options.resolvedDataDir + "/tls/ca.crt", encoding: .utf8)
-        let rootCAPublisher = RootCACertPublisher(
-            client: controllerClient,
-            informers: informers,
-            rootCA: rootCA,
-            logger: controllerLogger
+        let controllers = try ControllerManager(
+            client: client("system:kube-controller-manager"),
+            configuration: ControllerManagerConfiguration(rootCA: rootCA),
+            logger: Logger(label: "skiff.controller-manager")
         )
         let group = ServiceGroup(
             services: [
                 server,
                 ComponentService { try await scheduler.run() },
-                ComponentService { try await informers.run() },
-                ComponentService { try await namespaces.run() },
-                ComponentService { try await serviceAccounts.run() },
-                ComponentService { try await rootCAPublisher.run() },
+                ComponentService { try await controllers.run() },
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

@@ -7,7 +7,7 @@ struct Skiff: AsyncParsableCommand {
         abstract: "Kubernetes, written in Swift, in one binary.",
         version: SkiffVersion.description,
         subcommands: [
-            ServerCommand.self, APIServerCommand.self, SchedulerCommand.self, VersionCommand.self, BenchCommand.self,
+            ServerCommand.self, APIServerCommand.self, SchedulerCommand.self, ControllerManagerCommand.self, VersionCommand.self, BenchCommand.self,
             DebugCommand.self,
         ]
     )

@@ -28,15 +28,26 @@ expect_fail "kube-system cannot be deleted" \
     'Error from server (Forbidden): namespaces "kube-system" is forbidden: this namespace may not be deleted' \
     k delete namespace kube-system --wait=false
 expect_ok "create namespace doomed" k create namespace doomed
+# An object with a finalizer holds the namespace in Terminating until the check below is done.
+cat > "$WORK/hold.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: hold, namespace: doomed, finalizers: [e2e.skiff.dev/hold]}
+YAML
+expect_ok "create a configmap with a finalizer in doomed" k create -f "$WORK/hold.yaml"
 expect_ok "delete namespace doomed without waiting" k delete namespace doomed --wait=false
 run k get namespace doomed -o 'jsonpath={.status.phase}'
-if [ "$OUT" = "Terminating" ]; then
-    expect_fail "create in a terminating namespace is Forbidden" \
-        'configmaps "c" is forbidden: unable to create new content in namespace doomed because it is being terminated' \
-        k -n doomed create configmap c --from-literal=a=b
-else
-    pass "namespace doomed already finalized by the namespace controller (phase '$OUT')"
-fi
+expect_eq "doomed is Terminating while content remains" "Terminating" "$OUT"
+expect_fail "create in a terminating namespace is Forbidden" \
+    'configmaps "c" is forbidden: unable to create new content in namespace doomed because it is being terminated' \
+    k -n doomed create configmap c --from-literal=a=b
+expect_ok "release the finalizer" k -n doomed patch configmap hold --type merge -p '{"metadata":{"finalizers":null}}'
+for attempt in $(seq 1 60); do
+    run k get namespace doomed --ignore-not-found -o name
+    [ -z "$OUT" ] && break
+    sleep 0.5
+done
+expect_eq "then the namespace goes" "" "$OUT"
 
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "ServiceAccount, Priority, DefaultTolerationSeconds on a plain pod"

@@ -478,6 +478,13 @@ e2e_log "get -w (live watch events)"
 WNS=e2e-watch
 expect_ok "create watch namespace" k create namespace "$WNS"
 expect_ok "create sentinel configmap" k -n "$WNS" create configmap sentinel --from-literal=x=1
+# The root CA publisher puts kube-root-ca.crt into every new namespace: wait for it, so the watches list it first.
+for attempt in $(seq 1 40); do
+    run k -n "$WNS" get configmap kube-root-ca.crt -o name
+    [ "$OUT" = configmap/kube-root-ca.crt ] && break
+    sleep 0.25
+done
+expect_eq "the new namespace got kube-root-ca.crt" "configmap/kube-root-ca.crt" "$OUT"
 kubectl --cache-dir "$CACHE" -n "$WNS" get configmaps -w --output-watch-events >"$WORK/watch.out" 2>&1 &
 WATCH_PID=$!
 track_pid "$WATCH_PID"
@@ -503,11 +510,11 @@ wait "$WATCH_PID" "$WATCH_NAME_PID" 2>/dev/null || true
 OUT=$(cat "$WORK/watch.out")
 expect_first_line "watch header" "EVENT NAME DATA AGE"
 expect_eq "watch events, in order" \
-    "$(printf 'ADDED sentinel\nADDED live\nMODIFIED live\nDELETED live')" \
+    "$(printf 'ADDED kube-root-ca.crt\nADDED sentinel\nADDED live\nMODIFIED live\nDELETED live')" \
     "$(printf '%s\n' "$OUT" | tail -n +2 | squeeze | cut -d' ' -f1,2)"
 OUT=$(cat "$WORK/watch-name.out")
 expect_eq "watch -o name lines" \
-    "$(printf 'configmap/sentinel\nconfigmap/live\nconfigmap/live\nconfigmap/live')" "$OUT"
+    "$(printf 'configmap/kube-root-ca.crt\nconfigmap/sentinel\nconfigmap/live\nconfigmap/live\nconfigmap/live')" "$OUT"
 
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "kubectl proxy"
@@ -550,13 +557,19 @@ expect_ok "kubectl delete -l" k -n "$NS" delete configmaps -l purge=yes --timeou
 expect_line "delete -l: del-a" 'configmap "del-a" deleted'
 expect_line "delete -l: del-b" 'configmap "del-b" deleted'
 expect_ok "configmaps after delete -l" k -n "$NS" get configmaps -o name
-expect_eq "only the unlabelled configmap is left" "configmap/keep" "$OUT"
+expect_eq "only the unlabelled configmaps are left" "$(printf 'configmap/keep\nconfigmap/kube-root-ca.crt')" "$OUT"
 
 expect_ok "kubectl delete --all" k -n "$NS" delete configmaps --all --timeout=30s
 expect_line "delete --all: keep" 'configmap "keep" deleted'
-expect_ok "configmaps after delete --all" k -n "$NS" get configmaps -o name
-expect_eq "no configmaps left" "" "$OUT"
-expect_ok "kubectl get (empty) says so" k -n "$NS" get configmaps
+expect_line "delete --all: kube-root-ca.crt" 'configmap "kube-root-ca.crt" deleted'
+# As upstream, the root CA publisher re-creates kube-root-ca.crt at once; nothing else comes back.
+for attempt in $(seq 1 40); do
+    run k -n "$NS" get configmaps -o name
+    [ "$OUT" = configmap/kube-root-ca.crt ] && break
+    sleep 0.25
+done
+expect_eq "only the re-created kube-root-ca.crt is left" "configmap/kube-root-ca.crt" "$OUT"
+expect_ok "kubectl get (empty) says so" k -n "$NS" get configmaps -l purge=yes
 expect_eq "empty list message" "No resources found in $NS namespace." "$OUT"
 
 expect_ok "kubectl delete deployment, service, serviceaccount, secret" \

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# End-to-end: `skiff scheduler` as its own process, as kube-scheduler runs beside `kube-apiserver`: two replicas
-# behind leader election on the kube-system/kube-scheduler Lease, their HTTPS health and metrics endpoints, and a
-# hand-over when the leader stops.
+# End-to-end: the control-plane components as separate processes, as kube-scheduler and kube-controller-manager
+# run beside kube-apiserver: `skiff controller-manager` (its controllers, Lease, health), then two `skiff scheduler`
+# replicas behind leader election on the kube-system/kube-scheduler Lease, their HTTPS health and metrics
+# endpoints, a hand-over when the leader stops, and a leader that cannot renew exiting.
 #
-#   Tests/E2E/kubectl-scheduler-ha.sh [path/to/skiff]        (or SKIFF=path/to/skiff)
+#   Tests/E2E/kubectl-components.sh [path/to/skiff]        (or SKIFF=path/to/skiff)
 #
-# Starts `skiff apiserver` (no scheduler of its own) in a temporary data dir on a free 127.0.0.1 port, and two
-# schedulers against its admin kubeconfig; stops them all on exit. E2E_KEEP=1 keeps the temporary dir.
+# Starts `skiff apiserver` (no scheduler or controllers of its own) in a temporary data dir on a free 127.0.0.1
+# port, and the components against its admin kubeconfig; stops them all on exit. E2E_KEEP=1 keeps the temporary dir.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-e2e_kubectl_setup scheduler-ha "$@"
+e2e_kubectl_setup components "$@"
 
 # wait_jsonpath NAME EXPECTED ARGS...: polls `kubectl get ARGS -o jsonpath` for up to 30 s until it prints EXPECTED.
 wait_jsonpath() {
@@ -78,6 +79,35 @@ pod before > "$WORK/before.yaml"
 expect_ok "create a pod before any scheduler runs" k create -f "$WORK/before.yaml"
 run k get pod before -o 'jsonpath={.spec.nodeName}'
 expect_eq "the API server alone binds nothing" "" "$OUT"
+
+# ---------------------------------------------------------------------------------------------------------------
+e2e_log "the controller manager as its own process"
+
+run k get serviceaccounts -A -o name
+expect_eq "the API server alone creates no service accounts" "" "$OUT"
+PORT_CM=$(free_port)
+"$SKIFF" controller-manager --kubeconfig "$KUBECONFIG" --root-ca-file "$DATA_DIR/tls/ca.crt" \
+    --bind-address 127.0.0.1 --secure-port "$PORT_CM" --leader-elect-lease-duration 4s \
+    --leader-elect-renew-deadline 3s --leader-elect-retry-period 500ms >>"$WORK/cm.log" 2>&1 &
+CM_PID=$!
+track_pid "$CM_PID"
+wait_jsonpath "it creates the default ServiceAccount in kube-system" "default" \
+    serviceaccount default -n kube-system -o 'jsonpath={.metadata.name}'
+wait_jsonpath "and publishes kube-root-ca.crt" "kube-root-ca.crt" \
+    configmap kube-root-ca.crt -n default -o 'jsonpath={.metadata.name}'
+run k get lease kube-controller-manager -n kube-system -o 'jsonpath={.spec.holderIdentity}'
+expect_line "it holds the kube-controller-manager Lease" "^$(hostname)_[0-9a-f-]{36}$"
+run curl_component "$PORT_CM" '/healthz?verbose'
+expect_eq "its /healthz checks its leadership" "[+]ping ok
+[+]leaderElection ok
+healthz check passed
+
+200" "$OUT"
+expect_ok "create namespace scratch" k create namespace scratch
+expect_ok "delete namespace scratch" k delete namespace scratch --wait=false
+wait_jsonpath "its namespace controller finalizes a deleted namespace" "" namespace scratch --ignore-not-found -o name
+expect_fail "an unknown controller name is rejected" '"bogus" is not in the list of known controllers' \
+    "$SKIFF" controller-manager --kubeconfig "$KUBECONFIG" --controllers '*,bogus'
 
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "two schedulers, one leader"
@@ -166,4 +196,4 @@ expect_eq "without the API server the leader gives up after its renew deadline a
 run grep -c "leaderelection lost" "$WORK/sched_b.log"
 expect_eq "it says why" "1" "$OUT"
 
-finish "kubectl scheduler HA e2e"
+finish "kubectl components e2e"
