@@ -131,6 +131,7 @@ let package = Package(
         .testTarget(name: "SkiffStorageSQLiteTests", dependencies: ["SkiffStorage", "SkiffStorageSQLite", "SkiffTestKit", grdb]),
         .testTarget(name: "SkiffCommandTests", dependencies: ["SkiffTestKit"]),
         .testTarget(name: "SkiffCodeGenTests", dependencies: ["SkiffCodeGen"]),
+        .testTarget(name: "SkiffControllerManagerTests", dependencies: ["SkiffControllerManager"]),
         .testTarget(
             name: "SkiffComponentBaseTests",
             dependencies: [
