@@ -35,11 +35,18 @@ public final class InMemorySchedulerClient: SchedulerAPIClient {
     let recording: Bool
     /// Called after each successful bind.
     public let onBind: (@Sendable (Binding) -> Void)?
+    /// Called after each pod deletion (preemption victims), with the pod's namespace and name.
+    public let onDelete: (@Sendable (_ namespace: String, _ name: String) -> Void)?
 
     /// Makes a client; `recording: false` keeps only counts.
-    public init(recording: Bool = true, onBind: (@Sendable (Binding) -> Void)? = nil) {
+    public init(
+        recording: Bool = true,
+        onBind: (@Sendable (Binding) -> Void)? = nil,
+        onDelete: (@Sendable (_ namespace: String, _ name: String) -> Void)? = nil
+    ) {
         self.recording = recording
         self.onBind = onBind
+        self.onDelete = onDelete
     }
 
     /// Makes bindings of `namespace/name` fail (tests of the binding failure path).
@@ -75,6 +82,7 @@ public final class InMemorySchedulerClient: SchedulerAPIClient {
 
     public func deletePod(namespace: String, name: String, uid: String) async throws {
         self.state.withLock { $0.deletions.append(namespace + "/" + name) }
+        self.onDelete?(namespace, name)
     }
 
     public func recordEvent(_ event: SchedulerEvent) async {

@@ -18,7 +18,8 @@ struct BenchSchedulerCommand: AsyncParsableCommand {
         abstract: "Benchmark the scheduler (scheduler_perf scenarios; build with -c release)."
     )
 
-    @Option(help: "Scenarios to run, comma-separated (\(BenchSchedulerScenario.all.map(\.name).joined(separator: ", "))).")
+    @Option(
+        help: "Scenarios to run, comma-separated, or all (\(BenchSchedulerScenario.all.map(\.name).joined(separator: ", "))).")
     var scenarios: String = "SchedulingBasic"
 
     @Option(help: "Modes: algorithm (in memory), api (through an in-process API server), or both.")
@@ -32,95 +33,19 @@ struct BenchSchedulerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let names = Set(self.scenarios.split(separator: ",").map { String($0) })
-        let selected = BenchSchedulerScenario.all.filter { names.contains($0.name) }
+        let selected = BenchSchedulerScenario.all.filter { names.contains($0.name) || names.contains("all") }
         guard !selected.isEmpty else { throw ValidationError("no scenario named \(self.scenarios)") }
         for scenario in selected {
             let sized = scenario.scaled(by: self.scale)
             if self.mode == "algorithm" || self.mode == "both" {
                 let result = try await BenchSchedulerAlgorithm.run(sized, parallelism: self.parallelism)
-                print(result.line(mode: "algorithm"))
+                print(result.line(mode: "algorithm", parallelism: self.parallelism))
             }
             if self.mode == "api" || self.mode == "both" {
                 let result = try await BenchSchedulerAPI.run(sized, parallelism: self.parallelism)
-                print(result.line(mode: "api"))
+                print(result.line(mode: "api", parallelism: self.parallelism))
             }
         }
-    }
-}
-
-/// One scheduler_perf workload: nodes, pods that fill the cluster first (not measured), then measured pods.
-///
-/// Scenarios are rows of ``all``; each builds its own nodes and pods, so topology spreading, pod (anti-)affinity
-/// and preemption workloads are added as rows with their own templates.
-struct BenchSchedulerScenario: Sendable {
-    var name: String
-    var nodes: Int
-    var initPods: Int
-    var measuredPods: Int
-    /// The `index`th node.
-    var makeNode: @Sendable (_ index: Int) -> CoreV1.Node
-    /// The `index`th pod created before measuring.
-    var makeInitPod: @Sendable (_ index: Int) -> CoreV1.Pod
-    /// The `index`th measured pod.
-    var makeMeasuredPod: @Sendable (_ index: Int) -> CoreV1.Pod
-
-    func scaled(by factor: Double) -> BenchSchedulerScenario {
-        guard factor != 1 else { return self }
-        var copy = self
-        copy.nodes = max(1, Int(Double(self.nodes) * factor))
-        copy.initPods = Int(Double(self.initPods) * factor)
-        copy.measuredPods = max(1, Int(Double(self.measuredPods) * factor))
-        return copy
-    }
-
-    /// Every scenario, by name.
-    static let all: [BenchSchedulerScenario] = [.schedulingBasic]
-
-    /// scheduler_perf `SchedulingBasic` (5000Nodes): 5,000 nodes, 1,000 init pods, 10,000 measured pods.
-    static let schedulingBasic = BenchSchedulerScenario(
-        name: "SchedulingBasic",
-        nodes: 5_000,
-        initPods: 1_000,
-        measuredPods: 10_000,
-        makeNode: { BenchTemplates.node("scheduler-perf-\($0)") },
-        makeInitPod: { BenchTemplates.pod("init-pod-\($0)", namespace: "sched-0") },
-        makeMeasuredPod: { BenchTemplates.pod("pod-\($0)", namespace: "sched-1") }
-    )
-}
-
-/// scheduler_perf's `node-default.yaml` and `pod-default.yaml`.
-enum BenchTemplates {
-    static func node(_ name: String, labels: [String: String] = [:]) -> CoreV1.Node {
-        let capacity: [String: Quantity] = ["pods": Quantity("110"), "cpu": Quantity("4"), "memory": Quantity("32Gi")]
-        var allLabels = labels
-        allLabels["kubernetes.io/hostname"] = name
-        return CoreV1.Node(
-            metadata: MetaV1.ObjectMeta(name: name, labels: allLabels),
-            status: CoreV1.NodeStatus(
-                capacity: capacity,
-                allocatable: capacity,
-                phase: "Running",
-                conditions: [CoreV1.NodeCondition(type: "Ready", status: "True")]
-            )
-        )
-    }
-
-    static func pod(_ name: String, namespace: String, labels: [String: String]? = nil) -> CoreV1.Pod {
-        let resources: [String: Quantity] = ["cpu": Quantity("100m"), "memory": Quantity("500Mi")]
-        return CoreV1.Pod(
-            metadata: MetaV1.ObjectMeta(name: name, namespace: namespace, uid: namespace + "-" + name, labels: labels),
-            spec: CoreV1.PodSpec(
-                containers: [
-                    CoreV1.Container(
-                        name: "pause",
-                        image: "registry.k8s.io/pause:3.10",
-                        ports: [CoreV1.ContainerPort(containerPort: 80)],
-                        resources: CoreV1.ResourceRequirements(limits: resources, requests: resources)
-                    )
-                ],
-                schedulerName: "default-scheduler"
-            )
-        )
     }
 }
 
@@ -131,18 +56,22 @@ struct BenchSchedulerResult {
     var pods: Int
     var seconds: Double
     var samples: [Double]
+    /// The process's RSS once the nodes were in the scheduler's cache, before any pod.
+    var nodesRSSMiB: Double
+    /// The process's RSS at the end of the run.
     var rssMiB: Double
 
     var average: Double { self.samples.isEmpty ? Double(self.pods) / max(self.seconds, 1e-9) : self.samples.reduce(0, +) / Double(self.samples.count) }
 
-    func line(mode: String) -> String {
+    func line(mode: String, parallelism: Int?) -> String {
         let perc = self.samples.sorted()
         func p(_ q: Double) -> Double { perc.isEmpty ? 0 : perc[min(perc.count - 1, Int(Double(perc.count) * q))] }
         return String(
-            format: "%@ [%@] %d nodes, %d pods: average %.0f pods/s (overall %.0f pods/s, %.2f s; samples p50 %.0f, "
-                + "p90 %.0f, max %.0f); RSS %.0f MiB",
+            format: "%@ [%@, parallelism %d] %d nodes, %d pods: average %.0f pods/s (overall %.0f pods/s, %.2f s; "
+                + "samples p50 %.0f, p90 %.0f, max %.0f); RSS %.0f MiB with the nodes, %.0f MiB at the end",
             self.scenario,
             mode,
+            parallelism ?? ProcessInfo.processInfo.activeProcessorCount,
             self.nodes,
             self.pods,
             self.average,
@@ -151,6 +80,7 @@ struct BenchSchedulerResult {
             p(0.5),
             p(0.9),
             perc.last ?? 0,
+            self.nodesRSSMiB,
             self.rssMiB
         )
     }
@@ -192,26 +122,43 @@ enum BenchThroughput {
     }
 }
 
-/// The algorithm alone: the engine fed directly, bindings recorded in memory and fed back as the informer would.
+/// The algorithm alone: the engine fed directly, bindings and deletions recorded in memory and fed back as the
+/// informer would deliver them.
 enum BenchSchedulerAlgorithm {
     static func run(_ scenario: BenchSchedulerScenario, parallelism: Int?) async throws -> BenchSchedulerResult {
         let table = BenchPodTable()
-        let client = InMemorySchedulerClient(recording: false) { binding in
-            // The binding comes back as a pod update, as through the informer (confirms the assumed pod).
-            guard let engine = table.engine.withLock({ $0 }),
-                let old = table.pods.withLock({ $0.removeValue(forKey: binding.namespace + "/" + binding.name) })
-            else { return }
-            var new = old
-            new.spec?.nodeName = binding.nodeName
-            engine.handlePodUpdate(old: old, new: new)
-        }
+        let client = InMemorySchedulerClient(
+            recording: false,
+            onBind: { binding in
+                // The binding comes back as a pod update, as through the informer (confirms the assumed pod).
+                guard let engine = table.engine.withLock({ $0 }) else { return }
+                let key = binding.namespace + "/" + binding.name
+                let update = table.pods.withLock { pods -> (CoreV1.Pod, CoreV1.Pod)? in
+                    guard let old = pods[key] else { return nil }
+                    var new = old
+                    new.spec?.nodeName = binding.nodeName
+                    pods[key] = new
+                    return (old, new)
+                }
+                if let (old, new) = update { engine.handlePodUpdate(old: old, new: new) }
+            },
+            onDelete: { namespace, name in
+                // A preemption victim: the deletion comes back as the informer's delete.
+                guard let engine = table.engine.withLock({ $0 }),
+                    let pod = table.pods.withLock({ $0.removeValue(forKey: namespace + "/" + name) })
+                else { return }
+                engine.handlePodDelete(pod)
+            }
+        )
         let engine = try SchedulingEngine(
             client: client,
             parallelism: parallelism,
-            logger: Logger(label: "skiff.bench.scheduler")
+            logger: Logger(label: "skiff.bench.scheduler", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         table.engine.withLock { $0 = engine }
         for index in 0..<scenario.nodes { engine.handleNodeAdd(scenario.makeNode(index)) }
+        engine.cache.updateSnapshot(engine.snapshot)
+        let nodesRSS = BenchThroughput.rssMiB()
         let task = Task { await engine.run() }
         defer { task.cancel() }
         @Sendable func add(_ pod: CoreV1.Pod) {
@@ -235,6 +182,7 @@ enum BenchSchedulerAlgorithm {
             pods: scenario.measuredPods,
             seconds: seconds,
             samples: samples,
+            nodesRSSMiB: nodesRSS,
             rssMiB: BenchThroughput.rssMiB()
         )
     }
@@ -271,6 +219,14 @@ enum BenchSchedulerAPI {
                     CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: namespace))
                 )
             }
+            for priorityClass in scenario.priorityClasses {
+                _ = try await client.resource(SchedulingV1.PriorityClass.self).create(
+                    SchedulingV1.PriorityClass(
+                        metadata: MetaV1.ObjectMeta(name: priorityClass.name),
+                        value: priorityClass.value
+                    )
+                )
+            }
             try await Self.create(count: scenario.nodes, workers: 16) { index in
                 _ = try await client.resource(CoreV1.Node.self).create(scenario.makeNode(index))
             }
@@ -282,13 +238,20 @@ enum BenchSchedulerAPI {
                 parallelism: parallelism,
                 logger: quiet
             )
+            // Scheduled = pods the scheduler's informer saw become bound (scheduler_perf counts the same way).
+            let bound = BenchCounter()
+            scheduler.informers.informer(CoreV1.Pod.self).addEventHandler(
+                ResourceEventHandler(onUpdate: { old, new in
+                    if (old.spec?.nodeName ?? "").isEmpty && !(new.spec?.nodeName ?? "").isEmpty {
+                        bound.value.add(1, ordering: .relaxed)
+                    }
+                })
+            )
             group.addTask { try await scheduler.run() }
             while !scheduler.isReady { try await Task.sleep(for: .milliseconds(5)) }
             while scheduler.engine.cache.nodeCount < scenario.nodes { try await Task.sleep(for: .milliseconds(5)) }
-            // Scheduled = bound pods the scheduler's informer has seen (the cache's confirmed pods).
-            let bound: @Sendable () -> Int = {
-                scheduler.engine.cache.podCount - scheduler.engine.cache.assumedPodCount
-            }
+            let nodesRSS = BenchThroughput.rssMiB()
+            let count: @Sendable () -> Int = { bound.value.load(ordering: .relaxed) }
             let initCreator = Task {
                 try await Self.create(count: scenario.initPods, workers: 16) { index in
                     var pod = scenario.makeInitPod(index)
@@ -296,9 +259,9 @@ enum BenchSchedulerAPI {
                     _ = try await client.resource(CoreV1.Pod.self, namespace: pod.metadata.namespace).create(pod)
                 }
             }
-            _ = try await BenchThroughput.measure(target: scenario.initPods, count: bound)
+            _ = try await BenchThroughput.measure(target: scenario.initPods, count: count)
             try await initCreator.value
-            let before = bound()
+            let before = count()
             let creator = Task {
                 try await Self.create(count: scenario.measuredPods, workers: 32) { index in
                     var pod = scenario.makeMeasuredPod(index)
@@ -307,7 +270,7 @@ enum BenchSchedulerAPI {
                 }
             }
             let (samples, seconds) = try await BenchThroughput.measure(target: scenario.measuredPods) {
-                bound() - before
+                count() - before
             }
             try await creator.value
             return BenchSchedulerResult(
@@ -316,6 +279,7 @@ enum BenchSchedulerAPI {
                 pods: scenario.measuredPods,
                 seconds: seconds,
                 samples: samples,
+                nodesRSSMiB: nodesRSS,
                 rssMiB: BenchThroughput.rssMiB()
             )
         }
