@@ -6,6 +6,8 @@ import SkiffAPIMachinery
 struct NodeTree: Sendable {
     private var tree: [String: [String]] = [:]
     private var zones: [String] = []
+    /// Every name in the tree, for the duplicate check.
+    private var names: Set<String> = []
     private(set) var count = 0
 
     /// The zone key of a node: region and zone labels (current or the deprecated beta ones) (↔ `GetZoneKey`).
@@ -20,14 +22,14 @@ struct NodeTree: Sendable {
     mutating func add(_ node: CoreV1.Node) {
         let zone = Self.zoneKey(node)
         let name = node.metadata.name ?? ""
-        if var names = self.tree[zone] {
-            if names.contains(name) { return }
-            names.append(name)
-            self.tree[zone] = names
+        if self.tree[zone] != nil {
+            guard !self.names.contains(name) || !(self.tree[zone]?.contains(name) ?? false) else { return }
+            self.tree[zone]?.append(name)  // in place: no copy of the zone's list
         } else {
             self.zones.append(zone)
             self.tree[zone] = [name]
         }
+        self.names.insert(name)
         self.count += 1
     }
 
@@ -35,14 +37,13 @@ struct NodeTree: Sendable {
     mutating func remove(_ node: CoreV1.Node) -> Bool {
         let zone = Self.zoneKey(node)
         let name = node.metadata.name ?? ""
-        guard var names = self.tree[zone], let index = names.firstIndex(of: name) else { return false }
-        names.remove(at: index)
-        if names.isEmpty {
+        guard let index = self.tree[zone]?.firstIndex(of: name) else { return false }
+        self.tree[zone]?.remove(at: index)
+        if self.tree[zone]?.isEmpty ?? true {
             self.tree[zone] = nil
             self.zones.removeAll { $0 == zone }
-        } else {
-            self.tree[zone] = names
         }
+        if !self.tree.values.contains(where: { $0.contains(name) }) { self.names.remove(name) }
         self.count -= 1
         return true
     }

@@ -279,21 +279,27 @@ public final class SchedulerCache: Sendable {
             if state.dirty.isEmpty && !state.listChanged { return }
             var affinityChanged = false
             for name in state.dirty {
-                if let info = state.nodes[name] {
+                if let info = state.nodes[name], info.hasNode {
                     if !info.imageStates.isEmpty { Self.refreshImageStates(of: info, state: state) }
                     let clone = info.clone()
-                    let previous = snapshot.byName[name]
-                    if (previous.map { !$0.podsWithAffinity.isEmpty || !$0.podsWithRequiredAntiAffinity.isEmpty }
-                        ?? false) || !clone.podsWithAffinity.isEmpty || !clone.podsWithRequiredAntiAffinity.isEmpty
-                    {
-                        affinityChanged = true
-                    }
-                    if clone.node != nil {
-                        snapshot.byName[name] = clone
+                    if let previous = snapshot.byName[name] {
+                        // The lists of nodes with affinity pods are rebuilt only when a node joins or leaves
+                        // them (as upstream); otherwise the clone takes the old copy's place.
+                        if previous.podsWithAffinity.isEmpty != clone.podsWithAffinity.isEmpty
+                            || previous.podsWithRequiredAntiAffinity.isEmpty
+                                != clone.podsWithRequiredAntiAffinity.isEmpty
+                        {
+                            affinityChanged = true
+                        } else if !affinityChanged {
+                            snapshot.replaceInAffinityLists(clone)
+                        }
+                        if !state.listChanged, let index = snapshot.positions[name] {
+                            snapshot.nodeInfos[index] = clone
+                        }
                     } else {
-                        snapshot.byName[name] = nil
                         state.listChanged = true
                     }
+                    snapshot.byName[name] = clone
                 } else {
                     if snapshot.byName.removeValue(forKey: name) != nil { state.listChanged = true }
                 }
@@ -305,13 +311,6 @@ public final class SchedulerCache: Sendable {
                     uniquingKeysWith: { first, _ in first }
                 )
                 affinityChanged = true
-            } else {
-                // Replace the changed nodes in place.
-                for name in state.dirty {
-                    if let index = snapshot.positions[name], let updated = snapshot.byName[name] {
-                        snapshot.nodeInfos[index] = updated
-                    }
-                }
             }
             if affinityChanged { snapshot.updateAffinityLists() }
             state.generation += 1

@@ -24,64 +24,82 @@ extension CycleStateData {
 public final class CycleState: @unchecked Sendable {
     // @unchecked: writes happen only in the serial phases of a cycle (see the type's documentation); the parallel
     // Filter/Score phases only read.
-    private var storage: [ObjectIdentifier: any CycleStateData]
-    /// Pods the cycle skips at Filter (a PreFilter returned Skip for these plugins).
-    public var skipFilterPlugins: Set<String> = []
-    /// Plugins whose Score is skipped (their PreScore returned Skip).
-    public var skipScorePlugins: Set<String> = []
+
+    /// The stored data by type: a few entries, searched linearly (cheaper than hashing for so few), each boxed so
+    /// a read is a pointer comparison and an unchecked downcast instead of a dynamic cast of an existential.
+    private var entries: [(key: ObjectIdentifier, box: AnyCycleStateBox)]
+    /// Positions in the framework's PreFilter plugins whose PreFilter returned Skip (↔ `SkipFilterPlugins`, which
+    /// upstream keys by name): their PreFilter extensions are not run.
+    public var skipPreFilterPlugins = PluginIndexSet()
+    /// Positions in the framework's Filter plugins skipped for this pod (their PreFilter returned Skip).
+    public var skipFilterPlugins = PluginIndexSet()
+    /// Positions in the framework's Score plugins skipped for this pod (their PreScore returned Skip).
+    public var skipScorePlugins = PluginIndexSet()
     /// `true` when metrics of this cycle are recorded (upstream samples 10% of cycles).
     public var recordPluginMetrics = false
 
     /// An empty state.
     public init() {
-        self.storage = [:]
-    }
-
-    private init(storage: [ObjectIdentifier: any CycleStateData], skipFilter: Set<String>, skipScore: Set<String>) {
-        self.storage = storage
-        self.skipFilterPlugins = skipFilter
-        self.skipScorePlugins = skipScore
+        self.entries = []
     }
 
     /// The data of type `type`, or `nil` if no plugin wrote it this cycle.
-    @inlinable
     public func read<Data: CycleStateData>(_ type: Data.Type) -> Data? {
-        self.readAny(ObjectIdentifier(type)) as? Data
-    }
-
-    @usableFromInline
-    func readAny(_ key: ObjectIdentifier) -> (any CycleStateData)? {
-        self.storage[key]
+        let key = ObjectIdentifier(type)
+        for entry in self.entries where entry.key == key {
+            // The key is the type of the boxed value (``write(_:)`` stores it so).
+            return unsafeDowncast(entry.box, to: CycleStateBox<Data>.self).value
+        }
+        return nil
     }
 
     /// Stores `data`, replacing what was stored under its type.
     public func write<Data: CycleStateData>(_ data: Data) {
-        self.storage[ObjectIdentifier(Data.self)] = data
+        let key = ObjectIdentifier(Data.self)
+        let box = CycleStateBox(data)
+        if let index = self.entries.firstIndex(where: { $0.key == key }) {
+            self.entries[index].box = box
+        } else {
+            self.entries.append((key, box))
+        }
     }
 
     /// Changes the stored data of type `type` in place; does nothing when there is none.
     public func modify<Data: CycleStateData>(_ type: Data.Type, _ body: (inout Data) -> Void) {
         let key = ObjectIdentifier(type)
-        guard var data = self.storage[key] as? Data else { return }
-        self.storage[key] = nil  // keep the value uniquely referenced while it changes
-        body(&data)
-        self.storage[key] = data
+        guard let index = self.entries.firstIndex(where: { $0.key == key }) else { return }
+        let box = unsafeDowncast(self.entries[index].box, to: CycleStateBox<Data>.self)
+        body(&box.value)
     }
 
     /// Removes the data of type `type`.
     public func delete<Data: CycleStateData>(_ type: Data.Type) {
-        self.storage[ObjectIdentifier(type)] = nil
+        let key = ObjectIdentifier(type)
+        self.entries.removeAll { $0.key == key }
     }
 
     /// A deep copy: every entry is cloned.
     public func clone() -> CycleState {
-        var copy: [ObjectIdentifier: any CycleStateData] = [:]
-        copy.reserveCapacity(self.storage.count)
-        for (key, value) in self.storage {
-            copy[key] = value.clone()
-        }
-        let state = CycleState(storage: copy, skipFilter: self.skipFilterPlugins, skipScore: self.skipScorePlugins)
+        let state = CycleState()
+        state.entries = self.entries.map { ($0.key, $0.box.cloneBox()) }
+        state.skipPreFilterPlugins = self.skipPreFilterPlugins
+        state.skipFilterPlugins = self.skipFilterPlugins
+        state.skipScorePlugins = self.skipScorePlugins
         state.recordPluginMetrics = self.recordPluginMetrics
         return state
     }
+}
+
+/// A boxed ``CycleStateData`` value of a ``CycleState``.
+class AnyCycleStateBox {
+    func cloneBox() -> AnyCycleStateBox { fatalError("subclasses clone") }
+}
+
+/// The box of one data type; each cycle state owns its boxes (clones copy them).
+final class CycleStateBox<Data: CycleStateData>: AnyCycleStateBox {
+    var value: Data
+
+    init(_ value: Data) { self.value = value }
+
+    override func cloneBox() -> AnyCycleStateBox { CycleStateBox(self.value.clone()) }
 }

@@ -81,6 +81,10 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
     public private(set) var postBindPlugins: [any PostBindPlugin] = []
     /// Every plugin instance by name.
     public private(set) var plugins: [String: any SchedulerPlugin] = [:]
+    /// For each PreFilter plugin, the position of the Filter plugin of the same name (skipped with it).
+    private var filterIndexOfPreFilter: [Int?] = []
+    /// For each PreScore plugin, the position of the Score plugin of the same name (skipped with it).
+    private var scoreIndexOfPreScore: [Int?] = []
 
     private let hooks = Mutex<FrameworkQueueHooks?>(nil)
     private let waitingPods = Mutex<[String: WaitingPod]>([:])
@@ -133,6 +137,10 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         self.preBindPlugins = resolved.preBind
         self.bindPlugins = resolved.bind
         self.postBindPlugins = resolved.postBind
+        let filterNames = self.filterPlugins.map(\.name)
+        self.filterIndexOfPreFilter = self.preFilterPlugins.map { filterNames.firstIndex(of: $0.name) }
+        let scoreNames = self.scorePlugins.map(\.plugin.name)
+        self.scoreIndexOfPreScore = self.preScorePlugins.map { scoreNames.firstIndex(of: $0.name) }
         var seen = Set<String>()
         self.enqueueExtensions = names.compactMap { name in
             guard !seen.contains(name), let plugin = instances[name] as? any EnqueueExtensions else { return nil }
@@ -269,13 +277,18 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
 
     public func runPreFilterPlugins(_ pod: PodInfo, state: CycleState, nodes: [NodeInfo]) -> PreFilterOutcome {
         var result: PreFilterResult?
-        var skipped = Set<String>()
+        var skippedPreFilter = PluginIndexSet()
+        var skippedFilter = PluginIndexSet()
         var pluginsWithNodes: [String] = []
-        defer { state.skipFilterPlugins = skipped }
-        for plugin in self.preFilterPlugins {
+        defer {
+            state.skipPreFilterPlugins = skippedPreFilter
+            state.skipFilterPlugins = skippedFilter
+        }
+        for (index, plugin) in self.preFilterPlugins.enumerated() {
             let (pluginResult, status) = plugin.preFilter(pod, state: state, nodes: nodes)
             if status.isSkip {
-                skipped.insert(plugin.name)
+                skippedPreFilter.insert(index)
+                if let filterIndex = self.filterIndexOfPreFilter[index] { skippedFilter.insert(filterIndex) }
                 continue
             }
             if !status.isSuccess {
@@ -311,8 +324,10 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
 
     public func runFilterPlugins(_ pod: PodInfo, state: CycleState, node: NodeInfo) -> PluginStatus {
         let skip = state.skipFilterPlugins
-        for plugin in self.filterPlugins {
-            if !skip.isEmpty && skip.contains(plugin.name) { continue }
+        let plugins = self.filterPlugins
+        for index in plugins.indices {
+            if skip.contains(index) { continue }
+            let plugin = plugins[index]
             let status = plugin.filter(pod, on: node, state: state)
             if !status.isSuccess {
                 if status.isError {
@@ -359,8 +374,8 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
     public func runPreFilterExtensionAddPod(_ pod: PodInfo, adding: PodInfo, to node: NodeInfo, state: CycleState)
         -> PluginStatus
     {
-        for plugin in self.preFilterPlugins {
-            guard let extensions = plugin.preFilterExtensions, !state.skipFilterPlugins.contains(plugin.name) else {
+        for (index, plugin) in self.preFilterPlugins.enumerated() {
+            guard !state.skipPreFilterPlugins.contains(index), let extensions = plugin.preFilterExtensions else {
                 continue
             }
             let status = extensions.addPod(pod, adding: adding, to: node, state: state)
@@ -382,8 +397,8 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         from node: NodeInfo,
         state: CycleState
     ) -> PluginStatus {
-        for plugin in self.preFilterPlugins {
-            guard let extensions = plugin.preFilterExtensions, !state.skipFilterPlugins.contains(plugin.name) else {
+        for (index, plugin) in self.preFilterPlugins.enumerated() {
+            guard !state.skipPreFilterPlugins.contains(index), let extensions = plugin.preFilterExtensions else {
                 continue
             }
             let status = extensions.removePod(pod, removing: removing, from: node, state: state)
@@ -417,11 +432,11 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
     }
 
     public func runPreScorePlugins(_ pod: PodInfo, state: CycleState, nodes: [NodeInfo]) -> PluginStatus {
-        var skipped = Set<String>()
-        for plugin in self.preScorePlugins {
+        var skipped = PluginIndexSet()
+        for (index, plugin) in self.preScorePlugins.enumerated() {
             let status = plugin.preScore(pod, state: state, nodes: nodes)
             if status.isSkip {
-                skipped.insert(plugin.name)
+                if let scoreIndex = self.scoreIndexOfPreScore[index] { skipped.insert(scoreIndex) }
                 continue
             }
             if !status.isSuccess {
@@ -442,7 +457,9 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
     public func runScorePlugins(_ pod: PodInfo, state: CycleState, nodes: [NodeInfo]) async
         -> ([NodeScore], PluginStatus)
     {
-        let active = self.scorePlugins.filter { !state.skipScorePlugins.contains($0.plugin.name) }
+        let skip = state.skipScorePlugins
+        let active = skip.isEmpty
+            ? self.scorePlugins : self.scorePlugins.indices.filter { !skip.contains($0) }.map { self.scorePlugins[$0] }
         let nodeCount = nodes.count
         var totals = nodes.map { NodeScore(name: $0.name, score: 0) }
         if active.isEmpty || nodeCount == 0 { return (totals, .success) }
@@ -476,44 +493,54 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         }
         if let failed = failure.withLock({ $0 }) { return (totals, failed) }
         for (p, entry) in active.enumerated() {
+            guard let extensions = entry.plugin.scoreExtensions else {
+                // Nothing to normalize: check and weight the raw scores in place.
+                for n in 0..<nodeCount {
+                    let score = matrix.load(p * nodeCount + n)
+                    if score > maxNodeScore || score < minNodeScore {
+                        return (totals, Self.invalidScore(score, plugin: entry.plugin.name))
+                    }
+                    totals[n].score += score * entry.weight
+                }
+                continue
+            }
             var scores = [NodeScore]()
             scores.reserveCapacity(nodeCount)
             for n in 0..<nodeCount {
                 scores.append(NodeScore(name: nodes[n].name, score: matrix.load(p * nodeCount + n)))
             }
-            if let extensions = entry.plugin.scoreExtensions {
-                let status = extensions.normalizeScore(pod, state: state, scores: &scores)
-                if !status.isSuccess {
-                    return (
-                        totals,
-                        PluginStatus(
-                            .error,
-                            reasons: ["running Normalize on Score plugins: \(status.message)"],
-                            plugin: entry.plugin.name
-                        )
+            let status = extensions.normalizeScore(pod, state: state, scores: &scores)
+            if !status.isSuccess {
+                return (
+                    totals,
+                    PluginStatus(
+                        .error,
+                        reasons: ["running Normalize on Score plugins: \(status.message)"],
+                        plugin: entry.plugin.name
                     )
-                }
+                )
             }
             for n in 0..<nodeCount {
                 let score = scores[n].score
                 if score > maxNodeScore || score < minNodeScore {
-                    return (
-                        totals,
-                        PluginStatus(
-                            .error,
-                            reasons: [
-                                "applying score defaultWeights on Score plugins: plugin \(goQuotedName(entry.plugin.name)) "
-                                    + "returns an invalid score \(score), it should in the range of "
-                                    + "[\(minNodeScore), \(maxNodeScore)] after normalizing"
-                            ],
-                            plugin: entry.plugin.name
-                        )
-                    )
+                    return (totals, Self.invalidScore(score, plugin: entry.plugin.name))
                 }
                 totals[n].score += score * entry.weight
             }
         }
         return (totals, .success)
+    }
+
+    private static func invalidScore(_ score: Int64, plugin: String) -> PluginStatus {
+        PluginStatus(
+            .error,
+            reasons: [
+                "applying score defaultWeights on Score plugins: plugin \(goQuotedName(plugin)) "
+                    + "returns an invalid score \(score), it should in the range of "
+                    + "[\(minNodeScore), \(maxNodeScore)] after normalizing"
+            ],
+            plugin: plugin
+        )
     }
 
     public func runReservePluginsReserve(_ pod: PodInfo, state: CycleState, nodeName: String) -> PluginStatus {

@@ -17,6 +17,10 @@ public final class Snapshot: @unchecked Sendable {
     public internal(set) var byName: [String: NodeInfo]
     /// The index of each node in ``nodeInfos``.
     var positions: [String: Int] = [:]
+    /// The index of each node in ``havePodsWithAffinityNodeInfos``.
+    var affinityPositions: [String: Int] = [:]
+    /// The index of each node in ``havePodsWithRequiredAntiAffinityNodeInfos``.
+    var antiAffinityPositions: [String: Int] = [:]
     /// The cache generation the snapshot reflects.
     public internal(set) var generation: Int64 = 0
 
@@ -45,11 +49,43 @@ public final class Snapshot: @unchecked Sendable {
         self.updateAffinityLists()
     }
 
+    /// Rebuilds the lists of nodes with affinity pods (↔ `updateNodeInfoSnapshotList`).
     func updateAffinityLists() {
         self.havePodsWithAffinityNodeInfos = self.nodeInfos.filter { !$0.podsWithAffinity.isEmpty }
         self.havePodsWithRequiredAntiAffinityNodeInfos = self.nodeInfos.filter {
             !$0.podsWithRequiredAntiAffinity.isEmpty
         }
+        self.affinityPositions = Self.positions(of: self.havePodsWithAffinityNodeInfos)
+        self.antiAffinityPositions = Self.positions(of: self.havePodsWithRequiredAntiAffinityNodeInfos)
+    }
+
+    private static func positions(of nodes: [NodeInfo]) -> [String: Int] {
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(nodes.count)
+        for (index, node) in nodes.enumerated() where positions[node.name] == nil {
+            positions[node.name] = index
+        }
+        return positions
+    }
+
+    /// Puts `node` in place of the entry of the same name in the affinity lists, which must already hold it when
+    /// it has affinity pods (the caller rebuilds the lists when that changed).
+    func replaceInAffinityLists(_ node: NodeInfo) {
+        if !node.podsWithAffinity.isEmpty, let index = self.affinityPositions[node.name] {
+            self.havePodsWithAffinityNodeInfos[index] = node
+        }
+        if !node.podsWithRequiredAntiAffinity.isEmpty, let index = self.antiAffinityPositions[node.name] {
+            self.havePodsWithRequiredAntiAffinityNodeInfos[index] = node
+        }
+    }
+
+    /// `true` when `nodes` is this snapshot's node list itself (the same storage), so that plugins handed the
+    /// list may use the snapshot's precomputed sublists.
+    public func isNodeList(_ nodes: [NodeInfo]) -> Bool {
+        nodes.count == self.nodeInfos.count
+            && nodes.withUnsafeBufferPointer { mine in
+                self.nodeInfos.withUnsafeBufferPointer { $0.baseAddress == mine.baseAddress }
+            }
     }
 
     /// The node named `name`.

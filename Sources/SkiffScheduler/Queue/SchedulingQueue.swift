@@ -265,11 +265,20 @@ public final class SchedulingQueue: PodNominator, Sendable {
 
     /// Waits for the next pod of activeQ; `nil` once the queue is closed or the task cancelled (↔ `Pop`).
     public func pop() async -> QueuedPodInfo? {
-        let id = self.state.withLock { state -> Int in
+        // Fast path: a pod is ready (or the queue closed), no continuation needed.
+        let attempt = self.state.withLock { state -> (ready: QueuedPodInfo??, waiterID: Int) in
+            if state.closed || Task.isCancelled { return (.some(nil), 0) }
+            if let popped = Self.popLocked(&state) { return (.some(popped), 0) }
             state.nextWaiterID += 1
-            return state.nextWaiterID
+            return (nil, state.nextWaiterID)
         }
-        return await withTaskCancellationHandler {
+        if let ready = attempt.ready { return ready }
+        return await self.waitForPod(id: attempt.waiterID)
+    }
+
+    /// Parks the caller until a pod reaches activeQ.
+    private func waitForPod(id: Int) async -> QueuedPodInfo? {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<QueuedPodInfo?, Never>) in
                 self.state.withLock { state in
                     if state.closed || Task.isCancelled {

@@ -118,12 +118,19 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         if !pod.parseErrors.isEmpty {
             return (nil, .error(pod.parseErrors.joined(separator: ", ")))
         }
+        let affinityTerms = pod.requiredAffinityTerms
+        let antiAffinityTerms = pod.requiredAntiAffinityTerms
+        // Only nodes with pods with required anti-affinity can reject the pod by their pods' terms.
+        let antiAffinityNodes = self.nodesHavingPodsWithRequiredAntiAffinity(nodes)
+        if antiAffinityNodes.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
+            return (nil, .skip)
+        }
         var namespaces = NamespaceLabelCache(listers: self.listers)
         var data = PreFilterState()
         data.namespaceLabels = namespaces(pod.namespace)
 
         // Existing pods' required anti-affinity against the incoming pod.
-        for node in nodes where !node.podsWithRequiredAntiAffinity.isEmpty && node.node != nil {
+        for node in antiAffinityNodes where node.hasNode {
             for existing in node.podsWithRequiredAntiAffinity {
                 for term in existing.requiredAntiAffinityTerms
                 where term.matches(pod, namespaceLabels: data.namespaceLabels) {
@@ -133,10 +140,8 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         }
 
         // The incoming pod's required terms against the existing pods.
-        let affinityTerms = pod.requiredAffinityTerms
-        let antiAffinityTerms = pod.requiredAntiAffinityTerms
         if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
-            for node in nodes where node.node != nil && !node.pods.isEmpty {
+            for node in nodes where node.hasNode && !node.pods.isEmpty {
                 for existing in node.pods {
                     let labels = namespaces(existing.namespace)
                     if Self.matchesAll(affinityTerms, existing, namespaceLabels: labels) {
@@ -159,6 +164,15 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
     }
 
     public var preFilterExtensions: (any PreFilterExtensions)? { self }
+
+    /// The nodes among `nodes` with pods with required anti-affinity: the snapshot's list when `nodes` is the
+    /// snapshot's node list (↔ `HavePodsWithRequiredAntiAffinityList`), otherwise filtered here.
+    func nodesHavingPodsWithRequiredAntiAffinity(_ nodes: [NodeInfo]) -> [NodeInfo] {
+        if let snapshot = self.snapshot, snapshot.isNodeList(nodes) {
+            return snapshot.havePodsWithRequiredAntiAffinityNodeInfos
+        }
+        return nodes.filter { !$0.podsWithRequiredAntiAffinity.isEmpty }
+    }
 
     /// Adds (`multiplier` 1) or removes (-1) `other` on `node` in the counts (↔ `preFilterState.updateWithPod`).
     func update(
@@ -206,7 +220,7 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
     // MARK: - Filter
 
     public func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
-        guard node.node != nil else { return .error("node not found") }
+        guard node.hasNode else { return .error("node not found") }
         guard let data = state.read(PreFilterState.self) else {
             return .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
         }
@@ -270,6 +284,7 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         } else {
             candidates = nodes.filter { !$0.podsWithAffinity.isEmpty }
         }
+        if candidates.isEmpty { return .skip }
         var namespaces = NamespaceLabelCache(listers: self.listers)
         let podNamespaceLabels = namespaces(pod.namespace)
         var scores: [String: [String: Int64]] = [:]
@@ -281,7 +296,7 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
             scores[term.topologyKey, default: [:]][value, default: 0] += weight
         }
 
-        for node in candidates where node.node != nil && !node.labels.isEmpty {
+        for node in candidates where node.hasNode && !node.labels.isEmpty {
             let existingPods = hasConstraints ? node.pods : node.podsWithAffinity
             for existing in existingPods {
                 let existingLabels = namespaces(existing.namespace)

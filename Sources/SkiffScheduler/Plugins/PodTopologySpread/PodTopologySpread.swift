@@ -108,7 +108,9 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
 
         /// `true` when `node` counts for this constraint (↔ `matchNodeInclusionPolicies`).
         func includes(_ node: NodeInfo, pod: PodInfo) -> Bool {
-            if self.honorNodeAffinity && !pod.requiredNodeAffinity.matches(node) { return false }
+            if self.honorNodeAffinity && !pod.requiredNodeAffinity.isEmpty && !pod.requiredNodeAffinity.matches(node) {
+                return false
+            }
             if self.honorNodeTaints && !node.taints.isEmpty {
                 let untolerated = TaintToleration.firstUntolerated(
                     node.taints,
@@ -273,6 +275,8 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
         /// Matching pods per domain value, per constraint.
         var matchCounts: [[String: Int]] = []
         var criticalPaths: [CriticalPaths] = []
+        /// 1 when constraint `index`'s selector selects the incoming pod itself, else 0 (computed once).
+        var selfMatches: [Int] = []
 
         /// The global minimum for constraint `index`, 0 when there are fewer domains than `minDomains`.
         func minMatchCount(_ index: Int) -> Int {
@@ -294,11 +298,17 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
             matchCounts: Array(repeating: [:], count: constraints.count),
             criticalPaths: Array(repeating: CriticalPaths(), count: constraints.count)
         )
-        for node in nodes where node.node != nil && Self.hasAllKeys(node.labels, constraints) {
-            for (index, constraint) in constraints.enumerated() where constraint.includes(node, pod: pod) {
-                let value = node.labels[constraint.topologyKey] ?? ""
-                let count = Self.countMatching(node.pods, constraint.selector, namespace: pod.namespace)
-                data.matchCounts[index][value, default: 0] += count
+        var values = [String](repeating: "", count: constraints.count)
+        nodes: for node in nodes where node.hasNode {
+            // Every topology key must be on the node; each value is looked up once.
+            let labels = node.labels
+            for index in constraints.indices {
+                guard let value = labels[constraints[index].topologyKey] else { continue nodes }
+                values[index] = value
+            }
+            for index in constraints.indices where constraints[index].includes(node, pod: pod) {
+                let count = Self.countMatching(node.pods, constraints[index].selector, namespace: pod.namespace)
+                data.matchCounts[index][values[index], default: 0] += count
             }
         }
         for index in constraints.indices {
@@ -306,6 +316,7 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
                 data.criticalPaths[index].update(value, count)
             }
         }
+        data.selfMatches = constraints.map { $0.selector.matches(pod.labels) ? 1 : 0 }
         state.write(data)
         return (nil, .success)
     }
@@ -317,7 +328,7 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
         guard let data = state.read(PreFilterState.self) else {
             return .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
         }
-        guard other.namespace == pod.namespace, node.node != nil, Self.hasAllKeys(node.labels, data.constraints) else {
+        guard other.namespace == pod.namespace, node.hasNode, Self.hasAllKeys(node.labels, data.constraints) else {
             return .success
         }
         state.modify(PreFilterState.self) { data in
@@ -348,7 +359,7 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
     }
 
     public func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
-        guard node.node != nil else { return .error("node not found") }
+        guard node.hasNode else { return .error("node not found") }
         guard let data = state.read(PreFilterState.self) else {
             return .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
         }
@@ -356,7 +367,8 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
             guard let value = node.labels[constraint.topologyKey] else {
                 return .unschedulableAndUnresolvable(Self.nodeLabelNotMatch)
             }
-            let selfMatch = constraint.selector.matches(pod.labels) ? 1 : 0
+            let selfMatch =
+                index < data.selfMatches.count ? data.selfMatches[index] : (constraint.selector.matches(pod.labels) ? 1 : 0)
             let skew = (data.matchCounts[index][value] ?? 0) + selfMatch - data.minMatchCount(index)
             if skew > Int(constraint.maxSkew) {
                 return .unschedulable(Self.constraintsNotMatch)
@@ -409,7 +421,7 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
             let size = constraint.topologyKey == Self.hostnameKey ? nodes.count - ignored.count : counts[index].count
             weights.append(Self.naturalLog(Double(size + 2)))
         }
-        for node in allNodes where node.node != nil {
+        for node in allNodes where node.hasNode {
             if requireAllTopologies && !Self.hasAllKeys(node.labels, constraints) { continue }
             for (index, constraint) in constraints.enumerated() where constraint.topologyKey != Self.hostnameKey {
                 guard let value = node.labels[constraint.topologyKey], let current = counts[index][value],
