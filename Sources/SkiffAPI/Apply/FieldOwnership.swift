@@ -46,7 +46,7 @@ public struct FieldOwnership: Sendable {
         self.definitionName = definitionName
         self.apiVersion = apiVersion
         self.ignoredFields = ignoredFields
-        self.type = .structure(definitionName)
+        self.type = .definition(definitionName)
     }
 
     /// Fields no manager owns (↔ `NewStripMetaManager`).
@@ -75,6 +75,12 @@ public struct FieldOwnership: Sendable {
         let changed = comparison.added.union(comparison.modified)
         if !changed.isEmpty || !comparison.removed.isEmpty {
             for (key, var entry) in managed.managers {
+                // Entries the write does not touch keep their fields (and their encoding).
+                if entry.fields.isDisjoint(with: changed) && entry.fields.isDisjoint(with: comparison.removed)
+                    && entry.fields.isDisjoint(with: Self.strippedFields)
+                {
+                    continue
+                }
                 entry.fields = entry.fields.subtracting(changed).subtracting(comparison.removed)
                     .subtracting(Self.strippedFields)
                 managed.managers[key] = entry.fields.isEmpty ? nil : entry
@@ -197,8 +203,8 @@ public struct FieldOwnership: Sendable {
         let changed = comparison.added.union(comparison.modified)
         var conflicts: [Conflict] = []
         var conflicting: [ManagedFields.Manager: FieldSet] = [:]
-        for (other, entry) in candidate.managers where other != key {
-            let overlap = entry.fields.intersection(changed)
+        for (other, entry) in candidate.managers where other != key && !changed.isEmpty {
+            let overlap = changed.intersection(entry.fields)
             guard !overlap.isEmpty else { continue }
             conflicting[other] = overlap
             for path in overlap.paths { conflicts.append(Conflict(manager: other, path: path)) }
@@ -223,12 +229,13 @@ public struct FieldOwnership: Sendable {
         }
         if !comparison.removed.isEmpty {
             for (other, entry) in candidate.managers where other != key {
+                guard !entry.fields.isDisjoint(with: comparison.removed) else { continue }
                 candidate.managers[other]?.fields = entry.fields.subtracting(comparison.removed)
             }
         }
         for (other, entry) in candidate.managers where entry.fields.isEmpty { candidate.managers[other] = nil }
         if manager == "kubectl" { merged = Self.syncLastApplied(merged, config: config) }
-        if merged != liveObject || last?.time == nil {
+        if last?.time == nil || !(TypedValue.isIdentical(merged, liveObject) || merged == liveObject) {
             candidate.managers[key]?.time = now
         }
         managed = candidate
@@ -238,13 +245,11 @@ public struct FieldOwnership: Sendable {
     /// Removes what the manager applied last time and no longer applies, unless another manager (or this
     /// configuration) owns it (↔ `Updater.prune` with `addBackOwnedItems` and `addBackDanglingItems`).
     private func prune(_ merged: JSONValue, last: FieldSet, managed: ManagedFields) -> JSONValue {
-        let lastFields = TypedValue.ensuringNamedFieldsAreMembers(last, type: self.type)
-        var owned = FieldSet()
-        for entry in managed.managers.values { owned.formUnion(entry.fields) }
-        owned = TypedValue.ensuringNamedFieldsAreMembers(owned, type: self.type)
-        guard let present = try? TypedValue.fieldSet(merged, type: self.type) else { return merged }
-        let mergedFields = TypedValue.ensuringNamedFieldsAreMembers(present, type: self.type)
-        let toRemove = lastFields.intersection(mergedFields).subtracting(owned)
+        var owners: [FieldSet] = []
+        owners.reserveCapacity(managed.managers.count)
+        for entry in managed.managers.values where !entry.fields.isEmpty { owners.append(entry.fields) }
+        let toRemove = TypedValue.prunable(last: last, value: merged, owners: owners, type: self.type)
+        guard !toRemove.isEmpty else { return merged }
         return TypedValue.removing(toRemove, from: merged, type: self.type)
     }
 

@@ -115,12 +115,25 @@ public struct FieldSet: Hashable, Sendable {
         var result = FieldSet()
         if self.isEmpty || other.isEmpty { return result }
         result.members = self.members.intersection(other.members)
-        for (element, child) in self.children {
-            guard let otherChild = other.children[element] else { continue }
+        // Walk the smaller of the two (the result is the same either way).
+        let (small, large) = self.children.count <= other.children.count ? (self, other) : (other, self)
+        for (element, child) in small.children {
+            guard let otherChild = large.children[element] else { continue }
             let both = child.intersection(otherChild)
             if !both.isEmpty { result.children[element] = both }
         }
         return result
+    }
+
+    /// Whether no path is in both sets, so that ``subtracting(_:)`` either way leaves a set unchanged.
+    public func isDisjoint(with other: FieldSet) -> Bool {
+        if self.isEmpty || other.isEmpty { return true }
+        if !self.members.isDisjoint(with: other.members) { return false }
+        let (small, large) = self.children.count <= other.children.count ? (self, other) : (other, self)
+        for (element, child) in small.children {
+            if let otherChild = large.children[element], !child.isDisjoint(with: otherChild) { return false }
+        }
+        return true
     }
 
     /// The paths of this set that are not in `other` (a path's descendants stay unless listed themselves).

@@ -59,16 +59,31 @@ public struct ManagedFields: Sendable, Hashable {
 
     /// The fields one manager owns.
     public struct Entry: Sendable, Hashable {
-        public var fields: FieldSet
+        public var fields: FieldSet {
+            didSet { self.encodedFields = nil }
+        }
         /// The API version the field set is expressed in.
         public var apiVersion: String
         /// When the manager last changed something, if known.
         public var time: Time?
+        /// ``fields`` as the stored FieldsV1 they were decoded from, until they change: an entry a write leaves
+        /// alone is not encoded again.
+        var encodedFields: JSONValue?
 
         public init(fields: FieldSet, apiVersion: String, time: Time?) {
             self.fields = fields
             self.apiVersion = apiVersion
             self.time = time
+        }
+
+        public static func == (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.apiVersion == rhs.apiVersion && lhs.time == rhs.time && lhs.fields == rhs.fields
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(self.fields)
+            hasher.combine(self.apiVersion)
+            hasher.combine(self.time)
         }
     }
 
@@ -81,6 +96,13 @@ public struct ManagedFields: Sendable, Hashable {
     /// Decodes `metadata.managedFields`; throws ``FieldSetError`` for an entry upstream would reject (no manager
     /// operation, an unknown operation or fields type, undecodable fields).
     public init(entries: [MetaV1.ManagedFieldsEntry]) throws(FieldSetError) {
+        try self.init(entries: entries, keepingEncodedFields: false)
+    }
+
+    /// Decodes `metadata.managedFields`; with `keepingEncodedFields`, each entry remembers its `fieldsV1` so that
+    /// ``entries`` writes it back as it was until its fields change. Only for entries this server encoded (a
+    /// stored object's), which are canonical; a client's are always written again.
+    package init(entries: [MetaV1.ManagedFieldsEntry], keepingEncodedFields: Bool) throws(FieldSetError) {
         self.managers = [:]
         for entry in entries {
             guard let operationName = entry.operation, let operation = Manager.Operation(rawValue: operationName) else {
@@ -99,7 +121,9 @@ public struct ManagedFields: Sendable, Hashable {
             guard self.managers[manager] == nil else {
                 throw FieldSetError("duplicate entries for manager \(manager)")
             }
-            self.managers[manager] = Entry(fields: fields, apiVersion: entry.apiVersion ?? "", time: entry.time)
+            var decoded = Entry(fields: fields, apiVersion: entry.apiVersion ?? "", time: entry.time)
+            if keepingEncodedFields { decoded.encodedFields = entry.fieldsV1 }
+            self.managers[manager] = decoded
         }
     }
 
@@ -129,7 +153,7 @@ public struct ManagedFields: Sendable, Hashable {
                 apiVersion: entry.apiVersion,
                 time: entry.time,
                 fieldsType: "FieldsV1",
-                fieldsV1: entry.fields.fieldsV1,
+                fieldsV1: entry.encodedFields ?? entry.fields.fieldsV1,
                 subresource: manager.subresource.isEmpty ? nil : manager.subresource
             )
         }

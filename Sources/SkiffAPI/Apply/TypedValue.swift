@@ -134,33 +134,61 @@ enum TypedValue {
 
     // MARK: Comparing
 
-    /// What changed from `lhs` to `rhs` (↔ `Compare`). Struct fields that appear are not reported as added
-    /// themselves (only their contents), as upstream for non-pointer structs.
+    /// What changed from `lhs` to `rhs` (↔ `Compare`). A value that appears is added with everything below it,
+    /// except the fields Go holds by value (``ApplyType/isValueField(_:)``), which exist whenever their parent
+    /// does: only their contents are added, as upstream compares against Go objects. Subtrees that share storage
+    /// are not walked.
     static func compare(_ lhs: JSONValue?, _ rhs: JSONValue?, type: ApplyType) -> Comparison {
         var result = Comparison()
         switch type {
         case .structure, .map, .untyped:
             let left = lhs?.objectValue
             let right = rhs?.objectValue
+            let present = (left: left != nil, right: right != nil)
             if let left {
                 for (name, value) in left {
-                    Self.compareChild(.field(name), value, right?[name], type: type.member(name) ?? .untyped, parent: type, into: &result)
+                    Self.compareChild(
+                        .field(name),
+                        value,
+                        right?[name],
+                        type: type.member(name) ?? .untyped,
+                        parent: type,
+                        present: present,
+                        into: &result
+                    )
                 }
             }
             if let right {
                 for (name, value) in right where left?[name] == nil {
-                    Self.compareChild(.field(name), nil, value, type: type.member(name) ?? .untyped, parent: type, into: &result)
+                    Self.compareChild(
+                        .field(name),
+                        nil,
+                        value,
+                        type: type.member(name) ?? .untyped,
+                        parent: type,
+                        present: present,
+                        into: &result
+                    )
                 }
             }
         case .associativeList, .setList:
             let left = Self.index(lhs?.arrayValue ?? [], type: type)
             let right = Self.index(rhs?.arrayValue ?? [], type: type)
             let elementType = type.element
+            let present = (left: true, right: true)
             for (element, value) in left.ordered {
-                Self.compareChild(element, value, right.items[element], type: elementType, parent: type, into: &result)
+                Self.compareChild(
+                    element,
+                    value,
+                    right.items[element],
+                    type: elementType,
+                    parent: type,
+                    present: present,
+                    into: &result
+                )
             }
             for (element, value) in right.ordered where left.items[element] == nil {
-                Self.compareChild(element, nil, value, type: elementType, parent: type, into: &result)
+                Self.compareChild(element, nil, value, type: elementType, parent: type, present: present, into: &result)
             }
         case .leaf:
             break
@@ -174,8 +202,17 @@ enum TypedValue {
         _ rhs: JSONValue?,
         type: ApplyType,
         parent: ApplyType,
+        present: (left: Bool, right: Bool),
         into result: inout Comparison
     ) {
+        var lhs = lhs
+        var rhs = rhs
+        if let lhs, let rhs, Self.isIdentical(lhs, rhs) { return }
+        if case .field(let name) = element, (lhs == nil) != (rhs == nil), parent.isValueField(name) {
+            // A field Go holds by value exists, empty, wherever its parent does.
+            if lhs == nil && present.left { lhs = Self.emptyValue(like: rhs) }
+            if rhs == nil && present.right { rhs = Self.emptyValue(like: lhs) }
+        }
         let leftContainer = lhs.map { Self.isContainer(type, $0) } ?? true
         let rightContainer = rhs.map { Self.isContainer(type, $0) } ?? true
         guard leftContainer && rightContainer && (lhs != nil || rhs != nil) else {
@@ -194,12 +231,34 @@ enum TypedValue {
         if !nested.modified.isEmpty { result.modified.children[element] = nested.modified }
         if !nested.removed.isEmpty { result.removed.children[element] = nested.removed }
         if lhs == nil {
-            if case .field(let name) = element, parent.isStructure, parent.member(name)?.isStructure == true {
-                return
-            }
             result.added.members.insert(element)
         } else if rhs == nil {
             result.removed.members.insert(element)
+        }
+    }
+
+    /// The empty value of the shape of `value`: Go's zero struct or list.
+    private static func emptyValue(like value: JSONValue?) -> JSONValue {
+        if case .array? = value { return .array([]) }
+        return .object(JSONObject())
+    }
+
+    /// Whether two values share their storage (or are equal scalars): then they are equal, without a walk.
+    @inline(__always)
+    static func isIdentical(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.object(let a), .object(let b)):
+            return a.members.withUnsafeBufferPointer { x in
+                b.members.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count }
+            }
+        case (.array(let a), .array(let b)):
+            return a.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count }
+            }
+        case (.object, _), (.array, _), (_, .object), (_, .array):
+            return false
+        default:
+            return lhs == rhs
         }
     }
 
@@ -223,21 +282,30 @@ enum TypedValue {
 
     /// `rhs` (an applied configuration) merged into `lhs` (the live object) (↔ `Merge`): struct fields and map
     /// entries merge recursively, associative and set lists merge by element, everything else is replaced.
+    /// Whatever the configuration leaves unchanged keeps the live value's storage, so that comparing the result
+    /// with the live object skips it.
     static func merge(_ lhs: JSONValue, _ rhs: JSONValue, type: ApplyType) -> JSONValue {
-        guard Self.isContainer(type, lhs), Self.isContainer(type, rhs) else { return rhs }
+        guard Self.isContainer(type, lhs), Self.isContainer(type, rhs) else {
+            return Self.isIdentical(lhs, rhs) || lhs == rhs ? lhs : rhs
+        }
         switch (lhs, rhs) {
         case (.object(let left), .object(let right)):
-            var result = left
+            var result = left  // copied on the first change only
             for (name, value) in right {
                 if let existing = left[name] {
-                    result[name] = Self.merge(existing, value, type: type.member(name) ?? .untyped)
+                    let merged = Self.merge(existing, value, type: type.member(name) ?? .untyped)
+                    if !Self.isIdentical(merged, existing) { result[name] = merged }
                 } else {
                     result[name] = value
                 }
             }
             return .object(result)
         case (.array(let left), .array(let right)):
-            return .array(Self.mergeList(left, right, type: type))
+            let merged = Self.mergeList(left, right, type: type)
+            if merged.count == left.count && zip(merged, left).allSatisfy({ Self.isIdentical($0, $1) }) {
+                return lhs
+            }
+            return .array(merged)
         default:
             return rhs
         }
@@ -299,6 +367,87 @@ enum TypedValue {
             }
         }
         return out
+    }
+
+    // MARK: Pruning
+
+    /// What an apply prunes: the paths the manager applied last time (`last`) that `value` (the merged object)
+    /// still has and no manager (`owners`, with the new configuration) owns, each with struct fields that have
+    /// paths below them counted as members (↔ `EnsureNamedFieldsAreMembers` on every set).
+    ///
+    /// Equals `E(last) ∩ E(fieldSet(value)) − E(∪ owners)`, computed in one walk of `last` alone: the object's
+    /// field set, the owners' union and the ensured sets are never built.
+    static func prunable(last: FieldSet, value: JSONValue, owners: [FieldSet], type: ApplyType) -> FieldSet {
+        var result = FieldSet()
+        guard Self.isContainer(type, value) else { return result }
+        let object = value.objectValue
+        let items = object == nil ? Self.index(value.arrayValue ?? [], type: type).items : [:]
+        func child(_ element: PathElement) -> JSONValue? {
+            if let object {
+                guard case .field(let name) = element else { return nil }
+                return object[name]
+            }
+            return items[element]
+        }
+        func childType(_ element: PathElement) -> ApplyType {
+            if case .field(let name) = element { return type.member(name) ?? .untyped }
+            return type.element
+        }
+        func isNamedField(_ element: PathElement) -> Bool {
+            guard type.isStructure, case .field(let name) = element else { return false }
+            return type.member(name) != nil
+        }
+        func isOwned(_ element: PathElement) -> Bool {
+            let named = isNamedField(element)
+            for owner in owners {
+                if owner.members.contains(element) || (named && owner.children[element] != nil) { return true }
+            }
+            return false
+        }
+        func consider(_ element: PathElement) {
+            guard let present = child(element) else { return }
+            if object != nil {
+                let type = childType(element)
+                // A member of the object's (ensured) field set: see `fieldSet` and `ensuringNamedFieldsAreMembers`.
+                if Self.isContainer(type, present) && isNamedField(element) && !Self.isEmptyObject(present)
+                    && !Self.hasPaths(present, type: type)
+                {
+                    return
+                }
+            }
+            if !isOwned(element) { result.members.insert(element) }
+        }
+        for member in last.members { consider(member) }
+        for (element, nested) in last.children {
+            if isNamedField(element) && !last.members.contains(element) { consider(element) }
+            guard let present = child(element) else { continue }
+            let type = childType(element)
+            guard Self.isContainer(type, present) else { continue }
+            var below: [FieldSet] = []
+            for owner in owners { if let ownerChild = owner.children[element] { below.append(ownerChild) } }
+            let pruned = Self.prunable(last: nested, value: present, owners: below, type: type)
+            if !pruned.isEmpty { result.children[element] = pruned }
+        }
+        return result
+    }
+
+    /// Whether ``fieldSet(_:type:strict:)`` of `value` has any path.
+    private static func hasPaths(_ value: JSONValue, type: ApplyType) -> Bool {
+        switch (type, value) {
+        case (.structure, .object(let object)), (.map, .object(let object)), (.untyped, .object(let object)):
+            for (name, child) in object {
+                let declared = type.member(name)
+                let childType = declared ?? .untyped
+                guard Self.isContainer(childType, child) else { return true }
+                if !(type.isStructure && declared != nil) || Self.isEmptyObject(child) { return true }
+                if Self.hasPaths(child, type: childType) { return true }
+            }
+            return false
+        case (.associativeList, .array(let items)), (.setList, .array(let items)):
+            return !items.isEmpty
+        default:
+            return false
+        }
     }
 
     // MARK: Removing

@@ -52,7 +52,41 @@ struct FieldOwnershipTests {
         Self.deployments.update(live: nil, new: object, managed: &managed, manager: "kubectl-create", now: Self.t0)
         #expect(
             Self.fields(managed, "kubectl-create", .update)
-                == #"{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:replicas":{},"f:template":{"f:spec":{"f:containers":{".":{},"k:{\"name\":\"c\"}":{".":{},"f:image":{},"f:name":{},"f:ports":{".":{},"k:{\"containerPort\":80,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{},"f:protocol":{}}}}}}}}}"#
+                == #"{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:replicas":{},"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"c\"}":{".":{},"f:image":{},"f:name":{},"f:ports":{".":{},"k:{\"containerPort\":80,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{},"f:protocol":{}}}}}}}}}"#
+        )
+    }
+
+    /// `kubectl create deployment nginx --image=nginx` after upstream's defaults, and the FieldsV1 upstream
+    /// records for it: struct fields Go holds by value (`spec`, `strategy`, `template`, its `metadata` and
+    /// `spec`) and `containers` (null in Go's zero PodSpec) are never members themselves, while pointer structs
+    /// that appear (`rollingUpdate`, an empty `securityContext`) and everything inside a new list item
+    /// (`resources: {}`) are, with `.` when they have children.
+    @Test
+    func createRecordsPointerStructsAsMembersAndValueStructsOnlyByTheirContents() {
+        var managed = ManagedFields()
+        let object = Self.json(
+            #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"nginx","labels":{"app":"nginx"}},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"nginx"}},"template":{"metadata":{"labels":{"app":"nginx"}},"spec":{"containers":[{"name":"nginx","image":"nginx","resources":{},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"Always"}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","securityContext":{},"schedulerName":"default-scheduler"}},"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":"25%","maxSurge":"25%"}},"revisionHistoryLimit":10,"progressDeadlineSeconds":600},"status":{}}"#
+        )
+        Self.deployments.update(live: nil, new: object, managed: &managed, manager: "kubectl-create", now: Self.t0)
+        #expect(
+            Self.fields(managed, "kubectl-create", .update)
+                == #"{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:progressDeadlineSeconds":{},"f:replicas":{},"f:revisionHistoryLimit":{},"f:selector":{},"f:strategy":{"f:rollingUpdate":{".":{},"f:maxSurge":{},"f:maxUnavailable":{}},"f:type":{}},"f:template":{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"nginx\"}":{".":{},"f:image":{},"f:imagePullPolicy":{},"f:name":{},"f:resources":{},"f:terminationMessagePath":{},"f:terminationMessagePolicy":{}}},"f:dnsPolicy":{},"f:restartPolicy":{},"f:schedulerName":{},"f:securityContext":{},"f:terminationGracePeriodSeconds":{}}}}}"#
+        )
+    }
+
+    /// An update that sets a pointer struct the live object lacks owns the struct itself; one that sets fields
+    /// inside a struct Go holds by value owns only those fields, even when the stored JSON omits the struct.
+    @Test
+    func updatesAddPointerStructsButNotValueStructs() {
+        var managed = ManagedFields()
+        let live = Self.deployment(#"{"replicas":1,"template":{"spec":{"containers":[{"name":"c","image":"i"}]}}}"#)
+        let new = Self.deployment(
+            #"{"replicas":1,"strategy":{"type":"Recreate"},"template":{"spec":{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[]}}},"containers":[{"name":"c","image":"i","resources":{"limits":{"cpu":"1"}}}]}}}"#
+        )
+        Self.deployments.update(live: live, new: new, managed: &managed, manager: "kubectl-edit", now: Self.t0)
+        #expect(
+            Self.fields(managed, "kubectl-edit", .update)
+                == #"{"f:spec":{"f:strategy":{"f:type":{}},"f:template":{"f:spec":{"f:affinity":{".":{},"f:nodeAffinity":{".":{},"f:requiredDuringSchedulingIgnoredDuringExecution":{}}},"f:containers":{"k:{\"name\":\"c\"}":{"f:resources":{"f:limits":{".":{},"f:cpu":{}}}}}}}}}"#
         )
     }
 
