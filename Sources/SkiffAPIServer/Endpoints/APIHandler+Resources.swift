@@ -97,7 +97,7 @@ extension APIHandler {
         if let fieldManager = FieldManager(resource: resource, subresource: nil) {
             try fieldManager.recordUpdate(live: nil, object: &decoded.object, manager: manager, now: store.clock())
         }
-        let bytes = try await store.create(decoded.object, namespace: namespace, dryRun: dryRun)
+        let bytes = try await store.create(decoded.object, namespace: namespace, dryRun: dryRun, user: request.user)
         return try self.objectResponse(bytes, resource: resource, format: format, status: 201, warnings: warnings)
     }
 
@@ -123,7 +123,8 @@ extension APIHandler {
             name: name,
             subresource: subresource,
             allowCreate: false,
-            dryRun: dryRun
+            dryRun: dryRun,
+            user: request.user
         ) { current in
             var object = decoded.object
             try fieldManager?.recordUpdate(live: current?.object, object: &object, manager: manager, now: clock())
@@ -177,7 +178,8 @@ extension APIHandler {
             name: name,
             subresource: subresource,
             allowCreate: isApply,
-            dryRun: dryRun
+            dryRun: dryRun,
+            user: request.user
         ) { current in
             let patched: JSONValue
             if isApply, let fieldManager {
@@ -216,7 +218,13 @@ extension APIHandler {
         let options = try DeleteOptionsParser.parse(request, query: query)
         let queryDryRun = try Self.dryRun(query)
         let dryRun = (options.dryRun ?? []).contains("All") || queryDryRun
-        let outcome = try await store.delete(namespace: namespace, name: name, options: options, dryRun: dryRun)
+        let outcome = try await store.delete(
+            namespace: namespace,
+            name: name,
+            options: options,
+            dryRun: dryRun,
+            user: request.user
+        )
         switch outcome {
         case .pending(let bytes):
             let status = options.orphanDependents == false ? 202 : 200
@@ -266,7 +274,13 @@ extension APIHandler {
             guard let name = item.name else { continue }
             let itemNamespace = resource.isNamespaced ? item.namespace : nil
             do {
-                switch try await store.delete(namespace: itemNamespace, name: name, options: options, dryRun: dryRun) {
+                switch try await store.delete(
+                    namespace: itemNamespace,
+                    name: name,
+                    options: options,
+                    dryRun: dryRun,
+                    user: request.user
+                ) {
                 case .deleted(let bytes, _), .pending(let bytes): deleted.append(bytes)
                 }
             } catch let error as APIError where error.reason == .notFound {

@@ -91,12 +91,17 @@ extension APIHandler {
             return Self.jsonResponse(Self.scaleBytes(current.object, resource: resource))
         case "update", "patch":
             var newScale: JSONValue? = nil
+            let options = info.verb == "update" ? "UpdateOptions" : "PatchOptions"
+            let manager = try FieldManager.managerName(request, query: query, options: options)
+            let fieldManager = FieldManager(resource: resource, subresource: "scale")
+            let clock = store.clock
             let outcome = try await store.update(
                 namespace: namespace,
                 name: name,
-                subresource: nil,
+                subresource: "scale",
                 allowCreate: false,
-                dryRun: dryRun
+                dryRun: dryRun,
+                user: request.user
             ) { current in
                 guard let current else {
                     throw APIError.notFound(group: resource.group, resource: resource.plural, name: name)
@@ -144,6 +149,9 @@ extension APIHandler {
                         members["metadata"] = .object(metadata)
                     }
                     object = .object(members)
+                }
+                if let fieldManager {
+                    object = try fieldManager.recordScale(live: current.object, object: object, manager: manager, now: clock())
                 }
                 newScale = updated
                 return try ObjectCodec.decode(object, as: resource).object

@@ -17,7 +17,7 @@ import SkiffAPIMachinery
 struct FieldManager: Sendable {
     let ownership: FieldOwnership
     let resource: ServedResource
-    /// `status`, or empty for the main resource.
+    /// `status`, `scale`, or empty for the main resource.
     let subresource: String
 
     /// The field manager of `resource` (through `subresource`); `nil` for kinds without a compiled-in schema.
@@ -140,11 +140,95 @@ struct FieldManager: Sendable {
 
     /// The decoded `metadata.managedFields` of a stored object; none when missing or undecodable.
     static func managedFields(of object: JSONValue?) -> ManagedFields {
-        guard let entries = object?["metadata"]?["managedFields"], case .array(let list) = entries, !list.isEmpty,
-            let decoded = try? JSONValueDecoder().decode([MetaV1.ManagedFieldsEntry].self, from: entries),
-            let managed = try? ManagedFields(entries: decoded)
+        guard case .array(let list)? = object?["metadata"]?["managedFields"], !list.isEmpty,
+            let decoded = Self.decodeEntries(list),
+            let managed = try? ManagedFields(entries: decoded, keepingEncodedFields: true)
         else { return ManagedFields() }
         return managed
+    }
+
+    /// Stored `managedFields` entries read straight from their JSON, as `Codable` would decode them (unknown
+    /// members ignored, `null` as absent); `nil` for a value of the wrong type.
+    private static func decodeEntries(_ list: [JSONValue]) -> [MetaV1.ManagedFieldsEntry]? {
+        var entries: [MetaV1.ManagedFieldsEntry] = []
+        entries.reserveCapacity(list.count)
+        for item in list {
+            guard case .object(let members) = item else { return nil }
+            var entry = MetaV1.ManagedFieldsEntry()
+            for (key, value) in members {
+                if case .null = value { continue }
+                switch key {
+                case "fieldsV1":
+                    entry.fieldsV1 = value
+                    continue
+                case "manager", "operation", "apiVersion", "time", "fieldsType", "subresource":
+                    break
+                default:
+                    continue
+                }
+                guard case .string(let text) = value else { return nil }
+                switch key {
+                case "manager": entry.manager = text
+                case "operation": entry.operation = text
+                case "apiVersion": entry.apiVersion = text
+                case "fieldsType": entry.fieldsType = text
+                case "subresource": entry.subresource = text
+                default:
+                    guard let time = try? Time(parsing: text) else { return nil }
+                    entry.time = time
+                }
+            }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    // MARK: Scale
+
+    /// Records a write of `spec.replicas` through the `scale` subresource by `manager` into `object` (the parent
+    /// object as JSON, `live` with its new replicas) (↔ apimachinery's `ScaleHandler` around the Scale's field
+    /// manager): when the value changed, an `Update` entry of the manager with subresource `scale` owns
+    /// `.spec.replicas` and every other manager loses it; an unchanged value changes no ownership.
+    func recordScale(live: JSONValue, object: JSONValue, manager: String, now: Date) throws(APIError) -> JSONValue {
+        guard live["spec"]?["replicas"] != object["spec"]?["replicas"] else { return object }
+        let path = FieldSetPath(fields: "spec", "replicas")
+        let replicas = FieldSet([path])
+        var managed = Self.managedFields(of: live)
+        let key = ManagedFields.Manager(
+            manager: manager,
+            operation: .update,
+            apiVersion: self.resource.apiVersion,
+            subresource: "scale"
+        )
+        for (other, entry) in managed.managers where other != key && entry.fields.contains(path) {
+            let rest = entry.fields.subtracting(replicas)
+            managed.managers[other]?.fields = rest
+            if rest.isEmpty { managed.managers[other] = nil }
+        }
+        managed.managers[key] = ManagedFields.Entry(
+            fields: replicas,
+            apiVersion: self.resource.apiVersion,
+            time: Self.time(now)
+        )
+        return try Self.setting(managed, in: object)
+    }
+
+    /// `object` with its `metadata.managedFields` set to `managed`'s entries (removed when there are none).
+    static func setting(_ managed: ManagedFields, in object: JSONValue) throws(APIError) -> JSONValue {
+        guard case .object(var root) = object else { return object }
+        var metadata = root["metadata"]?.objectValue ?? JSONObject()
+        let entries = managed.entries
+        if entries.isEmpty {
+            metadata["managedFields"] = nil
+        } else {
+            do {
+                metadata["managedFields"] = try JSONValueEncoder().encode(entries)
+            } catch {
+                throw APIError.internalError("failed to encode managed fields: \(error)")
+            }
+        }
+        root["metadata"] = .object(metadata)
+        return .object(root)
     }
 
     // MARK: Apply
@@ -193,20 +277,7 @@ struct FieldManager: Sendable {
                 )
             }
         }
-        guard case .object(var root) = result else { return result }
-        var metadata = root["metadata"]?.objectValue ?? JSONObject()
-        let entries = managed.entries
-        if entries.isEmpty {
-            metadata["managedFields"] = nil
-        } else {
-            do {
-                metadata["managedFields"] = try JSONValueEncoder().encode(entries)
-            } catch {
-                throw APIError.internalError("failed to encode managed fields: \(error)")
-            }
-        }
-        root["metadata"] = .object(metadata)
-        return .object(root)
+        return try Self.setting(managed, in: result)
     }
 
     /// Upstream's 409 for apply conflicts: the summary message and one `FieldManagerConflict` cause per field.

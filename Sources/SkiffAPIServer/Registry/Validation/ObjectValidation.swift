@@ -68,7 +68,9 @@ enum ObjectValidation {
     static func validateUpdate(_ object: any APIObject, old: any APIObject, resource: ServedResource, subresource: String?)
         -> [FieldError]
     {
-        if let subresource, subresource != "binding" {
+        // The scale subresource writes the parent's spec, which its own rules validate (as upstream's scale REST
+        // runs the parent strategy's update validation).
+        if let subresource, subresource != "binding", subresource != "scale" {
             return CommonValidation.objectMetaUpdate(object.metadata, old: old.metadata)
                 + CommonValidation.objectMeta(object.metadata, namespaced: resource.isNamespaced, name: Self.nameRule(resource))
         }
