@@ -473,6 +473,19 @@ expect_json "scale subresource apiVersion" 'd["apiVersion"]' "autoscaling/v1"
 expect_json "scale subresource spec.replicas" 'd["spec"]["replicas"]' "3"
 
 # ---------------------------------------------------------------------------------------------------------------
+e2e_log "autoscale (autoscaling/v1, stored as v2)"
+
+expect_ok "kubectl autoscale (POSTs autoscaling/v1)" k -n "$APP" autoscale deployment web --max=5 --cpu-percent=60
+expect_eq "autoscale output" "horizontalpodautoscaler.autoscaling/web autoscaled" "$OUT"
+run k -n "$APP" get hpa web
+expect_line "get hpa shows the CPU target" "^web Deployment/web cpu: <unknown>/60% 1 5 0 .*$"
+run k -n "$APP" get hpa web -o 'jsonpath={.apiVersion} {.spec.metrics[0].resource.target.averageUtilization}'
+expect_eq "read as v2: a CPU utilization metric" "autoscaling/v2 60" "$OUT"
+run k -n "$APP" get horizontalpodautoscalers.v1.autoscaling web -o 'jsonpath={.apiVersion} {.spec.targetCPUUtilizationPercentage}'
+expect_eq "read as v1: targetCPUUtilizationPercentage" "autoscaling/v1 60" "$OUT"
+expect_ok "delete hpa" k -n "$APP" delete hpa web
+
+# ---------------------------------------------------------------------------------------------------------------
 e2e_log "get -w (live watch events)"
 
 WNS=e2e-watch

@@ -87,6 +87,17 @@ public final class APIHandler: Sendable {
                     converter: EventConversion()
                 )
                 stores[path] = ResourceStore(resource: resource, storage: view, clock: { Date() }, admission: admission)
+            } else if path == "autoscaling/v1/horizontalpodautoscalers",
+                let v2 = self.registry.resource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers")
+            {
+                // Stored as v2 (upstream's storage version); v1 reads and writes convert.
+                let view = VersionedStorage(
+                    base: instrumented,
+                    servedPrefix: resource.keyPrefix,
+                    storagePrefix: v2.keyPrefix,
+                    converter: AutoscalerConversion()
+                )
+                stores[path] = ResourceStore(resource: resource, storage: view, clock: { Date() }, admission: admission)
             } else {
                 stores[path] = ResourceStore(
                     resource: resource,

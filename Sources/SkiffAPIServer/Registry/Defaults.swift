@@ -121,6 +121,10 @@ enum Defaults {
         case var autoscaler as AutoscalingV2.HorizontalPodAutoscaler:
             Self.autoscaler(&autoscaler.spec)
             object = autoscaler
+        case var autoscaler as AutoscalingV1.HorizontalPodAutoscaler:
+            // v1's only default; the 80% CPU target comes with the conversion to v2 (``AutoscalerConversion``).
+            if autoscaler.spec.minReplicas == nil { autoscaler.spec.minReplicas = 1 }
+            object = autoscaler
         case var namespace as CoreV1.Namespace:
             var labels = namespace.metadata.labels ?? [:]
             labels["kubernetes.io/metadata.name"] = namespace.metadata.name

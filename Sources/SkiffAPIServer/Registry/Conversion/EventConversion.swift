@@ -10,7 +10,7 @@ package struct EventConversion: VersionConverter {
     package func toServed(_ stored: JSONValue) throws -> JSONValue {
         let core = try JSONValueDecoder().decode(CoreV1.Event.self, from: stored)
         var event = EventsV1.Event(
-            metadata: Self.placeholderVersion(core.metadata),
+            metadata: core.metadata.withPlaceholderResourceVersion(),
             reportingController: core.reportingComponent,
             reportingInstance: core.reportingInstance,
             action: core.action,
@@ -37,7 +37,7 @@ package struct EventConversion: VersionConverter {
     package func toStorage(_ served: JSONValue) throws -> JSONValue {
         let event = try JSONValueDecoder().decode(EventsV1.Event.self, from: served)
         let core = CoreV1.Event(
-            metadata: Self.placeholderVersion(event.metadata),
+            metadata: event.metadata.withPlaceholderResourceVersion(),
             involvedObject: event.regarding ?? CoreV1.ObjectReference(),
             reason: event.reason,
             message: event.note,
@@ -54,13 +54,5 @@ package struct EventConversion: VersionConverter {
             reportingInstance: event.reportingInstance
         )
         return try JSONValueEncoder().encode(core)
-    }
-
-    /// Metadata with a placeholder resourceVersion, so the encoder writes the member in Go's position and the
-    /// store (``StoredObject/encode(_:)``) replaces it rather than appending it.
-    private static func placeholderVersion(_ metadata: MetaV1.ObjectMeta) -> MetaV1.ObjectMeta {
-        var metadata = metadata
-        metadata.resourceVersion = "0"
-        return metadata
     }
 }

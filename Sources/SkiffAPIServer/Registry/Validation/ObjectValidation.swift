@@ -56,6 +56,8 @@ enum ObjectValidation {
         case let budget as PolicyV1.PodDisruptionBudget: return ClusterValidation.podDisruptionBudget(budget)
         case let autoscaler as AutoscalingV2.HorizontalPodAutoscaler:
             return ClusterValidation.horizontalPodAutoscaler(autoscaler)
+        case let autoscaler as AutoscalingV1.HorizontalPodAutoscaler:
+            return ClusterValidation.horizontalPodAutoscaler(autoscaler)
         default:
             return CommonValidation.objectMeta(object.metadata, namespaced: resource.isNamespaced, name: Self.nameRule(resource))
         }

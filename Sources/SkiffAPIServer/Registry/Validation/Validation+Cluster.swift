@@ -592,6 +592,19 @@ enum ClusterValidation {
         return errors
     }
 
+    /// An autoscaling/v1 HorizontalPodAutoscaler is validated as upstream validates it: converted to the version
+    /// it is stored in, then checked as that one is (so annotation-carried metrics and behavior are checked too).
+    static func horizontalPodAutoscaler(_ autoscaler: AutoscalingV1.HorizontalPodAutoscaler) -> [FieldError] {
+        let converted: AutoscalingV2.HorizontalPodAutoscaler
+        do {
+            let json = try AutoscalerConversion().toStorage(try JSONValueEncoder().encode(autoscaler))
+            converted = try JSONValueDecoder().decode(AutoscalingV2.HorizontalPodAutoscaler.self, from: json)
+        } catch {
+            return [.invalid(FieldPath("metadata").child("annotations"), "", "\(error)")]
+        }
+        return Self.horizontalPodAutoscaler(converted)
+    }
+
     /// `ValidateHorizontalPodAutoscaler` (replica bounds, target reference, scaling policies).
     static func horizontalPodAutoscaler(_ autoscaler: AutoscalingV2.HorizontalPodAutoscaler) -> [FieldError] {
         var errors = CommonValidation.objectMeta(autoscaler.metadata, namespaced: true, name: CommonValidation.dnsSubdomainName)
