@@ -31,26 +31,8 @@ struct ControllerManagerOptions: ParsableArguments {
     @Option(help: "If set, this root certificate authority will be included in every namespace's kube-root-ca.crt ConfigMap.")
     var rootCaFile: String?
 
-    @Option(
-        name: .customLong("leader-elect"),
-        help: "Start a leader election client and gain leadership before executing the main loop."
-    )
-    var leaderElect: Bool = true
-
-    @Option(help: "The duration non-leader candidates wait before trying to acquire leadership.")
-    var leaderElectLeaseDuration: String = "15s"
-
-    @Option(help: "The interval the acting master retries refreshing leadership before it stops leading.")
-    var leaderElectRenewDeadline: String = "10s"
-
-    @Option(help: "The duration clients wait between tries of acquisition and renewal of a leadership.")
-    var leaderElectRetryPeriod: String = "2s"
-
-    @Option(help: "The name of the resource object that is used for locking during leader election.")
-    var leaderElectResourceName: String = "kube-controller-manager"
-
-    @Option(help: "The namespace of the resource object that is used for locking during leader election.")
-    var leaderElectResourceNamespace: String = "kube-system"
+    @OptionGroup var leaderElection: LeaderElectionOptions
+    @OptionGroup var serving: SecureServingOptions
 
     @Option(help: "QPS to use while talking with the API server.")
     var kubeApiQps: Double = 20
@@ -58,34 +40,12 @@ struct ControllerManagerOptions: ParsableArguments {
     @Option(help: "Burst to use while talking with the API server.")
     var kubeApiBurst: Int = 30
 
-    @Option(help: "The port on which to serve HTTPS with authentication and authorization. 0 disables HTTPS.")
-    var securePort: Int = 10257
-
-    @Option(help: "The IP address on which to listen for the --secure-port port.")
-    var bindAddress: String = "0.0.0.0"
-
-    @Option(help: "File containing the default x509 certificate for HTTPS (without it, a self-signed one is made at start).")
-    var tlsCertFile: String?
-
-    @Option(help: "File containing the default x509 private key matching --tls-cert-file.")
-    var tlsPrivateKeyFile: String?
+    /// `--secure-port`, kube-controller-manager's 10257 unless given.
+    var securePort: Int { self.serving.securePort ?? 10257 }
 
     func validate() throws {
-        guard (0...65535).contains(self.securePort) else {
-            throw ValidationError("--secure-port must be between 0 and 65535")
-        }
-        guard (self.tlsCertFile == nil) == (self.tlsPrivateKeyFile == nil) else {
-            throw ValidationError("--tls-cert-file and --tls-private-key-file must be given together")
-        }
         guard self.concurrentNamespaceSyncs > 0 else {
             throw ValidationError("--concurrent-namespace-syncs must be greater than 0")
-        }
-        for (flag, value) in [
-            ("--leader-elect-lease-duration", self.leaderElectLeaseDuration),
-            ("--leader-elect-renew-deadline", self.leaderElectRenewDeadline),
-            ("--leader-elect-retry-period", self.leaderElectRetryPeriod),
-        ] where GoDuration.parse(value) == nil {
-            throw ValidationError("invalid argument \"\(value)\" for \"\(flag)\" flag: time: invalid duration \"\(value)\"")
         }
         do {
             try ControllerManagerConfiguration(controllers: self.controllers).validate()
@@ -96,22 +56,12 @@ struct ControllerManagerOptions: ParsableArguments {
 
     /// The configuration the flags describe; reads `--root-ca-file`.
     func configuration() throws -> ControllerManagerConfiguration {
-        var configuration = ControllerManagerConfiguration(
+        ControllerManagerConfiguration(
             controllers: self.controllers,
             concurrentNamespaceSyncs: self.concurrentNamespaceSyncs,
-            rootCA: try self.rootCaFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            rootCA: try self.rootCaFile.map { try String(contentsOfFile: $0, encoding: .utf8) },
+            leaderElection: self.leaderElection.configuration(defaultLeaseName: "kube-controller-manager")
         )
-        if self.leaderElect {
-            configuration.leaderElection = LeaderElectionConfiguration(
-                leaseNamespace: self.leaderElectResourceNamespace,
-                leaseName: self.leaderElectResourceName,
-                identity: ProcessInfo.processInfo.hostName + "_" + UUID().uuidString.lowercased(),
-                leaseDuration: GoDuration.parse(self.leaderElectLeaseDuration) ?? .seconds(15),
-                renewDeadline: GoDuration.parse(self.leaderElectRenewDeadline) ?? .seconds(10),
-                retryPeriod: GoDuration.parse(self.leaderElectRetryPeriod) ?? .seconds(2)
-            )
-        }
-        return configuration
     }
 
     /// The API client of `--kubeconfig`, with `--kube-api-qps` and `--kube-api-burst`.
@@ -126,14 +76,6 @@ struct ControllerManagerOptions: ParsableArguments {
             transport: try HTTPSTransport(configuration: clientConfiguration),
             rateLimit: clientConfiguration.rateLimit
         )
-    }
-
-    /// `--tls-cert-file`/`--tls-private-key-file`, or a self-signed certificate made now.
-    func servingCertificate() throws -> ServingCertificate {
-        if let certificate = self.tlsCertFile, let key = self.tlsPrivateKeyFile {
-            return try ServingCertificate.load(certificateFile: certificate, privateKeyFile: key)
-        }
-        return try ServingCertificate.selfSigned(bindAddress: self.bindAddress)
     }
 }
 
@@ -165,9 +107,9 @@ struct ControllerManagerCommand: AsyncParsableCommand {
             }
             services.append(
                 ComponentServer(
-                    host: self.options.bindAddress,
+                    host: self.options.serving.bindAddress,
                     port: self.options.securePort,
-                    certificate: try self.options.servingCertificate(),
+                    certificate: try self.options.serving.servingCertificate(),
                     healthz: checks,
                     registry: registry,
                     logger: logger

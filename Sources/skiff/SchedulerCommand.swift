@@ -19,54 +19,11 @@ struct SchedulerOptions: ParsableArguments {
     @Option(help: "The address of the Kubernetes API server (overrides any value in kubeconfig).")
     var master: String?
 
-    @Option(
-        name: .customLong("leader-elect"),
-        help: "Start a leader election client and gain leadership before executing the main loop."
-    )
-    var leaderElect: Bool = true
+    @OptionGroup var leaderElection: LeaderElectionOptions
+    @OptionGroup var serving: SecureServingOptions
 
-    @Option(help: "The duration non-leader candidates wait before trying to acquire leadership.")
-    var leaderElectLeaseDuration: String = "15s"
-
-    @Option(help: "The interval the acting master retries refreshing leadership before it stops leading.")
-    var leaderElectRenewDeadline: String = "10s"
-
-    @Option(help: "The duration clients wait between tries of acquisition and renewal of a leadership.")
-    var leaderElectRetryPeriod: String = "2s"
-
-    @Option(help: "The name of the resource object that is used for locking during leader election.")
-    var leaderElectResourceName: String = "kube-scheduler"
-
-    @Option(help: "The namespace of the resource object that is used for locking during leader election.")
-    var leaderElectResourceNamespace: String = "kube-system"
-
-    @Option(help: "The port on which to serve HTTPS with authentication and authorization. 0 disables HTTPS.")
-    var securePort: Int = 10259
-
-    @Option(help: "The IP address on which to listen for the --secure-port port.")
-    var bindAddress: String = "0.0.0.0"
-
-    @Option(help: "File containing the default x509 certificate for HTTPS (without it, a self-signed one is made at start).")
-    var tlsCertFile: String?
-
-    @Option(help: "File containing the default x509 private key matching --tls-cert-file.")
-    var tlsPrivateKeyFile: String?
-
-    func validate() throws {
-        guard (0...65535).contains(self.securePort) else {
-            throw ValidationError("--secure-port must be between 0 and 65535")
-        }
-        guard (self.tlsCertFile == nil) == (self.tlsPrivateKeyFile == nil) else {
-            throw ValidationError("--tls-cert-file and --tls-private-key-file must be given together")
-        }
-        for (flag, value) in [
-            ("--leader-elect-lease-duration", self.leaderElectLeaseDuration),
-            ("--leader-elect-renew-deadline", self.leaderElectRenewDeadline),
-            ("--leader-elect-retry-period", self.leaderElectRetryPeriod),
-        ] where GoDuration.parse(value) == nil {
-            throw ValidationError("invalid argument \"\(value)\" for \"\(flag)\" flag: time: invalid duration \"\(value)\"")
-        }
-    }
+    /// `--secure-port`, kube-scheduler's 10259 unless given.
+    var securePort: Int { self.serving.securePort ?? 10259 }
 
     /// The configuration file (or the defaults) with the flags applied, as kube-scheduler's `Options.Config`.
     func completedConfiguration() throws -> KubeSchedulerConfiguration {
@@ -76,12 +33,13 @@ struct SchedulerOptions: ParsableArguments {
             configuration = try KubeSchedulerConfiguration.load(yaml: text)
         }
         var election = configuration.leaderElection ?? .init()
-        election.leaderElect = self.leaderElect
-        election.leaseDuration = self.leaderElectLeaseDuration
-        election.renewDeadline = self.leaderElectRenewDeadline
-        election.retryPeriod = self.leaderElectRetryPeriod
-        election.resourceName = self.leaderElectResourceName
-        election.resourceNamespace = self.leaderElectResourceNamespace
+        let flags = self.leaderElection
+        election.leaderElect = flags.leaderElect
+        election.leaseDuration = flags.leaderElectLeaseDuration
+        election.renewDeadline = flags.leaderElectRenewDeadline
+        election.retryPeriod = flags.leaderElectRetryPeriod
+        election.resourceName = flags.leaderElectResourceName ?? "kube-scheduler"
+        election.resourceNamespace = flags.leaderElectResourceNamespace
         configuration.leaderElection = election
         if let kubeconfig = self.kubeconfig {
             var connection = configuration.clientConnection ?? .init()
@@ -162,9 +120,9 @@ struct SchedulerCommand: AsyncParsableCommand {
             }
             services.append(
                 ComponentServer(
-                    host: self.options.bindAddress,
+                    host: self.options.serving.bindAddress,
                     port: self.options.securePort,
-                    certificate: try self.options.servingCertificate(),
+                    certificate: try self.options.serving.servingCertificate(),
                     healthz: checks,
                     readyz: checks + [handlerSync],
                     registry: registry,
@@ -185,15 +143,5 @@ struct SchedulerCommand: AsyncParsableCommand {
         )
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
-    }
-}
-
-extension SchedulerOptions {
-    /// `--tls-cert-file`/`--tls-private-key-file`, or a self-signed certificate made now.
-    func servingCertificate() throws -> ServingCertificate {
-        if let certificate = self.tlsCertFile, let key = self.tlsPrivateKeyFile {
-            return try ServingCertificate.load(certificateFile: certificate, privateKeyFile: key)
-        }
-        return try ServingCertificate.selfSigned(bindAddress: self.bindAddress)
     }
 }

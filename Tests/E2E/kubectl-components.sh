@@ -16,19 +16,6 @@ source "$HERE/lib.sh"
 
 e2e_kubectl_setup components "$@"
 
-# wait_jsonpath NAME EXPECTED ARGS...: polls `kubectl get ARGS -o jsonpath` for up to 30 s until it prints EXPECTED.
-wait_jsonpath() {
-    local name=$1 expected=$2
-    shift 2
-    local attempt
-    for attempt in $(seq 1 60); do
-        run k get "$@"
-        [ "$OUT" = "$expected" ] && break
-        sleep 0.5
-    done
-    expect_eq "$name" "$expected" "$OUT"
-}
-
 # curl_component PORT PATH: curl to a scheduler's self-signed HTTPS endpoint; prints the body, then the status code.
 curl_component() {
     curl -sS -k --max-time 10 -w '\n%{http_code}' "https://127.0.0.1:$1$2"

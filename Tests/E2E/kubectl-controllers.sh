@@ -15,19 +15,6 @@ source "$HERE/lib.sh"
 
 e2e_kubectl_setup controllers "$@"
 
-# wait_for NAME EXPECTED ARGS...: polls `kubectl ARGS` for up to 30 s until it prints EXPECTED.
-wait_for() {
-    local name=$1 expected=$2
-    shift 2
-    local attempt
-    for attempt in $(seq 1 60); do
-        run k "$@"
-        [ "$OUT" = "$expected" ] && break
-        sleep 0.5
-    done
-    expect_eq "$name" "$expected" "$OUT"
-}
-
 start_server "$WORK/server.log"
 
 # ---------------------------------------------------------------------------------------------------------------

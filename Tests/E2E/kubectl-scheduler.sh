@@ -14,19 +14,6 @@ source "$HERE/lib.sh"
 
 e2e_kubectl_setup scheduler "$@"
 
-# wait_jsonpath NAME EXPECTED ARGS...: polls `kubectl get ARGS -o jsonpath` for up to 30 s until it prints EXPECTED.
-wait_jsonpath() {
-    local name=$1 expected=$2
-    shift 2
-    local attempt
-    for attempt in $(seq 1 60); do
-        run k get "$@"
-        [ "$OUT" = "$expected" ] && break
-        sleep 0.5
-    done
-    expect_eq "$name" "$expected" "$OUT"
-}
-
 node() {
     cat <<YAML
 apiVersion: v1

@@ -269,3 +269,20 @@ e2e_kubectl_exit() {
 
 # k ARGS...: kubectl with the suite's fresh cache dir and bounded time.
 k() { timeout 90 kubectl --cache-dir "$CACHE" --request-timeout=30s "$@"; }
+
+# wait_for NAME EXPECTED ARGS...: polls `k ARGS` for up to 30 s until it prints EXPECTED, then checks it.
+wait_for() {
+    local name=$1 expected=$2
+    shift 2
+    local attempt
+    for attempt in $(seq 1 60); do
+        run k "$@"
+        [ "$OUT" = "$expected" ] && break
+        sleep 0.5
+    done
+    expect_eq "$name" "$expected" "$OUT"
+}
+
+# wait_jsonpath NAME EXPECTED ARGS...: wait_for NAME EXPECTED get ARGS (usually with -o jsonpath=...).
+wait_jsonpath() { wait_for "$1" "$2" get "${@:3}"; }
+
