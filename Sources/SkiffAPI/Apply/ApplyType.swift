@@ -110,7 +110,8 @@ indirect enum ApplyType: Sendable {
 ///
 /// Instances are created and filled in by ``build(_:registry:)`` while ``registry``'s lock is held, and published
 /// only when the lock is released; after that nothing mutates them.
-final class StructType: @unchecked Sendable {  // fields are written only before publication (see above)
+// @unchecked: `fields` is written only before publication (see above).
+final class StructType: @unchecked Sendable {
     /// The OpenAPI definition name: `io.k8s.api.apps.v1.DeploymentSpec`.
     let name: String
     /// The declared fields and their types.

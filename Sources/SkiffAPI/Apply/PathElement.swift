@@ -27,6 +27,13 @@ public struct ListKey: Hashable, Sendable {
         self.fields = fields.map { ListKeyField(name: $0.name, value: $0.value) }.sorted { $0.name < $1.name }
     }
 
+    /// A key from fields in any order, without the copies of ``init(_:)``: a single field (most list keys) is
+    /// not sorted at all.
+    init(keyFields fields: [ListKeyField]) {
+        self.fields = fields
+        if fields.count > 1 { self.fields.sort { $0.name < $1.name } }
+    }
+
     /// The key as a JSON object, fields sorted by name: `{"containerPort":80,"protocol":"TCP"}`.
     public var json: JSONValue {
         .object(JSONObject(self.fields.map { (key: $0.name, value: $0.value) }))

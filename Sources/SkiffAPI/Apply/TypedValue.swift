@@ -49,13 +49,13 @@ enum TypedValue {
                 if strict { throw TypeError(message: "expected an object in an associative list") }
                 return .index(index)
             }
-            var fields: [(name: String, value: JSONValue)] = []
+            var fields: [ListKeyField] = []
             fields.reserveCapacity(keys.count)
             for key in keys {
                 if let value = object[key], value != .null {
-                    fields.append((key, value))
+                    fields.append(ListKeyField(name: key, value: value))
                 } else if let value = Self.keyDefaults[key] {
-                    fields.append((key, value))
+                    fields.append(ListKeyField(name: key, value: value))
                 } else if strict {
                     throw TypeError(
                         message:
@@ -63,7 +63,7 @@ enum TypedValue {
                     )
                 }
             }
-            return .key(ListKey(fields))
+            return .key(ListKey(keyFields: fields))
         case .setList:
             return .value(item)
         default:
