@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "SkiffAPIServer",
             dependencies: [
-                "SkiffStorage", "SkiffAPI", "SkiffAPIMachinery", "SkiffOpenAPI", "SkiffPrinters", "SkiffPKI",
+                "SkiffStorage", "SkiffAPI", "SkiffAPIMachinery", "SkiffOpenAPI", "SkiffPrinters", "SkiffPKI", "SkiffQuota",
                 hummingbird, hummingbirdHTTP2, hummingbirdTLS, nioCore, nioPosix, nioSSL, metrics, prometheus,
                 serviceLifecycle, compressNIO, logging, yams, x509, asn1, hummingbirdCore, httpTypes, crypto,
             ]
@@ -92,8 +92,10 @@ let package = Package(
         // ↔ pkg/controller: the controllers, clients of the API server only (today: the namespace controller).
         .target(
             name: "SkiffControllerManager",
-            dependencies: ["SkiffClient", "SkiffAPI", "SkiffAPIMachinery", logging]
+            dependencies: ["SkiffClient", "SkiffQuota", "SkiffAPI", "SkiffAPIMachinery", logging]
         ),
+        // ↔ pkg/quota/v1: what objects count against ResourceQuotas, shared by admission and the quota controller.
+        .target(name: "SkiffQuota", dependencies: ["SkiffAPI", "SkiffAPIMachinery"]),
         // ↔ client-go fake + apiserver testserver: support for tests and benchmarks only.
         .target(name: "SkiffTestKit", dependencies: ["SkiffStorage", "SkiffAPI", "SkiffAPIMachinery"]),
 
@@ -131,7 +133,10 @@ let package = Package(
         .testTarget(name: "SkiffStorageSQLiteTests", dependencies: ["SkiffStorage", "SkiffStorageSQLite", "SkiffTestKit", grdb]),
         .testTarget(name: "SkiffCommandTests", dependencies: ["SkiffTestKit"]),
         .testTarget(name: "SkiffCodeGenTests", dependencies: ["SkiffCodeGen"]),
-        .testTarget(name: "SkiffControllerManagerTests", dependencies: ["SkiffControllerManager"]),
+        .testTarget(
+            name: "SkiffControllerManagerTests",
+            dependencies: ["SkiffControllerManager", "SkiffQuota", "SkiffAPI", "SkiffAPIMachinery"]
+        ),
         .testTarget(
             name: "SkiffComponentBaseTests",
             dependencies: [

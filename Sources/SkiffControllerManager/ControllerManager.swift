@@ -13,6 +13,10 @@ public struct ControllerManagerConfiguration: Sendable {
     public var controllers: [String]
     /// `--concurrent-namespace-syncs` (upstream default 10).
     public var concurrentNamespaceSyncs: Int
+    /// `--concurrent-resource-quota-syncs` (upstream default 5).
+    public var concurrentResourceQuotaSyncs: Int = 5
+    /// `--resource-quota-sync-period` (upstream default 5 minutes).
+    public var resourceQuotaSyncPeriod: Duration = .seconds(300)
     /// The cluster CA bundle the root CA publisher writes into every namespace (`--root-ca-file`); without it that
     /// controller does not run, as upstream.
     public var rootCA: String?
@@ -37,6 +41,7 @@ public struct ControllerManagerConfiguration: Sendable {
         ("namespace-controller", "namespace"),
         ("serviceaccount-controller", "serviceaccount"),
         ("root-ca-certificate-publisher-controller", "root-ca-cert-publisher"),
+        ("resourcequota-controller", "resourcequota"),
     ]
 
     /// Whether `name` (a known controller's name) runs under ``controllers``: named (or its alias) enables it,
@@ -104,6 +109,16 @@ public final class ControllerManager: Sendable {
         if configuration.isEnabled("root-ca-certificate-publisher-controller"), let rootCA = configuration.rootCA {
             let controller = RootCACertPublisher(client: client, informers: informers, rootCA: rootCA, logger: logger)
             controllers.append(("root-ca-certificate-publisher-controller", { try await controller.run() }))
+        }
+        if configuration.isEnabled("resourcequota-controller") {
+            let controller = ResourceQuotaController(
+                client: client,
+                informers: informers,
+                workers: configuration.concurrentResourceQuotaSyncs,
+                syncPeriod: configuration.resourceQuotaSyncPeriod,
+                logger: logger
+            )
+            controllers.append(("resourcequota-controller", { try await controller.run() }))
         }
         self.controllers = controllers
         self.leaderElector = configuration.leaderElection.map {

@@ -135,10 +135,12 @@ e2e_log "ResourceQuota"
 
 QNS=quota
 expect_ok "create namespace $QNS" k create namespace "$QNS"
-expect_ok "create quota" k -n "$QNS" create quota q --hard=pods=2
-# No quota controller computes usage yet: publish the status a controller would.
-expect_ok "publish quota status" k -n "$QNS" patch resourcequota q --subresource=status --type=merge \
-    -p '{"status":{"hard":{"pods":"2"},"used":{"pods":"0"}}}'
+expect_ok "create quota" k -n "$QNS" create quota q --hard=pods=2,count/configmaps=5
+# The resource quota controller publishes the limits and the usage it counts (kube-root-ca.crt is a ConfigMap).
+wait_for "the quota controller publishes status.hard" "2 5" \
+    -n "$QNS" get resourcequota q -o 'jsonpath={.status.hard.pods} {.status.hard.count/configmaps}'
+wait_for "and status.used" "0 1" \
+    -n "$QNS" get resourcequota q -o 'jsonpath={.status.used.pods} {.status.used.count/configmaps}'
 expect_ok "first pod within quota" k -n "$QNS" run one --image=nginx --restart=Never
 expect_ok "second pod within quota" k -n "$QNS" run two --image=nginx --restart=Never
 expect_ok "quota usage charged" k -n "$QNS" get resourcequota q -o 'jsonpath={.status.used.pods}'
@@ -150,6 +152,15 @@ expect_fail "a server dry run is refused the same way" "exceeded quota: q" \
     k -n "$QNS" run four --image=nginx --restart=Never --dry-run=server
 expect_ok "refused and dry-run requests charge nothing" k -n "$QNS" get resourcequota q -o 'jsonpath={.status.used.pods}'
 expect_eq "quota used pods unchanged" "2" "$OUT"
+expect_ok "delete pod one (no kubelet: it goes at once)" k -n "$QNS" delete pod one --wait=false
+wait_for "the quota controller gives the pod back" "1" -n "$QNS" get resourcequota q -o 'jsonpath={.status.used.pods}'
+expect_ok "then a third pod fits" k -n "$QNS" run three --image=nginx --restart=Never
+expect_ok "create configmap c1" k -n "$QNS" create configmap c1
+run k -n "$QNS" get resourcequota q -o 'jsonpath={.status.used.count/configmaps}'
+expect_eq "admission charges the configmap" "2" "$OUT"
+expect_ok "delete configmap c1" k -n "$QNS" delete configmap c1
+wait_for "and the controller gives it back" "1" \
+    -n "$QNS" get resourcequota q -o 'jsonpath={.status.used.count/configmaps}'
 
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "Service node ports"

@@ -8,12 +8,21 @@ struct ControllerManagerConfigurationTests {
         var testDescription: String { "--controllers=\(self.flag.joined(separator: ","))" }
     }
 
-    static let all = ["namespace-controller", "serviceaccount-controller", "root-ca-certificate-publisher-controller"]
+    static let all = [
+        "namespace-controller", "serviceaccount-controller", "root-ca-certificate-publisher-controller",
+        "resourcequota-controller",
+    ]
 
     @Test(arguments: [
         Case(flag: ["*"], enabled: all),
-        Case(flag: ["*", "-serviceaccount-controller"], enabled: ["namespace-controller", "root-ca-certificate-publisher-controller"]),
-        Case(flag: ["*", "-namespace"], enabled: ["serviceaccount-controller", "root-ca-certificate-publisher-controller"]),
+        Case(
+            flag: ["*", "-serviceaccount-controller"],
+            enabled: ["namespace-controller", "root-ca-certificate-publisher-controller", "resourcequota-controller"]
+        ),
+        Case(
+            flag: ["*", "-namespace", "-resourcequota"],
+            enabled: ["serviceaccount-controller", "root-ca-certificate-publisher-controller"]
+        ),
         Case(flag: ["namespace"], enabled: ["namespace-controller"]),
         Case(flag: ["root-ca-cert-publisher", "serviceaccount-controller"], enabled: ["serviceaccount-controller", "root-ca-certificate-publisher-controller"]),
         Case(flag: ["namespace-controller", "-namespace-controller"], enabled: []),

@@ -1,5 +1,6 @@
 import SkiffAPI
 import SkiffAPIMachinery
+import SkiffQuota
 
 /// Applies a namespace's LimitRanges to pods (↔ upstream `plugin/pkg/admission/limitranger`, "LimitRanger", on
 /// by default).
@@ -136,7 +137,7 @@ struct LimitRanger: MutatingAdmissionPlugin, ValidatingAdmissionPlugin {
                     problems += Self.check(item, kind: "Container", requests: requests, limits: limits)
                 }
             case "Pod":
-                let (requests, limits) = Self.podTotals(spec)
+                let (requests, limits) = PodResources.totals(spec)
                 problems += Self.check(item, kind: "Pod", requests: requests, limits: limits)
             default:
                 continue
@@ -223,29 +224,5 @@ struct LimitRanger: MutatingAdmissionPlugin, ValidatingAdmissionPlugin {
         let fraction = Int64(scaled) - whole * 1_000_000
         let digits = String(fraction)
         return "\(whole)." + String(repeating: "0", count: 6 - digits.count) + digits
-    }
-
-    /// A pod's effective requests and limits: the containers' sum, at least each init container's, plus overhead
-    /// (upstream's `resourcehelper.PodRequests`/`PodLimits`, without sidecar arithmetic).
-    static func podTotals(_ spec: CoreV1.PodSpec) -> (requests: [String: Quantity], limits: [String: Quantity]) {
-        func total(_ pick: (CoreV1.ResourceRequirements) -> [String: Quantity]?) -> [String: Quantity] {
-            var sum: [String: Quantity] = [:]
-            for container in spec.containers {
-                for (name, value) in pick(container.resources ?? CoreV1.ResourceRequirements()) ?? [:] {
-                    sum[name, default: Quantity()] += value
-                }
-            }
-            for container in spec.initContainers ?? [] {
-                for (name, value) in pick(container.resources ?? CoreV1.ResourceRequirements()) ?? [:]
-                where sum[name].map({ $0 < value }) ?? true {
-                    sum[name] = value
-                }
-            }
-            for (name, value) in spec.overhead ?? [:] where sum[name] != nil {
-                sum[name, default: Quantity()] += value
-            }
-            return sum
-        }
-        return (total { $0.requests }, total { $0.limits })
     }
 }
