@@ -25,6 +25,8 @@ public final class APIHandler: Sendable {
     let tables = TableConvertor()
     let metrics: APIServerMetrics
     let storage: any StorageBackend
+    /// Releases node ports and cluster IPs no Service holds (ADR 0006).
+    let allocationRepair: ServiceAllocationRepair
     let logger: Logger
     let readiness = Mutex<Readiness>(Readiness())
     /// Issues `serviceaccounts/token` tokens and verifies them as bearer tokens; `nil` disables both.
@@ -71,6 +73,15 @@ public final class APIHandler: Sendable {
         let serviceAllocations = ServiceAllocations(
             addresses: addresses.flatMap { ServiceIPAllocator(addresses: $0, cidr: configuration.serviceCIDR) },
             nodePorts: NodePortAllocator(storage: instrumented, range: configuration.serviceNodePortRange)
+        )
+        self.allocationRepair = ServiceAllocationRepair(
+            storage: instrumented,
+            servicesPrefix: self.registry.resource(group: "", version: "v1", plural: "services")?.keyPrefix
+                ?? "/registry/services/",
+            addressesPrefix: addressResource?.keyPrefix,
+            nodePorts: serviceAllocations.nodePorts,
+            addresses: serviceAllocations.addresses,
+            logger: logger
         )
         for resource in self.registry.resources {
             let path = resource.group + "/" + resource.version + "/" + resource.plural
@@ -131,6 +142,7 @@ public final class APIHandler: Sendable {
                 group.addTask { try await store.cacher.run() }
             }
             group.addTask { try await self.storage.run() }
+            group.addTask { try await self.allocationRepair.run() }
             group.addTask {
                 try await self.bootstrap()
                 self.readiness.withLock { $0.bootstrapped = true }
