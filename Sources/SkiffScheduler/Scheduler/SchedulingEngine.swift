@@ -475,6 +475,10 @@ public final class SchedulingEngine: Sendable {
 
     /// Schedules pods until cancelled: the scheduling loop, binding cycles as child tasks, the queue's flushes
     /// and the cache's expiry of assumed pods.
+    ///
+    /// `@concurrent`: the loop always runs on the global executor, never on its caller's actor (a caller on the
+    /// main actor would otherwise serialize every cycle behind the main queue).
+    @concurrent
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.queue.run() }

@@ -15,6 +15,10 @@ extension Dictionary where Key == TopologyPair, Value == Int64 {
     mutating func add(_ value: Int64, topologyKey: String, labels: [String: String]) {
         guard let topologyValue = labels[topologyKey] else { return }
         let pair = TopologyPair(key: topologyKey, value: topologyValue)
+        if value > 0 {
+            self[pair, default: 0] += value  // one hash; a positive count never reaches 0
+            return
+        }
         let updated = self[pair, default: 0] + value
         self[pair] = updated == 0 ? nil : updated
     }
@@ -141,9 +145,13 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
 
         // The incoming pod's required terms against the existing pods.
         if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
+            // Namespace labels matter only to terms with a namespace selector.
+            let selectsNamespaces =
+                affinityTerms.contains { !$0.namespaceSelector.isNothing }
+                || antiAffinityTerms.contains { !$0.namespaceSelector.isNothing }
             for node in nodes where node.hasNode && !node.pods.isEmpty {
                 for existing in node.pods {
-                    let labels = namespaces(existing.namespace)
+                    let labels = selectsNamespaces ? namespaces(existing.namespace) : [:]
                     if Self.matchesAll(affinityTerms, existing, namespaceLabels: labels) {
                         for term in affinityTerms {
                             data.affinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
@@ -296,10 +304,14 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
             scores[term.topologyKey, default: [:]][value, default: 0] += weight
         }
 
+        // The incoming pod's terms need the existing pods' namespace labels only with a namespace selector.
+        let incomingSelectsNamespaces =
+            pod.preferredAffinityTerms.contains { !$0.term.namespaceSelector.isNothing }
+            || pod.preferredAntiAffinityTerms.contains { !$0.term.namespaceSelector.isNothing }
         for node in candidates where node.hasNode && !node.labels.isEmpty {
             let existingPods = hasConstraints ? node.pods : node.podsWithAffinity
             for existing in existingPods {
-                let existingLabels = namespaces(existing.namespace)
+                let existingLabels = incomingSelectsNamespaces ? namespaces(existing.namespace) : [:]
                 for weighted in pod.preferredAffinityTerms {
                     process(weighted.term, weight: Int64(weighted.weight), target: existing, labels: existingLabels, node: node)
                 }

@@ -300,17 +300,10 @@ struct ResourceAllocationScorer: Sendable {
     let function: Function
 
     func score(_ pod: PodInfo, on node: NodeInfo) -> Int64 {
-        let podRequests = self.useRequested ? pod.requests : pod.nonZeroRequests
-        let nodeRequested = self.useRequested ? node.requested : node.nonZeroRequested
         let count = self.resources.count
         return withUnsafeTemporaryAllocation(of: Int64.self, capacity: count * 2) { buffer in
-            for (index, resource) in self.resources.enumerated() {
-                let (a, r) = self.allocatableAndRequested(
-                    resource,
-                    node: node,
-                    nodeRequested: nodeRequested,
-                    podRequests: podRequests
-                )
+            for index in 0..<count {
+                let (a, r) = self.allocatableAndRequested(index, pod: pod, node: node)
                 buffer[index] = r
                 buffer[count + index] = a
             }
@@ -321,21 +314,26 @@ struct ResourceAllocationScorer: Sendable {
         }
     }
 
-    /// (allocatable, requested after placing the pod) of one resource (↔ `calculateResourceAllocatableRequest`).
-    func allocatableAndRequested(
-        _ resource: Weighted,
-        node: NodeInfo,
-        nodeRequested: Resource,
-        podRequests: Resource
-    ) -> (Int64, Int64) {
-        switch resource.kind {
-        case .cpu: return (node.allocatable.milliCPU, nodeRequested.milliCPU + podRequests.milliCPU)
-        case .memory: return (node.allocatable.memory, nodeRequested.memory + podRequests.memory)
+    /// (allocatable, requested after placing the pod) of the `index`th resource (↔
+    /// `calculateResourceAllocatableRequest`); reads single fields, so no resource set is copied per node.
+    func allocatableAndRequested(_ index: Int, pod: PodInfo, node: NodeInfo) -> (Int64, Int64) {
+        let useRequested = self.useRequested
+        switch self.resources[index].kind {
+        case .cpu:
+            let nodeRequest = useRequested ? node.requested.milliCPU : node.nonZeroRequested.milliCPU
+            let podRequest = useRequested ? pod.requests.milliCPU : pod.nonZeroRequests.milliCPU
+            return (node.allocatable.milliCPU, nodeRequest + podRequest)
+        case .memory:
+            let nodeRequest = useRequested ? node.requested.memory : node.nonZeroRequested.memory
+            let podRequest = useRequested ? pod.requests.memory : pod.nonZeroRequests.memory
+            return (node.allocatable.memory, nodeRequest + podRequest)
         case .ephemeralStorage:
-            return (node.allocatable.ephemeralStorage, node.requested.ephemeralStorage + podRequests.ephemeralStorage)
+            let podRequest = useRequested ? pod.requests.ephemeralStorage : pod.nonZeroRequests.ephemeralStorage
+            return (node.allocatable.ephemeralStorage, node.requested.ephemeralStorage + podRequest)
         case .scalar:
-            let name = resource.name
-            let podRequest = podRequests.scalarResources[name] ?? 0
+            let name = self.resources[index].name
+            let podRequest =
+                (useRequested ? pod.requests.scalarResources[name] : pod.nonZeroRequests.scalarResources[name]) ?? 0
             // A scalar resource the pod does not request is not scored.
             if podRequest == 0 { return (0, 0) }
             guard let allocatable = node.allocatable.scalarResources[name] else { return (0, 0) }
