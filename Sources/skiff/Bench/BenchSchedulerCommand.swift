@@ -56,6 +56,9 @@ struct BenchSchedulerResult {
     var pods: Int
     var seconds: Double
     var samples: [Double]
+    /// CPU time the whole process used while the measured pods were scheduled (a figure the other load on the
+    /// machine does not distort the way wall-clock throughput is).
+    var cpuSeconds: Double
     /// The process's RSS once the nodes were in the scheduler's cache, before any pod.
     var nodesRSSMiB: Double
     /// The process's RSS at the end of the run.
@@ -68,7 +71,8 @@ struct BenchSchedulerResult {
         func p(_ q: Double) -> Double { perc.isEmpty ? 0 : perc[min(perc.count - 1, Int(Double(perc.count) * q))] }
         return String(
             format: "%@ [%@, parallelism %d] %d nodes, %d pods: average %.0f pods/s (overall %.0f pods/s, %.2f s; "
-                + "samples p50 %.0f, p90 %.0f, max %.0f); RSS %.0f MiB with the nodes, %.0f MiB at the end",
+                + "samples p50 %.0f, p90 %.0f, max %.0f); CPU %.2f s = %.0f pods per CPU-second; "
+                + "RSS %.0f MiB with the nodes, %.0f MiB at the end",
             self.scenario,
             mode,
             parallelism ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -80,6 +84,8 @@ struct BenchSchedulerResult {
             p(0.5),
             p(0.9),
             perc.last ?? 0,
+            self.cpuSeconds,
+            Double(self.pods) / max(self.cpuSeconds, 0.01),
             self.nodesRSSMiB,
             self.rssMiB
         )
@@ -95,9 +101,12 @@ enum BenchThroughput {
     }
 
     /// Waits for `count()` to reach `target`, sampling each second; returns the samples and the elapsed time.
-    static func measure(target: Int, timeout: Duration = .seconds(600), count: @Sendable () -> Int) async throws
-        -> (samples: [Double], seconds: Double)
-    {
+    static func measure(
+        target: Int,
+        timeout: Duration = .seconds(600),
+        progress: (@Sendable () -> String)? = nil,
+        count: @Sendable () -> Int
+    ) async throws -> (samples: [Double], seconds: Double) {
         let start = Self.clock.now
         let initial = count()
         var last = initial
@@ -109,12 +118,29 @@ enum BenchThroughput {
             if now - lastTime >= .seconds(1) {
                 let current = count()
                 samples.append(Double(current - last) / Self.seconds(now - lastTime))
+                if let progress, Self.verbose {
+                    FileHandle.standardError.write(Data("\(current - initial)/\(target): \(progress())\n".utf8))
+                }
                 last = current
                 lastTime = now
             }
             if now - start > timeout { throw BenchFailure("timed out after \(count() - initial) of \(target) pods") }
         }
         return (samples, Self.seconds(Self.clock.now - start))
+    }
+
+    /// `SKIFF_BENCH_VERBOSE=1` prints the scheduler's state each second on standard error.
+    static let verbose = ProcessInfo.processInfo.environment["SKIFF_BENCH_VERBOSE"] != nil
+
+    /// CPU time (user + system, all threads) the process has used, from `/proc/self/stat` (clock ticks of 10 ms).
+    static func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return 0 }
+        // After "pid (comm)": state is field 3, utime field 14 and stime field 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / 100
     }
 
     static func rssMiB() -> Double {
@@ -125,6 +151,9 @@ enum BenchThroughput {
 /// The algorithm alone: the engine fed directly, bindings and deletions recorded in memory and fed back as the
 /// informer would deliver them.
 enum BenchSchedulerAlgorithm {
+    /// Runs on the global executor (`@concurrent`), not on the command's main actor: the engine, the feeder and
+    /// the sampling loop must not queue behind the main queue.
+    @concurrent
     static func run(_ scenario: BenchSchedulerScenario, parallelism: Int?) async throws -> BenchSchedulerResult {
         let table = BenchPodTable()
         let client = InMemorySchedulerClient(
@@ -166,22 +195,31 @@ enum BenchSchedulerAlgorithm {
             engine.handlePodAdd(pod)
         }
         for index in 0..<scenario.initPods { add(scenario.makeInitPod(index)) }
-        _ = try await BenchThroughput.measure(target: scenario.initPods) { client.bindingCount }
+        let progress: @Sendable () -> String = {
+            let queued = engine.queue.counts
+            return "bindings \(client.bindingCount), deletions \(client.deletions.count), cache pods "
+                + "\(engine.cache.podCount) (assumed \(engine.cache.assumedPodCount)), queue active \(queued.active) "
+                + "backoff \(queued.backoff) unschedulable \(queued.unschedulable)"
+        }
+        _ = try await BenchThroughput.measure(target: scenario.initPods, progress: progress) { client.bindingCount }
         let measured = (0..<scenario.measuredPods).map { scenario.makeMeasuredPod($0) }
         let before = client.bindingCount
+        let cpuBefore = BenchThroughput.cpuSeconds()
         let feeder = Task {
             for pod in measured { add(pod) }
         }
-        let (samples, seconds) = try await BenchThroughput.measure(target: scenario.measuredPods) {
+        let (samples, seconds) = try await BenchThroughput.measure(target: scenario.measuredPods, progress: progress) {
             client.bindingCount - before
         }
         await feeder.value
+        let cpu = BenchThroughput.cpuSeconds() - cpuBefore
         return BenchSchedulerResult(
             scenario: scenario.name,
             nodes: scenario.nodes,
             pods: scenario.measuredPods,
             seconds: seconds,
             samples: samples,
+            cpuSeconds: cpu,
             nodesRSSMiB: nodesRSS,
             rssMiB: BenchThroughput.rssMiB()
         )
@@ -199,6 +237,9 @@ final class BenchPodTable: Sendable {
 enum BenchSchedulerAPI {
     static let admin = UserInfo(name: "system:admin", groups: ["system:masters", "system:authenticated"])
 
+    /// Runs on the global executor (`@concurrent`), not on the command's main actor: the engine, the feeder and
+    /// the sampling loop must not queue behind the main queue.
+    @concurrent
     static func run(_ scenario: BenchSchedulerScenario, parallelism: Int?) async throws -> BenchSchedulerResult {
         let directory = NSTemporaryDirectory() + "skiff-bench-scheduler-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -262,6 +303,7 @@ enum BenchSchedulerAPI {
             _ = try await BenchThroughput.measure(target: scenario.initPods, count: count)
             try await initCreator.value
             let before = count()
+            let cpuBefore = BenchThroughput.cpuSeconds()
             let creator = Task {
                 try await Self.create(count: scenario.measuredPods, workers: 32) { index in
                     var pod = scenario.makeMeasuredPod(index)
@@ -273,13 +315,15 @@ enum BenchSchedulerAPI {
                 count() - before
             }
             try await creator.value
+            let cpu = BenchThroughput.cpuSeconds() - cpuBefore
             return BenchSchedulerResult(
                 scenario: scenario.name,
                 nodes: scenario.nodes,
                 pods: scenario.measuredPods,
                 seconds: seconds,
                 samples: samples,
-                nodesRSSMiB: nodesRSS,
+                cpuSeconds: cpu,
+            nodesRSSMiB: nodesRSS,
                 rssMiB: BenchThroughput.rssMiB()
             )
         }
