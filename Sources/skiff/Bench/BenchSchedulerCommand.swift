@@ -100,7 +100,8 @@ enum BenchThroughput {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Waits for `count()` to reach `target`, sampling each second; returns the samples and the elapsed time.
+    /// Waits for `count()` (0 before the first pod is created) to reach `target`, sampling each second; returns the
+    /// samples and the elapsed time.
     static func measure(
         target: Int,
         timeout: Duration = .seconds(600),
@@ -108,7 +109,9 @@ enum BenchThroughput {
         count: @Sendable () -> Int
     ) async throws -> (samples: [Double], seconds: Double) {
         let start = Self.clock.now
-        let initial = count()
+        // `count` starts at 0 when the pods are created, which may be before this call: reading a baseline here
+        // would race with the first bindings and wait for pods that were already counted.
+        let initial = 0
         var last = initial
         var lastTime = start
         var samples: [Double] = []
