@@ -95,7 +95,7 @@ extension APIHandler {
 
         // Errors known before streaming (a too-old resourceVersion) arrive as one ERROR event, as the cacher's
         // error watcher sends them.
-        let events: AsyncThrowingStream<CacheEvent<ObjectAttributes>, any Error>
+        let events: Cacher<ObjectAttributes>.EventStream
         do {
             events = try await store.cacher.watch(prefix: resource.prefix(namespace: namespace), from: start)
         } catch let error as CacherError where error.code == .tooOld {
@@ -144,7 +144,7 @@ extension APIHandler {
     /// watch (a slow client). The relay buffer is bounded: a client that cannot keep up is disconnected, as
     /// upstream terminates slow watchers, and never holds back the cache or other watchers.
     private static func pump(
-        events: AsyncThrowingStream<CacheEvent<ObjectAttributes>, any Error>,
+        events: Cacher<ObjectAttributes>.EventStream,
         encoder: WatchEventEncoder,
         timeout: Duration,
         bookmarkInterval: Duration?,

@@ -192,14 +192,14 @@ package final class ResourceStore: Sendable {
             if dryRun {
                 return JSONValueEncoderSupport.removingResourceVersion(json).serialized()
             }
+            let key = self.resource.key(namespace: candidate.metadata.namespace, name: name)
+            // The watch cache takes the attributes from the object in hand rather than parsing the stored bytes.
+            self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
             do {
-                let keyValue = try await self.storage.create(
-                    self.resource.key(namespace: candidate.metadata.namespace, name: name),
-                    value: value,
-                    lease: nil
-                )
+                let keyValue = try await self.storage.create(key, value: value, lease: nil)
                 return try self.render(keyValue)
             } catch let error as StorageError where error.code == .keyExists {
+                self.cacher.withdrawExpectation(at: key)
                 if generated && attempt < 7 { continue }
                 throw APIError.alreadyExists(group: self.resource.group, resource: self.resource.plural, name: name)
             }
@@ -377,6 +377,7 @@ package final class ResourceStore: Sendable {
                 created: false
             )
         }
+        self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
         do {
             let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
             return .updated(try self.render(written), created: false)
@@ -385,6 +386,7 @@ package final class ResourceStore: Sendable {
         } catch let error as StorageError where error.code == .notFound {
             keyValue = nil
         }
+        self.cacher.withdrawExpectation(at: key)
         return nil
     }
 

@@ -24,7 +24,8 @@ import Synchronization
 ///   rebuilds; its watchers end with ``CacherError/Code/tooOld``, since the changes in between are lost, and
 ///   watch again. When ``run()`` returns they end with ``CacherError/Code/unavailable``.
 ///
-/// The `attributes` closure runs once per stored change, never per watcher or per list.
+/// The `attributes` closure runs once per stored change, never per watcher or per list, and not at all for a
+/// change whose writer offered its attributes beforehand (``expect(_:at:attributes:)``).
 ///
 /// ## Topics
 /// ### Running
@@ -37,13 +38,17 @@ import Synchronization
 /// ### Watching
 /// - ``watch(prefix:from:timeout:)``
 /// - ``WatchStart``
+/// - ``CacheWatchStream``
 /// - ``CacheEvent``
 /// - ``CachedObject``
+/// ### Writing through the cache's owner
+/// - ``expect(_:at:attributes:)``
+/// - ``withdrawExpectation(at:)``
 /// ### Errors
 /// - ``CacherError``
 public final class Cacher<Attributes: Sendable>: Sendable {
-    /// The stream ``watch(prefix:from:timeout:)`` returns.
-    public typealias EventStream = AsyncThrowingStream<CacheEvent<Attributes>, any Error>
+    /// The stream ``watch(prefix:from:timeout:)`` returns: its initial events, then live changes.
+    public typealias EventStream = CacheWatchStream<Attributes>
 
     /// Where a watch starts.
     public enum WatchStart: Sendable {
@@ -58,7 +63,7 @@ public final class Cacher<Attributes: Sendable>: Sendable {
         case initialState(notOlderThan: Revision?)
     }
 
-    private typealias Continuation = EventStream.Continuation
+    private typealias Continuation = AsyncThrowingStream<CacheEvent<Attributes>, any Error>.Continuation
 
     private struct Watcher {
         var prefix: String
@@ -122,6 +127,16 @@ public final class Cacher<Attributes: Sendable>: Sendable {
     private let clock: StorageClock
     private let makeAttributes: @Sendable (KeyValue) -> Attributes
     private let state: Mutex<State>
+    /// Attributes writers offered for values they are about to store, by key (``expect(_:at:attributes:)``).
+    private let expectations = Mutex<[String: Expectation]>([:])
+
+    private struct Expectation {
+        var value: [UInt8]
+        var attributes: Attributes
+    }
+
+    /// How many offered attributes are kept at most; past that, they are all dropped.
+    static var expectationLimit: Int { 4096 }
 
     /// How many keys ``run()`` reads per page when it lists the store.
     static var listPageSize: Int { 10_000 }
@@ -296,8 +311,38 @@ public final class Cacher<Attributes: Sendable>: Sendable {
             value: keyValue.value,
             createRevision: keyValue.createRevision,
             modRevision: keyValue.modRevision,
-            attributes: self.makeAttributes(keyValue)
+            attributes: self.takeExpectation(keyValue) ?? self.makeAttributes(keyValue)
         )
+    }
+
+    // MARK: Offered attributes
+
+    /// Offers the attributes of `value`, which the caller is about to write under `key`, so that the change does
+    /// not have to be decoded again when the store's watch delivers it (the writer already holds the object).
+    ///
+    /// The attributes must be what the `attributes` closure would derive from these bytes. They are used once:
+    /// by the change of `key` carrying exactly these bytes; any other change of `key` drops them. A caller whose
+    /// write fails calls ``withdrawExpectation(at:)``. At most a few thousand are kept, so a forgotten one costs
+    /// nothing but its memory until then.
+    public func expect(_ value: [UInt8], at key: String, attributes: Attributes) {
+        self.expectations.withLock { expectations in
+            if expectations.count >= Self.expectationLimit { expectations.removeAll(keepingCapacity: true) }
+            expectations[key] = Expectation(value: value, attributes: attributes)
+        }
+    }
+
+    /// Drops the attributes offered for `key` (its write failed).
+    public func withdrawExpectation(at key: String) {
+        _ = self.expectations.withLock { $0.removeValue(forKey: key) }
+    }
+
+    /// The attributes offered for this exact change, if any; forgets what was offered for its key either way.
+    private func takeExpectation(_ keyValue: KeyValue) -> Attributes? {
+        guard let expectation = self.expectations.withLock({ $0.removeValue(forKey: keyValue.key) }) else {
+            return nil
+        }
+        // The writer hands the store the same array, so this is usually an identity check.
+        return expectation.value == keyValue.value ? expectation.attributes : nil
     }
 
     /// Applies one storage watch response: changes to the objects and the ring, fanned out to the watchers.
@@ -463,6 +508,9 @@ public final class Cacher<Attributes: Sendable>: Sendable {
     /// the store, and with ``CacherError/Code/unavailable`` when ``run()`` returns. Dropping the stream or
     /// cancelling its consumer removes the watcher.
     ///
+    /// The initial events of ``WatchStart/initialState(notOlderThan:)`` are read from one immutable snapshot
+    /// shared by every watch started at the same revision (see ``CacheWatchStream``); none is copied per watcher.
+    ///
     /// Throws ``CacherError/Code/tooOld`` when `start` is ``WatchStart/after(_:)`` a revision the history ring
     /// no longer covers.
     public func watch(
@@ -480,32 +528,32 @@ public final class Cacher<Attributes: Sendable>: Sendable {
         try await self.waitUntilFresh(target, timeout: timeout)
         return try self.state.withLock { state in
             if state.stopped { throw CacherError.stopped }
-            let replay: [CacheEvent<Attributes>]
+            let initial: EventStream.Initial
             switch start {
             case .now:
-                replay = []
+                initial = .none
             case .after(let revision):
                 guard let events = state.history.events(after: revision, prefix: prefix) else {
                     throw CacherError.tooOld(requested: revision, oldest: state.history.floor)
                 }
-                replay = events
+                initial = .replay(events)
             case .initialState:
-                let objects = SortedObjects.objects(withPrefix: prefix, in: state.objects.elements)
-                replay = objects.map { .added($0) } + [.initialEventsEnd(state.revision)]
+                // A slice of the copy-on-write array: every watch-list until the next write shares this buffer.
+                let elements = state.objects.elements
+                let range = SortedObjects.range(ofPrefix: prefix, in: elements)
+                initial = .snapshot(elements[range], revision: state.revision)
             }
-            // The replay comes on top of the buffer, so that a long one does not count as falling behind.
-            let (stream, continuation) = EventStream.makeStream(
-                bufferingPolicy: .bufferingOldest(self.watcherBufferSize + replay.count)
+            // The initial events are walked by the consumer, outside this buffer, so they never count as falling
+            // behind; live changes made after the snapshot (or the replay) queue here.
+            let (live, continuation) = AsyncThrowingStream<CacheEvent<Attributes>, any Error>.makeStream(
+                bufferingPolicy: .bufferingOldest(self.watcherBufferSize)
             )
-            for event in replay {
-                continuation.yield(event)
-            }
             let id = state.makeID()
             continuation.onTermination = { [weak self] _ in
                 self?.removeWatcher(id)
             }
             state.watchers[id] = Watcher(prefix: prefix, continuation: continuation)
-            return stream
+            return EventStream(initial: initial, live: live)
         }
     }
 
