@@ -64,6 +64,7 @@ struct ServerOptions: ParsableArguments {
             clusterCIDR: self.clusterCIDR
         )
         configuration.buildCommit = SkiffVersion.version
+        configuration.releasesStartupPagesWhenReady = true
         configuration.requireDefaultServiceAccount = requireDefaultServiceAccount
         let names = ClusterPKI.defaultServingNames(
             hostName: hostName,
@@ -136,6 +137,7 @@ struct ServerCommand: AsyncParsableCommand {
     var disableAgent = false
 
     func run() async throws {
+        ProcessMemory.limitMallocArenas(2)
         self.logging.bootstrap()
         let logger = Logger(label: "skiff.server")
         // The service accounts controller below creates every namespace's `default` account.

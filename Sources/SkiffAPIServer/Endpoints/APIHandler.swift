@@ -146,6 +146,7 @@ public final class APIHandler: Sendable {
             group.addTask {
                 try await self.bootstrap()
                 self.readiness.withLock { $0.bootstrapped = true }
+                if self.configuration.releasesStartupPagesWhenReady { ProcessMemory.releaseStartupPages() }
             }
         }
     }

@@ -28,6 +28,10 @@ public struct APIServerConfiguration: Sendable {
     /// controller-manager creates those accounts (`skiff server`); off by default so that an API server alone
     /// (`skiff apiserver`, tests) still admits pods, treating the missing account as one with no settings.
     public var requireDefaultServiceAccount = false
+    /// Whether the handler calls ``ProcessMemory/releaseStartupPages()`` once the server is ready. For the
+    /// executable that owns the process (`skiff server`); off by default, so that a server embedded in tests or
+    /// benchmarks leaves the process alone.
+    public var releasesStartupPagesWhenReady = false
 
     public init(
         advertiseAddress: String = "127.0.0.1:6443",

@@ -116,10 +116,12 @@ enum BenchPod {
         """#
 }
 
-/// `VmRSS` and `VmHWM` of a process, from `/proc/<pid>/status`.
+/// `VmRSS` (with its anonymous and file-backed parts) and `VmHWM` of a process, from `/proc/<pid>/status`.
 struct BenchMemory: Sendable {
     var rssMiB: Double
     var peakMiB: Double
+    var anonymousMiB: Double
+    var fileMiB: Double
 
     init(pid: Int32) throws {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
@@ -132,6 +134,13 @@ struct BenchMemory: Sendable {
         }
         self.rssMiB = kib("VmRSS") / 1024
         self.peakMiB = kib("VmHWM") / 1024
+        self.anonymousMiB = kib("RssAnon") / 1024
+        self.fileMiB = kib("RssFile") / 1024
+    }
+
+    /// "38.2 MiB (anon 12.1, file 26.1)".
+    var text: String {
+        String(format: "%.1f MiB (anon %.1f, file %.1f)", self.rssMiB, self.anonymousMiB, self.fileMiB)
     }
 }
 
