@@ -146,6 +146,7 @@ public final class ResourceQuotaController: Sendable {
         -> [String: Quantity]
     {
         var used = hard.mapValues { _ in Quantity() }
+        var discovered: [DiscoveredResource]? = nil  // read once per sync, only if a generic count needs it
         func charge(_ evaluator: QuotaEvaluator, _ objects: [any APIObject]) {
             for object in objects where evaluator.matches(quota, object) {
                 for (name, value) in evaluator.usage(object) where hard[name] != nil && evaluator.tracks(name) {
@@ -163,7 +164,8 @@ public final class ResourceQuotaController: Sendable {
             default:
                 // Scoped quotas apply to pods only; counts of anything else are the number of objects.
                 guard (quota.spec?.scopes ?? []).isEmpty, quota.spec?.scopeSelector == nil else { continue }
-                let count = try await self.count(group: group, resource: resource, namespace: namespace)
+                if discovered == nil { discovered = try await self.client.serverPreferredResources() }
+                let count = try await self.count(group: group, resource: resource, namespace: namespace, in: discovered ?? [])
                 for name in [evaluator.objectCountName, resource] where hard[name] != nil && evaluator.tracks(name) {
                     used[name] = Quantity(Int64(count), format: .decimalSI)
                 }
@@ -173,8 +175,9 @@ public final class ResourceQuotaController: Sendable {
     }
 
     /// The number of `resource` objects in the namespace, listed through the group's preferred version.
-    func count(group: String, resource: String, namespace: String) async throws -> Int {
-        let discovered = try await self.client.serverPreferredResources()
+    func count(group: String, resource: String, namespace: String, in discovered: [DiscoveredResource]) async throws
+        -> Int
+    {
         guard let match = discovered.first(where: { $0.resource.group == group && $0.resource.resource == resource }),
             match.isNamespaced
         else { return 0 }

@@ -87,26 +87,19 @@ public final class APIHandler: Sendable {
             let path = resource.group + "/" + resource.version + "/" + resource.plural
             if path == "networking.k8s.io/v1/ipaddresses", let addresses {
                 stores[path] = addresses
-            } else if path == "events.k8s.io/v1/events",
-                let coreEvents = self.registry.resource(group: "", version: "v1", plural: "events")
-            {
-                // Both Event APIs are one resource, stored as v1 Events (as upstream stores them).
-                let view = VersionedStorage(
-                    base: instrumented,
-                    servedPrefix: resource.keyPrefix,
-                    storagePrefix: coreEvents.keyPrefix,
-                    converter: EventConversion()
+            } else if let conversion = Self.storedInAnotherVersion[path],
+                let stored = self.registry.resource(
+                    group: conversion.group,
+                    version: conversion.version,
+                    plural: conversion.plural
                 )
-                stores[path] = ResourceStore(resource: resource, storage: view, clock: { Date() }, admission: admission)
-            } else if path == "autoscaling/v1/horizontalpodautoscalers",
-                let v2 = self.registry.resource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers")
             {
-                // Stored as v2 (upstream's storage version); v1 reads and writes convert.
+                // One resource stored once, in upstream's storage version; this version's reads and writes convert.
                 let view = VersionedStorage(
                     base: instrumented,
                     servedPrefix: resource.keyPrefix,
-                    storagePrefix: v2.keyPrefix,
-                    converter: AutoscalerConversion()
+                    storagePrefix: stored.keyPrefix,
+                    converter: conversion.converter
                 )
                 stores[path] = ResourceStore(resource: resource, storage: view, clock: { Date() }, admission: admission)
             } else {
@@ -127,6 +120,14 @@ public final class APIHandler: Sendable {
             serverVersion: APIHandler.kubernetesVersion
         )
     }
+
+    /// Served versions whose objects are stored as another version's (upstream's storage versions): events.k8s.io/v1
+    /// Events as v1 Events, autoscaling/v1 HorizontalPodAutoscalers as v2.
+    static let storedInAnotherVersion:
+        [String: (group: String, version: String, plural: String, converter: any VersionConverter)] = [
+            "events.k8s.io/v1/events": ("", "v1", "events", EventConversion()),
+            "autoscaling/v1/horizontalpodautoscalers": ("autoscaling", "v2", "horizontalpodautoscalers", AutoscalerConversion()),
+        ]
 
     /// The Kubernetes release Skiff implements: kubectl's dispatcher picks its bundled kubectl by the minor.
     public static let kubernetesVersion = KubernetesVersion.gitVersion

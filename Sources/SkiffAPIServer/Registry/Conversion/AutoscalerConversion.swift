@@ -147,8 +147,7 @@ package struct AutoscalerConversion: VersionConverter {
             status = converted
         }
         let remaining = annotations.filter { !Self.roundTripAnnotations.contains($0.key) }
-        metadata.annotations = remaining.isEmpty ? (metadata.annotations == nil ? nil : [:]) : remaining
-        if metadata.annotations?.isEmpty == true { metadata.annotations = nil }
+        metadata.annotations = remaining.isEmpty ? nil : remaining
         let v2 = AutoscalingV2.HorizontalPodAutoscaler(metadata: metadata, spec: stored, status: status)
         return try JSONValueEncoder().encode(v2)
     }
@@ -169,12 +168,12 @@ package struct AutoscalerConversion: VersionConverter {
         )
     }
 
-    static func annotation(_ value: JSONValue) throws -> String {
+    static func annotation(_ value: JSONValue) -> String {
         String(decoding: value.serialized(), as: UTF8.self)
     }
 
-    static func annotation(_ values: [JSONValue]) throws -> String {
-        try Self.annotation(JSONValue.array(values))
+    static func annotation(_ values: [JSONValue]) -> String {
+        Self.annotation(JSONValue.array(values))
     }
 
     static func parseValue(_ text: String, _ name: String) throws -> JSONValue {
