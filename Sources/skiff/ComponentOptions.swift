@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 import SkiffClient
 import SkiffComponentBase
+import UnixSignals
 
 /// The `--leader-elect*` flags kube-scheduler and kube-controller-manager share (component-base's
 /// `LeaderElectionConfiguration` flags).
@@ -85,5 +88,22 @@ struct SecureServingOptions: ParsableArguments {
             return try ServingCertificate.load(certificateFile: certificate, privateKeyFile: key)
         }
         return try ServingCertificate.selfSigned(bindAddress: self.bindAddress)
+    }
+}
+
+extension ServiceGroup {
+    /// The group every `skiff` command runs its services in: SIGTERM and SIGINT begin a graceful shutdown, and
+    /// the shutdown is bounded so that the process always exits: a graceful shutdown that takes longer than 8 s
+    /// becomes cancellation, and cancellation that takes longer than 2 s more stops the process with a fatal
+    /// error in the log, rather than hanging until a SIGKILL.
+    static func component(_ services: [any Service], logger: Logger) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = .seconds(8)
+        configuration.maximumCancellationDuration = .seconds(2)
+        return ServiceGroup(configuration: configuration)
     }
 }

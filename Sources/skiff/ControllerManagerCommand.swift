@@ -125,7 +125,7 @@ struct ControllerManagerCommand: AsyncParsableCommand {
                 }
             }
         )
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup.component(services, logger: logger)
         try await group.run()
     }
 }

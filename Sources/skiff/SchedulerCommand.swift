@@ -141,7 +141,7 @@ struct SchedulerCommand: AsyncParsableCommand {
                 }
             }
         )
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup.component(services, logger: logger)
         try await group.run()
     }
 }

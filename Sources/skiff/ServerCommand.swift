@@ -161,13 +161,12 @@ struct ServerCommand: AsyncParsableCommand {
             configuration: ControllerManagerConfiguration(rootCA: rootCA),
             logger: Logger(label: "skiff.controller-manager")
         )
-        let group = ServiceGroup(
-            services: [
+        let group = ServiceGroup.component(
+            [
                 server,
                 ComponentService { try await scheduler.run() },
                 ComponentService { try await controllers.run() },
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
         try await group.run()
@@ -201,7 +200,7 @@ struct APIServerCommand: AsyncParsableCommand {
         self.logging.bootstrap()
         let logger = Logger(label: "skiff.apiserver")
         let server = try self.options.makeAPIServer(logger: logger)
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup.component([server], logger: logger)
         try await group.run()
     }
 }

@@ -4,6 +4,7 @@
 E2E_FAILURES=0
 E2E_CHECKS=0
 SERVER_PID=""
+SERVER_LOG=""
 E2E_PIDS=()
 
 e2e_log() { printf '[e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -169,6 +170,7 @@ start_server() {
     "$SKIFF" "$subcommand" --data-dir "$DATA_DIR" --https-listen-port "$PORT" --bind-address 127.0.0.1 \
         --advertise-address 127.0.0.1 >>"$log" 2>&1 &
     SERVER_PID=$!
+    SERVER_LOG=$log
     local deadline=$((SECONDS + 60))
     while [ "$SECONDS" -lt "$deadline" ]; do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -193,10 +195,17 @@ stop_server() {
         local deadline=$((SECONDS + 10))
         while kill -0 "$SERVER_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
         if kill -0 "$SERVER_PID" 2>/dev/null; then
-            fail "server stops on SIGTERM within 10s" "pid $SERVER_PID still running; sending SIGKILL"
+            fail "server stops on SIGTERM within 10s" "pid $SERVER_PID still running; sending SIGKILL" \
+                "last lines of $SERVER_LOG:" "$(tail -20 "$SERVER_LOG" 2>/dev/null)"
             kill -KILL "$SERVER_PID" 2>/dev/null || true
         fi
-        wait "$SERVER_PID" 2>/dev/null || true
+        local status=0
+        wait "$SERVER_PID" 2>/dev/null || status=$?
+        # Only a clean stop counts: a SIGKILL above, or a crash while stopping, is a failure too.
+        if [ "$status" -eq 0 ]; then pass "server exits 0 on SIGTERM"; else
+            fail "server exits 0 on SIGTERM" "exit status $status" "last lines of $SERVER_LOG:" \
+                "$(tail -20 "$SERVER_LOG" 2>/dev/null)"
+        fi
     fi
     SERVER_PID=""
 }

@@ -138,6 +138,8 @@ public final class APIHandler: Sendable {
 
     /// Runs the watch caches and the bootstrap until cancelled.
     public func run() async throws {
+        // Once stopped (shutdown), `/readyz` fails its `shutdown` check, as upstream's does while terminating.
+        defer { self.readiness.withLock { $0.shuttingDown = true } }
         try await withThrowingDiscardingTaskGroup { group in
             for store in self.stores.values {
                 group.addTask { try await store.cacher.run() }

@@ -43,6 +43,8 @@ public final class APIServer: Service, Sendable {
     /// The user of each TLS connection's client certificate, so a connection's requests verify it once.
     let connectionUsers = Mutex<[ObjectIdentifier: UserInfo?]>([:])
     let maxBodyBytes: Int
+    /// How long connections may drain after shutdown begins before the server closes them.
+    let shutdownDrainTimeout: Duration
 
     /// Paths anyone may read without credentials, as upstream's `system:public-info-viewer` allows.
     static let publicPaths: Set<String> = [
@@ -67,6 +69,7 @@ public final class APIServer: Service, Sendable {
         self.tokens = tokens
         self.logger = logger
         self.maxBodyBytes = handler.configuration.maxRequestBodyBytes
+        self.shutdownDrainTimeout = handler.configuration.shutdownDrainTimeout
     }
 
     /// The port the server listens on once running (useful with port 0).
@@ -103,9 +106,31 @@ public final class APIServer: Service, Sendable {
             logger: self.logger
         )
         try await withThrowingDiscardingTaskGroup { group in
-            // The caches and bootstrap stop when shutdown begins; the HTTP server then drains its connections.
-            group.addTask { try await cancelWhenGracefulShutdown { try await self.handler.run() } }
-            group.addTask { try await application.run() }
+            // When shutdown begins the caches stop, which ends every watch with an ERROR event (as upstream ends
+            // watches on termination), and the HTTP server drains its connections. A drain that outlasts
+            // `shutdownDrainTimeout` (a client holding a request open) is cut short by cancelling the server.
+            group.addTask {
+                do {
+                    try await cancelWhenGracefulShutdown { try await self.handler.run() }
+                } catch is CancellationError where Task.isShuttingDownGracefully {
+                    self.logger.info("Shutting down: watches ended, draining connections")
+                }
+            }
+            group.addTask {
+                try await withThrowingTaskGroup(of: Void.self) { server in
+                    server.addTask { try await application.run() }
+                    server.addTask {
+                        try? await gracefulShutdown()
+                        try await Task.sleep(for: self.shutdownDrainTimeout)
+                        self.logger.warning(
+                            "Connections still open \(self.shutdownDrainTimeout) after shutdown began; closing them"
+                        )
+                    }
+                    // Whichever ends first (the drained server, or the drain timeout) ends the other.
+                    try await server.next()
+                    server.cancelAll()
+                }
+            }
         }
     }
 

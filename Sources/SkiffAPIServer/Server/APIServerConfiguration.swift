@@ -32,6 +32,9 @@ public struct APIServerConfiguration: Sendable {
     /// executable that owns the process (`skiff server`); off by default, so that a server embedded in tests or
     /// benchmarks leaves the process alone.
     public var releasesStartupPagesWhenReady = false
+    /// How long open connections may drain once shutdown begins (watches end at once) before the server closes
+    /// them, so a client holding a request open cannot keep the process alive.
+    public var shutdownDrainTimeout: Duration = .seconds(3)
 
     public init(
         advertiseAddress: String = "127.0.0.1:6443",
