@@ -135,7 +135,10 @@ let package = Package(
         .testTarget(name: "SkiffCodeGenTests", dependencies: ["SkiffCodeGen"]),
         .testTarget(
             name: "SkiffControllerManagerTests",
-            dependencies: ["SkiffControllerManager", "SkiffQuota", "SkiffAPI", "SkiffAPIMachinery"]
+            dependencies: [
+                "SkiffControllerManager", "SkiffQuota", "SkiffAPI", "SkiffAPIMachinery", "SkiffClient", "SkiffAPIServer",
+                "SkiffStorageSQLite", logging,
+            ]
         ),
         .testTarget(
             name: "SkiffComponentBaseTests",

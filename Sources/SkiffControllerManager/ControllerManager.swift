@@ -15,6 +15,8 @@ public struct ControllerManagerConfiguration: Sendable {
     public var concurrentNamespaceSyncs: Int
     /// `--concurrent-resource-quota-syncs` (upstream default 5).
     public var concurrentResourceQuotaSyncs: Int = 5
+    /// `--concurrent-gc-syncs` (upstream default 20).
+    public var concurrentGCSyncs: Int = 20
     /// `--resource-quota-sync-period` (upstream default 5 minutes).
     public var resourceQuotaSyncPeriod: Duration = .seconds(300)
     /// The cluster CA bundle the root CA publisher writes into every namespace (`--root-ca-file`); without it that
@@ -42,6 +44,7 @@ public struct ControllerManagerConfiguration: Sendable {
         ("serviceaccount-controller", "serviceaccount"),
         ("root-ca-certificate-publisher-controller", "root-ca-cert-publisher"),
         ("resourcequota-controller", "resourcequota"),
+        ("garbage-collector-controller", "garbagecollector"),
     ]
 
     /// Whether `name` (a known controller's name) runs under ``controllers``: named (or its alias) enables it,
@@ -119,6 +122,15 @@ public final class ControllerManager: Sendable {
                 logger: logger
             )
             controllers.append(("resourcequota-controller", { try await controller.run() }))
+        }
+        if configuration.isEnabled("garbage-collector-controller") {
+            let controller = GarbageCollector(
+                client: client,
+                informers: informers,
+                workers: configuration.concurrentGCSyncs,
+                logger: logger
+            )
+            controllers.append(("garbage-collector-controller", { try await controller.run() }))
         }
         self.controllers = controllers
         self.leaderElector = configuration.leaderElection.map {

@@ -28,6 +28,9 @@ struct ControllerManagerOptions: ParsableArguments {
     @Option(help: "The number of namespace objects that are allowed to sync concurrently.")
     var concurrentNamespaceSyncs: Int = 10
 
+    @Option(help: "The number of garbage collector workers that are allowed to sync concurrently.")
+    var concurrentGcSyncs: Int = 20
+
     @Option(help: "If set, this root certificate authority will be included in every namespace's kube-root-ca.crt ConfigMap.")
     var rootCaFile: String?
 
@@ -47,6 +50,9 @@ struct ControllerManagerOptions: ParsableArguments {
         guard self.concurrentNamespaceSyncs > 0 else {
             throw ValidationError("--concurrent-namespace-syncs must be greater than 0")
         }
+        guard self.concurrentGcSyncs > 0 else {
+            throw ValidationError("--concurrent-gc-syncs must be greater than 0")
+        }
         do {
             try ControllerManagerConfiguration(controllers: self.controllers).validate()
         } catch {
@@ -56,12 +62,14 @@ struct ControllerManagerOptions: ParsableArguments {
 
     /// The configuration the flags describe; reads `--root-ca-file`.
     func configuration() throws -> ControllerManagerConfiguration {
-        ControllerManagerConfiguration(
+        var configuration = ControllerManagerConfiguration(
             controllers: self.controllers,
             concurrentNamespaceSyncs: self.concurrentNamespaceSyncs,
             rootCA: try self.rootCaFile.map { try String(contentsOfFile: $0, encoding: .utf8) },
             leaderElection: self.leaderElection.configuration(defaultLeaseName: "kube-controller-manager")
         )
+        configuration.concurrentGCSyncs = self.concurrentGcSyncs
+        return configuration
     }
 
     /// The API client of `--kubeconfig`, with `--kube-api-qps` and `--kube-api-burst`.

@@ -10,17 +10,20 @@ struct ControllerManagerConfigurationTests {
 
     static let all = [
         "namespace-controller", "serviceaccount-controller", "root-ca-certificate-publisher-controller",
-        "resourcequota-controller",
+        "resourcequota-controller", "garbage-collector-controller",
     ]
 
     @Test(arguments: [
         Case(flag: ["*"], enabled: all),
         Case(
             flag: ["*", "-serviceaccount-controller"],
-            enabled: ["namespace-controller", "root-ca-certificate-publisher-controller", "resourcequota-controller"]
+            enabled: [
+                "namespace-controller", "root-ca-certificate-publisher-controller", "resourcequota-controller",
+                "garbage-collector-controller",
+            ]
         ),
         Case(
-            flag: ["*", "-namespace", "-resourcequota"],
+            flag: ["*", "-namespace", "-resourcequota", "-garbagecollector"],
             enabled: ["serviceaccount-controller", "root-ca-certificate-publisher-controller"]
         ),
         Case(flag: ["namespace"], enabled: ["namespace-controller"]),

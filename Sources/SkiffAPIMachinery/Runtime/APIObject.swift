@@ -38,3 +38,9 @@ public protocol APIListObject: Codable, Sendable, Hashable {
     /// The objects of the list.
     var items: [Item] { get set }
 }
+
+/// `PartialObjectMetadata` stands for an object of any kind by its metadata alone, so metadata-only clients,
+/// informers and listers work with it like with any kind.
+extension MetaV1.PartialObjectMetadata: APIObject {
+    public static let groupVersionKind = GroupVersionKind(group: "meta.k8s.io", version: "v1", kind: "PartialObjectMetadata")
+}

@@ -8,11 +8,16 @@ import SkiffAPIMachinery
 import SkiffStorage
 import SkiffPrinters
 
-/// What the client asked the response to be (↔ apiserver content negotiation for `as=Table`).
+/// What the client asked the response to be (↔ apiserver content negotiation for `as=Table` and
+/// `as=PartialObjectMetadata[List]`).
 enum OutputFormat: Sendable, Equatable {
     case json
     /// A `meta.k8s.io` Table of the given version, with row objects per `includeObject`.
     case table(version: String, includeObject: String)
+    /// Only the metadata (↔ client-go's metadata client, used by the garbage collector and the namespace
+    /// controller): `PartialObjectMetadata` for an object or a watch event, `PartialObjectMetadataList` for a list.
+    /// `list` records which of the two kinds the client named; the other shape is 406, as upstream answers.
+    case partialMetadata(version: String, list: Bool)
 
     static func negotiate(_ accept: String?, query: QueryParameters) throws(APIError) -> OutputFormat {
         guard let accept, !accept.isEmpty else { return .json }
@@ -38,6 +43,11 @@ enum OutputFormat: Sendable, Equatable {
                         )
                     }
                     return .table(version: version, includeObject: include)
+                }
+                if asKind == "PartialObjectMetadata" || asKind == "PartialObjectMetadataList",
+                    parameters["g"] == "meta.k8s.io", let version = parameters["v"], version == "v1" || version == "v1beta1"
+                {
+                    return .partialMetadata(version: version, list: asKind == "PartialObjectMetadataList")
                 }
                 continue
             }
@@ -310,7 +320,29 @@ extension APIHandler {
             var body = table.serialized()
             body.append(UInt8(ascii: "\n"))
             return APIResponse(status: status, headers: Self.tableHeaders(version) + headers, body: .bytes(body))
+        case .partialMetadata(let version, let list):
+            guard !list else {
+                throw APIError.notAcceptable(
+                    "you requested PartialObjectMetadataList, but the requested object is not a list (\(resource.kind))"
+                )
+            }
+            var body = Self.partialMetadata(of: try JSONValue.parse(bytes), version: version).serialized()
+            body.append(UInt8(ascii: "\n"))
+            return APIResponse(status: status, headers: Self.partialMetadataHeaders(version) + headers, body: .bytes(body))
         }
+    }
+
+    /// `object` as a `PartialObjectMetadata`: its metadata under the meta.k8s.io kind.
+    static func partialMetadata(of object: JSONValue, version: String) -> JSONValue {
+        [
+            "kind": "PartialObjectMetadata",
+            "apiVersion": .string("meta.k8s.io/" + version),
+            "metadata": object["metadata"] ?? [:],
+        ]
+    }
+
+    static func partialMetadataHeaders(_ version: String) -> [(name: String, value: String)] {
+        [("Content-Type", "application/json;as=PartialObjectMetadata;v=\(version);g=meta.k8s.io")]
     }
 
     static func escapeWarning(_ text: String) -> String {
@@ -368,6 +400,31 @@ extension APIHandler {
             var body = table.serialized()
             body.append(UInt8(ascii: "\n"))
             return APIResponse(status: 200, headers: Self.tableHeaders(version), body: .bytes(body))
+        case .partialMetadata(let version, let list):
+            guard list else {
+                throw APIError.notAcceptable(
+                    "you requested PartialObjectMetadata, but the requested object is a list (\(resource.listKind))"
+                )
+            }
+            var metadata = JSONObject()
+            metadata["resourceVersion"] = .string(resourceVersion)
+            if let continueToken { metadata["continue"] = .string(continueToken) }
+            var partials: [JSONValue] = []
+            partials.reserveCapacity(items.count)
+            for item in items { partials.append(Self.partialMetadata(of: try JSONValue.parse(item), version: version)) }
+            let list: JSONValue = [
+                "kind": "PartialObjectMetadataList",
+                "apiVersion": .string("meta.k8s.io/" + version),
+                "metadata": .object(metadata),
+                "items": .array(partials),
+            ]
+            var body = list.serialized()
+            body.append(UInt8(ascii: "\n"))
+            return APIResponse(
+                status: 200,
+                headers: [("Content-Type", "application/json;as=PartialObjectMetadataList;v=\(version);g=meta.k8s.io")],
+                body: .bytes(body)
+            )
         }
     }
 

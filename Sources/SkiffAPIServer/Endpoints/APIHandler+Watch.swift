@@ -91,6 +91,11 @@ extension APIHandler {
         switch format {
         case .json: headers = Self.jsonHeaders
         case .table(let version, _): headers = Self.tableHeaders(version)
+        case .partialMetadata(let version, let list):
+            guard !list else {
+                throw APIError.notAcceptable("you requested PartialObjectMetadataList, but a watch streams objects")
+            }
+            headers = Self.partialMetadataHeaders(version)
         }
 
         // Errors known before streaming (a too-old resourceVersion) arrive as one ERROR event, as the cacher's
@@ -258,9 +263,14 @@ struct WatchEventEncoder: Sendable {
 
     private func bookmarkLine(revision: Revision, initialEventsEnd: Bool) -> [UInt8] {
         var line = Array(#"{"type":"BOOKMARK","object":{"kind":""#.utf8)
-        line.append(contentsOf: self.resource.kind.utf8)
-        line.append(contentsOf: #"","apiVersion":""#.utf8)
-        line.append(contentsOf: self.resource.apiVersion.utf8)
+        if case .partialMetadata(let version, _) = self.format {
+            line.append(contentsOf: #"PartialObjectMetadata","apiVersion":"meta.k8s.io/"#.utf8)
+            line.append(contentsOf: version.utf8)
+        } else {
+            line.append(contentsOf: self.resource.kind.utf8)
+            line.append(contentsOf: #"","apiVersion":""#.utf8)
+            line.append(contentsOf: self.resource.apiVersion.utf8)
+        }
         line.append(contentsOf: #"","metadata":{"resourceVersion":""#.utf8)
         line.append(contentsOf: revision.description.utf8)
         line.append(UInt8(ascii: "\""))
@@ -292,6 +302,9 @@ struct WatchEventEncoder: Sendable {
             )
             state.sentColumns = true
             line.append(contentsOf: table.serialized())
+        case .partialMetadata(let version, _):
+            let object = try stored.decode(resourceVersion: revision.description)
+            line.append(contentsOf: APIHandler.partialMetadata(of: object, version: version).serialized())
         }
         line.append(contentsOf: "}\n".utf8)
         return line

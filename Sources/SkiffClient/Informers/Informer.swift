@@ -29,7 +29,7 @@ import Synchronization
 public final class Informer<Object: APIObject>: Sendable {
     /// The cache.
     public let indexer: Indexer<Object>
-    let client: ResourceClient<Object>
+    let source: any ListerWatcher<Object>
     let options: ListOptions
     let resyncPeriod: Duration?
     let clock: any ClientClock
@@ -45,20 +45,32 @@ public final class Informer<Object: APIObject>: Sendable {
     /// - Parameters:
     ///   - resyncPeriod: when set, every cached object is re-delivered to the handlers as an update this often.
     ///   - clock: the clock of resync periods and retry delays.
-    public init(
+    public convenience init(
         client: ResourceClient<Object>,
         options: ListOptions = ListOptions(),
         resyncPeriod: Duration? = nil,
         clock: any ClientClock = SystemClock(),
         logger: Logger
     ) {
+        self.init(source: client, options: options, resyncPeriod: resyncPeriod, clock: clock, logger: logger)
+    }
+
+    /// Makes an informer of what `source` lists and watches (a typed client, or a ``MetadataResourceClient``
+    /// for a metadata-only informer of any resource), restricted by the selectors of `options`.
+    public init(
+        source: any ListerWatcher<Object>,
+        options: ListOptions = ListOptions(),
+        resyncPeriod: Duration? = nil,
+        clock: any ClientClock = SystemClock(),
+        logger: Logger
+    ) {
         self.indexer = Indexer()
-        self.client = client
+        self.source = source
         self.options = ListOptions(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
         self.resyncPeriod = resyncPeriod
         self.clock = clock
         var logger = logger
-        logger[metadataKey: "k8s.resource"] = "\(client.resource.groupVersionResource)"
+        logger[metadataKey: "k8s.resource"] = "\(source.groupVersionResource)"
         self.logger = logger
     }
 
@@ -123,12 +135,12 @@ public final class Informer<Object: APIObject>: Sendable {
                 listOptions.limit = 500
                 // The first list reads the watch cache ("0"); after an expiry, a consistent read.
                 listOptions.resourceVersion = fresh ? nil : "0"
-                let list = try await self.client.listAll(listOptions)
+                let list = try await self.source.listAll(listOptions)
                 self.replace(list.items, resourceVersion: list.resourceVersion)
                 self.synced.set()
                 failures = 0
                 fresh = false
-                let watcher = RetryWatcher(self.client, options: self.options, clock: self.clock)
+                let watcher = RetryWatcher(source: self.source, options: self.options, clock: self.clock)
                 try await watcher.run(from: list.resourceVersion) { event in
                     self.apply(event)
                 }

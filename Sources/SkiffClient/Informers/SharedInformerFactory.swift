@@ -78,6 +78,29 @@ public final class SharedInformerFactory: Sendable {
         }
     }
 
+    /// The shared metadata-only informer of `resource` (↔ client-go's `metadatainformer.SharedInformerFactory`):
+    /// its cache holds each object's `PartialObjectMetadata`. `isNamespaced` gives the scope of resources the
+    /// compiled-in schema does not know.
+    public func metadataInformer(
+        for resource: GroupVersionResource,
+        isNamespaced: Bool? = nil
+    ) -> Informer<MetaV1.PartialObjectMetadata> {
+        let key = "metadata|\(resource)"
+        return self.state.withLock { state in
+            if let existing = state.informers[key] as? Informer<MetaV1.PartialObjectMetadata> { return existing }
+            let informer = Informer<MetaV1.PartialObjectMetadata>(
+                source: self.client.metadata(resource, namespace: self.namespace, isNamespaced: isNamespaced),
+                resyncPeriod: self.resyncPeriod,
+                clock: self.clock,
+                logger: self.logger
+            )
+            state.informers[key] = informer
+            state.order.append(key)
+            state.running?.yield(informer)
+            return informer
+        }
+    }
+
     /// The lister of `Object`'s shared informer.
     public func lister<Object: APIObject>(_ type: Object.Type) -> Lister<Object> {
         self.informer(type).lister

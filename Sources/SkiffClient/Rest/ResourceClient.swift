@@ -85,20 +85,7 @@ public struct ResourceClient<Object: APIObject>: Sendable {
     /// Every object matching `options`, following `continue` tokens page by page (`options.limit` is the page
     /// size). The result's resourceVersion is the first page's, as client-go's pager returns it.
     public func listAll(_ options: ListOptions = ListOptions()) async throws -> ObjectList<Object> {
-        var options = options
-        var result = try await self.list(options)
-        var next = result.continueToken
-        while let token = next {
-            options.continueToken = token
-            options.resourceVersion = nil
-            options.resourceVersionMatch = nil
-            let page = try await self.list(options)
-            result.items.append(contentsOf: page.items)
-            next = page.continueToken
-        }
-        result.metadata.continue = nil
-        result.metadata.remainingItemCount = nil
-        return result
+        try await listAllPages(options) { try await self.list($0) }
     }
 
     /// Watches the collection, calling `handle` for each event until the server ends the watch (its

@@ -28,7 +28,8 @@ struct ResourceEndpoint: Sendable {
         subresource: String? = nil,
         query: [(String, String)] = [],
         body: [UInt8] = [],
-        contentType: String? = nil
+        contentType: String? = nil,
+        accept: String = "application/json"
     ) async throws -> APIResponse {
         if name != nil || method == "POST" {
             // A namespaced object's verbs need its namespace (a list may span all namespaces).
@@ -39,7 +40,7 @@ struct ResourceEndpoint: Sendable {
         if let name, name.isEmpty {
             throw APIError.badRequest("resource name may not be empty")
         }
-        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        var headers: [(name: String, value: String)] = [("Accept", accept)]
         if let contentType { headers.append(("Content-Type", contentType)) }
         return try await self.client.send(
             APIRequest(
@@ -55,9 +56,10 @@ struct ResourceEndpoint: Sendable {
     /// Streams a watch, calling `onLine` with each complete newline-delimited line.
     func watchLines(
         query: [(String, String)],
+        accept: String = "application/json",
         _ onLine: ([UInt8]) async throws -> Void
     ) async throws {
-        let response = try await self.send("GET", query: [("watch", "true")] + query)
+        let response = try await self.send("GET", query: [("watch", "true")] + query, accept: accept)
         switch response.body {
         case .bytes(let bytes):
             var splitter = LineSplitter()

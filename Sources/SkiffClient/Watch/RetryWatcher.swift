@@ -13,7 +13,7 @@ public import SkiffAPIMachinery
 /// try await RetryWatcher(client.pods("default")).run(from: list.resourceVersion) { event in … }
 /// ```
 public struct RetryWatcher<Object: APIObject>: Sendable {
-    let resourceClient: ResourceClient<Object>
+    let source: any ListerWatcher<Object>
     /// Selectors applied to every watch (resourceVersion and bookmarks are managed by the watcher).
     public var options: ListOptions
     /// How long to wait before re-watching after a failure.
@@ -30,7 +30,18 @@ public struct RetryWatcher<Object: APIObject>: Sendable {
         timeoutSeconds: ClosedRange<Int> = 300...600,
         clock: any ClientClock = SystemClock()
     ) {
-        self.resourceClient = client
+        self.init(source: client, options: options, retryDelay: retryDelay, timeoutSeconds: timeoutSeconds, clock: clock)
+    }
+
+    /// A watcher of what `source` watches (a typed client or a ``MetadataResourceClient``).
+    public init(
+        source: any ListerWatcher<Object>,
+        options: ListOptions = ListOptions(),
+        retryDelay: Duration = .seconds(1),
+        timeoutSeconds: ClosedRange<Int> = 300...600,
+        clock: any ClientClock = SystemClock()
+    ) {
+        self.source = source
         self.options = options
         self.retryDelay = retryDelay
         self.timeoutSeconds = timeoutSeconds
@@ -54,7 +65,7 @@ public struct RetryWatcher<Object: APIObject>: Sendable {
             options.allowWatchBookmarks = true
             options.timeoutSeconds = Int.random(in: self.timeoutSeconds)
             do {
-                try await self.resourceClient.watch(options) { event in
+                try await self.source.watch(options) { event in
                     switch event {
                     case .bookmark(let bookmark):
                         if !bookmark.resourceVersion.isEmpty { last = bookmark.resourceVersion }
