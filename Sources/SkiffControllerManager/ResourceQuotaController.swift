@@ -3,14 +3,17 @@ import SkiffAPI
 import SkiffAPIMachinery
 public import SkiffClient
 import SkiffQuota
+import Synchronization
 
 /// The resource quota controller: keeps every ResourceQuota's `status.hard` equal to its `spec.hard` and its
 /// `status.used` equal to what the namespace really holds (↔ `pkg/controller/resourcequota`). The ResourceQuota
 /// admission plugin charges usage as objects are created; this controller gives usage back when they go (pods that
 /// finish or are deleted, Services, claims, ConfigMaps) and recounts everything every sync period.
 ///
-/// Pods, Services, PersistentVolumeClaims and ConfigMaps are read from informers; other object counts
-/// (`count/deployments.apps`, `secrets`, ...) are listed through the API at each sync of a quota that limits them.
+/// Pods, Services, PersistentVolumeClaims and ConfigMaps are read from typed informers; every other namespaced
+/// resource discovery lists is watched by a metadata-only informer (shared with the garbage collector), whose
+/// deletions give back object counts (`count/deployments.apps`, `secrets`, ...) at once and whose cache the counts
+/// are read from (↔ upstream's `QuotaMonitor`). Discovery is re-read every ``discoveryPeriod``.
 public final class ResourceQuotaController: Sendable {
     let client: APIClient
     let quotas: Informer<CoreV1.ResourceQuota>
@@ -18,6 +21,11 @@ public final class ResourceQuotaController: Sendable {
     let services: Informer<CoreV1.Service>
     let claims: Informer<CoreV1.PersistentVolumeClaim>
     let configMaps: Informer<CoreV1.ConfigMap>
+    let informers: SharedInformerFactory
+    /// Metadata informers of the other namespaced resources, by group and resource.
+    let monitors = Mutex<[String: (resource: GroupVersionResource, informer: Informer<MetaV1.PartialObjectMetadata>)]>([:])
+    /// How often discovery is re-read for resources to watch (upstream: 30 s).
+    let discoveryPeriod: Duration
     let queue: WorkQueue<String>
     let workers: Int
     /// How often every quota is recounted (`--resource-quota-sync-period`, upstream 5 minutes).
@@ -29,9 +37,12 @@ public final class ResourceQuotaController: Sendable {
         informers: SharedInformerFactory,
         workers: Int = 5,
         syncPeriod: Duration = .seconds(300),
+        discoveryPeriod: Duration = .seconds(30),
         logger: Logger
     ) {
         self.client = client
+        self.informers = informers
+        self.discoveryPeriod = discoveryPeriod
         self.quotas = informers.informer(CoreV1.ResourceQuota.self)
         self.pods = informers.informer(CoreV1.Pod.self)
         self.services = informers.informer(CoreV1.Service.self)
@@ -101,9 +112,54 @@ public final class ResourceQuotaController: Sendable {
                 }
             }
             group.addTask {
+                while true {
+                    do {
+                        try await self.syncMonitors()
+                    } catch let error where !(error is CancellationError) {
+                        self.logger.debug("Quota discovery failed", metadata: ["error": "\(error)"])
+                    }
+                    try await Task.sleep(for: self.discoveryPeriod)
+                }
+            }
+            group.addTask {
                 await self.queue.runWorkers(self.workers, logger: self.logger) { try await self.reconcile($0) }
                 try Task.checkCancellation()
             }
+        }
+    }
+
+    /// Resources with typed informers here, or that quota never counts (↔ upstream's ignored resources).
+    static let unmonitored: Set<String> = [
+        "/pods", "/services", "/persistentvolumeclaims", "/configmaps", "/events", "events.k8s.io/events",
+        "/bindings", "authorization.k8s.io/localsubjectaccessreviews",
+    ]
+
+    /// Watches the metadata of every namespaced resource that can be listed, watched and deleted, and is not
+    /// watched yet; deletions give back the quotas that count the resource.
+    func syncMonitors() async throws {
+        for discovered in try await self.client.serverPreferredResources() {
+            let key = discovered.resource.group + "/" + discovered.resource.resource
+            guard discovered.isNamespaced, Set(["list", "watch", "delete"]).isSubset(of: discovered.verbs),
+                !Self.unmonitored.contains(key), self.monitors.withLock({ $0[key] == nil })
+            else { continue }
+            let group = discovered.resource.group
+            let resource = discovered.resource.resource
+            let informer = self.informers.metadataInformer(for: discovered.resource, isNamespaced: true)
+            informer.addEventHandler(
+                ResourceEventHandler(onDelete: { deleted in
+                    self.enqueueNamespace(deleted.object.metadata.namespace, counting: (group, resource))
+                })
+            )
+            self.monitors.withLock { $0[key] = (discovered.resource, informer) }
+        }
+    }
+
+    /// Enqueues the namespace's quotas that count `counted` (group, resource).
+    private func enqueueNamespace(_ namespace: String?, counting counted: (group: String, resource: String)) {
+        guard let namespace else { return }
+        for quota in self.quotas.lister.list(namespace: namespace) {
+            let hard = quota.spec?.hard ?? [:]
+            if QuotaEvaluator.resources(tracking: hard.keys).contains(where: { $0 == counted }) { self.enqueue(quota) }
         }
     }
 
@@ -164,7 +220,8 @@ public final class ResourceQuotaController: Sendable {
             default:
                 // Scoped quotas apply to pods only; counts of anything else are the number of objects.
                 guard (quota.spec?.scopes ?? []).isEmpty, quota.spec?.scopeSelector == nil else { continue }
-                if discovered == nil { discovered = try await self.client.serverPreferredResources() }
+                let monitored = self.monitors.withLock { $0[group + "/" + resource]?.informer.hasSynced ?? false }
+                if discovered == nil, !monitored { discovered = try await self.client.serverPreferredResources() }
                 let count = try await self.count(group: group, resource: resource, namespace: namespace, in: discovered ?? [])
                 for name in [evaluator.objectCountName, resource] where hard[name] != nil && evaluator.tracks(name) {
                     used[name] = Quantity(Int64(count), format: .decimalSI)
@@ -174,10 +231,14 @@ public final class ResourceQuotaController: Sendable {
         return used
     }
 
-    /// The number of `resource` objects in the namespace, listed through the group's preferred version.
+    /// The number of `resource` objects in the namespace: from its metadata informer once that has synced,
+    /// otherwise listed through the group's preferred version.
     func count(group: String, resource: String, namespace: String, in discovered: [DiscoveredResource]) async throws
         -> Int
     {
+        if let monitor = self.monitors.withLock({ $0[group + "/" + resource] }), monitor.informer.hasSynced {
+            return monitor.informer.lister.list(namespace: namespace).count
+        }
         guard let match = discovered.first(where: { $0.resource.group == group && $0.resource.resource == resource }),
             match.isNamespaced
         else { return 0 }

@@ -161,6 +161,18 @@ expect_eq "admission charges the configmap" "2" "$OUT"
 expect_ok "delete configmap c1" k -n "$QNS" delete configmap c1
 wait_for "and the controller gives it back" "1" \
     -n "$QNS" get resourcequota q -o 'jsonpath={.status.used.count/configmaps}'
+# Any other counted kind is given back as promptly: the controller watches every resource's metadata.
+expect_ok "create quota on secrets and deployments" \
+    k -n "$QNS" create quota counts --hard=count/secrets=3,count/deployments.apps=1
+expect_ok "create secret s1" k -n "$QNS" create secret generic s1 --from-literal=k=v
+expect_ok "create deployment d1" k -n "$QNS" create deployment d1 --image=nginx
+wait_for "both are counted" "1 1" \
+    -n "$QNS" get resourcequota counts -o 'jsonpath={.status.used.count/secrets} {.status.used.count/deployments\.apps}'
+expect_fail "a second deployment exceeds the quota" "exceeded quota: counts" \
+    k -n "$QNS" create deployment d2 --image=nginx
+expect_ok "delete secret s1 and deployment d1" k -n "$QNS" delete secret/s1 deployment/d1
+wait_for "the controller gives both back without waiting for its resync" "0 0" \
+    -n "$QNS" get resourcequota counts -o 'jsonpath={.status.used.count/secrets} {.status.used.count/deployments\.apps}'
 
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "Service node ports"
