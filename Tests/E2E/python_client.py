@@ -2,7 +2,8 @@
 
     python_client.py path/to/kubeconfig.yaml
 
-Exercises CRUD on ConfigMap, Secret, Deployment, Service, Namespace and Pod; the three patch types,
+Exercises CRUD on ConfigMap, Secret, Deployment, Service, Namespace and Pod; the three patch types; deletion with
+each propagation policy carried out by the garbage collector;
 `utils.create_from_yaml`, server-side apply (typed and dynamic clients) with its conflict Status; label and field
 selectors; pagination; a watch from a list resourceVersion (the upstream Python e2e `test_watch` pattern); and Status error
 bodies. Every test runs even when an earlier one fails; the exit status is non-zero if any failed.
@@ -415,6 +416,52 @@ def test_watch_live():
     assert events == [("ADDED", "live-1"), ("DELETED", "live-1")], "live watch events %r" % events
 
 
+def wait_gone(read, what, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            read()
+        except ApiException as error:
+            assert error.status == 404, error
+            return
+        time.sleep(0.2)
+    raise AssertionError("%s still exists %ds later" % (what, seconds))
+
+
+def test_garbage_collection():
+    """Owner references and the three propagation policies, as the Python client sends them (V1DeleteOptions)."""
+
+    def owned(name, owner, kind=client.V1ConfigMap):
+        reference = client.V1OwnerReference(
+            api_version="v1", kind="ConfigMap", name=owner.metadata.name, uid=owner.metadata.uid,
+            block_owner_deletion=True,
+        )
+        body = kind(metadata=client.V1ObjectMeta(name=name, owner_references=[reference]))
+        if kind is client.V1ConfigMap:
+            return core.create_namespaced_config_map(NS, body)
+        return core.create_namespaced_secret(NS, body)
+
+    for policy in ["Background", "Foreground"]:
+        owner = core.create_namespaced_config_map(NS, client.V1ConfigMap(metadata=meta("gc-" + policy.lower())))
+        owned("gc-%s-cm" % policy.lower(), owner)
+        owned("gc-%s-secret" % policy.lower(), owner, kind=client.V1Secret)
+        core.delete_namespaced_config_map(owner.metadata.name, NS, body=client.V1DeleteOptions(propagation_policy=policy))
+        for read, what in [
+            (lambda: core.read_namespaced_config_map("gc-%s-cm" % policy.lower(), NS), policy + " dependent configmap"),
+            (lambda: core.read_namespaced_secret("gc-%s-secret" % policy.lower(), NS), policy + " dependent secret"),
+            (lambda: core.read_namespaced_config_map(owner.metadata.name, NS), policy + " owner"),
+        ]:
+            wait_gone(read, what)
+
+    owner = core.create_namespaced_config_map(NS, client.V1ConfigMap(metadata=meta("gc-orphan")))
+    owned("gc-orphan-cm", owner)
+    core.delete_namespaced_config_map("gc-orphan", NS, propagation_policy="Orphan")
+    wait_gone(lambda: core.read_namespaced_config_map("gc-orphan", NS), "orphaning owner")
+    orphan = core.read_namespaced_config_map("gc-orphan-cm", NS)
+    assert not orphan.metadata.owner_references, orphan.metadata.owner_references
+    core.delete_namespaced_config_map("gc-orphan-cm", NS)
+
+
 def test_delete_namespace():
     core.delete_namespace(NS)
     deadline = time.monotonic() + 30
@@ -580,6 +627,7 @@ TESTS = [
     test_pagination,
     test_watch,
     test_watch_live,
+    test_garbage_collection,
     test_delete_namespace,
 ]
 
