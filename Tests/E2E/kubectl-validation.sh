@@ -83,6 +83,22 @@ YAML
 expect_fail "a configmap key with a space is rejected" 'The ConfigMap "bad-key" is invalid' k -n "$NS" create -f "$WORK/bad-key.yaml"
 expect_contains "configmap key message" "data[a b]: Invalid value: \"a b\": a valid config key must consist of alphanumeric characters"
 
+cat > "$WORK/bad-hpa.yaml" <<'YAML'
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: bad-hpa}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 3
+  metrics:
+  - type: Pods
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 0}}
+YAML
+expect_fail "an autoscaler whose metric names the wrong source is rejected" \
+    'The HorizontalPodAutoscaler "bad-hpa" is invalid' k -n "$NS" create -f "$WORK/bad-hpa.yaml"
+expect_contains "the missing source" "spec.metrics[0].pods: Required value: must populate information for the given metric source"
+expect_contains "the target checked" "spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0"
+
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "immutable fields"
 

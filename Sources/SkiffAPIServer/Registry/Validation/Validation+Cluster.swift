@@ -605,7 +605,7 @@ enum ClusterValidation {
         return Self.horizontalPodAutoscaler(converted)
     }
 
-    /// `ValidateHorizontalPodAutoscaler` (replica bounds, target reference, scaling policies).
+    /// `ValidateHorizontalPodAutoscaler` (replica bounds, target reference, metrics, scaling policies).
     static func horizontalPodAutoscaler(_ autoscaler: AutoscalingV2.HorizontalPodAutoscaler) -> [FieldError] {
         var errors = CommonValidation.objectMeta(autoscaler.metadata, namespaced: true, name: CommonValidation.dnsSubdomainName)
         let path = FieldPath("spec")
@@ -619,14 +619,8 @@ enum ClusterValidation {
         if let minimum = spec.minReplicas, spec.maxReplicas < minimum {
             errors.append(.invalid(path.child("maxReplicas"), spec.maxReplicas, "must be greater than or equal to `minReplicas`"))
         }
-        let refPath = path.child("scaleTargetRef")
-        for (name, value) in [("kind", spec.scaleTargetRef.kind), ("name", spec.scaleTargetRef.name)] {
-            if value.isEmpty {
-                errors.append(.required(refPath.child(name), ""))
-            } else {
-                errors += Validation.isValidPathSegmentName(value).map { FieldError.invalid(refPath.child(name), value, $0) }
-            }
-        }
+        errors += Self.crossVersionReference(spec.scaleTargetRef, path: path.child("scaleTargetRef"))
+        errors += Self.metrics(spec.metrics ?? [], path: path.child("metrics"), minReplicas: spec.minReplicas)
         for (name, rules) in [("scaleUp", spec.behavior?.scaleUp), ("scaleDown", spec.behavior?.scaleDown)] {
             guard let rules else { continue }
             let rulesPath = path.child("behavior").child(name)
@@ -655,6 +649,174 @@ enum ClusterValidation {
                 } else if policy.periodSeconds > 1800 {
                     errors.append(.invalid(policyPath.child("periodSeconds"), policy.periodSeconds, "must be less than or equal to 1800"))
                 }
+            }
+        }
+        return errors
+    }
+
+    static let metricSourceTypes = ["ContainerResource", "External", "Object", "Pods", "Resource"]
+
+    /// `validateMetrics`: each metric, and scaling to zero only on Object or External metrics.
+    static func metrics(_ metrics: [AutoscalingV2.MetricSpec], path: FieldPath, minReplicas: Int32?) -> [FieldError] {
+        var errors: [FieldError] = []
+        for (index, metric) in metrics.enumerated() {
+            errors += Self.metric(metric, path: path.index(index))
+        }
+        if minReplicas == 0, !metrics.contains(where: { $0.type == "Object" || $0.type == "External" }) {
+            errors.append(.forbidden(path, "must specify at least one Object or External metric to support scaling to zero replicas"))
+        }
+        return errors
+    }
+
+    /// `validateMetricSpec`: a known type, its source set (and checked), no other source.
+    static func metric(_ metric: AutoscalingV2.MetricSpec, path: FieldPath) -> [FieldError] {
+        var errors: [FieldError] = []
+        if metric.type.isEmpty {
+            errors.append(.required(path.child("type"), "must specify a metric source type"))
+        }
+        if !Self.metricSourceTypes.contains(metric.type) {
+            errors.append(.notSupported(path.child("type"), metric.type, Self.metricSourceTypes))
+        }
+        // The sources present, in upstream's order; only the first is checked.
+        var present: [String] = []
+        if let object = metric.object {
+            present.append("object")
+            let objectPath = path.child("object")
+            errors += Self.crossVersionReference(object.describedObject, path: objectPath.child("describedObject"))
+            errors += Self.metricIdentifier(object.metric, path: objectPath.child("metric"))
+            errors += Self.metricTarget(object.target, path: objectPath.child("target"))
+            if object.target.value == nil && object.target.averageValue == nil {
+                errors.append(.required(objectPath.child("target").child("averageValue"), "must set either a target value or averageValue"))
+            }
+        }
+        if let external = metric.external {
+            present.append("external")
+            if present.count == 1 {
+                let externalPath = path.child("external")
+                errors += Self.metricIdentifier(external.metric, path: externalPath.child("metric"))
+                errors += Self.metricTarget(external.target, path: externalPath.child("target"))
+                if external.target.value == nil && external.target.averageValue == nil {
+                    errors.append(
+                        .required(externalPath.child("target").child("averageValue"), "must set either a target value for metric or a per-pod target")
+                    )
+                }
+                if external.target.value != nil && external.target.averageValue != nil {
+                    errors.append(
+                        .forbidden(externalPath.child("target").child("value"), "may not set both a target value for metric and a per-pod target")
+                    )
+                }
+            }
+        }
+        if let pods = metric.pods {
+            present.append("pods")
+            if present.count == 1 {
+                let podsPath = path.child("pods")
+                errors += Self.metricIdentifier(pods.metric, path: podsPath.child("metric"))
+                errors += Self.metricTarget(pods.target, path: podsPath.child("target"))
+                if pods.target.averageValue == nil {
+                    errors.append(.required(podsPath.child("target").child("averageValue"), "must specify a positive target averageValue"))
+                }
+            }
+        }
+        if let resource = metric.resource {
+            present.append("resource")
+            if present.count == 1 {
+                let resourcePath = path.child("resource")
+                if resource.name.isEmpty {
+                    errors.append(.required(resourcePath.child("name"), "must specify a resource name"))
+                }
+                errors += Self.utilizationTarget(resource.target, path: resourcePath.child("target"))
+            }
+        }
+        if let containerResource = metric.containerResource {
+            present.append("containerResource")
+            if present.count == 1 {
+                let resourcePath = path.child("containerResource")
+                if containerResource.name.isEmpty {
+                    errors.append(.required(resourcePath.child("name"), "must specify a resource name"))
+                } else {
+                    errors += PodValidation.containerResourceName(containerResource.name, path: resourcePath.child("name"))
+                }
+                if containerResource.container.isEmpty {
+                    errors.append(.required(resourcePath.child("container"), "must specify a container"))
+                } else {
+                    errors += CommonValidation.dns1123Label(containerResource.container, path: resourcePath.child("container"))
+                }
+                errors += Self.utilizationTarget(containerResource.target, path: resourcePath.child("target"))
+            }
+        }
+        // The source the type names must be set, and be the only one.
+        let expected: String
+        switch metric.type {
+        case "Object": expected = "object"
+        case "Pods": expected = "pods"
+        case "Resource": expected = "resource"
+        case "External": expected = "external"
+        case "ContainerResource": expected = "containerResource"
+        default:
+            expected = ""
+            errors.append(.notSupported(path.child("type"), metric.type, Self.metricSourceTypes))
+        }
+        if !expected.isEmpty, !present.contains(expected) {
+            errors.append(.required(path.child(expected), "must populate information for the given metric source"))
+        }
+        if present.count != 1 {
+            for source in present.sorted() where source != expected {
+                errors.append(.forbidden(path.child(source), "must populate the given metric source only"))
+            }
+        }
+        return errors
+    }
+
+    /// A Resource or ContainerResource target: a utilization or an average value, not both.
+    private static func utilizationTarget(_ target: AutoscalingV2.MetricTarget, path: FieldPath) -> [FieldError] {
+        var errors = Self.metricTarget(target, path: path)
+        if target.averageUtilization == nil && target.averageValue == nil {
+            errors.append(.required(path.child("averageUtilization"), "must set either a target raw value or a target utilization"))
+        }
+        if target.averageUtilization != nil && target.averageValue != nil {
+            errors.append(.forbidden(path.child("averageValue"), "may not set both a target raw value and a target utilization"))
+        }
+        return errors
+    }
+
+    /// `validateMetricTarget`: a known type and positive values.
+    static func metricTarget(_ target: AutoscalingV2.MetricTarget, path: FieldPath) -> [FieldError] {
+        var errors: [FieldError] = []
+        if target.type.isEmpty {
+            errors.append(.required(path.child("type"), "must specify a metric target type"))
+        }
+        if !["Utilization", "Value", "AverageValue"].contains(target.type) {
+            errors.append(.invalid(path.child("type"), target.type, "must be either Utilization, Value, or AverageValue"))
+        }
+        if let value = target.value, value.sign != 1 {
+            errors.append(.invalid(path.child("value"), value.description, "must be positive"))
+        }
+        if let value = target.averageValue, value.sign != 1 {
+            errors.append(.invalid(path.child("averageValue"), value.description, "must be positive"))
+        }
+        if let utilization = target.averageUtilization, utilization < 1 {
+            errors.append(.invalid(path.child("averageUtilization"), utilization, "must be greater than 0"))
+        }
+        return errors
+    }
+
+    /// `validateMetricIdentifier`: a name that can be a path segment.
+    static func metricIdentifier(_ identifier: AutoscalingV2.MetricIdentifier, path: FieldPath) -> [FieldError] {
+        if identifier.name.isEmpty { return [.required(path.child("name"), "must specify a metric name")] }
+        return Validation.isValidPathSegmentName(identifier.name).map {
+            FieldError.invalid(path.child("name"), identifier.name, $0)
+        }
+    }
+
+    /// `ValidateCrossVersionObjectReference`.
+    static func crossVersionReference(_ reference: AutoscalingV2.CrossVersionObjectReference, path: FieldPath) -> [FieldError] {
+        var errors: [FieldError] = []
+        for (name, value) in [("kind", reference.kind), ("name", reference.name)] {
+            if value.isEmpty {
+                errors.append(.required(path.child(name), ""))
+            } else {
+                errors += Validation.isValidPathSegmentName(value).map { FieldError.invalid(path.child(name), value, $0) }
             }
         }
         return errors

@@ -885,7 +885,7 @@ enum PodValidation {
     }
 
     /// `validateContainerResourceName`.
-    private static func containerResourceName(_ name: String, path: FieldPath) -> [FieldError] {
+    static func containerResourceName(_ name: String, path: FieldPath) -> [FieldError] {
         var errors = Self.resourceName(name, path: path)
         if !name.contains("/") {
             if !Self.standardContainerResources.contains(name) && !Self.isHugePages(name) {
