@@ -161,11 +161,17 @@ struct ServerCommand: AsyncParsableCommand {
             configuration: ControllerManagerConfiguration(rootCA: rootCA),
             logger: Logger(label: "skiff.controller-manager")
         )
+        // The components start once the API server is ready, as k3s starts them after its readyz: their
+        // informers' first lists then do not compete with the server's own start.
+        @Sendable func whenReady(_ body: @Sendable () async throws -> Void) async throws {
+            while !handler.isReady { try await Task.sleep(for: .milliseconds(10)) }
+            try await body()
+        }
         let group = ServiceGroup.component(
             [
                 server,
-                ComponentService { try await scheduler.run() },
-                ComponentService { try await controllers.run() },
+                ComponentService { try await whenReady { try await scheduler.run() } },
+                ComponentService { try await whenReady { try await controllers.run() } },
             ],
             logger: logger
         )
