@@ -324,21 +324,23 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
 
     public func runFilterPlugins(_ pod: PodInfo, state: CycleState, node: NodeInfo) -> PluginStatus {
         let skip = state.skipFilterPlugins
-        let plugins = self.filterPlugins
-        for index in plugins.indices {
-            if skip.contains(index) { continue }
-            let plugin = plugins[index]
-            let status = plugin.filter(pod, on: node, state: state)
-            if !status.isSuccess {
-                if status.isError {
-                    var error = status.with(plugin: plugin.name)
-                    error.reasons = ["running \(goQuotedName(plugin.name)) filter plugin: \(status.message)"]
-                    return error
+        // The plugins are called in place: copying an existential out of the array costs a retain per call.
+        return self.filterPlugins.withUnsafeBufferPointer { plugins in
+            for index in plugins.indices {
+                if skip.contains(index) { continue }
+                let status = plugins[index].filter(pod, on: node, state: state)
+                if !status.isSuccess {
+                    let name = plugins[index].name
+                    if status.isError {
+                        var error = status.with(plugin: name)
+                        error.reasons = ["running \(goQuotedName(name)) filter plugin: \(status.message)"]
+                        return error
+                    }
+                    return status.with(plugin: name)
                 }
-                return status.with(plugin: plugin.name)
             }
+            return .success
         }
-        return .success
     }
 
     public func runFilterPluginsWithNominatedPods(_ pod: PodInfo, state: CycleState, node: NodeInfo) -> PluginStatus {
@@ -470,26 +472,27 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         let failure = Mutex<PluginStatus?>(nil)
         await self.parallelizer.until(nodeCount) { index in
             let node = nodes[index]
-            for (p, entry) in active.enumerated() {
-                let (score, status) = entry.plugin.score(pod, on: node, state: state)
-                if !status.isSuccess {
-                    failure.withLock { failure in
-                        if failure == nil {
-                            failure = PluginStatus(
-                                .error,
-                                reasons: [
-                                    "running Score plugins: plugin \(goQuotedName(entry.plugin.name)): "
-                                        + status.message
-                                ],
-                                plugin: entry.plugin.name
-                            )
+            // In place, as in runFilterPlugins.
+            return active.withUnsafeBufferPointer { active in
+                for p in active.indices {
+                    let (score, status) = active[p].plugin.score(pod, on: node, state: state)
+                    if !status.isSuccess {
+                        let name = active[p].plugin.name
+                        failure.withLock { failure in
+                            if failure == nil {
+                                failure = PluginStatus(
+                                    .error,
+                                    reasons: ["running Score plugins: plugin \(goQuotedName(name)): " + status.message],
+                                    plugin: name
+                                )
+                            }
                         }
+                        return false
                     }
-                    return false
+                    matrix.store(score, at: p * nodeCount + index)
                 }
-                matrix.store(score, at: p * nodeCount + index)
+                return true
             }
-            return true
         }
         if let failed = failure.withLock({ $0 }) { return (totals, failed) }
         for (p, entry) in active.enumerated() {

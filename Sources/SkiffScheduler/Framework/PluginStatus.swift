@@ -36,27 +36,62 @@ public struct PluginStatus: Error, Sendable, CustomStringConvertible {
 
     /// What happened.
     public var code: Code
+    /// The reasons, plugin and error, boxed and absent when all are empty: a plain status (every ``success``
+    /// and ``skip`` the framework passes around per node and plugin) is two words and costs no reference counting,
+    /// as upstream's `nil` status costs nothing.
+    private var details: Details?
+
+    private final class Details: Sendable {
+        let reasons: [String]
+        let plugin: String?
+        let error: (any Error)?
+
+        init(reasons: [String], plugin: String?, error: (any Error)?) {
+            self.reasons = reasons
+            self.plugin = plugin
+            self.error = error
+        }
+
+        /// A box for the values, or `nil` when there is nothing to hold.
+        static func make(reasons: [String], plugin: String?, error: (any Error)?) -> Details? {
+            reasons.isEmpty && plugin == nil && error == nil ? nil : Details(reasons: reasons, plugin: plugin, error: error)
+        }
+    }
+
     /// Why, one line per reason (`node(s) didn't match Pod's node affinity/selector`).
-    public var reasons: [String]
+    public var reasons: [String] {
+        get { self.details?.reasons ?? [] }
+        set { self.details = Details.make(reasons: newValue, plugin: self.plugin, error: self.error) }
+    }
     /// The plugin that returned this status; the runtime fills it in.
-    public var plugin: String?
+    public var plugin: String? {
+        get { self.details?.plugin }
+        set { self.details = Details.make(reasons: self.reasons, plugin: newValue, error: self.error) }
+    }
     /// The underlying error of a ``Code/error`` status.
-    public var error: (any Error)?
+    public var error: (any Error)? {
+        get { self.details?.error }
+        set { self.details = Details.make(reasons: self.reasons, plugin: self.plugin, error: newValue) }
+    }
 
     /// Makes a status.
     public init(_ code: Code, reasons: [String] = [], plugin: String? = nil, error: (any Error)? = nil) {
         self.code = code
-        self.reasons = reasons
-        self.plugin = plugin
-        self.error = error
+        self.details = Details.make(reasons: reasons, plugin: plugin, error: error)
+    }
+
+    /// A status with nothing but its code.
+    private init(plain code: Code) {
+        self.code = code
+        self.details = nil
     }
 
     /// The pod may go on.
-    public static var success: PluginStatus { PluginStatus(.success) }
+    public static var success: PluginStatus { PluginStatus(plain: .success) }
     /// Skips the plugin's later extension points for this pod.
-    public static var skip: PluginStatus { PluginStatus(.skip) }
+    public static var skip: PluginStatus { PluginStatus(plain: .skip) }
     /// A Permit plugin asks to wait.
-    public static var wait: PluginStatus { PluginStatus(.wait) }
+    public static var wait: PluginStatus { PluginStatus(plain: .wait) }
 
     /// The pod does not fit; preemption may help.
     public static func unschedulable(_ reasons: String...) -> PluginStatus {

@@ -255,7 +255,10 @@ public struct AffinityTerm: Sendable, Hashable {
 
     /// `true` when `pod` (in a namespace labelled `namespaceLabels`) is selected by the term (↔ `Matches`).
     public func matches(_ pod: PodInfo, namespaceLabels: [String: String]) -> Bool {
-        if self.namespaces.contains(pod.namespace) || self.namespaceSelector.matches(namespaceLabels) {
+        // The usual term names one namespace: a string comparison is cheaper than hashing into the set.
+        let inNamespaces =
+            self.namespaces.count == 1 ? self.namespaces.first == pod.namespace : self.namespaces.contains(pod.namespace)
+        if inNamespaces || self.namespaceSelector.matches(namespaceLabels) {
             return self.selector.matches(pod.labels)
         }
         return false

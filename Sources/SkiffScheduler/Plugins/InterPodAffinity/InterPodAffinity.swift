@@ -305,17 +305,20 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         }
 
         // The incoming pod's terms need the existing pods' namespace labels only with a namespace selector.
+        // The incoming pod's terms, read once rather than per existing pod.
+        let preferredAffinity = pod.preferredAffinityTerms
+        let preferredAntiAffinity = pod.preferredAntiAffinityTerms
         let incomingSelectsNamespaces =
-            pod.preferredAffinityTerms.contains { !$0.term.namespaceSelector.isNothing }
-            || pod.preferredAntiAffinityTerms.contains { !$0.term.namespaceSelector.isNothing }
+            preferredAffinity.contains { !$0.term.namespaceSelector.isNothing }
+            || preferredAntiAffinity.contains { !$0.term.namespaceSelector.isNothing }
         for node in candidates where node.hasNode && !node.labels.isEmpty {
             let existingPods = hasConstraints ? node.pods : node.podsWithAffinity
             for existing in existingPods {
                 let existingLabels = incomingSelectsNamespaces ? namespaces(existing.namespace) : [:]
-                for weighted in pod.preferredAffinityTerms {
+                for weighted in preferredAffinity {
                     process(weighted.term, weight: Int64(weighted.weight), target: existing, labels: existingLabels, node: node)
                 }
-                for weighted in pod.preferredAntiAffinityTerms {
+                for weighted in preferredAntiAffinity {
                     process(weighted.term, weight: -Int64(weighted.weight), target: existing, labels: existingLabels, node: node)
                 }
                 if self.hardPodAffinityWeight > 0 {

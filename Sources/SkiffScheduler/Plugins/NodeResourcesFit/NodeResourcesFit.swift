@@ -215,15 +215,13 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     }
 
     public func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
-        // Fast path: the common case fits on every dimension.
-        let request = pod.requests
-        let allocatable = node.allocatable
-        let requested = node.requested
-        if Int64(node.pods.count) + 1 <= allocatable.allowedPodNumber
-            && request.milliCPU <= allocatable.milliCPU - requested.milliCPU
-            && request.memory <= allocatable.memory - requested.memory
-            && request.ephemeralStorage <= allocatable.ephemeralStorage - requested.ephemeralStorage
-            && request.scalarResources.isEmpty
+        // Fast path: the common case fits on every dimension. Fields are read in place: copying the Resource
+        // values would retain their scalar dictionaries, per node and pod.
+        if pod.requests.scalarResources.isEmpty
+            && Int64(node.pods.count) + 1 <= node.allocatable.allowedPodNumber
+            && pod.requests.milliCPU <= node.allocatable.milliCPU - node.requested.milliCPU
+            && pod.requests.memory <= node.allocatable.memory - node.requested.memory
+            && pod.requests.ephemeralStorage <= node.allocatable.ephemeralStorage - node.requested.ephemeralStorage
         {
             return .success
         }
