@@ -126,6 +126,27 @@ expect_fail "changing a pod's restart policy is rejected" 'The Pod "p" is invali
 expect_contains "pod update message" 'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`'
 expect_ok "changing a pod's image is fine" k -n "$NS" set image pod/p p=nginx:1.27
 
+# pods/ephemeralcontainers: kubectl debug adds a container there; it can be neither removed nor changed later. (A
+# strategic merge patch puts new list items before the live ones, as upstream's does: the new one is [0].)
+expect_ok "kubectl debug adds an ephemeral container" k -n "$NS" debug p --image=busybox:1.36 -c dbg --attach=false \
+    --profile=general
+run k -n "$NS" get pod p -o 'jsonpath={.spec.ephemeralContainers[0].name} {.spec.ephemeralContainers[0].image} {.spec.ephemeralContainers[0].imagePullPolicy} {.spec.ephemeralContainers[0].terminationMessagePolicy}'
+expect_eq "the ephemeral container is stored with its defaults" "dbg busybox:1.36 IfNotPresent File" "$OUT"
+run k -n "$NS" get --raw "/api/v1/namespaces/$NS/pods/p/ephemeralcontainers"
+expect_json "GET pods/ephemeralcontainers is the pod" 'd["kind"] + " " + d["spec"]["ephemeralContainers"][0]["name"]' "Pod dbg"
+expect_fail "an ephemeral container cannot be removed" 'existing ephemeral containers "dbg" may not be removed' \
+    k -n "$NS" patch pod p --subresource=ephemeralcontainers --type=json -p '[{"op":"remove","path":"/spec/ephemeralContainers/0"}]'
+expect_fail "or changed" 'existing ephemeral containers "dbg" may not be changed' \
+    k -n "$NS" patch pod p --subresource=ephemeralcontainers --type=json \
+    -p '[{"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"busybox:1.37"}]'
+expect_fail "an ephemeral container may not have ports" \
+    'spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container' \
+    k -n "$NS" patch pod p --subresource=ephemeralcontainers --type=strategic \
+    -p '{"spec":{"ephemeralContainers":[{"name":"web","image":"nginx","ports":[{"containerPort":80}]}]}}'
+run k -n "$NS" patch pod p --subresource=ephemeralcontainers --type=merge -p '{"spec":{"containers":[{"name":"p","image":"x"}]}}'
+run k -n "$NS" get pod p -o 'jsonpath={.spec.containers[0].image}'
+expect_eq "the subresource changes nothing but the ephemeral containers" "nginx:1.27" "$OUT"
+
 # ---------------------------------------------------------------------------------------------------------------
 e2e_log "defaults visible in kubectl get -o yaml"
 

@@ -21,6 +21,54 @@ import Testing
         }
     }
 
+    @Test func ephemeralContainersAreAddedOnlyThroughTheirSubresource() async throws {
+        try await withTestHandler { client in
+            await client.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)
+            let path = "/api/v1/namespaces/default/pods/p/ephemeralcontainers"
+            let added = await client.request(
+                "PATCH",
+                path,
+                body: #"{"spec":{"ephemeralContainers":[{"name":"dbg","image":"busybox","targetContainerName":"c"}],"containers":[{"name":"c","image":"changed"}]}}"#,
+                contentType: "application/strategic-merge-patch+json"
+            )
+            #expect(added.status == 200, "\(added.text)")
+            #expect(added.json["spec"]?["ephemeralContainers"]?.arrayValue?.first?["name"] == "dbg")
+            // Defaults apply; the rest of the write is ignored.
+            #expect(added.json["spec"]?["ephemeralContainers"]?.arrayValue?.first?["imagePullPolicy"] == "Always")
+            #expect(added.json["spec"]?["containers"]?.arrayValue?.first?["image"] == "i")
+            let read = await client.request("GET", path)
+            #expect(read.json["kind"] == "Pod")
+
+            // The pod itself cannot add or change them.
+            let direct = await client.request(
+                "PATCH",
+                "/api/v1/namespaces/default/pods/p",
+                body: #"{"spec":{"ephemeralContainers":[{"name":"other","image":"busybox"}]}}"#,
+                contentType: "application/strategic-merge-patch+json"
+            )
+            #expect(direct.status == 422, "\(direct.text)")
+            // Existing ones stay as they are.
+            let removed = await client.request(
+                "PATCH",
+                path,
+                body: #"[{"op":"remove","path":"/spec/ephemeralContainers/0"}]"#,
+                contentType: "application/json-patch+json"
+            )
+            #expect(removed.status == 422)
+            #expect(
+                removed.json["details"]?["causes"]?.arrayValue?.first?["message"]
+                    == "Forbidden: existing ephemeral containers \"dbg\" may not be removed\n"
+            )
+            let duplicate = await client.request(
+                "PATCH",
+                path,
+                body: #"{"spec":{"ephemeralContainers":[{"name":"c","image":"busybox"}]}}"#,
+                contentType: "application/strategic-merge-patch+json"
+            )
+            #expect(duplicate.status == 422, "\(duplicate.text)")
+        }
+    }
+
     @Test func evictionHonoursDisruptionBudgets() async throws {
         try await withTestHandler { client in
             await client.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)

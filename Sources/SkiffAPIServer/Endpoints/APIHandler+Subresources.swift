@@ -29,10 +29,12 @@ extension APIHandler {
         }
         let format = try OutputFormat.negotiate(request.header("Accept"), query: query)
         switch (subresource, info.verb) {
-        case ("status", "get"):
+        case ("status", "get"), ("ephemeralcontainers", "get"):
             let bytes = try await store.get(namespace: namespace, name: name, resourceVersion: nil)
             return try self.objectResponse(bytes, resource: resource, format: format, status: 200)
-        case ("status", "update"), ("finalize", "update"):
+        // pods/ephemeralcontainers writes go through the pod's update path, which keeps only the ephemeral
+        // containers of the write (↔ the EphemeralContainersREST).
+        case ("status", "update"), ("finalize", "update"), ("ephemeralcontainers", "update"):
             return try await self.update(
                 request,
                 store: store,
@@ -42,7 +44,7 @@ extension APIHandler {
                 query: query,
                 format: format
             )
-        case ("status", "patch"):
+        case ("status", "patch"), ("ephemeralcontainers", "patch"):
             return try await self.patch(
                 request,
                 store: store,

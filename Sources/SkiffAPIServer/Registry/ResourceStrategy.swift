@@ -128,6 +128,21 @@ package enum ResourceStrategy {
                 merged = .object(members)
             }
             newJSON = merged
+        } else if subresource == "ephemeralcontainers" {
+            // pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else (↔
+            // podEphemeralContainersStrategy.PrepareForUpdate).
+            var merged = oldJSON
+            if case .object(var members) = merged, case .object(var spec)? = members["spec"] {
+                spec["ephemeralContainers"] = newJSON["spec"]?["ephemeralContainers"]
+                members["spec"] = .object(spec)
+                if case .object(var metadata)? = members["metadata"] {
+                    metadata["resourceVersion"] = "0"
+                    metadata["managedFields"] = newJSON["metadata"]?["managedFields"]
+                    members["metadata"] = .object(metadata)
+                }
+                merged = .object(members)
+            }
+            newJSON = merged
         } else if subresource == "binding" {
             // pods/binding sets spec.nodeName and the PodScheduled condition together (↔ the binding REST's
             // assignPod), so both the spec and the status of the write are kept.

@@ -72,6 +72,9 @@ enum ObjectValidation {
     {
         // The scale subresource writes the parent's spec, which its own rules validate (as upstream's scale REST
         // runs the parent strategy's update validation).
+        if subresource == "ephemeralcontainers", let pod = object as? CoreV1.Pod, let oldPod = old as? CoreV1.Pod {
+            return PodValidation.validateEphemeralContainersUpdate(pod, old: oldPod)
+        }
         if let subresource, subresource != "binding", subresource != "scale" {
             return CommonValidation.objectMetaUpdate(object.metadata, old: old.metadata)
                 + CommonValidation.objectMeta(object.metadata, namespaced: resource.isNamespaced, name: Self.nameRule(resource))

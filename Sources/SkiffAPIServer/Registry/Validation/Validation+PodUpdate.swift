@@ -14,6 +14,32 @@ extension PodValidation {
     ///
     /// `allowsBinding` lets `spec.nodeName` go from unset to set: the binding subresource writes through the
     /// ordinary update path here.
+    /// `ValidatePodEphemeralContainersUpdate`: the pod is valid (its ephemeral containers included), not a static
+    /// pod, and the ephemeral containers it had are all still there, unchanged.
+    static func validateEphemeralContainersUpdate(_ new: CoreV1.Pod, old: CoreV1.Pod) -> [FieldError] {
+        var errors = CommonValidation.objectMetaUpdate(new.metadata, old: old.metadata)
+        errors += Self.metadataAndSpec(forUpdate: new)
+        if old.metadata.annotations?["kubernetes.io/config.mirror"] != nil {
+            return [.forbidden(FieldPath(""), "static pods do not support ephemeral containers")]
+        }
+        let path = FieldPath("spec").child("ephemeralContainers")
+        let byName = Dictionary(
+            (new.spec?.ephemeralContainers ?? []).map { ($0.name, $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        for container in old.spec?.ephemeralContainers ?? [] {
+            // Upstream's messages end with a newline (and a diff, for a change).
+            if let updated = byName[container.name] {
+                if updated != container {
+                    errors.append(.forbidden(path, "existing ephemeral containers \"\(container.name)\" may not be changed\n"))
+                }
+            } else {
+                errors.append(.forbidden(path, "existing ephemeral containers \"\(container.name)\" may not be removed\n"))
+            }
+        }
+        return errors
+    }
+
     static func validateUpdate(_ new: CoreV1.Pod, old: CoreV1.Pod, allowsBinding: Bool) -> [FieldError] {
         var errors = CommonValidation.objectMetaUpdate(new.metadata, old: old.metadata)
         errors += Self.metadataAndSpec(forUpdate: new)
