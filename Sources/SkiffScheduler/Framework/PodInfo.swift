@@ -7,8 +7,10 @@ public import SkiffAPIMachinery
 /// requests (with init and sidecar containers and overhead), the non-zero requests used by scoring, the host ports
 /// and the parsed node selector/affinity, so that the per-node Filter and Score calls do no parsing.
 public final class PodInfo: Sendable {
-    /// The pod.
-    public let pod: CoreV1.Pod
+    // Stored properties are laid out in declaration order: what the per-node loops read (namespace, labels,
+    // terms, requests) comes first, the large Pod value last, so that counting pods on thousands of nodes touches
+    // few cache lines per pod.
+
     /// `namespace/name`.
     public let key: String
     /// `metadata.uid` (empty when absent).
@@ -46,6 +48,10 @@ public final class PodInfo: Sendable {
     public let nodeName: String
     /// The number of containers and init containers.
     public let containerCount: Int
+    /// `metadata.deletionTimestamp` is set: the pod is going away (spreading does not count it).
+    public let isTerminating: Bool
+    /// The pod.
+    public let pod: CoreV1.Pod
 
     /// Computes the derived information of `pod`.
     public init(_ pod: CoreV1.Pod) {
@@ -106,6 +112,7 @@ public final class PodInfo: Sendable {
         self.images = images
         self.nodeName = pod.spec?.nodeName ?? ""
         self.containerCount = (pod.spec?.initContainers?.count ?? 0) + (pod.spec?.containers.count ?? 0)
+        self.isTerminating = pod.metadata.deletionTimestamp != nil
     }
 
     private init(copying other: PodInfo, pod: CoreV1.Pod) {
@@ -128,6 +135,7 @@ public final class PodInfo: Sendable {
         self.images = other.images
         self.nodeName = pod.spec?.nodeName ?? ""
         self.containerCount = other.containerCount
+        self.isTerminating = pod.metadata.deletionTimestamp != nil
     }
 
     /// The same pod with `spec.nodeName` set, as the cache assumes it; the derived information is reused.

@@ -234,7 +234,7 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
     static func countMatching(_ pods: [PodInfo], _ selector: Labels.Selector, namespace: String) -> Int {
         if pods.isEmpty || selector.isNothing { return 0 }
         var count = 0
-        for pod in pods where pod.namespace == namespace && pod.pod.metadata.deletionTimestamp == nil {
+        for pod in pods where pod.namespace == namespace && !pod.isTerminating {
             if selector.matches(pod.labels) { count += 1 }
         }
         return count
