@@ -116,33 +116,11 @@ package enum ResourceStrategy {
         var newJSON = try ObjectCodec.encode(object, as: resource)
         let oldJSON = try ObjectCodec.encode(old, as: resource)
         if subresource == "status" {
-            var merged = oldJSON
-            if case .object(var members) = merged {
-                members["status"] = newJSON["status"]
-                if case .object(var metadata)? = members["metadata"] {
-                    metadata["resourceVersion"] = "0"
-                    // The write's field manager entry is the status writer's (server-side apply bookkeeping).
-                    metadata["managedFields"] = newJSON["metadata"]?["managedFields"]
-                    members["metadata"] = .object(metadata)
-                }
-                merged = .object(members)
-            }
-            newJSON = merged
+            newJSON = Self.keeping(["status"], of: newJSON, in: oldJSON)
         } else if subresource == "ephemeralcontainers" {
             // pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else (↔
             // podEphemeralContainersStrategy.PrepareForUpdate).
-            var merged = oldJSON
-            if case .object(var members) = merged, case .object(var spec)? = members["spec"] {
-                spec["ephemeralContainers"] = newJSON["spec"]?["ephemeralContainers"]
-                members["spec"] = .object(spec)
-                if case .object(var metadata)? = members["metadata"] {
-                    metadata["resourceVersion"] = "0"
-                    metadata["managedFields"] = newJSON["metadata"]?["managedFields"]
-                    members["metadata"] = .object(metadata)
-                }
-                merged = .object(members)
-            }
-            newJSON = merged
+            newJSON = Self.keeping(["spec", "ephemeralContainers"], of: newJSON, in: oldJSON)
         } else if subresource == "binding" {
             // pods/binding sets spec.nodeName and the PodScheduled condition together (↔ the binding REST's
             // assignPod), so both the spec and the status of the write are kept.
@@ -162,6 +140,31 @@ package enum ResourceStrategy {
         if !errors.isEmpty {
             throw APIError.invalid(group: resource.group, kind: resource.kind, name: meta.name ?? "", errors: errors)
         }
+    }
+
+    /// `old` with the value at `path` taken from `new`: what a subresource write may change. The write's
+    /// managedFields come along (the subresource writer's server-side apply bookkeeping).
+    private static func keeping(_ path: [String], of new: JSONValue, in old: JSONValue) -> JSONValue {
+        var value: JSONValue? = new
+        for key in path { value = value?[key] }
+        func replacing(_ target: JSONValue, at rest: ArraySlice<String>) -> JSONValue {
+            guard let key = rest.first, case .object(var members) = target else { return target }
+            if rest.count == 1 {
+                members[key] = value
+            } else {
+                guard let child = members[key] else { return target }
+                members[key] = replacing(child, at: rest.dropFirst())
+            }
+            return .object(members)
+        }
+        var merged = replacing(old, at: path[...])
+        if case .object(var members) = merged, case .object(var metadata)? = members["metadata"] {
+            metadata["resourceVersion"] = "0"
+            metadata["managedFields"] = new["metadata"]?["managedFields"]
+            members["metadata"] = .object(metadata)
+            merged = .object(members)
+        }
+        return merged
     }
 
     /// Whether the resource's strategy maintains `metadata.generation`: upstream's workload and policy kinds

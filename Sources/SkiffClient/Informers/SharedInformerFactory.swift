@@ -62,15 +62,22 @@ public final class SharedInformerFactory: Sendable {
     /// different selectors are different informers).
     public func informer<Object: APIObject>(_ type: Object.Type, options: ListOptions = ListOptions()) -> Informer<Object> {
         let key = "\(Object.groupVersionKind)|\(options.labelSelector ?? "")|\(options.fieldSelector ?? "")"
-        return self.state.withLock { state in
-            if let existing = state.informers[key] as? Informer<Object> { return existing }
-            let informer = Informer<Object>(
+        return self.shared(key) {
+            Informer<Object>(
                 client: self.client.resource(Object.self, namespace: self.namespace),
                 options: options,
                 resyncPeriod: self.resyncPeriod,
                 clock: self.clock,
                 logger: self.logger
             )
+        }
+    }
+
+    /// The informer registered under `key`, made (and started, if the factory runs) on first use.
+    private func shared<Object: APIObject>(_ key: String, make: () -> Informer<Object>) -> Informer<Object> {
+        self.state.withLock { state in
+            if let existing = state.informers[key] as? Informer<Object> { return existing }
+            let informer = make()
             state.informers[key] = informer
             state.order.append(key)
             state.running?.yield(informer)
@@ -85,19 +92,13 @@ public final class SharedInformerFactory: Sendable {
         for resource: GroupVersionResource,
         isNamespaced: Bool? = nil
     ) -> Informer<MetaV1.PartialObjectMetadata> {
-        let key = "metadata|\(resource)"
-        return self.state.withLock { state in
-            if let existing = state.informers[key] as? Informer<MetaV1.PartialObjectMetadata> { return existing }
-            let informer = Informer<MetaV1.PartialObjectMetadata>(
+        self.shared("metadata|\(resource)") {
+            Informer<MetaV1.PartialObjectMetadata>(
                 source: self.client.metadata(resource, namespace: self.namespace, isNamespaced: isNamespaced),
                 resyncPeriod: self.resyncPeriod,
                 clock: self.clock,
                 logger: self.logger
             )
-            state.informers[key] = informer
-            state.order.append(key)
-            state.running?.yield(informer)
-            return informer
         }
     }
 

@@ -11,14 +11,7 @@ public struct DynamicResourceClient: Sendable {
     let endpoint: ResourceEndpoint
 
     init(client: APIClient, resource: GroupVersionResource, namespace: String?, isNamespaced: Bool? = nil) {
-        let known = APISchema.resource(group: resource.group, version: resource.version, plural: resource.resource)
-        let namespaced = known?.isNamespaced ?? isNamespaced ?? (namespace != nil)
-        self.endpoint = ResourceEndpoint(
-            client: client,
-            resource: resource,
-            isNamespaced: namespaced,
-            namespace: namespaced ? namespace : nil
-        )
+        self.endpoint = ResourceEndpoint(client: client, resource: resource, namespace: namespace, isNamespaced: isNamespaced)
     }
 
     /// The resource.

@@ -19,14 +19,7 @@ public struct MetadataResourceClient: Sendable {
     static let listAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 
     init(client: APIClient, resource: GroupVersionResource, namespace: String?, isNamespaced: Bool?) {
-        let known = APISchema.resource(group: resource.group, version: resource.version, plural: resource.resource)
-        let namespaced = known?.isNamespaced ?? isNamespaced ?? (namespace != nil)
-        self.endpoint = ResourceEndpoint(
-            client: client,
-            resource: resource,
-            isNamespaced: namespaced,
-            namespace: namespaced ? namespace : nil
-        )
+        self.endpoint = ResourceEndpoint(client: client, resource: resource, namespace: namespace, isNamespaced: isNamespaced)
     }
 
     /// The resource.

@@ -9,6 +9,22 @@ struct ResourceEndpoint: Sendable {
     let isNamespaced: Bool
     let namespace: String?
 
+    init(client: APIClient, resource: GroupVersionResource, isNamespaced: Bool, namespace: String?) {
+        self.client = client
+        self.resource = resource
+        self.isNamespaced = isNamespaced
+        self.namespace = namespace
+    }
+
+    /// An endpoint of a resource named by group, version and plural: the scope comes from the compiled-in schema
+    /// when it knows the resource, otherwise from `isNamespaced` (custom resources), which defaults to whether a
+    /// namespace was given.
+    init(client: APIClient, resource: GroupVersionResource, namespace: String?, isNamespaced: Bool?) {
+        let known = APISchema.resource(group: resource.group, version: resource.version, plural: resource.resource)
+        let namespaced = known?.isNamespaced ?? isNamespaced ?? (namespace != nil)
+        self.init(client: client, resource: resource, isNamespaced: namespaced, namespace: namespaced ? namespace : nil)
+    }
+
     func path(name: String? = nil, subresource: String? = nil) -> String {
         var path = self.resource.pathPrefix
         if self.isNamespaced, let namespace = self.namespace, !namespace.isEmpty {
