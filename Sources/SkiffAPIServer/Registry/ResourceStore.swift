@@ -6,6 +6,7 @@
 import SkiffAPI
 package import SkiffAPIMachinery
 package import SkiffStorage
+import Synchronization
 
 /// The generic registry of one resource: create, read, update and delete over the store, with upstream's
 /// object-metadata rules (↔ apiserver `pkg/registry/generic/registry.Store`).
@@ -24,6 +25,8 @@ package final class ResourceStore: Sendable {
     /// What the resource's objects hold outside their own key (a Service's cluster IP and node ports).
     let allocator: (any ResourceAllocator)?
     let groupResource: GroupResource
+    /// The revision of the last write this store made (see ``readCache(_:)``).
+    private let lastWrite = Atomic<Int64>(0)
 
     package init(
         resource: ServedResource,
@@ -86,6 +89,39 @@ package final class ResourceStore: Sendable {
             let object = try? stored.decode(resourceVersion: keyValue.modRevision.description)
         else { throw APIError.internalError("the stored value of \(keyValue.key) is corrupted") }
         return object
+    }
+
+    /// The revision of the last create, update or delete this store made; `0` before the first.
+    package var lastWriteRevision: Revision {
+        Revision(self.lastWrite.load(ordering: .acquiring))
+    }
+
+    /// Remembers that this store wrote at `revision`.
+    func recordWrite(_ revision: Revision) {
+        var current = self.lastWrite.load(ordering: .relaxed)
+        while current < revision.rawValue {
+            let (exchanged, original) = self.lastWrite.compareExchange(
+                expected: current,
+                desired: revision.rawValue,
+                ordering: .releasing
+            )
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// How long an admission read waits for the watch cache to catch up with this store's last write before it
+    /// reads the store instead.
+    static let cacheReadTimeout = Duration.seconds(1)
+
+    /// Runs `read` against the watch cache, as upstream's admission plugins read their listers: `read` is given
+    /// the revision the cache must have reached, this store's last write (`nil` before any), so a request sees
+    /// every write made through this server before it, and a timeout. `nil` when the cache is not ready or
+    /// cannot answer in time; the caller then reads the store.
+    func readCache<T>(_ read: (_ notOlderThan: Revision?, _ timeout: Duration) async throws -> T) async -> T? {
+        guard self.cacher.isReady else { return nil }
+        let written = self.lastWriteRevision
+        return try? await read(written == .zero ? nil : written, Self.cacheReadTimeout)
     }
 
     static func parseResourceVersion(_ string: String) throws(APIError) -> Revision {
@@ -197,6 +233,7 @@ package final class ResourceStore: Sendable {
             self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
             do {
                 let keyValue = try await self.storage.create(key, value: value, lease: nil)
+                self.recordWrite(keyValue.modRevision)
                 return try self.render(keyValue)
             } catch let error as StorageError where error.code == .keyExists {
                 self.cacher.withdrawExpectation(at: key)
@@ -362,7 +399,8 @@ package final class ResourceStore: Sendable {
         if ResourceStrategy.isReadyToDelete(object) {
             if dryRun { return .deleted(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description)) }
             do {
-                _ = try await self.storage.delete(key, expected: existing.modRevision)
+                let result = try await self.storage.delete(key, expected: existing.modRevision)
+                self.recordWrite(result.revision)
                 await self.allocator?.release(old)
                 return .deleted(try self.render(existing))
             } catch let error as StorageError where error.code == .conflict || error.code == .notFound {
@@ -380,6 +418,7 @@ package final class ResourceStore: Sendable {
         self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
         do {
             let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+            self.recordWrite(written.modRevision)
             return .updated(try self.render(written), created: false)
         } catch let error as StorageError where error.code == .conflict {
             keyValue = error.current
@@ -471,6 +510,7 @@ package final class ResourceStore: Sendable {
                 if dryRun { return .deleted(try self.render(existing), uid: meta.uid ?? "") }
                 do {
                     let result = try await self.storage.delete(key, expected: existing.modRevision)
+                    self.recordWrite(result.revision)
                     await self.allocator?.release(object)
                     return .deleted(try self.render(result.previous), uid: meta.uid ?? "")
                 } catch let error as StorageError where error.code == .conflict {
@@ -487,6 +527,7 @@ package final class ResourceStore: Sendable {
                 }
                 do {
                     let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+                    self.recordWrite(written.modRevision)
                     return .pending(try self.render(written))
                 } catch let error as StorageError where error.code == .conflict {
                     keyValue = error.current
