@@ -27,6 +27,9 @@ package final class ResourceStore: Sendable {
     let groupResource: GroupResource
     /// The revision of the last write this store made (see ``readCache(_:)``).
     private let lastWrite = Atomic<Int64>(0)
+    /// Whether a stored object, as read, is exactly the canonical JSON of its decoded form, so an update may use it
+    /// as the old object's JSON instead of encoding it again (not so for a view converting another version).
+    let readsCanonicalJSON: Bool
 
     package init(
         resource: ServedResource,
@@ -40,6 +43,7 @@ package final class ResourceStore: Sendable {
         self.resource = resource
         self.groupResource = GroupResource(group: resource.group, resource: resource.plural)
         self.storage = storage
+        self.readsCanonicalJSON = !(storage is VersionedStorage)
         self.clock = clock
         let resourceCopy = resource
         self.cacher = Cacher(storage: storage, prefix: resource.keyPrefix) { keyValue in
@@ -254,8 +258,12 @@ package final class ResourceStore: Sendable {
 
     /// What an update's transform is given: the current object, decoded, and its stored key.
     package struct Current: Sendable {
+        /// The current object's JSON, with its resource version.
         package var object: JSONValue
         package var keyValue: KeyValue
+        /// The current object as the resource's type (the update's old object), decoded once for the transform
+        /// and the update rules.
+        package var decoded: any APIObject
     }
 
     /// The result of an update.
@@ -309,7 +317,8 @@ package final class ResourceStore: Sendable {
                 }
             }
             let currentObject = try self.decodeStored(existing)
-            var object = try await transform(Current(object: currentObject, keyValue: existing))
+            let old = try ObjectCodec.decode(currentObject, as: self.resource).object
+            var object = try await transform(Current(object: currentObject, keyValue: existing, decoded: old))
             try self.checkIdentity(object.metadata, namespace: namespace, name: name)
             let pinned = object.metadata.resourceVersion ?? ""
             if !pinned.isEmpty && pinned != existing.modRevision.description {
@@ -320,7 +329,6 @@ package final class ResourceStore: Sendable {
                     message: APIError.modifiedMessage
                 )
             }
-            let old = try ObjectCodec.decode(currentObject, as: self.resource).object
             var attributes = AdmissionAttributes(
                 operation: .update,
                 resource: self.groupResource,
@@ -342,6 +350,7 @@ package final class ResourceStore: Sendable {
             try ResourceStrategy.prepareForUpdate(
                 &object,
                 old: old,
+                oldJSON: self.readsCanonicalJSON ? currentObject : nil,
                 resource: self.resource,
                 subresource: subresource,
                 now: self.clock()
