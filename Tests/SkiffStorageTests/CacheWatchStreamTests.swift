@@ -6,11 +6,6 @@ import Testing
 struct CacheWatchStreamTests {
     typealias F = CacherFixture
 
-    /// The address of a snapshot's first element: equal for two snapshots that share one buffer.
-    static func address(_ snapshot: ArraySlice<CachedObject<String>>?) -> UnsafeRawPointer? {
-        snapshot?.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-    }
-
     @Test
     func watchListsAtTheSameRevisionShareOneSnapshot() async throws {
         let storage = InMemoryStorage()
@@ -23,9 +18,9 @@ struct CacheWatchStreamTests {
             for _ in 0..<50 {
                 streams.append(try await cacher.watch(prefix: F.prefix, from: .initialState(notOlderThan: nil)))
             }
-            let first = Self.address(streams[0]._snapshot)
+            let first = streams[0]._snapshotStorage
             #expect(first != nil)
-            #expect(streams.allSatisfy { Self.address($0._snapshot) == first })
+            #expect(streams.allSatisfy { $0._snapshotStorage == first })
             #expect(streams.allSatisfy { $0.initialEventCount == 101 })
             // A sub-prefix is a slice of the same buffer too.
             let namespaced = try await cacher.watch(
@@ -33,7 +28,7 @@ struct CacheWatchStreamTests {
                 from: .initialState(notOlderThan: nil)
             )
             #expect(namespaced._snapshot?.count == 100)
-            #expect(Self.address(namespaced._snapshot) == first)
+            #expect(namespaced._snapshotStorage == first)
             // Each watcher walks the snapshot on its own.
             for stream in streams.prefix(3) {
                 var iterator = stream.makeAsyncIterator()

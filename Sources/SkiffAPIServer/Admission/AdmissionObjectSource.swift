@@ -26,15 +26,18 @@ package struct AdmissionStoredObject: Sendable {
 /// What admission plugins read and write besides the request's object (↔ the listers and the loopback client
 /// upstream plugins are given).
 ///
-/// Reads are consistent with the store; `cached: true` lets an implementation answer an object it finds in a
-/// watch cache without reading the store (for the hot NamespaceLifecycle check), but never answers "missing"
-/// from a cache.
+/// Reads with `cached: false` are consistent with the store (upstream's live lookups through the loopback
+/// client). Reads with `cached: true` are upstream's lister reads: an implementation may answer from a watch
+/// cache, a miss included, provided the cache holds every write this server has made to that resource (so a
+/// request sees the LimitRange or quota status written just before it); it reads the store when the cache cannot
+/// answer. Plugins fall back to a live read where upstream's do (a namespace or service account missing from
+/// the lister, a quota update that lost a race).
 package protocol AdmissionObjectSource: Sendable {
     /// The object, or `nil` when it does not exist.
     func get(_ resource: GroupResource, namespace: String?, name: String, cached: Bool) async throws
         -> AdmissionStoredObject?
     /// The objects of `resource` in `namespace` (cluster-wide when `nil`), in name order.
-    func list(_ resource: GroupResource, namespace: String?) async throws -> [AdmissionStoredObject]
+    func list(_ resource: GroupResource, namespace: String?, cached: Bool) async throws -> [AdmissionStoredObject]
     /// Replaces the object's `status` if it is still at `resourceVersion`; `false` when it changed meanwhile
     /// (the caller re-reads and retries, as upstream's quota admission does).
     func updateStatus(
@@ -59,8 +62,13 @@ extension AdmissionObjectSource {
     }
 
     /// The objects decoded as `type`.
-    package func list<T: APIObject>(_ type: T.Type, _ resource: GroupResource, namespace: String?) async throws -> [T] {
-        try await self.list(resource, namespace: namespace).map { try $0.decode(T.self) }
+    package func list<T: APIObject>(
+        _ type: T.Type,
+        _ resource: GroupResource,
+        namespace: String?,
+        cached: Bool = false
+    ) async throws -> [T] {
+        try await self.list(resource, namespace: namespace, cached: cached).map { try $0.decode(T.self) }
     }
 }
 
@@ -92,12 +100,10 @@ final class StoreAdmissionObjects: AdmissionObjectSource {
     {
         let store = try self.store(resource)
         let key = store.resource.key(namespace: namespace, name: name)
-        if cached, store.cacher.isReady,
-            let object = try? await store.cacher.get(key: key, notOlderThan: nil).object,
-            let stored = StoredObject(value: object.value),
-            let json = try? stored.decode(resourceVersion: object.modRevision.description)
+        if cached,
+            let read = await store.readCache({ try await store.cacher.get(key: key, notOlderThan: $0, timeout: $1) })
         {
-            return AdmissionStoredObject(object: json, resourceVersion: object.modRevision.description)
+            return try read.object.map(Self.admissionObject)
         }
         guard let keyValue = try await store.storage.get(key) else { return nil }
         return AdmissionStoredObject(
@@ -106,12 +112,28 @@ final class StoreAdmissionObjects: AdmissionObjectSource {
         )
     }
 
-    func list(_ resource: GroupResource, namespace: String?) async throws -> [AdmissionStoredObject] {
+    func list(_ resource: GroupResource, namespace: String?, cached: Bool) async throws -> [AdmissionStoredObject] {
         let store = try self.store(resource)
-        let result = try await store.storage.list(prefix: store.resource.prefix(namespace: namespace))
+        let prefix = store.resource.prefix(namespace: namespace)
+        if cached,
+            let read = await store.readCache({
+                try await store.cacher.list(prefix: prefix, notOlderThan: $0, timeout: $1)
+            })
+        {
+            return try read.objects.map(Self.admissionObject)
+        }
+        let result = try await store.storage.list(prefix: prefix)
         return try result.keyValues.map {
             AdmissionStoredObject(object: try store.decodeStored($0), resourceVersion: $0.modRevision.description)
         }
+    }
+
+    private static func admissionObject(_ object: CachedObject<ObjectAttributes>) throws -> AdmissionStoredObject {
+        let resourceVersion = object.modRevision.description
+        guard let stored = StoredObject(value: object.value),
+            let json = try? stored.decode(resourceVersion: resourceVersion)
+        else { throw APIError.internalError("the cached value of \(object.key) is corrupted") }
+        return AdmissionStoredObject(object: json, resourceVersion: resourceVersion)
     }
 
     func updateStatus(
@@ -186,7 +208,9 @@ package final class InMemoryAdmissionObjects: AdmissionObjectSource {
         self.state.withLock { $0.objects[Key(resource: resource, namespace: namespace ?? "", name: name)] }
     }
 
-    package func list(_ resource: GroupResource, namespace: String?) async throws -> [AdmissionStoredObject] {
+    package func list(_ resource: GroupResource, namespace: String?, cached: Bool) async throws
+        -> [AdmissionStoredObject]
+    {
         self.state.withLock { state in
             state.objects
                 .filter { $0.key.resource == resource && (namespace == nil || $0.key.namespace == namespace) }

@@ -244,7 +244,9 @@ extension APIHandler {
             dryRun: try Self.dryRun(query)
         ) { current in
             guard let current else { throw APIError.notFound(group: "", resource: "pods", name: podName) }
-            var pod = try JSONValueDecoder().decode(CoreV1.Pod.self, from: current.object)
+            guard var pod = current.decoded as? CoreV1.Pod else {
+                throw APIError.internalError("pods/binding: the stored object is not a Pod")
+            }
             if pod.metadata.deletionTimestamp != nil {
                 throw APIError.conflict(group: "", resource: "pods/binding", name: podName, message: "pod \(podName) is being deleted, cannot be assigned to a host")
             }

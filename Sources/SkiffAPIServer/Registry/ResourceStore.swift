@@ -6,6 +6,7 @@
 import SkiffAPI
 package import SkiffAPIMachinery
 package import SkiffStorage
+import Synchronization
 
 /// The generic registry of one resource: create, read, update and delete over the store, with upstream's
 /// object-metadata rules (↔ apiserver `pkg/registry/generic/registry.Store`).
@@ -24,6 +25,11 @@ package final class ResourceStore: Sendable {
     /// What the resource's objects hold outside their own key (a Service's cluster IP and node ports).
     let allocator: (any ResourceAllocator)?
     let groupResource: GroupResource
+    /// The revision of the last write this store made (see ``readCache(_:)``).
+    private let lastWrite = Atomic<Int64>(0)
+    /// Whether a stored object, as read, is exactly the canonical JSON of its decoded form, so an update may use it
+    /// as the old object's JSON instead of encoding it again (not so for a view converting another version).
+    let readsCanonicalJSON: Bool
 
     package init(
         resource: ServedResource,
@@ -37,6 +43,7 @@ package final class ResourceStore: Sendable {
         self.resource = resource
         self.groupResource = GroupResource(group: resource.group, resource: resource.plural)
         self.storage = storage
+        self.readsCanonicalJSON = !(storage is VersionedStorage)
         self.clock = clock
         let resourceCopy = resource
         self.cacher = Cacher(storage: storage, prefix: resource.keyPrefix) { keyValue in
@@ -86,6 +93,39 @@ package final class ResourceStore: Sendable {
             let object = try? stored.decode(resourceVersion: keyValue.modRevision.description)
         else { throw APIError.internalError("the stored value of \(keyValue.key) is corrupted") }
         return object
+    }
+
+    /// The revision of the last create, update or delete this store made; `0` before the first.
+    package var lastWriteRevision: Revision {
+        Revision(self.lastWrite.load(ordering: .acquiring))
+    }
+
+    /// Remembers that this store wrote at `revision`.
+    func recordWrite(_ revision: Revision) {
+        var current = self.lastWrite.load(ordering: .relaxed)
+        while current < revision.rawValue {
+            let (exchanged, original) = self.lastWrite.compareExchange(
+                expected: current,
+                desired: revision.rawValue,
+                ordering: .releasing
+            )
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// How long an admission read waits for the watch cache to catch up with this store's last write before it
+    /// reads the store instead.
+    static let cacheReadTimeout = Duration.seconds(1)
+
+    /// Runs `read` against the watch cache, as upstream's admission plugins read their listers: `read` is given
+    /// the revision the cache must have reached, this store's last write (`nil` before any), so a request sees
+    /// every write made through this server before it, and a timeout. `nil` when the cache is not ready or
+    /// cannot answer in time; the caller then reads the store.
+    func readCache<T>(_ read: (_ notOlderThan: Revision?, _ timeout: Duration) async throws -> T) async -> T? {
+        guard self.cacher.isReady else { return nil }
+        let written = self.lastWriteRevision
+        return try? await read(written == .zero ? nil : written, Self.cacheReadTimeout)
     }
 
     static func parseResourceVersion(_ string: String) throws(APIError) -> Revision {
@@ -197,6 +237,7 @@ package final class ResourceStore: Sendable {
             self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
             do {
                 let keyValue = try await self.storage.create(key, value: value, lease: nil)
+                self.recordWrite(keyValue.modRevision)
                 return try self.render(keyValue)
             } catch let error as StorageError where error.code == .keyExists {
                 self.cacher.withdrawExpectation(at: key)
@@ -217,8 +258,12 @@ package final class ResourceStore: Sendable {
 
     /// What an update's transform is given: the current object, decoded, and its stored key.
     package struct Current: Sendable {
+        /// The current object's JSON, with its resource version.
         package var object: JSONValue
         package var keyValue: KeyValue
+        /// The current object as the resource's type (the update's old object), decoded once for the transform
+        /// and the update rules.
+        package var decoded: any APIObject
     }
 
     /// The result of an update.
@@ -272,7 +317,8 @@ package final class ResourceStore: Sendable {
                 }
             }
             let currentObject = try self.decodeStored(existing)
-            var object = try await transform(Current(object: currentObject, keyValue: existing))
+            let old = try ObjectCodec.decode(currentObject, as: self.resource).object
+            var object = try await transform(Current(object: currentObject, keyValue: existing, decoded: old))
             try self.checkIdentity(object.metadata, namespace: namespace, name: name)
             let pinned = object.metadata.resourceVersion ?? ""
             if !pinned.isEmpty && pinned != existing.modRevision.description {
@@ -283,7 +329,6 @@ package final class ResourceStore: Sendable {
                     message: APIError.modifiedMessage
                 )
             }
-            let old = try ObjectCodec.decode(currentObject, as: self.resource).object
             var attributes = AdmissionAttributes(
                 operation: .update,
                 resource: self.groupResource,
@@ -305,6 +350,7 @@ package final class ResourceStore: Sendable {
             try ResourceStrategy.prepareForUpdate(
                 &object,
                 old: old,
+                oldJSON: self.readsCanonicalJSON ? currentObject : nil,
                 resource: self.resource,
                 subresource: subresource,
                 now: self.clock()
@@ -362,7 +408,8 @@ package final class ResourceStore: Sendable {
         if ResourceStrategy.isReadyToDelete(object) {
             if dryRun { return .deleted(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description)) }
             do {
-                _ = try await self.storage.delete(key, expected: existing.modRevision)
+                let result = try await self.storage.delete(key, expected: existing.modRevision)
+                self.recordWrite(result.revision)
                 await self.allocator?.release(old)
                 return .deleted(try self.render(existing))
             } catch let error as StorageError where error.code == .conflict || error.code == .notFound {
@@ -380,6 +427,7 @@ package final class ResourceStore: Sendable {
         self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
         do {
             let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+            self.recordWrite(written.modRevision)
             return .updated(try self.render(written), created: false)
         } catch let error as StorageError where error.code == .conflict {
             keyValue = error.current
@@ -471,6 +519,7 @@ package final class ResourceStore: Sendable {
                 if dryRun { return .deleted(try self.render(existing), uid: meta.uid ?? "") }
                 do {
                     let result = try await self.storage.delete(key, expected: existing.modRevision)
+                    self.recordWrite(result.revision)
                     await self.allocator?.release(object)
                     return .deleted(try self.render(result.previous), uid: meta.uid ?? "")
                 } catch let error as StorageError where error.code == .conflict {
@@ -487,6 +536,7 @@ package final class ResourceStore: Sendable {
                 }
                 do {
                     let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+                    self.recordWrite(written.modRevision)
                     return .pending(try self.render(written))
                 } catch let error as StorageError where error.code == .conflict {
                     keyValue = error.current

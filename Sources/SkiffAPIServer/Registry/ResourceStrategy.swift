@@ -91,10 +91,11 @@ package enum ResourceStrategy {
     /// Identity and lifecycle metadata (uid, creation time, deletion time and grace period) always come from the
     /// old object; `generation` increases when anything but metadata and status changed; with a status
     /// subresource, the main resource keeps the old status and the `status` subresource keeps everything but the
-    /// status.
+    /// status. `oldJSON`, when given, is `old`'s canonical JSON (as stored), which spares encoding it again.
     package static func prepareForUpdate(
         _ object: inout any APIObject,
         old: any APIObject,
+        oldJSON: JSONValue? = nil,
         resource: ServedResource,
         subresource: String?,
         now: Date
@@ -114,7 +115,7 @@ package enum ResourceStrategy {
 
         Defaults.apply(&object)
         var newJSON = try ObjectCodec.encode(object, as: resource)
-        let oldJSON = try ObjectCodec.encode(old, as: resource)
+        let oldJSON = try oldJSON ?? ObjectCodec.encode(old, as: resource)
         if subresource == "status" {
             newJSON = Self.keeping(["status"], of: newJSON, in: oldJSON)
         } else if subresource == "ephemeralcontainers" {

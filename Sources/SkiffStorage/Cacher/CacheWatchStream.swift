@@ -1,9 +1,9 @@
 /// The events of one ``Cacher`` watch: what the watch starts with (a snapshot of the cache or replayed history),
 /// then the live changes.
 ///
-/// The snapshot of a ``Cacher/WatchStart/initialState(notOlderThan:)`` watch is a slice of the cache's
-/// copy-on-write array of objects, taken under the cache's lock: every watch-list started between two writes shares
-/// one immutable buffer, and each watcher only walks it, turning each object into ``CacheEvent/added(_:)`` as it
+/// The snapshot of a ``Cacher/WatchStart/initialState(notOlderThan:)`` watch is a view of the cache's
+/// copy-on-write chunks of objects, taken under the cache's lock: every watch-list started between two writes shares
+/// one immutable set of chunks, and each watcher only walks it, turning each object into ``CacheEvent/added(_:)`` as it
 /// is consumed. Nothing is copied per watcher, so a thousand watch-lists of ten thousand objects cost one array, not
 /// ten million buffered events. Live changes arrive through the watcher's own bounded buffer, which the snapshot
 /// and the replay do not count against.
@@ -19,7 +19,7 @@ public struct CacheWatchStream<Attributes: Sendable>: AsyncSequence, Sendable {
         /// Replayed history, oldest first.
         case replay([CacheEvent<Attributes>])
         /// A shared snapshot of the cache's objects, then ``CacheEvent/initialEventsEnd(_:)`` at `revision`.
-        case snapshot(ArraySlice<CachedObject<Attributes>>, revision: Revision)
+        case snapshot(SortedObjects<Attributes>.Snapshot, revision: Revision)
     }
 
     let initial: Initial
@@ -39,10 +39,17 @@ public struct CacheWatchStream<Attributes: Sendable>: AsyncSequence, Sendable {
         }
     }
 
-    /// The snapshot's objects, for tests that check it is shared rather than copied; `nil` for other watches.
-    package var _snapshot: ArraySlice<CachedObject<Attributes>>? {
-        if case .snapshot(let objects, _) = self.initial { return objects }
+    /// The snapshot's objects, for tests; `nil` for other watches.
+    package var _snapshot: [CachedObject<Attributes>]? {
+        if case .snapshot(let objects, _) = self.initial { return Array(objects) }
         return nil
+    }
+
+    /// The address of the snapshot's chunk array, for tests that check snapshots are shared rather than copied;
+    /// `nil` for other watches.
+    package var _snapshotStorage: UnsafeRawPointer? {
+        guard case .snapshot(let objects, _) = self.initial else { return nil }
+        return objects.chunks.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {

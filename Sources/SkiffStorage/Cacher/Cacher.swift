@@ -466,11 +466,11 @@ public final class Cacher<Attributes: Sendable>: Sendable {
     ) async throws -> (objects: [CachedObject<Attributes>], revision: Revision) {
         try self.validate(prefix)
         try await self.waitUntilFresh(notOlderThan, timeout: timeout)
-        let (elements, revision) = try self.state.withLock { state in
+        let (snapshot, revision) = try self.state.withLock { state in
             if state.stopped { throw CacherError.stopped }
-            return (state.objects.elements, state.revision)  // a copy-on-write snapshot
+            return (state.objects.snapshot(prefix: prefix), state.revision)  // shares the chunks, copy-on-write
         }
-        return (SortedObjects.objects(withPrefix: prefix, in: elements), revision)
+        return (Array(snapshot), revision)
     }
 
     /// The object stored under `key` (`nil` if there is none), at a revision not older than `notOlderThan`.
@@ -538,10 +538,8 @@ public final class Cacher<Attributes: Sendable>: Sendable {
                 }
                 initial = .replay(events)
             case .initialState:
-                // A slice of the copy-on-write array: every watch-list until the next write shares this buffer.
-                let elements = state.objects.elements
-                let range = SortedObjects.range(ofPrefix: prefix, in: elements)
-                initial = .snapshot(elements[range], revision: state.revision)
+                // A view of the copy-on-write chunks: every watch-list until the next write shares them.
+                initial = .snapshot(state.objects.snapshot(prefix: prefix), revision: state.revision)
             }
             // The initial events are walked by the consumer, outside this buffer, so they never count as falling
             // behind; live changes made after the snapshot (or the replay) queue here.

@@ -23,7 +23,7 @@ struct DefaultStorageClass: MutatingAdmissionPlugin {
             claim.spec?.storageClassName == nil,
             claim.metadata.annotations?["volume.beta.kubernetes.io/storage-class"] == nil
         else { return }
-        let classes = try await self.objects.list(StorageV1.StorageClass.self, .storageClasses, namespace: nil)
+        let classes = try await self.objects.list(StorageV1.StorageClass.self, .storageClasses, namespace: nil, cached: true)
         let defaults = classes.filter {
             $0.metadata.annotations?["storageclass.kubernetes.io/is-default-class"] == "true"
                 || $0.metadata.annotations?["storageclass.beta.kubernetes.io/is-default-class"] == "true"
@@ -52,7 +52,7 @@ struct DefaultIngressClass: MutatingAdmissionPlugin {
             ingress.spec?.ingressClassName == nil,
             ingress.metadata.annotations?["kubernetes.io/ingress.class"] == nil
         else { return }
-        let classes = try await self.objects.list(NetworkingV1.IngressClass.self, .ingressClasses, namespace: nil)
+        let classes = try await self.objects.list(NetworkingV1.IngressClass.self, .ingressClasses, namespace: nil, cached: true)
         let defaults = classes.filter {
             $0.metadata.annotations?["ingressclass.kubernetes.io/is-default-class"] == "true"
         }

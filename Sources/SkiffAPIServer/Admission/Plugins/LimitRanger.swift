@@ -23,7 +23,12 @@ struct LimitRanger: MutatingAdmissionPlugin, ValidatingAdmissionPlugin {
     private func limitRanges(_ attributes: AdmissionAttributes) async throws -> [CoreV1.LimitRange]? {
         guard attributes.isMainResource(.pods), attributes.operation == .create, attributes.object is CoreV1.Pod
         else { return nil }
-        let ranges = try await self.objects.list(CoreV1.LimitRange.self, .limitRanges, namespace: attributes.namespace)
+        let ranges = try await self.objects.list(
+            CoreV1.LimitRange.self,
+            .limitRanges,
+            namespace: attributes.namespace,
+            cached: true
+        )
         return ranges.isEmpty ? nil : ranges
     }
 

@@ -36,7 +36,8 @@ struct PriorityAdmission: MutatingAdmissionPlugin, ValidatingAdmissionPlugin {
                     SchedulingV1.PriorityClass.self,
                     .priorityClasses,
                     namespace: nil,
-                    name: className
+                    name: className,
+                    cached: true
                 ) else {
                     throw attributes.forbidden("no PriorityClass with name \(className) was found")
                 }
@@ -86,7 +87,12 @@ struct PriorityAdmission: MutatingAdmissionPlugin, ValidatingAdmissionPlugin {
 
     /// The global default class; with several (a race), the one with the lowest value, as upstream.
     private func defaultClass() async throws -> SchedulingV1.PriorityClass? {
-        let classes = try await self.objects.list(SchedulingV1.PriorityClass.self, .priorityClasses, namespace: nil)
+        let classes = try await self.objects.list(
+            SchedulingV1.PriorityClass.self,
+            .priorityClasses,
+            namespace: nil,
+            cached: true
+        )
         return classes.filter { $0.globalDefault == true }.min { ($0.value ?? 0) < ($1.value ?? 0) }
     }
 }

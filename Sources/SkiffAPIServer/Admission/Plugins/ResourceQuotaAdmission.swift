@@ -34,8 +34,11 @@ struct ResourceQuotaAdmission: ValidatingAdmissionPlugin {
         if delta.values.allSatisfy(\.isZero) { return }
 
         var charged: Set<String> = []
+        // The first attempt reads the watch cache (upstream's lister); after a lost compare-and-swap the quotas
+        // are read live, as upstream refreshes them from the server.
+        var cached = true
         for _ in 0..<16 {
-            let quotas = try await self.objects.list(.resourceQuotas, namespace: attributes.namespace)
+            let quotas = try await self.objects.list(.resourceQuotas, namespace: attributes.namespace, cached: cached)
             var pending: [(name: String, used: [String: Quantity], resourceVersion: String, status: CoreV1.ResourceQuotaStatus)] = []
             for stored in quotas {
                 let quota = try stored.decode(CoreV1.ResourceQuota.self)
@@ -85,6 +88,7 @@ struct ResourceQuotaAdmission: ValidatingAdmissionPlugin {
                 }
             }
             if !lost { return }
+            cached = false
         }
         throw APIError.conflict(
             group: "",
