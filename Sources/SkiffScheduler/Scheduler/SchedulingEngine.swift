@@ -480,7 +480,7 @@ public final class SchedulingEngine: Sendable {
     /// main actor would otherwise serialize every cycle behind the main queue).
     @concurrent
     public func run() async {
-        await withDiscardingTaskGroup { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.queue.run() }
             group.addTask {
                 while !Task.isCancelled {
@@ -488,17 +488,30 @@ public final class SchedulingEngine: Sendable {
                     self.cache.cleanupExpiredAssumedPods()
                 }
             }
+            // Finished work is collected only when the limit is reached, so at most that many children wait.
+            var inFlight = 0
             loop: while !Task.isCancelled {
                 switch await self.scheduleOne() {
                 case .closed: break loop
                 case .done: continue
-                case .binding(let work): group.addTask { await work() }
+                case .binding(let work):
+                    while inFlight >= Self.maximumInFlightWork, await group.next() != nil {
+                        inFlight -= 1
+                    }
+                    group.addTask { await work() }
+                    inFlight += 1
                 }
             }
             self.queue.close()
             group.cancelAll()
         }
     }
+
+    /// The most binding cycles and failure reports (their API calls) ``run()`` keeps in flight; past it the
+    /// scheduling loop waits for one to finish. Unbounded, a burst of unschedulable pods left one child task per
+    /// pod waiting on the API server, and each finished child cost the runtime a walk of the group's children:
+    /// quadratic in the backlog (10,000 pending pods in `skiff server` starved the API server).
+    static var maximumInFlightWork: Int { 256 }
 
     /// Runs `scheduleOne()` and its binding cycle to completion while activeQ has pods (tests).
     public func scheduleAllPending() async {
