@@ -1,23 +1,12 @@
 import Foundation
 import SkiffAPIMachinery
 import SkiffAPIServer
+import SkiffTestKit
 import Testing
 
 /// Random and mutated requests against a live handler: every answer is a well-formed response with a Status body
 /// for failures, never a 500, and the server keeps serving.
 @Suite struct FuzzTests {
-    /// A small deterministic generator, so a failure is reproducible from the printed seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds: [String] = [
         #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"f","labels":{"a":"b"}},"data":{"k":"v"}}"#,
         #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[{"name":"c","image":"i","ports":[{"containerPort":80}],"resources":{"limits":{"cpu":"1"}}}]}}"#,
@@ -49,7 +38,7 @@ import Testing
         "propagationPolicy=Sideways", "sendInitialEvents=true&watch=1", "allowWatchBookmarks=maybe&watch=1",
     ]
 
-    static func mutate(_ bytes: [UInt8], using random: inout SplitMix) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], using random: inout SplitMix64) -> [UInt8] {
         var bytes = bytes
         switch Int.random(in: 0..<8, using: &random) {
         case 0:
@@ -83,7 +72,7 @@ import Testing
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func randomAndMutatedRequestsNeverCrashOrFailInternally(seed: UInt64) async throws {
         try await withTestHandler { client in
-            var random = SplitMix(state: seed)
+            var random = SplitMix64(seed: seed)
             var statuses: [Int: Int] = [:]
             for iteration in 0..<400 {
                 let method = Self.methods.randomElement(using: &random)!

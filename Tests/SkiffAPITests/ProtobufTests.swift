@@ -1,5 +1,6 @@
 import SkiffAPI
 import SkiffAPIMachinery
+import SkiffTestKit
 import Testing
 
 #if canImport(FoundationEssentials)
@@ -505,18 +506,5 @@ struct ProtobufTests {
     )
     func knownKinds(_ apiVersion: String, _ kind: String) {
         #expect(KubernetesProtobuf.canDecode(apiVersion: apiVersion, kind: kind))
-    }
-}
-
-/// A small deterministic PRNG for the corruption test.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9e37_79b9_7f4a_7c15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

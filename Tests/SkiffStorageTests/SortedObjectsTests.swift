@@ -1,4 +1,5 @@
 @testable import SkiffStorage
+import SkiffTestKit
 import Testing
 
 /// The watch cache's chunked sorted set: every operation agrees with a plain sorted dictionary, whatever the chunk
@@ -8,18 +9,6 @@ struct SortedObjectsTests {
 
     static func object(_ key: String, _ revision: Int64 = 1) -> CachedObject<String> {
         CachedObject(key: key, value: Array(key.utf8), createRevision: Revision(revision), modRevision: Revision(revision), attributes: key)
-    }
-
-    /// A deterministic generator, so a failure replays (SplitMix64).
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     static func check(_ objects: Objects, against reference: [String: Int64]) {
@@ -33,7 +22,7 @@ struct SortedObjectsTests {
 
     @Test(arguments: [0, 1, 2, 255, 256, 257, 1_000, 5_000])
     func randomWritesMatchASortedDictionary(_ size: Int) {
-        var generator = Generator(state: UInt64(size) &+ 1)
+        var generator = SplitMix64(seed: UInt64(size) &+ 1)
         var objects = Objects()
         var reference: [String: Int64] = [:]
         // Inserts in random order (splitting chunks), replacements, then removals (emptying some chunks).
