@@ -114,6 +114,15 @@ expect_ok "delete the ClusterRole" k delete clusterrole gc-e2e-owner
 wait_for "the namespaced dependent of a cluster-scoped owner is collected" "" \
     -n "$GC" get configmap role-child --ignore-not-found -o name
 
+# A namespaced owner lives in its dependents' namespace: a reference into another namespace never resolves.
+OTHER_NS_UID=$(timeout 60 kubectl --cache-dir "$CACHE" -n default get configmap kube-root-ca.crt -o 'jsonpath={.metadata.uid}')
+expect_ok "a ConfigMap naming an owner in another namespace" owned ConfigMap cross-ns \
+    "[$(ref v1 ConfigMap kube-root-ca.crt "$OTHER_NS_UID" false)]"
+wait_for "is collected" "" -n "$GC" get configmap cross-ns --ignore-not-found -o name
+wait_for "with an OwnerRefInvalidNamespace warning event about it" "Warning cross-ns" \
+    -n "$GC" get events --field-selector reason=OwnerRefInvalidNamespace -o 'jsonpath={.items[0].type} {.items[0].involvedObject.name}'
+expect_ok "the owner in its own namespace stays" k -n default get configmap kube-root-ca.crt
+
 # Foreground: the owner waits for its blocking dependents. Finalizers of our own hold each object so that every
 # step can be seen.
 HOLD=e2e.skiff.dev/hold

@@ -126,4 +126,48 @@ struct DependencyGraphTests {
         #expect(graph["1"]?.dependents.isEmpty == true)
         #expect(graph["2"]?.dependents == ["c"])
     }
+
+    @Test func aDependentOutsideItsObservedOwnersNamespaceIsReported() {
+        var graph = DependencyGraph()
+        let owner = ObjectIdentity(apiVersion: "v1", kind: "ConfigMap", namespace: "elsewhere", name: "parent", uid: "p")
+        _ = graph.observe(owner, metadata: Self.meta())
+        // Owner observed first, dependent second (↔ addDependentToOwners).
+        let actions = graph.observe(Self.identity("child", uid: "c"), metadata: Self.meta(owners: [("parent", "p", false)]))
+        #expect(actions.attemptToDelete == ["c"])
+        #expect(actions.invalidNamespaceOwnerReferences.map(\.dependent.uid) == ["c"])
+        #expect(
+            actions.invalidNamespaceOwnerReferences.first?.message
+                == "ownerRef [v1/ConfigMap, namespace: default, name: parent, uid: p] does not exist in namespace \"default\""
+        )
+        // A dependent in the owner's namespace is fine.
+        let sameNamespace = ObjectIdentity(apiVersion: "v1", kind: "ConfigMap", namespace: "elsewhere", name: "ok", uid: "o")
+        #expect(graph.observe(sameNamespace, metadata: Self.meta(owners: [("parent", "p", false)])).invalidNamespaceOwnerReferences.isEmpty)
+    }
+
+    @Test func aVirtualOwnerObservedInAnotherNamespaceReportsItsDependents() {
+        var graph = DependencyGraph()
+        // Dependent first: the owner is virtual, assumed in the dependent's namespace.
+        _ = graph.observe(Self.identity("child", uid: "c"), metadata: Self.meta(owners: [("parent", "p", false)]))
+        let owner = ObjectIdentity(apiVersion: "v1", kind: "ConfigMap", namespace: "elsewhere", name: "parent", uid: "p")
+        let actions = graph.observe(owner, metadata: Self.meta())
+        #expect(actions.invalidNamespaceOwnerReferences.map(\.dependent.uid) == ["c"])
+        #expect(actions.attemptToDelete == ["c"])
+        #expect(graph["p"]?.identity == owner)
+    }
+
+    @Test func aClusterScopedOwnerMayOwnAnyNamespace() {
+        var graph = DependencyGraph()
+        let owner = ObjectIdentity(apiVersion: "v1", kind: "Node", namespace: "", name: "node-1", uid: "n")
+        _ = graph.observe(owner, metadata: Self.meta())
+        var meta = MetaV1.ObjectMeta()
+        meta.ownerReferences = [MetaV1.OwnerReference(apiVersion: "v1", kind: "Node", name: "node-1", uid: "n")]
+        let actions = graph.observe(Self.identity("child", uid: "c"), metadata: meta)
+        #expect(actions.invalidNamespaceOwnerReferences.isEmpty)
+        // Virtual first, then observed cluster-scoped: nothing to report or recheck.
+        var other = DependencyGraph()
+        _ = other.observe(Self.identity("child", uid: "c"), metadata: meta)
+        let observed = other.observe(owner, metadata: Self.meta())
+        #expect(observed == DependencyGraph.Actions())
+    }
 }
+

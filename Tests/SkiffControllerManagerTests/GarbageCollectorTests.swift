@@ -120,4 +120,30 @@ struct GarbageCollectorTests {
             #expect(try await configMaps.get("child").metadata.ownerReferences == nil)
         }
     }
+
+    /// A dependent naming an owner that lives in another namespace gets upstream's warning, and is collected: its
+    /// owner can never be found in its own namespace.
+    @Test func anOwnerInAnotherNamespaceIsReportedAndTheDependentCollected() async throws {
+        try await Self.withCollector { client in
+            _ = try await client.namespaces.create(CoreV1.Namespace(metadata: MetaV1.ObjectMeta(name: "elsewhere")))
+            let owner = try await client.configMaps("elsewhere").create(Self.configMap("owner"))
+            try await Task.sleep(for: .milliseconds(200))  // the owner is observed first
+            let child = try await client.configMaps("default").create(Self.configMap("child", owners: [owner]))
+            try await Self.eventually { try await !Self.exists(client, "child") }
+            try await Self.eventually {
+                try await !client.events("default").list().items.filter { $0.reason == "OwnerRefInvalidNamespace" }.isEmpty
+            }
+            let event = try #require(try await client.events("default").list().items.first { $0.reason == "OwnerRefInvalidNamespace" })
+            #expect(event.type == "Warning")
+            #expect(event.regarding?.name == "child")
+            #expect(event.regarding?.uid == child.metadata.uid)
+            #expect(event.reportingController == "garbage-collector-controller")
+            #expect(
+                event.note
+                    == "ownerRef [v1/ConfigMap, namespace: default, name: owner, uid: \(owner.metadata.uid ?? "")] does not exist in namespace \"default\""
+            )
+            // The owner in its own namespace is untouched.
+            _ = try await client.configMaps("elsewhere").get("owner")
+        }
+    }
 }

@@ -67,16 +67,47 @@ public struct DependencyGraph: Sendable {
         public var hasOrphanFinalizer = false
     }
 
+    /// A dependent whose owner reference names an object observed in another namespace: namespaced owners
+    /// live in their dependents' namespace, so the reference can never resolve (↔ `reportInvalidNamespaceOwnerRef`).
+    public struct InvalidNamespaceOwnerReference: Sendable, Equatable {
+        public var dependent: ObjectIdentity
+        public var owner: MetaV1.OwnerReference
+
+        public init(dependent: ObjectIdentity, owner: MetaV1.OwnerReference) {
+            self.dependent = dependent
+            self.owner = owner
+        }
+
+        /// Upstream's event message: the owner as the dependent names it, placed in the dependent's namespace.
+        public var message: String {
+            let named = ObjectIdentity(
+                apiVersion: self.owner.apiVersion,
+                kind: self.owner.kind,
+                namespace: self.dependent.namespace,
+                name: self.owner.name,
+                uid: self.owner.uid
+            )
+            return "ownerRef \(named) does not exist in namespace \"\(self.dependent.namespace)\""
+        }
+    }
+
     /// What a change asks the collector to do.
     public struct Actions: Sendable, Equatable {
         /// Uids to check with `attemptToDelete` (dependents whose owner went, owners waiting for dependents, ...).
         public var attemptToDelete: [String] = []
         /// Uids of owners whose dependents must be orphaned.
         public var attemptToOrphan: [String] = []
+        /// Owner references to report with an `OwnerRefInvalidNamespace` warning event.
+        public var invalidNamespaceOwnerReferences: [InvalidNamespaceOwnerReference] = []
 
-        public init(attemptToDelete: [String] = [], attemptToOrphan: [String] = []) {
+        public init(
+            attemptToDelete: [String] = [],
+            attemptToOrphan: [String] = [],
+            invalidNamespaceOwnerReferences: [InvalidNamespaceOwnerReference] = []
+        ) {
             self.attemptToDelete = attemptToDelete
             self.attemptToOrphan = attemptToOrphan
+            self.invalidNamespaceOwnerReferences = invalidNamespaceOwnerReferences
         }
     }
 
@@ -118,8 +149,29 @@ public struct DependencyGraph: Sendable {
         let previous = self.nodes[identity.uid]
 
         if var node = previous {
-            // A virtual node is now observed: it takes the object's real coordinates.
+            // A virtual node is now observed: it takes the object's real coordinates. Dependents that named it
+            // under other coordinates are checked again; a dependent outside a namespaced owner's namespace is
+            // definitely wrong and is reported.
             if node.isVirtual {
+                if node.identity != identity {
+                    for uid in node.dependents.sorted() {
+                        guard let dependent = self.nodes[uid],
+                            let reference = dependent.owners.first(where: { $0.uid == identity.uid })
+                        else { continue }
+                        let otherNamespace =
+                            !identity.namespace.isEmpty && dependent.identity.namespace != identity.namespace
+                        let otherCoordinates =
+                            reference.kind != identity.kind || reference.name != identity.name
+                            || Self.group(of: reference.apiVersion) != identity.group
+                        guard otherNamespace || otherCoordinates else { continue }
+                        if otherNamespace {
+                            actions.invalidNamespaceOwnerReferences.append(
+                                InvalidNamespaceOwnerReference(dependent: dependent.identity, owner: reference)
+                            )
+                        }
+                        actions.attemptToDelete.append(uid)
+                    }
+                }
                 node.isVirtual = false
                 node.identity = identity
             }
@@ -240,6 +292,14 @@ public struct DependencyGraph: Sendable {
                 actions.attemptToDelete.append(owner.uid)
             }
             self.nodes[owner.uid]?.dependents.insert(dependent.uid)
+            // A namespaced owner observed in another namespace than its dependent's can never be its owner.
+            if let ownerNode = self.nodes[owner.uid], !ownerNode.isVirtual, !ownerNode.identity.namespace.isEmpty,
+                ownerNode.identity.namespace != dependent.namespace
+            {
+                actions.invalidNamespaceOwnerReferences.append(
+                    InvalidNamespaceOwnerReference(dependent: dependent, owner: owner)
+                )
+            }
         }
     }
 

@@ -33,6 +33,8 @@ public final class GarbageCollector: Sendable {
     /// How often discovery is re-read for new resources to watch (upstream: 30 s).
     public let discoveryPeriod: Duration
     let logger: Logger
+    /// Writes the `OwnerRefInvalidNamespace` warnings.
+    let recorder: EventRecorder
     let graph = Mutex(DependencyGraph())
     let attemptToDelete: WorkQueue<String>
     let attemptToOrphan: WorkQueue<String>
@@ -63,6 +65,7 @@ public final class GarbageCollector: Sendable {
         self.workers = workers
         self.discoveryPeriod = discoveryPeriod
         self.logger = logger
+        self.recorder = EventRecorder(client: client, reportingController: "garbage-collector-controller", logger: logger)
         self.attemptToDelete = WorkQueue(name: "garbage_collector_attempt_to_delete")
         self.attemptToOrphan = WorkQueue(name: "garbage_collector_attempt_to_orphan")
         (self.changes, self.changesContinuation) = AsyncStream.makeStream(of: GraphChange.self)
@@ -80,6 +83,7 @@ public final class GarbageCollector: Sendable {
         }
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.processGraphChanges() }
+            group.addTask { try await self.recorder.run() }
             // The first discovery: retried until the API server answers.
             while true {
                 do {
@@ -173,6 +177,25 @@ public final class GarbageCollector: Sendable {
                 case .deleted(let identity): graph.remove(identity)
                 case .verifiedAbsent(let identity): graph.remove(identity, virtual: true)
                 }
+            }
+            for invalid in actions.invalidNamespaceOwnerReferences {
+                self.logger.debug(
+                    "Item references an owner in another namespace",
+                    metadata: ["item": "\(invalid.dependent)", "owner": "\(invalid.owner.uid)"]
+                )
+                self.recorder.record(
+                    regarding: CoreV1.ObjectReference(
+                        kind: invalid.dependent.kind,
+                        namespace: invalid.dependent.namespace.isEmpty ? nil : invalid.dependent.namespace,
+                        name: invalid.dependent.name,
+                        uid: invalid.dependent.uid,
+                        apiVersion: invalid.dependent.apiVersion
+                    ),
+                    type: .warning,
+                    reason: "OwnerRefInvalidNamespace",
+                    action: "GarbageCollect",
+                    note: invalid.message
+                )
             }
             for uid in actions.attemptToDelete { self.attemptToDelete.add(uid) }
             for uid in actions.attemptToOrphan { self.attemptToOrphan.add(uid) }
