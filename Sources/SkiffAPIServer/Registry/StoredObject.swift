@@ -21,51 +21,6 @@ package struct StoredObject: Sendable, Hashable {
     /// `object` must be an object whose `metadata` has a `name` before the resourceVersion position (every stored
     /// object has a name).
     package static func encode(_ object: JSONValue) -> [UInt8] {
-        // The usual shape, a root object whose metadata holds resourceVersion after another member, is written
-        // member by member, skipping resourceVersion and noting where it was; anything else takes the general path.
-        guard case .object(let root) = object, case .object(let metadata)? = root["metadata"],
-            !metadata.isEmpty, metadata.members.first?.key != "resourceVersion"
-        else { return Self.encodeBySearching(object) }
-        var value: [UInt8] = []
-        value.reserveCapacity(1024)
-        value.append(contentsOf: [0, 0, 0, 0])  // the offset, set below
-        var offset = 0
-        value.append(UInt8(ascii: "{"))
-        for (index, member) in root.members.enumerated() {
-            if index > 0 { value.append(UInt8(ascii: ",")) }
-            value.append(contentsOf: JSONValue.string(member.key).serialized())
-            value.append(UInt8(ascii: ":"))
-            guard member.key == "metadata", case .object(let metadata) = member.value else {
-                value.append(contentsOf: member.value.serialized())
-                continue
-            }
-            value.append(UInt8(ascii: "{"))
-            var written = 0
-            for (key, child) in metadata.members {
-                if key == "resourceVersion" {
-                    if offset == 0 { offset = value.count - 4 }
-                    continue
-                }
-                if written > 0 { value.append(UInt8(ascii: ",")) }
-                written += 1
-                value.append(contentsOf: JSONValue.string(key).serialized())
-                value.append(UInt8(ascii: ":"))
-                value.append(contentsOf: child.serialized())
-            }
-            // Without the member, it goes last (after the other members, before the brace).
-            if offset == 0 { offset = value.count - 4 }
-            value.append(UInt8(ascii: "}"))
-        }
-        value.append(UInt8(ascii: "}"))
-        withUnsafeBytes(of: UInt32(offset).littleEndian) { bytes in
-            for (index, byte) in bytes.enumerated() { value[index] = byte }
-        }
-        return value
-    }
-
-    /// The general form of ``encode(_:)``: serializes the object with a marker as its resourceVersion, then cuts
-    /// the marker member out.
-    static func encodeBySearching(_ object: JSONValue) -> [UInt8] {
         var object = object
         if case .object(var root) = object, case .object(var metadata)? = root["metadata"] {
             metadata["resourceVersion"] = .string(Self.marker)
