@@ -115,11 +115,26 @@ struct ContinueToken: Sendable {
     }
 }
 
-/// A listed item: its JSON with resource version, and the identity parts needed by delete-collection.
+/// A listed item: its stored form and resource version, and the identity parts needed by delete-collection.
+///
+/// The JSON with the resource version is rendered only where it is written, so a list response copies each
+/// item's bytes once, straight into its body.
 struct ListedItem: Sendable {
-    var bytes: [UInt8]
+    var stored: StoredObject
+    var resourceVersion: String
     var namespace: String?
     var name: String?
+
+    /// The object's JSON with its resource version.
+    var bytes: [UInt8] { self.stored.render(resourceVersion: self.resourceVersion) }
+
+    /// How many bytes ``render(into:)`` appends, at most.
+    var renderedCount: Int { self.stored.json.count + StoredObject.resourceVersionMemberCount(self.resourceVersion) }
+
+    /// Appends the object's JSON with its resource version to `buffer`.
+    func render(into buffer: inout [UInt8]) {
+        self.stored.render(resourceVersion: self.resourceVersion, into: &buffer)
+    }
 }
 
 extension APIHandler {
@@ -146,7 +161,7 @@ extension APIHandler {
             match: match
         )
         return try self.listResponse(
-            items: page.items.map(\.bytes),
+            items: page.items,
             resource: store.resource,
             resourceVersion: page.revision.description,
             continueToken: page.continueToken,
@@ -197,7 +212,8 @@ extension APIHandler {
                 guard let stored = StoredObject(value: object.value) else { continue }
                 items.append(
                     ListedItem(
-                        bytes: stored.render(resourceVersion: object.modRevision.description),
+                        stored: stored,
+                        resourceVersion: object.modRevision.description,
                         namespace: object.attributes.fields["metadata.namespace"],
                         name: object.attributes.fields["metadata.name"]
                     )
@@ -258,7 +274,8 @@ extension APIHandler {
                 }
                 items.append(
                     ListedItem(
-                        bytes: stored.render(resourceVersion: keyValue.modRevision.description),
+                        stored: stored,
+                        resourceVersion: keyValue.modRevision.description,
                         namespace: namespaceValue,
                         name: nameValue
                     )
@@ -294,7 +311,7 @@ extension APIHandler {
 
     /// One object's response: its JSON, or a one-row Table.
     func objectResponse(
-        _ bytes: [UInt8],
+        _ bytes: consuming [UInt8],
         resource: ServedResource,
         format: OutputFormat,
         status: Int,
@@ -303,7 +320,8 @@ extension APIHandler {
         let headers = warnings.map { (name: "Warning", value: "299 - \"\(Self.escapeWarning($0))\"") }
         switch format {
         case .json:
-            var body = bytes
+            // Rendered objects have spare capacity, so the newline is appended in place.
+            var body = consume bytes
             body.append(UInt8(ascii: "\n"))
             return APIResponse(status: status, headers: Self.jsonHeaders + headers, body: .bytes(body))
         case .table(let version, let includeObject):
@@ -353,9 +371,57 @@ extension APIHandler {
         [("Content-Type", "application/json;as=Table;v=\(version);g=meta.k8s.io")]
     }
 
-    /// A list's response: the `<Kind>List` envelope around the items' bytes, or a Table.
+    /// A list's response from items already rendered (the objects a delete-collection removed).
     func listResponse(
         items: [[UInt8]],
+        resource: ServedResource,
+        resourceVersion: String,
+        continueToken: String?,
+        format: OutputFormat
+    ) throws -> APIResponse {
+        try self.listResponse(
+            count: items.count,
+            bytes: { items[$0] },
+            capacity: items.reduce(0) { $0 + $1.count + 1 },
+            append: { buffer, index in buffer.append(contentsOf: items[index]) },
+            resource: resource,
+            resourceVersion: resourceVersion,
+            continueToken: continueToken,
+            format: format
+        )
+    }
+
+    /// A list's response: the `<Kind>List` envelope with each item's JSON rendered straight into the body.
+    func listResponse(
+        items: [ListedItem],
+        resource: ServedResource,
+        resourceVersion: String,
+        continueToken: String?,
+        format: OutputFormat
+    ) throws -> APIResponse {
+        try self.listResponse(
+            count: items.count,
+            bytes: { items[$0].bytes },
+            capacity: items.reduce(0) { $0 + $1.renderedCount + 1 },
+            append: { buffer, index in items[index].render(into: &buffer) },
+            resource: resource,
+            resourceVersion: resourceVersion,
+            continueToken: continueToken,
+            format: format
+        )
+    }
+
+    /// A list's response: the `<Kind>List` envelope around the items' bytes, or a Table.
+    ///
+    /// - Parameters:
+    ///   - bytes: the JSON of the item at an index (for Tables and metadata-only lists, which parse it).
+    ///   - capacity: the bytes of all the items, for the JSON body's one allocation.
+    ///   - append: appends the JSON of the item at an index to the body.
+    private func listResponse(
+        count: Int,
+        bytes: (Int) -> [UInt8],
+        capacity: Int,
+        append: (inout [UInt8], Int) -> Void,
         resource: ServedResource,
         resourceVersion: String,
         continueToken: String?,
@@ -364,7 +430,7 @@ extension APIHandler {
         switch format {
         case .json:
             var body: [UInt8] = []
-            body.reserveCapacity(items.reduce(128) { $0 + $1.count + 1 })
+            body.reserveCapacity(128 + resource.listKind.utf8.count + resourceVersion.utf8.count + (continueToken?.utf8.count ?? 0) + capacity)
             body.append(contentsOf: #"{"kind":""#.utf8)
             body.append(contentsOf: resource.listKind.utf8)
             body.append(contentsOf: #"","apiVersion":""#.utf8)
@@ -378,16 +444,16 @@ extension APIHandler {
                 body.append(UInt8(ascii: "\""))
             }
             body.append(contentsOf: #"},"items":["#.utf8)
-            for (index, item) in items.enumerated() {
+            for index in 0..<count {
                 if index > 0 { body.append(UInt8(ascii: ",")) }
-                body.append(contentsOf: item)
+                append(&body, index)
             }
             body.append(contentsOf: "]}\n".utf8)
             return APIResponse(status: 200, headers: Self.jsonHeaders, body: .bytes(body))
         case .table(let version, let includeObject):
             var objects: [JSONValue] = []
-            objects.reserveCapacity(items.count)
-            for item in items { objects.append(try JSONValue.parse(item)) }
+            objects.reserveCapacity(count)
+            for index in 0..<count { objects.append(try JSONValue.parse(bytes(index))) }
             let table = self.table(
                 objects: objects,
                 resource: resource,
@@ -410,8 +476,8 @@ extension APIHandler {
             metadata["resourceVersion"] = .string(resourceVersion)
             if let continueToken { metadata["continue"] = .string(continueToken) }
             var partials: [JSONValue] = []
-            partials.reserveCapacity(items.count)
-            for item in items { partials.append(Self.partialMetadata(of: try JSONValue.parse(item), version: version)) }
+            partials.reserveCapacity(count)
+            for index in 0..<count { partials.append(Self.partialMetadata(of: try JSONValue.parse(bytes(index)), version: version)) }
             let list: JSONValue = [
                 "kind": "PartialObjectMetadataList",
                 "apiVersion": .string("meta.k8s.io/" + version),

@@ -35,9 +35,17 @@ package struct ObjectAttributes: Sendable, Hashable {
     /// `""` when absent. Events' `source` selects `source.component`, as upstream.
     static func fieldValue(_ object: JSONValue, path: String) -> String {
         var current: JSONValue? = object
-        let components = path == "source" ? ["source", "component"] : path.split(separator: ".").map(String.init)
-        for component in components {
-            current = current?[component]
+        if path == "source" {
+            current = current?["source"]?["component"]
+        } else {
+            // Component by component, without building an array of them (this runs for every stored change).
+            var start = path.startIndex
+            while true {
+                let end = path[start...].firstIndex(of: ".") ?? path.endIndex
+                current = current?[String(path[start..<end])]
+                guard end < path.endIndex else { break }
+                start = path.index(after: end)
+            }
         }
         switch current {
         case .string(let string)?: return string

@@ -347,7 +347,7 @@ package final class ResourceStore: Sendable {
             }
             let allocates = self.allocator != nil && subresource == nil
             if allocates { self.allocator?.prepareForUpdate(&object, old: old) }
-            try ResourceStrategy.prepareForUpdate(
+            var encoded = try ResourceStrategy.prepareForUpdate(
                 &object,
                 old: old,
                 oldJSON: self.readsCanonicalJSON ? currentObject : nil,
@@ -359,6 +359,7 @@ package final class ResourceStore: Sendable {
             var allocation = AllocationTransaction.none
             if allocates, let allocator = self.allocator {
                 allocation = try await allocator.allocate(&object, old: old, dryRun: dryRun)
+                encoded = .none  // the allocation may have changed the object
             }
             let outcome: UpdateOutcome?
             do {
@@ -368,6 +369,7 @@ package final class ResourceStore: Sendable {
                 }
                 outcome = try await self.persistUpdate(
                     object,
+                    encoded: encoded,
                     old: old,
                     existing: existing,
                     key: key,
@@ -394,16 +396,18 @@ package final class ResourceStore: Sendable {
     }
 
     /// Writes an update (or the delete it amounts to); `nil` when the object changed meanwhile, with `keyValue`
-    /// set to its new state for the next attempt.
+    /// set to its new state for the next attempt. `encoded`, when given, is the object's canonical JSON, which
+    /// spares encoding it again.
     private func persistUpdate(
         _ object: any APIObject,
+        encoded: JSONValue?,
         old: any APIObject,
         existing: KeyValue,
         key: String,
         dryRun: Bool,
         keyValue: inout KeyValue?
     ) async throws -> UpdateOutcome? {
-        let json = try ObjectCodec.encode(object, as: self.resource)
+        let json = try encoded ?? ObjectCodec.encode(object, as: self.resource)
         let value = StoredObject.encode(json)
         if ResourceStrategy.isReadyToDelete(object) {
             if dryRun { return .deleted(StoredObject(value: value)!.render(resourceVersion: existing.modRevision.description)) }

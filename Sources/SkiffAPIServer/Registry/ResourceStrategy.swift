@@ -92,6 +92,11 @@ package enum ResourceStrategy {
     /// old object; `generation` increases when anything but metadata and status changed; with a status
     /// subresource, the main resource keeps the old status and the `status` subresource keeps everything but the
     /// status. `oldJSON`, when given, is `old`'s canonical JSON (as stored), which spares encoding it again.
+    ///
+    /// Returns the canonical JSON of the prepared object (what ``ObjectCodec/encode(_:as:)`` gives for it) when the
+    /// rules left the encoded object as it was, so the write can store it without encoding the object again; `nil`
+    /// when they edited it (a status kept, a generation bumped), in which case `object` is decoded from the edit.
+    @discardableResult
     package static func prepareForUpdate(
         _ object: inout any APIObject,
         old: any APIObject,
@@ -99,7 +104,7 @@ package enum ResourceStrategy {
         resource: ServedResource,
         subresource: String?,
         now: Date
-    ) throws {
+    ) throws -> JSONValue? {
         var meta = object.metadata
         let oldMeta = old.metadata
         meta.uid = oldMeta.uid
@@ -116,18 +121,24 @@ package enum ResourceStrategy {
         Defaults.apply(&object)
         var newJSON = try ObjectCodec.encode(object, as: resource)
         let oldJSON = try oldJSON ?? ObjectCodec.encode(old, as: resource)
+        // Whether the rules below edit the encoded object; if not, `object` already is what decoding it would give.
+        var edited = false
         if subresource == "status" {
             newJSON = Self.keeping(["status"], of: newJSON, in: oldJSON)
+            edited = true
         } else if subresource == "ephemeralcontainers" {
             // pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else (↔
             // podEphemeralContainersStrategy.PrepareForUpdate).
             newJSON = Self.keeping(["spec", "ephemeralContainers"], of: newJSON, in: oldJSON)
+            edited = true
         } else if subresource == "binding" {
             // pods/binding sets spec.nodeName and the PodScheduled condition together (↔ the binding REST's
             // assignPod), so both the spec and the status of the write are kept.
-        } else if resource.hasStatus, case .object(var members) = newJSON {
+        } else if resource.hasStatus, case .object(var members) = newJSON, members["status"] != oldJSON["status"] {
+            // The main resource keeps the old status (a request that sent it unchanged edits nothing).
             members["status"] = oldJSON["status"]
             newJSON = .object(members)
+            edited = true
         }
         if Self.tracksGeneration(resource), Self.specDiffers(newJSON, oldJSON), case .object(var members) = newJSON,
             case .object(var metadata)? = members["metadata"]
@@ -135,12 +146,16 @@ package enum ResourceStrategy {
             metadata["generation"] = .int((oldMeta.generation ?? 0) + 1)
             members["metadata"] = .object(metadata)
             newJSON = .object(members)
+            edited = true
         }
-        object = try ObjectCodec.decode(newJSON, as: resource).object
+        if edited { object = try ObjectCodec.decode(newJSON, as: resource).object }
         let errors = ObjectValidation.validateUpdate(object, old: old, resource: resource, subresource: subresource)
         if !errors.isEmpty {
             throw APIError.invalid(group: resource.group, kind: resource.kind, name: meta.name ?? "", errors: errors)
         }
+        // `.none` spelled out: a bare `nil` beside a JSONValue would be JSON's null.
+        guard !edited else { return .none }
+        return newJSON
     }
 
     /// `old` with the value at `path` taken from `new`: what a subresource write may change. The write's

@@ -68,6 +68,11 @@ package struct StoredObject: Sendable, Hashable {
         buffer.append(contentsOf: self.json[(start + self.offset)...])
     }
 
+    /// How many bytes the `resourceVersion` member adds to a rendered object (`,"resourceVersion":"N"`).
+    package static func resourceVersionMemberCount(_ resourceVersion: String) -> Int {
+        Self.memberPrefix.count + resourceVersion.utf8.count + 1
+    }
+
     /// The object's JSON with `resourceVersion` set.
     package func render(resourceVersion: String) -> [UInt8] {
         var buffer: [UInt8] = []
