@@ -60,6 +60,11 @@ struct SnapshotAggregates {
     var nodeCount = 0
     /// The nodes with at least one taint.
     var taintedNodeCount = 0
+    /// Pods by label key and value (the label index queries start from), and the pods without labels.
+    var podsByLabel: [String: [String: [ObjectIdentifier: IndexedPod]]] = [:]
+    var unlabelledPods: [ObjectIdentifier: IndexedPod] = [:]
+    /// The labels of each counted node, by name.
+    var nodeLabels: [String: [String: String]] = [:]
     /// Memoized query answers.
     var queries: [PodQuery: TopologyCounts] = [:]
     /// The queries in the order they were first asked, to drop the oldest.
@@ -67,6 +72,12 @@ struct SnapshotAggregates {
 
     /// At most this many query answers are kept.
     static let maximumQueries = 64
+
+    /// A pod in the label index, with the node it is on.
+    struct IndexedPod {
+        var pod: PodInfo
+        var node: String
+    }
 
     /// The values of one node label key.
     struct Domains: Equatable {
@@ -91,13 +102,15 @@ struct SnapshotAggregates {
 
     /// Counts `node` and its pods.
     mutating func add(_ node: NodeInfo) {
+        guard node.hasNode else { return }
         self.node(node, delta: 1)
-        for pod in node.pods { self.pod(pod, nodeLabels: node.labels, delta: 1) }
+        for pod in node.pods { self.pod(pod, on: node, delta: 1) }
     }
 
     /// Uncounts `node` and its pods.
     mutating func remove(_ node: NodeInfo) {
-        for pod in node.pods { self.pod(pod, nodeLabels: node.labels, delta: -1) }
+        guard node.hasNode else { return }
+        for pod in node.pods { self.pod(pod, on: node, delta: -1) }
         self.node(node, delta: -1)
     }
 
@@ -120,15 +133,15 @@ struct SnapshotAggregates {
         let before = Set(old.pods.map(ObjectIdentifier.init))
         let after = Set(new.pods.map(ObjectIdentifier.init))
         for pod in old.pods where !after.contains(ObjectIdentifier(pod)) {
-            self.pod(pod, nodeLabels: old.labels, delta: -1)
+            self.pod(pod, on: old, delta: -1)
         }
         for pod in new.pods where !before.contains(ObjectIdentifier(pod)) {
-            self.pod(pod, nodeLabels: new.labels, delta: 1)
+            self.pod(pod, on: new, delta: 1)
         }
     }
 
     private mutating func node(_ node: NodeInfo, delta: Int) {
-        guard node.hasNode else { return }
+        self.nodeLabels[node.name] = delta > 0 ? node.labels : nil
         self.nodeCount += delta
         if !node.taints.isEmpty { self.taintedNodeCount += delta }
         for (key, value) in node.labels {
@@ -137,8 +150,22 @@ struct SnapshotAggregates {
         }
     }
 
-    private mutating func pod(_ pod: PodInfo, nodeLabels: [String: String], delta: Int) {
+    private mutating func pod(_ pod: PodInfo, on node: NodeInfo, delta: Int) {
+        let nodeLabels = node.labels
         let delta64 = Int64(delta)
+        let id = ObjectIdentifier(pod)
+        if pod.labels.isEmpty { self.unlabelledPods[id] = delta > 0 ? IndexedPod(pod: pod, node: node.name) : nil }
+        for (key, value) in pod.labels {
+            if delta > 0 {
+                self.podsByLabel[key, default: [:]][value, default: [:]][id] = IndexedPod(pod: pod, node: node.name)
+            } else {
+                self.podsByLabel[key]?[value]?[id] = nil
+                if self.podsByLabel[key]?[value]?.isEmpty == true {
+                    self.podsByLabel[key]?[value] = nil
+                    if self.podsByLabel[key]?.isEmpty == true { self.podsByLabel[key] = nil }
+                }
+            }
+        }
         for term in pod.requiredAntiAffinityTerms {
             Self.count(term, in: &self.requiredAntiAffinity, delta: delta64, nodeLabels: nodeLabels)
         }
@@ -172,19 +199,75 @@ struct SnapshotAggregates {
 
     // MARK: - Queries
 
-    /// The answer to `query` (which must be ``PodQuery/isMemoizable``), computed from `nodes` the first time.
-    mutating func counts(_ query: PodQuery, nodes: [NodeInfo]) -> TopologyCounts {
+    /// The answer to `query` (which must be ``PodQuery/isMemoizable``), computed the first time from the pods
+    /// the label index offers as candidates.
+    mutating func counts(_ query: PodQuery) -> TopologyCounts {
         if let known = self.queries[query] { return known }
-        var counts: TopologyCounts = [:]
-        for node in nodes where node.hasNode && !node.pods.isEmpty {
-            for pod in node.pods { query.count(pod, nodeLabels: node.labels, delta: 1, into: &counts) }
-        }
+        let counts = self.compute(query)
         if self.queryOrder.count >= Self.maximumQueries {
             let oldest = self.queryOrder.removeFirst()
             self.queries[oldest] = nil
         }
         self.queries[query] = counts
         self.queryOrder.append(query)
+        return counts
+    }
+
+    /// Computes `query` without memoizing it: the pods carrying a label the selector requires (its most selective
+    /// `=`/`in` requirement), or every indexed pod when it requires none.
+    func compute(_ query: PodQuery) -> TopologyCounts {
+        let selector: Labels.Selector
+        switch query {
+        case .terms(let terms):
+            guard let first = terms.first else { return [:] }
+            selector = first.selector
+        case .spread(_, let selector_, _):
+            selector = selector_
+        }
+        var counts: TopologyCounts = [:]
+        func visit(_ pods: [ObjectIdentifier: IndexedPod]) {
+            for indexed in pods.values {
+                guard let labels = self.nodeLabels[indexed.node] else { continue }
+                query.count(indexed.pod, nodeLabels: labels, delta: 1, into: &counts)
+            }
+        }
+        if selector.isNothing { return [:] }
+        var best: [[ObjectIdentifier: IndexedPod]]?
+        var bestSize = Int.max
+        for requirement in selector.requirements {
+            switch requirement.operator {
+            case .in, .equals, .doubleEquals:
+                let byValue = self.podsByLabel[requirement.key] ?? [:]
+                let sets = Set(requirement.values).compactMap { byValue[$0] }
+                let size = sets.reduce(0) { $0 + $1.count }
+                if size < bestSize {
+                    best = sets
+                    bestSize = size
+                }
+            default:
+                continue
+            }
+        }
+        if let best {
+            // Distinct values select distinct pods: each candidate is visited once.
+            for pods in best { visit(pods) }
+            return counts
+        }
+        // No requirement narrows the candidates: every pod (each pod is indexed once per label; the unlabelled
+        // are kept apart).
+        var seen: Set<ObjectIdentifier> = []
+        for byValue in self.podsByLabel.values {
+            for pods in byValue.values {
+                for (id, indexed) in pods where seen.insert(id).inserted {
+                    guard let labels = self.nodeLabels[indexed.node] else { continue }
+                    query.count(indexed.pod, nodeLabels: labels, delta: 1, into: &counts)
+                }
+            }
+        }
+        for indexed in self.unlabelledPods.values {
+            guard let labels = self.nodeLabels[indexed.node] else { continue }
+            query.count(indexed.pod, nodeLabels: labels, delta: 1, into: &counts)
+        }
         return counts
     }
 

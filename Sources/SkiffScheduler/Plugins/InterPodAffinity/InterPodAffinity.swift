@@ -141,10 +141,10 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
                     existing.merge(counts: counts)
                 }
                 guard memoizable else { return (existing, TopologyCounts?.none, TopologyCounts?.none) }
-                let affinity = affinityTerms.isEmpty ? [:] : aggregates.counts(affinityQuery, nodes: nodes)
+                let affinity = affinityTerms.isEmpty ? [:] : aggregates.counts(affinityQuery)
                 var antiAffinity: TopologyCounts = [:]
                 for query in antiAffinityQueries {
-                    antiAffinity.merge(counts: aggregates.counts(query, nodes: nodes))
+                    antiAffinity.merge(counts: aggregates.counts(query))
                 }
                 return (existing, affinity, antiAffinity)
             }
@@ -406,7 +406,6 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         }
         if !incoming.allSatisfy({ $0.0.isMemoizable }) { return nil }
         let hardWeight = self.hardPodAffinityWeight
-        let nodes = snapshot.nodeInfos
         return snapshot.withAggregates { aggregates in
             var scores: [String: [String: Int64]] = [:]
             func add(_ counts: TopologyCounts, weight: Int64) {
@@ -415,7 +414,7 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
                 }
             }
             for (query, weight) in incoming {
-                add(aggregates.counts(query, nodes: nodes), weight: weight)
+                add(aggregates.counts(query), weight: weight)
             }
             if hardWeight > 0 {
                 for (term, counts) in aggregates.requiredAffinity where term.matches(pod, namespaceLabels: namespaceLabels) {

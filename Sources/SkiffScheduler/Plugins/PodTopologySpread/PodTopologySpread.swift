@@ -328,7 +328,6 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
     /// The matching pods per domain of each constraint from the snapshot's aggregates, or `nil` when some node
     /// is left out (by a missing topology key, the pod's node affinity or taints) and every node must be visited.
     static func aggregatedMatchCounts(_ pod: PodInfo, _ constraints: [Constraint], snapshot: Snapshot) -> [[String: Int]]? {
-        let nodes = snapshot.nodeInfos
         return snapshot.withAggregates { aggregates in
             guard Self.includesEveryNode(constraints, pod: pod, aggregates: aggregates),
                 constraints.allSatisfy({ aggregates.everyNodeHas($0.topologyKey) })
@@ -336,7 +335,7 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
             return constraints.map { constraint in
                 let key = constraint.topologyKey
                 let query = PodQuery.spread(namespace: pod.namespace, selector: constraint.selector, topologyKey: key)
-                let counts = aggregates.counts(query, nodes: nodes)
+                let counts = aggregates.counts(query)
                 var perValue: [String: Int] = [:]
                 let domains = aggregates.domains[key]?.nodesPerValue ?? [:]
                 perValue.reserveCapacity(domains.count)
@@ -514,7 +513,6 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
         requireAllTopologies: Bool,
         snapshot: Snapshot
     ) -> [TopologyCounts]? {
-        let nodes = snapshot.nodeInfos
         return snapshot.withAggregates { aggregates in
             guard Self.includesEveryNode(constraints, pod: pod, aggregates: aggregates),
                 !requireAllTopologies || constraints.allSatisfy({ aggregates.everyNodeHas($0.topologyKey) })
@@ -526,7 +524,7 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
                     selector: constraint.selector,
                     topologyKey: constraint.topologyKey
                 )
-                return aggregates.counts(query, nodes: nodes)
+                return aggregates.counts(query)
             }
         }
     }
