@@ -158,12 +158,22 @@ struct SnapshotAggregatesTests {
             #expect(maintained.compute(query) == walked, "\(query)", sourceLocation: sourceLocation)
             #expect(fresh.counts(query) == walked, "\(query)", sourceLocation: sourceLocation)
         }
-        func index(_ aggregates: SnapshotAggregates) -> [String: [String: Set<ObjectIdentifier>]] {
+        func index(_ aggregates: SnapshotAggregates) -> [String: [String: Set<SnapshotAggregates.IndexKey>]] {
             aggregates.podsByLabel.mapValues { $0.mapValues { Set($0.keys) } }
         }
         #expect(index(maintained) == index(fresh), sourceLocation: sourceLocation)
         #expect(Set(maintained.unlabelledPods.keys) == Set(fresh.unlabelledPods.keys), sourceLocation: sourceLocation)
         #expect(maintained.nodeLabels == fresh.nodeLabels, sourceLocation: sourceLocation)
+        let counted = nodes.filter(\.hasNode)
+        #expect(
+            snapshot.podsWithAffinityCount == counted.reduce(0) { $0 + $1.podsWithAffinity.count },
+            sourceLocation: sourceLocation
+        )
+        #expect(
+            snapshot.podsWithRequiredAntiAffinityCount
+                == counted.reduce(0) { $0 + $1.podsWithRequiredAntiAffinity.count },
+            sourceLocation: sourceLocation
+        )
     }
 
     /// The plugins reading the aggregates decide as the same plugins walking every pod.

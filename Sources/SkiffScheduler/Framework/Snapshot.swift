@@ -15,6 +15,10 @@ public final class Snapshot: @unchecked Sendable {
     public internal(set) var byName: [String: NodeInfo]
     /// The index of each node in ``nodeInfos``.
     var positions: [String: Int] = [:]
+    /// The pods with pod affinity or anti-affinity of any kind, on all nodes.
+    var podsWithAffinityCount = 0
+    /// The pods with required anti-affinity, on all nodes.
+    var podsWithRequiredAntiAffinityCount = 0
     /// The cache generation the snapshot reflects.
     public internal(set) var generation: Int64 = 0
     /// Counts over the pods for the affinity and spreading plugins, built on first use and then maintained by
@@ -55,7 +59,17 @@ public final class Snapshot: @unchecked Sendable {
         self.byName = Dictionary(nodeInfos.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.positions = Dictionary(nodeInfos.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.updateAffinityLists()
+        self.podsWithAffinityCount = 0
+        self.podsWithRequiredAntiAffinityCount = 0
+        for node in nodeInfos { self.countAffinityPods(of: node, sign: 1) }
         self.aggregates.withLock { $0 = nil }
+    }
+
+    /// Adds (`sign` 1) or subtracts (-1) the affinity pods of `node` to the counts.
+    func countAffinityPods(of node: NodeInfo?, sign: Int) {
+        guard let node, node.hasNode else { return }
+        self.podsWithAffinityCount += sign * node.podsWithAffinity.count
+        self.podsWithRequiredAntiAffinityCount += sign * node.podsWithRequiredAntiAffinity.count
     }
 
     /// Runs `body` on the aggregates of the snapshot's nodes, building them first when needed.
@@ -72,6 +86,8 @@ public final class Snapshot: @unchecked Sendable {
 
     /// Keeps the aggregates (when built) in step with the cache replacing the node `old` by `new` (`nil`: absent).
     func updateAggregates(replacing old: NodeInfo?, with new: NodeInfo?) {
+        self.countAffinityPods(of: old, sign: -1)
+        self.countAffinityPods(of: new, sign: 1)
         self.aggregates.withLock { aggregates in
             aggregates?.replace(old, with: new)
         }

@@ -61,8 +61,8 @@ struct SnapshotAggregates {
     /// The nodes with at least one taint.
     var taintedNodeCount = 0
     /// Pods by label key and value (the label index queries start from), and the pods without labels.
-    var podsByLabel: [String: [String: [ObjectIdentifier: IndexedPod]]] = [:]
-    var unlabelledPods: [ObjectIdentifier: IndexedPod] = [:]
+    var podsByLabel: [String: [String: [IndexKey: PodInfo]]] = [:]
+    var unlabelledPods: [IndexKey: PodInfo] = [:]
     /// The labels of each counted node, by name.
     var nodeLabels: [String: [String: String]] = [:]
     /// Memoized query answers.
@@ -73,9 +73,9 @@ struct SnapshotAggregates {
     /// At most this many query answers are kept.
     static let maximumQueries = 64
 
-    /// A pod in the label index, with the node it is on.
-    struct IndexedPod {
-        var pod: PodInfo
+    /// A pod in the label index: the pod object and the node it is on.
+    struct IndexKey: Hashable {
+        var pod: ObjectIdentifier
         var node: String
     }
 
@@ -153,11 +153,11 @@ struct SnapshotAggregates {
     private mutating func pod(_ pod: PodInfo, on node: NodeInfo, delta: Int) {
         let nodeLabels = node.labels
         let delta64 = Int64(delta)
-        let id = ObjectIdentifier(pod)
-        if pod.labels.isEmpty { self.unlabelledPods[id] = delta > 0 ? IndexedPod(pod: pod, node: node.name) : nil }
+        let id = IndexKey(pod: ObjectIdentifier(pod), node: node.name)
+        if pod.labels.isEmpty { self.unlabelledPods[id] = delta > 0 ? pod : nil }
         for (key, value) in pod.labels {
             if delta > 0 {
-                self.podsByLabel[key, default: [:]][value, default: [:]][id] = IndexedPod(pod: pod, node: node.name)
+                self.podsByLabel[key, default: [:]][value, default: [:]][id] = pod
             } else {
                 self.podsByLabel[key]?[value]?[id] = nil
                 if self.podsByLabel[key]?[value]?.isEmpty == true {
@@ -221,18 +221,16 @@ struct SnapshotAggregates {
         case .terms(let terms):
             guard let first = terms.first else { return [:] }
             selector = first.selector
-        case .spread(_, let selector_, _):
-            selector = selector_
+        case .spread(_, let spreadSelector, _):
+            selector = spreadSelector
         }
         var counts: TopologyCounts = [:]
-        func visit(_ pods: [ObjectIdentifier: IndexedPod]) {
-            for indexed in pods.values {
-                guard let labels = self.nodeLabels[indexed.node] else { continue }
-                query.count(indexed.pod, nodeLabels: labels, delta: 1, into: &counts)
-            }
+        func visit(_ key: IndexKey, _ pod: PodInfo) {
+            guard let labels = self.nodeLabels[key.node] else { return }
+            query.count(pod, nodeLabels: labels, delta: 1, into: &counts)
         }
         if selector.isNothing { return [:] }
-        var best: [[ObjectIdentifier: IndexedPod]]?
+        var best: [[IndexKey: PodInfo]]?
         var bestSize = Int.max
         for requirement in selector.requirements {
             switch requirement.operator {
@@ -250,24 +248,20 @@ struct SnapshotAggregates {
         }
         if let best {
             // Distinct values select distinct pods: each candidate is visited once.
-            for pods in best { visit(pods) }
+            for pods in best {
+                for (key, pod) in pods { visit(key, pod) }
+            }
             return counts
         }
         // No requirement narrows the candidates: every pod (each pod is indexed once per label; the unlabelled
         // are kept apart).
-        var seen: Set<ObjectIdentifier> = []
+        var seen: Set<IndexKey> = []
         for byValue in self.podsByLabel.values {
             for pods in byValue.values {
-                for (id, indexed) in pods where seen.insert(id).inserted {
-                    guard let labels = self.nodeLabels[indexed.node] else { continue }
-                    query.count(indexed.pod, nodeLabels: labels, delta: 1, into: &counts)
-                }
+                for (key, pod) in pods where seen.insert(key).inserted { visit(key, pod) }
             }
         }
-        for indexed in self.unlabelledPods.values {
-            guard let labels = self.nodeLabels[indexed.node] else { continue }
-            query.count(indexed.pod, nodeLabels: labels, delta: 1, into: &counts)
-        }
+        for (key, pod) in self.unlabelledPods { visit(key, pod) }
         return counts
     }
 

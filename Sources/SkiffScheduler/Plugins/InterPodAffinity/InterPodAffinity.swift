@@ -127,6 +127,9 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         var namespaces = NamespaceLabelCache(listers: self.listers)
         var data = PreFilterState()
         if let snapshot = self.snapshot, snapshot.isNodeList(nodes) {
+            if snapshot.podsWithRequiredAntiAffinityCount == 0 && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
+                return (nil, .skip)
+            }
             // The snapshot's aggregates: each distinct term of existing pods is matched once, and the incoming
             // pod's terms are answered per domain without walking the pods.
             data.namespaceLabels = namespaces(pod.namespace)
@@ -323,16 +326,18 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         let hasConstraints = !pod.preferredAffinityTerms.isEmpty || !pod.preferredAntiAffinityTerms.isEmpty
         if self.ignorePreferredTermsOfExistingPods && !hasConstraints { return .skip }
 
-        if let snapshot = self.snapshot, snapshot.count > 0,
-            let scores = self.aggregatedTopologyScore(
+        if let snapshot = self.snapshot, snapshot.count > 0 {
+            // Unless the pod has preferred terms only existing pods with affinity can contribute.
+            if !hasConstraints && snapshot.podsWithAffinityCount == 0 { return .skip }
+            if let scores = self.aggregatedTopologyScore(
                 pod,
                 namespaceLabels: self.listers.namespaceLabels(pod.namespace) ?? [:],
                 snapshot: snapshot
-            )
-        {
-            if scores.isEmpty { return .skip }
-            state.write(PreScoreState(topologyScore: scores))
-            return .success
+            ) {
+                if scores.isEmpty { return .skip }
+                state.write(PreScoreState(topologyScore: scores))
+                return .success
+            }
         }
         // Unless the pod has preferred terms only nodes with pods with affinity can contribute.
         let candidates: [NodeInfo]
