@@ -88,6 +88,9 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
     struct PreFilterState: CycleStateData {
         /// Existing pods whose required anti-affinity terms select the incoming pod, per domain.
         var existingAntiAffinityCounts: TopologyCounts = [:]
+        /// The topology keys of ``existingAntiAffinityCounts`` (perhaps more), so that Filter looks up only the
+        /// node labels that can match.
+        var existingAntiAffinityKeys: [String] = []
         /// Existing pods that match all the incoming pod's required affinity terms, per term domain.
         var affinityCounts: TopologyCounts = [:]
         /// Existing pods matched by each of the incoming pod's required anti-affinity terms, per domain.
@@ -181,6 +184,10 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         if data.existingAntiAffinityCounts.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
             return (nil, .skip)
         }
+        var keys: Set<String> = []
+        for pair in data.existingAntiAffinityCounts.keys where keys.insert(pair.key).inserted {
+            data.existingAntiAffinityKeys.append(pair.key)
+        }
         state.write(data)
         return (nil, .success)
     }
@@ -240,6 +247,9 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         state.modify(PreFilterState.self) { data in
             for term in other.requiredAntiAffinityTerms where term.matches(pod, namespaceLabels: data.namespaceLabels) {
                 data.existingAntiAffinityCounts.add(multiplier, topologyKey: term.topologyKey, labels: node.labels)
+                if !data.existingAntiAffinityKeys.contains(term.topologyKey) {
+                    data.existingAntiAffinityKeys.append(term.topologyKey)
+                }
             }
             if Self.matchesAll(pod.requiredAffinityTerms, other, namespaceLabels: otherNamespaceLabels) {
                 for term in pod.requiredAffinityTerms {
@@ -288,9 +298,13 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
             }
         }
         if !data.existingAntiAffinityCounts.isEmpty {
-            for (key, value) in node.labels
-            where data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0 {
-                return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
+            // Only the keys counted can match: one look-up per key rather than per node label.
+            for key in data.existingAntiAffinityKeys {
+                if let value = node.labels[key],
+                    data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0
+                {
+                    return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
+                }
             }
         }
         return .success
