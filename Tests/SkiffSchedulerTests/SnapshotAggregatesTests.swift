@@ -76,7 +76,10 @@ struct SnapshotAggregatesTests {
             return n == 0
                 ? nil
                 : (0..<n).map { _ in
-                    CoreV1.WeightedPodAffinityTerm(weight: Int32(self.random.next() % 100 + 1), podAffinityTerm: self.term())
+                    CoreV1.WeightedPodAffinityTerm(
+                        weight: Int32(self.random.next() % 100 + 1),
+                        podAffinityTerm: self.term()
+                    )
                 }
         }
 
@@ -195,7 +198,10 @@ struct SnapshotAggregatesTests {
         #expect(fast.code == slow.code, sourceLocation: sourceLocation)
         let fastData = fastState.read(InterPodAffinity.PreFilterState.self)
         let slowData = slowState.read(InterPodAffinity.PreFilterState.self)
-        #expect(fastData?.existingAntiAffinityCounts == slowData?.existingAntiAffinityCounts, sourceLocation: sourceLocation)
+        #expect(
+            fastData?.existingAntiAffinityCounts == slowData?.existingAntiAffinityCounts,
+            sourceLocation: sourceLocation
+        )
         #expect(fastData?.affinityCounts == slowData?.affinityCounts, sourceLocation: sourceLocation)
         #expect(fastData?.antiAffinityCounts == slowData?.antiAffinityCounts, sourceLocation: sourceLocation)
         if fast.isSuccess && slow.isSuccess {
@@ -277,7 +283,8 @@ struct SnapshotAggregatesTests {
             for _ in 0..<Int(generate.random.next() % 6) {
                 switch generate.random.next() % 8 {
                 case 0, 1:  // assume a pod
-                    let pod = PodInfo(generate.pod(affinity: true)).assumed(on: generate.pick(nodes).metadata.name ?? "")
+                    let node = generate.pick(nodes).metadata.name ?? ""
+                    let pod = PodInfo(generate.pod(affinity: true)).assumed(on: node)
                     try cache.assumePod(pod)
                     assumed.append(pod)
                 case 2:  // forget an assumed pod
@@ -330,7 +337,9 @@ struct SnapshotAggregatesTests {
     }
 
     @Test func forgottenQueriesAreRecomputed() {
-        let nodes: [NodeInfo] = (0..<3).map { Make.nodeInfo(Make.node("n\($0)"), pods: [Make.pod("p\($0)", labels: ["app": "web"])]) }
+        let nodes: [NodeInfo] = (0..<3).map {
+            Make.nodeInfo(Make.node("n\($0)"), pods: [Make.pod("p\($0)", labels: ["app": "web"])])
+        }
         let snapshot = Snapshot(nodeInfos: nodes)
         let queries = (0..<(SnapshotAggregates.maximumQueries + 5)).map {
             PodQuery.spread(

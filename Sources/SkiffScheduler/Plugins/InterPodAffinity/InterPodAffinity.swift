@@ -436,7 +436,8 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
                 add(aggregates.counts(query), weight: weight)
             }
             if hardWeight > 0 {
-                for (term, counts) in aggregates.requiredAffinity where term.matches(pod, namespaceLabels: namespaceLabels) {
+                for (term, counts) in aggregates.requiredAffinity
+                where term.matches(pod, namespaceLabels: namespaceLabels) {
                     add(counts, weight: hardWeight)
                 }
             }

@@ -327,7 +327,11 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
 
     /// The matching pods per domain of each constraint from the snapshot's aggregates, or `nil` when some node
     /// is left out (by a missing topology key, the pod's node affinity or taints) and every node must be visited.
-    static func aggregatedMatchCounts(_ pod: PodInfo, _ constraints: [Constraint], snapshot: Snapshot) -> [[String: Int]]? {
+    static func aggregatedMatchCounts(
+        _ pod: PodInfo,
+        _ constraints: [Constraint],
+        snapshot: Snapshot
+    ) -> [[String: Int]]? {
         return snapshot.withAggregates { aggregates in
             guard Self.includesEveryNode(constraints, pod: pod, aggregates: aggregates),
                 constraints.allSatisfy({ aggregates.everyNodeHas($0.topologyKey) })
@@ -484,7 +488,12 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
                 }
             }
             state.write(
-                PreScoreState(constraints: constraints, ignoredNodes: ignored, counts: counts, normalizingWeights: weights)
+                PreScoreState(
+                    constraints: constraints,
+                    ignoredNodes: ignored,
+                    counts: counts,
+                    normalizingWeights: weights
+                )
             )
             return .success
         }
