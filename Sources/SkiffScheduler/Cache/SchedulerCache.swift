@@ -277,31 +277,23 @@ public final class SchedulerCache: Sendable {
     public func updateSnapshot(_ snapshot: Snapshot) {
         self.state.withLock { state in
             if state.dirty.isEmpty && !state.listChanged { return }
-            var affinityChanged = false
             for name in state.dirty {
                 if let info = state.nodes[name], info.hasNode {
                     if !info.imageStates.isEmpty { Self.refreshImageStates(of: info, state: state) }
                     let clone = info.clone()
-                    if let previous = snapshot.byName[name] {
-                        // The lists of nodes with affinity pods are rebuilt only when a node joins or leaves
-                        // them (as upstream); otherwise the clone takes the old copy's place.
-                        if previous.podsWithAffinity.isEmpty != clone.podsWithAffinity.isEmpty
-                            || previous.podsWithRequiredAntiAffinity.isEmpty
-                                != clone.podsWithRequiredAntiAffinity.isEmpty
-                        {
-                            affinityChanged = true
-                        } else if !affinityChanged {
-                            snapshot.replaceInAffinityLists(clone)
-                        }
-                        if !state.listChanged, let index = snapshot.positions[name] {
-                            snapshot.nodeInfos[index] = clone
-                        }
-                    } else {
+                    let previous = snapshot.byName[name]
+                    snapshot.updateAggregates(replacing: previous, with: clone)
+                    if previous == nil {
                         state.listChanged = true
+                    } else if !state.listChanged, let index = snapshot.positions[name] {
+                        snapshot.nodeInfos[index] = clone
                     }
                     snapshot.byName[name] = clone
                 } else {
-                    if snapshot.byName.removeValue(forKey: name) != nil { state.listChanged = true }
+                    if let removed = snapshot.byName.removeValue(forKey: name) {
+                        snapshot.updateAggregates(replacing: removed, with: nil)
+                        state.listChanged = true
+                    }
                 }
             }
             if state.listChanged {
@@ -310,9 +302,9 @@ public final class SchedulerCache: Sendable {
                     snapshot.nodeInfos.enumerated().map { ($1.name, $0) },
                     uniquingKeysWith: { first, _ in first }
                 )
-                affinityChanged = true
             }
-            if affinityChanged { snapshot.updateAffinityLists() }
+            // The lists of nodes with affinity pods hold the replaced copies: rebuilt when next needed.
+            snapshot.updateAffinityLists()
             state.generation += 1
             snapshot.generation = state.generation
             state.dirty.removeAll(keepingCapacity: true)

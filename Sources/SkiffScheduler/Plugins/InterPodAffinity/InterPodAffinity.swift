@@ -88,6 +88,9 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
     struct PreFilterState: CycleStateData {
         /// Existing pods whose required anti-affinity terms select the incoming pod, per domain.
         var existingAntiAffinityCounts: TopologyCounts = [:]
+        /// The topology keys of ``existingAntiAffinityCounts`` (perhaps more), so that Filter looks up only the
+        /// node labels that can match.
+        var existingAntiAffinityKeys: [String] = []
         /// Existing pods that match all the incoming pod's required affinity terms, per term domain.
         var affinityCounts: TopologyCounts = [:]
         /// Existing pods matched by each of the incoming pod's required anti-affinity terms, per domain.
@@ -124,51 +127,98 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         }
         let affinityTerms = pod.requiredAffinityTerms
         let antiAffinityTerms = pod.requiredAntiAffinityTerms
-        // Only nodes with pods with required anti-affinity can reject the pod by their pods' terms.
-        let antiAffinityNodes = self.nodesHavingPodsWithRequiredAntiAffinity(nodes)
-        if antiAffinityNodes.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
-            return (nil, .skip)
-        }
         var namespaces = NamespaceLabelCache(listers: self.listers)
         var data = PreFilterState()
-        data.namespaceLabels = namespaces(pod.namespace)
+        if let snapshot = self.snapshot, snapshot.isNodeList(nodes) {
+            if snapshot.podsWithRequiredAntiAffinityCount == 0 && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
+                return (nil, .skip)
+            }
+            // The snapshot's aggregates: each distinct term of existing pods is matched once, and the incoming
+            // pod's terms are answered per domain without walking the pods.
+            data.namespaceLabels = namespaces(pod.namespace)
+            let namespaceLabels = data.namespaceLabels
+            let affinityQuery = PodQuery.terms(affinityTerms)
+            let antiAffinityQueries = antiAffinityTerms.map { PodQuery.terms([$0]) }
+            let memoizable = affinityQuery.isMemoizable && antiAffinityQueries.allSatisfy(\.isMemoizable)
+            let counts = snapshot.withAggregates { aggregates in
+                var existing: TopologyCounts = [:]
+                for (term, counts) in aggregates.requiredAntiAffinity
+                where term.matches(pod, namespaceLabels: namespaceLabels) {
+                    existing.merge(counts: counts)
+                }
+                guard memoizable else { return (existing, TopologyCounts?.none, TopologyCounts?.none) }
+                let affinity = affinityTerms.isEmpty ? [:] : aggregates.counts(affinityQuery)
+                var antiAffinity: TopologyCounts = [:]
+                for query in antiAffinityQueries {
+                    antiAffinity.merge(counts: aggregates.counts(query))
+                }
+                return (existing, affinity, antiAffinity)
+            }
+            data.existingAntiAffinityCounts = counts.0
+            if let affinity = counts.1, let antiAffinity = counts.2 {
+                data.affinityCounts = affinity
+                data.antiAffinityCounts = antiAffinity
+            } else {
+                Self.countIncomingTerms(pod, nodes: nodes, namespaces: &namespaces, into: &data)
+            }
+        } else {
+            // Only nodes with pods with required anti-affinity can reject the pod by their pods' terms.
+            let antiAffinityNodes = self.nodesHavingPodsWithRequiredAntiAffinity(nodes)
+            if antiAffinityNodes.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
+                return (nil, .skip)
+            }
+            data.namespaceLabels = namespaces(pod.namespace)
 
-        // Existing pods' required anti-affinity against the incoming pod.
-        for node in antiAffinityNodes where node.hasNode {
-            for existing in node.podsWithRequiredAntiAffinity {
-                for term in existing.requiredAntiAffinityTerms
-                where term.matches(pod, namespaceLabels: data.namespaceLabels) {
-                    data.existingAntiAffinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+            // Existing pods' required anti-affinity against the incoming pod.
+            for node in antiAffinityNodes where node.hasNode {
+                for existing in node.podsWithRequiredAntiAffinity {
+                    for term in existing.requiredAntiAffinityTerms
+                    where term.matches(pod, namespaceLabels: data.namespaceLabels) {
+                        data.existingAntiAffinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+                    }
                 }
             }
-        }
-
-        // The incoming pod's required terms against the existing pods.
-        if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
-            // Namespace labels matter only to terms with a namespace selector.
-            let selectsNamespaces =
-                affinityTerms.contains { !$0.namespaceSelector.isNothing }
-                || antiAffinityTerms.contains { !$0.namespaceSelector.isNothing }
-            for node in nodes where node.hasNode && !node.pods.isEmpty {
-                for existing in node.pods {
-                    let labels = selectsNamespaces ? namespaces(existing.namespace) : [:]
-                    if Self.matchesAll(affinityTerms, existing, namespaceLabels: labels) {
-                        for term in affinityTerms {
-                            data.affinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
-                        }
-                    }
-                    for term in antiAffinityTerms where term.matches(existing, namespaceLabels: labels) {
-                        data.antiAffinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
-                    }
-                }
-            }
+            Self.countIncomingTerms(pod, nodes: nodes, namespaces: &namespaces, into: &data)
         }
 
         if data.existingAntiAffinityCounts.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
             return (nil, .skip)
         }
+        var keys: Set<String> = []
+        for pair in data.existingAntiAffinityCounts.keys where keys.insert(pair.key).inserted {
+            data.existingAntiAffinityKeys.append(pair.key)
+        }
         state.write(data)
         return (nil, .success)
+    }
+
+    /// Counts the existing pods on `nodes` that the incoming pod's required terms select, walking every pod.
+    static func countIncomingTerms(
+        _ pod: PodInfo,
+        nodes: [NodeInfo],
+        namespaces: inout NamespaceLabelCache,
+        into data: inout PreFilterState
+    ) {
+        let affinityTerms = pod.requiredAffinityTerms
+        let antiAffinityTerms = pod.requiredAntiAffinityTerms
+        if affinityTerms.isEmpty && antiAffinityTerms.isEmpty { return }
+        // Namespace labels matter only to terms with a namespace selector.
+        let selectsNamespaces =
+            affinityTerms.contains { !$0.namespaceSelector.isNothing }
+            || antiAffinityTerms.contains { !$0.namespaceSelector.isNothing }
+        for node in nodes where node.hasNode && !node.pods.isEmpty {
+            for existing in node.pods {
+                let labels = selectsNamespaces ? namespaces(existing.namespace) : [:]
+                if Self.matchesAll(affinityTerms, existing, namespaceLabels: labels) {
+                    for term in affinityTerms {
+                        data.affinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+                    }
+                }
+                for term in antiAffinityTerms where term.matches(existing, namespaceLabels: labels) {
+                    data.antiAffinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+                }
+            }
+        }
     }
 
     public var preFilterExtensions: (any PreFilterExtensions)? { self }
@@ -197,6 +247,9 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         state.modify(PreFilterState.self) { data in
             for term in other.requiredAntiAffinityTerms where term.matches(pod, namespaceLabels: data.namespaceLabels) {
                 data.existingAntiAffinityCounts.add(multiplier, topologyKey: term.topologyKey, labels: node.labels)
+                if !data.existingAntiAffinityKeys.contains(term.topologyKey) {
+                    data.existingAntiAffinityKeys.append(term.topologyKey)
+                }
             }
             if Self.matchesAll(pod.requiredAffinityTerms, other, namespaceLabels: otherNamespaceLabels) {
                 for term in pod.requiredAffinityTerms {
@@ -245,9 +298,13 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
             }
         }
         if !data.existingAntiAffinityCounts.isEmpty {
-            for (key, value) in node.labels
-            where data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0 {
-                return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
+            // Only the keys counted can match: one look-up per key rather than per node label.
+            for key in data.existingAntiAffinityKeys {
+                if let value = node.labels[key],
+                    data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0
+                {
+                    return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
+                }
             }
         }
         return .success
@@ -283,6 +340,19 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         let hasConstraints = !pod.preferredAffinityTerms.isEmpty || !pod.preferredAntiAffinityTerms.isEmpty
         if self.ignorePreferredTermsOfExistingPods && !hasConstraints { return .skip }
 
+        if let snapshot = self.snapshot, snapshot.count > 0 {
+            // Unless the pod has preferred terms only existing pods with affinity can contribute.
+            if !hasConstraints && snapshot.podsWithAffinityCount == 0 { return .skip }
+            if let scores = self.aggregatedTopologyScore(
+                pod,
+                namespaceLabels: self.listers.namespaceLabels(pod.namespace) ?? [:],
+                snapshot: snapshot
+            ) {
+                if scores.isEmpty { return .skip }
+                state.write(PreScoreState(topologyScore: scores))
+                return .success
+            }
+        }
         // Unless the pod has preferred terms only nodes with pods with affinity can contribute.
         let candidates: [NodeInfo]
         if hasConstraints {
@@ -337,6 +407,50 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         if scores.isEmpty { return .skip }
         state.write(PreScoreState(topologyScore: scores))
         return .success
+    }
+
+    /// The topology score from the snapshot's aggregates (every existing pod of every node counts, as the walk
+    /// over the snapshot does); `nil` when one of the pod's preferred terms selects namespaces by their labels.
+    func aggregatedTopologyScore(
+        _ pod: PodInfo,
+        namespaceLabels: [String: String],
+        snapshot: Snapshot
+    ) -> [String: [String: Int64]]? {
+        var incoming: [(PodQuery, Int64)] = []
+        for weighted in pod.preferredAffinityTerms {
+            incoming.append((PodQuery.terms([weighted.term]), Int64(weighted.weight)))
+        }
+        for weighted in pod.preferredAntiAffinityTerms {
+            incoming.append((PodQuery.terms([weighted.term]), -Int64(weighted.weight)))
+        }
+        if !incoming.allSatisfy({ $0.0.isMemoizable }) { return nil }
+        let hardWeight = self.hardPodAffinityWeight
+        return snapshot.withAggregates { aggregates in
+            var scores: [String: [String: Int64]] = [:]
+            func add(_ counts: TopologyCounts, weight: Int64) {
+                for (pair, count) in counts {
+                    scores[pair.key, default: [:]][pair.value, default: 0] += count * weight
+                }
+            }
+            for (query, weight) in incoming {
+                add(aggregates.counts(query), weight: weight)
+            }
+            if hardWeight > 0 {
+                for (term, counts) in aggregates.requiredAffinity
+                where term.matches(pod, namespaceLabels: namespaceLabels) {
+                    add(counts, weight: hardWeight)
+                }
+            }
+            for (weighted, counts) in aggregates.preferredAffinity
+            where weighted.term.matches(pod, namespaceLabels: namespaceLabels) {
+                add(counts, weight: Int64(weighted.weight))
+            }
+            for (weighted, counts) in aggregates.preferredAntiAffinity
+            where weighted.term.matches(pod, namespaceLabels: namespaceLabels) {
+                add(counts, weight: -Int64(weighted.weight))
+            }
+            return scores
+        }
     }
 
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {

@@ -298,6 +298,66 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
             matchCounts: Array(repeating: [:], count: constraints.count),
             criticalPaths: Array(repeating: CriticalPaths(), count: constraints.count)
         )
+        if let snapshot = self.snapshot, snapshot.isNodeList(nodes),
+            let counts = Self.aggregatedMatchCounts(pod, constraints, snapshot: snapshot)
+        {
+            data.matchCounts = counts
+        } else {
+            Self.countMatchingPods(pod, constraints, nodes: nodes, into: &data)
+        }
+        for index in constraints.indices {
+            for (value, count) in data.matchCounts[index] {
+                data.criticalPaths[index].update(value, count)
+            }
+        }
+        data.selfMatches = constraints.map { $0.selector.matches(pod.labels) ? 1 : 0 }
+        state.write(data)
+        return (nil, .success)
+    }
+
+    /// `true` when every node of the snapshot counts for each of `constraints` (no node is left out by the pod's
+    /// node affinity or by taints), so that the snapshot's aggregates answer for them.
+    static func includesEveryNode(_ constraints: [Constraint], pod: PodInfo, aggregates: SnapshotAggregates) -> Bool {
+        for constraint in constraints {
+            if constraint.honorNodeAffinity && !pod.requiredNodeAffinity.isEmpty { return false }
+            if constraint.honorNodeTaints && aggregates.taintedNodeCount > 0 { return false }
+        }
+        return true
+    }
+
+    /// The matching pods per domain of each constraint from the snapshot's aggregates, or `nil` when some node
+    /// is left out (by a missing topology key, the pod's node affinity or taints) and every node must be visited.
+    static func aggregatedMatchCounts(
+        _ pod: PodInfo,
+        _ constraints: [Constraint],
+        snapshot: Snapshot
+    ) -> [[String: Int]]? {
+        return snapshot.withAggregates { aggregates in
+            guard Self.includesEveryNode(constraints, pod: pod, aggregates: aggregates),
+                constraints.allSatisfy({ aggregates.everyNodeHas($0.topologyKey) })
+            else { return nil }
+            return constraints.map { constraint in
+                let key = constraint.topologyKey
+                let query = PodQuery.spread(namespace: pod.namespace, selector: constraint.selector, topologyKey: key)
+                let counts = aggregates.counts(query)
+                var perValue: [String: Int] = [:]
+                let domains = aggregates.domains[key]?.nodesPerValue ?? [:]
+                perValue.reserveCapacity(domains.count)
+                for value in domains.keys {
+                    perValue[value] = Int(counts[TopologyPair(key: key, value: value)] ?? 0)
+                }
+                return perValue
+            }
+        }
+    }
+
+    /// Counts the matching pods per domain by visiting every node (↔ `calPreFilterState`).
+    static func countMatchingPods(
+        _ pod: PodInfo,
+        _ constraints: [Constraint],
+        nodes: [NodeInfo],
+        into data: inout PreFilterState
+    ) {
         var values = [String](repeating: "", count: constraints.count)
         nodes: for node in nodes where node.hasNode {
             // Every topology key must be on the node; each value is looked up once.
@@ -311,14 +371,6 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
                 data.matchCounts[index][values[index], default: 0] += count
             }
         }
-        for index in constraints.indices {
-            for (value, count) in data.matchCounts[index] {
-                data.criticalPaths[index].update(value, count)
-            }
-        }
-        data.selfMatches = constraints.map { $0.selector.matches(pod.labels) ? 1 : 0 }
-        state.write(data)
-        return (nil, .success)
     }
 
     public var preFilterExtensions: (any PreFilterExtensions)? { self }
@@ -421,6 +473,30 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
             let size = constraint.topologyKey == Self.hostnameKey ? nodes.count - ignored.count : counts[index].count
             weights.append(Self.naturalLog(Double(size + 2)))
         }
+        if let snapshot = self.snapshot, snapshot.count > 0,
+            let aggregated = Self.aggregatedCounts(
+                pod,
+                constraints,
+                requireAllTopologies: requireAllTopologies,
+                snapshot: snapshot
+            )
+        {
+            for (index, constraint) in constraints.enumerated() where constraint.topologyKey != Self.hostnameKey {
+                for (value, current) in counts[index] {
+                    let matching = aggregated[index][TopologyPair(key: constraint.topologyKey, value: value)] ?? 0
+                    if matching > 0 { counts[index][value] = current + matching }
+                }
+            }
+            state.write(
+                PreScoreState(
+                    constraints: constraints,
+                    ignoredNodes: ignored,
+                    counts: counts,
+                    normalizingWeights: weights
+                )
+            )
+            return .success
+        }
         for node in allNodes where node.hasNode {
             if requireAllTopologies && !Self.hasAllKeys(node.labels, constraints) { continue }
             for (index, constraint) in constraints.enumerated() where constraint.topologyKey != Self.hostnameKey {
@@ -435,6 +511,31 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
             PreScoreState(constraints: constraints, ignoredNodes: ignored, counts: counts, normalizingWeights: weights)
         )
         return .success
+    }
+
+    /// The matching pods of the whole snapshot per domain of each constraint that is not per hostname, or `nil`
+    /// when some node would be skipped (a missing topology key when all are required, the pod's node affinity or
+    /// taints).
+    static func aggregatedCounts(
+        _ pod: PodInfo,
+        _ constraints: [Constraint],
+        requireAllTopologies: Bool,
+        snapshot: Snapshot
+    ) -> [TopologyCounts]? {
+        return snapshot.withAggregates { aggregates in
+            guard Self.includesEveryNode(constraints, pod: pod, aggregates: aggregates),
+                !requireAllTopologies || constraints.allSatisfy({ aggregates.everyNodeHas($0.topologyKey) })
+            else { return nil }
+            return constraints.map { constraint in
+                if constraint.topologyKey == Self.hostnameKey { return [:] }
+                let query = PodQuery.spread(
+                    namespace: pod.namespace,
+                    selector: constraint.selector,
+                    topologyKey: constraint.topologyKey
+                )
+                return aggregates.counts(query)
+            }
+        }
     }
 
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
