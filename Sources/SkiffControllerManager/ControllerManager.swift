@@ -93,7 +93,9 @@ public final class ControllerManager: Sendable {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
-        let informers = SharedInformerFactory(client: client, logger: logger)
+        // No controller reads managedFields: every informer drops them before caching, as
+        // kube-controller-manager's do (its garbage collector holds the metadata of every object).
+        let informers = SharedInformerFactory(client: client, transform: .trimManagedFields, logger: logger)
         self.informers = informers
         var controllers: [(name: String, run: @Sendable () async throws -> Void)] = []
         if configuration.isEnabled("namespace-controller") {

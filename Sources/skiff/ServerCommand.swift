@@ -172,6 +172,8 @@ struct ServerCommand: AsyncParsableCommand {
                 server,
                 ComponentService { try await whenReady { try await scheduler.run() } },
                 ComponentService { try await whenReady { try await controllers.run() } },
+                // Informer lists and large responses free hundreds of MB inside malloc's heaps (ProcessMemory).
+                ComponentService { try await ProcessMemory.releaseFreeMemoryPeriodically(every: .seconds(10)) },
             ],
             logger: logger
         )

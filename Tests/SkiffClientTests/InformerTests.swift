@@ -167,4 +167,51 @@ struct InformerTests {
             }
         }
     }
+
+    @Test func factoryTransformTrimsManagedFieldsFromListsAndWatches() async throws {
+        try await TestAPI.with { api in
+            let pods = api.client.pods("default")
+            let created = try await pods.create(.named("listed"))
+            #expect(created.metadata.managedFields?.isEmpty == false)  // the server records them
+            let factory = SharedInformerFactory(
+                client: api.client,
+                transform: .trimManagedFields,
+                logger: TestAPI.quietLogger
+            )
+            let informer = factory.informer(CoreV1.Pod.self)
+            let metadata = factory.metadataInformer(for: GroupVersionResource(group: "", version: "v1", resource: "pods"))
+            let seen = Collected<String>()
+            informer.addEventHandler(
+                ResourceEventHandler(
+                    onAdd: { pod, _ in seen.append("add \(pod.metadata.name ?? "") \(pod.metadata.managedFields == nil)") },
+                    onUpdate: { _, pod in seen.append("update \(pod.metadata.name ?? "") \(pod.metadata.managedFields == nil)") }
+                )
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await factory.run() }
+                try await factory.waitForCacheSync()
+                // From the list…
+                let listed = try #require(informer.lister.get(namespace: "default", name: "listed"))
+                #expect(listed.metadata.managedFields == nil)
+                #expect(listed.metadata.uid == created.metadata.uid)
+                #expect(listed.spec == created.spec)
+                #expect(metadata.lister.get(namespace: "default", name: "listed")?.metadata.managedFields == nil)
+                // …and from the watch.
+                _ = try await pods.create(.named("watched"))
+                try await pods.bind("watched", to: "node-1")
+                try await eventually { seen.values.contains("update watched true") }
+                #expect(informer.lister.get(namespace: "default", name: "watched")?.spec?.nodeName == "node-1")
+                #expect(informer.lister.list().allSatisfy { $0.metadata.managedFields == nil })
+                try await eventually { metadata.lister.get(namespace: "default", name: "watched") != nil }
+                #expect(metadata.lister.list().allSatisfy { $0.metadata.managedFields == nil })
+                #expect(seen.values.allSatisfy { $0.hasSuffix(" true") })
+                // The store keeps them: an update from a trimmed copy leaves the record as it is.
+                var copy = try #require(informer.lister.get(namespace: "default", name: "listed"))
+                copy.metadata.labels = ["app": "web"]
+                let updated = try await pods.update(copy)
+                #expect(updated.metadata.managedFields?.isEmpty == false)
+                group.cancelAll()
+            }
+        }
+    }
 }

@@ -16,8 +16,33 @@
 ///   file pages: dropping them discards nothing (they stay in the page cache), and the code that runs again maps
 ///   its pages back on demand.
 ///
-/// Both do nothing where glibc is not the C library.
+/// - ``releaseFreeMemoryPeriodically(every:)`` runs `malloc_trim` on a period. glibc returns to the system only
+///   the free memory at the top of a heap; what a burst frees inside it (an informer's first list of 10,000 pods
+///   decodes every object with its managedFields, then drops them) stays resident. Measured on `skiff server`
+///   restarted with 10,000 pods: 99 MB in use, 649 MB held by malloc, 681 MiB RSS; 240 MiB after one trim.
+///
+/// They do nothing where glibc is not the C library.
 public enum ProcessMemory {
+    /// Returns the free memory inside malloc's heaps to the system (`malloc_trim(0)`): the pages of free chunks
+    /// are released, their addresses stay reserved and fault back in when reused.
+    public static func releaseFreeMemory() {
+        #if canImport(Glibc)
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+                _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+            }
+        #endif
+    }
+
+    /// Calls ``releaseFreeMemory()`` every `interval` until the task is cancelled (then throws
+    /// `CancellationError`).
+    public static func releaseFreeMemoryPeriodically(every interval: Duration) async throws {
+        while true {
+            try await Task.sleep(for: interval)
+            Self.releaseFreeMemory()
+        }
+    }
+
     /// Caps glibc's malloc arenas at `count` (call early, before threads allocate).
     public static func limitMallocArenas(_ count: Int) {
         #if canImport(Glibc)
@@ -34,10 +59,7 @@ public enum ProcessMemory {
     @discardableResult
     public static func releaseStartupPages() -> Int {
         #if canImport(Glibc)
-            typealias MallocTrim = @convention(c) (Int) -> Int32
-            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-                _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-            }
+            Self.releaseFreeMemory()
             guard let smaps = Self.contents(of: "/proc/self/smaps") else { return 0 }
             var released = 0
             for mapping in Self.cleanExecutableMappings(smaps) {

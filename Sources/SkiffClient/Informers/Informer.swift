@@ -13,6 +13,10 @@ import Synchronization
 /// Handlers are called on the informer's task, in event order, after the cache has changed. A handler added
 /// after objects arrived receives an add for each object already cached. Handlers must not add handlers.
 ///
+/// An informer made with a `transform` applies it to every object it receives, page by page and event by event,
+/// before the object reaches the cache or a handler (↔ client-go's `SetTransform`): a component drops what it
+/// never reads, such as `metadata.managedFields` (see ``InformerTransform``).
+///
 /// Get informers from a ``SharedInformerFactory`` so each resource is watched once per process.
 ///
 /// ## Topics
@@ -34,6 +38,7 @@ public final class Informer<Object: APIObject>: Sendable {
     let resyncPeriod: Duration?
     let clock: any ClientClock
     let logger: Logger
+    let transform: (@Sendable (inout Object) -> Void)?
     let synced = AsyncFlag()
     /// The handlers; held while the cache changes and handlers run, so delivery is ordered.
     private let handlers = Mutex<(nextID: Int, byID: [(id: Int, handler: ResourceEventHandler<Object>)])>((0, []))
@@ -45,14 +50,23 @@ public final class Informer<Object: APIObject>: Sendable {
     /// - Parameters:
     ///   - resyncPeriod: when set, every cached object is re-delivered to the handlers as an update this often.
     ///   - clock: the clock of resync periods and retry delays.
+    ///   - transform: applied to every object received, before the cache and the handlers see it.
     public convenience init(
         client: ResourceClient<Object>,
         options: ListOptions = ListOptions(),
         resyncPeriod: Duration? = nil,
         clock: any ClientClock = SystemClock(),
+        transform: (@Sendable (inout Object) -> Void)? = nil,
         logger: Logger
     ) {
-        self.init(source: client, options: options, resyncPeriod: resyncPeriod, clock: clock, logger: logger)
+        self.init(
+            source: client,
+            options: options,
+            resyncPeriod: resyncPeriod,
+            clock: clock,
+            transform: transform,
+            logger: logger
+        )
     }
 
     /// Makes an informer of what `source` lists and watches (a typed client, or a ``MetadataResourceClient``
@@ -62,9 +76,11 @@ public final class Informer<Object: APIObject>: Sendable {
         options: ListOptions = ListOptions(),
         resyncPeriod: Duration? = nil,
         clock: any ClientClock = SystemClock(),
+        transform: (@Sendable (inout Object) -> Void)? = nil,
         logger: Logger
     ) {
         self.indexer = Indexer()
+        self.transform = transform
         self.source = source
         self.options = ListOptions(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
         self.resyncPeriod = resyncPeriod
@@ -135,14 +151,13 @@ public final class Informer<Object: APIObject>: Sendable {
                 listOptions.limit = 500
                 // The first list reads the watch cache ("0"); after an expiry, a consistent read.
                 listOptions.resourceVersion = fresh ? nil : "0"
-                let list = try await self.source.listAll(listOptions)
-                self.replace(list.items, resourceVersion: list.resourceVersion)
+                let resourceVersion = try await self.listAndReplace(listOptions)
                 self.synced.set()
                 failures = 0
                 fresh = false
                 let watcher = RetryWatcher(source: self.source, options: self.options, clock: self.clock)
-                try await watcher.run(from: list.resourceVersion) { event in
-                    self.apply(event)
+                try await watcher.run(from: resourceVersion) { event in
+                    self.apply(self.transformed(event))
                 }
             } catch is CancellationError {
                 throw CancellationError()
@@ -156,6 +171,41 @@ public final class Informer<Object: APIObject>: Sendable {
                 let delay = Duration.milliseconds(min(800 * (1 << min(failures - 1, 6)), 30_000))
                 try await self.clock.sleep(for: delay)
             }
+        }
+    }
+
+    /// Lists and replaces the cache's content; returns the list's resourceVersion. The listed objects are
+    /// released on return, not held (beside the cache's copies) for as long as the watch that follows runs.
+    private func listAndReplace(_ options: ListOptions) async throws -> String {
+        let list = try await self.list(options)
+        self.replace(list.items, resourceVersion: list.resourceVersion)
+        return list.resourceVersion
+    }
+
+    /// Every page of the list, each transformed as it arrives, so untransformed objects never pile up.
+    private func list(_ options: ListOptions) async throws -> ObjectList<Object> {
+        guard let transform = self.transform else { return try await self.source.listAll(options) }
+        return try await listAllPages(options) { options in
+            var page = try await self.source.list(options)
+            for index in page.items.indices { transform(&page.items[index]) }
+            return page
+        }
+    }
+
+    private func transformed(_ event: WatchEvent<Object>) -> WatchEvent<Object> {
+        guard let transform = self.transform else { return event }
+        switch event {
+        case .added(var object):
+            transform(&object)
+            return .added(object)
+        case .modified(var object):
+            transform(&object)
+            return .modified(object)
+        case .deleted(var object):
+            transform(&object)
+            return .deleted(object)
+        case .bookmark:
+            return event
         }
     }
 

@@ -6,6 +6,8 @@ public protocol ListerWatcher<Object>: Sendable {
     associatedtype Object: APIObject
     /// The collection's resource, for logs.
     var groupVersionResource: GroupVersionResource { get }
+    /// One page of the list (`options.limit` items at most, continuing from `options.continueToken`).
+    func list(_ options: ListOptions) async throws -> ObjectList<Object>
     /// Every page of the list, joined; the result's resourceVersion is the first page's.
     func listAll(_ options: ListOptions) async throws -> ObjectList<Object>
     /// One watch request: `handle` gets each event until the server ends the watch or the connection drops.

@@ -31,6 +31,7 @@ public final class SharedInformerFactory: Sendable {
     let namespace: String?
     let resyncPeriod: Duration?
     let clock: any ClientClock
+    let transform: InformerTransform?
     let logger: Logger
 
     private struct State {
@@ -44,18 +45,28 @@ public final class SharedInformerFactory: Sendable {
     /// - Parameters:
     ///   - namespace: restricts every informer to one namespace (`nil`: all).
     ///   - resyncPeriod: the default resync period of the informers.
+    ///   - transform: applied by every informer to each object it receives, before caching it (for example
+    ///     ``InformerTransform/trimManagedFields``).
     public init(
         client: APIClient,
         namespace: String? = nil,
         resyncPeriod: Duration? = nil,
         clock: any ClientClock = SystemClock(),
+        transform: InformerTransform? = nil,
         logger: Logger
     ) {
         self.client = client
         self.namespace = namespace
         self.resyncPeriod = resyncPeriod
         self.clock = clock
+        self.transform = transform
         self.logger = logger
+    }
+
+    /// The factory's transform as one informer applies it.
+    private func objectTransform<Object: APIObject>(for _: Object.Type) -> (@Sendable (inout Object) -> Void)? {
+        guard let transform = self.transform else { return nil }
+        return { transform(&$0) }
     }
 
     /// The shared informer of `Object`'s resource, restricted by the selectors of `options` (informers with
@@ -68,6 +79,7 @@ public final class SharedInformerFactory: Sendable {
                 options: options,
                 resyncPeriod: self.resyncPeriod,
                 clock: self.clock,
+                transform: self.objectTransform(for: Object.self),
                 logger: self.logger
             )
         }
@@ -97,6 +109,7 @@ public final class SharedInformerFactory: Sendable {
                 source: self.client.metadata(resource, namespace: self.namespace, isNamespaced: isNamespaced),
                 resyncPeriod: self.resyncPeriod,
                 clock: self.clock,
+                transform: self.objectTransform(for: MetaV1.PartialObjectMetadata.self),
                 logger: self.logger
             )
         }

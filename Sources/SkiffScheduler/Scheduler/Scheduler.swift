@@ -38,7 +38,8 @@ public final class Scheduler: Sendable {
         self.configuration = configuration
         self.client = client
         self.logger = logger
-        let informers = SharedInformerFactory(client: client, logger: logger)
+        // managedFields are never read here: dropped before caching (kube-scheduler drops them from pods).
+        let informers = SharedInformerFactory(client: client, transform: .trimManagedFields, logger: logger)
         self.informers = informers
         let recorder = EventRecorder(
             client: client,
