@@ -18,12 +18,7 @@ struct UpdateCase: Sendable, CustomTestStringConvertible {
 
 func updateCauses(_ c: UpdateCase) throws -> [ExpectedCause] {
     let resource = try #require(ResourceRegistry.builtIn.resource(group: c.group, version: "v1", plural: c.plural))
-    func decode(_ manifest: String) throws -> any APIObject {
-        var object = try ObjectCodec.decode(JSONValue.parse(Array(manifest.utf8)), as: resource).object
-        if resource.isNamespaced { object.metadata.namespace = "default" }
-        object.metadata.uid = "3b6e1c1e-0000-4000-8000-000000000001"
-        return object
-    }
+    func decode(_ manifest: String) throws -> any APIObject { try decodeTestObject(manifest, as: resource) }
     var old = try decode(c.old)
     try ResourceStrategy.prepareForCreate(&old, resource: resource, now: Date())
     var new = try decode(c.new)

@@ -88,12 +88,7 @@ struct UpdateEncodingReuseTests {
     @Test(arguments: Self.cases)
     func preparedJSONIsWhatTheGeneralPathStores(_ c: Case) throws {
         let resource = try #require(ResourceRegistry.builtIn.resource(group: c.group, version: c.version, plural: c.plural))
-        func decode(_ manifest: String) throws -> any APIObject {
-            var object = try ObjectCodec.decode(JSONValue.parse(Array(manifest.utf8)), as: resource).object
-            if resource.isNamespaced { object.metadata.namespace = "default" }
-            object.metadata.uid = "3b6e1c1e-0000-4000-8000-000000000001"
-            return object
-        }
+        func decode(_ manifest: String) throws -> any APIObject { try decodeTestObject(manifest, as: resource) }
         var old = try decode(c.old)
         try ResourceStrategy.prepareForCreate(&old, resource: resource, now: Date(timeIntervalSince1970: 1_800_000_000))
         old.metadata.resourceVersion = "0"

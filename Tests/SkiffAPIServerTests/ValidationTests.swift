@@ -28,12 +28,19 @@ struct ValidationCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { self.name }
 }
 
+/// `manifest` decoded as `resource`, placed in `default` when namespaced, with a fixed uid: an object as the
+/// strategy tests feed the create and update paths.
+func decodeTestObject(_ manifest: String, as resource: ServedResource) throws -> any APIObject {
+    var object = try ObjectCodec.decode(JSONValue.parse(Array(manifest.utf8)), as: resource).object
+    if resource.isNamespaced { object.metadata.namespace = "default" }
+    object.metadata.uid = "3b6e1c1e-0000-4000-8000-000000000001"
+    return object
+}
+
 /// Runs the strategy's create path (defaults, preparation, validation) on `manifest` and returns the causes.
 func createCauses(_ c: ValidationCase) throws -> [ExpectedCause] {
     let resource = try #require(ResourceRegistry.builtIn.resource(group: c.group, version: c.version, plural: c.plural))
-    var object = try ObjectCodec.decode(JSONValue.parse(Array(c.manifest.utf8)), as: resource).object
-    if resource.isNamespaced { object.metadata.namespace = "default" }
-    object.metadata.uid = "3b6e1c1e-0000-4000-8000-000000000001"
+    var object = try decodeTestObject(c.manifest, as: resource)
     do {
         try ResourceStrategy.prepareForCreate(&object, resource: resource, now: Date())
         return []
