@@ -176,6 +176,10 @@ public final class APIHandler: Sendable {
             response = Self.statusResponse(Self.apiError(error))
         } catch let error as StorageError {
             response = Self.statusResponse(Self.apiError(error))
+        } catch is CancellationError {
+            // The server is shutting down (or an in-process caller went away): not a failure of the request.
+            self.logger.debug("Request cancelled", metadata: ["path": "\(request.path)"])
+            response = Self.statusResponse(APIError.serviceUnavailable("the request was cancelled: the server is shutting down"))
         } catch {
             self.logger.error("Request failed", metadata: ["error": "\(error)", "path": "\(request.path)"])
             response = Self.statusResponse(APIError.internalError("\(error)"))
