@@ -142,6 +142,11 @@ struct DependencyGraphTests {
         // A dependent in the owner's namespace is fine.
         let sameNamespace = ObjectIdentity(apiVersion: "v1", kind: "ConfigMap", namespace: "elsewhere", name: "ok", uid: "o")
         #expect(graph.observe(sameNamespace, metadata: Self.meta(owners: [("parent", "p", false)])).invalidNamespaceOwnerReferences.isEmpty)
+        // An update that adds such a reference is reported, and the dependent checked.
+        _ = graph.observe(Self.identity("later", uid: "l"), metadata: Self.meta())
+        let updated = graph.observe(Self.identity("later", uid: "l"), metadata: Self.meta(owners: [("parent", "p", false)]))
+        #expect(updated.invalidNamespaceOwnerReferences.map(\.dependent.uid) == ["l"])
+        #expect(updated.attemptToDelete == ["l"])
     }
 
     @Test func aVirtualOwnerObservedInAnotherNamespaceReportsItsDependents() {

@@ -224,7 +224,9 @@ public struct DependencyGraph: Sendable {
             )
         }
         // An object that names owners is checked once, in case an owner is already gone.
-        if previous == nil, !owners.isEmpty { actions.attemptToDelete.append(identity.uid) }
+        if previous == nil, !owners.isEmpty, !actions.attemptToDelete.contains(identity.uid) {
+            actions.attemptToDelete.append(identity.uid)
+        }
         return actions
     }
 
@@ -299,6 +301,8 @@ public struct DependencyGraph: Sendable {
                 actions.invalidNamespaceOwnerReferences.append(
                     InvalidNamespaceOwnerReference(dependent: dependent, owner: owner)
                 )
+                // Checked so that it goes if no valid owner is left.
+                if !actions.attemptToDelete.contains(dependent.uid) { actions.attemptToDelete.append(dependent.uid) }
             }
         }
     }
