@@ -88,7 +88,7 @@ enum SwiftEmitter {
         let member = indent + "    "
         let body = member + "    "
         lines += self.docComment(model.documentation, indent: indent)
-        lines.append(indent + "public struct \(model.name): Codable, Sendable, Hashable {")
+        lines.append(indent + "public struct \(model.name): Codable, JSONTreeCodable, Sendable, Hashable {")
         let gvk = model.singleGroupVersionKind
         // Stored properties.
         for property in model.properties {
@@ -200,9 +200,100 @@ enum SwiftEmitter {
             }
             lines.append(member + "}")
         }
+        lines.append("")
+        lines += self.jsonTreeCodec(model, member: member)
         lines.append(indent + "}")
         if model.namespace != nil { lines.append("}") }
         return lines
+    }
+
+    /// The ``JSONTreeCodable`` conformance: one pass over the object's members, and members appended in Go's order.
+    /// Its semantics are the `Codable` code's above (absent or `null` optional: `nil`; required: the zero value).
+    static func jsonTreeCodec(_ model: APITypeModel, member: String) -> [String] {
+        let body = member + "    "
+        var lines: [String] = []
+        if model.properties.isEmpty {
+            // As `init(from:)` above, which asks for no container: any value decodes.
+            lines.append(member + "public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {}")
+            lines.append("")
+            lines.append(member + "public func jsonTree() -> JSONValue {")
+            lines.append(body + ".object(JSONObject())")
+            lines.append(member + "}")
+            return lines
+        }
+        func local(_ property: APIPropertyModel) -> String {
+            let name = property.swiftName
+            return "decoded" + name.prefix(1).uppercased() + name.dropFirst()
+        }
+        lines.append(member + "public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {")
+        for property in model.properties {
+            lines.append(body + "var \(local(property)): \(property.type.swift)?")
+        }
+        lines.append(body + "for member in try decoder.members(of: value) {")
+        lines.append(body + "    switch member.key {")
+        for property in model.properties {
+            let key = self.stringLiteral(property.jsonName)
+            lines.append(body + "    case \(key):")
+            lines += self.assignment(
+                local(property),
+                call: "decoder.decodeIfPresent",
+                arguments: ["\(property.type.swift).self", "from: member.value", "member: \(key)"],
+                suffix: "",
+                indent: body + "        "
+            )
+        }
+        lines.append(body + "    default:")
+        lines.append(body + "        decoder.unknownMember(member.key)")
+        lines.append(body + "    }")
+        lines.append(body + "}")
+        for property in model.properties {
+            let name = SwiftNames.declared(property.swiftName)
+            if property.isBoxed {
+                lines.append(body + "self._\(property.swiftName) = \(local(property)).map(GeneratedBox.init)")
+            } else if property.isRequired {
+                let line = body + "self.\(name) = \(local(property)) ?? \(property.type.zero!)"
+                if line.count <= self.columns {
+                    lines.append(line)
+                } else {
+                    lines += [body + "self.\(name) =", body + "    \(local(property)) ?? \(property.type.zero!)"]
+                }
+            } else {
+                lines.append(body + "self.\(name) = \(local(property))")
+            }
+        }
+        lines.append(member + "}")
+        lines.append("")
+        lines.append(member + "public func jsonTree() -> JSONValue {")
+        lines.append(body + "var members: [(key: String, value: JSONValue)] = []")
+        lines.append(body + "members.reserveCapacity(\(model.properties.count))")
+        for property in model.properties {
+            let name = SwiftNames.declared(property.swiftName)
+            let key = self.stringLiteral(property.jsonName)
+            if property.isBoxed {
+                lines.append(body + "if let value = self._\(property.swiftName)?.value {")
+                lines.append(body + "    members.append((\(key), value.jsonTree()))")
+                lines.append(body + "}")
+            } else if property.isRequired {
+                lines.append(body + "members.append((\(key), self.\(name).jsonTree()))")
+            } else {
+                let line = body + "if let value = self.\(name) { members.append((\(key), value.jsonTree())) }"
+                if line.count <= self.columns {
+                    lines.append(line)
+                } else {
+                    lines.append(body + "if let value = self.\(name) {")
+                    lines.append(body + "    members.append((\(key), value.jsonTree()))")
+                    lines.append(body + "}")
+                }
+            }
+        }
+        lines.append(body + "return .object(JSONObject(members))")
+        lines.append(member + "}")
+        return lines
+    }
+
+    /// A Swift string literal of a JSON member name (`"$ref"`, `"x-kubernetes-list-type"`).
+    static func stringLiteral(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// `target = try call(arguments)suffix`, wrapped to fit the column limit.

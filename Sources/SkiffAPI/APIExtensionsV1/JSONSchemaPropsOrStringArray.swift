@@ -1,9 +1,11 @@
+public import SkiffAPIMachinery
+
 extension APIExtensionsV1 {
     /// A schema or a list of property names: the JSON shape of a `dependencies` entry.
     ///
     /// Upstream (`JSONSchemaPropsOrStringArray`) writes the list when it is not empty and the schema otherwise; a
     /// JSON array decodes as ``strings(_:)``, an object as ``schema(_:)``.
-    public indirect enum JSONSchemaPropsOrStringArray: Codable, Sendable, Hashable {
+    public indirect enum JSONSchemaPropsOrStringArray: JSONTreeCodable, Sendable, Hashable {
         /// A schema the object must also follow when the property is present.
         case schema(JSONSchemaProps)
         /// Properties that must be present when the property is present.
@@ -15,6 +17,21 @@ extension APIExtensionsV1 {
                 self = .strings(strings)
             } else {
                 self = .schema(try container.decode(JSONSchemaProps.self))
+            }
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            if case .array = value, let strings = try? [String](jsonTree: value, decoder: &decoder) {
+                self = .strings(strings)
+            } else {
+                self = .schema(try JSONSchemaProps(jsonTree: value, decoder: &decoder))
+            }
+        }
+
+        public func jsonTree() -> JSONValue {
+            switch self {
+            case .schema(let schema): schema.jsonTree()
+            case .strings(let strings): strings.jsonTree()
             }
         }
 

@@ -89,7 +89,24 @@ extension MicroTime: CustomStringConvertible {
     public var description: String { self.string }
 }
 
-extension Time: Codable {
+extension Time: JSONTreeCodable {
+    public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+        switch value {
+        case .null: self = .zero
+        case .string(let text):
+            do {
+                self = try Time(parsing: text)
+            } catch {
+                throw decoder.dataCorrupted(error.message)
+            }
+        default: throw decoder.typeMismatch(String.self, value)
+        }
+    }
+
+    public func jsonTree() -> JSONValue {
+        self.isZero ? .null : .string(self.string)
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -110,7 +127,24 @@ extension Time: Codable {
     }
 }
 
-extension MicroTime: Codable {
+extension MicroTime: JSONTreeCodable {
+    public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+        switch value {
+        case .null: self = .zero
+        case .string(let text):
+            do {
+                self = try MicroTime(parsing: text)
+            } catch {
+                throw decoder.dataCorrupted(error.message)
+            }
+        default: throw decoder.typeMismatch(String.self, value)
+        }
+    }
+
+    public func jsonTree() -> JSONValue {
+        self.isZero ? .null : .string(self.string)
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {

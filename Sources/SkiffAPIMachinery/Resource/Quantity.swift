@@ -733,7 +733,30 @@ extension Quantity: ExpressibleByStringLiteral {
     }
 }
 
-extension Quantity: Codable {
+extension Quantity: JSONTreeCodable {
+    /// The same as ``init(from:)``: a JSON string (trimmed) or number; `null` is zero.
+    public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+        let text: String
+        switch value {
+        case .null:
+            self.init()
+            return
+        case .string(let string): text = Self.trimmingWhitespace(string)
+        case .int(let integer): text = String(integer)
+        case .double(let double): text = String(double)
+        default: throw decoder.typeMismatch(Double.self, value)
+        }
+        do {
+            self = try Quantity(parsing: text)
+        } catch {
+            throw decoder.dataCorrupted(error.message)
+        }
+    }
+
+    public func jsonTree() -> JSONValue {
+        .string(self.string)
+    }
+
     /// Decodes a JSON string (surrounding whitespace is trimmed, as upstream) or a JSON number; `null` is zero.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

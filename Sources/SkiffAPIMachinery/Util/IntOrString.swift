@@ -79,7 +79,36 @@ public enum IntOrString: Sendable, Hashable {
     }
 }
 
-extension IntOrString: Codable {
+extension IntOrString: JSONTreeCodable {
+    public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+        switch value {
+        case .null: self = .int(0)
+        case .string(let string): self = .string(string)
+        case .int(let integer):
+            guard let narrow = Int32(exactly: integer) else {
+                throw decoder.dataCorrupted("json: cannot unmarshal number \(integer) into Go value of type int32")
+            }
+            self = .int(narrow)
+        case .double(let double):
+            throw decoder.dataCorrupted("json: cannot unmarshal number \(double) into Go value of type int32")
+        default:
+            throw DecodingError.typeMismatch(
+                IntOrString.self,
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "IntOrString must be a JSON string or an integer"
+                )
+            )
+        }
+    }
+
+    public func jsonTree() -> JSONValue {
+        switch self {
+        case .int(let integer): .int(Int64(integer))
+        case .string(let string): .string(string)
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension APIDiscoveryV2 {
     /// APIGroupDiscovery holds information about which resources are being served for all version of the API Group.
-    public struct APIGroupDiscovery: Codable, Sendable, Hashable {
+    public struct APIGroupDiscovery: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var metadata: MetaV1.ObjectMeta
@@ -46,12 +46,54 @@ extension APIDiscoveryV2 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.versions, forKey: .versions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedVersions: [APIDiscoveryV2.APIVersionDiscovery]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "versions":
+                    decodedVersions =
+                        try decoder.decodeIfPresent(
+                            [APIDiscoveryV2.APIVersionDiscovery].self,
+                            from: member.value,
+                            member: "versions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.versions = decodedVersions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.versions { members.append(("versions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIDiscoveryV2 {
     /// APIGroupDiscoveryList is a resource containing a list of APIGroupDiscovery.
-    public struct APIGroupDiscoveryList: Codable, Sendable, Hashable {
+    public struct APIGroupDiscoveryList: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var metadata: MetaV1.ListMeta
@@ -92,12 +134,54 @@ extension APIDiscoveryV2 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [APIDiscoveryV2.APIGroupDiscovery]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [APIDiscoveryV2.APIGroupDiscovery].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIDiscoveryV2 {
     /// APIResourceDiscovery provides information about an API resource for discovery.
-    public struct APIResourceDiscovery: Codable, Sendable, Hashable {
+    public struct APIResourceDiscovery: Codable, JSONTreeCodable, Sendable, Hashable {
         public var resource: String
         public var responseKind: MetaV1.GroupVersionKind?
         public var scope: String
@@ -163,12 +247,80 @@ extension APIDiscoveryV2 {
             try container.encodeIfPresent(self.categories, forKey: .categories)
             try container.encodeIfPresent(self.subresources, forKey: .subresources)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResource: String?
+            var decodedResponseKind: MetaV1.GroupVersionKind?
+            var decodedScope: String?
+            var decodedSingularResource: String?
+            var decodedVerbs: [String]?
+            var decodedShortNames: [String]?
+            var decodedCategories: [String]?
+            var decodedSubresources: [APIDiscoveryV2.APISubresourceDiscovery]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resource":
+                    decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
+                case "responseKind":
+                    decodedResponseKind =
+                        try decoder.decodeIfPresent(
+                            MetaV1.GroupVersionKind.self,
+                            from: member.value,
+                            member: "responseKind"
+                        )
+                case "scope":
+                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                case "singularResource":
+                    decodedSingularResource =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "singularResource")
+                case "verbs":
+                    decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
+                case "shortNames":
+                    decodedShortNames =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "shortNames")
+                case "categories":
+                    decodedCategories =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "categories")
+                case "subresources":
+                    decodedSubresources =
+                        try decoder.decodeIfPresent(
+                            [APIDiscoveryV2.APISubresourceDiscovery].self,
+                            from: member.value,
+                            member: "subresources"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resource = decodedResource ?? ""
+            self.responseKind = decodedResponseKind
+            self.scope = decodedScope ?? ""
+            self.singularResource = decodedSingularResource ?? ""
+            self.verbs = decodedVerbs ?? []
+            self.shortNames = decodedShortNames
+            self.categories = decodedCategories
+            self.subresources = decodedSubresources
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            members.append(("resource", self.resource.jsonTree()))
+            if let value = self.responseKind { members.append(("responseKind", value.jsonTree())) }
+            members.append(("scope", self.scope.jsonTree()))
+            members.append(("singularResource", self.singularResource.jsonTree()))
+            members.append(("verbs", self.verbs.jsonTree()))
+            if let value = self.shortNames { members.append(("shortNames", value.jsonTree())) }
+            if let value = self.categories { members.append(("categories", value.jsonTree())) }
+            if let value = self.subresources { members.append(("subresources", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIDiscoveryV2 {
     /// APISubresourceDiscovery provides information about an API subresource for discovery.
-    public struct APISubresourceDiscovery: Codable, Sendable, Hashable {
+    public struct APISubresourceDiscovery: Codable, JSONTreeCodable, Sendable, Hashable {
         public var subresource: String
         public var responseKind: MetaV1.GroupVersionKind?
         public var acceptedTypes: [MetaV1.GroupVersionKind]?
@@ -209,13 +361,59 @@ extension APIDiscoveryV2 {
             try container.encodeIfPresent(self.acceptedTypes, forKey: .acceptedTypes)
             try container.encode(self.verbs, forKey: .verbs)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSubresource: String?
+            var decodedResponseKind: MetaV1.GroupVersionKind?
+            var decodedAcceptedTypes: [MetaV1.GroupVersionKind]?
+            var decodedVerbs: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "subresource":
+                    decodedSubresource =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "subresource")
+                case "responseKind":
+                    decodedResponseKind =
+                        try decoder.decodeIfPresent(
+                            MetaV1.GroupVersionKind.self,
+                            from: member.value,
+                            member: "responseKind"
+                        )
+                case "acceptedTypes":
+                    decodedAcceptedTypes =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.GroupVersionKind].self,
+                            from: member.value,
+                            member: "acceptedTypes"
+                        )
+                case "verbs":
+                    decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.subresource = decodedSubresource ?? ""
+            self.responseKind = decodedResponseKind
+            self.acceptedTypes = decodedAcceptedTypes
+            self.verbs = decodedVerbs ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("subresource", self.subresource.jsonTree()))
+            if let value = self.responseKind { members.append(("responseKind", value.jsonTree())) }
+            if let value = self.acceptedTypes { members.append(("acceptedTypes", value.jsonTree())) }
+            members.append(("verbs", self.verbs.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIDiscoveryV2 {
     /// APIVersionDiscovery holds a list of APIResourceDiscovery types that are served for a particular version within
     /// an API Group.
-    public struct APIVersionDiscovery: Codable, Sendable, Hashable {
+    public struct APIVersionDiscovery: Codable, JSONTreeCodable, Sendable, Hashable {
         public var version: String
         public var resources: [APIDiscoveryV2.APIResourceDiscovery]?
         public var freshness: String?
@@ -250,6 +448,41 @@ extension APIDiscoveryV2 {
             try container.encode(self.version, forKey: .version)
             try container.encodeIfPresent(self.resources, forKey: .resources)
             try container.encodeIfPresent(self.freshness, forKey: .freshness)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVersion: String?
+            var decodedResources: [APIDiscoveryV2.APIResourceDiscovery]?
+            var decodedFreshness: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "version":
+                    decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            [APIDiscoveryV2.APIResourceDiscovery].self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                case "freshness":
+                    decodedFreshness = try decoder.decodeIfPresent(String.self, from: member.value, member: "freshness")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.version = decodedVersion ?? ""
+            self.resources = decodedResources
+            self.freshness = decodedFreshness
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("version", self.version.jsonTree()))
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.freshness { members.append(("freshness", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension APIExtensionsV1 {
     /// CustomResourceColumnDefinition specifies a column for server side printing.
-    public struct CustomResourceColumnDefinition: Codable, Sendable, Hashable {
+    public struct CustomResourceColumnDefinition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is a human readable name for the column.
         public var name: String
         /// type is an OpenAPI type definition for this column.
@@ -73,12 +73,58 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.priority, forKey: .priority)
             try container.encode(self.jsonPath, forKey: .jsonPath)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedType: String?
+            var decodedFormat: String?
+            var decodedDescription: String?
+            var decodedPriority: Int32?
+            var decodedJsonPath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "format":
+                    decodedFormat = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
+                case "description":
+                    decodedDescription =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
+                case "priority":
+                    decodedPriority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
+                case "jsonPath":
+                    decodedJsonPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "jsonPath")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.type = decodedType ?? ""
+            self.format = decodedFormat
+            self.description = decodedDescription
+            self.priority = decodedPriority
+            self.jsonPath = decodedJsonPath ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.format { members.append(("format", value.jsonTree())) }
+            if let value = self.description { members.append(("description", value.jsonTree())) }
+            if let value = self.priority { members.append(("priority", value.jsonTree())) }
+            members.append(("jsonPath", self.jsonPath.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceConversion describes how to convert different versions of a CR.
-    public struct CustomResourceConversion: Codable, Sendable, Hashable {
+    public struct CustomResourceConversion: Codable, JSONTreeCodable, Sendable, Hashable {
         /// strategy specifies how custom resources are converted between versions.
         ///
         /// Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field
@@ -117,13 +163,43 @@ extension APIExtensionsV1 {
             try container.encode(self.strategy, forKey: .strategy)
             try container.encodeIfPresent(self.webhook, forKey: .webhook)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedStrategy: String?
+            var decodedWebhook: APIExtensionsV1.WebhookConversion?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "strategy":
+                    decodedStrategy = try decoder.decodeIfPresent(String.self, from: member.value, member: "strategy")
+                case "webhook":
+                    decodedWebhook =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.WebhookConversion.self,
+                            from: member.value,
+                            member: "webhook"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.strategy = decodedStrategy ?? ""
+            self.webhook = decodedWebhook
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("strategy", self.strategy.jsonTree()))
+            if let value = self.webhook { members.append(("webhook", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceDefinition represents a resource that should be exposed on the API server. Its name MUST be in the
     /// format <.spec.name>.<.spec.group>.
-    public struct CustomResourceDefinition: Codable, Sendable, Hashable {
+    public struct CustomResourceDefinition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -188,12 +264,64 @@ extension APIExtensionsV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: APIExtensionsV1.CustomResourceDefinitionSpec?
+            var decodedStatus: APIExtensionsV1.CustomResourceDefinitionStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceDefinitionSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceDefinitionStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? APIExtensionsV1.CustomResourceDefinitionSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionCondition contains details for the current condition of this pod.
-    public struct CustomResourceDefinitionCondition: Codable, Sendable, Hashable {
+    public struct CustomResourceDefinitionCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type is the type of the condition.
         ///
         /// Types include Established, NamesAccepted and Terminating.
@@ -259,12 +387,59 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.message, forKey: .message)
             try container.encodeIfPresent(self.observedGeneration, forKey: .observedGeneration)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            var decodedObservedGeneration: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+            self.observedGeneration = decodedObservedGeneration
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionList is a list of CustomResourceDefinition objects.
-    public struct CustomResourceDefinitionList: Codable, Sendable, Hashable {
+    public struct CustomResourceDefinitionList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -317,12 +492,54 @@ extension APIExtensionsV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [APIExtensionsV1.CustomResourceDefinition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.CustomResourceDefinition].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition
-    public struct CustomResourceDefinitionNames: Codable, Sendable, Hashable {
+    public struct CustomResourceDefinitionNames: Codable, JSONTreeCodable, Sendable, Hashable {
         /// plural is the plural name of the resource to serve.
         ///
         /// The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the
@@ -397,12 +614,59 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.listKind, forKey: .listKind)
             try container.encodeIfPresent(self.categories, forKey: .categories)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPlural: String?
+            var decodedSingular: String?
+            var decodedShortNames: [String]?
+            var decodedKind: String?
+            var decodedListKind: String?
+            var decodedCategories: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "plural":
+                    decodedPlural = try decoder.decodeIfPresent(String.self, from: member.value, member: "plural")
+                case "singular":
+                    decodedSingular = try decoder.decodeIfPresent(String.self, from: member.value, member: "singular")
+                case "shortNames":
+                    decodedShortNames =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "shortNames")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "listKind":
+                    decodedListKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "listKind")
+                case "categories":
+                    decodedCategories =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "categories")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.plural = decodedPlural ?? ""
+            self.singular = decodedSingular
+            self.shortNames = decodedShortNames
+            self.kind = decodedKind ?? ""
+            self.listKind = decodedListKind
+            self.categories = decodedCategories
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("plural", self.plural.jsonTree()))
+            if let value = self.singular { members.append(("singular", value.jsonTree())) }
+            if let value = self.shortNames { members.append(("shortNames", value.jsonTree())) }
+            members.append(("kind", self.kind.jsonTree()))
+            if let value = self.listKind { members.append(("listKind", value.jsonTree())) }
+            if let value = self.categories { members.append(("categories", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionSpec describes how a user wants their resource to appear
-    public struct CustomResourceDefinitionSpec: Codable, Sendable, Hashable {
+    public struct CustomResourceDefinitionSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// group is the API group of the defined custom resource.
         ///
         /// The custom resources are served under `/apis/<group>/...`. Must match the name of the
@@ -490,12 +754,73 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.conversion, forKey: .conversion)
             try container.encodeIfPresent(self.preserveUnknownFields, forKey: .preserveUnknownFields)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGroup: String?
+            var decodedNames: APIExtensionsV1.CustomResourceDefinitionNames?
+            var decodedScope: String?
+            var decodedVersions: [APIExtensionsV1.CustomResourceDefinitionVersion]?
+            var decodedConversion: APIExtensionsV1.CustomResourceConversion?
+            var decodedPreserveUnknownFields: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "names":
+                    decodedNames =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceDefinitionNames.self,
+                            from: member.value,
+                            member: "names"
+                        )
+                case "scope":
+                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                case "versions":
+                    decodedVersions =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.CustomResourceDefinitionVersion].self,
+                            from: member.value,
+                            member: "versions"
+                        )
+                case "conversion":
+                    decodedConversion =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceConversion.self,
+                            from: member.value,
+                            member: "conversion"
+                        )
+                case "preserveUnknownFields":
+                    decodedPreserveUnknownFields =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "preserveUnknownFields")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.group = decodedGroup ?? ""
+            self.names = decodedNames ?? APIExtensionsV1.CustomResourceDefinitionNames()
+            self.scope = decodedScope ?? ""
+            self.versions = decodedVersions ?? []
+            self.conversion = decodedConversion
+            self.preserveUnknownFields = decodedPreserveUnknownFields
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("group", self.group.jsonTree()))
+            members.append(("names", self.names.jsonTree()))
+            members.append(("scope", self.scope.jsonTree()))
+            members.append(("versions", self.versions.jsonTree()))
+            if let value = self.conversion { members.append(("conversion", value.jsonTree())) }
+            if let value = self.preserveUnknownFields { members.append(("preserveUnknownFields", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition
-    public struct CustomResourceDefinitionStatus: Codable, Sendable, Hashable {
+    public struct CustomResourceDefinitionStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// conditions indicate state for particular aspects of a CustomResourceDefinition
         public var conditions: [APIExtensionsV1.CustomResourceDefinitionCondition]?
         /// acceptedNames are the names that are actually being used to serve discovery.
@@ -555,12 +880,59 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.storedVersions, forKey: .storedVersions)
             try container.encodeIfPresent(self.observedGeneration, forKey: .observedGeneration)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedConditions: [APIExtensionsV1.CustomResourceDefinitionCondition]?
+            var decodedAcceptedNames: APIExtensionsV1.CustomResourceDefinitionNames?
+            var decodedStoredVersions: [String]?
+            var decodedObservedGeneration: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.CustomResourceDefinitionCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "acceptedNames":
+                    decodedAcceptedNames =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceDefinitionNames.self,
+                            from: member.value,
+                            member: "acceptedNames"
+                        )
+                case "storedVersions":
+                    decodedStoredVersions =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "storedVersions")
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.conditions = decodedConditions
+            self.acceptedNames = decodedAcceptedNames
+            self.storedVersions = decodedStoredVersions
+            self.observedGeneration = decodedObservedGeneration
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.acceptedNames { members.append(("acceptedNames", value.jsonTree())) }
+            if let value = self.storedVersions { members.append(("storedVersions", value.jsonTree())) }
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceDefinitionVersion describes a version for CRD.
-    public struct CustomResourceDefinitionVersion: Codable, Sendable, Hashable {
+    public struct CustomResourceDefinitionVersion: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the version name, e.g. “v1”, “v2beta1”, etc.
         ///
         /// The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true.
@@ -663,12 +1035,95 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.additionalPrinterColumns, forKey: .additionalPrinterColumns)
             try container.encodeIfPresent(self.selectableFields, forKey: .selectableFields)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedServed: Bool?
+            var decodedStorage: Bool?
+            var decodedDeprecated: Bool?
+            var decodedDeprecationWarning: String?
+            var decodedSchema: APIExtensionsV1.CustomResourceValidation?
+            var decodedSubresources: APIExtensionsV1.CustomResourceSubresources?
+            var decodedAdditionalPrinterColumns: [APIExtensionsV1.CustomResourceColumnDefinition]?
+            var decodedSelectableFields: [APIExtensionsV1.SelectableField]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "served":
+                    decodedServed = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "served")
+                case "storage":
+                    decodedStorage = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "storage")
+                case "deprecated":
+                    decodedDeprecated = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "deprecated")
+                case "deprecationWarning":
+                    decodedDeprecationWarning =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "deprecationWarning")
+                case "schema":
+                    decodedSchema =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceValidation.self,
+                            from: member.value,
+                            member: "schema"
+                        )
+                case "subresources":
+                    decodedSubresources =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceSubresources.self,
+                            from: member.value,
+                            member: "subresources"
+                        )
+                case "additionalPrinterColumns":
+                    decodedAdditionalPrinterColumns =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.CustomResourceColumnDefinition].self,
+                            from: member.value,
+                            member: "additionalPrinterColumns"
+                        )
+                case "selectableFields":
+                    decodedSelectableFields =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.SelectableField].self,
+                            from: member.value,
+                            member: "selectableFields"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.served = decodedServed ?? false
+            self.storage = decodedStorage ?? false
+            self.deprecated = decodedDeprecated
+            self.deprecationWarning = decodedDeprecationWarning
+            self.schema = decodedSchema
+            self.subresources = decodedSubresources
+            self.additionalPrinterColumns = decodedAdditionalPrinterColumns
+            self.selectableFields = decodedSelectableFields
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(9)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("served", self.served.jsonTree()))
+            members.append(("storage", self.storage.jsonTree()))
+            if let value = self.deprecated { members.append(("deprecated", value.jsonTree())) }
+            if let value = self.deprecationWarning { members.append(("deprecationWarning", value.jsonTree())) }
+            if let value = self.schema { members.append(("schema", value.jsonTree())) }
+            if let value = self.subresources { members.append(("subresources", value.jsonTree())) }
+            if let value = self.additionalPrinterColumns {
+                members.append(("additionalPrinterColumns", value.jsonTree()))
+            }
+            if let value = self.selectableFields { members.append(("selectableFields", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources.
-    public struct CustomResourceSubresourceScale: Codable, Sendable, Hashable {
+    public struct CustomResourceSubresourceScale: Codable, JSONTreeCodable, Sendable, Hashable {
         /// specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale
         /// `spec.replicas`. Only JSON paths without the array notation are allowed.
         ///
@@ -722,6 +1177,39 @@ extension APIExtensionsV1 {
             try container.encode(self.statusReplicasPath, forKey: .statusReplicasPath)
             try container.encodeIfPresent(self.labelSelectorPath, forKey: .labelSelectorPath)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSpecReplicasPath: String?
+            var decodedStatusReplicasPath: String?
+            var decodedLabelSelectorPath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "specReplicasPath":
+                    decodedSpecReplicasPath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "specReplicasPath")
+                case "statusReplicasPath":
+                    decodedStatusReplicasPath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "statusReplicasPath")
+                case "labelSelectorPath":
+                    decodedLabelSelectorPath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "labelSelectorPath")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.specReplicasPath = decodedSpecReplicasPath ?? ""
+            self.statusReplicasPath = decodedStatusReplicasPath ?? ""
+            self.labelSelectorPath = decodedLabelSelectorPath
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("specReplicasPath", self.specReplicasPath.jsonTree()))
+            members.append(("statusReplicasPath", self.statusReplicasPath.jsonTree()))
+            if let value = self.labelSelectorPath { members.append(("labelSelectorPath", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -732,7 +1220,7 @@ extension APIExtensionsV1 {
     /// subresource for the custom resource * PUT requests to the /status subresource take a custom resource object, and
     /// ignore changes to anything except the status stanza * PUT/POST/PATCH requests to the custom resource ignore
     /// changes to the status stanza
-    public struct CustomResourceSubresourceStatus: Codable, Sendable, Hashable {
+    public struct CustomResourceSubresourceStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init() {}
 
@@ -741,12 +1229,18 @@ extension APIExtensionsV1 {
         public func encode(to encoder: any Encoder) throws {
             _ = encoder.container(keyedBy: GeneratedEmptyCodingKey.self)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {}
+
+        public func jsonTree() -> JSONValue {
+            .object(JSONObject())
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceSubresources defines the status and scale subresources for CustomResources.
-    public struct CustomResourceSubresources: Codable, Sendable, Hashable {
+    public struct CustomResourceSubresources: Codable, JSONTreeCodable, Sendable, Hashable {
         /// status indicates the custom resource should serve a `/status` subresource.
         ///
         /// When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of
@@ -784,12 +1278,47 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.status, forKey: .status)
             try container.encodeIfPresent(self.scale, forKey: .scale)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedStatus: APIExtensionsV1.CustomResourceSubresourceStatus?
+            var decodedScale: APIExtensionsV1.CustomResourceSubresourceScale?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceSubresourceStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                case "scale":
+                    decodedScale =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.CustomResourceSubresourceScale.self,
+                            from: member.value,
+                            member: "scale"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.status = decodedStatus
+            self.scale = decodedScale
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            if let value = self.scale { members.append(("scale", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// CustomResourceValidation is a list of validation methods for CustomResources.
-    public struct CustomResourceValidation: Codable, Sendable, Hashable {
+    public struct CustomResourceValidation: Codable, JSONTreeCodable, Sendable, Hashable {
         /// openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning.
         public var openAPIV3Schema: APIExtensionsV1.JSONSchemaProps?
 
@@ -814,12 +1343,37 @@ extension APIExtensionsV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.openAPIV3Schema, forKey: .openAPIV3Schema)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedOpenAPIV3Schema: APIExtensionsV1.JSONSchemaProps?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "openAPIV3Schema":
+                    decodedOpenAPIV3Schema =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.JSONSchemaProps.self,
+                            from: member.value,
+                            member: "openAPIV3Schema"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.openAPIV3Schema = decodedOpenAPIV3Schema
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.openAPIV3Schema { members.append(("openAPIV3Schema", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// ExternalDocumentation allows referencing an external resource for extended documentation.
-    public struct ExternalDocumentation: Codable, Sendable, Hashable {
+    public struct ExternalDocumentation: Codable, JSONTreeCodable, Sendable, Hashable {
         public var description: String?
         public var url: String?
 
@@ -848,12 +1402,38 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.description, forKey: .description)
             try container.encodeIfPresent(self.url, forKey: .url)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDescription: String?
+            var decodedUrl: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "description":
+                    decodedDescription =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
+                case "url":
+                    decodedUrl = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.description = decodedDescription
+            self.url = decodedUrl
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.description { members.append(("description", value.jsonTree())) }
+            if let value = self.url { members.append(("url", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// JSONSchemaProps is a JSON-Schema following Specification Draft 4 (http://json-schema.org/).
-    public struct JSONSchemaProps: Codable, Sendable, Hashable {
+    public struct JSONSchemaProps: Codable, JSONTreeCodable, Sendable, Hashable {
         public var id: String?
         public var schema: String?
         public var ref: String?
@@ -1249,12 +1829,349 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.xKubernetesMapType, forKey: .xKubernetesMapType)
             try container.encodeIfPresent(self.xKubernetesValidations, forKey: .xKubernetesValidations)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedId: String?
+            var decodedSchema: String?
+            var decodedRef: String?
+            var decodedDescription: String?
+            var decodedType: String?
+            var decodedFormat: String?
+            var decodedTitle: String?
+            var decodedDefault: JSONValue?
+            var decodedMaximum: Double?
+            var decodedExclusiveMaximum: Bool?
+            var decodedMinimum: Double?
+            var decodedExclusiveMinimum: Bool?
+            var decodedMaxLength: Int64?
+            var decodedMinLength: Int64?
+            var decodedPattern: String?
+            var decodedMaxItems: Int64?
+            var decodedMinItems: Int64?
+            var decodedUniqueItems: Bool?
+            var decodedMultipleOf: Double?
+            var decodedEnum: [JSONValue]?
+            var decodedMaxProperties: Int64?
+            var decodedMinProperties: Int64?
+            var decodedRequired: [String]?
+            var decodedItems: APIExtensionsV1.JSONSchemaPropsOrArray?
+            var decodedAllOf: [APIExtensionsV1.JSONSchemaProps]?
+            var decodedOneOf: [APIExtensionsV1.JSONSchemaProps]?
+            var decodedAnyOf: [APIExtensionsV1.JSONSchemaProps]?
+            var decodedNot: APIExtensionsV1.JSONSchemaProps?
+            var decodedProperties: [String: APIExtensionsV1.JSONSchemaProps]?
+            var decodedAdditionalProperties: APIExtensionsV1.JSONSchemaPropsOrBool?
+            var decodedPatternProperties: [String: APIExtensionsV1.JSONSchemaProps]?
+            var decodedDependencies: [String: APIExtensionsV1.JSONSchemaPropsOrStringArray]?
+            var decodedAdditionalItems: APIExtensionsV1.JSONSchemaPropsOrBool?
+            var decodedDefinitions: [String: APIExtensionsV1.JSONSchemaProps]?
+            var decodedExternalDocs: APIExtensionsV1.ExternalDocumentation?
+            var decodedExample: JSONValue?
+            var decodedNullable: Bool?
+            var decodedXKubernetesPreserveUnknownFields: Bool?
+            var decodedXKubernetesEmbeddedResource: Bool?
+            var decodedXKubernetesIntOrString: Bool?
+            var decodedXKubernetesListMapKeys: [String]?
+            var decodedXKubernetesListType: String?
+            var decodedXKubernetesMapType: String?
+            var decodedXKubernetesValidations: [APIExtensionsV1.ValidationRule]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "id":
+                    decodedId = try decoder.decodeIfPresent(String.self, from: member.value, member: "id")
+                case "$schema":
+                    decodedSchema = try decoder.decodeIfPresent(String.self, from: member.value, member: "$schema")
+                case "$ref":
+                    decodedRef = try decoder.decodeIfPresent(String.self, from: member.value, member: "$ref")
+                case "description":
+                    decodedDescription =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "format":
+                    decodedFormat = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
+                case "title":
+                    decodedTitle = try decoder.decodeIfPresent(String.self, from: member.value, member: "title")
+                case "default":
+                    decodedDefault = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "default")
+                case "maximum":
+                    decodedMaximum = try decoder.decodeIfPresent(Double.self, from: member.value, member: "maximum")
+                case "exclusiveMaximum":
+                    decodedExclusiveMaximum =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "exclusiveMaximum")
+                case "minimum":
+                    decodedMinimum = try decoder.decodeIfPresent(Double.self, from: member.value, member: "minimum")
+                case "exclusiveMinimum":
+                    decodedExclusiveMinimum =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "exclusiveMinimum")
+                case "maxLength":
+                    decodedMaxLength = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxLength")
+                case "minLength":
+                    decodedMinLength = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minLength")
+                case "pattern":
+                    decodedPattern = try decoder.decodeIfPresent(String.self, from: member.value, member: "pattern")
+                case "maxItems":
+                    decodedMaxItems = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxItems")
+                case "minItems":
+                    decodedMinItems = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minItems")
+                case "uniqueItems":
+                    decodedUniqueItems =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "uniqueItems")
+                case "multipleOf":
+                    decodedMultipleOf =
+                        try decoder.decodeIfPresent(Double.self, from: member.value, member: "multipleOf")
+                case "enum":
+                    decodedEnum = try decoder.decodeIfPresent([JSONValue].self, from: member.value, member: "enum")
+                case "maxProperties":
+                    decodedMaxProperties =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxProperties")
+                case "minProperties":
+                    decodedMinProperties =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minProperties")
+                case "required":
+                    decodedRequired = try decoder.decodeIfPresent([String].self, from: member.value, member: "required")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.JSONSchemaPropsOrArray.self,
+                            from: member.value,
+                            member: "items"
+                        )
+                case "allOf":
+                    decodedAllOf =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.JSONSchemaProps].self,
+                            from: member.value,
+                            member: "allOf"
+                        )
+                case "oneOf":
+                    decodedOneOf =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.JSONSchemaProps].self,
+                            from: member.value,
+                            member: "oneOf"
+                        )
+                case "anyOf":
+                    decodedAnyOf =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.JSONSchemaProps].self,
+                            from: member.value,
+                            member: "anyOf"
+                        )
+                case "not":
+                    decodedNot =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.JSONSchemaProps.self,
+                            from: member.value,
+                            member: "not"
+                        )
+                case "properties":
+                    decodedProperties =
+                        try decoder.decodeIfPresent(
+                            [String: APIExtensionsV1.JSONSchemaProps].self,
+                            from: member.value,
+                            member: "properties"
+                        )
+                case "additionalProperties":
+                    decodedAdditionalProperties =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.JSONSchemaPropsOrBool.self,
+                            from: member.value,
+                            member: "additionalProperties"
+                        )
+                case "patternProperties":
+                    decodedPatternProperties =
+                        try decoder.decodeIfPresent(
+                            [String: APIExtensionsV1.JSONSchemaProps].self,
+                            from: member.value,
+                            member: "patternProperties"
+                        )
+                case "dependencies":
+                    decodedDependencies =
+                        try decoder.decodeIfPresent(
+                            [String: APIExtensionsV1.JSONSchemaPropsOrStringArray].self,
+                            from: member.value,
+                            member: "dependencies"
+                        )
+                case "additionalItems":
+                    decodedAdditionalItems =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.JSONSchemaPropsOrBool.self,
+                            from: member.value,
+                            member: "additionalItems"
+                        )
+                case "definitions":
+                    decodedDefinitions =
+                        try decoder.decodeIfPresent(
+                            [String: APIExtensionsV1.JSONSchemaProps].self,
+                            from: member.value,
+                            member: "definitions"
+                        )
+                case "externalDocs":
+                    decodedExternalDocs =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.ExternalDocumentation.self,
+                            from: member.value,
+                            member: "externalDocs"
+                        )
+                case "example":
+                    decodedExample = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "example")
+                case "nullable":
+                    decodedNullable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "nullable")
+                case "x-kubernetes-preserve-unknown-fields":
+                    decodedXKubernetesPreserveUnknownFields =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "x-kubernetes-preserve-unknown-fields"
+                        )
+                case "x-kubernetes-embedded-resource":
+                    decodedXKubernetesEmbeddedResource =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "x-kubernetes-embedded-resource"
+                        )
+                case "x-kubernetes-int-or-string":
+                    decodedXKubernetesIntOrString =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "x-kubernetes-int-or-string")
+                case "x-kubernetes-list-map-keys":
+                    decodedXKubernetesListMapKeys =
+                        try decoder.decodeIfPresent(
+                            [String].self,
+                            from: member.value,
+                            member: "x-kubernetes-list-map-keys"
+                        )
+                case "x-kubernetes-list-type":
+                    decodedXKubernetesListType =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "x-kubernetes-list-type")
+                case "x-kubernetes-map-type":
+                    decodedXKubernetesMapType =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "x-kubernetes-map-type")
+                case "x-kubernetes-validations":
+                    decodedXKubernetesValidations =
+                        try decoder.decodeIfPresent(
+                            [APIExtensionsV1.ValidationRule].self,
+                            from: member.value,
+                            member: "x-kubernetes-validations"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.id = decodedId
+            self.schema = decodedSchema
+            self.ref = decodedRef
+            self.description = decodedDescription
+            self.type = decodedType
+            self.format = decodedFormat
+            self.title = decodedTitle
+            self.`default` = decodedDefault
+            self.maximum = decodedMaximum
+            self.exclusiveMaximum = decodedExclusiveMaximum
+            self.minimum = decodedMinimum
+            self.exclusiveMinimum = decodedExclusiveMinimum
+            self.maxLength = decodedMaxLength
+            self.minLength = decodedMinLength
+            self.pattern = decodedPattern
+            self.maxItems = decodedMaxItems
+            self.minItems = decodedMinItems
+            self.uniqueItems = decodedUniqueItems
+            self.multipleOf = decodedMultipleOf
+            self.`enum` = decodedEnum
+            self.maxProperties = decodedMaxProperties
+            self.minProperties = decodedMinProperties
+            self.required = decodedRequired
+            self.items = decodedItems
+            self.allOf = decodedAllOf
+            self.oneOf = decodedOneOf
+            self.anyOf = decodedAnyOf
+            self._not = decodedNot.map(GeneratedBox.init)
+            self.properties = decodedProperties
+            self.additionalProperties = decodedAdditionalProperties
+            self.patternProperties = decodedPatternProperties
+            self.dependencies = decodedDependencies
+            self.additionalItems = decodedAdditionalItems
+            self.definitions = decodedDefinitions
+            self.externalDocs = decodedExternalDocs
+            self.example = decodedExample
+            self.nullable = decodedNullable
+            self.xKubernetesPreserveUnknownFields = decodedXKubernetesPreserveUnknownFields
+            self.xKubernetesEmbeddedResource = decodedXKubernetesEmbeddedResource
+            self.xKubernetesIntOrString = decodedXKubernetesIntOrString
+            self.xKubernetesListMapKeys = decodedXKubernetesListMapKeys
+            self.xKubernetesListType = decodedXKubernetesListType
+            self.xKubernetesMapType = decodedXKubernetesMapType
+            self.xKubernetesValidations = decodedXKubernetesValidations
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(44)
+            if let value = self.id { members.append(("id", value.jsonTree())) }
+            if let value = self.schema { members.append(("$schema", value.jsonTree())) }
+            if let value = self.ref { members.append(("$ref", value.jsonTree())) }
+            if let value = self.description { members.append(("description", value.jsonTree())) }
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.format { members.append(("format", value.jsonTree())) }
+            if let value = self.title { members.append(("title", value.jsonTree())) }
+            if let value = self.`default` { members.append(("default", value.jsonTree())) }
+            if let value = self.maximum { members.append(("maximum", value.jsonTree())) }
+            if let value = self.exclusiveMaximum { members.append(("exclusiveMaximum", value.jsonTree())) }
+            if let value = self.minimum { members.append(("minimum", value.jsonTree())) }
+            if let value = self.exclusiveMinimum { members.append(("exclusiveMinimum", value.jsonTree())) }
+            if let value = self.maxLength { members.append(("maxLength", value.jsonTree())) }
+            if let value = self.minLength { members.append(("minLength", value.jsonTree())) }
+            if let value = self.pattern { members.append(("pattern", value.jsonTree())) }
+            if let value = self.maxItems { members.append(("maxItems", value.jsonTree())) }
+            if let value = self.minItems { members.append(("minItems", value.jsonTree())) }
+            if let value = self.uniqueItems { members.append(("uniqueItems", value.jsonTree())) }
+            if let value = self.multipleOf { members.append(("multipleOf", value.jsonTree())) }
+            if let value = self.`enum` { members.append(("enum", value.jsonTree())) }
+            if let value = self.maxProperties { members.append(("maxProperties", value.jsonTree())) }
+            if let value = self.minProperties { members.append(("minProperties", value.jsonTree())) }
+            if let value = self.required { members.append(("required", value.jsonTree())) }
+            if let value = self.items { members.append(("items", value.jsonTree())) }
+            if let value = self.allOf { members.append(("allOf", value.jsonTree())) }
+            if let value = self.oneOf { members.append(("oneOf", value.jsonTree())) }
+            if let value = self.anyOf { members.append(("anyOf", value.jsonTree())) }
+            if let value = self._not?.value {
+                members.append(("not", value.jsonTree()))
+            }
+            if let value = self.properties { members.append(("properties", value.jsonTree())) }
+            if let value = self.additionalProperties { members.append(("additionalProperties", value.jsonTree())) }
+            if let value = self.patternProperties { members.append(("patternProperties", value.jsonTree())) }
+            if let value = self.dependencies { members.append(("dependencies", value.jsonTree())) }
+            if let value = self.additionalItems { members.append(("additionalItems", value.jsonTree())) }
+            if let value = self.definitions { members.append(("definitions", value.jsonTree())) }
+            if let value = self.externalDocs { members.append(("externalDocs", value.jsonTree())) }
+            if let value = self.example { members.append(("example", value.jsonTree())) }
+            if let value = self.nullable { members.append(("nullable", value.jsonTree())) }
+            if let value = self.xKubernetesPreserveUnknownFields {
+                members.append(("x-kubernetes-preserve-unknown-fields", value.jsonTree()))
+            }
+            if let value = self.xKubernetesEmbeddedResource {
+                members.append(("x-kubernetes-embedded-resource", value.jsonTree()))
+            }
+            if let value = self.xKubernetesIntOrString {
+                members.append(("x-kubernetes-int-or-string", value.jsonTree()))
+            }
+            if let value = self.xKubernetesListMapKeys {
+                members.append(("x-kubernetes-list-map-keys", value.jsonTree()))
+            }
+            if let value = self.xKubernetesListType { members.append(("x-kubernetes-list-type", value.jsonTree())) }
+            if let value = self.xKubernetesMapType { members.append(("x-kubernetes-map-type", value.jsonTree())) }
+            if let value = self.xKubernetesValidations {
+                members.append(("x-kubernetes-validations", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// SelectableField specifies the JSON path of a field that may be used with field selectors.
-    public struct SelectableField: Codable, Sendable, Hashable {
+    public struct SelectableField: Codable, JSONTreeCodable, Sendable, Hashable {
         /// jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector
         /// value.
         ///
@@ -1283,12 +2200,32 @@ extension APIExtensionsV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.jsonPath, forKey: .jsonPath)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedJsonPath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "jsonPath":
+                    decodedJsonPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "jsonPath")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.jsonPath = decodedJsonPath ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("jsonPath", self.jsonPath.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// ServiceReference holds a reference to Service.legacy.k8s.io
-    public struct ServiceReference: Codable, Sendable, Hashable {
+    public struct ServiceReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// namespace is the namespace of the service.
         ///
         /// Required
@@ -1340,12 +2277,47 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.path, forKey: .path)
             try container.encodeIfPresent(self.port, forKey: .port)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNamespace: String?
+            var decodedName: String?
+            var decodedPath: String?
+            var decodedPort: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.namespace = decodedNamespace ?? ""
+            self.name = decodedName ?? ""
+            self.path = decodedPath
+            self.port = decodedPort
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("namespace", self.namespace.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.path { members.append(("path", value.jsonTree())) }
+            if let value = self.port { members.append(("port", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// ValidationRule describes a validation rule written in the CEL expression language.
-    public struct ValidationRule: Codable, Sendable, Hashable {
+    public struct ValidationRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Rule represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec The
         /// Rule is scoped to the location of the x-kubernetes-validations extension in the schema.
         ///
@@ -1503,12 +2475,59 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.fieldPath, forKey: .fieldPath)
             try container.encodeIfPresent(self.optionalOldSelf, forKey: .optionalOldSelf)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRule: String?
+            var decodedMessage: String?
+            var decodedMessageExpression: String?
+            var decodedReason: String?
+            var decodedFieldPath: String?
+            var decodedOptionalOldSelf: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "rule":
+                    decodedRule = try decoder.decodeIfPresent(String.self, from: member.value, member: "rule")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "messageExpression":
+                    decodedMessageExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "messageExpression")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "fieldPath":
+                    decodedFieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
+                case "optionalOldSelf":
+                    decodedOptionalOldSelf =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optionalOldSelf")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.rule = decodedRule ?? ""
+            self.message = decodedMessage
+            self.messageExpression = decodedMessageExpression
+            self.reason = decodedReason
+            self.fieldPath = decodedFieldPath
+            self.optionalOldSelf = decodedOptionalOldSelf
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("rule", self.rule.jsonTree()))
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.messageExpression { members.append(("messageExpression", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.fieldPath { members.append(("fieldPath", value.jsonTree())) }
+            if let value = self.optionalOldSelf { members.append(("optionalOldSelf", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// WebhookClientConfig contains the information to make a TLS connection with the webhook.
-    public struct WebhookClientConfig: Codable, Sendable, Hashable {
+    public struct WebhookClientConfig: Codable, JSONTreeCodable, Sendable, Hashable {
         /// url gives the location of the webhook, in standard URL form (`scheme://host:port/path`).
         ///
         /// Exactly one of `url` or `service` must be specified.
@@ -1570,12 +2589,47 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.service, forKey: .service)
             try container.encodeIfPresent(self.caBundle, forKey: .caBundle)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedUrl: String?
+            var decodedService: APIExtensionsV1.ServiceReference?
+            var decodedCaBundle: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "url":
+                    decodedUrl = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
+                case "service":
+                    decodedService =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.ServiceReference.self,
+                            from: member.value,
+                            member: "service"
+                        )
+                case "caBundle":
+                    decodedCaBundle = try decoder.decodeIfPresent(String.self, from: member.value, member: "caBundle")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.url = decodedUrl
+            self.service = decodedService
+            self.caBundle = decodedCaBundle
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.url { members.append(("url", value.jsonTree())) }
+            if let value = self.service { members.append(("service", value.jsonTree())) }
+            if let value = self.caBundle { members.append(("caBundle", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension APIExtensionsV1 {
     /// WebhookConversion describes how to call a conversion webhook
-    public struct WebhookConversion: Codable, Sendable, Hashable {
+    public struct WebhookConversion: Codable, JSONTreeCodable, Sendable, Hashable {
         /// clientConfig is the instructions for how to call the webhook if strategy is `Webhook`.
         public var clientConfig: APIExtensionsV1.WebhookClientConfig?
         /// conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects.
@@ -1612,6 +2666,41 @@ extension APIExtensionsV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.clientConfig, forKey: .clientConfig)
             try container.encode(self.conversionReviewVersions, forKey: .conversionReviewVersions)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedClientConfig: APIExtensionsV1.WebhookClientConfig?
+            var decodedConversionReviewVersions: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "clientConfig":
+                    decodedClientConfig =
+                        try decoder.decodeIfPresent(
+                            APIExtensionsV1.WebhookClientConfig.self,
+                            from: member.value,
+                            member: "clientConfig"
+                        )
+                case "conversionReviewVersions":
+                    decodedConversionReviewVersions =
+                        try decoder.decodeIfPresent(
+                            [String].self,
+                            from: member.value,
+                            member: "conversionReviewVersions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.clientConfig = decodedClientConfig
+            self.conversionReviewVersions = decodedConversionReviewVersions ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.clientConfig { members.append(("clientConfig", value.jsonTree())) }
+            members.append(("conversionReviewVersions", self.conversionReviewVersions.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }

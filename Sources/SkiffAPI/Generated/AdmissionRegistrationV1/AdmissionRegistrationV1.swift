@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension AdmissionRegistrationV1 {
     /// ApplyConfiguration defines the desired configuration values of an object.
-    public struct ApplyConfiguration: Codable, Sendable, Hashable {
+    public struct ApplyConfiguration: Codable, JSONTreeCodable, Sendable, Hashable {
         /// expression will be evaluated by CEL to create an apply configuration. ref:
         /// https://github.com/google/cel-spec
         ///
@@ -69,12 +69,33 @@ extension AdmissionRegistrationV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.expression, forKey: .expression)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedExpression: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "expression":
+                    decodedExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.expression = decodedExpression
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.expression { members.append(("expression", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// AuditAnnotation describes how to produce an audit annotation for an API request.
-    public struct AuditAnnotation: Codable, Sendable, Hashable {
+    public struct AuditAnnotation: Codable, JSONTreeCodable, Sendable, Hashable {
         /// key specifies the audit annotation key.
         ///
         /// The audit annotation keys of a ValidatingAdmissionPolicy must be unique. The key must be a qualified name
@@ -128,12 +149,38 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.key, forKey: .key)
             try container.encode(self.valueExpression, forKey: .valueExpression)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedValueExpression: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "valueExpression":
+                    decodedValueExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "valueExpression")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey ?? ""
+            self.valueExpression = decodedValueExpression ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("key", self.key.jsonTree()))
+            members.append(("valueExpression", self.valueExpression.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ExpressionWarning is a warning information that targets a specific expression.
-    public struct ExpressionWarning: Codable, Sendable, Hashable {
+    public struct ExpressionWarning: Codable, JSONTreeCodable, Sendable, Hashable {
         /// fieldRef is the path to the field that refers to the expression.
         ///
         /// For example, the reference to the expression of the first item of validations is
@@ -170,12 +217,37 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.fieldRef, forKey: .fieldRef)
             try container.encode(self.warning, forKey: .warning)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedFieldRef: String?
+            var decodedWarning: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "fieldRef":
+                    decodedFieldRef = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldRef")
+                case "warning":
+                    decodedWarning = try decoder.decodeIfPresent(String.self, from: member.value, member: "warning")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.fieldRef = decodedFieldRef ?? ""
+            self.warning = decodedWarning ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("fieldRef", self.fieldRef.jsonTree()))
+            members.append(("warning", self.warning.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// JSONPatch defines a JSON Patch.
-    public struct JSONPatch: Codable, Sendable, Hashable {
+    public struct JSONPatch: Codable, JSONTreeCodable, Sendable, Hashable {
         /// expression will be evaluated by CEL to create a [JSON patch](https://jsonpatch.com/). ref:
         /// https://github.com/google/cel-spec
         ///
@@ -268,12 +340,33 @@ extension AdmissionRegistrationV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.expression, forKey: .expression)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedExpression: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "expression":
+                    decodedExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.expression = decodedExpression
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.expression { members.append(("expression", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook.
-    public struct MatchCondition: Codable, Sendable, Hashable {
+    public struct MatchCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as
         /// providing an identifier for logging purposes.
         ///
@@ -327,6 +420,32 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.name, forKey: .name)
             try container.encode(self.expression, forKey: .expression)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedExpression: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "expression":
+                    decodedExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.expression = decodedExpression ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("expression", self.expression.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -335,7 +454,7 @@ extension AdmissionRegistrationV1 {
     /// match criteria.
     ///
     /// The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
-    public struct MatchResources: Codable, Sendable, Hashable {
+    public struct MatchResources: Codable, JSONTreeCodable, Sendable, Hashable {
         /// namespaceSelector decides whether to run the admission control policy on an object based on whether the
         /// namespace for that object matches the selector.
         ///
@@ -460,13 +579,74 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.excludeResourceRules, forKey: .excludeResourceRules)
             try container.encodeIfPresent(self.matchPolicy, forKey: .matchPolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNamespaceSelector: MetaV1.LabelSelector?
+            var decodedObjectSelector: MetaV1.LabelSelector?
+            var decodedResourceRules: [AdmissionRegistrationV1.NamedRuleWithOperations]?
+            var decodedExcludeResourceRules: [AdmissionRegistrationV1.NamedRuleWithOperations]?
+            var decodedMatchPolicy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "namespaceSelector":
+                    decodedNamespaceSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "namespaceSelector"
+                        )
+                case "objectSelector":
+                    decodedObjectSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "objectSelector"
+                        )
+                case "resourceRules":
+                    decodedResourceRules =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.NamedRuleWithOperations].self,
+                            from: member.value,
+                            member: "resourceRules"
+                        )
+                case "excludeResourceRules":
+                    decodedExcludeResourceRules =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.NamedRuleWithOperations].self,
+                            from: member.value,
+                            member: "excludeResourceRules"
+                        )
+                case "matchPolicy":
+                    decodedMatchPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "matchPolicy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.namespaceSelector = decodedNamespaceSelector
+            self.objectSelector = decodedObjectSelector
+            self.resourceRules = decodedResourceRules
+            self.excludeResourceRules = decodedExcludeResourceRules
+            self.matchPolicy = decodedMatchPolicy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.namespaceSelector { members.append(("namespaceSelector", value.jsonTree())) }
+            if let value = self.objectSelector { members.append(("objectSelector", value.jsonTree())) }
+            if let value = self.resourceRules { members.append(("resourceRules", value.jsonTree())) }
+            if let value = self.excludeResourceRules { members.append(("excludeResourceRules", value.jsonTree())) }
+            if let value = self.matchPolicy { members.append(("matchPolicy", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming
     /// into admission chain.
-    public struct MutatingAdmissionPolicy: Codable, Sendable, Hashable {
+    public struct MutatingAdmissionPolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -520,6 +700,48 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AdmissionRegistrationV1.MutatingAdmissionPolicySpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.MutatingAdmissionPolicySpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -536,7 +758,7 @@ extension AdmissionRegistrationV1 {
     ///
     /// Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param)
     /// combination is within its own CEL budget.
-    public struct MutatingAdmissionPolicyBinding: Codable, Sendable, Hashable {
+    public struct MutatingAdmissionPolicyBinding: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -593,12 +815,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
-    public struct MutatingAdmissionPolicyBindingList: Codable, Sendable, Hashable {
+    public struct MutatingAdmissionPolicyBindingList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -655,12 +919,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AdmissionRegistrationV1.MutatingAdmissionPolicyBinding]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MutatingAdmissionPolicyBinding].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicyBindingSpec defines the specification of the MutatingAdmissionPolicyBinding.
-    public struct MutatingAdmissionPolicyBindingSpec: Codable, Sendable, Hashable {
+    public struct MutatingAdmissionPolicyBindingSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to.
         ///
         /// If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
@@ -714,12 +1020,53 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.paramRef, forKey: .paramRef)
             try container.encodeIfPresent(self.matchResources, forKey: .matchResources)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPolicyName: String?
+            var decodedParamRef: AdmissionRegistrationV1.ParamRef?
+            var decodedMatchResources: AdmissionRegistrationV1.MatchResources?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "policyName":
+                    decodedPolicyName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "policyName")
+                case "paramRef":
+                    decodedParamRef =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ParamRef.self,
+                            from: member.value,
+                            member: "paramRef"
+                        )
+                case "matchResources":
+                    decodedMatchResources =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.MatchResources.self,
+                            from: member.value,
+                            member: "matchResources"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.policyName = decodedPolicyName
+            self.paramRef = decodedParamRef
+            self.matchResources = decodedMatchResources
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.policyName { members.append(("policyName", value.jsonTree())) }
+            if let value = self.paramRef { members.append(("paramRef", value.jsonTree())) }
+            if let value = self.matchResources { members.append(("matchResources", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
-    public struct MutatingAdmissionPolicyList: Codable, Sendable, Hashable {
+    public struct MutatingAdmissionPolicyList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -776,12 +1123,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AdmissionRegistrationV1.MutatingAdmissionPolicy]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MutatingAdmissionPolicy].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingAdmissionPolicySpec defines the desired behavior of the admission policy.
-    public struct MutatingAdmissionPolicySpec: Codable, Sendable, Hashable {
+    public struct MutatingAdmissionPolicySpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// paramKind specifies the kind of resources used to parameterize this policy.
         ///
         /// If absent, there are no parameters for this policy and the param CEL variable will not be provided to
@@ -905,12 +1294,89 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.matchConditions, forKey: .matchConditions)
             try container.encodeIfPresent(self.reinvocationPolicy, forKey: .reinvocationPolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedParamKind: AdmissionRegistrationV1.ParamKind?
+            var decodedMatchConstraints: AdmissionRegistrationV1.MatchResources?
+            var decodedVariables: [AdmissionRegistrationV1.Variable]?
+            var decodedMutations: [AdmissionRegistrationV1.Mutation]?
+            var decodedFailurePolicy: String?
+            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
+            var decodedReinvocationPolicy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "paramKind":
+                    decodedParamKind =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ParamKind.self,
+                            from: member.value,
+                            member: "paramKind"
+                        )
+                case "matchConstraints":
+                    decodedMatchConstraints =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.MatchResources.self,
+                            from: member.value,
+                            member: "matchConstraints"
+                        )
+                case "variables":
+                    decodedVariables =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.Variable].self,
+                            from: member.value,
+                            member: "variables"
+                        )
+                case "mutations":
+                    decodedMutations =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.Mutation].self,
+                            from: member.value,
+                            member: "mutations"
+                        )
+                case "failurePolicy":
+                    decodedFailurePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
+                case "matchConditions":
+                    decodedMatchConditions =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MatchCondition].self,
+                            from: member.value,
+                            member: "matchConditions"
+                        )
+                case "reinvocationPolicy":
+                    decodedReinvocationPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "reinvocationPolicy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.paramKind = decodedParamKind
+            self.matchConstraints = decodedMatchConstraints
+            self.variables = decodedVariables
+            self.mutations = decodedMutations
+            self.failurePolicy = decodedFailurePolicy
+            self.matchConditions = decodedMatchConditions
+            self.reinvocationPolicy = decodedReinvocationPolicy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.paramKind { members.append(("paramKind", value.jsonTree())) }
+            if let value = self.matchConstraints { members.append(("matchConstraints", value.jsonTree())) }
+            if let value = self.variables { members.append(("variables", value.jsonTree())) }
+            if let value = self.mutations { members.append(("mutations", value.jsonTree())) }
+            if let value = self.failurePolicy { members.append(("failurePolicy", value.jsonTree())) }
+            if let value = self.matchConditions { members.append(("matchConditions", value.jsonTree())) }
+            if let value = self.reinvocationPolicy { members.append(("reinvocationPolicy", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingWebhook describes an admission webhook and the resources and operations it applies to.
-    public struct MutatingWebhook: Codable, Sendable, Hashable {
+    public struct MutatingWebhook: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the admission webhook.
         ///
         /// Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the
@@ -1130,13 +1596,123 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.reinvocationPolicy, forKey: .reinvocationPolicy)
             try container.encodeIfPresent(self.matchConditions, forKey: .matchConditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedClientConfig: AdmissionRegistrationV1.WebhookClientConfig?
+            var decodedRules: [AdmissionRegistrationV1.RuleWithOperations]?
+            var decodedFailurePolicy: String?
+            var decodedMatchPolicy: String?
+            var decodedNamespaceSelector: MetaV1.LabelSelector?
+            var decodedObjectSelector: MetaV1.LabelSelector?
+            var decodedSideEffects: String?
+            var decodedTimeoutSeconds: Int32?
+            var decodedAdmissionReviewVersions: [String]?
+            var decodedReinvocationPolicy: String?
+            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "clientConfig":
+                    decodedClientConfig =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.WebhookClientConfig.self,
+                            from: member.value,
+                            member: "clientConfig"
+                        )
+                case "rules":
+                    decodedRules =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.RuleWithOperations].self,
+                            from: member.value,
+                            member: "rules"
+                        )
+                case "failurePolicy":
+                    decodedFailurePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
+                case "matchPolicy":
+                    decodedMatchPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "matchPolicy")
+                case "namespaceSelector":
+                    decodedNamespaceSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "namespaceSelector"
+                        )
+                case "objectSelector":
+                    decodedObjectSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "objectSelector"
+                        )
+                case "sideEffects":
+                    decodedSideEffects =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "sideEffects")
+                case "timeoutSeconds":
+                    decodedTimeoutSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
+                case "admissionReviewVersions":
+                    decodedAdmissionReviewVersions =
+                        try decoder.decodeIfPresent(
+                            [String].self,
+                            from: member.value,
+                            member: "admissionReviewVersions"
+                        )
+                case "reinvocationPolicy":
+                    decodedReinvocationPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "reinvocationPolicy")
+                case "matchConditions":
+                    decodedMatchConditions =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MatchCondition].self,
+                            from: member.value,
+                            member: "matchConditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.clientConfig = decodedClientConfig ?? AdmissionRegistrationV1.WebhookClientConfig()
+            self.rules = decodedRules
+            self.failurePolicy = decodedFailurePolicy
+            self.matchPolicy = decodedMatchPolicy
+            self.namespaceSelector = decodedNamespaceSelector
+            self.objectSelector = decodedObjectSelector
+            self.sideEffects = decodedSideEffects ?? ""
+            self.timeoutSeconds = decodedTimeoutSeconds
+            self.admissionReviewVersions = decodedAdmissionReviewVersions ?? []
+            self.reinvocationPolicy = decodedReinvocationPolicy
+            self.matchConditions = decodedMatchConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(12)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("clientConfig", self.clientConfig.jsonTree()))
+            if let value = self.rules { members.append(("rules", value.jsonTree())) }
+            if let value = self.failurePolicy { members.append(("failurePolicy", value.jsonTree())) }
+            if let value = self.matchPolicy { members.append(("matchPolicy", value.jsonTree())) }
+            if let value = self.namespaceSelector { members.append(("namespaceSelector", value.jsonTree())) }
+            if let value = self.objectSelector { members.append(("objectSelector", value.jsonTree())) }
+            members.append(("sideEffects", self.sideEffects.jsonTree()))
+            if let value = self.timeoutSeconds { members.append(("timeoutSeconds", value.jsonTree())) }
+            members.append(("admissionReviewVersions", self.admissionReviewVersions.jsonTree()))
+            if let value = self.reinvocationPolicy { members.append(("reinvocationPolicy", value.jsonTree())) }
+            if let value = self.matchConditions { members.append(("matchConditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may
     /// change the object.
-    public struct MutatingWebhookConfiguration: Codable, Sendable, Hashable {
+    public struct MutatingWebhookConfiguration: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1190,12 +1766,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.webhooks, forKey: .webhooks)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedWebhooks: [AdmissionRegistrationV1.MutatingWebhook]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "webhooks":
+                    decodedWebhooks =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MutatingWebhook].self,
+                            from: member.value,
+                            member: "webhooks"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.webhooks = decodedWebhooks
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.webhooks { members.append(("webhooks", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration.
-    public struct MutatingWebhookConfigurationList: Codable, Sendable, Hashable {
+    public struct MutatingWebhookConfigurationList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1252,12 +1870,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AdmissionRegistrationV1.MutatingWebhookConfiguration]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MutatingWebhookConfiguration].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// Mutation specifies the CEL expression which is used to apply the Mutation.
-    public struct Mutation: Codable, Sendable, Hashable {
+    public struct Mutation: Codable, JSONTreeCodable, Sendable, Hashable {
         /// patchType indicates the patch strategy used.
         ///
         /// Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
@@ -1307,12 +1967,52 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.applyConfiguration, forKey: .applyConfiguration)
             try container.encodeIfPresent(self.jsonPatch, forKey: .jsonPatch)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPatchType: String?
+            var decodedApplyConfiguration: AdmissionRegistrationV1.ApplyConfiguration?
+            var decodedJsonPatch: AdmissionRegistrationV1.JSONPatch?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "patchType":
+                    decodedPatchType = try decoder.decodeIfPresent(String.self, from: member.value, member: "patchType")
+                case "applyConfiguration":
+                    decodedApplyConfiguration =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ApplyConfiguration.self,
+                            from: member.value,
+                            member: "applyConfiguration"
+                        )
+                case "jsonPatch":
+                    decodedJsonPatch =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.JSONPatch.self,
+                            from: member.value,
+                            member: "jsonPatch"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.patchType = decodedPatchType ?? ""
+            self.applyConfiguration = decodedApplyConfiguration
+            self.jsonPatch = decodedJsonPatch
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("patchType", self.patchType.jsonTree()))
+            if let value = self.applyConfiguration { members.append(("applyConfiguration", value.jsonTree())) }
+            if let value = self.jsonPatch { members.append(("jsonPatch", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames.
-    public struct NamedRuleWithOperations: Codable, Sendable, Hashable {
+    public struct NamedRuleWithOperations: Codable, JSONTreeCodable, Sendable, Hashable {
         /// resourceNames is an optional white list of names that the rule applies to. An empty set means that
         /// everything is allowed.
         public var resourceNames: [String]?
@@ -1392,12 +2092,62 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.resources, forKey: .resources)
             try container.encodeIfPresent(self.scope, forKey: .scope)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResourceNames: [String]?
+            var decodedOperations: [String]?
+            var decodedApiGroups: [String]?
+            var decodedApiVersions: [String]?
+            var decodedResources: [String]?
+            var decodedScope: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resourceNames":
+                    decodedResourceNames =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resourceNames")
+                case "operations":
+                    decodedOperations =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "operations")
+                case "apiGroups":
+                    decodedApiGroups =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case "apiVersions":
+                    decodedApiVersions =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiVersions")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case "scope":
+                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resourceNames = decodedResourceNames
+            self.operations = decodedOperations
+            self.apiGroups = decodedApiGroups
+            self.apiVersions = decodedApiVersions
+            self.resources = decodedResources
+            self.scope = decodedScope
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.resourceNames { members.append(("resourceNames", value.jsonTree())) }
+            if let value = self.operations { members.append(("operations", value.jsonTree())) }
+            if let value = self.apiGroups { members.append(("apiGroups", value.jsonTree())) }
+            if let value = self.apiVersions { members.append(("apiVersions", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.scope { members.append(("scope", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ParamKind is a tuple of Group Kind and Version.
-    public struct ParamKind: Codable, Sendable, Hashable {
+    public struct ParamKind: Codable, JSONTreeCodable, Sendable, Hashable {
         /// apiVersion is the API group version the resources belong to.
         ///
         /// In format of "group/version". Required.
@@ -1432,13 +2182,39 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.kind, forKey: .kind)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedApiVersion: String?
+            var decodedKind: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.apiVersion = decodedApiVersion
+            self.kind = decodedKind
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy
     /// binding.
-    public struct ParamRef: Codable, Sendable, Hashable {
+    public struct ParamRef: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the resource being referenced.
         ///
         /// One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one
@@ -1517,6 +2293,45 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.selector, forKey: .selector)
             try container.encodeIfPresent(self.parameterNotFoundAction, forKey: .parameterNotFoundAction)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedNamespace: String?
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedParameterNotFoundAction: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "parameterNotFoundAction":
+                    decodedParameterNotFoundAction =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "parameterNotFoundAction")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.namespace = decodedNamespace
+            self.selector = decodedSelector
+            self.parameterNotFoundAction = decodedParameterNotFoundAction
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            if let value = self.parameterNotFoundAction {
+                members.append(("parameterNotFoundAction", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1524,7 +2339,7 @@ extension AdmissionRegistrationV1 {
     /// RuleWithOperations is a tuple of Operations and Resources.
     ///
     /// It is recommended to make sure that all the tuple expansions are valid.
-    public struct RuleWithOperations: Codable, Sendable, Hashable {
+    public struct RuleWithOperations: Codable, JSONTreeCodable, Sendable, Hashable {
         /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all
         /// of those operations and any future admission operations that are added.
         ///
@@ -1596,12 +2411,56 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.resources, forKey: .resources)
             try container.encodeIfPresent(self.scope, forKey: .scope)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedOperations: [String]?
+            var decodedApiGroups: [String]?
+            var decodedApiVersions: [String]?
+            var decodedResources: [String]?
+            var decodedScope: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "operations":
+                    decodedOperations =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "operations")
+                case "apiGroups":
+                    decodedApiGroups =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case "apiVersions":
+                    decodedApiVersions =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiVersions")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case "scope":
+                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.operations = decodedOperations
+            self.apiGroups = decodedApiGroups
+            self.apiVersions = decodedApiVersions
+            self.resources = decodedResources
+            self.scope = decodedScope
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.operations { members.append(("operations", value.jsonTree())) }
+            if let value = self.apiGroups { members.append(("apiGroups", value.jsonTree())) }
+            if let value = self.apiVersions { members.append(("apiVersions", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.scope { members.append(("scope", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ServiceReference holds a reference to Service.legacy.k8s.io
-    public struct ServiceReference: Codable, Sendable, Hashable {
+    public struct ServiceReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// namespace is the namespace of the service.
         ///
         /// Required
@@ -1652,12 +2511,47 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.path, forKey: .path)
             try container.encodeIfPresent(self.port, forKey: .port)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNamespace: String?
+            var decodedName: String?
+            var decodedPath: String?
+            var decodedPort: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.namespace = decodedNamespace ?? ""
+            self.name = decodedName ?? ""
+            self.path = decodedPath
+            self.port = decodedPort
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("namespace", self.namespace.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.path { members.append(("path", value.jsonTree())) }
+            if let value = self.port { members.append(("port", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy
-    public struct TypeChecking: Codable, Sendable, Hashable {
+    public struct TypeChecking: Codable, JSONTreeCodable, Sendable, Hashable {
         /// expressionWarnings contains the type checking warnings for each expression.
         public var expressionWarnings: [AdmissionRegistrationV1.ExpressionWarning]?
 
@@ -1685,13 +2579,38 @@ extension AdmissionRegistrationV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.expressionWarnings, forKey: .expressionWarnings)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedExpressionWarnings: [AdmissionRegistrationV1.ExpressionWarning]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "expressionWarnings":
+                    decodedExpressionWarnings =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.ExpressionWarning].self,
+                            from: member.value,
+                            member: "expressionWarnings"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.expressionWarnings = decodedExpressionWarnings
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.expressionWarnings { members.append(("expressionWarnings", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an
     /// object without changing it.
-    public struct ValidatingAdmissionPolicy: Codable, Sendable, Hashable {
+    public struct ValidatingAdmissionPolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1759,6 +2678,58 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AdmissionRegistrationV1.ValidatingAdmissionPolicySpec?
+            var decodedStatus: AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ValidatingAdmissionPolicySpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1774,7 +2745,7 @@ extension AdmissionRegistrationV1 {
     /// The CEL expressions of a policy must have a computed CEL cost below the maximum CEL budget. Each evaluation of
     /// the policy is given an independent CEL cost budget. Adding/removing policies, bindings, or params can not affect
     /// whether a given (policy, binding, param) combination is within its own CEL budget.
-    public struct ValidatingAdmissionPolicyBinding: Codable, Sendable, Hashable {
+    public struct ValidatingAdmissionPolicyBinding: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1832,12 +2803,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding.
-    public struct ValidatingAdmissionPolicyBindingList: Codable, Sendable, Hashable {
+    public struct ValidatingAdmissionPolicyBindingList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1894,12 +2907,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding.
-    public struct ValidatingAdmissionPolicyBindingSpec: Codable, Sendable, Hashable {
+    public struct ValidatingAdmissionPolicyBindingSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// policyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to.
         ///
         /// If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
@@ -1992,12 +3047,59 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.matchResources, forKey: .matchResources)
             try container.encode(self.validationActions, forKey: .validationActions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPolicyName: String?
+            var decodedParamRef: AdmissionRegistrationV1.ParamRef?
+            var decodedMatchResources: AdmissionRegistrationV1.MatchResources?
+            var decodedValidationActions: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "policyName":
+                    decodedPolicyName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "policyName")
+                case "paramRef":
+                    decodedParamRef =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ParamRef.self,
+                            from: member.value,
+                            member: "paramRef"
+                        )
+                case "matchResources":
+                    decodedMatchResources =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.MatchResources.self,
+                            from: member.value,
+                            member: "matchResources"
+                        )
+                case "validationActions":
+                    decodedValidationActions =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "validationActions")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.policyName = decodedPolicyName ?? ""
+            self.paramRef = decodedParamRef
+            self.matchResources = decodedMatchResources
+            self.validationActions = decodedValidationActions ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("policyName", self.policyName.jsonTree()))
+            if let value = self.paramRef { members.append(("paramRef", value.jsonTree())) }
+            if let value = self.matchResources { members.append(("matchResources", value.jsonTree())) }
+            members.append(("validationActions", self.validationActions.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy.
-    public struct ValidatingAdmissionPolicyList: Codable, Sendable, Hashable {
+    public struct ValidatingAdmissionPolicyList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -2054,12 +3156,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AdmissionRegistrationV1.ValidatingAdmissionPolicy]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.ValidatingAdmissionPolicy].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy.
-    public struct ValidatingAdmissionPolicySpec: Codable, Sendable, Hashable {
+    public struct ValidatingAdmissionPolicySpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// paramKind specifies the kind of resources used to parameterize this policy.
         ///
         /// If absent, there are no parameters for this policy and the param CEL variable will not be provided to
@@ -2178,12 +3322,93 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.matchConditions, forKey: .matchConditions)
             try container.encodeIfPresent(self.variables, forKey: .variables)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedParamKind: AdmissionRegistrationV1.ParamKind?
+            var decodedMatchConstraints: AdmissionRegistrationV1.MatchResources?
+            var decodedValidations: [AdmissionRegistrationV1.Validation]?
+            var decodedFailurePolicy: String?
+            var decodedAuditAnnotations: [AdmissionRegistrationV1.AuditAnnotation]?
+            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
+            var decodedVariables: [AdmissionRegistrationV1.Variable]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "paramKind":
+                    decodedParamKind =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ParamKind.self,
+                            from: member.value,
+                            member: "paramKind"
+                        )
+                case "matchConstraints":
+                    decodedMatchConstraints =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.MatchResources.self,
+                            from: member.value,
+                            member: "matchConstraints"
+                        )
+                case "validations":
+                    decodedValidations =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.Validation].self,
+                            from: member.value,
+                            member: "validations"
+                        )
+                case "failurePolicy":
+                    decodedFailurePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
+                case "auditAnnotations":
+                    decodedAuditAnnotations =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.AuditAnnotation].self,
+                            from: member.value,
+                            member: "auditAnnotations"
+                        )
+                case "matchConditions":
+                    decodedMatchConditions =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MatchCondition].self,
+                            from: member.value,
+                            member: "matchConditions"
+                        )
+                case "variables":
+                    decodedVariables =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.Variable].self,
+                            from: member.value,
+                            member: "variables"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.paramKind = decodedParamKind
+            self.matchConstraints = decodedMatchConstraints
+            self.validations = decodedValidations
+            self.failurePolicy = decodedFailurePolicy
+            self.auditAnnotations = decodedAuditAnnotations
+            self.matchConditions = decodedMatchConditions
+            self.variables = decodedVariables
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.paramKind { members.append(("paramKind", value.jsonTree())) }
+            if let value = self.matchConstraints { members.append(("matchConstraints", value.jsonTree())) }
+            if let value = self.validations { members.append(("validations", value.jsonTree())) }
+            if let value = self.failurePolicy { members.append(("failurePolicy", value.jsonTree())) }
+            if let value = self.auditAnnotations { members.append(("auditAnnotations", value.jsonTree())) }
+            if let value = self.matchConditions { members.append(("matchConditions", value.jsonTree())) }
+            if let value = self.variables { members.append(("variables", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingAdmissionPolicyStatus represents the status of an admission validation policy.
-    public struct ValidatingAdmissionPolicyStatus: Codable, Sendable, Hashable {
+    public struct ValidatingAdmissionPolicyStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// observedGeneration is the generation observed by the controller.
         public var observedGeneration: Int64?
         /// typeChecking contains the results of type checking for each expression.
@@ -2224,12 +3449,49 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.typeChecking, forKey: .typeChecking)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedObservedGeneration: Int64?
+            var decodedTypeChecking: AdmissionRegistrationV1.TypeChecking?
+            var decodedConditions: [MetaV1.Condition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "typeChecking":
+                    decodedTypeChecking =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.TypeChecking.self,
+                            from: member.value,
+                            member: "typeChecking"
+                        )
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.observedGeneration = decodedObservedGeneration
+            self.typeChecking = decodedTypeChecking
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.typeChecking { members.append(("typeChecking", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingWebhook describes an admission webhook and the resources and operations it applies to.
-    public struct ValidatingWebhook: Codable, Sendable, Hashable {
+    public struct ValidatingWebhook: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the admission webhook.
         ///
         /// Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the
@@ -2427,13 +3689,117 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.admissionReviewVersions, forKey: .admissionReviewVersions)
             try container.encodeIfPresent(self.matchConditions, forKey: .matchConditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedClientConfig: AdmissionRegistrationV1.WebhookClientConfig?
+            var decodedRules: [AdmissionRegistrationV1.RuleWithOperations]?
+            var decodedFailurePolicy: String?
+            var decodedMatchPolicy: String?
+            var decodedNamespaceSelector: MetaV1.LabelSelector?
+            var decodedObjectSelector: MetaV1.LabelSelector?
+            var decodedSideEffects: String?
+            var decodedTimeoutSeconds: Int32?
+            var decodedAdmissionReviewVersions: [String]?
+            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "clientConfig":
+                    decodedClientConfig =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.WebhookClientConfig.self,
+                            from: member.value,
+                            member: "clientConfig"
+                        )
+                case "rules":
+                    decodedRules =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.RuleWithOperations].self,
+                            from: member.value,
+                            member: "rules"
+                        )
+                case "failurePolicy":
+                    decodedFailurePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
+                case "matchPolicy":
+                    decodedMatchPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "matchPolicy")
+                case "namespaceSelector":
+                    decodedNamespaceSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "namespaceSelector"
+                        )
+                case "objectSelector":
+                    decodedObjectSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "objectSelector"
+                        )
+                case "sideEffects":
+                    decodedSideEffects =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "sideEffects")
+                case "timeoutSeconds":
+                    decodedTimeoutSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
+                case "admissionReviewVersions":
+                    decodedAdmissionReviewVersions =
+                        try decoder.decodeIfPresent(
+                            [String].self,
+                            from: member.value,
+                            member: "admissionReviewVersions"
+                        )
+                case "matchConditions":
+                    decodedMatchConditions =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.MatchCondition].self,
+                            from: member.value,
+                            member: "matchConditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.clientConfig = decodedClientConfig ?? AdmissionRegistrationV1.WebhookClientConfig()
+            self.rules = decodedRules
+            self.failurePolicy = decodedFailurePolicy
+            self.matchPolicy = decodedMatchPolicy
+            self.namespaceSelector = decodedNamespaceSelector
+            self.objectSelector = decodedObjectSelector
+            self.sideEffects = decodedSideEffects ?? ""
+            self.timeoutSeconds = decodedTimeoutSeconds
+            self.admissionReviewVersions = decodedAdmissionReviewVersions ?? []
+            self.matchConditions = decodedMatchConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(11)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("clientConfig", self.clientConfig.jsonTree()))
+            if let value = self.rules { members.append(("rules", value.jsonTree())) }
+            if let value = self.failurePolicy { members.append(("failurePolicy", value.jsonTree())) }
+            if let value = self.matchPolicy { members.append(("matchPolicy", value.jsonTree())) }
+            if let value = self.namespaceSelector { members.append(("namespaceSelector", value.jsonTree())) }
+            if let value = self.objectSelector { members.append(("objectSelector", value.jsonTree())) }
+            members.append(("sideEffects", self.sideEffects.jsonTree()))
+            if let value = self.timeoutSeconds { members.append(("timeoutSeconds", value.jsonTree())) }
+            members.append(("admissionReviewVersions", self.admissionReviewVersions.jsonTree()))
+            if let value = self.matchConditions { members.append(("matchConditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and
     /// object without changing it.
-    public struct ValidatingWebhookConfiguration: Codable, Sendable, Hashable {
+    public struct ValidatingWebhookConfiguration: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -2487,12 +3853,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.webhooks, forKey: .webhooks)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedWebhooks: [AdmissionRegistrationV1.ValidatingWebhook]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "webhooks":
+                    decodedWebhooks =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.ValidatingWebhook].self,
+                            from: member.value,
+                            member: "webhooks"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.webhooks = decodedWebhooks
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.webhooks { members.append(("webhooks", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration.
-    public struct ValidatingWebhookConfigurationList: Codable, Sendable, Hashable {
+    public struct ValidatingWebhookConfigurationList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -2549,12 +3957,54 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AdmissionRegistrationV1.ValidatingWebhookConfiguration]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AdmissionRegistrationV1.ValidatingWebhookConfiguration].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// Validation specifies the CEL expression which is used to apply the validation.
-    public struct Validation: Codable, Sendable, Hashable {
+    public struct Validation: Codable, JSONTreeCodable, Sendable, Hashable {
         /// expression represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec
         /// CEL expressions have access to the contents of the API request/response, organized into CEL variables as
         /// well as some other useful variables:
@@ -2660,6 +4110,43 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.messageExpression, forKey: .messageExpression)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedExpression: String?
+            var decodedMessage: String?
+            var decodedReason: String?
+            var decodedMessageExpression: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "expression":
+                    decodedExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "messageExpression":
+                    decodedMessageExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "messageExpression")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.expression = decodedExpression ?? ""
+            self.message = decodedMessage
+            self.reason = decodedReason
+            self.messageExpression = decodedMessageExpression
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("expression", self.expression.jsonTree()))
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.messageExpression { members.append(("messageExpression", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2667,7 +4154,7 @@ extension AdmissionRegistrationV1 {
     /// Variable is the definition of a variable that is used for composition.
     ///
     /// A variable is defined as a named expression.
-    public struct Variable: Codable, Sendable, Hashable {
+    public struct Variable: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the variable.
         ///
         /// The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in
@@ -2704,12 +4191,38 @@ extension AdmissionRegistrationV1 {
             try container.encode(self.name, forKey: .name)
             try container.encode(self.expression, forKey: .expression)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedExpression: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "expression":
+                    decodedExpression =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.expression = decodedExpression ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("expression", self.expression.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AdmissionRegistrationV1 {
     /// WebhookClientConfig contains the information to make a TLS connection with the webhook
-    public struct WebhookClientConfig: Codable, Sendable, Hashable {
+    public struct WebhookClientConfig: Codable, JSONTreeCodable, Sendable, Hashable {
         /// url gives the location of the webhook, in standard URL form (`scheme://host:port/path`).
         ///
         /// Exactly one of `url` or `service` must be specified.
@@ -2771,6 +4284,41 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.url, forKey: .url)
             try container.encodeIfPresent(self.service, forKey: .service)
             try container.encodeIfPresent(self.caBundle, forKey: .caBundle)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedUrl: String?
+            var decodedService: AdmissionRegistrationV1.ServiceReference?
+            var decodedCaBundle: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "url":
+                    decodedUrl = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
+                case "service":
+                    decodedService =
+                        try decoder.decodeIfPresent(
+                            AdmissionRegistrationV1.ServiceReference.self,
+                            from: member.value,
+                            member: "service"
+                        )
+                case "caBundle":
+                    decodedCaBundle = try decoder.decodeIfPresent(String.self, from: member.value, member: "caBundle")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.url = decodedUrl
+            self.service = decodedService
+            self.caBundle = decodedCaBundle
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.url { members.append(("url", value.jsonTree())) }
+            if let value = self.service { members.append(("service", value.jsonTree())) }
+            if let value = self.caBundle { members.append(("caBundle", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

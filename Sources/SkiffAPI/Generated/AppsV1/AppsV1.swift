@@ -11,7 +11,7 @@ extension AppsV1 {
     /// to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta.
     /// However, it may be subject to name and representation changes in future releases, and clients should not depend
     /// on its stability. It is primarily for internal use by controllers.
-    public struct ControllerRevision: Codable, Sendable, Hashable {
+    public struct ControllerRevision: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -72,12 +72,54 @@ extension AppsV1 {
             try container.encodeIfPresent(self.data, forKey: .data)
             try container.encode(self.revision, forKey: .revision)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedData: JSONValue?
+            var decodedRevision: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "data":
+                    decodedData = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "data")
+                case "revision":
+                    decodedRevision = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "revision")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.data = decodedData
+            self.revision = decodedRevision ?? 0
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.data { members.append(("data", value.jsonTree())) }
+            members.append(("revision", self.revision.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// ControllerRevisionList is a resource containing a list of ControllerRevision objects.
-    public struct ControllerRevisionList: Codable, Sendable, Hashable {
+    public struct ControllerRevisionList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -128,12 +170,54 @@ extension AppsV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AppsV1.ControllerRevision]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AppsV1.ControllerRevision].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DaemonSet represents the configuration of a daemon set.
-    public struct DaemonSet: Codable, Sendable, Hashable {
+    public struct DaemonSet: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -200,12 +284,56 @@ extension AppsV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AppsV1.DaemonSetSpec?
+            var decodedStatus: AppsV1.DaemonSetStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(AppsV1.DaemonSetSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(AppsV1.DaemonSetStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DaemonSetCondition describes the state of a DaemonSet at a certain point.
-    public struct DaemonSetCondition: Codable, Sendable, Hashable {
+    public struct DaemonSetCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of DaemonSet condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -257,12 +385,53 @@ extension AppsV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DaemonSetList is a collection of daemon sets.
-    public struct DaemonSetList: Codable, Sendable, Hashable {
+    public struct DaemonSetList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -315,12 +484,50 @@ extension AppsV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AppsV1.DaemonSet]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([AppsV1.DaemonSet].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DaemonSetSpec is the specification of a daemon set.
-    public struct DaemonSetSpec: Codable, Sendable, Hashable {
+    public struct DaemonSetSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A label query over pods that are managed by the daemon set.
         ///
         /// Must match in order to be controlled. It must match the pod template's labels. More info:
@@ -391,12 +598,61 @@ extension AppsV1 {
             try container.encodeIfPresent(self.minReadySeconds, forKey: .minReadySeconds)
             try container.encodeIfPresent(self.revisionHistoryLimit, forKey: .revisionHistoryLimit)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedTemplate: CoreV1.PodTemplateSpec?
+            var decodedUpdateStrategy: AppsV1.DaemonSetUpdateStrategy?
+            var decodedMinReadySeconds: Int32?
+            var decodedRevisionHistoryLimit: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "template":
+                    decodedTemplate =
+                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                case "updateStrategy":
+                    decodedUpdateStrategy =
+                        try decoder.decodeIfPresent(
+                            AppsV1.DaemonSetUpdateStrategy.self,
+                            from: member.value,
+                            member: "updateStrategy"
+                        )
+                case "minReadySeconds":
+                    decodedMinReadySeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
+                case "revisionHistoryLimit":
+                    decodedRevisionHistoryLimit =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "revisionHistoryLimit")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.selector = decodedSelector ?? MetaV1.LabelSelector()
+            self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
+            self.updateStrategy = decodedUpdateStrategy
+            self.minReadySeconds = decodedMinReadySeconds
+            self.revisionHistoryLimit = decodedRevisionHistoryLimit
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("selector", self.selector.jsonTree()))
+            members.append(("template", self.template.jsonTree()))
+            if let value = self.updateStrategy { members.append(("updateStrategy", value.jsonTree())) }
+            if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
+            if let value = self.revisionHistoryLimit { members.append(("revisionHistoryLimit", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DaemonSetStatus represents the current status of a daemon set.
-    public struct DaemonSetStatus: Codable, Sendable, Hashable {
+    public struct DaemonSetStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.
         ///
         /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/
@@ -498,12 +754,91 @@ extension AppsV1 {
             try container.encodeIfPresent(self.collisionCount, forKey: .collisionCount)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCurrentNumberScheduled: Int32?
+            var decodedNumberMisscheduled: Int32?
+            var decodedDesiredNumberScheduled: Int32?
+            var decodedNumberReady: Int32?
+            var decodedObservedGeneration: Int64?
+            var decodedUpdatedNumberScheduled: Int32?
+            var decodedNumberAvailable: Int32?
+            var decodedNumberUnavailable: Int32?
+            var decodedCollisionCount: Int32?
+            var decodedConditions: [AppsV1.DaemonSetCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "currentNumberScheduled":
+                    decodedCurrentNumberScheduled =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentNumberScheduled")
+                case "numberMisscheduled":
+                    decodedNumberMisscheduled =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberMisscheduled")
+                case "desiredNumberScheduled":
+                    decodedDesiredNumberScheduled =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredNumberScheduled")
+                case "numberReady":
+                    decodedNumberReady =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberReady")
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "updatedNumberScheduled":
+                    decodedUpdatedNumberScheduled =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "updatedNumberScheduled")
+                case "numberAvailable":
+                    decodedNumberAvailable =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberAvailable")
+                case "numberUnavailable":
+                    decodedNumberUnavailable =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberUnavailable")
+                case "collisionCount":
+                    decodedCollisionCount =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "collisionCount")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [AppsV1.DaemonSetCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.currentNumberScheduled = decodedCurrentNumberScheduled ?? 0
+            self.numberMisscheduled = decodedNumberMisscheduled ?? 0
+            self.desiredNumberScheduled = decodedDesiredNumberScheduled ?? 0
+            self.numberReady = decodedNumberReady ?? 0
+            self.observedGeneration = decodedObservedGeneration
+            self.updatedNumberScheduled = decodedUpdatedNumberScheduled
+            self.numberAvailable = decodedNumberAvailable
+            self.numberUnavailable = decodedNumberUnavailable
+            self.collisionCount = decodedCollisionCount
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            members.append(("currentNumberScheduled", self.currentNumberScheduled.jsonTree()))
+            members.append(("numberMisscheduled", self.numberMisscheduled.jsonTree()))
+            members.append(("desiredNumberScheduled", self.desiredNumberScheduled.jsonTree()))
+            members.append(("numberReady", self.numberReady.jsonTree()))
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.updatedNumberScheduled { members.append(("updatedNumberScheduled", value.jsonTree())) }
+            if let value = self.numberAvailable { members.append(("numberAvailable", value.jsonTree())) }
+            if let value = self.numberUnavailable { members.append(("numberUnavailable", value.jsonTree())) }
+            if let value = self.collisionCount { members.append(("collisionCount", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.
-    public struct DaemonSetUpdateStrategy: Codable, Sendable, Hashable {
+    public struct DaemonSetUpdateStrategy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of daemon set update.
         ///
         /// Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.
@@ -539,12 +874,42 @@ extension AppsV1 {
             try container.encodeIfPresent(self.type, forKey: .type)
             try container.encodeIfPresent(self.rollingUpdate, forKey: .rollingUpdate)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedRollingUpdate: AppsV1.RollingUpdateDaemonSet?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "rollingUpdate":
+                    decodedRollingUpdate =
+                        try decoder.decodeIfPresent(
+                            AppsV1.RollingUpdateDaemonSet.self,
+                            from: member.value,
+                            member: "rollingUpdate"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType
+            self.rollingUpdate = decodedRollingUpdate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.rollingUpdate { members.append(("rollingUpdate", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// Deployment enables declarative updates for Pods and ReplicaSets.
-    public struct Deployment: Codable, Sendable, Hashable {
+    public struct Deployment: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -605,12 +970,56 @@ extension AppsV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AppsV1.DeploymentSpec?
+            var decodedStatus: AppsV1.DeploymentStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(AppsV1.DeploymentSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(AppsV1.DeploymentStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DeploymentCondition describes the state of a deployment at a certain point.
-    public struct DeploymentCondition: Codable, Sendable, Hashable {
+    public struct DeploymentCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of deployment condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -669,12 +1078,59 @@ extension AppsV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastUpdateTime: Time?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastUpdateTime":
+                    decodedLastUpdateTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastUpdateTime")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastUpdateTime = decodedLastUpdateTime
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastUpdateTime { members.append(("lastUpdateTime", value.jsonTree())) }
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DeploymentList is a list of Deployments.
-    public struct DeploymentList: Codable, Sendable, Hashable {
+    public struct DeploymentList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -725,12 +1181,50 @@ extension AppsV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AppsV1.Deployment]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([AppsV1.Deployment].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DeploymentSpec is the specification of the desired behavior of the Deployment.
-    public struct DeploymentSpec: Codable, Sendable, Hashable {
+    public struct DeploymentSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Number of desired pods.
         ///
         /// This is a pointer to distinguish between explicit zero and not specified. Defaults to 1.
@@ -824,12 +1318,79 @@ extension AppsV1 {
             try container.encodeIfPresent(self.paused, forKey: .paused)
             try container.encodeIfPresent(self.progressDeadlineSeconds, forKey: .progressDeadlineSeconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedTemplate: CoreV1.PodTemplateSpec?
+            var decodedStrategy: AppsV1.DeploymentStrategy?
+            var decodedMinReadySeconds: Int32?
+            var decodedRevisionHistoryLimit: Int32?
+            var decodedPaused: Bool?
+            var decodedProgressDeadlineSeconds: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "template":
+                    decodedTemplate =
+                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                case "strategy":
+                    decodedStrategy =
+                        try decoder.decodeIfPresent(
+                            AppsV1.DeploymentStrategy.self,
+                            from: member.value,
+                            member: "strategy"
+                        )
+                case "minReadySeconds":
+                    decodedMinReadySeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
+                case "revisionHistoryLimit":
+                    decodedRevisionHistoryLimit =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "revisionHistoryLimit")
+                case "paused":
+                    decodedPaused = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "paused")
+                case "progressDeadlineSeconds":
+                    decodedProgressDeadlineSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "progressDeadlineSeconds")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas
+            self.selector = decodedSelector ?? MetaV1.LabelSelector()
+            self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
+            self.strategy = decodedStrategy
+            self.minReadySeconds = decodedMinReadySeconds
+            self.revisionHistoryLimit = decodedRevisionHistoryLimit
+            self.paused = decodedPaused
+            self.progressDeadlineSeconds = decodedProgressDeadlineSeconds
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
+            members.append(("selector", self.selector.jsonTree()))
+            members.append(("template", self.template.jsonTree()))
+            if let value = self.strategy { members.append(("strategy", value.jsonTree())) }
+            if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
+            if let value = self.revisionHistoryLimit { members.append(("revisionHistoryLimit", value.jsonTree())) }
+            if let value = self.paused { members.append(("paused", value.jsonTree())) }
+            if let value = self.progressDeadlineSeconds {
+                members.append(("progressDeadlineSeconds", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DeploymentStatus is the most recently observed status of the Deployment.
-    public struct DeploymentStatus: Codable, Sendable, Hashable {
+    public struct DeploymentStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The generation observed by the deployment controller.
         public var observedGeneration: Int64?
         /// Total number of non-terminating pods targeted by this deployment (their labels match the selector).
@@ -922,12 +1483,84 @@ extension AppsV1 {
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
             try container.encodeIfPresent(self.collisionCount, forKey: .collisionCount)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedObservedGeneration: Int64?
+            var decodedReplicas: Int32?
+            var decodedUpdatedReplicas: Int32?
+            var decodedReadyReplicas: Int32?
+            var decodedAvailableReplicas: Int32?
+            var decodedUnavailableReplicas: Int32?
+            var decodedTerminatingReplicas: Int32?
+            var decodedConditions: [AppsV1.DeploymentCondition]?
+            var decodedCollisionCount: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "updatedReplicas":
+                    decodedUpdatedReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "updatedReplicas")
+                case "readyReplicas":
+                    decodedReadyReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
+                case "availableReplicas":
+                    decodedAvailableReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
+                case "unavailableReplicas":
+                    decodedUnavailableReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "unavailableReplicas")
+                case "terminatingReplicas":
+                    decodedTerminatingReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "terminatingReplicas")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [AppsV1.DeploymentCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "collisionCount":
+                    decodedCollisionCount =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "collisionCount")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.observedGeneration = decodedObservedGeneration
+            self.replicas = decodedReplicas
+            self.updatedReplicas = decodedUpdatedReplicas
+            self.readyReplicas = decodedReadyReplicas
+            self.availableReplicas = decodedAvailableReplicas
+            self.unavailableReplicas = decodedUnavailableReplicas
+            self.terminatingReplicas = decodedTerminatingReplicas
+            self.conditions = decodedConditions
+            self.collisionCount = decodedCollisionCount
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(9)
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
+            if let value = self.updatedReplicas { members.append(("updatedReplicas", value.jsonTree())) }
+            if let value = self.readyReplicas { members.append(("readyReplicas", value.jsonTree())) }
+            if let value = self.availableReplicas { members.append(("availableReplicas", value.jsonTree())) }
+            if let value = self.unavailableReplicas { members.append(("unavailableReplicas", value.jsonTree())) }
+            if let value = self.terminatingReplicas { members.append(("terminatingReplicas", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.collisionCount { members.append(("collisionCount", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// DeploymentStrategy describes how to replace existing pods with new ones.
-    public struct DeploymentStrategy: Codable, Sendable, Hashable {
+    public struct DeploymentStrategy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of deployment.
         ///
         /// Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.
@@ -963,12 +1596,42 @@ extension AppsV1 {
             try container.encodeIfPresent(self.type, forKey: .type)
             try container.encodeIfPresent(self.rollingUpdate, forKey: .rollingUpdate)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedRollingUpdate: AppsV1.RollingUpdateDeployment?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "rollingUpdate":
+                    decodedRollingUpdate =
+                        try decoder.decodeIfPresent(
+                            AppsV1.RollingUpdateDeployment.self,
+                            from: member.value,
+                            member: "rollingUpdate"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType
+            self.rollingUpdate = decodedRollingUpdate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.rollingUpdate { members.append(("rollingUpdate", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// ReplicaSet ensures that a specified number of pod replicas are running at any given time.
-    public struct ReplicaSet: Codable, Sendable, Hashable {
+    public struct ReplicaSet: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1037,12 +1700,56 @@ extension AppsV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AppsV1.ReplicaSetSpec?
+            var decodedStatus: AppsV1.ReplicaSetStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(AppsV1.ReplicaSetSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(AppsV1.ReplicaSetStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// ReplicaSetCondition describes the state of a replica set at a certain point.
-    public struct ReplicaSetCondition: Codable, Sendable, Hashable {
+    public struct ReplicaSetCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of replica set condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -1094,12 +1801,53 @@ extension AppsV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// ReplicaSetList is a collection of ReplicaSets.
-    public struct ReplicaSetList: Codable, Sendable, Hashable {
+    public struct ReplicaSetList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1154,12 +1902,50 @@ extension AppsV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AppsV1.ReplicaSet]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([AppsV1.ReplicaSet].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// ReplicaSetSpec is the specification of a ReplicaSet.
-    public struct ReplicaSetSpec: Codable, Sendable, Hashable {
+    public struct ReplicaSetSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Replicas is the number of desired pods.
         ///
         /// This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info:
@@ -1217,12 +2003,50 @@ extension AppsV1 {
             try container.encode(self.selector, forKey: .selector)
             try container.encodeIfPresent(self.template, forKey: .template)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            var decodedMinReadySeconds: Int32?
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedTemplate: CoreV1.PodTemplateSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "minReadySeconds":
+                    decodedMinReadySeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "template":
+                    decodedTemplate =
+                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas
+            self.minReadySeconds = decodedMinReadySeconds
+            self.selector = decodedSelector ?? MetaV1.LabelSelector()
+            self.template = decodedTemplate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
+            if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
+            members.append(("selector", self.selector.jsonTree()))
+            if let value = self.template { members.append(("template", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// ReplicaSetStatus represents the current status of a ReplicaSet.
-    public struct ReplicaSetStatus: Codable, Sendable, Hashable {
+    public struct ReplicaSetStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Replicas is the most recently observed number of non-terminating pods.
         ///
         /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset
@@ -1297,12 +2121,72 @@ extension AppsV1 {
             try container.encodeIfPresent(self.observedGeneration, forKey: .observedGeneration)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            var decodedFullyLabeledReplicas: Int32?
+            var decodedReadyReplicas: Int32?
+            var decodedAvailableReplicas: Int32?
+            var decodedTerminatingReplicas: Int32?
+            var decodedObservedGeneration: Int64?
+            var decodedConditions: [AppsV1.ReplicaSetCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "fullyLabeledReplicas":
+                    decodedFullyLabeledReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "fullyLabeledReplicas")
+                case "readyReplicas":
+                    decodedReadyReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
+                case "availableReplicas":
+                    decodedAvailableReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
+                case "terminatingReplicas":
+                    decodedTerminatingReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "terminatingReplicas")
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [AppsV1.ReplicaSetCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas ?? 0
+            self.fullyLabeledReplicas = decodedFullyLabeledReplicas
+            self.readyReplicas = decodedReadyReplicas
+            self.availableReplicas = decodedAvailableReplicas
+            self.terminatingReplicas = decodedTerminatingReplicas
+            self.observedGeneration = decodedObservedGeneration
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            members.append(("replicas", self.replicas.jsonTree()))
+            if let value = self.fullyLabeledReplicas { members.append(("fullyLabeledReplicas", value.jsonTree())) }
+            if let value = self.readyReplicas { members.append(("readyReplicas", value.jsonTree())) }
+            if let value = self.availableReplicas { members.append(("availableReplicas", value.jsonTree())) }
+            if let value = self.terminatingReplicas { members.append(("terminatingReplicas", value.jsonTree())) }
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// Spec to control the desired behavior of daemon set rolling update.
-    public struct RollingUpdateDaemonSet: Codable, Sendable, Hashable {
+    public struct RollingUpdateDaemonSet: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The maximum number of DaemonSet pods that can be unavailable during the update.
         ///
         /// Value can be an absolute number (ex: 5) or a percentage of total number of DaemonSet pods at the start of
@@ -1355,12 +2239,39 @@ extension AppsV1 {
             try container.encodeIfPresent(self.maxUnavailable, forKey: .maxUnavailable)
             try container.encodeIfPresent(self.maxSurge, forKey: .maxSurge)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMaxUnavailable: IntOrString?
+            var decodedMaxSurge: IntOrString?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "maxUnavailable":
+                    decodedMaxUnavailable =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
+                case "maxSurge":
+                    decodedMaxSurge =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxSurge")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.maxUnavailable = decodedMaxUnavailable
+            self.maxSurge = decodedMaxSurge
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.maxUnavailable { members.append(("maxUnavailable", value.jsonTree())) }
+            if let value = self.maxSurge { members.append(("maxSurge", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// Spec to control the desired behavior of rolling update.
-    public struct RollingUpdateDeployment: Codable, Sendable, Hashable {
+    public struct RollingUpdateDeployment: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The maximum number of pods that can be unavailable during the update.
         ///
         /// Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is
@@ -1405,12 +2316,39 @@ extension AppsV1 {
             try container.encodeIfPresent(self.maxUnavailable, forKey: .maxUnavailable)
             try container.encodeIfPresent(self.maxSurge, forKey: .maxSurge)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMaxUnavailable: IntOrString?
+            var decodedMaxSurge: IntOrString?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "maxUnavailable":
+                    decodedMaxUnavailable =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
+                case "maxSurge":
+                    decodedMaxSurge =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxSurge")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.maxUnavailable = decodedMaxUnavailable
+            self.maxSurge = decodedMaxSurge
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.maxUnavailable { members.append(("maxUnavailable", value.jsonTree())) }
+            if let value = self.maxSurge { members.append(("maxSurge", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.
-    public struct RollingUpdateStatefulSetStrategy: Codable, Sendable, Hashable {
+    public struct RollingUpdateStatefulSetStrategy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Partition indicates the ordinal at which the StatefulSet should be partitioned for updates.
         ///
         /// During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal
@@ -1452,6 +2390,32 @@ extension AppsV1 {
             try container.encodeIfPresent(self.partition, forKey: .partition)
             try container.encodeIfPresent(self.maxUnavailable, forKey: .maxUnavailable)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPartition: Int32?
+            var decodedMaxUnavailable: IntOrString?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "partition":
+                    decodedPartition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
+                case "maxUnavailable":
+                    decodedMaxUnavailable =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.partition = decodedPartition
+            self.maxUnavailable = decodedMaxUnavailable
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.partition { members.append(("partition", value.jsonTree())) }
+            if let value = self.maxUnavailable { members.append(("maxUnavailable", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1463,7 +2427,7 @@ extension AppsV1 {
     ///   - Storage: As many VolumeClaims as requested.
     ///
     /// The StatefulSet guarantees that a given network identity will always map to the same storage identity.
-    public struct StatefulSet: Codable, Sendable, Hashable {
+    public struct StatefulSet: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1526,12 +2490,56 @@ extension AppsV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AppsV1.StatefulSetSpec?
+            var decodedStatus: AppsV1.StatefulSetStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(AppsV1.StatefulSetSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(AppsV1.StatefulSetStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// StatefulSetCondition describes the state of a statefulset at a certain point.
-    public struct StatefulSetCondition: Codable, Sendable, Hashable {
+    public struct StatefulSetCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of statefulset condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -1583,12 +2591,53 @@ extension AppsV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// StatefulSetList is a collection of StatefulSets.
-    public struct StatefulSetList: Codable, Sendable, Hashable {
+    public struct StatefulSetList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1641,12 +2690,50 @@ extension AppsV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AppsV1.StatefulSet]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([AppsV1.StatefulSet].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.
-    public struct StatefulSetOrdinals: Codable, Sendable, Hashable {
+    public struct StatefulSetOrdinals: Codable, JSONTreeCodable, Sendable, Hashable {
         /// start is the number representing the first replica's index.
         ///
         /// It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names,
@@ -1677,13 +2764,33 @@ extension AppsV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.start, forKey: .start)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedStart: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "start":
+                    decodedStart = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "start")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.start = decodedStart
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.start { members.append(("start", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet
     /// VolumeClaimTemplates.
-    public struct StatefulSetPersistentVolumeClaimRetentionPolicy: Codable, Sendable, Hashable {
+    public struct StatefulSetPersistentVolumeClaimRetentionPolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// WhenDeleted specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the
         /// StatefulSet is deleted.
         ///
@@ -1722,12 +2829,39 @@ extension AppsV1 {
             try container.encodeIfPresent(self.whenDeleted, forKey: .whenDeleted)
             try container.encodeIfPresent(self.whenScaled, forKey: .whenScaled)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedWhenDeleted: String?
+            var decodedWhenScaled: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "whenDeleted":
+                    decodedWhenDeleted =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "whenDeleted")
+                case "whenScaled":
+                    decodedWhenScaled =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "whenScaled")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.whenDeleted = decodedWhenDeleted
+            self.whenScaled = decodedWhenScaled
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.whenDeleted { members.append(("whenDeleted", value.jsonTree())) }
+            if let value = self.whenScaled { members.append(("whenScaled", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// A StatefulSetSpec is the specification of a StatefulSet.
-    public struct StatefulSetSpec: Codable, Sendable, Hashable {
+    public struct StatefulSetSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// replicas is the desired number of replicas of the given Template.
         ///
         /// These are replicas in the sense that they are instantiations of the same Template, but individual replicas
@@ -1877,12 +3011,110 @@ extension AppsV1 {
             )
             try container.encodeIfPresent(self.ordinals, forKey: .ordinals)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedTemplate: CoreV1.PodTemplateSpec?
+            var decodedVolumeClaimTemplates: [CoreV1.PersistentVolumeClaim]?
+            var decodedServiceName: String?
+            var decodedPodManagementPolicy: String?
+            var decodedUpdateStrategy: AppsV1.StatefulSetUpdateStrategy?
+            var decodedRevisionHistoryLimit: Int32?
+            var decodedMinReadySeconds: Int32?
+            var decodedPersistentVolumeClaimRetentionPolicy: AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy?
+            var decodedOrdinals: AppsV1.StatefulSetOrdinals?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "template":
+                    decodedTemplate =
+                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                case "volumeClaimTemplates":
+                    decodedVolumeClaimTemplates =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PersistentVolumeClaim].self,
+                            from: member.value,
+                            member: "volumeClaimTemplates"
+                        )
+                case "serviceName":
+                    decodedServiceName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "serviceName")
+                case "podManagementPolicy":
+                    decodedPodManagementPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "podManagementPolicy")
+                case "updateStrategy":
+                    decodedUpdateStrategy =
+                        try decoder.decodeIfPresent(
+                            AppsV1.StatefulSetUpdateStrategy.self,
+                            from: member.value,
+                            member: "updateStrategy"
+                        )
+                case "revisionHistoryLimit":
+                    decodedRevisionHistoryLimit =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "revisionHistoryLimit")
+                case "minReadySeconds":
+                    decodedMinReadySeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
+                case "persistentVolumeClaimRetentionPolicy":
+                    decodedPersistentVolumeClaimRetentionPolicy =
+                        try decoder.decodeIfPresent(
+                            AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy.self,
+                            from: member.value,
+                            member: "persistentVolumeClaimRetentionPolicy"
+                        )
+                case "ordinals":
+                    decodedOrdinals =
+                        try decoder.decodeIfPresent(
+                            AppsV1.StatefulSetOrdinals.self,
+                            from: member.value,
+                            member: "ordinals"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas
+            self.selector = decodedSelector ?? MetaV1.LabelSelector()
+            self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
+            self.volumeClaimTemplates = decodedVolumeClaimTemplates
+            self.serviceName = decodedServiceName
+            self.podManagementPolicy = decodedPodManagementPolicy
+            self.updateStrategy = decodedUpdateStrategy
+            self.revisionHistoryLimit = decodedRevisionHistoryLimit
+            self.minReadySeconds = decodedMinReadySeconds
+            self.persistentVolumeClaimRetentionPolicy = decodedPersistentVolumeClaimRetentionPolicy
+            self.ordinals = decodedOrdinals
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(11)
+            if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
+            members.append(("selector", self.selector.jsonTree()))
+            members.append(("template", self.template.jsonTree()))
+            if let value = self.volumeClaimTemplates { members.append(("volumeClaimTemplates", value.jsonTree())) }
+            if let value = self.serviceName { members.append(("serviceName", value.jsonTree())) }
+            if let value = self.podManagementPolicy { members.append(("podManagementPolicy", value.jsonTree())) }
+            if let value = self.updateStrategy { members.append(("updateStrategy", value.jsonTree())) }
+            if let value = self.revisionHistoryLimit { members.append(("revisionHistoryLimit", value.jsonTree())) }
+            if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
+            if let value = self.persistentVolumeClaimRetentionPolicy {
+                members.append(("persistentVolumeClaimRetentionPolicy", value.jsonTree()))
+            }
+            if let value = self.ordinals { members.append(("ordinals", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AppsV1 {
     /// StatefulSetStatus represents the current state of a StatefulSet.
-    public struct StatefulSetStatus: Codable, Sendable, Hashable {
+    public struct StatefulSetStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// observedGeneration is the most recent generation observed for this StatefulSet.
         ///
         /// It corresponds to the StatefulSet's generation, which is updated on mutation by the API Server.
@@ -1978,6 +3210,84 @@ extension AppsV1 {
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
             try container.encodeIfPresent(self.availableReplicas, forKey: .availableReplicas)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedObservedGeneration: Int64?
+            var decodedReplicas: Int32?
+            var decodedReadyReplicas: Int32?
+            var decodedCurrentReplicas: Int32?
+            var decodedUpdatedReplicas: Int32?
+            var decodedCurrentRevision: String?
+            var decodedUpdateRevision: String?
+            var decodedCollisionCount: Int32?
+            var decodedConditions: [AppsV1.StatefulSetCondition]?
+            var decodedAvailableReplicas: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "readyReplicas":
+                    decodedReadyReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
+                case "currentReplicas":
+                    decodedCurrentReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentReplicas")
+                case "updatedReplicas":
+                    decodedUpdatedReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "updatedReplicas")
+                case "currentRevision":
+                    decodedCurrentRevision =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "currentRevision")
+                case "updateRevision":
+                    decodedUpdateRevision =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "updateRevision")
+                case "collisionCount":
+                    decodedCollisionCount =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "collisionCount")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [AppsV1.StatefulSetCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "availableReplicas":
+                    decodedAvailableReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.observedGeneration = decodedObservedGeneration
+            self.replicas = decodedReplicas ?? 0
+            self.readyReplicas = decodedReadyReplicas
+            self.currentReplicas = decodedCurrentReplicas
+            self.updatedReplicas = decodedUpdatedReplicas
+            self.currentRevision = decodedCurrentRevision
+            self.updateRevision = decodedUpdateRevision
+            self.collisionCount = decodedCollisionCount
+            self.conditions = decodedConditions
+            self.availableReplicas = decodedAvailableReplicas
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            members.append(("replicas", self.replicas.jsonTree()))
+            if let value = self.readyReplicas { members.append(("readyReplicas", value.jsonTree())) }
+            if let value = self.currentReplicas { members.append(("currentReplicas", value.jsonTree())) }
+            if let value = self.updatedReplicas { members.append(("updatedReplicas", value.jsonTree())) }
+            if let value = self.currentRevision { members.append(("currentRevision", value.jsonTree())) }
+            if let value = self.updateRevision { members.append(("updateRevision", value.jsonTree())) }
+            if let value = self.collisionCount { members.append(("collisionCount", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.availableReplicas { members.append(("availableReplicas", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1985,7 +3295,7 @@ extension AppsV1 {
     /// StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates.
     ///
     /// It includes any additional parameters necessary to perform the update for the indicated strategy.
-    public struct StatefulSetUpdateStrategy: Codable, Sendable, Hashable {
+    public struct StatefulSetUpdateStrategy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type indicates the type of the StatefulSetUpdateStrategy.
         ///
         /// Default is RollingUpdate.
@@ -2018,6 +3328,36 @@ extension AppsV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.type, forKey: .type)
             try container.encodeIfPresent(self.rollingUpdate, forKey: .rollingUpdate)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedRollingUpdate: AppsV1.RollingUpdateStatefulSetStrategy?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "rollingUpdate":
+                    decodedRollingUpdate =
+                        try decoder.decodeIfPresent(
+                            AppsV1.RollingUpdateStatefulSetStrategy.self,
+                            from: member.value,
+                            member: "rollingUpdate"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType
+            self.rollingUpdate = decodedRollingUpdate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.rollingUpdate { members.append(("rollingUpdate", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension AuthenticationV1 {
     /// BoundObjectReference is a reference to an object that a token is bound to.
-    public struct BoundObjectReference: Codable, Sendable, Hashable {
+    public struct BoundObjectReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// kind of the referent.
         ///
         /// Valid kinds are 'Pod' and 'Secret'.
@@ -51,6 +51,42 @@ extension AuthenticationV1 {
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.uid, forKey: .uid)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedName: String?
+            var decodedUid: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.name = decodedName
+            self.uid = decodedUid
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -59,7 +95,7 @@ extension AuthenticationV1 {
     ///
     /// When using impersonation, users will receive the user info of the user being impersonated. If impersonation or
     /// request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
-    public struct SelfSubjectReview: Codable, Sendable, Hashable {
+    public struct SelfSubjectReview: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -113,12 +149,54 @@ extension AuthenticationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedStatus: AuthenticationV1.SelfSubjectReviewStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AuthenticationV1.SelfSubjectReviewStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthenticationV1 {
     /// SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user.
-    public struct SelfSubjectReviewStatus: Codable, Sendable, Hashable {
+    public struct SelfSubjectReviewStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// userInfo is a set of attributes belonging to the user making this request.
         public var userInfo: AuthenticationV1.UserInfo?
 
@@ -142,12 +220,37 @@ extension AuthenticationV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.userInfo, forKey: .userInfo)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedUserInfo: AuthenticationV1.UserInfo?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "userInfo":
+                    decodedUserInfo =
+                        try decoder.decodeIfPresent(
+                            AuthenticationV1.UserInfo.self,
+                            from: member.value,
+                            member: "userInfo"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.userInfo = decodedUserInfo
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.userInfo { members.append(("userInfo", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthenticationV1 {
     /// TokenRequest requests a token for a given service account.
-    public struct TokenRequest: Codable, Sendable, Hashable {
+    public struct TokenRequest: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -208,12 +311,64 @@ extension AuthenticationV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AuthenticationV1.TokenRequestSpec?
+            var decodedStatus: AuthenticationV1.TokenRequestStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AuthenticationV1.TokenRequestSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AuthenticationV1.TokenRequestStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthenticationV1 {
     /// TokenRequestSpec contains client provided parameters of a token request.
-    public struct TokenRequestSpec: Codable, Sendable, Hashable {
+    public struct TokenRequestSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// audiences are the intendend audiences of the token.
         ///
         /// A recipient of a token must identify themself with an identifier in the list of audiences of the token, and
@@ -263,12 +418,49 @@ extension AuthenticationV1 {
             try container.encodeIfPresent(self.expirationSeconds, forKey: .expirationSeconds)
             try container.encodeIfPresent(self.boundObjectRef, forKey: .boundObjectRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAudiences: [String]?
+            var decodedExpirationSeconds: Int64?
+            var decodedBoundObjectRef: AuthenticationV1.BoundObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "audiences":
+                    decodedAudiences =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
+                case "expirationSeconds":
+                    decodedExpirationSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "expirationSeconds")
+                case "boundObjectRef":
+                    decodedBoundObjectRef =
+                        try decoder.decodeIfPresent(
+                            AuthenticationV1.BoundObjectReference.self,
+                            from: member.value,
+                            member: "boundObjectRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.audiences = decodedAudiences
+            self.expirationSeconds = decodedExpirationSeconds
+            self.boundObjectRef = decodedBoundObjectRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.audiences { members.append(("audiences", value.jsonTree())) }
+            if let value = self.expirationSeconds { members.append(("expirationSeconds", value.jsonTree())) }
+            if let value = self.boundObjectRef { members.append(("boundObjectRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthenticationV1 {
     /// TokenRequestStatus is the result of a token request.
-    public struct TokenRequestStatus: Codable, Sendable, Hashable {
+    public struct TokenRequestStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// token is the opaque bearer token.
         public var token: String?
         /// expirationTimestamp is the time of expiration of the returned token.
@@ -299,6 +491,32 @@ extension AuthenticationV1 {
             try container.encodeIfPresent(self.token, forKey: .token)
             try container.encodeIfPresent(self.expirationTimestamp, forKey: .expirationTimestamp)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedToken: String?
+            var decodedExpirationTimestamp: Time?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "token":
+                    decodedToken = try decoder.decodeIfPresent(String.self, from: member.value, member: "token")
+                case "expirationTimestamp":
+                    decodedExpirationTimestamp =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "expirationTimestamp")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.token = decodedToken
+            self.expirationTimestamp = decodedExpirationTimestamp
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.token { members.append(("token", value.jsonTree())) }
+            if let value = self.expirationTimestamp { members.append(("expirationTimestamp", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -306,7 +524,7 @@ extension AuthenticationV1 {
     /// TokenReview attempts to authenticate a token to a known user.
     ///
     /// Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver.
-    public struct TokenReview: Codable, Sendable, Hashable {
+    public struct TokenReview: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -371,12 +589,64 @@ extension AuthenticationV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AuthenticationV1.TokenReviewSpec?
+            var decodedStatus: AuthenticationV1.TokenReviewStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AuthenticationV1.TokenReviewSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AuthenticationV1.TokenReviewStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AuthenticationV1.TokenReviewSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthenticationV1 {
     /// TokenReviewSpec is a description of the token authentication request.
-    public struct TokenReviewSpec: Codable, Sendable, Hashable {
+    public struct TokenReviewSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// token is the opaque bearer token.
         public var token: String
         /// audiences is a list of the identifiers that the resource server presented with the token identifies as.
@@ -411,12 +681,38 @@ extension AuthenticationV1 {
             try container.encode(self.token, forKey: .token)
             try container.encodeIfPresent(self.audiences, forKey: .audiences)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedToken: String?
+            var decodedAudiences: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "token":
+                    decodedToken = try decoder.decodeIfPresent(String.self, from: member.value, member: "token")
+                case "audiences":
+                    decodedAudiences =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.token = decodedToken ?? ""
+            self.audiences = decodedAudiences
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("token", self.token.jsonTree()))
+            if let value = self.audiences { members.append(("audiences", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthenticationV1 {
     /// TokenReviewStatus is the result of the token authentication request.
-    public struct TokenReviewStatus: Codable, Sendable, Hashable {
+    public struct TokenReviewStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// authenticated indicates that the token was associated with a known user.
         public var authenticated: Bool?
         /// user is the UserInfo associated with the provided token.
@@ -468,12 +764,50 @@ extension AuthenticationV1 {
             try container.encodeIfPresent(self.audiences, forKey: .audiences)
             try container.encodeIfPresent(self.error, forKey: .error)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAuthenticated: Bool?
+            var decodedUser: AuthenticationV1.UserInfo?
+            var decodedAudiences: [String]?
+            var decodedError: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "authenticated":
+                    decodedAuthenticated =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "authenticated")
+                case "user":
+                    decodedUser =
+                        try decoder.decodeIfPresent(AuthenticationV1.UserInfo.self, from: member.value, member: "user")
+                case "audiences":
+                    decodedAudiences =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
+                case "error":
+                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.authenticated = decodedAuthenticated
+            self.user = decodedUser
+            self.audiences = decodedAudiences
+            self.error = decodedError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.authenticated { members.append(("authenticated", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.audiences { members.append(("audiences", value.jsonTree())) }
+            if let value = self.error { members.append(("error", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthenticationV1 {
     /// UserInfo holds the information about the user needed to implement the user.Info interface.
-    public struct UserInfo: Codable, Sendable, Hashable {
+    public struct UserInfo: Codable, JSONTreeCodable, Sendable, Hashable {
         /// username is the name that uniquely identifies this user among all active users.
         public var username: String?
         /// uid is a unique value that identifies this user across time.
@@ -519,6 +853,42 @@ extension AuthenticationV1 {
             try container.encodeIfPresent(self.uid, forKey: .uid)
             try container.encodeIfPresent(self.groups, forKey: .groups)
             try container.encodeIfPresent(self.extra, forKey: .extra)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedUsername: String?
+            var decodedUid: String?
+            var decodedGroups: [String]?
+            var decodedExtra: [String: [String]]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "username":
+                    decodedUsername = try decoder.decodeIfPresent(String.self, from: member.value, member: "username")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "groups":
+                    decodedGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
+                case "extra":
+                    decodedExtra =
+                        try decoder.decodeIfPresent([String: [String]].self, from: member.value, member: "extra")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.username = decodedUsername
+            self.uid = decodedUid
+            self.groups = decodedGroups
+            self.extra = decodedExtra
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.username { members.append(("username", value.jsonTree())) }
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            if let value = self.groups { members.append(("groups", value.jsonTree())) }
+            if let value = self.extra { members.append(("extra", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -13,7 +13,7 @@ extension AuthorizationV1 {
     /// request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed
     /// and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements
     /// should be honored * If rawSelector is present and requirements are present, the request is invalid.
-    public struct FieldSelectorAttributes: Codable, Sendable, Hashable {
+    public struct FieldSelectorAttributes: Codable, JSONTreeCodable, Sendable, Hashable {
         /// rawSelector is the serialization of a field selector that would be included in a query parameter.
         ///
         /// Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will
@@ -52,6 +52,37 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.rawSelector, forKey: .rawSelector)
             try container.encodeIfPresent(self.requirements, forKey: .requirements)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRawSelector: String?
+            var decodedRequirements: [MetaV1.FieldSelectorRequirement]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "rawSelector":
+                    decodedRawSelector =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "rawSelector")
+                case "requirements":
+                    decodedRequirements =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.FieldSelectorRequirement].self,
+                            from: member.value,
+                            member: "requirements"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.rawSelector = decodedRawSelector
+            self.requirements = decodedRequirements
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.rawSelector { members.append(("rawSelector", value.jsonTree())) }
+            if let value = self.requirements { members.append(("requirements", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -66,7 +97,7 @@ extension AuthorizationV1 {
     /// request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed
     /// and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements
     /// should be honored * If rawSelector is present and requirements are present, the request is invalid.
-    public struct LabelSelectorAttributes: Codable, Sendable, Hashable {
+    public struct LabelSelectorAttributes: Codable, JSONTreeCodable, Sendable, Hashable {
         /// rawSelector is the serialization of a field selector that would be included in a query parameter.
         ///
         /// Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will
@@ -105,6 +136,37 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.rawSelector, forKey: .rawSelector)
             try container.encodeIfPresent(self.requirements, forKey: .requirements)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRawSelector: String?
+            var decodedRequirements: [MetaV1.LabelSelectorRequirement]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "rawSelector":
+                    decodedRawSelector =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "rawSelector")
+                case "requirements":
+                    decodedRequirements =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.LabelSelectorRequirement].self,
+                            from: member.value,
+                            member: "requirements"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.rawSelector = decodedRawSelector
+            self.requirements = decodedRequirements
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.rawSelector { members.append(("rawSelector", value.jsonTree())) }
+            if let value = self.requirements { members.append(("requirements", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -113,7 +175,7 @@ extension AuthorizationV1 {
     ///
     /// Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes
     /// permissions checking.
-    public struct LocalSubjectAccessReview: Codable, Sendable, Hashable {
+    public struct LocalSubjectAccessReview: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -179,13 +241,65 @@ extension AuthorizationV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AuthorizationV1.SubjectAccessReviewSpec?
+            var decodedStatus: AuthorizationV1.SubjectAccessReviewStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SubjectAccessReviewSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SubjectAccessReviewStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AuthorizationV1.SubjectAccessReviewSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// NonResourceAttributes includes the authorization attributes available for non-resource requests to the
     /// Authorizer interface
-    public struct NonResourceAttributes: Codable, Sendable, Hashable {
+    public struct NonResourceAttributes: Codable, JSONTreeCodable, Sendable, Hashable {
         /// path is the URL path of the request
         public var path: String?
         /// verb is the standard HTTP verb
@@ -216,12 +330,37 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.path, forKey: .path)
             try container.encodeIfPresent(self.verb, forKey: .verb)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPath: String?
+            var decodedVerb: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "verb":
+                    decodedVerb = try decoder.decodeIfPresent(String.self, from: member.value, member: "verb")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.path = decodedPath
+            self.verb = decodedVerb
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.path { members.append(("path", value.jsonTree())) }
+            if let value = self.verb { members.append(("verb", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// NonResourceRule holds information that describes a rule for the non-resource
-    public struct NonResourceRule: Codable, Sendable, Hashable {
+    public struct NonResourceRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// verbs is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.
         /// "*" means all.
         public var verbs: [String]
@@ -254,13 +393,39 @@ extension AuthorizationV1 {
             try container.encode(self.verbs, forKey: .verbs)
             try container.encodeIfPresent(self.nonResourceURLs, forKey: .nonResourceURLs)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVerbs: [String]?
+            var decodedNonResourceURLs: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "verbs":
+                    decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
+                case "nonResourceURLs":
+                    decodedNonResourceURLs =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "nonResourceURLs")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.verbs = decodedVerbs ?? []
+            self.nonResourceURLs = decodedNonResourceURLs
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("verbs", self.verbs.jsonTree()))
+            if let value = self.nonResourceURLs { members.append(("nonResourceURLs", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer
     /// interface
-    public struct ResourceAttributes: Codable, Sendable, Hashable {
+    public struct ResourceAttributes: Codable, JSONTreeCodable, Sendable, Hashable {
         /// namespace is the namespace of the action being requested. Currently, there is no distinction between no
         /// namespace and all namespaces "" (empty) is defaulted for LocalSubjectAccessReviews "" (empty) is empty for
         /// cluster-scoped resources "" (empty) means "all" for namespace scoped resources from a SubjectAccessReview or
@@ -347,6 +512,77 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.fieldSelector, forKey: .fieldSelector)
             try container.encodeIfPresent(self.labelSelector, forKey: .labelSelector)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNamespace: String?
+            var decodedVerb: String?
+            var decodedGroup: String?
+            var decodedVersion: String?
+            var decodedResource: String?
+            var decodedSubresource: String?
+            var decodedName: String?
+            var decodedFieldSelector: AuthorizationV1.FieldSelectorAttributes?
+            var decodedLabelSelector: AuthorizationV1.LabelSelectorAttributes?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "verb":
+                    decodedVerb = try decoder.decodeIfPresent(String.self, from: member.value, member: "verb")
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "version":
+                    decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
+                case "resource":
+                    decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
+                case "subresource":
+                    decodedSubresource =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "subresource")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "fieldSelector":
+                    decodedFieldSelector =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.FieldSelectorAttributes.self,
+                            from: member.value,
+                            member: "fieldSelector"
+                        )
+                case "labelSelector":
+                    decodedLabelSelector =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.LabelSelectorAttributes.self,
+                            from: member.value,
+                            member: "labelSelector"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.namespace = decodedNamespace
+            self.verb = decodedVerb
+            self.group = decodedGroup
+            self.version = decodedVersion
+            self.resource = decodedResource
+            self.subresource = decodedSubresource
+            self.name = decodedName
+            self.fieldSelector = decodedFieldSelector
+            self.labelSelector = decodedLabelSelector
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(9)
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            if let value = self.verb { members.append(("verb", value.jsonTree())) }
+            if let value = self.group { members.append(("group", value.jsonTree())) }
+            if let value = self.version { members.append(("version", value.jsonTree())) }
+            if let value = self.resource { members.append(("resource", value.jsonTree())) }
+            if let value = self.subresource { members.append(("subresource", value.jsonTree())) }
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.fieldSelector { members.append(("fieldSelector", value.jsonTree())) }
+            if let value = self.labelSelector { members.append(("labelSelector", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -354,7 +590,7 @@ extension AuthorizationV1 {
     /// ResourceRule is the list of actions the subject is allowed to perform on resources.
     ///
     /// The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
-    public struct ResourceRule: Codable, Sendable, Hashable {
+    public struct ResourceRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy. "*"
         /// means all.
         public var verbs: [String]
@@ -403,6 +639,44 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.resources, forKey: .resources)
             try container.encodeIfPresent(self.resourceNames, forKey: .resourceNames)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVerbs: [String]?
+            var decodedApiGroups: [String]?
+            var decodedResources: [String]?
+            var decodedResourceNames: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "verbs":
+                    decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
+                case "apiGroups":
+                    decodedApiGroups =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case "resourceNames":
+                    decodedResourceNames =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resourceNames")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.verbs = decodedVerbs ?? []
+            self.apiGroups = decodedApiGroups
+            self.resources = decodedResources
+            self.resourceNames = decodedResourceNames
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("verbs", self.verbs.jsonTree()))
+            if let value = self.apiGroups { members.append(("apiGroups", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.resourceNames { members.append(("resourceNames", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -410,7 +684,7 @@ extension AuthorizationV1 {
     /// SelfSubjectAccessReview checks whether or the current user can perform an action. Not filling in a
     /// spec.namespace means "in all namespaces". Self is a special case, because users should always be able to check
     /// whether they can perform an action
-    public struct SelfSubjectAccessReview: Codable, Sendable, Hashable {
+    public struct SelfSubjectAccessReview: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -475,13 +749,65 @@ extension AuthorizationV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AuthorizationV1.SelfSubjectAccessReviewSpec?
+            var decodedStatus: AuthorizationV1.SubjectAccessReviewStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SelfSubjectAccessReviewSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SubjectAccessReviewStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AuthorizationV1.SelfSubjectAccessReviewSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// SelfSubjectAccessReviewSpec is a description of the access request. Exactly one of resourceAttributes and
     /// nonResourceAttributes must be set
-    public struct SelfSubjectAccessReviewSpec: Codable, Sendable, Hashable {
+    public struct SelfSubjectAccessReviewSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// resourceAttributes describes information for a resource access request
         public var resourceAttributes: AuthorizationV1.ResourceAttributes?
         /// nonResourceAttributes describes information for a non-resource access request
@@ -517,6 +843,41 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.resourceAttributes, forKey: .resourceAttributes)
             try container.encodeIfPresent(self.nonResourceAttributes, forKey: .nonResourceAttributes)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResourceAttributes: AuthorizationV1.ResourceAttributes?
+            var decodedNonResourceAttributes: AuthorizationV1.NonResourceAttributes?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resourceAttributes":
+                    decodedResourceAttributes =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.ResourceAttributes.self,
+                            from: member.value,
+                            member: "resourceAttributes"
+                        )
+                case "nonResourceAttributes":
+                    decodedNonResourceAttributes =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.NonResourceAttributes.self,
+                            from: member.value,
+                            member: "nonResourceAttributes"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resourceAttributes = decodedResourceAttributes
+            self.nonResourceAttributes = decodedNonResourceAttributes
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.resourceAttributes { members.append(("resourceAttributes", value.jsonTree())) }
+            if let value = self.nonResourceAttributes { members.append(("nonResourceAttributes", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -529,7 +890,7 @@ extension AuthorizationV1 {
     /// authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns.
     /// SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API
     /// server.
-    public struct SelfSubjectRulesReview: Codable, Sendable, Hashable {
+    public struct SelfSubjectRulesReview: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -594,12 +955,64 @@ extension AuthorizationV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AuthorizationV1.SelfSubjectRulesReviewSpec?
+            var decodedStatus: AuthorizationV1.SubjectRulesReviewStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SelfSubjectRulesReviewSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SubjectRulesReviewStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AuthorizationV1.SelfSubjectRulesReviewSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview.
-    public struct SelfSubjectRulesReviewSpec: Codable, Sendable, Hashable {
+    public struct SelfSubjectRulesReviewSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// namespace to evaluate rules for.
         ///
         /// Required.
@@ -625,12 +1038,32 @@ extension AuthorizationV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNamespace: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.namespace = decodedNamespace
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// SubjectAccessReview checks whether or not a user or group can perform an action.
-    public struct SubjectAccessReview: Codable, Sendable, Hashable {
+    public struct SubjectAccessReview: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -695,13 +1128,65 @@ extension AuthorizationV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AuthorizationV1.SubjectAccessReviewSpec?
+            var decodedStatus: AuthorizationV1.SubjectAccessReviewStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SubjectAccessReviewSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.SubjectAccessReviewStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AuthorizationV1.SubjectAccessReviewSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// SubjectAccessReviewSpec is a description of the access request. Exactly one of resourceAttributes and
     /// nonResourceAttributes must be set
-    public struct SubjectAccessReviewSpec: Codable, Sendable, Hashable {
+    public struct SubjectAccessReviewSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// resourceAttributes describes information for a resource access request
         public var resourceAttributes: AuthorizationV1.ResourceAttributes?
         /// nonResourceAttributes describes information for a non-resource access request
@@ -769,12 +1254,68 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.extra, forKey: .extra)
             try container.encodeIfPresent(self.uid, forKey: .uid)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResourceAttributes: AuthorizationV1.ResourceAttributes?
+            var decodedNonResourceAttributes: AuthorizationV1.NonResourceAttributes?
+            var decodedUser: String?
+            var decodedGroups: [String]?
+            var decodedExtra: [String: [String]]?
+            var decodedUid: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resourceAttributes":
+                    decodedResourceAttributes =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.ResourceAttributes.self,
+                            from: member.value,
+                            member: "resourceAttributes"
+                        )
+                case "nonResourceAttributes":
+                    decodedNonResourceAttributes =
+                        try decoder.decodeIfPresent(
+                            AuthorizationV1.NonResourceAttributes.self,
+                            from: member.value,
+                            member: "nonResourceAttributes"
+                        )
+                case "user":
+                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case "groups":
+                    decodedGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
+                case "extra":
+                    decodedExtra =
+                        try decoder.decodeIfPresent([String: [String]].self, from: member.value, member: "extra")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resourceAttributes = decodedResourceAttributes
+            self.nonResourceAttributes = decodedNonResourceAttributes
+            self.user = decodedUser
+            self.groups = decodedGroups
+            self.extra = decodedExtra
+            self.uid = decodedUid
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.resourceAttributes { members.append(("resourceAttributes", value.jsonTree())) }
+            if let value = self.nonResourceAttributes { members.append(("nonResourceAttributes", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.groups { members.append(("groups", value.jsonTree())) }
+            if let value = self.extra { members.append(("extra", value.jsonTree())) }
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AuthorizationV1 {
     /// SubjectAccessReviewStatus
-    public struct SubjectAccessReviewStatus: Codable, Sendable, Hashable {
+    public struct SubjectAccessReviewStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// allowed is required.
         ///
         /// True if the action would be allowed, false otherwise.
@@ -828,6 +1369,42 @@ extension AuthorizationV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.evaluationError, forKey: .evaluationError)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAllowed: Bool?
+            var decodedDenied: Bool?
+            var decodedReason: String?
+            var decodedEvaluationError: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "allowed":
+                    decodedAllowed = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowed")
+                case "denied":
+                    decodedDenied = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "denied")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "evaluationError":
+                    decodedEvaluationError =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "evaluationError")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.allowed = decodedAllowed ?? false
+            self.denied = decodedDenied
+            self.reason = decodedReason
+            self.evaluationError = decodedEvaluationError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("allowed", self.allowed.jsonTree()))
+            if let value = self.denied { members.append(("denied", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.evaluationError { members.append(("evaluationError", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -837,7 +1414,7 @@ extension AuthorizationV1 {
     /// This check can be incomplete depending on the set of authorizers the server is configured with and any errors
     /// experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe
     /// to assume the subject has that permission, even if that list is incomplete.
-    public struct SubjectRulesReviewStatus: Codable, Sendable, Hashable {
+    public struct SubjectRulesReviewStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// resourceRules is the list of actions the subject is allowed to perform on resources.
         ///
         /// The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
@@ -893,6 +1470,52 @@ extension AuthorizationV1 {
             try container.encode(self.nonResourceRules, forKey: .nonResourceRules)
             try container.encode(self.incomplete, forKey: .incomplete)
             try container.encodeIfPresent(self.evaluationError, forKey: .evaluationError)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResourceRules: [AuthorizationV1.ResourceRule]?
+            var decodedNonResourceRules: [AuthorizationV1.NonResourceRule]?
+            var decodedIncomplete: Bool?
+            var decodedEvaluationError: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resourceRules":
+                    decodedResourceRules =
+                        try decoder.decodeIfPresent(
+                            [AuthorizationV1.ResourceRule].self,
+                            from: member.value,
+                            member: "resourceRules"
+                        )
+                case "nonResourceRules":
+                    decodedNonResourceRules =
+                        try decoder.decodeIfPresent(
+                            [AuthorizationV1.NonResourceRule].self,
+                            from: member.value,
+                            member: "nonResourceRules"
+                        )
+                case "incomplete":
+                    decodedIncomplete = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "incomplete")
+                case "evaluationError":
+                    decodedEvaluationError =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "evaluationError")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resourceRules = decodedResourceRules ?? []
+            self.nonResourceRules = decodedNonResourceRules ?? []
+            self.incomplete = decodedIncomplete ?? false
+            self.evaluationError = decodedEvaluationError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("resourceRules", self.resourceRules.jsonTree()))
+            members.append(("nonResourceRules", self.nonResourceRules.jsonTree()))
+            members.append(("incomplete", self.incomplete.jsonTree()))
+            if let value = self.evaluationError { members.append(("evaluationError", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension AutoscalingV1 {
     /// CrossVersionObjectReference contains enough information to let you identify the referred resource.
-    public struct CrossVersionObjectReference: Codable, Sendable, Hashable {
+    public struct CrossVersionObjectReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// kind is the kind of the referent; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String
@@ -44,12 +44,43 @@ extension AutoscalingV1 {
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedName: String?
+            var decodedApiVersion: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind ?? ""
+            self.name = decodedName ?? ""
+            self.apiVersion = decodedApiVersion
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV1 {
     /// configuration of a horizontal pod autoscaler.
-    public struct HorizontalPodAutoscaler: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscaler: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -118,12 +149,64 @@ extension AutoscalingV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AutoscalingV1.HorizontalPodAutoscalerSpec?
+            var decodedStatus: AutoscalingV1.HorizontalPodAutoscalerStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV1.HorizontalPodAutoscalerSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV1.HorizontalPodAutoscalerStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AutoscalingV1.HorizontalPodAutoscalerSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV1 {
     /// list of horizontal pod autoscaler objects.
-    public struct HorizontalPodAutoscalerList: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -175,12 +258,54 @@ extension AutoscalingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AutoscalingV1.HorizontalPodAutoscaler]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AutoscalingV1.HorizontalPodAutoscaler].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV1 {
     /// specification of a horizontal pod autoscaler.
-    public struct HorizontalPodAutoscalerSpec: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will
         /// set the desired number of pods by using its Scale subresource.
         public var scaleTargetRef: AutoscalingV1.CrossVersionObjectReference
@@ -236,12 +361,61 @@ extension AutoscalingV1 {
             try container.encode(self.maxReplicas, forKey: .maxReplicas)
             try container.encodeIfPresent(self.targetCPUUtilizationPercentage, forKey: .targetCPUUtilizationPercentage)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedScaleTargetRef: AutoscalingV1.CrossVersionObjectReference?
+            var decodedMinReplicas: Int32?
+            var decodedMaxReplicas: Int32?
+            var decodedTargetCPUUtilizationPercentage: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "scaleTargetRef":
+                    decodedScaleTargetRef =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV1.CrossVersionObjectReference.self,
+                            from: member.value,
+                            member: "scaleTargetRef"
+                        )
+                case "minReplicas":
+                    decodedMinReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReplicas")
+                case "maxReplicas":
+                    decodedMaxReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxReplicas")
+                case "targetCPUUtilizationPercentage":
+                    decodedTargetCPUUtilizationPercentage =
+                        try decoder.decodeIfPresent(
+                            Int32.self,
+                            from: member.value,
+                            member: "targetCPUUtilizationPercentage"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.scaleTargetRef = decodedScaleTargetRef ?? AutoscalingV1.CrossVersionObjectReference()
+            self.minReplicas = decodedMinReplicas
+            self.maxReplicas = decodedMaxReplicas ?? 0
+            self.targetCPUUtilizationPercentage = decodedTargetCPUUtilizationPercentage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("scaleTargetRef", self.scaleTargetRef.jsonTree()))
+            if let value = self.minReplicas { members.append(("minReplicas", value.jsonTree())) }
+            members.append(("maxReplicas", self.maxReplicas.jsonTree()))
+            if let value = self.targetCPUUtilizationPercentage {
+                members.append(("targetCPUUtilizationPercentage", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV1 {
     /// current status of a horizontal pod autoscaler
-    public struct HorizontalPodAutoscalerStatus: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// observedGeneration is the most recent generation observed by this autoscaler.
         public var observedGeneration: Int64?
         /// lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler
@@ -299,12 +473,63 @@ extension AutoscalingV1 {
                 forKey: .currentCPUUtilizationPercentage
             )
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedObservedGeneration: Int64?
+            var decodedLastScaleTime: Time?
+            var decodedCurrentReplicas: Int32?
+            var decodedDesiredReplicas: Int32?
+            var decodedCurrentCPUUtilizationPercentage: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "lastScaleTime":
+                    decodedLastScaleTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastScaleTime")
+                case "currentReplicas":
+                    decodedCurrentReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentReplicas")
+                case "desiredReplicas":
+                    decodedDesiredReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredReplicas")
+                case "currentCPUUtilizationPercentage":
+                    decodedCurrentCPUUtilizationPercentage =
+                        try decoder.decodeIfPresent(
+                            Int32.self,
+                            from: member.value,
+                            member: "currentCPUUtilizationPercentage"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.observedGeneration = decodedObservedGeneration
+            self.lastScaleTime = decodedLastScaleTime
+            self.currentReplicas = decodedCurrentReplicas ?? 0
+            self.desiredReplicas = decodedDesiredReplicas ?? 0
+            self.currentCPUUtilizationPercentage = decodedCurrentCPUUtilizationPercentage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.lastScaleTime { members.append(("lastScaleTime", value.jsonTree())) }
+            members.append(("currentReplicas", self.currentReplicas.jsonTree()))
+            members.append(("desiredReplicas", self.desiredReplicas.jsonTree()))
+            if let value = self.currentCPUUtilizationPercentage {
+                members.append(("currentCPUUtilizationPercentage", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV1 {
     /// Scale represents a scaling request for a resource.
-    public struct Scale: Codable, Sendable, Hashable {
+    public struct Scale: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -371,12 +596,60 @@ extension AutoscalingV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AutoscalingV1.ScaleSpec?
+            var decodedStatus: AutoscalingV1.ScaleStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(AutoscalingV1.ScaleSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV1.ScaleStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV1 {
     /// ScaleSpec describes the attributes of a scale subresource.
-    public struct ScaleSpec: Codable, Sendable, Hashable {
+    public struct ScaleSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// replicas is the desired number of instances for the scaled object.
         public var replicas: Int32?
 
@@ -400,12 +673,32 @@ extension AutoscalingV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.replicas, forKey: .replicas)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV1 {
     /// ScaleStatus represents the current status of a scale subresource.
-    public struct ScaleStatus: Codable, Sendable, Hashable {
+    public struct ScaleStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// replicas is the actual number of observed instances of the scaled object.
         public var replicas: Int32
         /// selector is the label query over pods that should match the replicas count.
@@ -439,6 +732,31 @@ extension AutoscalingV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.replicas, forKey: .replicas)
             try container.encodeIfPresent(self.selector, forKey: .selector)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            var decodedSelector: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "selector":
+                    decodedSelector = try decoder.decodeIfPresent(String.self, from: member.value, member: "selector")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas ?? 0
+            self.selector = decodedSelector
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("replicas", self.replicas.jsonTree()))
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -8,7 +8,7 @@ extension AutoscalingV2 {
     /// averaged together before being compared to the target. Such metrics are built in to Kubernetes, and have special
     /// scaling options on top of those available to normal per-pod metrics using the "pods" source. Only one "target"
     /// type should be set.
-    public struct ContainerResourceMetricSource: Codable, Sendable, Hashable {
+    public struct ContainerResourceMetricSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the resource in question.
         public var name: String
         /// target specifies the target value for the given metric
@@ -50,6 +50,41 @@ extension AutoscalingV2 {
             try container.encode(self.target, forKey: .target)
             try container.encode(self.container, forKey: .container)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedTarget: AutoscalingV2.MetricTarget?
+            var decodedContainer: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "target":
+                    decodedTarget =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricTarget.self,
+                            from: member.value,
+                            member: "target"
+                        )
+                case "container":
+                    decodedContainer = try decoder.decodeIfPresent(String.self, from: member.value, member: "container")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.target = decodedTarget ?? AutoscalingV2.MetricTarget()
+            self.container = decodedContainer ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("target", self.target.jsonTree()))
+            members.append(("container", self.container.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -58,7 +93,7 @@ extension AutoscalingV2 {
     /// in requests and limits, describing a single container in each pod in the current scale target (e.g. CPU or
     /// memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to
     /// normal per-pod metrics using the "pods" source.
-    public struct ContainerResourceMetricStatus: Codable, Sendable, Hashable {
+    public struct ContainerResourceMetricStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the resource in question.
         public var name: String
         /// current contains the current value for the given metric
@@ -100,12 +135,47 @@ extension AutoscalingV2 {
             try container.encode(self.current, forKey: .current)
             try container.encode(self.container, forKey: .container)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedCurrent: AutoscalingV2.MetricValueStatus?
+            var decodedContainer: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "current":
+                    decodedCurrent =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricValueStatus.self,
+                            from: member.value,
+                            member: "current"
+                        )
+                case "container":
+                    decodedContainer = try decoder.decodeIfPresent(String.self, from: member.value, member: "container")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.current = decodedCurrent ?? AutoscalingV2.MetricValueStatus()
+            self.container = decodedContainer ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("current", self.current.jsonTree()))
+            members.append(("container", self.container.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// CrossVersionObjectReference contains enough information to let you identify the referred resource.
-    public struct CrossVersionObjectReference: Codable, Sendable, Hashable {
+    public struct CrossVersionObjectReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// kind is the kind of the referent; More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
         public var kind: String
@@ -145,13 +215,44 @@ extension AutoscalingV2 {
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedName: String?
+            var decodedApiVersion: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind ?? ""
+            self.name = decodedName ?? ""
+            self.apiVersion = decodedApiVersion
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example
     /// length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
-    public struct ExternalMetricSource: Codable, Sendable, Hashable {
+    public struct ExternalMetricSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// metric identifies the target metric by name and selector
         public var metric: AutoscalingV2.MetricIdentifier
         /// target specifies the target value for the given metric
@@ -190,12 +291,47 @@ extension AutoscalingV2 {
             try container.encode(self.metric, forKey: .metric)
             try container.encode(self.target, forKey: .target)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetric: AutoscalingV2.MetricIdentifier?
+            var decodedTarget: AutoscalingV2.MetricTarget?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metric":
+                    decodedMetric =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricIdentifier.self,
+                            from: member.value,
+                            member: "metric"
+                        )
+                case "target":
+                    decodedTarget =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricTarget.self,
+                            from: member.value,
+                            member: "target"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metric = decodedMetric ?? AutoscalingV2.MetricIdentifier()
+            self.target = decodedTarget ?? AutoscalingV2.MetricTarget()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("metric", self.metric.jsonTree()))
+            members.append(("target", self.target.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object.
-    public struct ExternalMetricStatus: Codable, Sendable, Hashable {
+    public struct ExternalMetricStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// metric identifies the target metric by name and selector
         public var metric: AutoscalingV2.MetricIdentifier
         /// current contains the current value for the given metric
@@ -234,12 +370,47 @@ extension AutoscalingV2 {
             try container.encode(self.metric, forKey: .metric)
             try container.encode(self.current, forKey: .current)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetric: AutoscalingV2.MetricIdentifier?
+            var decodedCurrent: AutoscalingV2.MetricValueStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metric":
+                    decodedMetric =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricIdentifier.self,
+                            from: member.value,
+                            member: "metric"
+                        )
+                case "current":
+                    decodedCurrent =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricValueStatus.self,
+                            from: member.value,
+                            member: "current"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metric = decodedMetric ?? AutoscalingV2.MetricIdentifier()
+            self.current = decodedCurrent ?? AutoscalingV2.MetricValueStatus()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("metric", self.metric.jsonTree()))
+            members.append(("current", self.current.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// HPAScalingPolicy is a single policy which must hold true for a specified past interval.
-    public struct HPAScalingPolicy: Codable, Sendable, Hashable {
+    public struct HPAScalingPolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type is used to specify the scaling policy.
         public var type: String
         /// value contains the amount of change which is permitted by the policy.
@@ -281,6 +452,37 @@ extension AutoscalingV2 {
             try container.encode(self.value, forKey: .value)
             try container.encode(self.periodSeconds, forKey: .periodSeconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedValue: Int32?
+            var decodedPeriodSeconds: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "value")
+                case "periodSeconds":
+                    decodedPeriodSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "periodSeconds")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.value = decodedValue ?? 0
+            self.periodSeconds = decodedPeriodSeconds ?? 0
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("value", self.value.jsonTree()))
+            members.append(("periodSeconds", self.periodSeconds.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -295,7 +497,7 @@ extension AutoscalingV2 {
     ///
     /// The tolerance is applied to the metric values and prevents scaling too eagerly for small metric variations.
     /// (Note that setting a tolerance requires the beta HPAConfigurableTolerance feature gate to be enabled.)
-    public struct HPAScalingRules: Codable, Sendable, Hashable {
+    public struct HPAScalingRules: Codable, JSONTreeCodable, Sendable, Hashable {
         /// stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered
         /// while scaling up or scaling down.
         ///
@@ -361,13 +563,62 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.policies, forKey: .policies)
             try container.encodeIfPresent(self.tolerance, forKey: .tolerance)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedStabilizationWindowSeconds: Int32?
+            var decodedSelectPolicy: String?
+            var decodedPolicies: [AutoscalingV2.HPAScalingPolicy]?
+            var decodedTolerance: Quantity?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "stabilizationWindowSeconds":
+                    decodedStabilizationWindowSeconds =
+                        try decoder.decodeIfPresent(
+                            Int32.self,
+                            from: member.value,
+                            member: "stabilizationWindowSeconds"
+                        )
+                case "selectPolicy":
+                    decodedSelectPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "selectPolicy")
+                case "policies":
+                    decodedPolicies =
+                        try decoder.decodeIfPresent(
+                            [AutoscalingV2.HPAScalingPolicy].self,
+                            from: member.value,
+                            member: "policies"
+                        )
+                case "tolerance":
+                    decodedTolerance =
+                        try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "tolerance")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.stabilizationWindowSeconds = decodedStabilizationWindowSeconds
+            self.selectPolicy = decodedSelectPolicy
+            self.policies = decodedPolicies
+            self.tolerance = decodedTolerance
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.stabilizationWindowSeconds {
+                members.append(("stabilizationWindowSeconds", value.jsonTree()))
+            }
+            if let value = self.selectPolicy { members.append(("selectPolicy", value.jsonTree())) }
+            if let value = self.policies { members.append(("policies", value.jsonTree())) }
+            if let value = self.tolerance { members.append(("tolerance", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the
     /// replica count of any resource implementing the scale subresource based on the metrics specified.
-    public struct HorizontalPodAutoscaler: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscaler: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -436,13 +687,65 @@ extension AutoscalingV2 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: AutoscalingV2.HorizontalPodAutoscalerSpec?
+            var decodedStatus: AutoscalingV2.HorizontalPodAutoscalerStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.HorizontalPodAutoscalerSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.HorizontalPodAutoscalerStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? AutoscalingV2.HorizontalPodAutoscalerSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions
     /// (scaleUp and scaleDown fields respectively).
-    public struct HorizontalPodAutoscalerBehavior: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerBehavior: Codable, JSONTreeCodable, Sendable, Hashable {
         /// scaleUp is scaling policy for scaling Up.
         ///
         /// If not set, the default value is the higher of:
@@ -481,12 +784,47 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.scaleUp, forKey: .scaleUp)
             try container.encodeIfPresent(self.scaleDown, forKey: .scaleDown)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedScaleUp: AutoscalingV2.HPAScalingRules?
+            var decodedScaleDown: AutoscalingV2.HPAScalingRules?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "scaleUp":
+                    decodedScaleUp =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.HPAScalingRules.self,
+                            from: member.value,
+                            member: "scaleUp"
+                        )
+                case "scaleDown":
+                    decodedScaleDown =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.HPAScalingRules.self,
+                            from: member.value,
+                            member: "scaleDown"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.scaleUp = decodedScaleUp
+            self.scaleDown = decodedScaleDown
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.scaleUp { members.append(("scaleUp", value.jsonTree())) }
+            if let value = self.scaleDown { members.append(("scaleDown", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point.
-    public struct HorizontalPodAutoscalerCondition: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type describes the current condition
         public var type: String
         /// status is the status of the condition (True, False, Unknown)
@@ -538,12 +876,53 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
-    public struct HorizontalPodAutoscalerList: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -595,12 +974,54 @@ extension AutoscalingV2 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [AutoscalingV2.HorizontalPodAutoscaler]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [AutoscalingV2.HorizontalPodAutoscaler].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler.
-    public struct HorizontalPodAutoscalerSpec: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be
         /// collected, as well as to actually change the replica count.
         public var scaleTargetRef: AutoscalingV2.CrossVersionObjectReference
@@ -672,12 +1093,69 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.metrics, forKey: .metrics)
             try container.encodeIfPresent(self.behavior, forKey: .behavior)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedScaleTargetRef: AutoscalingV2.CrossVersionObjectReference?
+            var decodedMinReplicas: Int32?
+            var decodedMaxReplicas: Int32?
+            var decodedMetrics: [AutoscalingV2.MetricSpec]?
+            var decodedBehavior: AutoscalingV2.HorizontalPodAutoscalerBehavior?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "scaleTargetRef":
+                    decodedScaleTargetRef =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.CrossVersionObjectReference.self,
+                            from: member.value,
+                            member: "scaleTargetRef"
+                        )
+                case "minReplicas":
+                    decodedMinReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReplicas")
+                case "maxReplicas":
+                    decodedMaxReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxReplicas")
+                case "metrics":
+                    decodedMetrics =
+                        try decoder.decodeIfPresent(
+                            [AutoscalingV2.MetricSpec].self,
+                            from: member.value,
+                            member: "metrics"
+                        )
+                case "behavior":
+                    decodedBehavior =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.HorizontalPodAutoscalerBehavior.self,
+                            from: member.value,
+                            member: "behavior"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.scaleTargetRef = decodedScaleTargetRef ?? AutoscalingV2.CrossVersionObjectReference()
+            self.minReplicas = decodedMinReplicas
+            self.maxReplicas = decodedMaxReplicas ?? 0
+            self.metrics = decodedMetrics
+            self.behavior = decodedBehavior
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("scaleTargetRef", self.scaleTargetRef.jsonTree()))
+            if let value = self.minReplicas { members.append(("minReplicas", value.jsonTree())) }
+            members.append(("maxReplicas", self.maxReplicas.jsonTree()))
+            if let value = self.metrics { members.append(("metrics", value.jsonTree())) }
+            if let value = self.behavior { members.append(("behavior", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler.
-    public struct HorizontalPodAutoscalerStatus: Codable, Sendable, Hashable {
+    public struct HorizontalPodAutoscalerStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// observedGeneration is the most recent generation observed by this autoscaler.
         public var observedGeneration: Int64?
         /// lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods, used by the autoscaler
@@ -745,12 +1223,71 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.currentMetrics, forKey: .currentMetrics)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedObservedGeneration: Int64?
+            var decodedLastScaleTime: Time?
+            var decodedCurrentReplicas: Int32?
+            var decodedDesiredReplicas: Int32?
+            var decodedCurrentMetrics: [AutoscalingV2.MetricStatus]?
+            var decodedConditions: [AutoscalingV2.HorizontalPodAutoscalerCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "lastScaleTime":
+                    decodedLastScaleTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastScaleTime")
+                case "currentReplicas":
+                    decodedCurrentReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentReplicas")
+                case "desiredReplicas":
+                    decodedDesiredReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredReplicas")
+                case "currentMetrics":
+                    decodedCurrentMetrics =
+                        try decoder.decodeIfPresent(
+                            [AutoscalingV2.MetricStatus].self,
+                            from: member.value,
+                            member: "currentMetrics"
+                        )
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [AutoscalingV2.HorizontalPodAutoscalerCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.observedGeneration = decodedObservedGeneration
+            self.lastScaleTime = decodedLastScaleTime
+            self.currentReplicas = decodedCurrentReplicas
+            self.desiredReplicas = decodedDesiredReplicas ?? 0
+            self.currentMetrics = decodedCurrentMetrics
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.lastScaleTime { members.append(("lastScaleTime", value.jsonTree())) }
+            if let value = self.currentReplicas { members.append(("currentReplicas", value.jsonTree())) }
+            members.append(("desiredReplicas", self.desiredReplicas.jsonTree()))
+            if let value = self.currentMetrics { members.append(("currentMetrics", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// MetricIdentifier defines the name and optionally selector for a metric
-    public struct MetricIdentifier: Codable, Sendable, Hashable {
+    public struct MetricIdentifier: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the given metric
         public var name: String
         /// selector is the string-encoded form of a standard kubernetes label selector for the given metric When set,
@@ -784,13 +1321,39 @@ extension AutoscalingV2 {
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.selector, forKey: .selector)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedSelector: MetaV1.LabelSelector?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.selector = decodedSelector
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be
     /// set at once).
-    public struct MetricSpec: Codable, Sendable, Hashable {
+    public struct MetricSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type is the type of metric source. It should be one of "ContainerResource", "External", "Object", "Pods" or
         /// "Resource", each mapping to a matching field in the object.
         public var type: String
@@ -868,12 +1431,82 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.containerResource, forKey: .containerResource)
             try container.encodeIfPresent(self.external, forKey: .external)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedObject: AutoscalingV2.ObjectMetricSource?
+            var decodedPods: AutoscalingV2.PodsMetricSource?
+            var decodedResource: AutoscalingV2.ResourceMetricSource?
+            var decodedContainerResource: AutoscalingV2.ContainerResourceMetricSource?
+            var decodedExternal: AutoscalingV2.ExternalMetricSource?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "object":
+                    decodedObject =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ObjectMetricSource.self,
+                            from: member.value,
+                            member: "object"
+                        )
+                case "pods":
+                    decodedPods =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.PodsMetricSource.self,
+                            from: member.value,
+                            member: "pods"
+                        )
+                case "resource":
+                    decodedResource =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ResourceMetricSource.self,
+                            from: member.value,
+                            member: "resource"
+                        )
+                case "containerResource":
+                    decodedContainerResource =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ContainerResourceMetricSource.self,
+                            from: member.value,
+                            member: "containerResource"
+                        )
+                case "external":
+                    decodedExternal =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ExternalMetricSource.self,
+                            from: member.value,
+                            member: "external"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.object = decodedObject
+            self.pods = decodedPods
+            self.resource = decodedResource
+            self.containerResource = decodedContainerResource
+            self.external = decodedExternal
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.object { members.append(("object", value.jsonTree())) }
+            if let value = self.pods { members.append(("pods", value.jsonTree())) }
+            if let value = self.resource { members.append(("resource", value.jsonTree())) }
+            if let value = self.containerResource { members.append(("containerResource", value.jsonTree())) }
+            if let value = self.external { members.append(("external", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// MetricStatus describes the last-read state of a single metric.
-    public struct MetricStatus: Codable, Sendable, Hashable {
+    public struct MetricStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type is the type of metric source. It will be one of "ContainerResource", "External", "Object", "Pods" or
         /// "Resource", each corresponds to a matching field in the object.
         public var type: String
@@ -951,12 +1584,82 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.containerResource, forKey: .containerResource)
             try container.encodeIfPresent(self.external, forKey: .external)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedObject: AutoscalingV2.ObjectMetricStatus?
+            var decodedPods: AutoscalingV2.PodsMetricStatus?
+            var decodedResource: AutoscalingV2.ResourceMetricStatus?
+            var decodedContainerResource: AutoscalingV2.ContainerResourceMetricStatus?
+            var decodedExternal: AutoscalingV2.ExternalMetricStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "object":
+                    decodedObject =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ObjectMetricStatus.self,
+                            from: member.value,
+                            member: "object"
+                        )
+                case "pods":
+                    decodedPods =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.PodsMetricStatus.self,
+                            from: member.value,
+                            member: "pods"
+                        )
+                case "resource":
+                    decodedResource =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ResourceMetricStatus.self,
+                            from: member.value,
+                            member: "resource"
+                        )
+                case "containerResource":
+                    decodedContainerResource =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ContainerResourceMetricStatus.self,
+                            from: member.value,
+                            member: "containerResource"
+                        )
+                case "external":
+                    decodedExternal =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.ExternalMetricStatus.self,
+                            from: member.value,
+                            member: "external"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.object = decodedObject
+            self.pods = decodedPods
+            self.resource = decodedResource
+            self.containerResource = decodedContainerResource
+            self.external = decodedExternal
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.object { members.append(("object", value.jsonTree())) }
+            if let value = self.pods { members.append(("pods", value.jsonTree())) }
+            if let value = self.resource { members.append(("resource", value.jsonTree())) }
+            if let value = self.containerResource { members.append(("containerResource", value.jsonTree())) }
+            if let value = self.external { members.append(("external", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// MetricTarget defines the target value, average value, or average utilization of a specific metric
-    public struct MetricTarget: Codable, Sendable, Hashable {
+    public struct MetricTarget: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type represents whether the metric type is Utilization, Value, or AverageValue
         public var type: String
         /// value is the target value of the metric (as a quantity).
@@ -1004,12 +1707,49 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.averageValue, forKey: .averageValue)
             try container.encodeIfPresent(self.averageUtilization, forKey: .averageUtilization)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedValue: Quantity?
+            var decodedAverageValue: Quantity?
+            var decodedAverageUtilization: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "value")
+                case "averageValue":
+                    decodedAverageValue =
+                        try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "averageValue")
+                case "averageUtilization":
+                    decodedAverageUtilization =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "averageUtilization")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.value = decodedValue
+            self.averageValue = decodedAverageValue
+            self.averageUtilization = decodedAverageUtilization
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.value { members.append(("value", value.jsonTree())) }
+            if let value = self.averageValue { members.append(("averageValue", value.jsonTree())) }
+            if let value = self.averageUtilization { members.append(("averageUtilization", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// MetricValueStatus holds the current value for a metric
-    public struct MetricValueStatus: Codable, Sendable, Hashable {
+    public struct MetricValueStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// value is the current value of the metric (as a quantity).
         public var value: Quantity?
         /// averageValue is the current value of the average of the metric across all relevant pods (as a quantity)
@@ -1048,13 +1788,45 @@ extension AutoscalingV2 {
             try container.encodeIfPresent(self.averageValue, forKey: .averageValue)
             try container.encodeIfPresent(self.averageUtilization, forKey: .averageUtilization)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedValue: Quantity?
+            var decodedAverageValue: Quantity?
+            var decodedAverageUtilization: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "value")
+                case "averageValue":
+                    decodedAverageValue =
+                        try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "averageValue")
+                case "averageUtilization":
+                    decodedAverageUtilization =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "averageUtilization")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.value = decodedValue
+            self.averageValue = decodedAverageValue
+            self.averageUtilization = decodedAverageUtilization
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.value { members.append(("value", value.jsonTree())) }
+            if let value = self.averageValue { members.append(("averageValue", value.jsonTree())) }
+            if let value = self.averageUtilization { members.append(("averageUtilization", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example,
     /// hits-per-second on an Ingress object).
-    public struct ObjectMetricSource: Codable, Sendable, Hashable {
+    public struct ObjectMetricSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// describedObject specifies the descriptions of a object,such as kind,name apiVersion
         public var describedObject: AutoscalingV2.CrossVersionObjectReference
         /// target specifies the target value for the given metric
@@ -1104,13 +1876,58 @@ extension AutoscalingV2 {
             try container.encode(self.target, forKey: .target)
             try container.encode(self.metric, forKey: .metric)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDescribedObject: AutoscalingV2.CrossVersionObjectReference?
+            var decodedTarget: AutoscalingV2.MetricTarget?
+            var decodedMetric: AutoscalingV2.MetricIdentifier?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "describedObject":
+                    decodedDescribedObject =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.CrossVersionObjectReference.self,
+                            from: member.value,
+                            member: "describedObject"
+                        )
+                case "target":
+                    decodedTarget =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricTarget.self,
+                            from: member.value,
+                            member: "target"
+                        )
+                case "metric":
+                    decodedMetric =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricIdentifier.self,
+                            from: member.value,
+                            member: "metric"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.describedObject = decodedDescribedObject ?? AutoscalingV2.CrossVersionObjectReference()
+            self.target = decodedTarget ?? AutoscalingV2.MetricTarget()
+            self.metric = decodedMetric ?? AutoscalingV2.MetricIdentifier()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("describedObject", self.describedObject.jsonTree()))
+            members.append(("target", self.target.jsonTree()))
+            members.append(("metric", self.metric.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example,
     /// hits-per-second on an Ingress object).
-    public struct ObjectMetricStatus: Codable, Sendable, Hashable {
+    public struct ObjectMetricStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// metric identifies the target metric by name and selector
         public var metric: AutoscalingV2.MetricIdentifier
         /// current contains the current value for the given metric
@@ -1160,6 +1977,51 @@ extension AutoscalingV2 {
             try container.encode(self.current, forKey: .current)
             try container.encode(self.describedObject, forKey: .describedObject)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetric: AutoscalingV2.MetricIdentifier?
+            var decodedCurrent: AutoscalingV2.MetricValueStatus?
+            var decodedDescribedObject: AutoscalingV2.CrossVersionObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metric":
+                    decodedMetric =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricIdentifier.self,
+                            from: member.value,
+                            member: "metric"
+                        )
+                case "current":
+                    decodedCurrent =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricValueStatus.self,
+                            from: member.value,
+                            member: "current"
+                        )
+                case "describedObject":
+                    decodedDescribedObject =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.CrossVersionObjectReference.self,
+                            from: member.value,
+                            member: "describedObject"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metric = decodedMetric ?? AutoscalingV2.MetricIdentifier()
+            self.current = decodedCurrent ?? AutoscalingV2.MetricValueStatus()
+            self.describedObject = decodedDescribedObject ?? AutoscalingV2.CrossVersionObjectReference()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("metric", self.metric.jsonTree()))
+            members.append(("current", self.current.jsonTree()))
+            members.append(("describedObject", self.describedObject.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1168,7 +2030,7 @@ extension AutoscalingV2 {
     /// example, transactions-processed-per-second).
     ///
     /// The values will be averaged together before being compared to the target value.
-    public struct PodsMetricSource: Codable, Sendable, Hashable {
+    public struct PodsMetricSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// metric identifies the target metric by name and selector
         public var metric: AutoscalingV2.MetricIdentifier
         /// target specifies the target value for the given metric
@@ -1207,13 +2069,48 @@ extension AutoscalingV2 {
             try container.encode(self.metric, forKey: .metric)
             try container.encode(self.target, forKey: .target)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetric: AutoscalingV2.MetricIdentifier?
+            var decodedTarget: AutoscalingV2.MetricTarget?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metric":
+                    decodedMetric =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricIdentifier.self,
+                            from: member.value,
+                            member: "metric"
+                        )
+                case "target":
+                    decodedTarget =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricTarget.self,
+                            from: member.value,
+                            member: "target"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metric = decodedMetric ?? AutoscalingV2.MetricIdentifier()
+            self.target = decodedTarget ?? AutoscalingV2.MetricTarget()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("metric", self.metric.jsonTree()))
+            members.append(("target", self.target.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension AutoscalingV2 {
     /// PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for
     /// example, transactions-processed-per-second).
-    public struct PodsMetricStatus: Codable, Sendable, Hashable {
+    public struct PodsMetricStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// metric identifies the target metric by name and selector
         public var metric: AutoscalingV2.MetricIdentifier
         /// current contains the current value for the given metric
@@ -1251,6 +2148,41 @@ extension AutoscalingV2 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.metric, forKey: .metric)
             try container.encode(self.current, forKey: .current)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetric: AutoscalingV2.MetricIdentifier?
+            var decodedCurrent: AutoscalingV2.MetricValueStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metric":
+                    decodedMetric =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricIdentifier.self,
+                            from: member.value,
+                            member: "metric"
+                        )
+                case "current":
+                    decodedCurrent =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricValueStatus.self,
+                            from: member.value,
+                            member: "current"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metric = decodedMetric ?? AutoscalingV2.MetricIdentifier()
+            self.current = decodedCurrent ?? AutoscalingV2.MetricValueStatus()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("metric", self.metric.jsonTree()))
+            members.append(("current", self.current.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }
@@ -1261,7 +2193,7 @@ extension AutoscalingV2 {
     /// together before being compared to the target. Such metrics are built in to Kubernetes, and have special scaling
     /// options on top of those available to normal per-pod metrics using the "pods" source. Only one "target" type
     /// should be set.
-    public struct ResourceMetricSource: Codable, Sendable, Hashable {
+    public struct ResourceMetricSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the resource in question.
         public var name: String
         /// target specifies the target value for the given metric
@@ -1296,6 +2228,36 @@ extension AutoscalingV2 {
             try container.encode(self.name, forKey: .name)
             try container.encode(self.target, forKey: .target)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedTarget: AutoscalingV2.MetricTarget?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "target":
+                    decodedTarget =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricTarget.self,
+                            from: member.value,
+                            member: "target"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.target = decodedTarget ?? AutoscalingV2.MetricTarget()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("target", self.target.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1304,7 +2266,7 @@ extension AutoscalingV2 {
     /// requests and limits, describing each pod in the current scale target (e.g. CPU or memory). Such metrics are
     /// built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics
     /// using the "pods" source.
-    public struct ResourceMetricStatus: Codable, Sendable, Hashable {
+    public struct ResourceMetricStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the resource in question.
         public var name: String
         /// current contains the current value for the given metric
@@ -1338,6 +2300,36 @@ extension AutoscalingV2 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
             try container.encode(self.current, forKey: .current)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedCurrent: AutoscalingV2.MetricValueStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "current":
+                    decodedCurrent =
+                        try decoder.decodeIfPresent(
+                            AutoscalingV2.MetricValueStatus.self,
+                            from: member.value,
+                            member: "current"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.current = decodedCurrent ?? AutoscalingV2.MetricValueStatus()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("current", self.current.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension BatchV1 {
     /// CronJob represents the configuration of a single cron job.
-    public struct CronJob: Codable, Sendable, Hashable {
+    public struct CronJob: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -71,12 +71,56 @@ extension BatchV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: BatchV1.CronJobSpec?
+            var decodedStatus: BatchV1.CronJobStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(BatchV1.CronJobSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(BatchV1.CronJobStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? BatchV1.CronJobSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// CronJobList is a collection of cron jobs.
-    public struct CronJobList: Codable, Sendable, Hashable {
+    public struct CronJobList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -129,12 +173,50 @@ extension BatchV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [BatchV1.CronJob]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([BatchV1.CronJob].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// CronJobSpec describes how the job execution will look like and when it will actually run.
-    public struct CronJobSpec: Codable, Sendable, Hashable {
+    public struct CronJobSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.
         public var schedule: String
         /// The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.
@@ -232,12 +314,84 @@ extension BatchV1 {
             try container.encodeIfPresent(self.successfulJobsHistoryLimit, forKey: .successfulJobsHistoryLimit)
             try container.encodeIfPresent(self.failedJobsHistoryLimit, forKey: .failedJobsHistoryLimit)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSchedule: String?
+            var decodedTimeZone: String?
+            var decodedStartingDeadlineSeconds: Int64?
+            var decodedConcurrencyPolicy: String?
+            var decodedSuspend: Bool?
+            var decodedJobTemplate: BatchV1.JobTemplateSpec?
+            var decodedSuccessfulJobsHistoryLimit: Int32?
+            var decodedFailedJobsHistoryLimit: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "schedule":
+                    decodedSchedule = try decoder.decodeIfPresent(String.self, from: member.value, member: "schedule")
+                case "timeZone":
+                    decodedTimeZone = try decoder.decodeIfPresent(String.self, from: member.value, member: "timeZone")
+                case "startingDeadlineSeconds":
+                    decodedStartingDeadlineSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "startingDeadlineSeconds")
+                case "concurrencyPolicy":
+                    decodedConcurrencyPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "concurrencyPolicy")
+                case "suspend":
+                    decodedSuspend = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "suspend")
+                case "jobTemplate":
+                    decodedJobTemplate =
+                        try decoder.decodeIfPresent(
+                            BatchV1.JobTemplateSpec.self,
+                            from: member.value,
+                            member: "jobTemplate"
+                        )
+                case "successfulJobsHistoryLimit":
+                    decodedSuccessfulJobsHistoryLimit =
+                        try decoder.decodeIfPresent(
+                            Int32.self,
+                            from: member.value,
+                            member: "successfulJobsHistoryLimit"
+                        )
+                case "failedJobsHistoryLimit":
+                    decodedFailedJobsHistoryLimit =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "failedJobsHistoryLimit")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.schedule = decodedSchedule ?? ""
+            self.timeZone = decodedTimeZone
+            self.startingDeadlineSeconds = decodedStartingDeadlineSeconds
+            self.concurrencyPolicy = decodedConcurrencyPolicy
+            self.suspend = decodedSuspend
+            self.jobTemplate = decodedJobTemplate ?? BatchV1.JobTemplateSpec()
+            self.successfulJobsHistoryLimit = decodedSuccessfulJobsHistoryLimit
+            self.failedJobsHistoryLimit = decodedFailedJobsHistoryLimit
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            members.append(("schedule", self.schedule.jsonTree()))
+            if let value = self.timeZone { members.append(("timeZone", value.jsonTree())) }
+            if let value = self.startingDeadlineSeconds {
+                members.append(("startingDeadlineSeconds", value.jsonTree()))
+            }
+            if let value = self.concurrencyPolicy { members.append(("concurrencyPolicy", value.jsonTree())) }
+            if let value = self.suspend { members.append(("suspend", value.jsonTree())) }
+            members.append(("jobTemplate", self.jobTemplate.jsonTree()))
+            if let value = self.successfulJobsHistoryLimit {
+                members.append(("successfulJobsHistoryLimit", value.jsonTree()))
+            }
+            if let value = self.failedJobsHistoryLimit { members.append(("failedJobsHistoryLimit", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// CronJobStatus represents the current state of a cron job.
-    public struct CronJobStatus: Codable, Sendable, Hashable {
+    public struct CronJobStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A list of pointers to currently running jobs.
         public var active: [CoreV1.ObjectReference]?
         /// Information when was the last time the job was successfully scheduled.
@@ -275,12 +429,45 @@ extension BatchV1 {
             try container.encodeIfPresent(self.lastScheduleTime, forKey: .lastScheduleTime)
             try container.encodeIfPresent(self.lastSuccessfulTime, forKey: .lastSuccessfulTime)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedActive: [CoreV1.ObjectReference]?
+            var decodedLastScheduleTime: Time?
+            var decodedLastSuccessfulTime: Time?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "active":
+                    decodedActive =
+                        try decoder.decodeIfPresent([CoreV1.ObjectReference].self, from: member.value, member: "active")
+                case "lastScheduleTime":
+                    decodedLastScheduleTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastScheduleTime")
+                case "lastSuccessfulTime":
+                    decodedLastSuccessfulTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastSuccessfulTime")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.active = decodedActive
+            self.lastScheduleTime = decodedLastScheduleTime
+            self.lastSuccessfulTime = decodedLastSuccessfulTime
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.active { members.append(("active", value.jsonTree())) }
+            if let value = self.lastScheduleTime { members.append(("lastScheduleTime", value.jsonTree())) }
+            if let value = self.lastSuccessfulTime { members.append(("lastSuccessfulTime", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// Job represents the configuration of a single job.
-    public struct Job: Codable, Sendable, Hashable {
+    public struct Job: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -347,12 +534,55 @@ extension BatchV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: BatchV1.JobSpec?
+            var decodedStatus: BatchV1.JobStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(BatchV1.JobStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// JobCondition describes current state of a job.
-    public struct JobCondition: Codable, Sendable, Hashable {
+    public struct JobCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of job condition, Complete or Failed.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -411,12 +641,59 @@ extension BatchV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastProbeTime: Time?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastProbeTime":
+                    decodedLastProbeTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastProbeTime")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastProbeTime = decodedLastProbeTime
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastProbeTime { members.append(("lastProbeTime", value.jsonTree())) }
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// JobList is a collection of jobs.
-    public struct JobList: Codable, Sendable, Hashable {
+    public struct JobList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -469,12 +746,49 @@ extension BatchV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [BatchV1.Job]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems = try decoder.decodeIfPresent([BatchV1.Job].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// JobSpec describes how the job execution will look like.
-    public struct JobSpec: Codable, Sendable, Hashable {
+    public struct JobSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Specifies the maximum desired number of pods the job should run at any given time.
         ///
         /// The actual number of pods running in steady state will be less than this number when ((.spec.completions -
@@ -696,12 +1010,131 @@ extension BatchV1 {
             try container.encodeIfPresent(self.podReplacementPolicy, forKey: .podReplacementPolicy)
             try container.encodeIfPresent(self.managedBy, forKey: .managedBy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedParallelism: Int32?
+            var decodedCompletions: Int32?
+            var decodedActiveDeadlineSeconds: Int64?
+            var decodedPodFailurePolicy: BatchV1.PodFailurePolicy?
+            var decodedSuccessPolicy: BatchV1.SuccessPolicy?
+            var decodedBackoffLimit: Int32?
+            var decodedBackoffLimitPerIndex: Int32?
+            var decodedMaxFailedIndexes: Int32?
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedManualSelector: Bool?
+            var decodedTemplate: CoreV1.PodTemplateSpec?
+            var decodedTtlSecondsAfterFinished: Int32?
+            var decodedCompletionMode: String?
+            var decodedSuspend: Bool?
+            var decodedPodReplacementPolicy: String?
+            var decodedManagedBy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "parallelism":
+                    decodedParallelism =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "parallelism")
+                case "completions":
+                    decodedCompletions =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "completions")
+                case "activeDeadlineSeconds":
+                    decodedActiveDeadlineSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "activeDeadlineSeconds")
+                case "podFailurePolicy":
+                    decodedPodFailurePolicy =
+                        try decoder.decodeIfPresent(
+                            BatchV1.PodFailurePolicy.self,
+                            from: member.value,
+                            member: "podFailurePolicy"
+                        )
+                case "successPolicy":
+                    decodedSuccessPolicy =
+                        try decoder.decodeIfPresent(
+                            BatchV1.SuccessPolicy.self,
+                            from: member.value,
+                            member: "successPolicy"
+                        )
+                case "backoffLimit":
+                    decodedBackoffLimit =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "backoffLimit")
+                case "backoffLimitPerIndex":
+                    decodedBackoffLimitPerIndex =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "backoffLimitPerIndex")
+                case "maxFailedIndexes":
+                    decodedMaxFailedIndexes =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxFailedIndexes")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "manualSelector":
+                    decodedManualSelector =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "manualSelector")
+                case "template":
+                    decodedTemplate =
+                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                case "ttlSecondsAfterFinished":
+                    decodedTtlSecondsAfterFinished =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "ttlSecondsAfterFinished")
+                case "completionMode":
+                    decodedCompletionMode =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "completionMode")
+                case "suspend":
+                    decodedSuspend = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "suspend")
+                case "podReplacementPolicy":
+                    decodedPodReplacementPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "podReplacementPolicy")
+                case "managedBy":
+                    decodedManagedBy = try decoder.decodeIfPresent(String.self, from: member.value, member: "managedBy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.parallelism = decodedParallelism
+            self.completions = decodedCompletions
+            self.activeDeadlineSeconds = decodedActiveDeadlineSeconds
+            self.podFailurePolicy = decodedPodFailurePolicy
+            self.successPolicy = decodedSuccessPolicy
+            self.backoffLimit = decodedBackoffLimit
+            self.backoffLimitPerIndex = decodedBackoffLimitPerIndex
+            self.maxFailedIndexes = decodedMaxFailedIndexes
+            self.selector = decodedSelector
+            self.manualSelector = decodedManualSelector
+            self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
+            self.ttlSecondsAfterFinished = decodedTtlSecondsAfterFinished
+            self.completionMode = decodedCompletionMode
+            self.suspend = decodedSuspend
+            self.podReplacementPolicy = decodedPodReplacementPolicy
+            self.managedBy = decodedManagedBy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(16)
+            if let value = self.parallelism { members.append(("parallelism", value.jsonTree())) }
+            if let value = self.completions { members.append(("completions", value.jsonTree())) }
+            if let value = self.activeDeadlineSeconds { members.append(("activeDeadlineSeconds", value.jsonTree())) }
+            if let value = self.podFailurePolicy { members.append(("podFailurePolicy", value.jsonTree())) }
+            if let value = self.successPolicy { members.append(("successPolicy", value.jsonTree())) }
+            if let value = self.backoffLimit { members.append(("backoffLimit", value.jsonTree())) }
+            if let value = self.backoffLimitPerIndex { members.append(("backoffLimitPerIndex", value.jsonTree())) }
+            if let value = self.maxFailedIndexes { members.append(("maxFailedIndexes", value.jsonTree())) }
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            if let value = self.manualSelector { members.append(("manualSelector", value.jsonTree())) }
+            members.append(("template", self.template.jsonTree()))
+            if let value = self.ttlSecondsAfterFinished {
+                members.append(("ttlSecondsAfterFinished", value.jsonTree()))
+            }
+            if let value = self.completionMode { members.append(("completionMode", value.jsonTree())) }
+            if let value = self.suspend { members.append(("suspend", value.jsonTree())) }
+            if let value = self.podReplacementPolicy { members.append(("podReplacementPolicy", value.jsonTree())) }
+            if let value = self.managedBy { members.append(("managedBy", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// JobStatus represents the current state of a Job.
-    public struct JobStatus: Codable, Sendable, Hashable {
+    public struct JobStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The latest available observations of an object's current state.
         ///
         /// When a Job fails, one of the conditions will have type "Failed" and status true. When a Job is suspended,
@@ -851,12 +1284,98 @@ extension BatchV1 {
             try container.encodeIfPresent(self.uncountedTerminatedPods, forKey: .uncountedTerminatedPods)
             try container.encodeIfPresent(self.ready, forKey: .ready)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedConditions: [BatchV1.JobCondition]?
+            var decodedStartTime: Time?
+            var decodedCompletionTime: Time?
+            var decodedActive: Int32?
+            var decodedSucceeded: Int32?
+            var decodedFailed: Int32?
+            var decodedTerminating: Int32?
+            var decodedCompletedIndexes: String?
+            var decodedFailedIndexes: String?
+            var decodedUncountedTerminatedPods: BatchV1.UncountedTerminatedPods?
+            var decodedReady: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [BatchV1.JobCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "startTime":
+                    decodedStartTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startTime")
+                case "completionTime":
+                    decodedCompletionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "completionTime")
+                case "active":
+                    decodedActive = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "active")
+                case "succeeded":
+                    decodedSucceeded = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "succeeded")
+                case "failed":
+                    decodedFailed = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "failed")
+                case "terminating":
+                    decodedTerminating =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "terminating")
+                case "completedIndexes":
+                    decodedCompletedIndexes =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "completedIndexes")
+                case "failedIndexes":
+                    decodedFailedIndexes =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "failedIndexes")
+                case "uncountedTerminatedPods":
+                    decodedUncountedTerminatedPods =
+                        try decoder.decodeIfPresent(
+                            BatchV1.UncountedTerminatedPods.self,
+                            from: member.value,
+                            member: "uncountedTerminatedPods"
+                        )
+                case "ready":
+                    decodedReady = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "ready")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.conditions = decodedConditions
+            self.startTime = decodedStartTime
+            self.completionTime = decodedCompletionTime
+            self.active = decodedActive
+            self.succeeded = decodedSucceeded
+            self.failed = decodedFailed
+            self.terminating = decodedTerminating
+            self.completedIndexes = decodedCompletedIndexes
+            self.failedIndexes = decodedFailedIndexes
+            self.uncountedTerminatedPods = decodedUncountedTerminatedPods
+            self.ready = decodedReady
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(11)
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.startTime { members.append(("startTime", value.jsonTree())) }
+            if let value = self.completionTime { members.append(("completionTime", value.jsonTree())) }
+            if let value = self.active { members.append(("active", value.jsonTree())) }
+            if let value = self.succeeded { members.append(("succeeded", value.jsonTree())) }
+            if let value = self.failed { members.append(("failed", value.jsonTree())) }
+            if let value = self.terminating { members.append(("terminating", value.jsonTree())) }
+            if let value = self.completedIndexes { members.append(("completedIndexes", value.jsonTree())) }
+            if let value = self.failedIndexes { members.append(("failedIndexes", value.jsonTree())) }
+            if let value = self.uncountedTerminatedPods {
+                members.append(("uncountedTerminatedPods", value.jsonTree()))
+            }
+            if let value = self.ready { members.append(("ready", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// JobTemplateSpec describes the data a Job should have when created from a template
-    public struct JobTemplateSpec: Codable, Sendable, Hashable {
+    public struct JobTemplateSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Standard object's metadata of the jobs created from this template.
         ///
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -893,12 +1412,38 @@ extension BatchV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: BatchV1.JobSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// PodFailurePolicy describes how failed pods influence the backoffLimit.
-    public struct PodFailurePolicy: Codable, Sendable, Hashable {
+    public struct PodFailurePolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A list of pod failure policy rules.
         ///
         /// The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored.
@@ -926,6 +1471,31 @@ extension BatchV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.rules, forKey: .rules)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRules: [BatchV1.PodFailurePolicyRule]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "rules":
+                    decodedRules =
+                        try decoder.decodeIfPresent(
+                            [BatchV1.PodFailurePolicyRule].self,
+                            from: member.value,
+                            member: "rules"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.rules = decodedRules ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("rules", self.rules.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -936,7 +1506,7 @@ extension BatchV1 {
     /// In particular, it lookups the .state.terminated.exitCode for each app container and init container status,
     /// represented by the .status.containerStatuses and .status.initContainerStatuses fields in the Pod status,
     /// respectively. Containers completed with success (exit code 0) are excluded from the requirement check.
-    public struct PodFailurePolicyOnExitCodesRequirement: Codable, Sendable, Hashable {
+    public struct PodFailurePolicyOnExitCodesRequirement: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Restricts the check for exit codes to the container with the specified name.
         ///
         /// When null, the rule applies to all containers. When specified, it should match one the container or
@@ -994,12 +1564,43 @@ extension BatchV1 {
             try container.encode(self.`operator`, forKey: .`operator`)
             try container.encode(self.values, forKey: .values)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedContainerName: String?
+            var decodedOperator: String?
+            var decodedValues: [Int32]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "containerName":
+                    decodedContainerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "containerName")
+                case "operator":
+                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case "values":
+                    decodedValues = try decoder.decodeIfPresent([Int32].self, from: member.value, member: "values")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.containerName = decodedContainerName
+            self.`operator` = decodedOperator ?? ""
+            self.values = decodedValues ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.containerName { members.append(("containerName", value.jsonTree())) }
+            members.append(("operator", self.`operator`.jsonTree()))
+            members.append(("values", self.values.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type.
-    public struct PodFailurePolicyOnPodConditionsPattern: Codable, Sendable, Hashable {
+    public struct PodFailurePolicyOnPodConditionsPattern: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Specifies the required Pod condition type.
         ///
         /// To match a pod condition it is required that specified type equals the pod condition type.
@@ -1035,6 +1636,31 @@ extension BatchV1 {
             try container.encode(self.type, forKey: .type)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1042,7 +1668,7 @@ extension BatchV1 {
     /// PodFailurePolicyRule describes how a pod failure is handled when the requirements are met.
     ///
     /// One of onExitCodes and onPodConditions, but not both, can be used in each rule.
-    public struct PodFailurePolicyRule: Codable, Sendable, Hashable {
+    public struct PodFailurePolicyRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Specifies the action taken on a pod failure when the requirements are satisfied.
         ///
         /// Possible values are:
@@ -1101,12 +1727,52 @@ extension BatchV1 {
             try container.encodeIfPresent(self.onExitCodes, forKey: .onExitCodes)
             try container.encodeIfPresent(self.onPodConditions, forKey: .onPodConditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAction: String?
+            var decodedOnExitCodes: BatchV1.PodFailurePolicyOnExitCodesRequirement?
+            var decodedOnPodConditions: [BatchV1.PodFailurePolicyOnPodConditionsPattern]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "action":
+                    decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
+                case "onExitCodes":
+                    decodedOnExitCodes =
+                        try decoder.decodeIfPresent(
+                            BatchV1.PodFailurePolicyOnExitCodesRequirement.self,
+                            from: member.value,
+                            member: "onExitCodes"
+                        )
+                case "onPodConditions":
+                    decodedOnPodConditions =
+                        try decoder.decodeIfPresent(
+                            [BatchV1.PodFailurePolicyOnPodConditionsPattern].self,
+                            from: member.value,
+                            member: "onPodConditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.action = decodedAction ?? ""
+            self.onExitCodes = decodedOnExitCodes
+            self.onPodConditions = decodedOnPodConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("action", self.action.jsonTree()))
+            if let value = self.onExitCodes { members.append(("onExitCodes", value.jsonTree())) }
+            if let value = self.onPodConditions { members.append(("onPodConditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes.
-    public struct SuccessPolicy: Codable, Sendable, Hashable {
+    public struct SuccessPolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// rules represents the list of alternative rules for the declaring the Jobs as successful before
         /// `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition
         /// is added, and the lingering pods are removed.
@@ -1135,6 +1801,31 @@ extension BatchV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.rules, forKey: .rules)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRules: [BatchV1.SuccessPolicyRule]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "rules":
+                    decodedRules =
+                        try decoder.decodeIfPresent(
+                            [BatchV1.SuccessPolicyRule].self,
+                            from: member.value,
+                            member: "rules"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.rules = decodedRules ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("rules", self.rules.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1142,7 +1833,7 @@ extension BatchV1 {
     /// SuccessPolicyRule describes rule for declaring a Job as succeeded.
     ///
     /// Each rule must have at least one of the "succeededIndexes" or "succeededCount" specified.
-    public struct SuccessPolicyRule: Codable, Sendable, Hashable {
+    public struct SuccessPolicyRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// succeededIndexes specifies the set of indexes which need to be contained in the actual set of the succeeded
         /// indexes for the Job.
         ///
@@ -1187,13 +1878,40 @@ extension BatchV1 {
             try container.encodeIfPresent(self.succeededIndexes, forKey: .succeededIndexes)
             try container.encodeIfPresent(self.succeededCount, forKey: .succeededCount)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSucceededIndexes: String?
+            var decodedSucceededCount: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "succeededIndexes":
+                    decodedSucceededIndexes =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "succeededIndexes")
+                case "succeededCount":
+                    decodedSucceededCount =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "succeededCount")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.succeededIndexes = decodedSucceededIndexes
+            self.succeededCount = decodedSucceededCount
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.succeededIndexes { members.append(("succeededIndexes", value.jsonTree())) }
+            if let value = self.succeededCount { members.append(("succeededCount", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension BatchV1 {
     /// UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status
     /// counters.
-    public struct UncountedTerminatedPods: Codable, Sendable, Hashable {
+    public struct UncountedTerminatedPods: Codable, JSONTreeCodable, Sendable, Hashable {
         /// succeeded holds UIDs of succeeded Pods.
         public var succeeded: [String]?
         /// failed holds UIDs of failed Pods.
@@ -1223,6 +1941,32 @@ extension BatchV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.succeeded, forKey: .succeeded)
             try container.encodeIfPresent(self.failed, forKey: .failed)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSucceeded: [String]?
+            var decodedFailed: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "succeeded":
+                    decodedSucceeded =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "succeeded")
+                case "failed":
+                    decodedFailed = try decoder.decodeIfPresent([String].self, from: member.value, member: "failed")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.succeeded = decodedSucceeded
+            self.failed = decodedFailed
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.succeeded { members.append(("succeeded", value.jsonTree())) }
+            if let value = self.failed { members.append(("failed", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

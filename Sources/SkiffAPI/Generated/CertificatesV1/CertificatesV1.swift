@@ -14,7 +14,7 @@ extension CertificatesV1 {
     ///
     /// This API can be used to request client certificates to authenticate to kube-apiserver (with the
     /// "kubernetes.io/kube-apiserver-client" signerName), or to obtain certificates from custom non-Kubernetes signers.
-    public struct CertificateSigningRequest: Codable, Sendable, Hashable {
+    public struct CertificateSigningRequest: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -81,12 +81,64 @@ extension CertificatesV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CertificatesV1.CertificateSigningRequestSpec?
+            var decodedStatus: CertificatesV1.CertificateSigningRequestStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            CertificatesV1.CertificateSigningRequestSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            CertificatesV1.CertificateSigningRequestStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? CertificatesV1.CertificateSigningRequestSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CertificatesV1 {
     /// CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object
-    public struct CertificateSigningRequestCondition: Codable, Sendable, Hashable {
+    public struct CertificateSigningRequestCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type of the condition.
         ///
         /// Known conditions are "Approved", "Denied", and "Failed".
@@ -166,12 +218,59 @@ extension CertificatesV1 {
             try container.encodeIfPresent(self.lastUpdateTime, forKey: .lastUpdateTime)
             try container.encodeIfPresent(self.lastTransitionTime, forKey: .lastTransitionTime)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedReason: String?
+            var decodedMessage: String?
+            var decodedLastUpdateTime: Time?
+            var decodedLastTransitionTime: Time?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "lastUpdateTime":
+                    decodedLastUpdateTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastUpdateTime")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.reason = decodedReason
+            self.message = decodedMessage
+            self.lastUpdateTime = decodedLastUpdateTime
+            self.lastTransitionTime = decodedLastTransitionTime
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.lastUpdateTime { members.append(("lastUpdateTime", value.jsonTree())) }
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CertificatesV1 {
     /// CertificateSigningRequestList is a collection of CertificateSigningRequest objects
-    public struct CertificateSigningRequestList: Codable, Sendable, Hashable {
+    public struct CertificateSigningRequestList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -222,12 +321,54 @@ extension CertificatesV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CertificatesV1.CertificateSigningRequest]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [CertificatesV1.CertificateSigningRequest].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CertificatesV1 {
     /// CertificateSigningRequestSpec contains the certificate request.
-    public struct CertificateSigningRequestSpec: Codable, Sendable, Hashable {
+    public struct CertificateSigningRequestSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.
         ///
         /// When serialized as JSON or YAML, the data is additionally base64-encoded.
@@ -372,13 +513,71 @@ extension CertificatesV1 {
             try container.encodeIfPresent(self.groups, forKey: .groups)
             try container.encodeIfPresent(self.extra, forKey: .extra)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRequest: String?
+            var decodedSignerName: String?
+            var decodedExpirationSeconds: Int32?
+            var decodedUsages: [String]?
+            var decodedUsername: String?
+            var decodedUid: String?
+            var decodedGroups: [String]?
+            var decodedExtra: [String: [String]]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "request":
+                    decodedRequest = try decoder.decodeIfPresent(String.self, from: member.value, member: "request")
+                case "signerName":
+                    decodedSignerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "signerName")
+                case "expirationSeconds":
+                    decodedExpirationSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "expirationSeconds")
+                case "usages":
+                    decodedUsages = try decoder.decodeIfPresent([String].self, from: member.value, member: "usages")
+                case "username":
+                    decodedUsername = try decoder.decodeIfPresent(String.self, from: member.value, member: "username")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "groups":
+                    decodedGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
+                case "extra":
+                    decodedExtra =
+                        try decoder.decodeIfPresent([String: [String]].self, from: member.value, member: "extra")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.request = decodedRequest ?? ""
+            self.signerName = decodedSignerName ?? ""
+            self.expirationSeconds = decodedExpirationSeconds
+            self.usages = decodedUsages
+            self.username = decodedUsername
+            self.uid = decodedUid
+            self.groups = decodedGroups
+            self.extra = decodedExtra
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            members.append(("request", self.request.jsonTree()))
+            members.append(("signerName", self.signerName.jsonTree()))
+            if let value = self.expirationSeconds { members.append(("expirationSeconds", value.jsonTree())) }
+            if let value = self.usages { members.append(("usages", value.jsonTree())) }
+            if let value = self.username { members.append(("username", value.jsonTree())) }
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            if let value = self.groups { members.append(("groups", value.jsonTree())) }
+            if let value = self.extra { members.append(("extra", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CertificatesV1 {
     /// CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the
     /// request, and the issued certificate.
-    public struct CertificateSigningRequestStatus: Codable, Sendable, Hashable {
+    public struct CertificateSigningRequestStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// conditions applied to the request.
         ///
         /// Known conditions are "Approved", "Denied", and "Failed".
@@ -441,6 +640,37 @@ extension CertificatesV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
             try container.encodeIfPresent(self.certificate, forKey: .certificate)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedConditions: [CertificatesV1.CertificateSigningRequestCondition]?
+            var decodedCertificate: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [CertificatesV1.CertificateSigningRequestCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "certificate":
+                    decodedCertificate =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "certificate")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.conditions = decodedConditions
+            self.certificate = decodedCertificate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.certificate { members.append(("certificate", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension CoordinationV1 {
     /// Lease defines a lease concept.
-    public struct Lease: Codable, Sendable, Hashable {
+    public struct Lease: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -59,12 +59,50 @@ extension CoordinationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoordinationV1.LeaseSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(CoordinationV1.LeaseSpec.self, from: member.value, member: "spec")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoordinationV1 {
     /// LeaseList is a list of Lease objects.
-    public struct LeaseList: Codable, Sendable, Hashable {
+    public struct LeaseList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -117,12 +155,50 @@ extension CoordinationV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoordinationV1.Lease]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoordinationV1.Lease].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoordinationV1 {
     /// LeaseSpec is a specification of a Lease.
-    public struct LeaseSpec: Codable, Sendable, Hashable {
+    public struct LeaseSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// holderIdentity contains the identity of the holder of a current lease.
         ///
         /// If Coordinated Leader Election is used, the holder identity must be equal to the elected
@@ -197,6 +273,62 @@ extension CoordinationV1 {
             try container.encodeIfPresent(self.leaseTransitions, forKey: .leaseTransitions)
             try container.encodeIfPresent(self.strategy, forKey: .strategy)
             try container.encodeIfPresent(self.preferredHolder, forKey: .preferredHolder)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedHolderIdentity: String?
+            var decodedLeaseDurationSeconds: Int32?
+            var decodedAcquireTime: MicroTime?
+            var decodedRenewTime: MicroTime?
+            var decodedLeaseTransitions: Int32?
+            var decodedStrategy: String?
+            var decodedPreferredHolder: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "holderIdentity":
+                    decodedHolderIdentity =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "holderIdentity")
+                case "leaseDurationSeconds":
+                    decodedLeaseDurationSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "leaseDurationSeconds")
+                case "acquireTime":
+                    decodedAcquireTime =
+                        try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "acquireTime")
+                case "renewTime":
+                    decodedRenewTime =
+                        try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "renewTime")
+                case "leaseTransitions":
+                    decodedLeaseTransitions =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "leaseTransitions")
+                case "strategy":
+                    decodedStrategy = try decoder.decodeIfPresent(String.self, from: member.value, member: "strategy")
+                case "preferredHolder":
+                    decodedPreferredHolder =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "preferredHolder")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.holderIdentity = decodedHolderIdentity
+            self.leaseDurationSeconds = decodedLeaseDurationSeconds
+            self.acquireTime = decodedAcquireTime
+            self.renewTime = decodedRenewTime
+            self.leaseTransitions = decodedLeaseTransitions
+            self.strategy = decodedStrategy
+            self.preferredHolder = decodedPreferredHolder
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.holderIdentity { members.append(("holderIdentity", value.jsonTree())) }
+            if let value = self.leaseDurationSeconds { members.append(("leaseDurationSeconds", value.jsonTree())) }
+            if let value = self.acquireTime { members.append(("acquireTime", value.jsonTree())) }
+            if let value = self.renewTime { members.append(("renewTime", value.jsonTree())) }
+            if let value = self.leaseTransitions { members.append(("leaseTransitions", value.jsonTree())) }
+            if let value = self.strategy { members.append(("strategy", value.jsonTree())) }
+            if let value = self.preferredHolder { members.append(("preferredHolder", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

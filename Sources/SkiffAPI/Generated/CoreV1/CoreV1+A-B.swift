@@ -8,7 +8,7 @@ extension CoreV1 {
     /// An AWS EBS disk must exist before mounting to a container. The disk must also be in the same AWS zone as the
     /// kubelet. An AWS EBS disk can only be mounted as read/write once. AWS EBS volumes support ownership management
     /// and SELinux relabeling.
-    public struct AWSElasticBlockStoreVolumeSource: Codable, Sendable, Hashable {
+    public struct AWSElasticBlockStoreVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume).
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
@@ -64,12 +64,47 @@ extension CoreV1 {
             try container.encodeIfPresent(self.partition, forKey: .partition)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeID: String?
+            var decodedFsType: String?
+            var decodedPartition: Int32?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeID":
+                    decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "partition":
+                    decodedPartition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeID = decodedVolumeID ?? ""
+            self.fsType = decodedFsType
+            self.partition = decodedPartition
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("volumeID", self.volumeID.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.partition { members.append(("partition", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Affinity is a group of affinity scheduling rules.
-    public struct Affinity: Codable, Sendable, Hashable {
+    public struct Affinity: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Describes node affinity scheduling rules for the pod.
         public var nodeAffinity: CoreV1.NodeAffinity?
         /// Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other
@@ -109,12 +144,53 @@ extension CoreV1 {
             try container.encodeIfPresent(self.podAffinity, forKey: .podAffinity)
             try container.encodeIfPresent(self.podAntiAffinity, forKey: .podAntiAffinity)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNodeAffinity: CoreV1.NodeAffinity?
+            var decodedPodAffinity: CoreV1.PodAffinity?
+            var decodedPodAntiAffinity: CoreV1.PodAntiAffinity?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "nodeAffinity":
+                    decodedNodeAffinity =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeAffinity.self,
+                            from: member.value,
+                            member: "nodeAffinity"
+                        )
+                case "podAffinity":
+                    decodedPodAffinity =
+                        try decoder.decodeIfPresent(CoreV1.PodAffinity.self, from: member.value, member: "podAffinity")
+                case "podAntiAffinity":
+                    decodedPodAntiAffinity =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodAntiAffinity.self,
+                            from: member.value,
+                            member: "podAntiAffinity"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.nodeAffinity = decodedNodeAffinity
+            self.podAffinity = decodedPodAffinity
+            self.podAntiAffinity = decodedPodAntiAffinity
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.nodeAffinity { members.append(("nodeAffinity", value.jsonTree())) }
+            if let value = self.podAffinity { members.append(("podAffinity", value.jsonTree())) }
+            if let value = self.podAntiAffinity { members.append(("podAntiAffinity", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// AppArmorProfile defines a pod or container's AppArmor settings.
-    public struct AppArmorProfile: Codable, Sendable, Hashable {
+    public struct AppArmorProfile: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type indicates which kind of AppArmor profile will be applied.
         ///
         /// Valid options are:
@@ -153,12 +229,38 @@ extension CoreV1 {
             try container.encode(self.type, forKey: .type)
             try container.encodeIfPresent(self.localhostProfile, forKey: .localhostProfile)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedLocalhostProfile: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "localhostProfile":
+                    decodedLocalhostProfile =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "localhostProfile")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.localhostProfile = decodedLocalhostProfile
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.localhostProfile { members.append(("localhostProfile", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// AttachedVolume describes a volume attached to a node
-    public struct AttachedVolume: Codable, Sendable, Hashable {
+    public struct AttachedVolume: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the attached volume
         public var name: String
         /// DevicePath represents the device path where the volume should be available
@@ -189,12 +291,38 @@ extension CoreV1 {
             try container.encode(self.name, forKey: .name)
             try container.encode(self.devicePath, forKey: .devicePath)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedDevicePath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "devicePath":
+                    decodedDevicePath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "devicePath")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.devicePath = decodedDevicePath ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("devicePath", self.devicePath.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
-    public struct AzureDiskVolumeSource: Codable, Sendable, Hashable {
+    public struct AzureDiskVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// diskName is the Name of the data disk in the blob storage
         public var diskName: String
         /// diskURI is the URI of data disk in the blob storage
@@ -259,12 +387,58 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.kind, forKey: .kind)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDiskName: String?
+            var decodedDiskURI: String?
+            var decodedCachingMode: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedKind: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "diskName":
+                    decodedDiskName = try decoder.decodeIfPresent(String.self, from: member.value, member: "diskName")
+                case "diskURI":
+                    decodedDiskURI = try decoder.decodeIfPresent(String.self, from: member.value, member: "diskURI")
+                case "cachingMode":
+                    decodedCachingMode =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "cachingMode")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.diskName = decodedDiskName ?? ""
+            self.diskURI = decodedDiskURI ?? ""
+            self.cachingMode = decodedCachingMode
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.kind = decodedKind
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("diskName", self.diskName.jsonTree()))
+            members.append(("diskURI", self.diskURI.jsonTree()))
+            if let value = self.cachingMode { members.append(("cachingMode", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
-    public struct AzureFilePersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct AzureFilePersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// secretName is the name of secret that contains Azure Storage Account Name and Key
         public var secretName: String
         /// shareName is the azure Share Name
@@ -312,12 +486,49 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.secretNamespace, forKey: .secretNamespace)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSecretName: String?
+            var decodedShareName: String?
+            var decodedReadOnly: Bool?
+            var decodedSecretNamespace: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "secretName":
+                    decodedSecretName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
+                case "shareName":
+                    decodedShareName = try decoder.decodeIfPresent(String.self, from: member.value, member: "shareName")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "secretNamespace":
+                    decodedSecretNamespace =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretNamespace")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.secretName = decodedSecretName ?? ""
+            self.shareName = decodedShareName ?? ""
+            self.readOnly = decodedReadOnly
+            self.secretNamespace = decodedSecretNamespace
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("secretName", self.secretName.jsonTree()))
+            members.append(("shareName", self.shareName.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.secretNamespace { members.append(("secretNamespace", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
-    public struct AzureFileVolumeSource: Codable, Sendable, Hashable {
+    public struct AzureFileVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// secretName is the name of secret that contains Azure Storage Account Name and Key
         public var secretName: String
         /// shareName is the azure share Name
@@ -357,12 +568,43 @@ extension CoreV1 {
             try container.encode(self.shareName, forKey: .shareName)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSecretName: String?
+            var decodedShareName: String?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "secretName":
+                    decodedSecretName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
+                case "shareName":
+                    decodedShareName = try decoder.decodeIfPresent(String.self, from: member.value, member: "shareName")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.secretName = decodedSecretName ?? ""
+            self.shareName = decodedShareName ?? ""
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("secretName", self.secretName.jsonTree()))
+            members.append(("shareName", self.shareName.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Binding ties one object to another; for example, a pod is bound to a node by a scheduler.
-    public struct Binding: Codable, Sendable, Hashable {
+    public struct Binding: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -416,6 +658,44 @@ extension CoreV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.target, forKey: .target)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedTarget: CoreV1.ObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "target":
+                    decodedTarget =
+                        try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "target")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.target = decodedTarget ?? CoreV1.ObjectReference()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("target", self.target.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension CoreV1 {
     /// Represents storage that is managed by an external CSI volume driver
-    public struct CSIPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct CSIPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// driver is the name of the driver to use for this volume.
         ///
         /// Required.
@@ -125,12 +125,112 @@ extension CoreV1 {
             try container.encodeIfPresent(self.controllerExpandSecretRef, forKey: .controllerExpandSecretRef)
             try container.encodeIfPresent(self.nodeExpandSecretRef, forKey: .nodeExpandSecretRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDriver: String?
+            var decodedVolumeHandle: String?
+            var decodedReadOnly: Bool?
+            var decodedFsType: String?
+            var decodedVolumeAttributes: [String: String]?
+            var decodedControllerPublishSecretRef: CoreV1.SecretReference?
+            var decodedNodeStageSecretRef: CoreV1.SecretReference?
+            var decodedNodePublishSecretRef: CoreV1.SecretReference?
+            var decodedControllerExpandSecretRef: CoreV1.SecretReference?
+            var decodedNodeExpandSecretRef: CoreV1.SecretReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "driver":
+                    decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
+                case "volumeHandle":
+                    decodedVolumeHandle =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeHandle")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "volumeAttributes":
+                    decodedVolumeAttributes =
+                        try decoder.decodeIfPresent(
+                            [String: String].self,
+                            from: member.value,
+                            member: "volumeAttributes"
+                        )
+                case "controllerPublishSecretRef":
+                    decodedControllerPublishSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "controllerPublishSecretRef"
+                        )
+                case "nodeStageSecretRef":
+                    decodedNodeStageSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "nodeStageSecretRef"
+                        )
+                case "nodePublishSecretRef":
+                    decodedNodePublishSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "nodePublishSecretRef"
+                        )
+                case "controllerExpandSecretRef":
+                    decodedControllerExpandSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "controllerExpandSecretRef"
+                        )
+                case "nodeExpandSecretRef":
+                    decodedNodeExpandSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "nodeExpandSecretRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.driver = decodedDriver ?? ""
+            self.volumeHandle = decodedVolumeHandle ?? ""
+            self.readOnly = decodedReadOnly
+            self.fsType = decodedFsType
+            self.volumeAttributes = decodedVolumeAttributes
+            self.controllerPublishSecretRef = decodedControllerPublishSecretRef
+            self.nodeStageSecretRef = decodedNodeStageSecretRef
+            self.nodePublishSecretRef = decodedNodePublishSecretRef
+            self.controllerExpandSecretRef = decodedControllerExpandSecretRef
+            self.nodeExpandSecretRef = decodedNodeExpandSecretRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            members.append(("driver", self.driver.jsonTree()))
+            members.append(("volumeHandle", self.volumeHandle.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.volumeAttributes { members.append(("volumeAttributes", value.jsonTree())) }
+            if let value = self.controllerPublishSecretRef {
+                members.append(("controllerPublishSecretRef", value.jsonTree()))
+            }
+            if let value = self.nodeStageSecretRef { members.append(("nodeStageSecretRef", value.jsonTree())) }
+            if let value = self.nodePublishSecretRef { members.append(("nodePublishSecretRef", value.jsonTree())) }
+            if let value = self.controllerExpandSecretRef {
+                members.append(("controllerExpandSecretRef", value.jsonTree()))
+            }
+            if let value = self.nodeExpandSecretRef { members.append(("nodeExpandSecretRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a source location of a volume to mount, managed by an external CSI driver
-    public struct CSIVolumeSource: Codable, Sendable, Hashable {
+    public struct CSIVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// driver is the name of the CSI driver that handles this volume.
         ///
         /// Consult with your admin for the correct name as registered in the cluster.
@@ -196,12 +296,62 @@ extension CoreV1 {
             try container.encodeIfPresent(self.volumeAttributes, forKey: .volumeAttributes)
             try container.encodeIfPresent(self.nodePublishSecretRef, forKey: .nodePublishSecretRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDriver: String?
+            var decodedReadOnly: Bool?
+            var decodedFsType: String?
+            var decodedVolumeAttributes: [String: String]?
+            var decodedNodePublishSecretRef: CoreV1.LocalObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "driver":
+                    decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "volumeAttributes":
+                    decodedVolumeAttributes =
+                        try decoder.decodeIfPresent(
+                            [String: String].self,
+                            from: member.value,
+                            member: "volumeAttributes"
+                        )
+                case "nodePublishSecretRef":
+                    decodedNodePublishSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "nodePublishSecretRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.driver = decodedDriver ?? ""
+            self.readOnly = decodedReadOnly
+            self.fsType = decodedFsType
+            self.volumeAttributes = decodedVolumeAttributes
+            self.nodePublishSecretRef = decodedNodePublishSecretRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("driver", self.driver.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.volumeAttributes { members.append(("volumeAttributes", value.jsonTree())) }
+            if let value = self.nodePublishSecretRef { members.append(("nodePublishSecretRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Adds and removes POSIX capabilities from running containers.
-    public struct Capabilities: Codable, Sendable, Hashable {
+    public struct Capabilities: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Added capabilities
         public var add: [String]?
         /// Removed capabilities
@@ -232,13 +382,38 @@ extension CoreV1 {
             try container.encodeIfPresent(self.add, forKey: .add)
             try container.encodeIfPresent(self.drop, forKey: .drop)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAdd: [String]?
+            var decodedDrop: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "add":
+                    decodedAdd = try decoder.decodeIfPresent([String].self, from: member.value, member: "add")
+                case "drop":
+                    decodedDrop = try decoder.decodeIfPresent([String].self, from: member.value, member: "drop")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.add = decodedAdd
+            self.drop = decodedDrop
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.add { members.append(("add", value.jsonTree())) }
+            if let value = self.drop { members.append(("drop", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership
     /// management or SELinux relabeling.
-    public struct CephFSPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct CephFSPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// monitors is Required: Monitors is a collection of Ceph monitors More info:
         /// https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var monitors: [String]
@@ -305,13 +480,64 @@ extension CoreV1 {
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMonitors: [String]?
+            var decodedPath: String?
+            var decodedUser: String?
+            var decodedSecretFile: String?
+            var decodedSecretRef: CoreV1.SecretReference?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "monitors":
+                    decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "user":
+                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case "secretFile":
+                    decodedSecretFile =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretFile")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.monitors = decodedMonitors ?? []
+            self.path = decodedPath
+            self.user = decodedUser
+            self.secretFile = decodedSecretFile
+            self.secretRef = decodedSecretRef
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("monitors", self.monitors.jsonTree()))
+            if let value = self.path { members.append(("path", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.secretFile { members.append(("secretFile", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership
     /// management or SELinux relabeling.
-    public struct CephFSVolumeSource: Codable, Sendable, Hashable {
+    public struct CephFSVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// monitors is Required: Monitors is a collection of Ceph monitors More info:
         /// https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
         public var monitors: [String]
@@ -378,6 +604,57 @@ extension CoreV1 {
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMonitors: [String]?
+            var decodedPath: String?
+            var decodedUser: String?
+            var decodedSecretFile: String?
+            var decodedSecretRef: CoreV1.LocalObjectReference?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "monitors":
+                    decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "user":
+                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case "secretFile":
+                    decodedSecretFile =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretFile")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.monitors = decodedMonitors ?? []
+            self.path = decodedPath
+            self.user = decodedUser
+            self.secretFile = decodedSecretFile
+            self.secretRef = decodedSecretRef
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("monitors", self.monitors.jsonTree()))
+            if let value = self.path { members.append(("path", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.secretFile { members.append(("secretFile", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -386,7 +663,7 @@ extension CoreV1 {
     ///
     /// A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the
     /// kubelet. Cinder volumes support ownership management and SELinux relabeling.
-    public struct CinderPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct CinderPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// volumeID used to identify the volume in cinder.
         ///
         /// More info: https://examples.k8s.io/mysql-cinder-pd/README.md
@@ -440,6 +717,46 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeID: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedSecretRef: CoreV1.SecretReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeID":
+                    decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeID = decodedVolumeID ?? ""
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.secretRef = decodedSecretRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("volumeID", self.volumeID.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -448,7 +765,7 @@ extension CoreV1 {
     ///
     /// A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the
     /// kubelet. Cinder volumes support ownership management and SELinux relabeling.
-    public struct CinderVolumeSource: Codable, Sendable, Hashable {
+    public struct CinderVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// volumeID used to identify the volume in cinder.
         ///
         /// More info: https://examples.k8s.io/mysql-cinder-pd/README.md
@@ -502,12 +819,52 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeID: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedSecretRef: CoreV1.LocalObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeID":
+                    decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeID = decodedVolumeID ?? ""
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.secretRef = decodedSecretRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("volumeID", self.volumeID.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ClientIPConfig represents the configurations of Client IP based session affinity.
-    public struct ClientIPConfig: Codable, Sendable, Hashable {
+    public struct ClientIPConfig: Codable, JSONTreeCodable, Sendable, Hashable {
         /// timeoutSeconds specifies the seconds of ClientIP type session sticky time.
         ///
         /// The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP". Default value is 10800(for 3
@@ -534,13 +891,34 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.timeoutSeconds, forKey: .timeoutSeconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedTimeoutSeconds: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "timeoutSeconds":
+                    decodedTimeoutSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.timeoutSeconds = decodedTimeoutSeconds
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.timeoutSeconds { members.append(("timeoutSeconds", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their
     /// contents into the pod filesystem.
-    public struct ClusterTrustBundleProjection: Codable, Sendable, Hashable {
+    public struct ClusterTrustBundleProjection: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Select a single ClusterTrustBundle by object name. Mutually-exclusive with signerName and labelSelector.
         public var name: String?
         /// Select all ClusterTrustBundles that match this signer name.
@@ -599,12 +977,58 @@ extension CoreV1 {
             try container.encodeIfPresent(self.optional, forKey: .optional)
             try container.encode(self.path, forKey: .path)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedSignerName: String?
+            var decodedLabelSelector: MetaV1.LabelSelector?
+            var decodedOptional: Bool?
+            var decodedPath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "signerName":
+                    decodedSignerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "signerName")
+                case "labelSelector":
+                    decodedLabelSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "labelSelector"
+                        )
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.signerName = decodedSignerName
+            self.labelSelector = decodedLabelSelector
+            self.optional = decodedOptional
+            self.path = decodedPath ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.signerName { members.append(("signerName", value.jsonTree())) }
+            if let value = self.labelSelector { members.append(("labelSelector", value.jsonTree())) }
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            members.append(("path", self.path.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Information about the condition of a component.
-    public struct ComponentCondition: Codable, Sendable, Hashable {
+    public struct ComponentCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of condition for a component.
         ///
         /// Valid value: "Healthy"
@@ -657,6 +1081,41 @@ extension CoreV1 {
             try container.encodeIfPresent(self.message, forKey: .message)
             try container.encodeIfPresent(self.error, forKey: .error)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedMessage: String?
+            var decodedError: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "error":
+                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.message = decodedMessage
+            self.error = decodedError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.error { members.append(("error", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -664,7 +1123,7 @@ extension CoreV1 {
     /// ComponentStatus (and ComponentStatusList) holds the cluster validation info.
     ///
     /// Deprecated: This API is deprecated in v1.19+
-    public struct ComponentStatus: Codable, Sendable, Hashable {
+    public struct ComponentStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -718,6 +1177,48 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedConditions: [CoreV1.ComponentCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ComponentCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -725,7 +1226,7 @@ extension CoreV1 {
     /// Status of all the conditions for the component as a list of ComponentStatus objects.
     ///
     /// Deprecated: This API is deprecated in v1.19+
-    public struct ComponentStatusList: Codable, Sendable, Hashable {
+    public struct ComponentStatusList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -778,12 +1279,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.ComponentStatus]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.ComponentStatus].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ConfigMap holds configuration data for pods to consume.
-    public struct ConfigMap: Codable, Sendable, Hashable {
+    public struct ConfigMap: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -863,6 +1402,54 @@ extension CoreV1 {
             try container.encodeIfPresent(self.data, forKey: .data)
             try container.encodeIfPresent(self.binaryData, forKey: .binaryData)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedImmutable: Bool?
+            var decodedData: [String: String]?
+            var decodedBinaryData: [String: String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "immutable":
+                    decodedImmutable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "immutable")
+                case "data":
+                    decodedData = try decoder.decodeIfPresent([String: String].self, from: member.value, member: "data")
+                case "binaryData":
+                    decodedBinaryData =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "binaryData")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.immutable = decodedImmutable
+            self.data = decodedData
+            self.binaryData = decodedBinaryData
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.immutable { members.append(("immutable", value.jsonTree())) }
+            if let value = self.data { members.append(("data", value.jsonTree())) }
+            if let value = self.binaryData { members.append(("binaryData", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -870,7 +1457,7 @@ extension CoreV1 {
     /// ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.
     ///
     /// The contents of the target ConfigMap's Data field will represent the key-value pairs as environment variables.
-    public struct ConfigMapEnvSource: Codable, Sendable, Hashable {
+    public struct ConfigMapEnvSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -905,12 +1492,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Selects a key from a ConfigMap.
-    public struct ConfigMapKeySelector: Codable, Sendable, Hashable {
+    public struct ConfigMapKeySelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -952,12 +1564,42 @@ extension CoreV1 {
             try container.encode(self.key, forKey: .key)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedKey: String?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.key = decodedKey ?? ""
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            members.append(("key", self.key.jsonTree()))
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ConfigMapList is a resource containing a list of ConfigMap objects.
-    public struct ConfigMapList: Codable, Sendable, Hashable {
+    public struct ConfigMapList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1008,6 +1650,44 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.ConfigMap]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.ConfigMap].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1016,7 +1696,7 @@ extension CoreV1 {
     ///
     /// This API is deprecated since 1.22:
     /// https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration
-    public struct ConfigMapNodeConfigSource: Codable, Sendable, Hashable {
+    public struct ConfigMapNodeConfigSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Namespace is the metadata.namespace of the referenced ConfigMap.
         ///
         /// This field is required in all cases.
@@ -1077,6 +1757,48 @@ extension CoreV1 {
             try container.encodeIfPresent(self.resourceVersion, forKey: .resourceVersion)
             try container.encode(self.kubeletConfigKey, forKey: .kubeletConfigKey)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNamespace: String?
+            var decodedName: String?
+            var decodedUid: String?
+            var decodedResourceVersion: String?
+            var decodedKubeletConfigKey: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "resourceVersion":
+                    decodedResourceVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
+                case "kubeletConfigKey":
+                    decodedKubeletConfigKey =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "kubeletConfigKey")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.namespace = decodedNamespace ?? ""
+            self.name = decodedName ?? ""
+            self.uid = decodedUid
+            self.resourceVersion = decodedResourceVersion
+            self.kubeletConfigKey = decodedKubeletConfigKey ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("namespace", self.namespace.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            if let value = self.resourceVersion { members.append(("resourceVersion", value.jsonTree())) }
+            members.append(("kubeletConfigKey", self.kubeletConfigKey.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1086,7 +1808,7 @@ extension CoreV1 {
     /// The contents of the target ConfigMap's Data field will be presented in a projected volume as files using the
     /// keys in the Data field as the file names, unless the items element is populated with specific mappings of keys
     /// to paths. Note that this is identical to a configmap volume source without the default mode.
-    public struct ConfigMapProjection: Codable, Sendable, Hashable {
+    public struct ConfigMapProjection: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -1133,6 +1855,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.items, forKey: .items)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedItems: [CoreV1.KeyToPath]?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.items = decodedItems
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.items { members.append(("items", value.jsonTree())) }
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1142,7 +1895,7 @@ extension CoreV1 {
     /// The contents of the target ConfigMap's Data field will be presented in a volume as files using the keys in the
     /// Data field as the file names, unless the items element is populated with specific mappings of keys to paths.
     /// ConfigMap volumes support ownership management and SELinux relabeling.
-    public struct ConfigMapVolumeSource: Codable, Sendable, Hashable {
+    public struct ConfigMapVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -1201,12 +1954,49 @@ extension CoreV1 {
             try container.encodeIfPresent(self.defaultMode, forKey: .defaultMode)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedItems: [CoreV1.KeyToPath]?
+            var decodedDefaultMode: Int32?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
+                case "defaultMode":
+                    decodedDefaultMode =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.items = decodedItems
+            self.defaultMode = decodedDefaultMode
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.items { members.append(("items", value.jsonTree())) }
+            if let value = self.defaultMode { members.append(("defaultMode", value.jsonTree())) }
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// A single application container that you want to run within a pod.
-    public struct Container: Codable, Sendable, Hashable {
+    public struct Container: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the container specified as a DNS_LABEL.
         ///
         /// Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.
@@ -1499,13 +2289,196 @@ extension CoreV1 {
             try container.encodeIfPresent(self.stdinOnce, forKey: .stdinOnce)
             try container.encodeIfPresent(self.tty, forKey: .tty)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedImage: String?
+            var decodedCommand: [String]?
+            var decodedArgs: [String]?
+            var decodedWorkingDir: String?
+            var decodedPorts: [CoreV1.ContainerPort]?
+            var decodedEnvFrom: [CoreV1.EnvFromSource]?
+            var decodedEnv: [CoreV1.EnvVar]?
+            var decodedResources: CoreV1.ResourceRequirements?
+            var decodedResizePolicy: [CoreV1.ContainerResizePolicy]?
+            var decodedRestartPolicy: String?
+            var decodedRestartPolicyRules: [CoreV1.ContainerRestartRule]?
+            var decodedVolumeMounts: [CoreV1.VolumeMount]?
+            var decodedVolumeDevices: [CoreV1.VolumeDevice]?
+            var decodedLivenessProbe: CoreV1.Probe?
+            var decodedReadinessProbe: CoreV1.Probe?
+            var decodedStartupProbe: CoreV1.Probe?
+            var decodedLifecycle: CoreV1.Lifecycle?
+            var decodedTerminationMessagePath: String?
+            var decodedTerminationMessagePolicy: String?
+            var decodedImagePullPolicy: String?
+            var decodedSecurityContext: CoreV1.SecurityContext?
+            var decodedStdin: Bool?
+            var decodedStdinOnce: Bool?
+            var decodedTty: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "image":
+                    decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
+                case "command":
+                    decodedCommand = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
+                case "args":
+                    decodedArgs = try decoder.decodeIfPresent([String].self, from: member.value, member: "args")
+                case "workingDir":
+                    decodedWorkingDir =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "workingDir")
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent([CoreV1.ContainerPort].self, from: member.value, member: "ports")
+                case "envFrom":
+                    decodedEnvFrom =
+                        try decoder.decodeIfPresent([CoreV1.EnvFromSource].self, from: member.value, member: "envFrom")
+                case "env":
+                    decodedEnv = try decoder.decodeIfPresent([CoreV1.EnvVar].self, from: member.value, member: "env")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceRequirements.self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                case "resizePolicy":
+                    decodedResizePolicy =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerResizePolicy].self,
+                            from: member.value,
+                            member: "resizePolicy"
+                        )
+                case "restartPolicy":
+                    decodedRestartPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
+                case "restartPolicyRules":
+                    decodedRestartPolicyRules =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerRestartRule].self,
+                            from: member.value,
+                            member: "restartPolicyRules"
+                        )
+                case "volumeMounts":
+                    decodedVolumeMounts =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.VolumeMount].self,
+                            from: member.value,
+                            member: "volumeMounts"
+                        )
+                case "volumeDevices":
+                    decodedVolumeDevices =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.VolumeDevice].self,
+                            from: member.value,
+                            member: "volumeDevices"
+                        )
+                case "livenessProbe":
+                    decodedLivenessProbe =
+                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "livenessProbe")
+                case "readinessProbe":
+                    decodedReadinessProbe =
+                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "readinessProbe")
+                case "startupProbe":
+                    decodedStartupProbe =
+                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "startupProbe")
+                case "lifecycle":
+                    decodedLifecycle =
+                        try decoder.decodeIfPresent(CoreV1.Lifecycle.self, from: member.value, member: "lifecycle")
+                case "terminationMessagePath":
+                    decodedTerminationMessagePath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePath")
+                case "terminationMessagePolicy":
+                    decodedTerminationMessagePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePolicy")
+                case "imagePullPolicy":
+                    decodedImagePullPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "imagePullPolicy")
+                case "securityContext":
+                    decodedSecurityContext =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecurityContext.self,
+                            from: member.value,
+                            member: "securityContext"
+                        )
+                case "stdin":
+                    decodedStdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
+                case "stdinOnce":
+                    decodedStdinOnce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdinOnce")
+                case "tty":
+                    decodedTty = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "tty")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.image = decodedImage
+            self.command = decodedCommand
+            self.args = decodedArgs
+            self.workingDir = decodedWorkingDir
+            self.ports = decodedPorts
+            self.envFrom = decodedEnvFrom
+            self.env = decodedEnv
+            self.resources = decodedResources
+            self.resizePolicy = decodedResizePolicy
+            self.restartPolicy = decodedRestartPolicy
+            self.restartPolicyRules = decodedRestartPolicyRules
+            self.volumeMounts = decodedVolumeMounts
+            self.volumeDevices = decodedVolumeDevices
+            self.livenessProbe = decodedLivenessProbe
+            self.readinessProbe = decodedReadinessProbe
+            self.startupProbe = decodedStartupProbe
+            self.lifecycle = decodedLifecycle
+            self.terminationMessagePath = decodedTerminationMessagePath
+            self.terminationMessagePolicy = decodedTerminationMessagePolicy
+            self.imagePullPolicy = decodedImagePullPolicy
+            self.securityContext = decodedSecurityContext
+            self.stdin = decodedStdin
+            self.stdinOnce = decodedStdinOnce
+            self.tty = decodedTty
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(25)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.image { members.append(("image", value.jsonTree())) }
+            if let value = self.command { members.append(("command", value.jsonTree())) }
+            if let value = self.args { members.append(("args", value.jsonTree())) }
+            if let value = self.workingDir { members.append(("workingDir", value.jsonTree())) }
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            if let value = self.envFrom { members.append(("envFrom", value.jsonTree())) }
+            if let value = self.env { members.append(("env", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.resizePolicy { members.append(("resizePolicy", value.jsonTree())) }
+            if let value = self.restartPolicy { members.append(("restartPolicy", value.jsonTree())) }
+            if let value = self.restartPolicyRules { members.append(("restartPolicyRules", value.jsonTree())) }
+            if let value = self.volumeMounts { members.append(("volumeMounts", value.jsonTree())) }
+            if let value = self.volumeDevices { members.append(("volumeDevices", value.jsonTree())) }
+            if let value = self.livenessProbe { members.append(("livenessProbe", value.jsonTree())) }
+            if let value = self.readinessProbe { members.append(("readinessProbe", value.jsonTree())) }
+            if let value = self.startupProbe { members.append(("startupProbe", value.jsonTree())) }
+            if let value = self.lifecycle { members.append(("lifecycle", value.jsonTree())) }
+            if let value = self.terminationMessagePath { members.append(("terminationMessagePath", value.jsonTree())) }
+            if let value = self.terminationMessagePolicy {
+                members.append(("terminationMessagePolicy", value.jsonTree()))
+            }
+            if let value = self.imagePullPolicy { members.append(("imagePullPolicy", value.jsonTree())) }
+            if let value = self.securityContext { members.append(("securityContext", value.jsonTree())) }
+            if let value = self.stdin { members.append(("stdin", value.jsonTree())) }
+            if let value = self.stdinOnce { members.append(("stdinOnce", value.jsonTree())) }
+            if let value = self.tty { members.append(("tty", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request
     /// name.
-    public struct ContainerExtendedResourceRequest: Codable, Sendable, Hashable {
+    public struct ContainerExtendedResourceRequest: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The name of the container requesting resources.
         public var containerName: String
         /// The name of the extended resource in that container which gets backed by DRA.
@@ -1543,12 +2516,45 @@ extension CoreV1 {
             try container.encode(self.resourceName, forKey: .resourceName)
             try container.encode(self.requestName, forKey: .requestName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedContainerName: String?
+            var decodedResourceName: String?
+            var decodedRequestName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "containerName":
+                    decodedContainerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "containerName")
+                case "resourceName":
+                    decodedResourceName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceName")
+                case "requestName":
+                    decodedRequestName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "requestName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.containerName = decodedContainerName ?? ""
+            self.resourceName = decodedResourceName ?? ""
+            self.requestName = decodedRequestName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("containerName", self.containerName.jsonTree()))
+            members.append(("resourceName", self.resourceName.jsonTree()))
+            members.append(("requestName", self.requestName.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Describe a container image
-    public struct ContainerImage: Codable, Sendable, Hashable {
+    public struct ContainerImage: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7",
         /// "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]
         public var names: [String]?
@@ -1580,12 +2586,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.names, forKey: .names)
             try container.encodeIfPresent(self.sizeBytes, forKey: .sizeBytes)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNames: [String]?
+            var decodedSizeBytes: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "names":
+                    decodedNames = try decoder.decodeIfPresent([String].self, from: member.value, member: "names")
+                case "sizeBytes":
+                    decodedSizeBytes = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "sizeBytes")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.names = decodedNames
+            self.sizeBytes = decodedSizeBytes
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.names { members.append(("names", value.jsonTree())) }
+            if let value = self.sizeBytes { members.append(("sizeBytes", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerPort represents a network port in a single container.
-    public struct ContainerPort: Codable, Sendable, Hashable {
+    public struct ContainerPort: Codable, JSONTreeCodable, Sendable, Hashable {
         /// If specified, this must be an IANA_SVC_NAME and unique within the pod.
         ///
         /// Each named port in a pod must have a unique name. Name for the port that can be referred to by services.
@@ -1646,12 +2677,53 @@ extension CoreV1 {
             try container.encodeIfPresent(self.`protocol`, forKey: .`protocol`)
             try container.encodeIfPresent(self.hostIP, forKey: .hostIP)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedHostPort: Int32?
+            var decodedContainerPort: Int32?
+            var decodedProtocol: String?
+            var decodedHostIP: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "hostPort":
+                    decodedHostPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "hostPort")
+                case "containerPort":
+                    decodedContainerPort =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "containerPort")
+                case "protocol":
+                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case "hostIP":
+                    decodedHostIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostIP")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.hostPort = decodedHostPort
+            self.containerPort = decodedContainerPort ?? 0
+            self.`protocol` = decodedProtocol
+            self.hostIP = decodedHostIP
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.hostPort { members.append(("hostPort", value.jsonTree())) }
+            members.append(("containerPort", self.containerPort.jsonTree()))
+            if let value = self.`protocol` { members.append(("protocol", value.jsonTree())) }
+            if let value = self.hostIP { members.append(("hostIP", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerResizePolicy represents resource resize policy for the container.
-    public struct ContainerResizePolicy: Codable, Sendable, Hashable {
+    public struct ContainerResizePolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the resource to which this resource resize policy applies.
         ///
         /// Supported values: cpu, memory.
@@ -1686,12 +2758,39 @@ extension CoreV1 {
             try container.encode(self.resourceName, forKey: .resourceName)
             try container.encode(self.restartPolicy, forKey: .restartPolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResourceName: String?
+            var decodedRestartPolicy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resourceName":
+                    decodedResourceName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceName")
+                case "restartPolicy":
+                    decodedRestartPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resourceName = decodedResourceName ?? ""
+            self.restartPolicy = decodedRestartPolicy ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("resourceName", self.resourceName.jsonTree()))
+            members.append(("restartPolicy", self.restartPolicy.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerRestartRule describes how a container exit is handled.
-    public struct ContainerRestartRule: Codable, Sendable, Hashable {
+    public struct ContainerRestartRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Specifies the action taken on a container exit if the requirements are satisfied.
         ///
         /// The only possible value is "Restart" to restart the container.
@@ -1725,13 +2824,43 @@ extension CoreV1 {
             try container.encode(self.action, forKey: .action)
             try container.encodeIfPresent(self.exitCodes, forKey: .exitCodes)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAction: String?
+            var decodedExitCodes: CoreV1.ContainerRestartRuleOnExitCodes?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "action":
+                    decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
+                case "exitCodes":
+                    decodedExitCodes =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ContainerRestartRuleOnExitCodes.self,
+                            from: member.value,
+                            member: "exitCodes"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.action = decodedAction ?? ""
+            self.exitCodes = decodedExitCodes
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("action", self.action.jsonTree()))
+            if let value = self.exitCodes { members.append(("exitCodes", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit
     /// codes.
-    public struct ContainerRestartRuleOnExitCodes: Codable, Sendable, Hashable {
+    public struct ContainerRestartRuleOnExitCodes: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Represents the relationship between the container exit code(s) and the specified values.
         ///
         /// Possible values are: - In: the requirement is satisfied if the container exit code is in the
@@ -1769,6 +2898,31 @@ extension CoreV1 {
             try container.encode(self.`operator`, forKey: .`operator`)
             try container.encodeIfPresent(self.values, forKey: .values)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedOperator: String?
+            var decodedValues: [Int32]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "operator":
+                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case "values":
+                    decodedValues = try decoder.decodeIfPresent([Int32].self, from: member.value, member: "values")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.`operator` = decodedOperator ?? ""
+            self.values = decodedValues
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("operator", self.`operator`.jsonTree()))
+            if let value = self.values { members.append(("values", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1777,7 +2931,7 @@ extension CoreV1 {
     ///
     /// Only one of its members may be specified. If none of them is specified, the default one is
     /// ContainerStateWaiting.
-    public struct ContainerState: Codable, Sendable, Hashable {
+    public struct ContainerState: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Details about a waiting container
         public var waiting: CoreV1.ContainerStateWaiting?
         /// Details about a running container
@@ -1815,12 +2969,57 @@ extension CoreV1 {
             try container.encodeIfPresent(self.running, forKey: .running)
             try container.encodeIfPresent(self.terminated, forKey: .terminated)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedWaiting: CoreV1.ContainerStateWaiting?
+            var decodedRunning: CoreV1.ContainerStateRunning?
+            var decodedTerminated: CoreV1.ContainerStateTerminated?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "waiting":
+                    decodedWaiting =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ContainerStateWaiting.self,
+                            from: member.value,
+                            member: "waiting"
+                        )
+                case "running":
+                    decodedRunning =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ContainerStateRunning.self,
+                            from: member.value,
+                            member: "running"
+                        )
+                case "terminated":
+                    decodedTerminated =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ContainerStateTerminated.self,
+                            from: member.value,
+                            member: "terminated"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.waiting = decodedWaiting
+            self.running = decodedRunning
+            self.terminated = decodedTerminated
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.waiting { members.append(("waiting", value.jsonTree())) }
+            if let value = self.running { members.append(("running", value.jsonTree())) }
+            if let value = self.terminated { members.append(("terminated", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerStateRunning is a running state of a container.
-    public struct ContainerStateRunning: Codable, Sendable, Hashable {
+    public struct ContainerStateRunning: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Time at which the container was last (re-)started
         public var startedAt: Time?
 
@@ -1844,12 +3043,32 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.startedAt, forKey: .startedAt)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedStartedAt: Time?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "startedAt":
+                    decodedStartedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startedAt")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.startedAt = decodedStartedAt
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.startedAt { members.append(("startedAt", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerStateTerminated is a terminated state of a container.
-    public struct ContainerStateTerminated: Codable, Sendable, Hashable {
+    public struct ContainerStateTerminated: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Exit status from the last termination of the container
         public var exitCode: Int32
         /// Signal from the last termination of the container
@@ -1915,12 +3134,63 @@ extension CoreV1 {
             try container.encodeIfPresent(self.finishedAt, forKey: .finishedAt)
             try container.encodeIfPresent(self.containerID, forKey: .containerID)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedExitCode: Int32?
+            var decodedSignal: Int32?
+            var decodedReason: String?
+            var decodedMessage: String?
+            var decodedStartedAt: Time?
+            var decodedFinishedAt: Time?
+            var decodedContainerID: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "exitCode":
+                    decodedExitCode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "exitCode")
+                case "signal":
+                    decodedSignal = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "signal")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "startedAt":
+                    decodedStartedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startedAt")
+                case "finishedAt":
+                    decodedFinishedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "finishedAt")
+                case "containerID":
+                    decodedContainerID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "containerID")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.exitCode = decodedExitCode ?? 0
+            self.signal = decodedSignal
+            self.reason = decodedReason
+            self.message = decodedMessage
+            self.startedAt = decodedStartedAt
+            self.finishedAt = decodedFinishedAt
+            self.containerID = decodedContainerID
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            members.append(("exitCode", self.exitCode.jsonTree()))
+            if let value = self.signal { members.append(("signal", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.startedAt { members.append(("startedAt", value.jsonTree())) }
+            if let value = self.finishedAt { members.append(("finishedAt", value.jsonTree())) }
+            if let value = self.containerID { members.append(("containerID", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerStateWaiting is a waiting state of a container.
-    public struct ContainerStateWaiting: Codable, Sendable, Hashable {
+    public struct ContainerStateWaiting: Codable, JSONTreeCodable, Sendable, Hashable {
         /// (brief) reason the container is not yet running.
         public var reason: String?
         /// Message regarding why the container is not yet running.
@@ -1951,12 +3221,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerStatus contains details for the current status of this container.
-    public struct ContainerStatus: Codable, Sendable, Hashable {
+    public struct ContainerStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name is a DNS_LABEL representing the unique name of the container.
         ///
         /// Each container in a pod must have a unique name across all container types. Cannot be updated.
@@ -2112,12 +3407,130 @@ extension CoreV1 {
             try container.encodeIfPresent(self.allocatedResourcesStatus, forKey: .allocatedResourcesStatus)
             try container.encodeIfPresent(self.stopSignal, forKey: .stopSignal)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedState: CoreV1.ContainerState?
+            var decodedLastState: CoreV1.ContainerState?
+            var decodedReady: Bool?
+            var decodedRestartCount: Int32?
+            var decodedImage: String?
+            var decodedImageID: String?
+            var decodedContainerID: String?
+            var decodedStarted: Bool?
+            var decodedAllocatedResources: [String: Quantity]?
+            var decodedResources: CoreV1.ResourceRequirements?
+            var decodedVolumeMounts: [CoreV1.VolumeMountStatus]?
+            var decodedUser: CoreV1.ContainerUser?
+            var decodedAllocatedResourcesStatus: [CoreV1.ResourceStatus]?
+            var decodedStopSignal: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "state":
+                    decodedState =
+                        try decoder.decodeIfPresent(CoreV1.ContainerState.self, from: member.value, member: "state")
+                case "lastState":
+                    decodedLastState =
+                        try decoder.decodeIfPresent(CoreV1.ContainerState.self, from: member.value, member: "lastState")
+                case "ready":
+                    decodedReady = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "ready")
+                case "restartCount":
+                    decodedRestartCount =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "restartCount")
+                case "image":
+                    decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
+                case "imageID":
+                    decodedImageID = try decoder.decodeIfPresent(String.self, from: member.value, member: "imageID")
+                case "containerID":
+                    decodedContainerID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "containerID")
+                case "started":
+                    decodedStarted = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "started")
+                case "allocatedResources":
+                    decodedAllocatedResources =
+                        try decoder.decodeIfPresent(
+                            [String: Quantity].self,
+                            from: member.value,
+                            member: "allocatedResources"
+                        )
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceRequirements.self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                case "volumeMounts":
+                    decodedVolumeMounts =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.VolumeMountStatus].self,
+                            from: member.value,
+                            member: "volumeMounts"
+                        )
+                case "user":
+                    decodedUser =
+                        try decoder.decodeIfPresent(CoreV1.ContainerUser.self, from: member.value, member: "user")
+                case "allocatedResourcesStatus":
+                    decodedAllocatedResourcesStatus =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ResourceStatus].self,
+                            from: member.value,
+                            member: "allocatedResourcesStatus"
+                        )
+                case "stopSignal":
+                    decodedStopSignal =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "stopSignal")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.state = decodedState
+            self.lastState = decodedLastState
+            self.ready = decodedReady ?? false
+            self.restartCount = decodedRestartCount ?? 0
+            self.image = decodedImage ?? ""
+            self.imageID = decodedImageID ?? ""
+            self.containerID = decodedContainerID
+            self.started = decodedStarted
+            self.allocatedResources = decodedAllocatedResources
+            self.resources = decodedResources
+            self.volumeMounts = decodedVolumeMounts
+            self.user = decodedUser
+            self.allocatedResourcesStatus = decodedAllocatedResourcesStatus
+            self.stopSignal = decodedStopSignal
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(15)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.state { members.append(("state", value.jsonTree())) }
+            if let value = self.lastState { members.append(("lastState", value.jsonTree())) }
+            members.append(("ready", self.ready.jsonTree()))
+            members.append(("restartCount", self.restartCount.jsonTree()))
+            members.append(("image", self.image.jsonTree()))
+            members.append(("imageID", self.imageID.jsonTree()))
+            if let value = self.containerID { members.append(("containerID", value.jsonTree())) }
+            if let value = self.started { members.append(("started", value.jsonTree())) }
+            if let value = self.allocatedResources { members.append(("allocatedResources", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.volumeMounts { members.append(("volumeMounts", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.allocatedResourcesStatus {
+                members.append(("allocatedResourcesStatus", value.jsonTree()))
+            }
+            if let value = self.stopSignal { members.append(("stopSignal", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ContainerUser represents user identity information
-    public struct ContainerUser: Codable, Sendable, Hashable {
+    public struct ContainerUser: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Linux holds user identity information initially attached to the first process of the containers in Linux.
         ///
         /// Note that the actual running identity can be changed if the process has enough privilege to do so.
@@ -2143,12 +3556,33 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.linux, forKey: .linux)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedLinux: CoreV1.LinuxContainerUser?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "linux":
+                    decodedLinux =
+                        try decoder.decodeIfPresent(CoreV1.LinuxContainerUser.self, from: member.value, member: "linux")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.linux = decodedLinux
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.linux { members.append(("linux", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// DaemonEndpoint contains information about a single Daemon endpoint.
-    public struct DaemonEndpoint: Codable, Sendable, Hashable {
+    public struct DaemonEndpoint: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Port number of the given endpoint.
         public var Port: Int32
 
@@ -2172,6 +3606,26 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.Port, forKey: .Port)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPort: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "Port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "Port")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.Port = decodedPort ?? 0
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("Port", self.Port.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2179,7 +3633,7 @@ extension CoreV1 {
     /// Represents downward API info for projecting into a projected volume.
     ///
     /// Note that this is identical to a downwardAPI volume source without the default mode.
-    public struct DownwardAPIProjection: Codable, Sendable, Hashable {
+    public struct DownwardAPIProjection: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Items is a list of DownwardAPIVolume file
         public var items: [CoreV1.DownwardAPIVolumeFile]?
 
@@ -2203,12 +3657,37 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedItems: [CoreV1.DownwardAPIVolumeFile]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.DownwardAPIVolumeFile].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.items = decodedItems
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.items { members.append(("items", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// DownwardAPIVolumeFile represents information to create the file containing the pod field
-    public struct DownwardAPIVolumeFile: Codable, Sendable, Hashable {
+    public struct DownwardAPIVolumeFile: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Required: Path is the relative path name of the file to be created.
         ///
         /// Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path
@@ -2263,6 +3742,51 @@ extension CoreV1 {
             try container.encodeIfPresent(self.resourceFieldRef, forKey: .resourceFieldRef)
             try container.encodeIfPresent(self.mode, forKey: .mode)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPath: String?
+            var decodedFieldRef: CoreV1.ObjectFieldSelector?
+            var decodedResourceFieldRef: CoreV1.ResourceFieldSelector?
+            var decodedMode: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "fieldRef":
+                    decodedFieldRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectFieldSelector.self,
+                            from: member.value,
+                            member: "fieldRef"
+                        )
+                case "resourceFieldRef":
+                    decodedResourceFieldRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceFieldSelector.self,
+                            from: member.value,
+                            member: "resourceFieldRef"
+                        )
+                case "mode":
+                    decodedMode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "mode")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.path = decodedPath ?? ""
+            self.fieldRef = decodedFieldRef
+            self.resourceFieldRef = decodedResourceFieldRef
+            self.mode = decodedMode
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("path", self.path.jsonTree()))
+            if let value = self.fieldRef { members.append(("fieldRef", value.jsonTree())) }
+            if let value = self.resourceFieldRef { members.append(("resourceFieldRef", value.jsonTree())) }
+            if let value = self.mode { members.append(("mode", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2270,7 +3794,7 @@ extension CoreV1 {
     /// DownwardAPIVolumeSource represents a volume containing downward API info.
     ///
     /// Downward API volumes support ownership management and SELinux relabeling.
-    public struct DownwardAPIVolumeSource: Codable, Sendable, Hashable {
+    public struct DownwardAPIVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Items is a list of downward API volume file
         public var items: [CoreV1.DownwardAPIVolumeFile]?
         /// Optional: mode bits to use on created files by default.
@@ -2306,6 +3830,37 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.items, forKey: .items)
             try container.encodeIfPresent(self.defaultMode, forKey: .defaultMode)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedItems: [CoreV1.DownwardAPIVolumeFile]?
+            var decodedDefaultMode: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.DownwardAPIVolumeFile].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                case "defaultMode":
+                    decodedDefaultMode =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.items = decodedItems
+            self.defaultMode = decodedDefaultMode
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.items { members.append(("items", value.jsonTree())) }
+            if let value = self.defaultMode { members.append(("defaultMode", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

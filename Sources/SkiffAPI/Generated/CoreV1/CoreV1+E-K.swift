@@ -6,7 +6,7 @@ extension CoreV1 {
     /// Represents an empty directory for a pod.
     ///
     /// Empty directory volumes support ownership management and SELinux relabeling.
-    public struct EmptyDirVolumeSource: Codable, Sendable, Hashable {
+    public struct EmptyDirVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// medium represents what type of storage medium should back this directory.
         ///
         /// The default is "" which means to use the node's default medium. Must be an empty string (default) or Memory.
@@ -45,6 +45,32 @@ extension CoreV1 {
             try container.encodeIfPresent(self.medium, forKey: .medium)
             try container.encodeIfPresent(self.sizeLimit, forKey: .sizeLimit)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMedium: String?
+            var decodedSizeLimit: Quantity?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "medium":
+                    decodedMedium = try decoder.decodeIfPresent(String.self, from: member.value, member: "medium")
+                case "sizeLimit":
+                    decodedSizeLimit =
+                        try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "sizeLimit")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.medium = decodedMedium
+            self.sizeLimit = decodedSizeLimit
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.medium { members.append(("medium", value.jsonTree())) }
+            if let value = self.sizeLimit { members.append(("sizeLimit", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -52,7 +78,7 @@ extension CoreV1 {
     /// EndpointAddress is a tuple that describes single IP address.
     ///
     /// Deprecated: This API is deprecated in v1.33+.
-    public struct EndpointAddress: Codable, Sendable, Hashable {
+    public struct EndpointAddress: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The IP of this endpoint.
         ///
         /// May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10), or link-local multicast
@@ -102,6 +128,46 @@ extension CoreV1 {
             try container.encodeIfPresent(self.nodeName, forKey: .nodeName)
             try container.encodeIfPresent(self.targetRef, forKey: .targetRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIp: String?
+            var decodedHostname: String?
+            var decodedNodeName: String?
+            var decodedTargetRef: CoreV1.ObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ip":
+                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                case "hostname":
+                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case "nodeName":
+                    decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
+                case "targetRef":
+                    decodedTargetRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectReference.self,
+                            from: member.value,
+                            member: "targetRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ip = decodedIp ?? ""
+            self.hostname = decodedHostname
+            self.nodeName = decodedNodeName
+            self.targetRef = decodedTargetRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("ip", self.ip.jsonTree()))
+            if let value = self.hostname { members.append(("hostname", value.jsonTree())) }
+            if let value = self.nodeName { members.append(("nodeName", value.jsonTree())) }
+            if let value = self.targetRef { members.append(("targetRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -109,7 +175,7 @@ extension CoreV1 {
     /// EndpointPort is a tuple that describes a single port.
     ///
     /// Deprecated: This API is deprecated in v1.33+.
-    public struct EndpointPort: Codable, Sendable, Hashable {
+    public struct EndpointPort: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The name of this port. This must match the 'name' field in the corresponding ServicePort.
         ///
         /// Must be a DNS_LABEL. Optional only if one port is defined.
@@ -172,6 +238,42 @@ extension CoreV1 {
             try container.encodeIfPresent(self.`protocol`, forKey: .`protocol`)
             try container.encodeIfPresent(self.appProtocol, forKey: .appProtocol)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedPort: Int32?
+            var decodedProtocol: String?
+            var decodedAppProtocol: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case "protocol":
+                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case "appProtocol":
+                    decodedAppProtocol =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "appProtocol")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.port = decodedPort ?? 0
+            self.`protocol` = decodedProtocol
+            self.appProtocol = decodedAppProtocol
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            members.append(("port", self.port.jsonTree()))
+            if let value = self.`protocol` { members.append(("protocol", value.jsonTree())) }
+            if let value = self.appProtocol { members.append(("appProtocol", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -191,7 +293,7 @@ extension CoreV1 {
     /// 	b: [ 10.10.1.1:309, 10.10.2.2:309 ]
     ///
     /// Deprecated: This API is deprecated in v1.33+.
-    public struct EndpointSubset: Codable, Sendable, Hashable {
+    public struct EndpointSubset: Codable, JSONTreeCodable, Sendable, Hashable {
         /// IP addresses which offer the related ports that are marked as ready.
         ///
         /// These endpoints should be considered safe for load balancers and clients to utilize.
@@ -233,6 +335,47 @@ extension CoreV1 {
             try container.encodeIfPresent(self.notReadyAddresses, forKey: .notReadyAddresses)
             try container.encodeIfPresent(self.ports, forKey: .ports)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAddresses: [CoreV1.EndpointAddress]?
+            var decodedNotReadyAddresses: [CoreV1.EndpointAddress]?
+            var decodedPorts: [CoreV1.EndpointPort]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "addresses":
+                    decodedAddresses =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.EndpointAddress].self,
+                            from: member.value,
+                            member: "addresses"
+                        )
+                case "notReadyAddresses":
+                    decodedNotReadyAddresses =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.EndpointAddress].self,
+                            from: member.value,
+                            member: "notReadyAddresses"
+                        )
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent([CoreV1.EndpointPort].self, from: member.value, member: "ports")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.addresses = decodedAddresses
+            self.notReadyAddresses = decodedNotReadyAddresses
+            self.ports = decodedPorts
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.addresses { members.append(("addresses", value.jsonTree())) }
+            if let value = self.notReadyAddresses { members.append(("notReadyAddresses", value.jsonTree())) }
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -257,7 +400,7 @@ extension CoreV1 {
     /// discoveryv1.EndpointSlice for complete information about Service endpoints.
     ///
     /// Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
-    public struct Endpoints: Codable, Sendable, Hashable {
+    public struct Endpoints: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -316,6 +459,44 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.subsets, forKey: .subsets)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSubsets: [CoreV1.EndpointSubset]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "subsets":
+                    decodedSubsets =
+                        try decoder.decodeIfPresent([CoreV1.EndpointSubset].self, from: member.value, member: "subsets")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.subsets = decodedSubsets
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.subsets { members.append(("subsets", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -323,7 +504,7 @@ extension CoreV1 {
     /// EndpointsList is a list of endpoints.
     ///
     /// Deprecated: This API is deprecated in v1.33+.
-    public struct EndpointsList: Codable, Sendable, Hashable {
+    public struct EndpointsList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -376,12 +557,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.Endpoints]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.Endpoints].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// EnvFromSource represents the source of a set of ConfigMaps or Secrets
-    public struct EnvFromSource: Codable, Sendable, Hashable {
+    public struct EnvFromSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Optional text to prepend to the name of each environment variable.
         ///
         /// May consist of any printable ASCII characters except '='.
@@ -421,12 +640,52 @@ extension CoreV1 {
             try container.encodeIfPresent(self.configMapRef, forKey: .configMapRef)
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPrefix: String?
+            var decodedConfigMapRef: CoreV1.ConfigMapEnvSource?
+            var decodedSecretRef: CoreV1.SecretEnvSource?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "prefix":
+                    decodedPrefix = try decoder.decodeIfPresent(String.self, from: member.value, member: "prefix")
+                case "configMapRef":
+                    decodedConfigMapRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ConfigMapEnvSource.self,
+                            from: member.value,
+                            member: "configMapRef"
+                        )
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretEnvSource.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.prefix = decodedPrefix
+            self.configMapRef = decodedConfigMapRef
+            self.secretRef = decodedSecretRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.prefix { members.append(("prefix", value.jsonTree())) }
+            if let value = self.configMapRef { members.append(("configMapRef", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// EnvVar represents an environment variable present in a Container.
-    public struct EnvVar: Codable, Sendable, Hashable {
+    public struct EnvVar: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the environment variable.
         ///
         /// May consist of any printable ASCII characters except '='.
@@ -474,12 +733,43 @@ extension CoreV1 {
             try container.encodeIfPresent(self.value, forKey: .value)
             try container.encodeIfPresent(self.valueFrom, forKey: .valueFrom)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedValue: String?
+            var decodedValueFrom: CoreV1.EnvVarSource?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                case "valueFrom":
+                    decodedValueFrom =
+                        try decoder.decodeIfPresent(CoreV1.EnvVarSource.self, from: member.value, member: "valueFrom")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.value = decodedValue
+            self.valueFrom = decodedValueFrom
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.value { members.append(("value", value.jsonTree())) }
+            if let value = self.valueFrom { members.append(("valueFrom", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// EnvVarSource represents a source for the value of an EnvVar.
-    public struct EnvVarSource: Codable, Sendable, Hashable {
+    public struct EnvVarSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`,
         /// `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP,
         /// status.podIPs.
@@ -539,6 +829,71 @@ extension CoreV1 {
             try container.encodeIfPresent(self.secretKeyRef, forKey: .secretKeyRef)
             try container.encodeIfPresent(self.fileKeyRef, forKey: .fileKeyRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedFieldRef: CoreV1.ObjectFieldSelector?
+            var decodedResourceFieldRef: CoreV1.ResourceFieldSelector?
+            var decodedConfigMapKeyRef: CoreV1.ConfigMapKeySelector?
+            var decodedSecretKeyRef: CoreV1.SecretKeySelector?
+            var decodedFileKeyRef: CoreV1.FileKeySelector?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "fieldRef":
+                    decodedFieldRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectFieldSelector.self,
+                            from: member.value,
+                            member: "fieldRef"
+                        )
+                case "resourceFieldRef":
+                    decodedResourceFieldRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceFieldSelector.self,
+                            from: member.value,
+                            member: "resourceFieldRef"
+                        )
+                case "configMapKeyRef":
+                    decodedConfigMapKeyRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ConfigMapKeySelector.self,
+                            from: member.value,
+                            member: "configMapKeyRef"
+                        )
+                case "secretKeyRef":
+                    decodedSecretKeyRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretKeySelector.self,
+                            from: member.value,
+                            member: "secretKeyRef"
+                        )
+                case "fileKeyRef":
+                    decodedFileKeyRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.FileKeySelector.self,
+                            from: member.value,
+                            member: "fileKeyRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.fieldRef = decodedFieldRef
+            self.resourceFieldRef = decodedResourceFieldRef
+            self.configMapKeyRef = decodedConfigMapKeyRef
+            self.secretKeyRef = decodedSecretKeyRef
+            self.fileKeyRef = decodedFileKeyRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.fieldRef { members.append(("fieldRef", value.jsonTree())) }
+            if let value = self.resourceFieldRef { members.append(("resourceFieldRef", value.jsonTree())) }
+            if let value = self.configMapKeyRef { members.append(("configMapKeyRef", value.jsonTree())) }
+            if let value = self.secretKeyRef { members.append(("secretKeyRef", value.jsonTree())) }
+            if let value = self.fileKeyRef { members.append(("fileKeyRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -552,7 +907,7 @@ extension CoreV1 {
     ///
     /// To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers
     /// may not be removed or restarted.
-    public struct EphemeralContainer: Codable, Sendable, Hashable {
+    public struct EphemeralContainer: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the ephemeral container specified as a DNS_LABEL.
         ///
         /// This name must be unique among all containers, init containers and ephemeral containers.
@@ -821,12 +1176,201 @@ extension CoreV1 {
             try container.encodeIfPresent(self.tty, forKey: .tty)
             try container.encodeIfPresent(self.targetContainerName, forKey: .targetContainerName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedImage: String?
+            var decodedCommand: [String]?
+            var decodedArgs: [String]?
+            var decodedWorkingDir: String?
+            var decodedPorts: [CoreV1.ContainerPort]?
+            var decodedEnvFrom: [CoreV1.EnvFromSource]?
+            var decodedEnv: [CoreV1.EnvVar]?
+            var decodedResources: CoreV1.ResourceRequirements?
+            var decodedResizePolicy: [CoreV1.ContainerResizePolicy]?
+            var decodedRestartPolicy: String?
+            var decodedRestartPolicyRules: [CoreV1.ContainerRestartRule]?
+            var decodedVolumeMounts: [CoreV1.VolumeMount]?
+            var decodedVolumeDevices: [CoreV1.VolumeDevice]?
+            var decodedLivenessProbe: CoreV1.Probe?
+            var decodedReadinessProbe: CoreV1.Probe?
+            var decodedStartupProbe: CoreV1.Probe?
+            var decodedLifecycle: CoreV1.Lifecycle?
+            var decodedTerminationMessagePath: String?
+            var decodedTerminationMessagePolicy: String?
+            var decodedImagePullPolicy: String?
+            var decodedSecurityContext: CoreV1.SecurityContext?
+            var decodedStdin: Bool?
+            var decodedStdinOnce: Bool?
+            var decodedTty: Bool?
+            var decodedTargetContainerName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "image":
+                    decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
+                case "command":
+                    decodedCommand = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
+                case "args":
+                    decodedArgs = try decoder.decodeIfPresent([String].self, from: member.value, member: "args")
+                case "workingDir":
+                    decodedWorkingDir =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "workingDir")
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent([CoreV1.ContainerPort].self, from: member.value, member: "ports")
+                case "envFrom":
+                    decodedEnvFrom =
+                        try decoder.decodeIfPresent([CoreV1.EnvFromSource].self, from: member.value, member: "envFrom")
+                case "env":
+                    decodedEnv = try decoder.decodeIfPresent([CoreV1.EnvVar].self, from: member.value, member: "env")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceRequirements.self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                case "resizePolicy":
+                    decodedResizePolicy =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerResizePolicy].self,
+                            from: member.value,
+                            member: "resizePolicy"
+                        )
+                case "restartPolicy":
+                    decodedRestartPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
+                case "restartPolicyRules":
+                    decodedRestartPolicyRules =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerRestartRule].self,
+                            from: member.value,
+                            member: "restartPolicyRules"
+                        )
+                case "volumeMounts":
+                    decodedVolumeMounts =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.VolumeMount].self,
+                            from: member.value,
+                            member: "volumeMounts"
+                        )
+                case "volumeDevices":
+                    decodedVolumeDevices =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.VolumeDevice].self,
+                            from: member.value,
+                            member: "volumeDevices"
+                        )
+                case "livenessProbe":
+                    decodedLivenessProbe =
+                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "livenessProbe")
+                case "readinessProbe":
+                    decodedReadinessProbe =
+                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "readinessProbe")
+                case "startupProbe":
+                    decodedStartupProbe =
+                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "startupProbe")
+                case "lifecycle":
+                    decodedLifecycle =
+                        try decoder.decodeIfPresent(CoreV1.Lifecycle.self, from: member.value, member: "lifecycle")
+                case "terminationMessagePath":
+                    decodedTerminationMessagePath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePath")
+                case "terminationMessagePolicy":
+                    decodedTerminationMessagePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePolicy")
+                case "imagePullPolicy":
+                    decodedImagePullPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "imagePullPolicy")
+                case "securityContext":
+                    decodedSecurityContext =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecurityContext.self,
+                            from: member.value,
+                            member: "securityContext"
+                        )
+                case "stdin":
+                    decodedStdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
+                case "stdinOnce":
+                    decodedStdinOnce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdinOnce")
+                case "tty":
+                    decodedTty = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "tty")
+                case "targetContainerName":
+                    decodedTargetContainerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "targetContainerName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.image = decodedImage
+            self.command = decodedCommand
+            self.args = decodedArgs
+            self.workingDir = decodedWorkingDir
+            self.ports = decodedPorts
+            self.envFrom = decodedEnvFrom
+            self.env = decodedEnv
+            self.resources = decodedResources
+            self.resizePolicy = decodedResizePolicy
+            self.restartPolicy = decodedRestartPolicy
+            self.restartPolicyRules = decodedRestartPolicyRules
+            self.volumeMounts = decodedVolumeMounts
+            self.volumeDevices = decodedVolumeDevices
+            self.livenessProbe = decodedLivenessProbe
+            self.readinessProbe = decodedReadinessProbe
+            self.startupProbe = decodedStartupProbe
+            self.lifecycle = decodedLifecycle
+            self.terminationMessagePath = decodedTerminationMessagePath
+            self.terminationMessagePolicy = decodedTerminationMessagePolicy
+            self.imagePullPolicy = decodedImagePullPolicy
+            self.securityContext = decodedSecurityContext
+            self.stdin = decodedStdin
+            self.stdinOnce = decodedStdinOnce
+            self.tty = decodedTty
+            self.targetContainerName = decodedTargetContainerName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(26)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.image { members.append(("image", value.jsonTree())) }
+            if let value = self.command { members.append(("command", value.jsonTree())) }
+            if let value = self.args { members.append(("args", value.jsonTree())) }
+            if let value = self.workingDir { members.append(("workingDir", value.jsonTree())) }
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            if let value = self.envFrom { members.append(("envFrom", value.jsonTree())) }
+            if let value = self.env { members.append(("env", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.resizePolicy { members.append(("resizePolicy", value.jsonTree())) }
+            if let value = self.restartPolicy { members.append(("restartPolicy", value.jsonTree())) }
+            if let value = self.restartPolicyRules { members.append(("restartPolicyRules", value.jsonTree())) }
+            if let value = self.volumeMounts { members.append(("volumeMounts", value.jsonTree())) }
+            if let value = self.volumeDevices { members.append(("volumeDevices", value.jsonTree())) }
+            if let value = self.livenessProbe { members.append(("livenessProbe", value.jsonTree())) }
+            if let value = self.readinessProbe { members.append(("readinessProbe", value.jsonTree())) }
+            if let value = self.startupProbe { members.append(("startupProbe", value.jsonTree())) }
+            if let value = self.lifecycle { members.append(("lifecycle", value.jsonTree())) }
+            if let value = self.terminationMessagePath { members.append(("terminationMessagePath", value.jsonTree())) }
+            if let value = self.terminationMessagePolicy {
+                members.append(("terminationMessagePolicy", value.jsonTree()))
+            }
+            if let value = self.imagePullPolicy { members.append(("imagePullPolicy", value.jsonTree())) }
+            if let value = self.securityContext { members.append(("securityContext", value.jsonTree())) }
+            if let value = self.stdin { members.append(("stdin", value.jsonTree())) }
+            if let value = self.stdinOnce { members.append(("stdinOnce", value.jsonTree())) }
+            if let value = self.tty { members.append(("tty", value.jsonTree())) }
+            if let value = self.targetContainerName { members.append(("targetContainerName", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents an ephemeral volume that is handled by a normal storage driver.
-    public struct EphemeralVolumeSource: Codable, Sendable, Hashable {
+    public struct EphemeralVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Will be used to create a stand-alone PVC to provision the volume.
         ///
         /// The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be
@@ -866,6 +1410,31 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.volumeClaimTemplate, forKey: .volumeClaimTemplate)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeClaimTemplate: CoreV1.PersistentVolumeClaimTemplate?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeClaimTemplate":
+                    decodedVolumeClaimTemplate =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeClaimTemplate.self,
+                            from: member.value,
+                            member: "volumeClaimTemplate"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeClaimTemplate = decodedVolumeClaimTemplate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.volumeClaimTemplate { members.append(("volumeClaimTemplate", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -874,7 +1443,7 @@ extension CoreV1 {
     /// messages may evolve with time. Event consumers should not rely on the timing of an event with a given Reason
     /// reflecting a consistent underlying trigger, or the continued existence of events with that Reason. Events should
     /// be treated as informative, best-effort, supplemental data.
-    public struct Event: Codable, Sendable, Hashable {
+    public struct Event: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1026,12 +1595,127 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reportingComponent, forKey: .reportingComponent)
             try container.encodeIfPresent(self.reportingInstance, forKey: .reportingInstance)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedInvolvedObject: CoreV1.ObjectReference?
+            var decodedReason: String?
+            var decodedMessage: String?
+            var decodedSource: CoreV1.EventSource?
+            var decodedFirstTimestamp: Time?
+            var decodedLastTimestamp: Time?
+            var decodedCount: Int32?
+            var decodedType: String?
+            var decodedEventTime: MicroTime?
+            var decodedSeries: CoreV1.EventSeries?
+            var decodedAction: String?
+            var decodedRelated: CoreV1.ObjectReference?
+            var decodedReportingComponent: String?
+            var decodedReportingInstance: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "involvedObject":
+                    decodedInvolvedObject =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectReference.self,
+                            from: member.value,
+                            member: "involvedObject"
+                        )
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "source":
+                    decodedSource =
+                        try decoder.decodeIfPresent(CoreV1.EventSource.self, from: member.value, member: "source")
+                case "firstTimestamp":
+                    decodedFirstTimestamp =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "firstTimestamp")
+                case "lastTimestamp":
+                    decodedLastTimestamp =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTimestamp")
+                case "count":
+                    decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "eventTime":
+                    decodedEventTime =
+                        try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "eventTime")
+                case "series":
+                    decodedSeries =
+                        try decoder.decodeIfPresent(CoreV1.EventSeries.self, from: member.value, member: "series")
+                case "action":
+                    decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
+                case "related":
+                    decodedRelated =
+                        try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "related")
+                case "reportingComponent":
+                    decodedReportingComponent =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingComponent")
+                case "reportingInstance":
+                    decodedReportingInstance =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingInstance")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.involvedObject = decodedInvolvedObject ?? CoreV1.ObjectReference()
+            self.reason = decodedReason
+            self.message = decodedMessage
+            self.source = decodedSource
+            self.firstTimestamp = decodedFirstTimestamp
+            self.lastTimestamp = decodedLastTimestamp
+            self.count = decodedCount
+            self.type = decodedType
+            self.eventTime = decodedEventTime
+            self.series = decodedSeries
+            self.action = decodedAction
+            self.related = decodedRelated
+            self.reportingComponent = decodedReportingComponent
+            self.reportingInstance = decodedReportingInstance
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(17)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("involvedObject", self.involvedObject.jsonTree()))
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.source { members.append(("source", value.jsonTree())) }
+            if let value = self.firstTimestamp { members.append(("firstTimestamp", value.jsonTree())) }
+            if let value = self.lastTimestamp { members.append(("lastTimestamp", value.jsonTree())) }
+            if let value = self.count { members.append(("count", value.jsonTree())) }
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.eventTime { members.append(("eventTime", value.jsonTree())) }
+            if let value = self.series { members.append(("series", value.jsonTree())) }
+            if let value = self.action { members.append(("action", value.jsonTree())) }
+            if let value = self.related { members.append(("related", value.jsonTree())) }
+            if let value = self.reportingComponent { members.append(("reportingComponent", value.jsonTree())) }
+            if let value = self.reportingInstance { members.append(("reportingInstance", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// EventList is a list of events.
-    public struct EventList: Codable, Sendable, Hashable {
+    public struct EventList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1084,13 +1768,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.Event]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems = try decoder.decodeIfPresent([CoreV1.Event].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some
     /// time.
-    public struct EventSeries: Codable, Sendable, Hashable {
+    public struct EventSeries: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Number of occurrences in this series up to the last heartbeat time
         public var count: Int32?
         /// Time of the last occurrence observed
@@ -1121,12 +1842,38 @@ extension CoreV1 {
             try container.encodeIfPresent(self.count, forKey: .count)
             try container.encodeIfPresent(self.lastObservedTime, forKey: .lastObservedTime)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCount: Int32?
+            var decodedLastObservedTime: MicroTime?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "count":
+                    decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
+                case "lastObservedTime":
+                    decodedLastObservedTime =
+                        try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "lastObservedTime")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.count = decodedCount
+            self.lastObservedTime = decodedLastObservedTime
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.count { members.append(("count", value.jsonTree())) }
+            if let value = self.lastObservedTime { members.append(("lastObservedTime", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// EventSource contains information for an event.
-    public struct EventSource: Codable, Sendable, Hashable {
+    public struct EventSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Component from which the event is generated.
         public var component: String?
         /// Node name on which the event is generated.
@@ -1157,12 +1904,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.component, forKey: .component)
             try container.encodeIfPresent(self.host, forKey: .host)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedComponent: String?
+            var decodedHost: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "component":
+                    decodedComponent = try decoder.decodeIfPresent(String.self, from: member.value, member: "component")
+                case "host":
+                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.component = decodedComponent
+            self.host = decodedHost
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.component { members.append(("component", value.jsonTree())) }
+            if let value = self.host { members.append(("host", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ExecAction describes a "run in container" action.
-    public struct ExecAction: Codable, Sendable, Hashable {
+    public struct ExecAction: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Command is the command line to execute inside the container, the working directory for the command is root
         /// ('/') in the container's filesystem.
         ///
@@ -1191,6 +1963,26 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.command, forKey: .command)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCommand: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "command":
+                    decodedCommand = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.command = decodedCommand
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.command { members.append(("command", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1199,7 +1991,7 @@ extension CoreV1 {
     ///
     /// Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management
     /// and SELinux relabeling.
-    public struct FCVolumeSource: Codable, Sendable, Hashable {
+    public struct FCVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// targetWWNs is Optional: FC target worldwide names (WWNs)
         public var targetWWNs: [String]?
         /// lun is Optional: FC target lun number
@@ -1257,12 +2049,53 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.wwids, forKey: .wwids)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedTargetWWNs: [String]?
+            var decodedLun: Int32?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedWwids: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "targetWWNs":
+                    decodedTargetWWNs =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "targetWWNs")
+                case "lun":
+                    decodedLun = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "lun")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "wwids":
+                    decodedWwids = try decoder.decodeIfPresent([String].self, from: member.value, member: "wwids")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.targetWWNs = decodedTargetWWNs
+            self.lun = decodedLun
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.wwids = decodedWwids
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.targetWWNs { members.append(("targetWWNs", value.jsonTree())) }
+            if let value = self.lun { members.append(("lun", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.wwids { members.append(("wwids", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// FileKeySelector selects a key of the env file.
-    public struct FileKeySelector: Codable, Sendable, Hashable {
+    public struct FileKeySelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The name of the volume mount containing the env file.
         public var volumeName: String
         /// The path within the volume from which to select the file.
@@ -1319,13 +2152,49 @@ extension CoreV1 {
             try container.encode(self.key, forKey: .key)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeName: String?
+            var decodedPath: String?
+            var decodedKey: String?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeName":
+                    decodedVolumeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeName = decodedVolumeName ?? ""
+            self.path = decodedPath ?? ""
+            self.key = decodedKey ?? ""
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("volumeName", self.volumeName.jsonTree()))
+            members.append(("path", self.path.jsonTree()))
+            members.append(("key", self.key.jsonTree()))
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an
     /// exec based plugin.
-    public struct FlexPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct FlexPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// driver is the name of the driver to use for this volume.
         public var driver: String
         /// fsType is the Filesystem type to mount.
@@ -1386,12 +2255,58 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.options, forKey: .options)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDriver: String?
+            var decodedFsType: String?
+            var decodedSecretRef: CoreV1.SecretReference?
+            var decodedReadOnly: Bool?
+            var decodedOptions: [String: String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "driver":
+                    decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "options":
+                    decodedOptions =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "options")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.driver = decodedDriver ?? ""
+            self.fsType = decodedFsType
+            self.secretRef = decodedSecretRef
+            self.readOnly = decodedReadOnly
+            self.options = decodedOptions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("driver", self.driver.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.options { members.append(("options", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
-    public struct FlexVolumeSource: Codable, Sendable, Hashable {
+    public struct FlexVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// driver is the name of the driver to use for this volume.
         public var driver: String
         /// fsType is the filesystem type to mount.
@@ -1452,6 +2367,52 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.options, forKey: .options)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDriver: String?
+            var decodedFsType: String?
+            var decodedSecretRef: CoreV1.LocalObjectReference?
+            var decodedReadOnly: Bool?
+            var decodedOptions: [String: String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "driver":
+                    decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "options":
+                    decodedOptions =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "options")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.driver = decodedDriver ?? ""
+            self.fsType = decodedFsType
+            self.secretRef = decodedSecretRef
+            self.readOnly = decodedReadOnly
+            self.options = decodedOptions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("driver", self.driver.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.options { members.append(("options", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1460,7 +2421,7 @@ extension CoreV1 {
     ///
     /// One and only one of datasetName and datasetUUID should be set. Flocker volumes do not support ownership
     /// management or SELinux relabeling.
-    public struct FlockerVolumeSource: Codable, Sendable, Hashable {
+    public struct FlockerVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// datasetName is Name of the dataset stored as metadata -> name on the dataset for Flocker should be
         /// considered as deprecated
         public var datasetName: String?
@@ -1494,6 +2455,33 @@ extension CoreV1 {
             try container.encodeIfPresent(self.datasetName, forKey: .datasetName)
             try container.encodeIfPresent(self.datasetUUID, forKey: .datasetUUID)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDatasetName: String?
+            var decodedDatasetUUID: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "datasetName":
+                    decodedDatasetName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "datasetName")
+                case "datasetUUID":
+                    decodedDatasetUUID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "datasetUUID")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.datasetName = decodedDatasetName
+            self.datasetUUID = decodedDatasetUUID
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.datasetName { members.append(("datasetName", value.jsonTree())) }
+            if let value = self.datasetUUID { members.append(("datasetUUID", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1503,7 +2491,7 @@ extension CoreV1 {
     /// A GCE PD must exist before mounting to a container. The disk must also be in the same GCE project and zone as
     /// the kubelet. A GCE PD can only be mounted as read/write once or read-only many times. GCE PDs support ownership
     /// management and SELinux relabeling.
-    public struct GCEPersistentDiskVolumeSource: Codable, Sendable, Hashable {
+    public struct GCEPersistentDiskVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// pdName is unique name of the PD resource in GCE.
         ///
         /// Used to identify the disk in GCE. More info:
@@ -1561,12 +2549,47 @@ extension CoreV1 {
             try container.encodeIfPresent(self.partition, forKey: .partition)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPdName: String?
+            var decodedFsType: String?
+            var decodedPartition: Int32?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "pdName":
+                    decodedPdName = try decoder.decodeIfPresent(String.self, from: member.value, member: "pdName")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "partition":
+                    decodedPartition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.pdName = decodedPdName ?? ""
+            self.fsType = decodedFsType
+            self.partition = decodedPartition
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("pdName", self.pdName.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.partition { members.append(("partition", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// GRPCAction specifies an action involving a GRPC service.
-    public struct GRPCAction: Codable, Sendable, Hashable {
+    public struct GRPCAction: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Port number of the gRPC service.
         ///
         /// Number must be in the range 1 to 65535.
@@ -1602,6 +2625,31 @@ extension CoreV1 {
             try container.encode(self.port, forKey: .port)
             try container.encodeIfPresent(self.service, forKey: .service)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPort: Int32?
+            var decodedService: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case "service":
+                    decodedService = try decoder.decodeIfPresent(String.self, from: member.value, member: "service")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.port = decodedPort ?? 0
+            self.service = decodedService
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("port", self.port.jsonTree()))
+            if let value = self.service { members.append(("service", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1612,7 +2660,7 @@ extension CoreV1 {
     ///
     /// DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an
     /// InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
-    public struct GitRepoVolumeSource: Codable, Sendable, Hashable {
+    public struct GitRepoVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// repository is the URL
         public var repository: String
         /// revision is the commit hash for the specified revision.
@@ -1653,6 +2701,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.revision, forKey: .revision)
             try container.encodeIfPresent(self.directory, forKey: .directory)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRepository: String?
+            var decodedRevision: String?
+            var decodedDirectory: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "repository":
+                    decodedRepository =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "repository")
+                case "revision":
+                    decodedRevision = try decoder.decodeIfPresent(String.self, from: member.value, member: "revision")
+                case "directory":
+                    decodedDirectory = try decoder.decodeIfPresent(String.self, from: member.value, member: "directory")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.repository = decodedRepository ?? ""
+            self.revision = decodedRevision
+            self.directory = decodedDirectory
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("repository", self.repository.jsonTree()))
+            if let value = self.revision { members.append(("revision", value.jsonTree())) }
+            if let value = self.directory { members.append(("directory", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1660,7 +2739,7 @@ extension CoreV1 {
     /// Represents a Glusterfs mount that lasts the lifetime of a pod.
     ///
     /// Glusterfs volumes do not support ownership management or SELinux relabeling.
-    public struct GlusterfsPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct GlusterfsPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// endpoints is the endpoint name that details Glusterfs topology.
         ///
         /// More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
@@ -1714,6 +2793,42 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.endpointsNamespace, forKey: .endpointsNamespace)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedEndpoints: String?
+            var decodedPath: String?
+            var decodedReadOnly: Bool?
+            var decodedEndpointsNamespace: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "endpoints":
+                    decodedEndpoints = try decoder.decodeIfPresent(String.self, from: member.value, member: "endpoints")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "endpointsNamespace":
+                    decodedEndpointsNamespace =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "endpointsNamespace")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.endpoints = decodedEndpoints ?? ""
+            self.path = decodedPath ?? ""
+            self.readOnly = decodedReadOnly
+            self.endpointsNamespace = decodedEndpointsNamespace
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("endpoints", self.endpoints.jsonTree()))
+            members.append(("path", self.path.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.endpointsNamespace { members.append(("endpointsNamespace", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1721,7 +2836,7 @@ extension CoreV1 {
     /// Represents a Glusterfs mount that lasts the lifetime of a pod.
     ///
     /// Glusterfs volumes do not support ownership management or SELinux relabeling.
-    public struct GlusterfsVolumeSource: Codable, Sendable, Hashable {
+    public struct GlusterfsVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// endpoints is the endpoint name that details Glusterfs topology.
         public var endpoints: String
         /// path is the Glusterfs volume path.
@@ -1763,12 +2878,42 @@ extension CoreV1 {
             try container.encode(self.path, forKey: .path)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedEndpoints: String?
+            var decodedPath: String?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "endpoints":
+                    decodedEndpoints = try decoder.decodeIfPresent(String.self, from: member.value, member: "endpoints")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.endpoints = decodedEndpoints ?? ""
+            self.path = decodedPath ?? ""
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("endpoints", self.endpoints.jsonTree()))
+            members.append(("path", self.path.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// HTTPGetAction describes an action based on HTTP Get requests.
-    public struct HTTPGetAction: Codable, Sendable, Hashable {
+    public struct HTTPGetAction: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Path to access on the HTTP server.
         public var path: String?
         /// Name or number of the port to access on the container.
@@ -1829,12 +2974,53 @@ extension CoreV1 {
             try container.encodeIfPresent(self.scheme, forKey: .scheme)
             try container.encodeIfPresent(self.httpHeaders, forKey: .httpHeaders)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPath: String?
+            var decodedPort: IntOrString?
+            var decodedHost: String?
+            var decodedScheme: String?
+            var decodedHttpHeaders: [CoreV1.HTTPHeader]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "port")
+                case "host":
+                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                case "scheme":
+                    decodedScheme = try decoder.decodeIfPresent(String.self, from: member.value, member: "scheme")
+                case "httpHeaders":
+                    decodedHttpHeaders =
+                        try decoder.decodeIfPresent([CoreV1.HTTPHeader].self, from: member.value, member: "httpHeaders")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.path = decodedPath
+            self.port = decodedPort ?? GeneratedSupport.zeroIntOrString
+            self.host = decodedHost
+            self.scheme = decodedScheme
+            self.httpHeaders = decodedHttpHeaders
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.path { members.append(("path", value.jsonTree())) }
+            members.append(("port", self.port.jsonTree()))
+            if let value = self.host { members.append(("host", value.jsonTree())) }
+            if let value = self.scheme { members.append(("scheme", value.jsonTree())) }
+            if let value = self.httpHeaders { members.append(("httpHeaders", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// HTTPHeader describes a custom header to be used in HTTP probes
-    public struct HTTPHeader: Codable, Sendable, Hashable {
+    public struct HTTPHeader: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The header field name.
         ///
         /// This will be canonicalized upon output, so case-variant names will be understood as the same header.
@@ -1867,12 +3053,37 @@ extension CoreV1 {
             try container.encode(self.name, forKey: .name)
             try container.encode(self.value, forKey: .value)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedValue: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.value = decodedValue ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("value", self.value.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file.
-    public struct HostAlias: Codable, Sendable, Hashable {
+    public struct HostAlias: Codable, JSONTreeCodable, Sendable, Hashable {
         /// IP address of the host file entry.
         public var ip: String
         /// Hostnames for the above IP address.
@@ -1903,12 +3114,38 @@ extension CoreV1 {
             try container.encode(self.ip, forKey: .ip)
             try container.encodeIfPresent(self.hostnames, forKey: .hostnames)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIp: String?
+            var decodedHostnames: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ip":
+                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                case "hostnames":
+                    decodedHostnames =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "hostnames")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ip = decodedIp ?? ""
+            self.hostnames = decodedHostnames
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("ip", self.ip.jsonTree()))
+            if let value = self.hostnames { members.append(("hostnames", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// HostIP represents a single IP address allocated to the host.
-    public struct HostIP: Codable, Sendable, Hashable {
+    public struct HostIP: Codable, JSONTreeCodable, Sendable, Hashable {
         /// IP is the IP address assigned to the host
         public var ip: String
 
@@ -1932,6 +3169,26 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.ip, forKey: .ip)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIp: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ip":
+                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ip = decodedIp ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("ip", self.ip.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1939,7 +3196,7 @@ extension CoreV1 {
     /// Represents a host path mapped into a pod.
     ///
     /// Host path volumes do not support ownership management or SELinux relabeling.
-    public struct HostPathVolumeSource: Codable, Sendable, Hashable {
+    public struct HostPathVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// path of the directory on the host.
         ///
         /// If the path is a symlink, it will follow the link to the real path. More info:
@@ -1974,6 +3231,31 @@ extension CoreV1 {
             try container.encode(self.path, forKey: .path)
             try container.encodeIfPresent(self.type, forKey: .type)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPath: String?
+            var decodedType: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.path = decodedPath ?? ""
+            self.type = decodedType
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("path", self.path.jsonTree()))
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1982,7 +3264,7 @@ extension CoreV1 {
     ///
     /// ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux
     /// relabeling.
-    public struct ISCSIPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct ISCSIPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// targetPortal is iSCSI Target Portal.
         ///
         /// The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and
@@ -2093,6 +3375,86 @@ extension CoreV1 {
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
             try container.encodeIfPresent(self.initiatorName, forKey: .initiatorName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedTargetPortal: String?
+            var decodedIqn: String?
+            var decodedLun: Int32?
+            var decodedIscsiInterface: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedPortals: [String]?
+            var decodedChapAuthDiscovery: Bool?
+            var decodedChapAuthSession: Bool?
+            var decodedSecretRef: CoreV1.SecretReference?
+            var decodedInitiatorName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "targetPortal":
+                    decodedTargetPortal =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "targetPortal")
+                case "iqn":
+                    decodedIqn = try decoder.decodeIfPresent(String.self, from: member.value, member: "iqn")
+                case "lun":
+                    decodedLun = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "lun")
+                case "iscsiInterface":
+                    decodedIscsiInterface =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "iscsiInterface")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "portals":
+                    decodedPortals = try decoder.decodeIfPresent([String].self, from: member.value, member: "portals")
+                case "chapAuthDiscovery":
+                    decodedChapAuthDiscovery =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthDiscovery")
+                case "chapAuthSession":
+                    decodedChapAuthSession =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthSession")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "initiatorName":
+                    decodedInitiatorName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "initiatorName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.targetPortal = decodedTargetPortal ?? ""
+            self.iqn = decodedIqn ?? ""
+            self.lun = decodedLun ?? 0
+            self.iscsiInterface = decodedIscsiInterface
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.portals = decodedPortals
+            self.chapAuthDiscovery = decodedChapAuthDiscovery
+            self.chapAuthSession = decodedChapAuthSession
+            self.secretRef = decodedSecretRef
+            self.initiatorName = decodedInitiatorName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(11)
+            members.append(("targetPortal", self.targetPortal.jsonTree()))
+            members.append(("iqn", self.iqn.jsonTree()))
+            members.append(("lun", self.lun.jsonTree()))
+            if let value = self.iscsiInterface { members.append(("iscsiInterface", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.portals { members.append(("portals", value.jsonTree())) }
+            if let value = self.chapAuthDiscovery { members.append(("chapAuthDiscovery", value.jsonTree())) }
+            if let value = self.chapAuthSession { members.append(("chapAuthSession", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.initiatorName { members.append(("initiatorName", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2101,7 +3463,7 @@ extension CoreV1 {
     ///
     /// ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux
     /// relabeling.
-    public struct ISCSIVolumeSource: Codable, Sendable, Hashable {
+    public struct ISCSIVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// targetPortal is iSCSI Target Portal.
         ///
         /// The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and
@@ -2212,12 +3574,92 @@ extension CoreV1 {
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
             try container.encodeIfPresent(self.initiatorName, forKey: .initiatorName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedTargetPortal: String?
+            var decodedIqn: String?
+            var decodedLun: Int32?
+            var decodedIscsiInterface: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedPortals: [String]?
+            var decodedChapAuthDiscovery: Bool?
+            var decodedChapAuthSession: Bool?
+            var decodedSecretRef: CoreV1.LocalObjectReference?
+            var decodedInitiatorName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "targetPortal":
+                    decodedTargetPortal =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "targetPortal")
+                case "iqn":
+                    decodedIqn = try decoder.decodeIfPresent(String.self, from: member.value, member: "iqn")
+                case "lun":
+                    decodedLun = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "lun")
+                case "iscsiInterface":
+                    decodedIscsiInterface =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "iscsiInterface")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "portals":
+                    decodedPortals = try decoder.decodeIfPresent([String].self, from: member.value, member: "portals")
+                case "chapAuthDiscovery":
+                    decodedChapAuthDiscovery =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthDiscovery")
+                case "chapAuthSession":
+                    decodedChapAuthSession =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthSession")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "initiatorName":
+                    decodedInitiatorName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "initiatorName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.targetPortal = decodedTargetPortal ?? ""
+            self.iqn = decodedIqn ?? ""
+            self.lun = decodedLun ?? 0
+            self.iscsiInterface = decodedIscsiInterface
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.portals = decodedPortals
+            self.chapAuthDiscovery = decodedChapAuthDiscovery
+            self.chapAuthSession = decodedChapAuthSession
+            self.secretRef = decodedSecretRef
+            self.initiatorName = decodedInitiatorName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(11)
+            members.append(("targetPortal", self.targetPortal.jsonTree()))
+            members.append(("iqn", self.iqn.jsonTree()))
+            members.append(("lun", self.lun.jsonTree()))
+            if let value = self.iscsiInterface { members.append(("iscsiInterface", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.portals { members.append(("portals", value.jsonTree())) }
+            if let value = self.chapAuthDiscovery { members.append(("chapAuthDiscovery", value.jsonTree())) }
+            if let value = self.chapAuthSession { members.append(("chapAuthSession", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.initiatorName { members.append(("initiatorName", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ImageVolumeSource represents a image volume resource.
-    public struct ImageVolumeSource: Codable, Sendable, Hashable {
+    public struct ImageVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Required: Image or artifact reference to be used.
         ///
         /// Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as
@@ -2260,12 +3702,38 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reference, forKey: .reference)
             try container.encodeIfPresent(self.pullPolicy, forKey: .pullPolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReference: String?
+            var decodedPullPolicy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "reference":
+                    decodedReference = try decoder.decodeIfPresent(String.self, from: member.value, member: "reference")
+                case "pullPolicy":
+                    decodedPullPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "pullPolicy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.reference = decodedReference
+            self.pullPolicy = decodedPullPolicy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.reference { members.append(("reference", value.jsonTree())) }
+            if let value = self.pullPolicy { members.append(("pullPolicy", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ImageVolumeStatus represents the image-based volume status.
-    public struct ImageVolumeStatus: Codable, Sendable, Hashable {
+    public struct ImageVolumeStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ImageRef is the digest of the image used for this volume.
         ///
         /// It should have a value that's similar to the pod's status.containerStatuses[i].imageID. The ImageRef length
@@ -2292,12 +3760,32 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.imageRef, forKey: .imageRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedImageRef: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "imageRef":
+                    decodedImageRef = try decoder.decodeIfPresent(String.self, from: member.value, member: "imageRef")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.imageRef = decodedImageRef ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("imageRef", self.imageRef.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Maps a string key to a path within a volume.
-    public struct KeyToPath: Codable, Sendable, Hashable {
+    public struct KeyToPath: Codable, JSONTreeCodable, Sendable, Hashable {
         /// key is the key to project.
         public var key: String
         /// path is the relative path of the file to map the key to.
@@ -2341,6 +3829,36 @@ extension CoreV1 {
             try container.encode(self.key, forKey: .key)
             try container.encode(self.path, forKey: .path)
             try container.encodeIfPresent(self.mode, forKey: .mode)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedPath: String?
+            var decodedMode: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "mode":
+                    decodedMode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "mode")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey ?? ""
+            self.path = decodedPath ?? ""
+            self.mode = decodedMode
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("key", self.key.jsonTree()))
+            members.append(("path", self.path.jsonTree()))
+            if let value = self.mode { members.append(("mode", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -7,7 +7,7 @@ extension CoreV1 {
     ///
     /// For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is
     /// complete, unless the container process fails, in which case the handler is aborted.
-    public struct Lifecycle: Codable, Sendable, Hashable {
+    public struct Lifecycle: Codable, JSONTreeCodable, Sendable, Hashable {
         /// PostStart is called immediately after a container is created.
         ///
         /// If the handler fails, the container is terminated and restarted according to its restart policy. Other
@@ -60,6 +60,43 @@ extension CoreV1 {
             try container.encodeIfPresent(self.preStop, forKey: .preStop)
             try container.encodeIfPresent(self.stopSignal, forKey: .stopSignal)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPostStart: CoreV1.LifecycleHandler?
+            var decodedPreStop: CoreV1.LifecycleHandler?
+            var decodedStopSignal: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "postStart":
+                    decodedPostStart =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LifecycleHandler.self,
+                            from: member.value,
+                            member: "postStart"
+                        )
+                case "preStop":
+                    decodedPreStop =
+                        try decoder.decodeIfPresent(CoreV1.LifecycleHandler.self, from: member.value, member: "preStop")
+                case "stopSignal":
+                    decodedStopSignal =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "stopSignal")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.postStart = decodedPostStart
+            self.preStop = decodedPreStop
+            self.stopSignal = decodedStopSignal
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.postStart { members.append(("postStart", value.jsonTree())) }
+            if let value = self.preStop { members.append(("preStop", value.jsonTree())) }
+            if let value = self.stopSignal { members.append(("stopSignal", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -67,7 +104,7 @@ extension CoreV1 {
     /// LifecycleHandler defines a specific action that should be taken in a lifecycle hook.
     ///
     /// One and only one of the fields, except TCPSocket must be specified.
-    public struct LifecycleHandler: Codable, Sendable, Hashable {
+    public struct LifecycleHandler: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Exec specifies a command to execute in the container.
         public var exec: CoreV1.ExecAction?
         /// HTTPGet specifies an HTTP GET request to perform.
@@ -115,12 +152,55 @@ extension CoreV1 {
             try container.encodeIfPresent(self.tcpSocket, forKey: .tcpSocket)
             try container.encodeIfPresent(self.sleep, forKey: .sleep)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedExec: CoreV1.ExecAction?
+            var decodedHttpGet: CoreV1.HTTPGetAction?
+            var decodedTcpSocket: CoreV1.TCPSocketAction?
+            var decodedSleep: CoreV1.SleepAction?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "exec":
+                    decodedExec =
+                        try decoder.decodeIfPresent(CoreV1.ExecAction.self, from: member.value, member: "exec")
+                case "httpGet":
+                    decodedHttpGet =
+                        try decoder.decodeIfPresent(CoreV1.HTTPGetAction.self, from: member.value, member: "httpGet")
+                case "tcpSocket":
+                    decodedTcpSocket =
+                        try decoder.decodeIfPresent(
+                            CoreV1.TCPSocketAction.self,
+                            from: member.value,
+                            member: "tcpSocket"
+                        )
+                case "sleep":
+                    decodedSleep =
+                        try decoder.decodeIfPresent(CoreV1.SleepAction.self, from: member.value, member: "sleep")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.exec = decodedExec
+            self.httpGet = decodedHttpGet
+            self.tcpSocket = decodedTcpSocket
+            self.sleep = decodedSleep
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.exec { members.append(("exec", value.jsonTree())) }
+            if let value = self.httpGet { members.append(("httpGet", value.jsonTree())) }
+            if let value = self.tcpSocket { members.append(("tcpSocket", value.jsonTree())) }
+            if let value = self.sleep { members.append(("sleep", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LimitRange sets resource usage limits for each kind of resource in a Namespace.
-    public struct LimitRange: Codable, Sendable, Hashable {
+    public struct LimitRange: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -177,12 +257,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.LimitRangeSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(CoreV1.LimitRangeSpec.self, from: member.value, member: "spec")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LimitRangeItem defines a min/max usage limit for any resource that matches on kind.
-    public struct LimitRangeItem: Codable, Sendable, Hashable {
+    public struct LimitRangeItem: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of resource that this limit applies to.
         public var type: String
         /// Max usage constraints on this kind by resource name.
@@ -245,12 +363,68 @@ extension CoreV1 {
             try container.encodeIfPresent(self.defaultRequest, forKey: .defaultRequest)
             try container.encodeIfPresent(self.maxLimitRequestRatio, forKey: .maxLimitRequestRatio)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedMax: [String: Quantity]?
+            var decodedMin: [String: Quantity]?
+            var decodedDefault: [String: Quantity]?
+            var decodedDefaultRequest: [String: Quantity]?
+            var decodedMaxLimitRequestRatio: [String: Quantity]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "max":
+                    decodedMax = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "max")
+                case "min":
+                    decodedMin = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "min")
+                case "default":
+                    decodedDefault =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "default")
+                case "defaultRequest":
+                    decodedDefaultRequest =
+                        try decoder.decodeIfPresent(
+                            [String: Quantity].self,
+                            from: member.value,
+                            member: "defaultRequest"
+                        )
+                case "maxLimitRequestRatio":
+                    decodedMaxLimitRequestRatio =
+                        try decoder.decodeIfPresent(
+                            [String: Quantity].self,
+                            from: member.value,
+                            member: "maxLimitRequestRatio"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.max = decodedMax
+            self.min = decodedMin
+            self.`default` = decodedDefault
+            self.defaultRequest = decodedDefaultRequest
+            self.maxLimitRequestRatio = decodedMaxLimitRequestRatio
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.max { members.append(("max", value.jsonTree())) }
+            if let value = self.min { members.append(("min", value.jsonTree())) }
+            if let value = self.`default` { members.append(("default", value.jsonTree())) }
+            if let value = self.defaultRequest { members.append(("defaultRequest", value.jsonTree())) }
+            if let value = self.maxLimitRequestRatio { members.append(("maxLimitRequestRatio", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LimitRangeList is a list of LimitRange items.
-    public struct LimitRangeList: Codable, Sendable, Hashable {
+    public struct LimitRangeList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -305,12 +479,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.LimitRange]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.LimitRange].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LimitRangeSpec defines a min/max usage limit for resources that match on kind.
-    public struct LimitRangeSpec: Codable, Sendable, Hashable {
+    public struct LimitRangeSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Limits is the list of LimitRangeItem objects that are enforced.
         public var limits: [CoreV1.LimitRangeItem]
 
@@ -334,12 +546,33 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.limits, forKey: .limits)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedLimits: [CoreV1.LimitRangeItem]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "limits":
+                    decodedLimits =
+                        try decoder.decodeIfPresent([CoreV1.LimitRangeItem].self, from: member.value, member: "limits")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.limits = decodedLimits ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("limits", self.limits.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LinuxContainerUser represents user identity information in Linux containers
-    public struct LinuxContainerUser: Codable, Sendable, Hashable {
+    public struct LinuxContainerUser: Codable, JSONTreeCodable, Sendable, Hashable {
         /// UID is the primary uid initially attached to the first process in the container
         public var uid: Int64
         /// GID is the primary gid initially attached to the first process in the container
@@ -377,13 +610,44 @@ extension CoreV1 {
             try container.encode(self.gid, forKey: .gid)
             try container.encodeIfPresent(self.supplementalGroups, forKey: .supplementalGroups)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedUid: Int64?
+            var decodedGid: Int64?
+            var decodedSupplementalGroups: [Int64]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "uid")
+                case "gid":
+                    decodedGid = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "gid")
+                case "supplementalGroups":
+                    decodedSupplementalGroups =
+                        try decoder.decodeIfPresent([Int64].self, from: member.value, member: "supplementalGroups")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.uid = decodedUid ?? 0
+            self.gid = decodedGid ?? 0
+            self.supplementalGroups = decodedSupplementalGroups
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("uid", self.uid.jsonTree()))
+            members.append(("gid", self.gid.jsonTree()))
+            if let value = self.supplementalGroups { members.append(("supplementalGroups", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service
     /// should be sent to an ingress point.
-    public struct LoadBalancerIngress: Codable, Sendable, Hashable {
+    public struct LoadBalancerIngress: Codable, JSONTreeCodable, Sendable, Hashable {
         /// IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers)
         public var ip: String?
         /// Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)
@@ -434,12 +698,48 @@ extension CoreV1 {
             try container.encodeIfPresent(self.ipMode, forKey: .ipMode)
             try container.encodeIfPresent(self.ports, forKey: .ports)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIp: String?
+            var decodedHostname: String?
+            var decodedIpMode: String?
+            var decodedPorts: [CoreV1.PortStatus]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ip":
+                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                case "hostname":
+                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case "ipMode":
+                    decodedIpMode = try decoder.decodeIfPresent(String.self, from: member.value, member: "ipMode")
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent([CoreV1.PortStatus].self, from: member.value, member: "ports")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ip = decodedIp
+            self.hostname = decodedHostname
+            self.ipMode = decodedIpMode
+            self.ports = decodedPorts
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.ip { members.append(("ip", value.jsonTree())) }
+            if let value = self.hostname { members.append(("hostname", value.jsonTree())) }
+            if let value = self.ipMode { members.append(("ipMode", value.jsonTree())) }
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LoadBalancerStatus represents the status of a load-balancer.
-    public struct LoadBalancerStatus: Codable, Sendable, Hashable {
+    public struct LoadBalancerStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Ingress is a list containing ingress points for the load-balancer.
         ///
         /// Traffic intended for the service should be sent to these ingress points.
@@ -465,13 +765,38 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.ingress, forKey: .ingress)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIngress: [CoreV1.LoadBalancerIngress]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ingress":
+                    decodedIngress =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.LoadBalancerIngress].self,
+                            from: member.value,
+                            member: "ingress"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ingress = decodedIngress
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.ingress { members.append(("ingress", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// LocalObjectReference contains enough information to let you locate the referenced object inside the same
     /// namespace.
-    public struct LocalObjectReference: Codable, Sendable, Hashable {
+    public struct LocalObjectReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -499,12 +824,32 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.name, forKey: .name)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Local represents directly-attached storage with node affinity
-    public struct LocalVolumeSource: Codable, Sendable, Hashable {
+    public struct LocalVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// path of the full path to the volume on the node.
         ///
         /// It can be either a directory or block device (disk, partition, ...).
@@ -540,12 +885,37 @@ extension CoreV1 {
             try container.encode(self.path, forKey: .path)
             try container.encodeIfPresent(self.fsType, forKey: .fsType)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPath: String?
+            var decodedFsType: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.path = decodedPath ?? ""
+            self.fsType = decodedFsType
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("path", self.path.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ModifyVolumeStatus represents the status object of ControllerModifyVolume operation
-    public struct ModifyVolumeStatus: Codable, Sendable, Hashable {
+    public struct ModifyVolumeStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled
         public var targetVolumeAttributesClassName: String?
         /// status is the status of the ControllerModifyVolume operation.
@@ -591,6 +961,38 @@ extension CoreV1 {
                 forKey: .targetVolumeAttributesClassName
             )
             try container.encode(self.status, forKey: .status)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedTargetVolumeAttributesClassName: String?
+            var decodedStatus: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "targetVolumeAttributesClassName":
+                    decodedTargetVolumeAttributesClassName =
+                        try decoder.decodeIfPresent(
+                            String.self,
+                            from: member.value,
+                            member: "targetVolumeAttributesClassName"
+                        )
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.targetVolumeAttributesClassName = decodedTargetVolumeAttributesClassName
+            self.status = decodedStatus ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.targetVolumeAttributesClassName {
+                members.append(("targetVolumeAttributesClassName", value.jsonTree()))
+            }
+            members.append(("status", self.status.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }

@@ -6,7 +6,7 @@ extension CoreV1 {
     /// Represents an NFS mount that lasts the lifetime of a pod.
     ///
     /// NFS volumes do not support ownership management or SELinux relabeling.
-    public struct NFSVolumeSource: Codable, Sendable, Hashable {
+    public struct NFSVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// server is the hostname or IP address of the NFS server.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
@@ -50,6 +50,36 @@ extension CoreV1 {
             try container.encode(self.path, forKey: .path)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedServer: String?
+            var decodedPath: String?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "server":
+                    decodedServer = try decoder.decodeIfPresent(String.self, from: member.value, member: "server")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.server = decodedServer ?? ""
+            self.path = decodedPath ?? ""
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("server", self.server.jsonTree()))
+            members.append(("path", self.path.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -57,7 +87,7 @@ extension CoreV1 {
     /// Namespace provides a scope for Names.
     ///
     /// Use of multiple namespaces is optional.
-    public struct Namespace: Codable, Sendable, Hashable {
+    public struct Namespace: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -124,12 +154,56 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.NamespaceSpec?
+            var decodedStatus: CoreV1.NamespaceStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(CoreV1.NamespaceSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(CoreV1.NamespaceStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NamespaceCondition contains details about state of namespace.
-    public struct NamespaceCondition: Codable, Sendable, Hashable {
+    public struct NamespaceCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of namespace controller condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -181,12 +255,53 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NamespaceList is a list of Namespaces.
-    public struct NamespaceList: Codable, Sendable, Hashable {
+    public struct NamespaceList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -241,12 +356,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.Namespace]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.Namespace].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NamespaceSpec describes the attributes on a Namespace.
-    public struct NamespaceSpec: Codable, Sendable, Hashable {
+    public struct NamespaceSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Finalizers is an opaque list of values that must be empty to permanently remove object from storage.
         ///
         /// More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
@@ -272,12 +425,33 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.finalizers, forKey: .finalizers)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedFinalizers: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "finalizers":
+                    decodedFinalizers =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "finalizers")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.finalizers = decodedFinalizers
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.finalizers { members.append(("finalizers", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NamespaceStatus is information about the current status of a Namespace.
-    public struct NamespaceStatus: Codable, Sendable, Hashable {
+    public struct NamespaceStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Phase is the current lifecycle phase of the namespace.
         ///
         /// More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
@@ -310,6 +484,36 @@ extension CoreV1 {
             try container.encodeIfPresent(self.phase, forKey: .phase)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPhase: String?
+            var decodedConditions: [CoreV1.NamespaceCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "phase":
+                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.NamespaceCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.phase = decodedPhase
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.phase { members.append(("phase", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -317,7 +521,7 @@ extension CoreV1 {
     /// Node is a worker node in Kubernetes.
     ///
     /// Each node will have a unique identifier in the cache (i.e. in etcd).
-    public struct Node: Codable, Sendable, Hashable {
+    public struct Node: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -382,12 +586,55 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.NodeSpec?
+            var decodedStatus: CoreV1.NodeStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec = try decoder.decodeIfPresent(CoreV1.NodeSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(CoreV1.NodeStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeAddress contains information for the node's address.
-    public struct NodeAddress: Codable, Sendable, Hashable {
+    public struct NodeAddress: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Node address type, one of Hostname, ExternalIP or InternalIP.
         public var type: String
         /// The node address.
@@ -418,12 +665,37 @@ extension CoreV1 {
             try container.encode(self.type, forKey: .type)
             try container.encode(self.address, forKey: .address)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedAddress: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "address":
+                    decodedAddress = try decoder.decodeIfPresent(String.self, from: member.value, member: "address")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.address = decodedAddress ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("address", self.address.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Node affinity is a group of node affinity scheduling rules.
-    public struct NodeAffinity: Codable, Sendable, Hashable {
+    public struct NodeAffinity: Codable, JSONTreeCodable, Sendable, Hashable {
         /// If the affinity requirements specified by this field are not met at scheduling time, the pod will not be
         /// scheduled onto the node.
         ///
@@ -478,12 +750,51 @@ extension CoreV1 {
                 forKey: .preferredDuringSchedulingIgnoredDuringExecution
             )
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRequiredDuringSchedulingIgnoredDuringExecution: CoreV1.NodeSelector?
+            var decodedPreferredDuringSchedulingIgnoredDuringExecution: [CoreV1.PreferredSchedulingTerm]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "requiredDuringSchedulingIgnoredDuringExecution":
+                    decodedRequiredDuringSchedulingIgnoredDuringExecution =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeSelector.self,
+                            from: member.value,
+                            member: "requiredDuringSchedulingIgnoredDuringExecution"
+                        )
+                case "preferredDuringSchedulingIgnoredDuringExecution":
+                    decodedPreferredDuringSchedulingIgnoredDuringExecution =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PreferredSchedulingTerm].self,
+                            from: member.value,
+                            member: "preferredDuringSchedulingIgnoredDuringExecution"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.requiredDuringSchedulingIgnoredDuringExecution = decodedRequiredDuringSchedulingIgnoredDuringExecution
+            self.preferredDuringSchedulingIgnoredDuringExecution = decodedPreferredDuringSchedulingIgnoredDuringExecution
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.requiredDuringSchedulingIgnoredDuringExecution {
+                members.append(("requiredDuringSchedulingIgnoredDuringExecution", value.jsonTree()))
+            }
+            if let value = self.preferredDuringSchedulingIgnoredDuringExecution {
+                members.append(("preferredDuringSchedulingIgnoredDuringExecution", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA.
-    public struct NodeAllocatableResourceClaimStatus: Codable, Sendable, Hashable {
+    public struct NodeAllocatableResourceClaimStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ResourceClaimName is the resource claim referenced by the pod that resulted in this node allocatable
         /// resource allocation.
         public var resourceClaimName: String
@@ -522,12 +833,45 @@ extension CoreV1 {
             try container.encodeIfPresent(self.containers, forKey: .containers)
             try container.encode(self.resources, forKey: .resources)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResourceClaimName: String?
+            var decodedContainers: [String]?
+            var decodedResources: [String: Quantity]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resourceClaimName":
+                    decodedResourceClaimName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
+                case "containers":
+                    decodedContainers =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "containers")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "resources")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resourceClaimName = decodedResourceClaimName ?? ""
+            self.containers = decodedContainers
+            self.resources = decodedResources ?? [:]
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("resourceClaimName", self.resourceClaimName.jsonTree()))
+            if let value = self.containers { members.append(("containers", value.jsonTree())) }
+            members.append(("resources", self.resources.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeCondition contains condition information for a node.
-    public struct NodeCondition: Codable, Sendable, Hashable {
+    public struct NodeCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of node condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -586,6 +930,53 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastHeartbeatTime: Time?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastHeartbeatTime":
+                    decodedLastHeartbeatTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastHeartbeatTime")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastHeartbeatTime = decodedLastHeartbeatTime
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastHeartbeatTime { members.append(("lastHeartbeatTime", value.jsonTree())) }
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -593,7 +984,7 @@ extension CoreV1 {
     /// NodeConfigSource specifies a source of node configuration.
     ///
     /// Exactly one subfield (excluding metadata) must be non-nil. This API is deprecated since 1.22
-    public struct NodeConfigSource: Codable, Sendable, Hashable {
+    public struct NodeConfigSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ConfigMap is a reference to a Node's ConfigMap
         public var configMap: CoreV1.ConfigMapNodeConfigSource?
 
@@ -617,12 +1008,37 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.configMap, forKey: .configMap)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedConfigMap: CoreV1.ConfigMapNodeConfigSource?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "configMap":
+                    decodedConfigMap =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ConfigMapNodeConfigSource.self,
+                            from: member.value,
+                            member: "configMap"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.configMap = decodedConfigMap
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.configMap { members.append(("configMap", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource.
-    public struct NodeConfigStatus: Codable, Sendable, Hashable {
+    public struct NodeConfigStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Assigned reports the checkpointed config the node will try to use.
         ///
         /// When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk,
@@ -696,12 +1112,58 @@ extension CoreV1 {
             try container.encodeIfPresent(self.lastKnownGood, forKey: .lastKnownGood)
             try container.encodeIfPresent(self.error, forKey: .error)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAssigned: CoreV1.NodeConfigSource?
+            var decodedActive: CoreV1.NodeConfigSource?
+            var decodedLastKnownGood: CoreV1.NodeConfigSource?
+            var decodedError: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "assigned":
+                    decodedAssigned =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeConfigSource.self,
+                            from: member.value,
+                            member: "assigned"
+                        )
+                case "active":
+                    decodedActive =
+                        try decoder.decodeIfPresent(CoreV1.NodeConfigSource.self, from: member.value, member: "active")
+                case "lastKnownGood":
+                    decodedLastKnownGood =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeConfigSource.self,
+                            from: member.value,
+                            member: "lastKnownGood"
+                        )
+                case "error":
+                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.assigned = decodedAssigned
+            self.active = decodedActive
+            self.lastKnownGood = decodedLastKnownGood
+            self.error = decodedError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.assigned { members.append(("assigned", value.jsonTree())) }
+            if let value = self.active { members.append(("active", value.jsonTree())) }
+            if let value = self.lastKnownGood { members.append(("lastKnownGood", value.jsonTree())) }
+            if let value = self.error { members.append(("error", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeDaemonEndpoints lists ports opened by daemons running on the Node.
-    public struct NodeDaemonEndpoints: Codable, Sendable, Hashable {
+    public struct NodeDaemonEndpoints: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Endpoint on which Kubelet is listening.
         public var kubeletEndpoint: CoreV1.DaemonEndpoint?
 
@@ -725,6 +1187,31 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.kubeletEndpoint, forKey: .kubeletEndpoint)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKubeletEndpoint: CoreV1.DaemonEndpoint?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kubeletEndpoint":
+                    decodedKubeletEndpoint =
+                        try decoder.decodeIfPresent(
+                            CoreV1.DaemonEndpoint.self,
+                            from: member.value,
+                            member: "kubeletEndpoint"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kubeletEndpoint = decodedKubeletEndpoint
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.kubeletEndpoint { members.append(("kubeletEndpoint", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -733,7 +1220,7 @@ extension CoreV1 {
     ///
     /// The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime
     /// handlers.
-    public struct NodeFeatures: Codable, Sendable, Hashable {
+    public struct NodeFeatures: Codable, JSONTreeCodable, Sendable, Hashable {
         /// SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.
         public var supplementalGroupsPolicy: Bool?
 
@@ -757,12 +1244,35 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.supplementalGroupsPolicy, forKey: .supplementalGroupsPolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSupplementalGroupsPolicy: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "supplementalGroupsPolicy":
+                    decodedSupplementalGroupsPolicy =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "supplementalGroupsPolicy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.supplementalGroupsPolicy = decodedSupplementalGroupsPolicy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.supplementalGroupsPolicy {
+                members.append(("supplementalGroupsPolicy", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeList is the whole list of all Nodes which have been registered with master.
-    public struct NodeList: Codable, Sendable, Hashable {
+    public struct NodeList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -815,12 +1325,49 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.Node]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems = try decoder.decodeIfPresent([CoreV1.Node].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeRuntimeHandler is a set of runtime handler information.
-    public struct NodeRuntimeHandler: Codable, Sendable, Hashable {
+    public struct NodeRuntimeHandler: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Runtime handler name.
         ///
         /// Empty for the default runtime handler.
@@ -853,12 +1400,42 @@ extension CoreV1 {
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.features, forKey: .features)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedFeatures: CoreV1.NodeRuntimeHandlerFeatures?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "features":
+                    decodedFeatures =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeRuntimeHandlerFeatures.self,
+                            from: member.value,
+                            member: "features"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.features = decodedFeatures
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.features { members.append(("features", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler.
-    public struct NodeRuntimeHandlerFeatures: Codable, Sendable, Hashable {
+    public struct NodeRuntimeHandlerFeatures: Codable, JSONTreeCodable, Sendable, Hashable {
         /// RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.
         public var recursiveReadOnlyMounts: Bool?
         /// UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.
@@ -889,13 +1466,42 @@ extension CoreV1 {
             try container.encodeIfPresent(self.recursiveReadOnlyMounts, forKey: .recursiveReadOnlyMounts)
             try container.encodeIfPresent(self.userNamespaces, forKey: .userNamespaces)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRecursiveReadOnlyMounts: Bool?
+            var decodedUserNamespaces: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "recursiveReadOnlyMounts":
+                    decodedRecursiveReadOnlyMounts =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "recursiveReadOnlyMounts")
+                case "userNamespaces":
+                    decodedUserNamespaces =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "userNamespaces")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.recursiveReadOnlyMounts = decodedRecursiveReadOnlyMounts
+            self.userNamespaces = decodedUserNamespaces
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.recursiveReadOnlyMounts {
+                members.append(("recursiveReadOnlyMounts", value.jsonTree()))
+            }
+            if let value = self.userNamespaces { members.append(("userNamespaces", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// A node selector represents the union of the results of one or more label queries over a set of nodes; that is,
     /// it represents the OR of the selectors represented by the node selector terms.
-    public struct NodeSelector: Codable, Sendable, Hashable {
+    public struct NodeSelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Required.
         ///
         /// A list of node selector terms. The terms are ORed.
@@ -922,13 +1528,38 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.nodeSelectorTerms, forKey: .nodeSelectorTerms)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNodeSelectorTerms: [CoreV1.NodeSelectorTerm]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "nodeSelectorTerms":
+                    decodedNodeSelectorTerms =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.NodeSelectorTerm].self,
+                            from: member.value,
+                            member: "nodeSelectorTerms"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.nodeSelectorTerms = decodedNodeSelectorTerms ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("nodeSelectorTerms", self.nodeSelectorTerms.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// A node selector requirement is a selector that contains values, a key, and an operator that relates the key and
     /// values.
-    public struct NodeSelectorRequirement: Codable, Sendable, Hashable {
+    public struct NodeSelectorRequirement: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The label key that the selector applies to.
         public var key: String
         /// Represents a key's relationship to a set of values.
@@ -973,6 +1604,36 @@ extension CoreV1 {
             try container.encode(self.`operator`, forKey: .`operator`)
             try container.encodeIfPresent(self.values, forKey: .values)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedOperator: String?
+            var decodedValues: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "operator":
+                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case "values":
+                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey ?? ""
+            self.`operator` = decodedOperator ?? ""
+            self.values = decodedValues
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("key", self.key.jsonTree()))
+            members.append(("operator", self.`operator`.jsonTree()))
+            if let value = self.values { members.append(("values", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -980,7 +1641,7 @@ extension CoreV1 {
     /// A null or empty node selector term matches no objects.
     ///
     /// The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm.
-    public struct NodeSelectorTerm: Codable, Sendable, Hashable {
+    public struct NodeSelectorTerm: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A list of node selector requirements by node's labels.
         public var matchExpressions: [CoreV1.NodeSelectorRequirement]?
         /// A list of node selector requirements by node's fields.
@@ -1013,12 +1674,47 @@ extension CoreV1 {
             try container.encodeIfPresent(self.matchExpressions, forKey: .matchExpressions)
             try container.encodeIfPresent(self.matchFields, forKey: .matchFields)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMatchExpressions: [CoreV1.NodeSelectorRequirement]?
+            var decodedMatchFields: [CoreV1.NodeSelectorRequirement]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "matchExpressions":
+                    decodedMatchExpressions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.NodeSelectorRequirement].self,
+                            from: member.value,
+                            member: "matchExpressions"
+                        )
+                case "matchFields":
+                    decodedMatchFields =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.NodeSelectorRequirement].self,
+                            from: member.value,
+                            member: "matchFields"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.matchExpressions = decodedMatchExpressions
+            self.matchFields = decodedMatchFields
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.matchExpressions { members.append(("matchExpressions", value.jsonTree())) }
+            if let value = self.matchFields { members.append(("matchFields", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeSpec describes the attributes that a node is created with.
-    public struct NodeSpec: Codable, Sendable, Hashable {
+    public struct NodeSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// PodCIDR represents the pod IP range assigned to the node.
         public var podCIDR: String?
         /// podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node.
@@ -1095,12 +1791,71 @@ extension CoreV1 {
             try container.encodeIfPresent(self.configSource, forKey: .configSource)
             try container.encodeIfPresent(self.externalID, forKey: .externalID)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPodCIDR: String?
+            var decodedPodCIDRs: [String]?
+            var decodedProviderID: String?
+            var decodedUnschedulable: Bool?
+            var decodedTaints: [CoreV1.Taint]?
+            var decodedConfigSource: CoreV1.NodeConfigSource?
+            var decodedExternalID: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "podCIDR":
+                    decodedPodCIDR = try decoder.decodeIfPresent(String.self, from: member.value, member: "podCIDR")
+                case "podCIDRs":
+                    decodedPodCIDRs = try decoder.decodeIfPresent([String].self, from: member.value, member: "podCIDRs")
+                case "providerID":
+                    decodedProviderID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "providerID")
+                case "unschedulable":
+                    decodedUnschedulable =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "unschedulable")
+                case "taints":
+                    decodedTaints =
+                        try decoder.decodeIfPresent([CoreV1.Taint].self, from: member.value, member: "taints")
+                case "configSource":
+                    decodedConfigSource =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeConfigSource.self,
+                            from: member.value,
+                            member: "configSource"
+                        )
+                case "externalID":
+                    decodedExternalID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "externalID")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.podCIDR = decodedPodCIDR
+            self.podCIDRs = decodedPodCIDRs
+            self.providerID = decodedProviderID
+            self.unschedulable = decodedUnschedulable
+            self.taints = decodedTaints
+            self.configSource = decodedConfigSource
+            self.externalID = decodedExternalID
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.podCIDR { members.append(("podCIDR", value.jsonTree())) }
+            if let value = self.podCIDRs { members.append(("podCIDRs", value.jsonTree())) }
+            if let value = self.providerID { members.append(("providerID", value.jsonTree())) }
+            if let value = self.unschedulable { members.append(("unschedulable", value.jsonTree())) }
+            if let value = self.taints { members.append(("taints", value.jsonTree())) }
+            if let value = self.configSource { members.append(("configSource", value.jsonTree())) }
+            if let value = self.externalID { members.append(("externalID", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeStatus is information about the current status of a node.
-    public struct NodeStatus: Codable, Sendable, Hashable {
+    public struct NodeStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Capacity represents the total resources of a node.
         ///
         /// More info: https://kubernetes.io/docs/reference/node/node-status/#capacity
@@ -1236,12 +1991,126 @@ extension CoreV1 {
             try container.encodeIfPresent(self.features, forKey: .features)
             try container.encodeIfPresent(self.declaredFeatures, forKey: .declaredFeatures)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCapacity: [String: Quantity]?
+            var decodedAllocatable: [String: Quantity]?
+            var decodedPhase: String?
+            var decodedConditions: [CoreV1.NodeCondition]?
+            var decodedAddresses: [CoreV1.NodeAddress]?
+            var decodedDaemonEndpoints: CoreV1.NodeDaemonEndpoints?
+            var decodedNodeInfo: CoreV1.NodeSystemInfo?
+            var decodedImages: [CoreV1.ContainerImage]?
+            var decodedVolumesInUse: [String]?
+            var decodedVolumesAttached: [CoreV1.AttachedVolume]?
+            var decodedConfig: CoreV1.NodeConfigStatus?
+            var decodedRuntimeHandlers: [CoreV1.NodeRuntimeHandler]?
+            var decodedFeatures: CoreV1.NodeFeatures?
+            var decodedDeclaredFeatures: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "capacity":
+                    decodedCapacity =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "capacity")
+                case "allocatable":
+                    decodedAllocatable =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "allocatable")
+                case "phase":
+                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.NodeCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "addresses":
+                    decodedAddresses =
+                        try decoder.decodeIfPresent([CoreV1.NodeAddress].self, from: member.value, member: "addresses")
+                case "daemonEndpoints":
+                    decodedDaemonEndpoints =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeDaemonEndpoints.self,
+                            from: member.value,
+                            member: "daemonEndpoints"
+                        )
+                case "nodeInfo":
+                    decodedNodeInfo =
+                        try decoder.decodeIfPresent(CoreV1.NodeSystemInfo.self, from: member.value, member: "nodeInfo")
+                case "images":
+                    decodedImages =
+                        try decoder.decodeIfPresent([CoreV1.ContainerImage].self, from: member.value, member: "images")
+                case "volumesInUse":
+                    decodedVolumesInUse =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "volumesInUse")
+                case "volumesAttached":
+                    decodedVolumesAttached =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.AttachedVolume].self,
+                            from: member.value,
+                            member: "volumesAttached"
+                        )
+                case "config":
+                    decodedConfig =
+                        try decoder.decodeIfPresent(CoreV1.NodeConfigStatus.self, from: member.value, member: "config")
+                case "runtimeHandlers":
+                    decodedRuntimeHandlers =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.NodeRuntimeHandler].self,
+                            from: member.value,
+                            member: "runtimeHandlers"
+                        )
+                case "features":
+                    decodedFeatures =
+                        try decoder.decodeIfPresent(CoreV1.NodeFeatures.self, from: member.value, member: "features")
+                case "declaredFeatures":
+                    decodedDeclaredFeatures =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "declaredFeatures")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.capacity = decodedCapacity
+            self.allocatable = decodedAllocatable
+            self.phase = decodedPhase
+            self.conditions = decodedConditions
+            self.addresses = decodedAddresses
+            self.daemonEndpoints = decodedDaemonEndpoints
+            self.nodeInfo = decodedNodeInfo
+            self.images = decodedImages
+            self.volumesInUse = decodedVolumesInUse
+            self.volumesAttached = decodedVolumesAttached
+            self.config = decodedConfig
+            self.runtimeHandlers = decodedRuntimeHandlers
+            self.features = decodedFeatures
+            self.declaredFeatures = decodedDeclaredFeatures
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(14)
+            if let value = self.capacity { members.append(("capacity", value.jsonTree())) }
+            if let value = self.allocatable { members.append(("allocatable", value.jsonTree())) }
+            if let value = self.phase { members.append(("phase", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.addresses { members.append(("addresses", value.jsonTree())) }
+            if let value = self.daemonEndpoints { members.append(("daemonEndpoints", value.jsonTree())) }
+            if let value = self.nodeInfo { members.append(("nodeInfo", value.jsonTree())) }
+            if let value = self.images { members.append(("images", value.jsonTree())) }
+            if let value = self.volumesInUse { members.append(("volumesInUse", value.jsonTree())) }
+            if let value = self.volumesAttached { members.append(("volumesAttached", value.jsonTree())) }
+            if let value = self.config { members.append(("config", value.jsonTree())) }
+            if let value = self.runtimeHandlers { members.append(("runtimeHandlers", value.jsonTree())) }
+            if let value = self.features { members.append(("features", value.jsonTree())) }
+            if let value = self.declaredFeatures { members.append(("declaredFeatures", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeSwapStatus represents swap memory information.
-    public struct NodeSwapStatus: Codable, Sendable, Hashable {
+    public struct NodeSwapStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Total amount of swap memory in bytes.
         public var capacity: Int64?
 
@@ -1265,12 +2134,32 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.capacity, forKey: .capacity)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCapacity: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "capacity":
+                    decodedCapacity = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "capacity")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.capacity = decodedCapacity
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.capacity { members.append(("capacity", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// NodeSystemInfo is a set of ids/uuids to uniquely identify the node.
-    public struct NodeSystemInfo: Codable, Sendable, Hashable {
+    public struct NodeSystemInfo: Codable, JSONTreeCodable, Sendable, Hashable {
         /// MachineID reported by the node.
         ///
         /// For unique machine identification in the cluster this field is preferred. Learn more from man(5) machine-id:
@@ -1371,12 +2260,90 @@ extension CoreV1 {
             try container.encode(self.architecture, forKey: .architecture)
             try container.encodeIfPresent(self.swap, forKey: .swap)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMachineID: String?
+            var decodedSystemUUID: String?
+            var decodedBootID: String?
+            var decodedKernelVersion: String?
+            var decodedOsImage: String?
+            var decodedContainerRuntimeVersion: String?
+            var decodedKubeletVersion: String?
+            var decodedKubeProxyVersion: String?
+            var decodedOperatingSystem: String?
+            var decodedArchitecture: String?
+            var decodedSwap: CoreV1.NodeSwapStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "machineID":
+                    decodedMachineID = try decoder.decodeIfPresent(String.self, from: member.value, member: "machineID")
+                case "systemUUID":
+                    decodedSystemUUID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "systemUUID")
+                case "bootID":
+                    decodedBootID = try decoder.decodeIfPresent(String.self, from: member.value, member: "bootID")
+                case "kernelVersion":
+                    decodedKernelVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "kernelVersion")
+                case "osImage":
+                    decodedOsImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "osImage")
+                case "containerRuntimeVersion":
+                    decodedContainerRuntimeVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "containerRuntimeVersion")
+                case "kubeletVersion":
+                    decodedKubeletVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "kubeletVersion")
+                case "kubeProxyVersion":
+                    decodedKubeProxyVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "kubeProxyVersion")
+                case "operatingSystem":
+                    decodedOperatingSystem =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "operatingSystem")
+                case "architecture":
+                    decodedArchitecture =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "architecture")
+                case "swap":
+                    decodedSwap =
+                        try decoder.decodeIfPresent(CoreV1.NodeSwapStatus.self, from: member.value, member: "swap")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.machineID = decodedMachineID ?? ""
+            self.systemUUID = decodedSystemUUID ?? ""
+            self.bootID = decodedBootID ?? ""
+            self.kernelVersion = decodedKernelVersion ?? ""
+            self.osImage = decodedOsImage ?? ""
+            self.containerRuntimeVersion = decodedContainerRuntimeVersion ?? ""
+            self.kubeletVersion = decodedKubeletVersion ?? ""
+            self.kubeProxyVersion = decodedKubeProxyVersion ?? ""
+            self.operatingSystem = decodedOperatingSystem ?? ""
+            self.architecture = decodedArchitecture ?? ""
+            self.swap = decodedSwap
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(11)
+            members.append(("machineID", self.machineID.jsonTree()))
+            members.append(("systemUUID", self.systemUUID.jsonTree()))
+            members.append(("bootID", self.bootID.jsonTree()))
+            members.append(("kernelVersion", self.kernelVersion.jsonTree()))
+            members.append(("osImage", self.osImage.jsonTree()))
+            members.append(("containerRuntimeVersion", self.containerRuntimeVersion.jsonTree()))
+            members.append(("kubeletVersion", self.kubeletVersion.jsonTree()))
+            members.append(("kubeProxyVersion", self.kubeProxyVersion.jsonTree()))
+            members.append(("operatingSystem", self.operatingSystem.jsonTree()))
+            members.append(("architecture", self.architecture.jsonTree()))
+            if let value = self.swap { members.append(("swap", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ObjectFieldSelector selects an APIVersioned field of an object.
-    public struct ObjectFieldSelector: Codable, Sendable, Hashable {
+    public struct ObjectFieldSelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Version of the schema the FieldPath is written in terms of, defaults to "v1".
         public var apiVersion: String?
         /// Path of the field to select in the specified API version.
@@ -1407,12 +2374,38 @@ extension CoreV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.fieldPath, forKey: .fieldPath)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedApiVersion: String?
+            var decodedFieldPath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "fieldPath":
+                    decodedFieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.apiVersion = decodedApiVersion
+            self.fieldPath = decodedFieldPath ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("fieldPath", self.fieldPath.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ObjectReference contains enough information to let you inspect or modify the referred object.
-    public struct ObjectReference: Codable, Sendable, Hashable {
+    public struct ObjectReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind of the referent.
         ///
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
@@ -1494,6 +2487,58 @@ extension CoreV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.resourceVersion, forKey: .resourceVersion)
             try container.encodeIfPresent(self.fieldPath, forKey: .fieldPath)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedNamespace: String?
+            var decodedName: String?
+            var decodedUid: String?
+            var decodedApiVersion: String?
+            var decodedResourceVersion: String?
+            var decodedFieldPath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "resourceVersion":
+                    decodedResourceVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
+                case "fieldPath":
+                    decodedFieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.namespace = decodedNamespace
+            self.name = decodedName
+            self.uid = decodedUid
+            self.apiVersion = decodedApiVersion
+            self.resourceVersion = decodedResourceVersion
+            self.fieldPath = decodedFieldPath
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.resourceVersion { members.append(("resourceVersion", value.jsonTree())) }
+            if let value = self.fieldPath { members.append(("fieldPath", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

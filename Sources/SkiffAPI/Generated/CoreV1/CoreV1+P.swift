@@ -6,7 +6,7 @@ extension CoreV1 {
     /// PersistentVolume (PV) is a storage resource provisioned by an administrator.
     ///
     /// It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
-    public struct PersistentVolume: Codable, Sendable, Hashable {
+    public struct PersistentVolume: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -73,12 +73,64 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.PersistentVolumeSpec?
+            var decodedStatus: CoreV1.PersistentVolumeStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeClaim is a user's request for and claim to a persistent volume
-    public struct PersistentVolumeClaim: Codable, Sendable, Hashable {
+    public struct PersistentVolumeClaim: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -143,12 +195,64 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.PersistentVolumeClaimSpec?
+            var decodedStatus: CoreV1.PersistentVolumeClaimStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeClaimSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeClaimStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeClaimCondition contains details about state of pvc
-    public struct PersistentVolumeClaimCondition: Codable, Sendable, Hashable {
+    public struct PersistentVolumeClaimCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type is the type of the condition.
         ///
         /// More info:
@@ -216,12 +320,59 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastProbeTime: Time?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastProbeTime":
+                    decodedLastProbeTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastProbeTime")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastProbeTime = decodedLastProbeTime
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastProbeTime { members.append(("lastProbeTime", value.jsonTree())) }
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
-    public struct PersistentVolumeClaimList: Codable, Sendable, Hashable {
+    public struct PersistentVolumeClaimList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -276,13 +427,55 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.PersistentVolumeClaim]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PersistentVolumeClaim].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for
     /// provider-specific attributes
-    public struct PersistentVolumeClaimSpec: Codable, Sendable, Hashable {
+    public struct PersistentVolumeClaimSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// accessModes contains the desired access modes the volume should have.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
@@ -408,12 +601,99 @@ extension CoreV1 {
             try container.encodeIfPresent(self.dataSourceRef, forKey: .dataSourceRef)
             try container.encodeIfPresent(self.volumeAttributesClassName, forKey: .volumeAttributesClassName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAccessModes: [String]?
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedResources: CoreV1.VolumeResourceRequirements?
+            var decodedVolumeName: String?
+            var decodedStorageClassName: String?
+            var decodedVolumeMode: String?
+            var decodedDataSource: CoreV1.TypedLocalObjectReference?
+            var decodedDataSourceRef: CoreV1.TypedObjectReference?
+            var decodedVolumeAttributesClassName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "accessModes":
+                    decodedAccessModes =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "accessModes")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            CoreV1.VolumeResourceRequirements.self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                case "volumeName":
+                    decodedVolumeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case "storageClassName":
+                    decodedStorageClassName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storageClassName")
+                case "volumeMode":
+                    decodedVolumeMode =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeMode")
+                case "dataSource":
+                    decodedDataSource =
+                        try decoder.decodeIfPresent(
+                            CoreV1.TypedLocalObjectReference.self,
+                            from: member.value,
+                            member: "dataSource"
+                        )
+                case "dataSourceRef":
+                    decodedDataSourceRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.TypedObjectReference.self,
+                            from: member.value,
+                            member: "dataSourceRef"
+                        )
+                case "volumeAttributesClassName":
+                    decodedVolumeAttributesClassName =
+                        try decoder.decodeIfPresent(
+                            String.self,
+                            from: member.value,
+                            member: "volumeAttributesClassName"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.accessModes = decodedAccessModes
+            self.selector = decodedSelector
+            self.resources = decodedResources
+            self.volumeName = decodedVolumeName
+            self.storageClassName = decodedStorageClassName
+            self.volumeMode = decodedVolumeMode
+            self.dataSource = decodedDataSource
+            self.dataSourceRef = decodedDataSourceRef
+            self.volumeAttributesClassName = decodedVolumeAttributesClassName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(9)
+            if let value = self.accessModes { members.append(("accessModes", value.jsonTree())) }
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.volumeName { members.append(("volumeName", value.jsonTree())) }
+            if let value = self.storageClassName { members.append(("storageClassName", value.jsonTree())) }
+            if let value = self.volumeMode { members.append(("volumeMode", value.jsonTree())) }
+            if let value = self.dataSource { members.append(("dataSource", value.jsonTree())) }
+            if let value = self.dataSourceRef { members.append(("dataSourceRef", value.jsonTree())) }
+            if let value = self.volumeAttributesClassName {
+                members.append(("volumeAttributesClassName", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeClaimStatus is the current status of a persistent volume claim.
-    public struct PersistentVolumeClaimStatus: Codable, Sendable, Hashable {
+    public struct PersistentVolumeClaimStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// phase represents the current phase of PersistentVolumeClaim.
         public var phase: String?
         /// accessModes contains the actual access modes the volume backing the PVC has.
@@ -552,13 +832,99 @@ extension CoreV1 {
             )
             try container.encodeIfPresent(self.modifyVolumeStatus, forKey: .modifyVolumeStatus)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPhase: String?
+            var decodedAccessModes: [String]?
+            var decodedCapacity: [String: Quantity]?
+            var decodedConditions: [CoreV1.PersistentVolumeClaimCondition]?
+            var decodedAllocatedResources: [String: Quantity]?
+            var decodedAllocatedResourceStatuses: [String: String]?
+            var decodedCurrentVolumeAttributesClassName: String?
+            var decodedModifyVolumeStatus: CoreV1.ModifyVolumeStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "phase":
+                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case "accessModes":
+                    decodedAccessModes =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "accessModes")
+                case "capacity":
+                    decodedCapacity =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "capacity")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PersistentVolumeClaimCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "allocatedResources":
+                    decodedAllocatedResources =
+                        try decoder.decodeIfPresent(
+                            [String: Quantity].self,
+                            from: member.value,
+                            member: "allocatedResources"
+                        )
+                case "allocatedResourceStatuses":
+                    decodedAllocatedResourceStatuses =
+                        try decoder.decodeIfPresent(
+                            [String: String].self,
+                            from: member.value,
+                            member: "allocatedResourceStatuses"
+                        )
+                case "currentVolumeAttributesClassName":
+                    decodedCurrentVolumeAttributesClassName =
+                        try decoder.decodeIfPresent(
+                            String.self,
+                            from: member.value,
+                            member: "currentVolumeAttributesClassName"
+                        )
+                case "modifyVolumeStatus":
+                    decodedModifyVolumeStatus =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ModifyVolumeStatus.self,
+                            from: member.value,
+                            member: "modifyVolumeStatus"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.phase = decodedPhase
+            self.accessModes = decodedAccessModes
+            self.capacity = decodedCapacity
+            self.conditions = decodedConditions
+            self.allocatedResources = decodedAllocatedResources
+            self.allocatedResourceStatuses = decodedAllocatedResourceStatuses
+            self.currentVolumeAttributesClassName = decodedCurrentVolumeAttributesClassName
+            self.modifyVolumeStatus = decodedModifyVolumeStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            if let value = self.phase { members.append(("phase", value.jsonTree())) }
+            if let value = self.accessModes { members.append(("accessModes", value.jsonTree())) }
+            if let value = self.capacity { members.append(("capacity", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.allocatedResources { members.append(("allocatedResources", value.jsonTree())) }
+            if let value = self.allocatedResourceStatuses {
+                members.append(("allocatedResourceStatuses", value.jsonTree()))
+            }
+            if let value = self.currentVolumeAttributesClassName {
+                members.append(("currentVolumeAttributesClassName", value.jsonTree()))
+            }
+            if let value = self.modifyVolumeStatus { members.append(("modifyVolumeStatus", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an
     /// EphemeralVolumeSource.
-    public struct PersistentVolumeClaimTemplate: Codable, Sendable, Hashable {
+    public struct PersistentVolumeClaimTemplate: Codable, JSONTreeCodable, Sendable, Hashable {
         /// May contain labels and annotations that will be copied into the PVC when creating it.
         ///
         /// No other fields are allowed and will be rejected during validation.
@@ -599,6 +965,37 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.PersistentVolumeClaimSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeClaimSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? CoreV1.PersistentVolumeClaimSpec()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -607,7 +1004,7 @@ extension CoreV1 {
     ///
     /// This volume finds the bound PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is,
     /// essentially, a wrapper around another type of volume that is owned by someone else (the system).
-    public struct PersistentVolumeClaimVolumeSource: Codable, Sendable, Hashable {
+    public struct PersistentVolumeClaimVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
@@ -642,12 +1039,37 @@ extension CoreV1 {
             try container.encode(self.claimName, forKey: .claimName)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedClaimName: String?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "claimName":
+                    decodedClaimName = try decoder.decodeIfPresent(String.self, from: member.value, member: "claimName")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.claimName = decodedClaimName ?? ""
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("claimName", self.claimName.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeList is a list of PersistentVolume items.
-    public struct PersistentVolumeList: Codable, Sendable, Hashable {
+    public struct PersistentVolumeList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -702,12 +1124,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.PersistentVolume]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.PersistentVolume].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeSpec is the specification of a persistent volume.
-    public struct PersistentVolumeSpec: Codable, Sendable, Hashable {
+    public struct PersistentVolumeSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// capacity is the description of the persistent volume's resources and capacity.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity
@@ -1046,12 +1506,305 @@ extension CoreV1 {
             try container.encodeIfPresent(self.nodeAffinity, forKey: .nodeAffinity)
             try container.encodeIfPresent(self.volumeAttributesClassName, forKey: .volumeAttributesClassName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCapacity: [String: Quantity]?
+            var decodedGcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
+            var decodedAwsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
+            var decodedHostPath: CoreV1.HostPathVolumeSource?
+            var decodedGlusterfs: CoreV1.GlusterfsPersistentVolumeSource?
+            var decodedNfs: CoreV1.NFSVolumeSource?
+            var decodedRbd: CoreV1.RBDPersistentVolumeSource?
+            var decodedIscsi: CoreV1.ISCSIPersistentVolumeSource?
+            var decodedCinder: CoreV1.CinderPersistentVolumeSource?
+            var decodedCephfs: CoreV1.CephFSPersistentVolumeSource?
+            var decodedFc: CoreV1.FCVolumeSource?
+            var decodedFlocker: CoreV1.FlockerVolumeSource?
+            var decodedFlexVolume: CoreV1.FlexPersistentVolumeSource?
+            var decodedAzureFile: CoreV1.AzureFilePersistentVolumeSource?
+            var decodedVsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
+            var decodedQuobyte: CoreV1.QuobyteVolumeSource?
+            var decodedAzureDisk: CoreV1.AzureDiskVolumeSource?
+            var decodedPhotonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
+            var decodedPortworxVolume: CoreV1.PortworxVolumeSource?
+            var decodedScaleIO: CoreV1.ScaleIOPersistentVolumeSource?
+            var decodedLocal: CoreV1.LocalVolumeSource?
+            var decodedStorageos: CoreV1.StorageOSPersistentVolumeSource?
+            var decodedCsi: CoreV1.CSIPersistentVolumeSource?
+            var decodedAccessModes: [String]?
+            var decodedClaimRef: CoreV1.ObjectReference?
+            var decodedPersistentVolumeReclaimPolicy: String?
+            var decodedStorageClassName: String?
+            var decodedMountOptions: [String]?
+            var decodedVolumeMode: String?
+            var decodedNodeAffinity: CoreV1.VolumeNodeAffinity?
+            var decodedVolumeAttributesClassName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "capacity":
+                    decodedCapacity =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "capacity")
+                case "gcePersistentDisk":
+                    decodedGcePersistentDisk =
+                        try decoder.decodeIfPresent(
+                            CoreV1.GCEPersistentDiskVolumeSource.self,
+                            from: member.value,
+                            member: "gcePersistentDisk"
+                        )
+                case "awsElasticBlockStore":
+                    decodedAwsElasticBlockStore =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AWSElasticBlockStoreVolumeSource.self,
+                            from: member.value,
+                            member: "awsElasticBlockStore"
+                        )
+                case "hostPath":
+                    decodedHostPath =
+                        try decoder.decodeIfPresent(
+                            CoreV1.HostPathVolumeSource.self,
+                            from: member.value,
+                            member: "hostPath"
+                        )
+                case "glusterfs":
+                    decodedGlusterfs =
+                        try decoder.decodeIfPresent(
+                            CoreV1.GlusterfsPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "glusterfs"
+                        )
+                case "nfs":
+                    decodedNfs =
+                        try decoder.decodeIfPresent(CoreV1.NFSVolumeSource.self, from: member.value, member: "nfs")
+                case "rbd":
+                    decodedRbd =
+                        try decoder.decodeIfPresent(
+                            CoreV1.RBDPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "rbd"
+                        )
+                case "iscsi":
+                    decodedIscsi =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ISCSIPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "iscsi"
+                        )
+                case "cinder":
+                    decodedCinder =
+                        try decoder.decodeIfPresent(
+                            CoreV1.CinderPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "cinder"
+                        )
+                case "cephfs":
+                    decodedCephfs =
+                        try decoder.decodeIfPresent(
+                            CoreV1.CephFSPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "cephfs"
+                        )
+                case "fc":
+                    decodedFc =
+                        try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
+                case "flocker":
+                    decodedFlocker =
+                        try decoder.decodeIfPresent(
+                            CoreV1.FlockerVolumeSource.self,
+                            from: member.value,
+                            member: "flocker"
+                        )
+                case "flexVolume":
+                    decodedFlexVolume =
+                        try decoder.decodeIfPresent(
+                            CoreV1.FlexPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "flexVolume"
+                        )
+                case "azureFile":
+                    decodedAzureFile =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AzureFilePersistentVolumeSource.self,
+                            from: member.value,
+                            member: "azureFile"
+                        )
+                case "vsphereVolume":
+                    decodedVsphereVolume =
+                        try decoder.decodeIfPresent(
+                            CoreV1.VsphereVirtualDiskVolumeSource.self,
+                            from: member.value,
+                            member: "vsphereVolume"
+                        )
+                case "quobyte":
+                    decodedQuobyte =
+                        try decoder.decodeIfPresent(
+                            CoreV1.QuobyteVolumeSource.self,
+                            from: member.value,
+                            member: "quobyte"
+                        )
+                case "azureDisk":
+                    decodedAzureDisk =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AzureDiskVolumeSource.self,
+                            from: member.value,
+                            member: "azureDisk"
+                        )
+                case "photonPersistentDisk":
+                    decodedPhotonPersistentDisk =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PhotonPersistentDiskVolumeSource.self,
+                            from: member.value,
+                            member: "photonPersistentDisk"
+                        )
+                case "portworxVolume":
+                    decodedPortworxVolume =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PortworxVolumeSource.self,
+                            from: member.value,
+                            member: "portworxVolume"
+                        )
+                case "scaleIO":
+                    decodedScaleIO =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ScaleIOPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "scaleIO"
+                        )
+                case "local":
+                    decodedLocal =
+                        try decoder.decodeIfPresent(CoreV1.LocalVolumeSource.self, from: member.value, member: "local")
+                case "storageos":
+                    decodedStorageos =
+                        try decoder.decodeIfPresent(
+                            CoreV1.StorageOSPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "storageos"
+                        )
+                case "csi":
+                    decodedCsi =
+                        try decoder.decodeIfPresent(
+                            CoreV1.CSIPersistentVolumeSource.self,
+                            from: member.value,
+                            member: "csi"
+                        )
+                case "accessModes":
+                    decodedAccessModes =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "accessModes")
+                case "claimRef":
+                    decodedClaimRef =
+                        try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "claimRef")
+                case "persistentVolumeReclaimPolicy":
+                    decodedPersistentVolumeReclaimPolicy =
+                        try decoder.decodeIfPresent(
+                            String.self,
+                            from: member.value,
+                            member: "persistentVolumeReclaimPolicy"
+                        )
+                case "storageClassName":
+                    decodedStorageClassName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storageClassName")
+                case "mountOptions":
+                    decodedMountOptions =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "mountOptions")
+                case "volumeMode":
+                    decodedVolumeMode =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeMode")
+                case "nodeAffinity":
+                    decodedNodeAffinity =
+                        try decoder.decodeIfPresent(
+                            CoreV1.VolumeNodeAffinity.self,
+                            from: member.value,
+                            member: "nodeAffinity"
+                        )
+                case "volumeAttributesClassName":
+                    decodedVolumeAttributesClassName =
+                        try decoder.decodeIfPresent(
+                            String.self,
+                            from: member.value,
+                            member: "volumeAttributesClassName"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.capacity = decodedCapacity
+            self.gcePersistentDisk = decodedGcePersistentDisk
+            self.awsElasticBlockStore = decodedAwsElasticBlockStore
+            self.hostPath = decodedHostPath
+            self.glusterfs = decodedGlusterfs
+            self.nfs = decodedNfs
+            self.rbd = decodedRbd
+            self.iscsi = decodedIscsi
+            self.cinder = decodedCinder
+            self.cephfs = decodedCephfs
+            self.fc = decodedFc
+            self.flocker = decodedFlocker
+            self.flexVolume = decodedFlexVolume
+            self.azureFile = decodedAzureFile
+            self.vsphereVolume = decodedVsphereVolume
+            self.quobyte = decodedQuobyte
+            self.azureDisk = decodedAzureDisk
+            self.photonPersistentDisk = decodedPhotonPersistentDisk
+            self.portworxVolume = decodedPortworxVolume
+            self.scaleIO = decodedScaleIO
+            self.local = decodedLocal
+            self.storageos = decodedStorageos
+            self.csi = decodedCsi
+            self.accessModes = decodedAccessModes
+            self.claimRef = decodedClaimRef
+            self.persistentVolumeReclaimPolicy = decodedPersistentVolumeReclaimPolicy
+            self.storageClassName = decodedStorageClassName
+            self.mountOptions = decodedMountOptions
+            self.volumeMode = decodedVolumeMode
+            self.nodeAffinity = decodedNodeAffinity
+            self.volumeAttributesClassName = decodedVolumeAttributesClassName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(31)
+            if let value = self.capacity { members.append(("capacity", value.jsonTree())) }
+            if let value = self.gcePersistentDisk { members.append(("gcePersistentDisk", value.jsonTree())) }
+            if let value = self.awsElasticBlockStore { members.append(("awsElasticBlockStore", value.jsonTree())) }
+            if let value = self.hostPath { members.append(("hostPath", value.jsonTree())) }
+            if let value = self.glusterfs { members.append(("glusterfs", value.jsonTree())) }
+            if let value = self.nfs { members.append(("nfs", value.jsonTree())) }
+            if let value = self.rbd { members.append(("rbd", value.jsonTree())) }
+            if let value = self.iscsi { members.append(("iscsi", value.jsonTree())) }
+            if let value = self.cinder { members.append(("cinder", value.jsonTree())) }
+            if let value = self.cephfs { members.append(("cephfs", value.jsonTree())) }
+            if let value = self.fc { members.append(("fc", value.jsonTree())) }
+            if let value = self.flocker { members.append(("flocker", value.jsonTree())) }
+            if let value = self.flexVolume { members.append(("flexVolume", value.jsonTree())) }
+            if let value = self.azureFile { members.append(("azureFile", value.jsonTree())) }
+            if let value = self.vsphereVolume { members.append(("vsphereVolume", value.jsonTree())) }
+            if let value = self.quobyte { members.append(("quobyte", value.jsonTree())) }
+            if let value = self.azureDisk { members.append(("azureDisk", value.jsonTree())) }
+            if let value = self.photonPersistentDisk { members.append(("photonPersistentDisk", value.jsonTree())) }
+            if let value = self.portworxVolume { members.append(("portworxVolume", value.jsonTree())) }
+            if let value = self.scaleIO { members.append(("scaleIO", value.jsonTree())) }
+            if let value = self.local { members.append(("local", value.jsonTree())) }
+            if let value = self.storageos { members.append(("storageos", value.jsonTree())) }
+            if let value = self.csi { members.append(("csi", value.jsonTree())) }
+            if let value = self.accessModes { members.append(("accessModes", value.jsonTree())) }
+            if let value = self.claimRef { members.append(("claimRef", value.jsonTree())) }
+            if let value = self.persistentVolumeReclaimPolicy {
+                members.append(("persistentVolumeReclaimPolicy", value.jsonTree()))
+            }
+            if let value = self.storageClassName { members.append(("storageClassName", value.jsonTree())) }
+            if let value = self.mountOptions { members.append(("mountOptions", value.jsonTree())) }
+            if let value = self.volumeMode { members.append(("volumeMode", value.jsonTree())) }
+            if let value = self.nodeAffinity { members.append(("nodeAffinity", value.jsonTree())) }
+            if let value = self.volumeAttributesClassName {
+                members.append(("volumeAttributesClassName", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PersistentVolumeStatus is the current status of a persistent volume.
-    public struct PersistentVolumeStatus: Codable, Sendable, Hashable {
+    public struct PersistentVolumeStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// phase indicates if a volume is available, bound to a claim, or released by a claim.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase
@@ -1100,12 +1853,50 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.lastPhaseTransitionTime, forKey: .lastPhaseTransitionTime)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPhase: String?
+            var decodedMessage: String?
+            var decodedReason: String?
+            var decodedLastPhaseTransitionTime: Time?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "phase":
+                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "lastPhaseTransitionTime":
+                    decodedLastPhaseTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastPhaseTransitionTime")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.phase = decodedPhase
+            self.message = decodedMessage
+            self.reason = decodedReason
+            self.lastPhaseTransitionTime = decodedLastPhaseTransitionTime
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.phase { members.append(("phase", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.lastPhaseTransitionTime {
+                members.append(("lastPhaseTransitionTime", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a Photon Controller persistent disk resource.
-    public struct PhotonPersistentDiskVolumeSource: Codable, Sendable, Hashable {
+    public struct PhotonPersistentDiskVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// pdID is the ID that identifies Photon Controller persistent disk
         public var pdID: String
         /// fsType is the filesystem type to mount.
@@ -1139,6 +1930,31 @@ extension CoreV1 {
             try container.encode(self.pdID, forKey: .pdID)
             try container.encodeIfPresent(self.fsType, forKey: .fsType)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPdID: String?
+            var decodedFsType: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "pdID":
+                    decodedPdID = try decoder.decodeIfPresent(String.self, from: member.value, member: "pdID")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.pdID = decodedPdID ?? ""
+            self.fsType = decodedFsType
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("pdID", self.pdID.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1146,7 +1962,7 @@ extension CoreV1 {
     /// Pod is a collection of containers that can run on a host.
     ///
     /// This resource is created by clients and scheduled onto hosts.
-    public struct Pod: Codable, Sendable, Hashable {
+    public struct Pod: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1213,12 +2029,55 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.PodSpec?
+            var decodedStatus: CoreV1.PodStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(CoreV1.PodStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Pod affinity is a group of inter pod affinity scheduling rules.
-    public struct PodAffinity: Codable, Sendable, Hashable {
+    public struct PodAffinity: Codable, JSONTreeCodable, Sendable, Hashable {
         /// If the affinity requirements specified by this field are not met at scheduling time, the pod will not be
         /// scheduled onto the node.
         ///
@@ -1276,6 +2135,45 @@ extension CoreV1 {
                 forKey: .preferredDuringSchedulingIgnoredDuringExecution
             )
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRequiredDuringSchedulingIgnoredDuringExecution: [CoreV1.PodAffinityTerm]?
+            var decodedPreferredDuringSchedulingIgnoredDuringExecution: [CoreV1.WeightedPodAffinityTerm]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "requiredDuringSchedulingIgnoredDuringExecution":
+                    decodedRequiredDuringSchedulingIgnoredDuringExecution =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodAffinityTerm].self,
+                            from: member.value,
+                            member: "requiredDuringSchedulingIgnoredDuringExecution"
+                        )
+                case "preferredDuringSchedulingIgnoredDuringExecution":
+                    decodedPreferredDuringSchedulingIgnoredDuringExecution =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.WeightedPodAffinityTerm].self,
+                            from: member.value,
+                            member: "preferredDuringSchedulingIgnoredDuringExecution"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.requiredDuringSchedulingIgnoredDuringExecution = decodedRequiredDuringSchedulingIgnoredDuringExecution
+            self.preferredDuringSchedulingIgnoredDuringExecution = decodedPreferredDuringSchedulingIgnoredDuringExecution
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.requiredDuringSchedulingIgnoredDuringExecution {
+                members.append(("requiredDuringSchedulingIgnoredDuringExecution", value.jsonTree()))
+            }
+            if let value = self.preferredDuringSchedulingIgnoredDuringExecution {
+                members.append(("preferredDuringSchedulingIgnoredDuringExecution", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1284,7 +2182,7 @@ extension CoreV1 {
     /// should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running
     /// on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of
     /// pods is running
-    public struct PodAffinityTerm: Codable, Sendable, Hashable {
+    public struct PodAffinityTerm: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A label query over a set of resources, in this case pods.
         ///
         /// If it's null, this PodAffinityTerm matches with no Pods.
@@ -1369,12 +2267,71 @@ extension CoreV1 {
             try container.encodeIfPresent(self.matchLabelKeys, forKey: .matchLabelKeys)
             try container.encodeIfPresent(self.mismatchLabelKeys, forKey: .mismatchLabelKeys)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedLabelSelector: MetaV1.LabelSelector?
+            var decodedNamespaces: [String]?
+            var decodedTopologyKey: String?
+            var decodedNamespaceSelector: MetaV1.LabelSelector?
+            var decodedMatchLabelKeys: [String]?
+            var decodedMismatchLabelKeys: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "labelSelector":
+                    decodedLabelSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "labelSelector"
+                        )
+                case "namespaces":
+                    decodedNamespaces =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "namespaces")
+                case "topologyKey":
+                    decodedTopologyKey =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "topologyKey")
+                case "namespaceSelector":
+                    decodedNamespaceSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "namespaceSelector"
+                        )
+                case "matchLabelKeys":
+                    decodedMatchLabelKeys =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "matchLabelKeys")
+                case "mismatchLabelKeys":
+                    decodedMismatchLabelKeys =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "mismatchLabelKeys")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.labelSelector = decodedLabelSelector
+            self.namespaces = decodedNamespaces
+            self.topologyKey = decodedTopologyKey ?? ""
+            self.namespaceSelector = decodedNamespaceSelector
+            self.matchLabelKeys = decodedMatchLabelKeys
+            self.mismatchLabelKeys = decodedMismatchLabelKeys
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.labelSelector { members.append(("labelSelector", value.jsonTree())) }
+            if let value = self.namespaces { members.append(("namespaces", value.jsonTree())) }
+            members.append(("topologyKey", self.topologyKey.jsonTree()))
+            if let value = self.namespaceSelector { members.append(("namespaceSelector", value.jsonTree())) }
+            if let value = self.matchLabelKeys { members.append(("matchLabelKeys", value.jsonTree())) }
+            if let value = self.mismatchLabelKeys { members.append(("mismatchLabelKeys", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Pod anti affinity is a group of inter pod anti affinity scheduling rules.
-    public struct PodAntiAffinity: Codable, Sendable, Hashable {
+    public struct PodAntiAffinity: Codable, JSONTreeCodable, Sendable, Hashable {
         /// If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not
         /// be scheduled onto the node.
         ///
@@ -1432,12 +2389,51 @@ extension CoreV1 {
                 forKey: .preferredDuringSchedulingIgnoredDuringExecution
             )
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRequiredDuringSchedulingIgnoredDuringExecution: [CoreV1.PodAffinityTerm]?
+            var decodedPreferredDuringSchedulingIgnoredDuringExecution: [CoreV1.WeightedPodAffinityTerm]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "requiredDuringSchedulingIgnoredDuringExecution":
+                    decodedRequiredDuringSchedulingIgnoredDuringExecution =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodAffinityTerm].self,
+                            from: member.value,
+                            member: "requiredDuringSchedulingIgnoredDuringExecution"
+                        )
+                case "preferredDuringSchedulingIgnoredDuringExecution":
+                    decodedPreferredDuringSchedulingIgnoredDuringExecution =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.WeightedPodAffinityTerm].self,
+                            from: member.value,
+                            member: "preferredDuringSchedulingIgnoredDuringExecution"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.requiredDuringSchedulingIgnoredDuringExecution = decodedRequiredDuringSchedulingIgnoredDuringExecution
+            self.preferredDuringSchedulingIgnoredDuringExecution = decodedPreferredDuringSchedulingIgnoredDuringExecution
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.requiredDuringSchedulingIgnoredDuringExecution {
+                members.append(("requiredDuringSchedulingIgnoredDuringExecution", value.jsonTree()))
+            }
+            if let value = self.preferredDuringSchedulingIgnoredDuringExecution {
+                members.append(("preferredDuringSchedulingIgnoredDuringExecution", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem.
-    public struct PodCertificateProjection: Codable, Sendable, Hashable {
+    public struct PodCertificateProjection: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kubelet's generated CSRs will be addressed to this signer.
         public var signerName: String
         /// The type of keypair Kubelet will generate for the pod.
@@ -1543,12 +2539,71 @@ extension CoreV1 {
             try container.encodeIfPresent(self.certificateChainPath, forKey: .certificateChainPath)
             try container.encodeIfPresent(self.userAnnotations, forKey: .userAnnotations)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSignerName: String?
+            var decodedKeyType: String?
+            var decodedMaxExpirationSeconds: Int32?
+            var decodedCredentialBundlePath: String?
+            var decodedKeyPath: String?
+            var decodedCertificateChainPath: String?
+            var decodedUserAnnotations: [String: String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "signerName":
+                    decodedSignerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "signerName")
+                case "keyType":
+                    decodedKeyType = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyType")
+                case "maxExpirationSeconds":
+                    decodedMaxExpirationSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxExpirationSeconds")
+                case "credentialBundlePath":
+                    decodedCredentialBundlePath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "credentialBundlePath")
+                case "keyPath":
+                    decodedKeyPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyPath")
+                case "certificateChainPath":
+                    decodedCertificateChainPath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "certificateChainPath")
+                case "userAnnotations":
+                    decodedUserAnnotations =
+                        try decoder.decodeIfPresent(
+                            [String: String].self,
+                            from: member.value,
+                            member: "userAnnotations"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.signerName = decodedSignerName ?? ""
+            self.keyType = decodedKeyType ?? ""
+            self.maxExpirationSeconds = decodedMaxExpirationSeconds
+            self.credentialBundlePath = decodedCredentialBundlePath
+            self.keyPath = decodedKeyPath
+            self.certificateChainPath = decodedCertificateChainPath
+            self.userAnnotations = decodedUserAnnotations
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            members.append(("signerName", self.signerName.jsonTree()))
+            members.append(("keyType", self.keyType.jsonTree()))
+            if let value = self.maxExpirationSeconds { members.append(("maxExpirationSeconds", value.jsonTree())) }
+            if let value = self.credentialBundlePath { members.append(("credentialBundlePath", value.jsonTree())) }
+            if let value = self.keyPath { members.append(("keyPath", value.jsonTree())) }
+            if let value = self.certificateChainPath { members.append(("certificateChainPath", value.jsonTree())) }
+            if let value = self.userAnnotations { members.append(("userAnnotations", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodCondition contains details for the current condition of this pod.
-    public struct PodCondition: Codable, Sendable, Hashable {
+    public struct PodCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type is the type of the condition.
         ///
         /// More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions
@@ -1619,12 +2674,65 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedObservedGeneration: Int64?
+            var decodedStatus: String?
+            var decodedLastProbeTime: Time?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastProbeTime":
+                    decodedLastProbeTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastProbeTime")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.observedGeneration = decodedObservedGeneration
+            self.status = decodedStatus ?? ""
+            self.lastProbeTime = decodedLastProbeTime
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastProbeTime { members.append(("lastProbeTime", value.jsonTree())) }
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.
-    public struct PodDNSConfig: Codable, Sendable, Hashable {
+    public struct PodDNSConfig: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A list of DNS name server IP addresses.
         ///
         /// This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be
@@ -1671,12 +2779,48 @@ extension CoreV1 {
             try container.encodeIfPresent(self.searches, forKey: .searches)
             try container.encodeIfPresent(self.options, forKey: .options)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNameservers: [String]?
+            var decodedSearches: [String]?
+            var decodedOptions: [CoreV1.PodDNSConfigOption]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "nameservers":
+                    decodedNameservers =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "nameservers")
+                case "searches":
+                    decodedSearches = try decoder.decodeIfPresent([String].self, from: member.value, member: "searches")
+                case "options":
+                    decodedOptions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodDNSConfigOption].self,
+                            from: member.value,
+                            member: "options"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.nameservers = decodedNameservers
+            self.searches = decodedSearches
+            self.options = decodedOptions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.nameservers { members.append(("nameservers", value.jsonTree())) }
+            if let value = self.searches { members.append(("searches", value.jsonTree())) }
+            if let value = self.options { members.append(("options", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodDNSConfigOption defines DNS resolver options of a pod.
-    public struct PodDNSConfigOption: Codable, Sendable, Hashable {
+    public struct PodDNSConfigOption: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name is this DNS resolver option's name.
         ///
         /// Required.
@@ -1709,6 +2853,31 @@ extension CoreV1 {
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.value, forKey: .value)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedValue: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.value = decodedValue
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.value { members.append(("value", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1716,7 +2885,7 @@ extension CoreV1 {
     /// PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA.
     ///
     /// It stores the generated name for the corresponding special ResourceClaim created by the scheduler.
-    public struct PodExtendedResourceClaimStatus: Codable, Sendable, Hashable {
+    public struct PodExtendedResourceClaimStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// RequestMappings identifies the mapping of <container, extended resource backed by DRA> to device request in
         /// the generated ResourceClaim.
         public var requestMappings: [CoreV1.ContainerExtendedResourceRequest]
@@ -1753,12 +2922,43 @@ extension CoreV1 {
             try container.encode(self.requestMappings, forKey: .requestMappings)
             try container.encode(self.resourceClaimName, forKey: .resourceClaimName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRequestMappings: [CoreV1.ContainerExtendedResourceRequest]?
+            var decodedResourceClaimName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "requestMappings":
+                    decodedRequestMappings =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerExtendedResourceRequest].self,
+                            from: member.value,
+                            member: "requestMappings"
+                        )
+                case "resourceClaimName":
+                    decodedResourceClaimName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.requestMappings = decodedRequestMappings ?? []
+            self.resourceClaimName = decodedResourceClaimName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("requestMappings", self.requestMappings.jsonTree()))
+            members.append(("resourceClaimName", self.resourceClaimName.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodIP represents a single IP address allocated to the pod.
-    public struct PodIP: Codable, Sendable, Hashable {
+    public struct PodIP: Codable, JSONTreeCodable, Sendable, Hashable {
         /// IP is the IP address assigned to the pod
         public var ip: String
 
@@ -1782,12 +2982,32 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.ip, forKey: .ip)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIp: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ip":
+                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ip = decodedIp ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("ip", self.ip.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodList is a list of Pods.
-    public struct PodList: Codable, Sendable, Hashable {
+    public struct PodList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1842,12 +3062,49 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.Pod]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems = try decoder.decodeIfPresent([CoreV1.Pod].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodOS defines the OS parameters of a pod.
-    public struct PodOS: Codable, Sendable, Hashable {
+    public struct PodOS: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name is the name of the operating system.
         ///
         /// The currently supported values are linux and windows. Additional value may be defined in future and can be
@@ -1875,12 +3132,32 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("name", self.name.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodReadinessGate contains the reference to a pod condition
-    public struct PodReadinessGate: Codable, Sendable, Hashable {
+    public struct PodReadinessGate: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ConditionType refers to a condition in the pod's condition list with matching type.
         public var conditionType: String
 
@@ -1904,6 +3181,27 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.conditionType, forKey: .conditionType)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedConditionType: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "conditionType":
+                    decodedConditionType =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "conditionType")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.conditionType = decodedConditionType ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("conditionType", self.conditionType.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1919,7 +3217,7 @@ extension CoreV1 {
     /// ResourceClaimName, and ResourceClaimTemplateName). A matched claim references a single ResourceClaim shared
     /// across all Pods in the PodGroup, reserved for the PodGroup in ResourceClaimStatus.ReservedFor rather than for
     /// individual Pods.
-    public struct PodResourceClaim: Codable, Sendable, Hashable {
+    public struct PodResourceClaim: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name uniquely identifies this resource claim inside the pod.
         ///
         /// This must be a DNS_LABEL.
@@ -1979,6 +3277,44 @@ extension CoreV1 {
             try container.encodeIfPresent(self.resourceClaimName, forKey: .resourceClaimName)
             try container.encodeIfPresent(self.resourceClaimTemplateName, forKey: .resourceClaimTemplateName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedResourceClaimName: String?
+            var decodedResourceClaimTemplateName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "resourceClaimName":
+                    decodedResourceClaimName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
+                case "resourceClaimTemplateName":
+                    decodedResourceClaimTemplateName =
+                        try decoder.decodeIfPresent(
+                            String.self,
+                            from: member.value,
+                            member: "resourceClaimTemplateName"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.resourceClaimName = decodedResourceClaimName
+            self.resourceClaimTemplateName = decodedResourceClaimTemplateName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.resourceClaimName { members.append(("resourceClaimName", value.jsonTree())) }
+            if let value = self.resourceClaimTemplateName {
+                members.append(("resourceClaimTemplateName", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1987,7 +3323,7 @@ extension CoreV1 {
     /// ResourceClaimTemplate.
     ///
     /// It stores the generated name for the corresponding ResourceClaim.
-    public struct PodResourceClaimStatus: Codable, Sendable, Hashable {
+    public struct PodResourceClaimStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name uniquely identifies this resource claim inside the pod.
         ///
         /// This must match the name of an entry in pod.spec.resourceClaims, which implies that the string must be a
@@ -2029,12 +3365,38 @@ extension CoreV1 {
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.resourceClaimName, forKey: .resourceClaimName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedResourceClaimName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "resourceClaimName":
+                    decodedResourceClaimName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.resourceClaimName = decodedResourceClaimName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.resourceClaimName { members.append(("resourceClaimName", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodSchedulingGate is associated to a Pod to guard its scheduling.
-    public struct PodSchedulingGate: Codable, Sendable, Hashable {
+    public struct PodSchedulingGate: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the scheduling gate.
         ///
         /// Each scheduling gate must have a unique name field.
@@ -2060,6 +3422,26 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("name", self.name.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2068,7 +3450,7 @@ extension CoreV1 {
     ///
     /// The scheduler uses this information to apply workload-aware scheduling semantics. Exactly one field must be
     /// specified.
-    public struct PodSchedulingGroup: Codable, Sendable, Hashable {
+    public struct PodSchedulingGroup: Codable, JSONTreeCodable, Sendable, Hashable {
         /// PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of
         /// this group.
         ///
@@ -2095,6 +3477,27 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.podGroupName, forKey: .podGroupName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPodGroupName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "podGroupName":
+                    decodedPodGroupName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "podGroupName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.podGroupName = decodedPodGroupName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.podGroupName { members.append(("podGroupName", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2103,7 +3506,7 @@ extension CoreV1 {
     ///
     /// Some fields are also present in container.securityContext. Field values of container.securityContext take
     /// precedence over field values of PodSecurityContext.
-    public struct PodSecurityContext: Codable, Sendable, Hashable {
+    public struct PodSecurityContext: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The SELinux context to be applied to all containers.
         ///
         /// If unspecified, the container runtime will allocate a random SELinux context for each container. May also be
@@ -2290,12 +3693,121 @@ extension CoreV1 {
             try container.encodeIfPresent(self.appArmorProfile, forKey: .appArmorProfile)
             try container.encodeIfPresent(self.seLinuxChangePolicy, forKey: .seLinuxChangePolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSeLinuxOptions: CoreV1.SELinuxOptions?
+            var decodedWindowsOptions: CoreV1.WindowsSecurityContextOptions?
+            var decodedRunAsUser: Int64?
+            var decodedRunAsGroup: Int64?
+            var decodedRunAsNonRoot: Bool?
+            var decodedSupplementalGroups: [Int64]?
+            var decodedSupplementalGroupsPolicy: String?
+            var decodedFsGroup: Int64?
+            var decodedSysctls: [CoreV1.Sysctl]?
+            var decodedFsGroupChangePolicy: String?
+            var decodedSeccompProfile: CoreV1.SeccompProfile?
+            var decodedAppArmorProfile: CoreV1.AppArmorProfile?
+            var decodedSeLinuxChangePolicy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "seLinuxOptions":
+                    decodedSeLinuxOptions =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SELinuxOptions.self,
+                            from: member.value,
+                            member: "seLinuxOptions"
+                        )
+                case "windowsOptions":
+                    decodedWindowsOptions =
+                        try decoder.decodeIfPresent(
+                            CoreV1.WindowsSecurityContextOptions.self,
+                            from: member.value,
+                            member: "windowsOptions"
+                        )
+                case "runAsUser":
+                    decodedRunAsUser = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsUser")
+                case "runAsGroup":
+                    decodedRunAsGroup =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsGroup")
+                case "runAsNonRoot":
+                    decodedRunAsNonRoot =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "runAsNonRoot")
+                case "supplementalGroups":
+                    decodedSupplementalGroups =
+                        try decoder.decodeIfPresent([Int64].self, from: member.value, member: "supplementalGroups")
+                case "supplementalGroupsPolicy":
+                    decodedSupplementalGroupsPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "supplementalGroupsPolicy")
+                case "fsGroup":
+                    decodedFsGroup = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "fsGroup")
+                case "sysctls":
+                    decodedSysctls =
+                        try decoder.decodeIfPresent([CoreV1.Sysctl].self, from: member.value, member: "sysctls")
+                case "fsGroupChangePolicy":
+                    decodedFsGroupChangePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fsGroupChangePolicy")
+                case "seccompProfile":
+                    decodedSeccompProfile =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SeccompProfile.self,
+                            from: member.value,
+                            member: "seccompProfile"
+                        )
+                case "appArmorProfile":
+                    decodedAppArmorProfile =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AppArmorProfile.self,
+                            from: member.value,
+                            member: "appArmorProfile"
+                        )
+                case "seLinuxChangePolicy":
+                    decodedSeLinuxChangePolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "seLinuxChangePolicy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.seLinuxOptions = decodedSeLinuxOptions
+            self.windowsOptions = decodedWindowsOptions
+            self.runAsUser = decodedRunAsUser
+            self.runAsGroup = decodedRunAsGroup
+            self.runAsNonRoot = decodedRunAsNonRoot
+            self.supplementalGroups = decodedSupplementalGroups
+            self.supplementalGroupsPolicy = decodedSupplementalGroupsPolicy
+            self.fsGroup = decodedFsGroup
+            self.sysctls = decodedSysctls
+            self.fsGroupChangePolicy = decodedFsGroupChangePolicy
+            self.seccompProfile = decodedSeccompProfile
+            self.appArmorProfile = decodedAppArmorProfile
+            self.seLinuxChangePolicy = decodedSeLinuxChangePolicy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(13)
+            if let value = self.seLinuxOptions { members.append(("seLinuxOptions", value.jsonTree())) }
+            if let value = self.windowsOptions { members.append(("windowsOptions", value.jsonTree())) }
+            if let value = self.runAsUser { members.append(("runAsUser", value.jsonTree())) }
+            if let value = self.runAsGroup { members.append(("runAsGroup", value.jsonTree())) }
+            if let value = self.runAsNonRoot { members.append(("runAsNonRoot", value.jsonTree())) }
+            if let value = self.supplementalGroups { members.append(("supplementalGroups", value.jsonTree())) }
+            if let value = self.supplementalGroupsPolicy {
+                members.append(("supplementalGroupsPolicy", value.jsonTree()))
+            }
+            if let value = self.fsGroup { members.append(("fsGroup", value.jsonTree())) }
+            if let value = self.sysctls { members.append(("sysctls", value.jsonTree())) }
+            if let value = self.fsGroupChangePolicy { members.append(("fsGroupChangePolicy", value.jsonTree())) }
+            if let value = self.seccompProfile { members.append(("seccompProfile", value.jsonTree())) }
+            if let value = self.appArmorProfile { members.append(("appArmorProfile", value.jsonTree())) }
+            if let value = self.seLinuxChangePolicy { members.append(("seLinuxChangePolicy", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodSpec is a description of a pod.
-    public struct PodSpec: Codable, Sendable, Hashable {
+    public struct PodSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// List of volumes that can be mounted by containers belonging to the pod.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/volumes
@@ -2785,6 +4297,318 @@ extension CoreV1 {
             try container.encodeIfPresent(self.hostnameOverride, forKey: .hostnameOverride)
             try container.encodeIfPresent(self.schedulingGroup, forKey: .schedulingGroup)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumes: [CoreV1.Volume]?
+            var decodedInitContainers: [CoreV1.Container]?
+            var decodedContainers: [CoreV1.Container]?
+            var decodedEphemeralContainers: [CoreV1.EphemeralContainer]?
+            var decodedRestartPolicy: String?
+            var decodedTerminationGracePeriodSeconds: Int64?
+            var decodedActiveDeadlineSeconds: Int64?
+            var decodedDnsPolicy: String?
+            var decodedNodeSelector: [String: String]?
+            var decodedServiceAccountName: String?
+            var decodedServiceAccount: String?
+            var decodedAutomountServiceAccountToken: Bool?
+            var decodedNodeName: String?
+            var decodedHostNetwork: Bool?
+            var decodedHostPID: Bool?
+            var decodedHostIPC: Bool?
+            var decodedShareProcessNamespace: Bool?
+            var decodedSecurityContext: CoreV1.PodSecurityContext?
+            var decodedImagePullSecrets: [CoreV1.LocalObjectReference]?
+            var decodedHostname: String?
+            var decodedSubdomain: String?
+            var decodedAffinity: CoreV1.Affinity?
+            var decodedSchedulerName: String?
+            var decodedTolerations: [CoreV1.Toleration]?
+            var decodedHostAliases: [CoreV1.HostAlias]?
+            var decodedPriorityClassName: String?
+            var decodedPriority: Int32?
+            var decodedDnsConfig: CoreV1.PodDNSConfig?
+            var decodedReadinessGates: [CoreV1.PodReadinessGate]?
+            var decodedRuntimeClassName: String?
+            var decodedEnableServiceLinks: Bool?
+            var decodedPreemptionPolicy: String?
+            var decodedOverhead: [String: Quantity]?
+            var decodedTopologySpreadConstraints: [CoreV1.TopologySpreadConstraint]?
+            var decodedSetHostnameAsFQDN: Bool?
+            var decodedOs: CoreV1.PodOS?
+            var decodedHostUsers: Bool?
+            var decodedSchedulingGates: [CoreV1.PodSchedulingGate]?
+            var decodedResourceClaims: [CoreV1.PodResourceClaim]?
+            var decodedResources: CoreV1.ResourceRequirements?
+            var decodedHostnameOverride: String?
+            var decodedSchedulingGroup: CoreV1.PodSchedulingGroup?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumes":
+                    decodedVolumes =
+                        try decoder.decodeIfPresent([CoreV1.Volume].self, from: member.value, member: "volumes")
+                case "initContainers":
+                    decodedInitContainers =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.Container].self,
+                            from: member.value,
+                            member: "initContainers"
+                        )
+                case "containers":
+                    decodedContainers =
+                        try decoder.decodeIfPresent([CoreV1.Container].self, from: member.value, member: "containers")
+                case "ephemeralContainers":
+                    decodedEphemeralContainers =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.EphemeralContainer].self,
+                            from: member.value,
+                            member: "ephemeralContainers"
+                        )
+                case "restartPolicy":
+                    decodedRestartPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
+                case "terminationGracePeriodSeconds":
+                    decodedTerminationGracePeriodSeconds =
+                        try decoder.decodeIfPresent(
+                            Int64.self,
+                            from: member.value,
+                            member: "terminationGracePeriodSeconds"
+                        )
+                case "activeDeadlineSeconds":
+                    decodedActiveDeadlineSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "activeDeadlineSeconds")
+                case "dnsPolicy":
+                    decodedDnsPolicy = try decoder.decodeIfPresent(String.self, from: member.value, member: "dnsPolicy")
+                case "nodeSelector":
+                    decodedNodeSelector =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "nodeSelector")
+                case "serviceAccountName":
+                    decodedServiceAccountName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "serviceAccountName")
+                case "serviceAccount":
+                    decodedServiceAccount =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "serviceAccount")
+                case "automountServiceAccountToken":
+                    decodedAutomountServiceAccountToken =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "automountServiceAccountToken"
+                        )
+                case "nodeName":
+                    decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
+                case "hostNetwork":
+                    decodedHostNetwork =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostNetwork")
+                case "hostPID":
+                    decodedHostPID = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostPID")
+                case "hostIPC":
+                    decodedHostIPC = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostIPC")
+                case "shareProcessNamespace":
+                    decodedShareProcessNamespace =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "shareProcessNamespace")
+                case "securityContext":
+                    decodedSecurityContext =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodSecurityContext.self,
+                            from: member.value,
+                            member: "securityContext"
+                        )
+                case "imagePullSecrets":
+                    decodedImagePullSecrets =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.LocalObjectReference].self,
+                            from: member.value,
+                            member: "imagePullSecrets"
+                        )
+                case "hostname":
+                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case "subdomain":
+                    decodedSubdomain = try decoder.decodeIfPresent(String.self, from: member.value, member: "subdomain")
+                case "affinity":
+                    decodedAffinity =
+                        try decoder.decodeIfPresent(CoreV1.Affinity.self, from: member.value, member: "affinity")
+                case "schedulerName":
+                    decodedSchedulerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "schedulerName")
+                case "tolerations":
+                    decodedTolerations =
+                        try decoder.decodeIfPresent([CoreV1.Toleration].self, from: member.value, member: "tolerations")
+                case "hostAliases":
+                    decodedHostAliases =
+                        try decoder.decodeIfPresent([CoreV1.HostAlias].self, from: member.value, member: "hostAliases")
+                case "priorityClassName":
+                    decodedPriorityClassName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "priorityClassName")
+                case "priority":
+                    decodedPriority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
+                case "dnsConfig":
+                    decodedDnsConfig =
+                        try decoder.decodeIfPresent(CoreV1.PodDNSConfig.self, from: member.value, member: "dnsConfig")
+                case "readinessGates":
+                    decodedReadinessGates =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodReadinessGate].self,
+                            from: member.value,
+                            member: "readinessGates"
+                        )
+                case "runtimeClassName":
+                    decodedRuntimeClassName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "runtimeClassName")
+                case "enableServiceLinks":
+                    decodedEnableServiceLinks =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "enableServiceLinks")
+                case "preemptionPolicy":
+                    decodedPreemptionPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "preemptionPolicy")
+                case "overhead":
+                    decodedOverhead =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "overhead")
+                case "topologySpreadConstraints":
+                    decodedTopologySpreadConstraints =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.TopologySpreadConstraint].self,
+                            from: member.value,
+                            member: "topologySpreadConstraints"
+                        )
+                case "setHostnameAsFQDN":
+                    decodedSetHostnameAsFQDN =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "setHostnameAsFQDN")
+                case "os":
+                    decodedOs = try decoder.decodeIfPresent(CoreV1.PodOS.self, from: member.value, member: "os")
+                case "hostUsers":
+                    decodedHostUsers = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostUsers")
+                case "schedulingGates":
+                    decodedSchedulingGates =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodSchedulingGate].self,
+                            from: member.value,
+                            member: "schedulingGates"
+                        )
+                case "resourceClaims":
+                    decodedResourceClaims =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodResourceClaim].self,
+                            from: member.value,
+                            member: "resourceClaims"
+                        )
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceRequirements.self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                case "hostnameOverride":
+                    decodedHostnameOverride =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "hostnameOverride")
+                case "schedulingGroup":
+                    decodedSchedulingGroup =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodSchedulingGroup.self,
+                            from: member.value,
+                            member: "schedulingGroup"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumes = decodedVolumes
+            self.initContainers = decodedInitContainers
+            self.containers = decodedContainers ?? []
+            self.ephemeralContainers = decodedEphemeralContainers
+            self.restartPolicy = decodedRestartPolicy
+            self.terminationGracePeriodSeconds = decodedTerminationGracePeriodSeconds
+            self.activeDeadlineSeconds = decodedActiveDeadlineSeconds
+            self.dnsPolicy = decodedDnsPolicy
+            self.nodeSelector = decodedNodeSelector
+            self.serviceAccountName = decodedServiceAccountName
+            self.serviceAccount = decodedServiceAccount
+            self.automountServiceAccountToken = decodedAutomountServiceAccountToken
+            self.nodeName = decodedNodeName
+            self.hostNetwork = decodedHostNetwork
+            self.hostPID = decodedHostPID
+            self.hostIPC = decodedHostIPC
+            self.shareProcessNamespace = decodedShareProcessNamespace
+            self.securityContext = decodedSecurityContext
+            self.imagePullSecrets = decodedImagePullSecrets
+            self.hostname = decodedHostname
+            self.subdomain = decodedSubdomain
+            self.affinity = decodedAffinity
+            self.schedulerName = decodedSchedulerName
+            self.tolerations = decodedTolerations
+            self.hostAliases = decodedHostAliases
+            self.priorityClassName = decodedPriorityClassName
+            self.priority = decodedPriority
+            self.dnsConfig = decodedDnsConfig
+            self.readinessGates = decodedReadinessGates
+            self.runtimeClassName = decodedRuntimeClassName
+            self.enableServiceLinks = decodedEnableServiceLinks
+            self.preemptionPolicy = decodedPreemptionPolicy
+            self.overhead = decodedOverhead
+            self.topologySpreadConstraints = decodedTopologySpreadConstraints
+            self.setHostnameAsFQDN = decodedSetHostnameAsFQDN
+            self.os = decodedOs
+            self.hostUsers = decodedHostUsers
+            self.schedulingGates = decodedSchedulingGates
+            self.resourceClaims = decodedResourceClaims
+            self.resources = decodedResources
+            self.hostnameOverride = decodedHostnameOverride
+            self.schedulingGroup = decodedSchedulingGroup
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(42)
+            if let value = self.volumes { members.append(("volumes", value.jsonTree())) }
+            if let value = self.initContainers { members.append(("initContainers", value.jsonTree())) }
+            members.append(("containers", self.containers.jsonTree()))
+            if let value = self.ephemeralContainers { members.append(("ephemeralContainers", value.jsonTree())) }
+            if let value = self.restartPolicy { members.append(("restartPolicy", value.jsonTree())) }
+            if let value = self.terminationGracePeriodSeconds {
+                members.append(("terminationGracePeriodSeconds", value.jsonTree()))
+            }
+            if let value = self.activeDeadlineSeconds { members.append(("activeDeadlineSeconds", value.jsonTree())) }
+            if let value = self.dnsPolicy { members.append(("dnsPolicy", value.jsonTree())) }
+            if let value = self.nodeSelector { members.append(("nodeSelector", value.jsonTree())) }
+            if let value = self.serviceAccountName { members.append(("serviceAccountName", value.jsonTree())) }
+            if let value = self.serviceAccount { members.append(("serviceAccount", value.jsonTree())) }
+            if let value = self.automountServiceAccountToken {
+                members.append(("automountServiceAccountToken", value.jsonTree()))
+            }
+            if let value = self.nodeName { members.append(("nodeName", value.jsonTree())) }
+            if let value = self.hostNetwork { members.append(("hostNetwork", value.jsonTree())) }
+            if let value = self.hostPID { members.append(("hostPID", value.jsonTree())) }
+            if let value = self.hostIPC { members.append(("hostIPC", value.jsonTree())) }
+            if let value = self.shareProcessNamespace { members.append(("shareProcessNamespace", value.jsonTree())) }
+            if let value = self.securityContext { members.append(("securityContext", value.jsonTree())) }
+            if let value = self.imagePullSecrets { members.append(("imagePullSecrets", value.jsonTree())) }
+            if let value = self.hostname { members.append(("hostname", value.jsonTree())) }
+            if let value = self.subdomain { members.append(("subdomain", value.jsonTree())) }
+            if let value = self.affinity { members.append(("affinity", value.jsonTree())) }
+            if let value = self.schedulerName { members.append(("schedulerName", value.jsonTree())) }
+            if let value = self.tolerations { members.append(("tolerations", value.jsonTree())) }
+            if let value = self.hostAliases { members.append(("hostAliases", value.jsonTree())) }
+            if let value = self.priorityClassName { members.append(("priorityClassName", value.jsonTree())) }
+            if let value = self.priority { members.append(("priority", value.jsonTree())) }
+            if let value = self.dnsConfig { members.append(("dnsConfig", value.jsonTree())) }
+            if let value = self.readinessGates { members.append(("readinessGates", value.jsonTree())) }
+            if let value = self.runtimeClassName { members.append(("runtimeClassName", value.jsonTree())) }
+            if let value = self.enableServiceLinks { members.append(("enableServiceLinks", value.jsonTree())) }
+            if let value = self.preemptionPolicy { members.append(("preemptionPolicy", value.jsonTree())) }
+            if let value = self.overhead { members.append(("overhead", value.jsonTree())) }
+            if let value = self.topologySpreadConstraints {
+                members.append(("topologySpreadConstraints", value.jsonTree()))
+            }
+            if let value = self.setHostnameAsFQDN { members.append(("setHostnameAsFQDN", value.jsonTree())) }
+            if let value = self.os { members.append(("os", value.jsonTree())) }
+            if let value = self.hostUsers { members.append(("hostUsers", value.jsonTree())) }
+            if let value = self.schedulingGates { members.append(("schedulingGates", value.jsonTree())) }
+            if let value = self.resourceClaims { members.append(("resourceClaims", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.hostnameOverride { members.append(("hostnameOverride", value.jsonTree())) }
+            if let value = self.schedulingGroup { members.append(("schedulingGroup", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2793,7 +4617,7 @@ extension CoreV1 {
     ///
     /// Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the
     /// control plane.
-    public struct PodStatus: Codable, Sendable, Hashable {
+    public struct PodStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// If set, this represents the .metadata.generation that the pod status was set based upon.
         ///
         /// The PodObservedGenerationTracking feature gate must be enabled to use this field.
@@ -3046,12 +4870,187 @@ extension CoreV1 {
                 forKey: .nodeAllocatableResourceClaimStatuses
             )
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedObservedGeneration: Int64?
+            var decodedPhase: String?
+            var decodedConditions: [CoreV1.PodCondition]?
+            var decodedMessage: String?
+            var decodedReason: String?
+            var decodedNominatedNodeName: String?
+            var decodedHostIP: String?
+            var decodedHostIPs: [CoreV1.HostIP]?
+            var decodedPodIP: String?
+            var decodedPodIPs: [CoreV1.PodIP]?
+            var decodedStartTime: Time?
+            var decodedInitContainerStatuses: [CoreV1.ContainerStatus]?
+            var decodedContainerStatuses: [CoreV1.ContainerStatus]?
+            var decodedQosClass: String?
+            var decodedEphemeralContainerStatuses: [CoreV1.ContainerStatus]?
+            var decodedResize: String?
+            var decodedResourceClaimStatuses: [CoreV1.PodResourceClaimStatus]?
+            var decodedExtendedResourceClaimStatus: CoreV1.PodExtendedResourceClaimStatus?
+            var decodedAllocatedResources: [String: Quantity]?
+            var decodedResources: CoreV1.ResourceRequirements?
+            var decodedNodeAllocatableResourceClaimStatuses: [CoreV1.NodeAllocatableResourceClaimStatus]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "phase":
+                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "nominatedNodeName":
+                    decodedNominatedNodeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "nominatedNodeName")
+                case "hostIP":
+                    decodedHostIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostIP")
+                case "hostIPs":
+                    decodedHostIPs =
+                        try decoder.decodeIfPresent([CoreV1.HostIP].self, from: member.value, member: "hostIPs")
+                case "podIP":
+                    decodedPodIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "podIP")
+                case "podIPs":
+                    decodedPodIPs =
+                        try decoder.decodeIfPresent([CoreV1.PodIP].self, from: member.value, member: "podIPs")
+                case "startTime":
+                    decodedStartTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startTime")
+                case "initContainerStatuses":
+                    decodedInitContainerStatuses =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerStatus].self,
+                            from: member.value,
+                            member: "initContainerStatuses"
+                        )
+                case "containerStatuses":
+                    decodedContainerStatuses =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerStatus].self,
+                            from: member.value,
+                            member: "containerStatuses"
+                        )
+                case "qosClass":
+                    decodedQosClass = try decoder.decodeIfPresent(String.self, from: member.value, member: "qosClass")
+                case "ephemeralContainerStatuses":
+                    decodedEphemeralContainerStatuses =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ContainerStatus].self,
+                            from: member.value,
+                            member: "ephemeralContainerStatuses"
+                        )
+                case "resize":
+                    decodedResize = try decoder.decodeIfPresent(String.self, from: member.value, member: "resize")
+                case "resourceClaimStatuses":
+                    decodedResourceClaimStatuses =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.PodResourceClaimStatus].self,
+                            from: member.value,
+                            member: "resourceClaimStatuses"
+                        )
+                case "extendedResourceClaimStatus":
+                    decodedExtendedResourceClaimStatus =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodExtendedResourceClaimStatus.self,
+                            from: member.value,
+                            member: "extendedResourceClaimStatus"
+                        )
+                case "allocatedResources":
+                    decodedAllocatedResources =
+                        try decoder.decodeIfPresent(
+                            [String: Quantity].self,
+                            from: member.value,
+                            member: "allocatedResources"
+                        )
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceRequirements.self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                case "nodeAllocatableResourceClaimStatuses":
+                    decodedNodeAllocatableResourceClaimStatuses =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.NodeAllocatableResourceClaimStatus].self,
+                            from: member.value,
+                            member: "nodeAllocatableResourceClaimStatuses"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.observedGeneration = decodedObservedGeneration
+            self.phase = decodedPhase
+            self.conditions = decodedConditions
+            self.message = decodedMessage
+            self.reason = decodedReason
+            self.nominatedNodeName = decodedNominatedNodeName
+            self.hostIP = decodedHostIP
+            self.hostIPs = decodedHostIPs
+            self.podIP = decodedPodIP
+            self.podIPs = decodedPodIPs
+            self.startTime = decodedStartTime
+            self.initContainerStatuses = decodedInitContainerStatuses
+            self.containerStatuses = decodedContainerStatuses
+            self.qosClass = decodedQosClass
+            self.ephemeralContainerStatuses = decodedEphemeralContainerStatuses
+            self.resize = decodedResize
+            self.resourceClaimStatuses = decodedResourceClaimStatuses
+            self.extendedResourceClaimStatus = decodedExtendedResourceClaimStatus
+            self.allocatedResources = decodedAllocatedResources
+            self.resources = decodedResources
+            self.nodeAllocatableResourceClaimStatuses = decodedNodeAllocatableResourceClaimStatuses
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(21)
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.phase { members.append(("phase", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.nominatedNodeName { members.append(("nominatedNodeName", value.jsonTree())) }
+            if let value = self.hostIP { members.append(("hostIP", value.jsonTree())) }
+            if let value = self.hostIPs { members.append(("hostIPs", value.jsonTree())) }
+            if let value = self.podIP { members.append(("podIP", value.jsonTree())) }
+            if let value = self.podIPs { members.append(("podIPs", value.jsonTree())) }
+            if let value = self.startTime { members.append(("startTime", value.jsonTree())) }
+            if let value = self.initContainerStatuses { members.append(("initContainerStatuses", value.jsonTree())) }
+            if let value = self.containerStatuses { members.append(("containerStatuses", value.jsonTree())) }
+            if let value = self.qosClass { members.append(("qosClass", value.jsonTree())) }
+            if let value = self.ephemeralContainerStatuses {
+                members.append(("ephemeralContainerStatuses", value.jsonTree()))
+            }
+            if let value = self.resize { members.append(("resize", value.jsonTree())) }
+            if let value = self.resourceClaimStatuses { members.append(("resourceClaimStatuses", value.jsonTree())) }
+            if let value = self.extendedResourceClaimStatus {
+                members.append(("extendedResourceClaimStatus", value.jsonTree()))
+            }
+            if let value = self.allocatedResources { members.append(("allocatedResources", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.nodeAllocatableResourceClaimStatuses {
+                members.append(("nodeAllocatableResourceClaimStatuses", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodTemplate describes a template for creating copies of a predefined pod.
-    public struct PodTemplate: Codable, Sendable, Hashable {
+    public struct PodTemplate: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -3106,12 +5105,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.template, forKey: .template)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedTemplate: CoreV1.PodTemplateSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "template":
+                    decodedTemplate =
+                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.template = decodedTemplate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.template { members.append(("template", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodTemplateList is a list of PodTemplates.
-    public struct PodTemplateList: Codable, Sendable, Hashable {
+    public struct PodTemplateList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -3164,12 +5201,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.PodTemplate]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.PodTemplate].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PodTemplateSpec describes the data a pod should have when created from a template
-    public struct PodTemplateSpec: Codable, Sendable, Hashable {
+    public struct PodTemplateSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Standard object's metadata.
         ///
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
@@ -3206,12 +5281,38 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.PodSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PortStatus represents the error condition of a service port
-    public struct PortStatus: Codable, Sendable, Hashable {
+    public struct PortStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Port is the port number of the service port of which status is recorded here
         public var port: Int32
         /// Protocol is the protocol of the service port of which status is recorded here The supported values are:
@@ -3254,12 +5355,42 @@ extension CoreV1 {
             try container.encode(self.`protocol`, forKey: .`protocol`)
             try container.encodeIfPresent(self.error, forKey: .error)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPort: Int32?
+            var decodedProtocol: String?
+            var decodedError: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case "protocol":
+                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case "error":
+                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.port = decodedPort ?? 0
+            self.`protocol` = decodedProtocol ?? ""
+            self.error = decodedError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("port", self.port.jsonTree()))
+            members.append(("protocol", self.`protocol`.jsonTree()))
+            if let value = self.error { members.append(("error", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// PortworxVolumeSource represents a Portworx volume resource.
-    public struct PortworxVolumeSource: Codable, Sendable, Hashable {
+    public struct PortworxVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// volumeID uniquely identifies a Portworx volume
         public var volumeID: String
         /// fSType represents the filesystem type to mount Must be a filesystem type supported by the host operating
@@ -3302,6 +5433,36 @@ extension CoreV1 {
             try container.encodeIfPresent(self.fsType, forKey: .fsType)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeID: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeID":
+                    decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeID = decodedVolumeID ?? ""
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("volumeID", self.volumeID.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -3309,7 +5470,7 @@ extension CoreV1 {
     /// An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op).
     ///
     /// A null preferred scheduling term matches no objects (i.e. is also a no-op).
-    public struct PreferredSchedulingTerm: Codable, Sendable, Hashable {
+    public struct PreferredSchedulingTerm: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.
         public var weight: Int32
         /// A node selector term, associated with the corresponding weight.
@@ -3344,13 +5505,43 @@ extension CoreV1 {
             try container.encode(self.weight, forKey: .weight)
             try container.encode(self.preference, forKey: .preference)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedWeight: Int32?
+            var decodedPreference: CoreV1.NodeSelectorTerm?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "weight":
+                    decodedWeight = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "weight")
+                case "preference":
+                    decodedPreference =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeSelectorTerm.self,
+                            from: member.value,
+                            member: "preference"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.weight = decodedWeight ?? 0
+            self.preference = decodedPreference ?? CoreV1.NodeSelectorTerm()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("weight", self.weight.jsonTree()))
+            members.append(("preference", self.preference.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Probe describes a health check to be performed against a container to determine whether it is alive or ready to
     /// receive traffic.
-    public struct Probe: Codable, Sendable, Hashable {
+    public struct Probe: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Exec specifies a command to execute in the container.
         public var exec: CoreV1.ExecAction?
         /// HTTPGet specifies an HTTP GET request to perform.
@@ -3457,12 +5648,97 @@ extension CoreV1 {
             try container.encodeIfPresent(self.failureThreshold, forKey: .failureThreshold)
             try container.encodeIfPresent(self.terminationGracePeriodSeconds, forKey: .terminationGracePeriodSeconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedExec: CoreV1.ExecAction?
+            var decodedHttpGet: CoreV1.HTTPGetAction?
+            var decodedTcpSocket: CoreV1.TCPSocketAction?
+            var decodedGrpc: CoreV1.GRPCAction?
+            var decodedInitialDelaySeconds: Int32?
+            var decodedTimeoutSeconds: Int32?
+            var decodedPeriodSeconds: Int32?
+            var decodedSuccessThreshold: Int32?
+            var decodedFailureThreshold: Int32?
+            var decodedTerminationGracePeriodSeconds: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "exec":
+                    decodedExec =
+                        try decoder.decodeIfPresent(CoreV1.ExecAction.self, from: member.value, member: "exec")
+                case "httpGet":
+                    decodedHttpGet =
+                        try decoder.decodeIfPresent(CoreV1.HTTPGetAction.self, from: member.value, member: "httpGet")
+                case "tcpSocket":
+                    decodedTcpSocket =
+                        try decoder.decodeIfPresent(
+                            CoreV1.TCPSocketAction.self,
+                            from: member.value,
+                            member: "tcpSocket"
+                        )
+                case "grpc":
+                    decodedGrpc =
+                        try decoder.decodeIfPresent(CoreV1.GRPCAction.self, from: member.value, member: "grpc")
+                case "initialDelaySeconds":
+                    decodedInitialDelaySeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "initialDelaySeconds")
+                case "timeoutSeconds":
+                    decodedTimeoutSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
+                case "periodSeconds":
+                    decodedPeriodSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "periodSeconds")
+                case "successThreshold":
+                    decodedSuccessThreshold =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "successThreshold")
+                case "failureThreshold":
+                    decodedFailureThreshold =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "failureThreshold")
+                case "terminationGracePeriodSeconds":
+                    decodedTerminationGracePeriodSeconds =
+                        try decoder.decodeIfPresent(
+                            Int64.self,
+                            from: member.value,
+                            member: "terminationGracePeriodSeconds"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.exec = decodedExec
+            self.httpGet = decodedHttpGet
+            self.tcpSocket = decodedTcpSocket
+            self.grpc = decodedGrpc
+            self.initialDelaySeconds = decodedInitialDelaySeconds
+            self.timeoutSeconds = decodedTimeoutSeconds
+            self.periodSeconds = decodedPeriodSeconds
+            self.successThreshold = decodedSuccessThreshold
+            self.failureThreshold = decodedFailureThreshold
+            self.terminationGracePeriodSeconds = decodedTerminationGracePeriodSeconds
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            if let value = self.exec { members.append(("exec", value.jsonTree())) }
+            if let value = self.httpGet { members.append(("httpGet", value.jsonTree())) }
+            if let value = self.tcpSocket { members.append(("tcpSocket", value.jsonTree())) }
+            if let value = self.grpc { members.append(("grpc", value.jsonTree())) }
+            if let value = self.initialDelaySeconds { members.append(("initialDelaySeconds", value.jsonTree())) }
+            if let value = self.timeoutSeconds { members.append(("timeoutSeconds", value.jsonTree())) }
+            if let value = self.periodSeconds { members.append(("periodSeconds", value.jsonTree())) }
+            if let value = self.successThreshold { members.append(("successThreshold", value.jsonTree())) }
+            if let value = self.failureThreshold { members.append(("failureThreshold", value.jsonTree())) }
+            if let value = self.terminationGracePeriodSeconds {
+                members.append(("terminationGracePeriodSeconds", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a projected volume source
-    public struct ProjectedVolumeSource: Codable, Sendable, Hashable {
+    public struct ProjectedVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// sources is the list of volume projections.
         ///
         /// Each entry in this list handles one source.
@@ -3499,6 +5775,37 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.sources, forKey: .sources)
             try container.encodeIfPresent(self.defaultMode, forKey: .defaultMode)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSources: [CoreV1.VolumeProjection]?
+            var decodedDefaultMode: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "sources":
+                    decodedSources =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.VolumeProjection].self,
+                            from: member.value,
+                            member: "sources"
+                        )
+                case "defaultMode":
+                    decodedDefaultMode =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.sources = decodedSources
+            self.defaultMode = decodedDefaultMode
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.sources { members.append(("sources", value.jsonTree())) }
+            if let value = self.defaultMode { members.append(("defaultMode", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -6,7 +6,7 @@ extension CoreV1 {
     /// Represents a Quobyte mount that lasts the lifetime of a pod.
     ///
     /// Quobyte volumes do not support ownership management or SELinux relabeling.
-    public struct QuobyteVolumeSource: Codable, Sendable, Hashable {
+    public struct QuobyteVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// registry represents a single or multiple Quobyte Registry services specified as a string as host:port pair
         /// (multiple entries are separated with commas) which acts as the central registry for volumes
         public var registry: String
@@ -69,6 +69,51 @@ extension CoreV1 {
             try container.encodeIfPresent(self.group, forKey: .group)
             try container.encodeIfPresent(self.tenant, forKey: .tenant)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRegistry: String?
+            var decodedVolume: String?
+            var decodedReadOnly: Bool?
+            var decodedUser: String?
+            var decodedGroup: String?
+            var decodedTenant: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "registry":
+                    decodedRegistry = try decoder.decodeIfPresent(String.self, from: member.value, member: "registry")
+                case "volume":
+                    decodedVolume = try decoder.decodeIfPresent(String.self, from: member.value, member: "volume")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "user":
+                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "tenant":
+                    decodedTenant = try decoder.decodeIfPresent(String.self, from: member.value, member: "tenant")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.registry = decodedRegistry ?? ""
+            self.volume = decodedVolume ?? ""
+            self.readOnly = decodedReadOnly
+            self.user = decodedUser
+            self.group = decodedGroup
+            self.tenant = decodedTenant
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("registry", self.registry.jsonTree()))
+            members.append(("volume", self.volume.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.group { members.append(("group", value.jsonTree())) }
+            if let value = self.tenant { members.append(("tenant", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -76,7 +121,7 @@ extension CoreV1 {
     /// Represents a Rados Block Device mount that lasts the lifetime of a pod.
     ///
     /// RBD volumes support ownership management and SELinux relabeling.
-    public struct RBDPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct RBDPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// monitors is a collection of Ceph monitors.
         ///
         /// More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
@@ -168,6 +213,66 @@ extension CoreV1 {
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMonitors: [String]?
+            var decodedImage: String?
+            var decodedFsType: String?
+            var decodedPool: String?
+            var decodedUser: String?
+            var decodedKeyring: String?
+            var decodedSecretRef: CoreV1.SecretReference?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "monitors":
+                    decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
+                case "image":
+                    decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "pool":
+                    decodedPool = try decoder.decodeIfPresent(String.self, from: member.value, member: "pool")
+                case "user":
+                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case "keyring":
+                    decodedKeyring = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyring")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.monitors = decodedMonitors ?? []
+            self.image = decodedImage ?? ""
+            self.fsType = decodedFsType
+            self.pool = decodedPool
+            self.user = decodedUser
+            self.keyring = decodedKeyring
+            self.secretRef = decodedSecretRef
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            members.append(("monitors", self.monitors.jsonTree()))
+            members.append(("image", self.image.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.pool { members.append(("pool", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.keyring { members.append(("keyring", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -175,7 +280,7 @@ extension CoreV1 {
     /// Represents a Rados Block Device mount that lasts the lifetime of a pod.
     ///
     /// RBD volumes support ownership management and SELinux relabeling.
-    public struct RBDVolumeSource: Codable, Sendable, Hashable {
+    public struct RBDVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// monitors is a collection of Ceph monitors.
         ///
         /// More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
@@ -267,12 +372,72 @@ extension CoreV1 {
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMonitors: [String]?
+            var decodedImage: String?
+            var decodedFsType: String?
+            var decodedPool: String?
+            var decodedUser: String?
+            var decodedKeyring: String?
+            var decodedSecretRef: CoreV1.LocalObjectReference?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "monitors":
+                    decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
+                case "image":
+                    decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "pool":
+                    decodedPool = try decoder.decodeIfPresent(String.self, from: member.value, member: "pool")
+                case "user":
+                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case "keyring":
+                    decodedKeyring = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyring")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.monitors = decodedMonitors ?? []
+            self.image = decodedImage ?? ""
+            self.fsType = decodedFsType
+            self.pool = decodedPool
+            self.user = decodedUser
+            self.keyring = decodedKeyring
+            self.secretRef = decodedSecretRef
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            members.append(("monitors", self.monitors.jsonTree()))
+            members.append(("image", self.image.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.pool { members.append(("pool", value.jsonTree())) }
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.keyring { members.append(("keyring", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ReplicationController represents the configuration of a replication controller.
-    public struct ReplicationController: Codable, Sendable, Hashable {
+    public struct ReplicationController: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -341,12 +506,64 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.ReplicationControllerSpec?
+            var decodedStatus: CoreV1.ReplicationControllerStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ReplicationControllerSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ReplicationControllerStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ReplicationControllerCondition describes the state of a replication controller at a certain point.
-    public struct ReplicationControllerCondition: Codable, Sendable, Hashable {
+    public struct ReplicationControllerCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of replication controller condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -398,12 +615,53 @@ extension CoreV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.lastTransitionTime = decodedLastTransitionTime
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.lastTransitionTime { members.append(("lastTransitionTime", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ReplicationControllerList is a collection of replication controllers.
-    public struct ReplicationControllerList: Codable, Sendable, Hashable {
+    public struct ReplicationControllerList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -458,12 +716,54 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.ReplicationController]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ReplicationController].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ReplicationControllerSpec is the specification of a replication controller.
-    public struct ReplicationControllerSpec: Codable, Sendable, Hashable {
+    public struct ReplicationControllerSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Replicas is the number of desired replicas.
         ///
         /// This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info:
@@ -522,12 +822,50 @@ extension CoreV1 {
             try container.encodeIfPresent(self.selector, forKey: .selector)
             try container.encodeIfPresent(self.template, forKey: .template)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            var decodedMinReadySeconds: Int32?
+            var decodedSelector: [String: String]?
+            var decodedTemplate: CoreV1.PodTemplateSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "minReadySeconds":
+                    decodedMinReadySeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "selector")
+                case "template":
+                    decodedTemplate =
+                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas
+            self.minReadySeconds = decodedMinReadySeconds
+            self.selector = decodedSelector
+            self.template = decodedTemplate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
+            if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            if let value = self.template { members.append(("template", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ReplicationControllerStatus represents the current status of a replication controller.
-    public struct ReplicationControllerStatus: Codable, Sendable, Hashable {
+    public struct ReplicationControllerStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Replicas is the most recently observed number of replicas.
         ///
         /// More info:
@@ -590,12 +928,66 @@ extension CoreV1 {
             try container.encodeIfPresent(self.observedGeneration, forKey: .observedGeneration)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReplicas: Int32?
+            var decodedFullyLabeledReplicas: Int32?
+            var decodedReadyReplicas: Int32?
+            var decodedAvailableReplicas: Int32?
+            var decodedObservedGeneration: Int64?
+            var decodedConditions: [CoreV1.ReplicationControllerCondition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "replicas":
+                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case "fullyLabeledReplicas":
+                    decodedFullyLabeledReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "fullyLabeledReplicas")
+                case "readyReplicas":
+                    decodedReadyReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
+                case "availableReplicas":
+                    decodedAvailableReplicas =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ReplicationControllerCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.replicas = decodedReplicas ?? 0
+            self.fullyLabeledReplicas = decodedFullyLabeledReplicas
+            self.readyReplicas = decodedReadyReplicas
+            self.availableReplicas = decodedAvailableReplicas
+            self.observedGeneration = decodedObservedGeneration
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("replicas", self.replicas.jsonTree()))
+            if let value = self.fullyLabeledReplicas { members.append(("fullyLabeledReplicas", value.jsonTree())) }
+            if let value = self.readyReplicas { members.append(("readyReplicas", value.jsonTree())) }
+            if let value = self.availableReplicas { members.append(("availableReplicas", value.jsonTree())) }
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceClaim references one entry in PodSpec.ResourceClaims.
-    public struct ResourceClaim: Codable, Sendable, Hashable {
+    public struct ResourceClaim: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used.
         ///
         /// It makes that resource available inside a container.
@@ -630,12 +1022,37 @@ extension CoreV1 {
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.request, forKey: .request)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedRequest: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "request":
+                    decodedRequest = try decoder.decodeIfPresent(String.self, from: member.value, member: "request")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.request = decodedRequest
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.request { members.append(("request", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceFieldSelector represents container resources (cpu, memory) and their output format
-    public struct ResourceFieldSelector: Codable, Sendable, Hashable {
+    public struct ResourceFieldSelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Container name: required for volumes, optional for env vars
         public var containerName: String?
         /// Required: resource to select
@@ -673,6 +1090,37 @@ extension CoreV1 {
             try container.encode(self.resource, forKey: .resource)
             try container.encodeIfPresent(self.divisor, forKey: .divisor)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedContainerName: String?
+            var decodedResource: String?
+            var decodedDivisor: Quantity?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "containerName":
+                    decodedContainerName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "containerName")
+                case "resource":
+                    decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
+                case "divisor":
+                    decodedDivisor = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "divisor")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.containerName = decodedContainerName
+            self.resource = decodedResource ?? ""
+            self.divisor = decodedDivisor
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.containerName { members.append(("containerName", value.jsonTree())) }
+            members.append(("resource", self.resource.jsonTree()))
+            if let value = self.divisor { members.append(("divisor", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -680,7 +1128,7 @@ extension CoreV1 {
     /// ResourceHealth represents the health of a resource.
     ///
     /// It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680.
-    public struct ResourceHealth: Codable, Sendable, Hashable {
+    public struct ResourceHealth: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ResourceID is the unique identifier of the resource.
         ///
         /// See the ResourceID type for more information.
@@ -731,12 +1179,43 @@ extension CoreV1 {
             try container.encodeIfPresent(self.health, forKey: .health)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedResourceID: String?
+            var decodedHealth: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "resourceID":
+                    decodedResourceID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceID")
+                case "health":
+                    decodedHealth = try decoder.decodeIfPresent(String.self, from: member.value, member: "health")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.resourceID = decodedResourceID ?? ""
+            self.health = decodedHealth
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("resourceID", self.resourceID.jsonTree()))
+            if let value = self.health { members.append(("health", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceQuota sets aggregate quota restrictions enforced per namespace
-    public struct ResourceQuota: Codable, Sendable, Hashable {
+    public struct ResourceQuota: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -799,12 +1278,60 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.ResourceQuotaSpec?
+            var decodedStatus: CoreV1.ResourceQuotaStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(CoreV1.ResourceQuotaSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ResourceQuotaStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceQuotaList is a list of ResourceQuota items.
-    public struct ResourceQuotaList: Codable, Sendable, Hashable {
+    public struct ResourceQuotaList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -859,12 +1386,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.ResourceQuota]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.ResourceQuota].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceQuotaSpec defines the desired hard limits to enforce for Quota.
-    public struct ResourceQuotaSpec: Codable, Sendable, Hashable {
+    public struct ResourceQuotaSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// hard is the set of desired hard limits for each named resource.
         ///
         /// More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/
@@ -909,12 +1474,48 @@ extension CoreV1 {
             try container.encodeIfPresent(self.scopes, forKey: .scopes)
             try container.encodeIfPresent(self.scopeSelector, forKey: .scopeSelector)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedHard: [String: Quantity]?
+            var decodedScopes: [String]?
+            var decodedScopeSelector: CoreV1.ScopeSelector?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "hard":
+                    decodedHard =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "hard")
+                case "scopes":
+                    decodedScopes = try decoder.decodeIfPresent([String].self, from: member.value, member: "scopes")
+                case "scopeSelector":
+                    decodedScopeSelector =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ScopeSelector.self,
+                            from: member.value,
+                            member: "scopeSelector"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.hard = decodedHard
+            self.scopes = decodedScopes
+            self.scopeSelector = decodedScopeSelector
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.hard { members.append(("hard", value.jsonTree())) }
+            if let value = self.scopes { members.append(("scopes", value.jsonTree())) }
+            if let value = self.scopeSelector { members.append(("scopeSelector", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceQuotaStatus defines the enforced hard limits and observed use.
-    public struct ResourceQuotaStatus: Codable, Sendable, Hashable {
+    public struct ResourceQuotaStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Hard is the set of enforced hard limits for each named resource.
         ///
         /// More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/
@@ -947,12 +1548,39 @@ extension CoreV1 {
             try container.encodeIfPresent(self.hard, forKey: .hard)
             try container.encodeIfPresent(self.used, forKey: .used)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedHard: [String: Quantity]?
+            var decodedUsed: [String: Quantity]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "hard":
+                    decodedHard =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "hard")
+                case "used":
+                    decodedUsed =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "used")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.hard = decodedHard
+            self.used = decodedUsed
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.hard { members.append(("hard", value.jsonTree())) }
+            if let value = self.used { members.append(("used", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceRequirements describes the compute resource requirements.
-    public struct ResourceRequirements: Codable, Sendable, Hashable {
+    public struct ResourceRequirements: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Limits describes the maximum amount of compute resources allowed.
         ///
         /// More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
@@ -1000,12 +1628,45 @@ extension CoreV1 {
             try container.encodeIfPresent(self.requests, forKey: .requests)
             try container.encodeIfPresent(self.claims, forKey: .claims)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedLimits: [String: Quantity]?
+            var decodedRequests: [String: Quantity]?
+            var decodedClaims: [CoreV1.ResourceClaim]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "limits":
+                    decodedLimits =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "limits")
+                case "requests":
+                    decodedRequests =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "requests")
+                case "claims":
+                    decodedClaims =
+                        try decoder.decodeIfPresent([CoreV1.ResourceClaim].self, from: member.value, member: "claims")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.limits = decodedLimits
+            self.requests = decodedRequests
+            self.claims = decodedClaims
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.limits { members.append(("limits", value.jsonTree())) }
+            if let value = self.requests { members.append(("requests", value.jsonTree())) }
+            if let value = self.claims { members.append(("claims", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ResourceStatus represents the status of a single resource allocated to a Pod.
-    public struct ResourceStatus: Codable, Sendable, Hashable {
+    public struct ResourceStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the resource.
         ///
         /// Must be unique within the pod and in case of non-DRA resource, match one of the resources from the pod spec.
@@ -1044,6 +1705,36 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.resources, forKey: .resources)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedResources: [CoreV1.ResourceHealth]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ResourceHealth].self,
+                            from: member.value,
+                            member: "resources"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.resources = decodedResources
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension CoreV1 {
     /// SELinuxOptions are the labels to be applied to the container
-    public struct SELinuxOptions: Codable, Sendable, Hashable {
+    public struct SELinuxOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         /// User is a SELinux user label that applies to the container.
         public var user: String?
         /// Role is a SELinux role label that applies to the container.
@@ -49,12 +49,47 @@ extension CoreV1 {
             try container.encodeIfPresent(self.type, forKey: .type)
             try container.encodeIfPresent(self.level, forKey: .level)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedUser: String?
+            var decodedRole: String?
+            var decodedType: String?
+            var decodedLevel: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "user":
+                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case "role":
+                    decodedRole = try decoder.decodeIfPresent(String.self, from: member.value, member: "role")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "level":
+                    decodedLevel = try decoder.decodeIfPresent(String.self, from: member.value, member: "level")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.user = decodedUser
+            self.role = decodedRole
+            self.type = decodedType
+            self.level = decodedLevel
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.user { members.append(("user", value.jsonTree())) }
+            if let value = self.role { members.append(("role", value.jsonTree())) }
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.level { members.append(("level", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume
-    public struct ScaleIOPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct ScaleIOPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// gateway is the host address of the ScaleIO API Gateway.
         public var gateway: String
         /// system is the name of the storage system as configured in ScaleIO.
@@ -155,12 +190,86 @@ extension CoreV1 {
             try container.encodeIfPresent(self.fsType, forKey: .fsType)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGateway: String?
+            var decodedSystem: String?
+            var decodedSecretRef: CoreV1.SecretReference?
+            var decodedSslEnabled: Bool?
+            var decodedProtectionDomain: String?
+            var decodedStoragePool: String?
+            var decodedStorageMode: String?
+            var decodedVolumeName: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "gateway":
+                    decodedGateway = try decoder.decodeIfPresent(String.self, from: member.value, member: "gateway")
+                case "system":
+                    decodedSystem = try decoder.decodeIfPresent(String.self, from: member.value, member: "system")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "sslEnabled":
+                    decodedSslEnabled = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sslEnabled")
+                case "protectionDomain":
+                    decodedProtectionDomain =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "protectionDomain")
+                case "storagePool":
+                    decodedStoragePool =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePool")
+                case "storageMode":
+                    decodedStorageMode =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storageMode")
+                case "volumeName":
+                    decodedVolumeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.gateway = decodedGateway ?? ""
+            self.system = decodedSystem ?? ""
+            self.secretRef = decodedSecretRef ?? CoreV1.SecretReference()
+            self.sslEnabled = decodedSslEnabled
+            self.protectionDomain = decodedProtectionDomain
+            self.storagePool = decodedStoragePool
+            self.storageMode = decodedStorageMode
+            self.volumeName = decodedVolumeName
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            members.append(("gateway", self.gateway.jsonTree()))
+            members.append(("system", self.system.jsonTree()))
+            members.append(("secretRef", self.secretRef.jsonTree()))
+            if let value = self.sslEnabled { members.append(("sslEnabled", value.jsonTree())) }
+            if let value = self.protectionDomain { members.append(("protectionDomain", value.jsonTree())) }
+            if let value = self.storagePool { members.append(("storagePool", value.jsonTree())) }
+            if let value = self.storageMode { members.append(("storageMode", value.jsonTree())) }
+            if let value = self.volumeName { members.append(("volumeName", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ScaleIOVolumeSource represents a persistent ScaleIO volume
-    public struct ScaleIOVolumeSource: Codable, Sendable, Hashable {
+    public struct ScaleIOVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// gateway is the host address of the ScaleIO API Gateway.
         public var gateway: String
         /// system is the name of the storage system as configured in ScaleIO.
@@ -261,12 +370,86 @@ extension CoreV1 {
             try container.encodeIfPresent(self.fsType, forKey: .fsType)
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGateway: String?
+            var decodedSystem: String?
+            var decodedSecretRef: CoreV1.LocalObjectReference?
+            var decodedSslEnabled: Bool?
+            var decodedProtectionDomain: String?
+            var decodedStoragePool: String?
+            var decodedStorageMode: String?
+            var decodedVolumeName: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "gateway":
+                    decodedGateway = try decoder.decodeIfPresent(String.self, from: member.value, member: "gateway")
+                case "system":
+                    decodedSystem = try decoder.decodeIfPresent(String.self, from: member.value, member: "system")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                case "sslEnabled":
+                    decodedSslEnabled = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sslEnabled")
+                case "protectionDomain":
+                    decodedProtectionDomain =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "protectionDomain")
+                case "storagePool":
+                    decodedStoragePool =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePool")
+                case "storageMode":
+                    decodedStorageMode =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storageMode")
+                case "volumeName":
+                    decodedVolumeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.gateway = decodedGateway ?? ""
+            self.system = decodedSystem ?? ""
+            self.secretRef = decodedSecretRef ?? CoreV1.LocalObjectReference()
+            self.sslEnabled = decodedSslEnabled
+            self.protectionDomain = decodedProtectionDomain
+            self.storagePool = decodedStoragePool
+            self.storageMode = decodedStorageMode
+            self.volumeName = decodedVolumeName
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            members.append(("gateway", self.gateway.jsonTree()))
+            members.append(("system", self.system.jsonTree()))
+            members.append(("secretRef", self.secretRef.jsonTree()))
+            if let value = self.sslEnabled { members.append(("sslEnabled", value.jsonTree())) }
+            if let value = self.protectionDomain { members.append(("protectionDomain", value.jsonTree())) }
+            if let value = self.storagePool { members.append(("storagePool", value.jsonTree())) }
+            if let value = self.storageMode { members.append(("storageMode", value.jsonTree())) }
+            if let value = self.volumeName { members.append(("volumeName", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements.
-    public struct ScopeSelector: Codable, Sendable, Hashable {
+    public struct ScopeSelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A list of scope selector requirements by scope of the resources.
         public var matchExpressions: [CoreV1.ScopedResourceSelectorRequirement]?
 
@@ -294,13 +477,38 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.matchExpressions, forKey: .matchExpressions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMatchExpressions: [CoreV1.ScopedResourceSelectorRequirement]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "matchExpressions":
+                    decodedMatchExpressions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ScopedResourceSelectorRequirement].self,
+                            from: member.value,
+                            member: "matchExpressions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.matchExpressions = decodedMatchExpressions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.matchExpressions { members.append(("matchExpressions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that
     /// relates the scope name and values.
-    public struct ScopedResourceSelectorRequirement: Codable, Sendable, Hashable {
+    public struct ScopedResourceSelectorRequirement: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The name of the scope that the selector applies to.
         public var scopeName: String
         /// Represents a scope's relationship to a set of values.
@@ -343,6 +551,36 @@ extension CoreV1 {
             try container.encode(self.`operator`, forKey: .`operator`)
             try container.encodeIfPresent(self.values, forKey: .values)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedScopeName: String?
+            var decodedOperator: String?
+            var decodedValues: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "scopeName":
+                    decodedScopeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "scopeName")
+                case "operator":
+                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case "values":
+                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.scopeName = decodedScopeName ?? ""
+            self.`operator` = decodedOperator ?? ""
+            self.values = decodedValues
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("scopeName", self.scopeName.jsonTree()))
+            members.append(("operator", self.`operator`.jsonTree()))
+            if let value = self.values { members.append(("values", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -350,7 +588,7 @@ extension CoreV1 {
     /// SeccompProfile defines a pod/container's seccomp profile settings.
     ///
     /// Only one profile source may be set.
-    public struct SeccompProfile: Codable, Sendable, Hashable {
+    public struct SeccompProfile: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type indicates which kind of seccomp profile will be applied.
         ///
         /// Valid options are:
@@ -389,6 +627,32 @@ extension CoreV1 {
             try container.encode(self.type, forKey: .type)
             try container.encodeIfPresent(self.localhostProfile, forKey: .localhostProfile)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedLocalhostProfile: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "localhostProfile":
+                    decodedLocalhostProfile =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "localhostProfile")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.localhostProfile = decodedLocalhostProfile
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("type", self.type.jsonTree()))
+            if let value = self.localhostProfile { members.append(("localhostProfile", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -396,7 +660,7 @@ extension CoreV1 {
     /// Secret holds secret data of a certain type.
     ///
     /// The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
-    public struct Secret: Codable, Sendable, Hashable {
+    public struct Secret: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -484,6 +748,59 @@ extension CoreV1 {
             try container.encodeIfPresent(self.stringData, forKey: .stringData)
             try container.encodeIfPresent(self.type, forKey: .type)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedImmutable: Bool?
+            var decodedData: [String: String]?
+            var decodedStringData: [String: String]?
+            var decodedType: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "immutable":
+                    decodedImmutable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "immutable")
+                case "data":
+                    decodedData = try decoder.decodeIfPresent([String: String].self, from: member.value, member: "data")
+                case "stringData":
+                    decodedStringData =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "stringData")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.immutable = decodedImmutable
+            self.data = decodedData
+            self.stringData = decodedStringData
+            self.type = decodedType
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.immutable { members.append(("immutable", value.jsonTree())) }
+            if let value = self.data { members.append(("data", value.jsonTree())) }
+            if let value = self.stringData { members.append(("stringData", value.jsonTree())) }
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -491,7 +808,7 @@ extension CoreV1 {
     /// SecretEnvSource selects a Secret to populate the environment variables with.
     ///
     /// The contents of the target Secret's Data field will represent the key-value pairs as environment variables.
-    public struct SecretEnvSource: Codable, Sendable, Hashable {
+    public struct SecretEnvSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -526,12 +843,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// SecretKeySelector selects a key of a Secret.
-    public struct SecretKeySelector: Codable, Sendable, Hashable {
+    public struct SecretKeySelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -573,12 +915,42 @@ extension CoreV1 {
             try container.encode(self.key, forKey: .key)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedKey: String?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.key = decodedKey ?? ""
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            members.append(("key", self.key.jsonTree()))
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// SecretList is a list of Secret.
-    public struct SecretList: Codable, Sendable, Hashable {
+    public struct SecretList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -633,6 +1005,44 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.Secret]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.Secret].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -642,7 +1052,7 @@ extension CoreV1 {
     /// The contents of the target Secret's Data field will be presented in a projected volume as files using the keys
     /// in the Data field as the file names. Note that this is identical to a secret volume source without the default
     /// mode.
-    public struct SecretProjection: Codable, Sendable, Hashable {
+    public struct SecretProjection: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of the referent.
         ///
         /// This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of
@@ -689,6 +1099,37 @@ extension CoreV1 {
             try container.encodeIfPresent(self.items, forKey: .items)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedItems: [CoreV1.KeyToPath]?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.items = decodedItems
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.items { members.append(("items", value.jsonTree())) }
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -696,7 +1137,7 @@ extension CoreV1 {
     /// SecretReference represents a Secret Reference.
     ///
     /// It has enough information to retrieve secret in any namespace
-    public struct SecretReference: Codable, Sendable, Hashable {
+    public struct SecretReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is unique within a namespace to reference a secret resource.
         public var name: String?
         /// namespace defines the space within which the secret name must be unique.
@@ -727,6 +1168,31 @@ extension CoreV1 {
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedNamespace: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.namespace = decodedNamespace
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -735,7 +1201,7 @@ extension CoreV1 {
     ///
     /// The contents of the target Secret's Data field will be presented in a volume as files using the keys in the Data
     /// field as the file names. Secret volumes support ownership management and SELinux relabeling.
-    public struct SecretVolumeSource: Codable, Sendable, Hashable {
+    public struct SecretVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// secretName is the name of the secret in the pod's namespace to use.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
@@ -792,6 +1258,44 @@ extension CoreV1 {
             try container.encodeIfPresent(self.defaultMode, forKey: .defaultMode)
             try container.encodeIfPresent(self.optional, forKey: .optional)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSecretName: String?
+            var decodedItems: [CoreV1.KeyToPath]?
+            var decodedDefaultMode: Int32?
+            var decodedOptional: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "secretName":
+                    decodedSecretName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
+                case "defaultMode":
+                    decodedDefaultMode =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
+                case "optional":
+                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.secretName = decodedSecretName
+            self.items = decodedItems
+            self.defaultMode = decodedDefaultMode
+            self.optional = decodedOptional
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.secretName { members.append(("secretName", value.jsonTree())) }
+            if let value = self.items { members.append(("items", value.jsonTree())) }
+            if let value = self.defaultMode { members.append(("defaultMode", value.jsonTree())) }
+            if let value = self.optional { members.append(("optional", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -800,7 +1304,7 @@ extension CoreV1 {
     ///
     /// Some fields are present in both SecurityContext and PodSecurityContext. When both are set, the values in
     /// SecurityContext take precedence.
-    public struct SecurityContext: Codable, Sendable, Hashable {
+    public struct SecurityContext: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The capabilities to add/drop when running containers.
         ///
         /// Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be
@@ -944,6 +1448,112 @@ extension CoreV1 {
             try container.encodeIfPresent(self.seccompProfile, forKey: .seccompProfile)
             try container.encodeIfPresent(self.appArmorProfile, forKey: .appArmorProfile)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCapabilities: CoreV1.Capabilities?
+            var decodedPrivileged: Bool?
+            var decodedSeLinuxOptions: CoreV1.SELinuxOptions?
+            var decodedWindowsOptions: CoreV1.WindowsSecurityContextOptions?
+            var decodedRunAsUser: Int64?
+            var decodedRunAsGroup: Int64?
+            var decodedRunAsNonRoot: Bool?
+            var decodedReadOnlyRootFilesystem: Bool?
+            var decodedAllowPrivilegeEscalation: Bool?
+            var decodedProcMount: String?
+            var decodedSeccompProfile: CoreV1.SeccompProfile?
+            var decodedAppArmorProfile: CoreV1.AppArmorProfile?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "capabilities":
+                    decodedCapabilities =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Capabilities.self,
+                            from: member.value,
+                            member: "capabilities"
+                        )
+                case "privileged":
+                    decodedPrivileged = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "privileged")
+                case "seLinuxOptions":
+                    decodedSeLinuxOptions =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SELinuxOptions.self,
+                            from: member.value,
+                            member: "seLinuxOptions"
+                        )
+                case "windowsOptions":
+                    decodedWindowsOptions =
+                        try decoder.decodeIfPresent(
+                            CoreV1.WindowsSecurityContextOptions.self,
+                            from: member.value,
+                            member: "windowsOptions"
+                        )
+                case "runAsUser":
+                    decodedRunAsUser = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsUser")
+                case "runAsGroup":
+                    decodedRunAsGroup =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsGroup")
+                case "runAsNonRoot":
+                    decodedRunAsNonRoot =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "runAsNonRoot")
+                case "readOnlyRootFilesystem":
+                    decodedReadOnlyRootFilesystem =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnlyRootFilesystem")
+                case "allowPrivilegeEscalation":
+                    decodedAllowPrivilegeEscalation =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowPrivilegeEscalation")
+                case "procMount":
+                    decodedProcMount = try decoder.decodeIfPresent(String.self, from: member.value, member: "procMount")
+                case "seccompProfile":
+                    decodedSeccompProfile =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SeccompProfile.self,
+                            from: member.value,
+                            member: "seccompProfile"
+                        )
+                case "appArmorProfile":
+                    decodedAppArmorProfile =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AppArmorProfile.self,
+                            from: member.value,
+                            member: "appArmorProfile"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.capabilities = decodedCapabilities
+            self.privileged = decodedPrivileged
+            self.seLinuxOptions = decodedSeLinuxOptions
+            self.windowsOptions = decodedWindowsOptions
+            self.runAsUser = decodedRunAsUser
+            self.runAsGroup = decodedRunAsGroup
+            self.runAsNonRoot = decodedRunAsNonRoot
+            self.readOnlyRootFilesystem = decodedReadOnlyRootFilesystem
+            self.allowPrivilegeEscalation = decodedAllowPrivilegeEscalation
+            self.procMount = decodedProcMount
+            self.seccompProfile = decodedSeccompProfile
+            self.appArmorProfile = decodedAppArmorProfile
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(12)
+            if let value = self.capabilities { members.append(("capabilities", value.jsonTree())) }
+            if let value = self.privileged { members.append(("privileged", value.jsonTree())) }
+            if let value = self.seLinuxOptions { members.append(("seLinuxOptions", value.jsonTree())) }
+            if let value = self.windowsOptions { members.append(("windowsOptions", value.jsonTree())) }
+            if let value = self.runAsUser { members.append(("runAsUser", value.jsonTree())) }
+            if let value = self.runAsGroup { members.append(("runAsGroup", value.jsonTree())) }
+            if let value = self.runAsNonRoot { members.append(("runAsNonRoot", value.jsonTree())) }
+            if let value = self.readOnlyRootFilesystem { members.append(("readOnlyRootFilesystem", value.jsonTree())) }
+            if let value = self.allowPrivilegeEscalation {
+                members.append(("allowPrivilegeEscalation", value.jsonTree()))
+            }
+            if let value = self.procMount { members.append(("procMount", value.jsonTree())) }
+            if let value = self.seccompProfile { members.append(("seccompProfile", value.jsonTree())) }
+            if let value = self.appArmorProfile { members.append(("appArmorProfile", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -951,7 +1561,7 @@ extension CoreV1 {
     /// Service is a named abstraction of software service (for example, mysql) consisting of local port (for example
     /// 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through
     /// the proxy.
-    public struct Service: Codable, Sendable, Hashable {
+    public struct Service: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1016,13 +1626,57 @@ extension CoreV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: CoreV1.ServiceSpec?
+            var decodedStatus: CoreV1.ServiceStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(CoreV1.ServiceSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(CoreV1.ServiceStatus.self, from: member.value, member: "status")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity
     /// * a principal that can be authenticated and authorized * a set of secrets
-    public struct ServiceAccount: Codable, Sendable, Hashable {
+    public struct ServiceAccount: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1108,12 +1762,76 @@ extension CoreV1 {
             try container.encodeIfPresent(self.imagePullSecrets, forKey: .imagePullSecrets)
             try container.encodeIfPresent(self.automountServiceAccountToken, forKey: .automountServiceAccountToken)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSecrets: [CoreV1.ObjectReference]?
+            var decodedImagePullSecrets: [CoreV1.LocalObjectReference]?
+            var decodedAutomountServiceAccountToken: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "secrets":
+                    decodedSecrets =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.ObjectReference].self,
+                            from: member.value,
+                            member: "secrets"
+                        )
+                case "imagePullSecrets":
+                    decodedImagePullSecrets =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.LocalObjectReference].self,
+                            from: member.value,
+                            member: "imagePullSecrets"
+                        )
+                case "automountServiceAccountToken":
+                    decodedAutomountServiceAccountToken =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "automountServiceAccountToken"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.secrets = decodedSecrets
+            self.imagePullSecrets = decodedImagePullSecrets
+            self.automountServiceAccountToken = decodedAutomountServiceAccountToken
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.secrets { members.append(("secrets", value.jsonTree())) }
+            if let value = self.imagePullSecrets { members.append(("imagePullSecrets", value.jsonTree())) }
+            if let value = self.automountServiceAccountToken {
+                members.append(("automountServiceAccountToken", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ServiceAccountList is a list of ServiceAccount objects
-    public struct ServiceAccountList: Codable, Sendable, Hashable {
+    public struct ServiceAccountList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1168,6 +1886,44 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.ServiceAccount]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.ServiceAccount].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1176,7 +1932,7 @@ extension CoreV1 {
     ///
     /// This projection can be used to insert a service account token into the pods runtime filesystem for use against
     /// APIs (Kubernetes API Server or otherwise).
-    public struct ServiceAccountTokenProjection: Codable, Sendable, Hashable {
+    public struct ServiceAccountTokenProjection: Codable, JSONTreeCodable, Sendable, Hashable {
         /// audience is the intended audience of the token.
         ///
         /// A recipient of a token must identify itself with an identifier specified in the audience of the token, and
@@ -1221,12 +1977,43 @@ extension CoreV1 {
             try container.encodeIfPresent(self.expirationSeconds, forKey: .expirationSeconds)
             try container.encode(self.path, forKey: .path)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAudience: String?
+            var decodedExpirationSeconds: Int64?
+            var decodedPath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "audience":
+                    decodedAudience = try decoder.decodeIfPresent(String.self, from: member.value, member: "audience")
+                case "expirationSeconds":
+                    decodedExpirationSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "expirationSeconds")
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.audience = decodedAudience
+            self.expirationSeconds = decodedExpirationSeconds
+            self.path = decodedPath ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.audience { members.append(("audience", value.jsonTree())) }
+            if let value = self.expirationSeconds { members.append(("expirationSeconds", value.jsonTree())) }
+            members.append(("path", self.path.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ServiceList holds a list of services.
-    public struct ServiceList: Codable, Sendable, Hashable {
+    public struct ServiceList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1279,12 +2066,50 @@ extension CoreV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [CoreV1.Service]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([CoreV1.Service].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ServicePort contains information on service's port.
-    public struct ServicePort: Codable, Sendable, Hashable {
+    public struct ServicePort: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The name of this port within the service.
         ///
         /// This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names. When considering the
@@ -1376,12 +2201,59 @@ extension CoreV1 {
             try container.encodeIfPresent(self.targetPort, forKey: .targetPort)
             try container.encodeIfPresent(self.nodePort, forKey: .nodePort)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedProtocol: String?
+            var decodedAppProtocol: String?
+            var decodedPort: Int32?
+            var decodedTargetPort: IntOrString?
+            var decodedNodePort: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "protocol":
+                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case "appProtocol":
+                    decodedAppProtocol =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "appProtocol")
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case "targetPort":
+                    decodedTargetPort =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "targetPort")
+                case "nodePort":
+                    decodedNodePort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "nodePort")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.`protocol` = decodedProtocol
+            self.appProtocol = decodedAppProtocol
+            self.port = decodedPort ?? 0
+            self.targetPort = decodedTargetPort
+            self.nodePort = decodedNodePort
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.`protocol` { members.append(("protocol", value.jsonTree())) }
+            if let value = self.appProtocol { members.append(("appProtocol", value.jsonTree())) }
+            members.append(("port", self.port.jsonTree()))
+            if let value = self.targetPort { members.append(("targetPort", value.jsonTree())) }
+            if let value = self.nodePort { members.append(("nodePort", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ServiceSpec describes the attributes that a user creates on a service.
-    public struct ServiceSpec: Codable, Sendable, Hashable {
+    public struct ServiceSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The list of ports that are exposed by this service.
         ///
         /// More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
@@ -1671,12 +2543,163 @@ extension CoreV1 {
             try container.encodeIfPresent(self.internalTrafficPolicy, forKey: .internalTrafficPolicy)
             try container.encodeIfPresent(self.trafficDistribution, forKey: .trafficDistribution)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPorts: [CoreV1.ServicePort]?
+            var decodedSelector: [String: String]?
+            var decodedClusterIP: String?
+            var decodedClusterIPs: [String]?
+            var decodedType: String?
+            var decodedExternalIPs: [String]?
+            var decodedSessionAffinity: String?
+            var decodedLoadBalancerIP: String?
+            var decodedLoadBalancerSourceRanges: [String]?
+            var decodedExternalName: String?
+            var decodedExternalTrafficPolicy: String?
+            var decodedHealthCheckNodePort: Int32?
+            var decodedPublishNotReadyAddresses: Bool?
+            var decodedSessionAffinityConfig: CoreV1.SessionAffinityConfig?
+            var decodedIpFamilies: [String]?
+            var decodedIpFamilyPolicy: String?
+            var decodedAllocateLoadBalancerNodePorts: Bool?
+            var decodedLoadBalancerClass: String?
+            var decodedInternalTrafficPolicy: String?
+            var decodedTrafficDistribution: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent([CoreV1.ServicePort].self, from: member.value, member: "ports")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "selector")
+                case "clusterIP":
+                    decodedClusterIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "clusterIP")
+                case "clusterIPs":
+                    decodedClusterIPs =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "clusterIPs")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "externalIPs":
+                    decodedExternalIPs =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "externalIPs")
+                case "sessionAffinity":
+                    decodedSessionAffinity =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "sessionAffinity")
+                case "loadBalancerIP":
+                    decodedLoadBalancerIP =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "loadBalancerIP")
+                case "loadBalancerSourceRanges":
+                    decodedLoadBalancerSourceRanges =
+                        try decoder.decodeIfPresent(
+                            [String].self,
+                            from: member.value,
+                            member: "loadBalancerSourceRanges"
+                        )
+                case "externalName":
+                    decodedExternalName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "externalName")
+                case "externalTrafficPolicy":
+                    decodedExternalTrafficPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "externalTrafficPolicy")
+                case "healthCheckNodePort":
+                    decodedHealthCheckNodePort =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "healthCheckNodePort")
+                case "publishNotReadyAddresses":
+                    decodedPublishNotReadyAddresses =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "publishNotReadyAddresses")
+                case "sessionAffinityConfig":
+                    decodedSessionAffinityConfig =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SessionAffinityConfig.self,
+                            from: member.value,
+                            member: "sessionAffinityConfig"
+                        )
+                case "ipFamilies":
+                    decodedIpFamilies =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "ipFamilies")
+                case "ipFamilyPolicy":
+                    decodedIpFamilyPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "ipFamilyPolicy")
+                case "allocateLoadBalancerNodePorts":
+                    decodedAllocateLoadBalancerNodePorts =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "allocateLoadBalancerNodePorts"
+                        )
+                case "loadBalancerClass":
+                    decodedLoadBalancerClass =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "loadBalancerClass")
+                case "internalTrafficPolicy":
+                    decodedInternalTrafficPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "internalTrafficPolicy")
+                case "trafficDistribution":
+                    decodedTrafficDistribution =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "trafficDistribution")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ports = decodedPorts
+            self.selector = decodedSelector
+            self.clusterIP = decodedClusterIP
+            self.clusterIPs = decodedClusterIPs
+            self.type = decodedType
+            self.externalIPs = decodedExternalIPs
+            self.sessionAffinity = decodedSessionAffinity
+            self.loadBalancerIP = decodedLoadBalancerIP
+            self.loadBalancerSourceRanges = decodedLoadBalancerSourceRanges
+            self.externalName = decodedExternalName
+            self.externalTrafficPolicy = decodedExternalTrafficPolicy
+            self.healthCheckNodePort = decodedHealthCheckNodePort
+            self.publishNotReadyAddresses = decodedPublishNotReadyAddresses
+            self.sessionAffinityConfig = decodedSessionAffinityConfig
+            self.ipFamilies = decodedIpFamilies
+            self.ipFamilyPolicy = decodedIpFamilyPolicy
+            self.allocateLoadBalancerNodePorts = decodedAllocateLoadBalancerNodePorts
+            self.loadBalancerClass = decodedLoadBalancerClass
+            self.internalTrafficPolicy = decodedInternalTrafficPolicy
+            self.trafficDistribution = decodedTrafficDistribution
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(20)
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            if let value = self.clusterIP { members.append(("clusterIP", value.jsonTree())) }
+            if let value = self.clusterIPs { members.append(("clusterIPs", value.jsonTree())) }
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.externalIPs { members.append(("externalIPs", value.jsonTree())) }
+            if let value = self.sessionAffinity { members.append(("sessionAffinity", value.jsonTree())) }
+            if let value = self.loadBalancerIP { members.append(("loadBalancerIP", value.jsonTree())) }
+            if let value = self.loadBalancerSourceRanges {
+                members.append(("loadBalancerSourceRanges", value.jsonTree()))
+            }
+            if let value = self.externalName { members.append(("externalName", value.jsonTree())) }
+            if let value = self.externalTrafficPolicy { members.append(("externalTrafficPolicy", value.jsonTree())) }
+            if let value = self.healthCheckNodePort { members.append(("healthCheckNodePort", value.jsonTree())) }
+            if let value = self.publishNotReadyAddresses {
+                members.append(("publishNotReadyAddresses", value.jsonTree()))
+            }
+            if let value = self.sessionAffinityConfig { members.append(("sessionAffinityConfig", value.jsonTree())) }
+            if let value = self.ipFamilies { members.append(("ipFamilies", value.jsonTree())) }
+            if let value = self.ipFamilyPolicy { members.append(("ipFamilyPolicy", value.jsonTree())) }
+            if let value = self.allocateLoadBalancerNodePorts {
+                members.append(("allocateLoadBalancerNodePorts", value.jsonTree()))
+            }
+            if let value = self.loadBalancerClass { members.append(("loadBalancerClass", value.jsonTree())) }
+            if let value = self.internalTrafficPolicy { members.append(("internalTrafficPolicy", value.jsonTree())) }
+            if let value = self.trafficDistribution { members.append(("trafficDistribution", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// ServiceStatus represents the current status of a service.
-    public struct ServiceStatus: Codable, Sendable, Hashable {
+    public struct ServiceStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// LoadBalancer contains the current status of the load-balancer, if one is present.
         public var loadBalancer: CoreV1.LoadBalancerStatus?
         /// Current service state
@@ -1707,12 +2730,43 @@ extension CoreV1 {
             try container.encodeIfPresent(self.loadBalancer, forKey: .loadBalancer)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedLoadBalancer: CoreV1.LoadBalancerStatus?
+            var decodedConditions: [MetaV1.Condition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "loadBalancer":
+                    decodedLoadBalancer =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LoadBalancerStatus.self,
+                            from: member.value,
+                            member: "loadBalancer"
+                        )
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.loadBalancer = decodedLoadBalancer
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.loadBalancer { members.append(("loadBalancer", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// SessionAffinityConfig represents the configurations of session affinity.
-    public struct SessionAffinityConfig: Codable, Sendable, Hashable {
+    public struct SessionAffinityConfig: Codable, JSONTreeCodable, Sendable, Hashable {
         /// clientIP contains the configurations of Client IP based session affinity.
         public var clientIP: CoreV1.ClientIPConfig?
 
@@ -1736,12 +2790,33 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.clientIP, forKey: .clientIP)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedClientIP: CoreV1.ClientIPConfig?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "clientIP":
+                    decodedClientIP =
+                        try decoder.decodeIfPresent(CoreV1.ClientIPConfig.self, from: member.value, member: "clientIP")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.clientIP = decodedClientIP
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.clientIP { members.append(("clientIP", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// SleepAction describes a "sleep" action.
-    public struct SleepAction: Codable, Sendable, Hashable {
+    public struct SleepAction: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Seconds is the number of seconds to sleep.
         public var seconds: Int64
 
@@ -1765,12 +2840,32 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.seconds, forKey: .seconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSeconds: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "seconds":
+                    decodedSeconds = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "seconds")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.seconds = decodedSeconds ?? 0
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("seconds", self.seconds.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a StorageOS persistent volume resource.
-    public struct StorageOSPersistentVolumeSource: Codable, Sendable, Hashable {
+    public struct StorageOSPersistentVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// volumeName is the human-readable name of the StorageOS volume. Volume names are only unique within a
         /// namespace.
         public var volumeName: String?
@@ -1834,12 +2929,59 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeName: String?
+            var decodedVolumeNamespace: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedSecretRef: CoreV1.ObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeName":
+                    decodedVolumeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case "volumeNamespace":
+                    decodedVolumeNamespace =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeNamespace")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeName = decodedVolumeName
+            self.volumeNamespace = decodedVolumeNamespace
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.secretRef = decodedSecretRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.volumeName { members.append(("volumeName", value.jsonTree())) }
+            if let value = self.volumeNamespace { members.append(("volumeNamespace", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a StorageOS persistent volume resource.
-    public struct StorageOSVolumeSource: Codable, Sendable, Hashable {
+    public struct StorageOSVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// volumeName is the human-readable name of the StorageOS volume. Volume names are only unique within a
         /// namespace.
         public var volumeName: String?
@@ -1903,12 +3045,59 @@ extension CoreV1 {
             try container.encodeIfPresent(self.readOnly, forKey: .readOnly)
             try container.encodeIfPresent(self.secretRef, forKey: .secretRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumeName: String?
+            var decodedVolumeNamespace: String?
+            var decodedFsType: String?
+            var decodedReadOnly: Bool?
+            var decodedSecretRef: CoreV1.LocalObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumeName":
+                    decodedVolumeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case "volumeNamespace":
+                    decodedVolumeNamespace =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeNamespace")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "secretRef":
+                    decodedSecretRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalObjectReference.self,
+                            from: member.value,
+                            member: "secretRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumeName = decodedVolumeName
+            self.volumeNamespace = decodedVolumeNamespace
+            self.fsType = decodedFsType
+            self.readOnly = decodedReadOnly
+            self.secretRef = decodedSecretRef
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.volumeName { members.append(("volumeName", value.jsonTree())) }
+            if let value = self.volumeNamespace { members.append(("volumeNamespace", value.jsonTree())) }
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.secretRef { members.append(("secretRef", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Sysctl defines a kernel parameter to be set
-    public struct Sysctl: Codable, Sendable, Hashable {
+    public struct Sysctl: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name of a property to set
         public var name: String
         /// Value of a property to set
@@ -1939,12 +3128,37 @@ extension CoreV1 {
             try container.encode(self.name, forKey: .name)
             try container.encode(self.value, forKey: .value)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedValue: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.value = decodedValue ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("value", self.value.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// TCPSocketAction describes an action based on opening a socket
-    public struct TCPSocketAction: Codable, Sendable, Hashable {
+    public struct TCPSocketAction: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Number or name of the port to access on the container.
         ///
         /// Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
@@ -1978,12 +3192,37 @@ extension CoreV1 {
             try container.encode(self.port, forKey: .port)
             try container.encodeIfPresent(self.host, forKey: .host)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPort: IntOrString?
+            var decodedHost: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "port")
+                case "host":
+                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.port = decodedPort ?? GeneratedSupport.zeroIntOrString
+            self.host = decodedHost
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("port", self.port.jsonTree()))
+            if let value = self.host { members.append(("host", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.
-    public struct Taint: Codable, Sendable, Hashable {
+    public struct Taint: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Required.
         ///
         /// The taint key to be applied to a node.
@@ -2033,13 +3272,48 @@ extension CoreV1 {
             try container.encode(self.effect, forKey: .effect)
             try container.encodeIfPresent(self.timeAdded, forKey: .timeAdded)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedValue: String?
+            var decodedEffect: String?
+            var decodedTimeAdded: Time?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                case "effect":
+                    decodedEffect = try decoder.decodeIfPresent(String.self, from: member.value, member: "effect")
+                case "timeAdded":
+                    decodedTimeAdded = try decoder.decodeIfPresent(Time.self, from: member.value, member: "timeAdded")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey ?? ""
+            self.value = decodedValue
+            self.effect = decodedEffect ?? ""
+            self.timeAdded = decodedTimeAdded
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("key", self.key.jsonTree()))
+            if let value = self.value { members.append(("value", value.jsonTree())) }
+            members.append(("effect", self.effect.jsonTree()))
+            if let value = self.timeAdded { members.append(("timeAdded", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the
     /// matching operator <operator>.
-    public struct Toleration: Codable, Sendable, Hashable {
+    public struct Toleration: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Key is the taint key that the toleration applies to.
         ///
         /// Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to
@@ -2107,6 +3381,47 @@ extension CoreV1 {
             try container.encodeIfPresent(self.effect, forKey: .effect)
             try container.encodeIfPresent(self.tolerationSeconds, forKey: .tolerationSeconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedOperator: String?
+            var decodedValue: String?
+            var decodedEffect: String?
+            var decodedTolerationSeconds: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "operator":
+                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                case "effect":
+                    decodedEffect = try decoder.decodeIfPresent(String.self, from: member.value, member: "effect")
+                case "tolerationSeconds":
+                    decodedTolerationSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "tolerationSeconds")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey
+            self.`operator` = decodedOperator
+            self.value = decodedValue
+            self.effect = decodedEffect
+            self.tolerationSeconds = decodedTolerationSeconds
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.key { members.append(("key", value.jsonTree())) }
+            if let value = self.`operator` { members.append(("operator", value.jsonTree())) }
+            if let value = self.value { members.append(("value", value.jsonTree())) }
+            if let value = self.effect { members.append(("effect", value.jsonTree())) }
+            if let value = self.tolerationSeconds { members.append(("tolerationSeconds", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2114,7 +3429,7 @@ extension CoreV1 {
     /// A topology selector requirement is a selector that matches given label.
     ///
     /// This is an alpha feature and may change in the future.
-    public struct TopologySelectorLabelRequirement: Codable, Sendable, Hashable {
+    public struct TopologySelectorLabelRequirement: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The label key that the selector applies to.
         public var key: String
         /// An array of string values.
@@ -2147,6 +3462,31 @@ extension CoreV1 {
             try container.encode(self.key, forKey: .key)
             try container.encode(self.values, forKey: .values)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedValues: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "values":
+                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey ?? ""
+            self.values = decodedValues ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("key", self.key.jsonTree()))
+            members.append(("values", self.values.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -2155,7 +3495,7 @@ extension CoreV1 {
     ///
     /// A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a
     /// subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future.
-    public struct TopologySelectorTerm: Codable, Sendable, Hashable {
+    public struct TopologySelectorTerm: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A list of topology selector requirements by labels.
         public var matchLabelExpressions: [CoreV1.TopologySelectorLabelRequirement]?
 
@@ -2183,12 +3523,37 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.matchLabelExpressions, forKey: .matchLabelExpressions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMatchLabelExpressions: [CoreV1.TopologySelectorLabelRequirement]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "matchLabelExpressions":
+                    decodedMatchLabelExpressions =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.TopologySelectorLabelRequirement].self,
+                            from: member.value,
+                            member: "matchLabelExpressions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.matchLabelExpressions = decodedMatchLabelExpressions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.matchLabelExpressions { members.append(("matchLabelExpressions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// TopologySpreadConstraint specifies how to spread matching pods among the given topology.
-    public struct TopologySpreadConstraint: Codable, Sendable, Hashable {
+    public struct TopologySpreadConstraint: Codable, JSONTreeCodable, Sendable, Hashable {
         /// MaxSkew describes the degree to which pods may be unevenly distributed.
         ///
         /// When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of
@@ -2325,13 +3690,79 @@ extension CoreV1 {
             try container.encodeIfPresent(self.nodeTaintsPolicy, forKey: .nodeTaintsPolicy)
             try container.encodeIfPresent(self.matchLabelKeys, forKey: .matchLabelKeys)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMaxSkew: Int32?
+            var decodedTopologyKey: String?
+            var decodedWhenUnsatisfiable: String?
+            var decodedLabelSelector: MetaV1.LabelSelector?
+            var decodedMinDomains: Int32?
+            var decodedNodeAffinityPolicy: String?
+            var decodedNodeTaintsPolicy: String?
+            var decodedMatchLabelKeys: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "maxSkew":
+                    decodedMaxSkew = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxSkew")
+                case "topologyKey":
+                    decodedTopologyKey =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "topologyKey")
+                case "whenUnsatisfiable":
+                    decodedWhenUnsatisfiable =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "whenUnsatisfiable")
+                case "labelSelector":
+                    decodedLabelSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "labelSelector"
+                        )
+                case "minDomains":
+                    decodedMinDomains =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minDomains")
+                case "nodeAffinityPolicy":
+                    decodedNodeAffinityPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeAffinityPolicy")
+                case "nodeTaintsPolicy":
+                    decodedNodeTaintsPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeTaintsPolicy")
+                case "matchLabelKeys":
+                    decodedMatchLabelKeys =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "matchLabelKeys")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.maxSkew = decodedMaxSkew ?? 0
+            self.topologyKey = decodedTopologyKey ?? ""
+            self.whenUnsatisfiable = decodedWhenUnsatisfiable ?? ""
+            self.labelSelector = decodedLabelSelector
+            self.minDomains = decodedMinDomains
+            self.nodeAffinityPolicy = decodedNodeAffinityPolicy
+            self.nodeTaintsPolicy = decodedNodeTaintsPolicy
+            self.matchLabelKeys = decodedMatchLabelKeys
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            members.append(("maxSkew", self.maxSkew.jsonTree()))
+            members.append(("topologyKey", self.topologyKey.jsonTree()))
+            members.append(("whenUnsatisfiable", self.whenUnsatisfiable.jsonTree()))
+            if let value = self.labelSelector { members.append(("labelSelector", value.jsonTree())) }
+            if let value = self.minDomains { members.append(("minDomains", value.jsonTree())) }
+            if let value = self.nodeAffinityPolicy { members.append(("nodeAffinityPolicy", value.jsonTree())) }
+            if let value = self.nodeTaintsPolicy { members.append(("nodeTaintsPolicy", value.jsonTree())) }
+            if let value = self.matchLabelKeys { members.append(("matchLabelKeys", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the
     /// same namespace.
-    public struct TypedLocalObjectReference: Codable, Sendable, Hashable {
+    public struct TypedLocalObjectReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// APIGroup is the group for the resource being referenced.
         ///
         /// If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party
@@ -2372,12 +3803,42 @@ extension CoreV1 {
             try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedApiGroup: String?
+            var decodedKind: String?
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "apiGroup":
+                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.apiGroup = decodedApiGroup
+            self.kind = decodedKind ?? ""
+            self.name = decodedName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.apiGroup { members.append(("apiGroup", value.jsonTree())) }
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// TypedObjectReference contains enough information to let you locate the typed referenced object
-    public struct TypedObjectReference: Codable, Sendable, Hashable {
+    public struct TypedObjectReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// APIGroup is the group for the resource being referenced.
         ///
         /// If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party
@@ -2429,6 +3890,41 @@ extension CoreV1 {
             try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedApiGroup: String?
+            var decodedKind: String?
+            var decodedName: String?
+            var decodedNamespace: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "apiGroup":
+                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.apiGroup = decodedApiGroup
+            self.kind = decodedKind ?? ""
+            self.name = decodedName ?? ""
+            self.namespace = decodedNamespace
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.apiGroup { members.append(("apiGroup", value.jsonTree())) }
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

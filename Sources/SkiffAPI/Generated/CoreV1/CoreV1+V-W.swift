@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension CoreV1 {
     /// Volume represents a named volume in a pod that may be accessed by any container in the pod.
-    public struct Volume: Codable, Sendable, Hashable {
+    public struct Volume: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name of the volume.
         ///
         /// Must be a DNS_LABEL and unique within the pod. More info:
@@ -361,12 +361,308 @@ extension CoreV1 {
             try container.encodeIfPresent(self.ephemeral, forKey: .ephemeral)
             try container.encodeIfPresent(self.image, forKey: .image)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedHostPath: CoreV1.HostPathVolumeSource?
+            var decodedEmptyDir: CoreV1.EmptyDirVolumeSource?
+            var decodedGcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
+            var decodedAwsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
+            var decodedGitRepo: CoreV1.GitRepoVolumeSource?
+            var decodedSecret: CoreV1.SecretVolumeSource?
+            var decodedNfs: CoreV1.NFSVolumeSource?
+            var decodedIscsi: CoreV1.ISCSIVolumeSource?
+            var decodedGlusterfs: CoreV1.GlusterfsVolumeSource?
+            var decodedPersistentVolumeClaim: CoreV1.PersistentVolumeClaimVolumeSource?
+            var decodedRbd: CoreV1.RBDVolumeSource?
+            var decodedFlexVolume: CoreV1.FlexVolumeSource?
+            var decodedCinder: CoreV1.CinderVolumeSource?
+            var decodedCephfs: CoreV1.CephFSVolumeSource?
+            var decodedFlocker: CoreV1.FlockerVolumeSource?
+            var decodedDownwardAPI: CoreV1.DownwardAPIVolumeSource?
+            var decodedFc: CoreV1.FCVolumeSource?
+            var decodedAzureFile: CoreV1.AzureFileVolumeSource?
+            var decodedConfigMap: CoreV1.ConfigMapVolumeSource?
+            var decodedVsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
+            var decodedQuobyte: CoreV1.QuobyteVolumeSource?
+            var decodedAzureDisk: CoreV1.AzureDiskVolumeSource?
+            var decodedPhotonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
+            var decodedProjected: CoreV1.ProjectedVolumeSource?
+            var decodedPortworxVolume: CoreV1.PortworxVolumeSource?
+            var decodedScaleIO: CoreV1.ScaleIOVolumeSource?
+            var decodedStorageos: CoreV1.StorageOSVolumeSource?
+            var decodedCsi: CoreV1.CSIVolumeSource?
+            var decodedEphemeral: CoreV1.EphemeralVolumeSource?
+            var decodedImage: CoreV1.ImageVolumeSource?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "hostPath":
+                    decodedHostPath =
+                        try decoder.decodeIfPresent(
+                            CoreV1.HostPathVolumeSource.self,
+                            from: member.value,
+                            member: "hostPath"
+                        )
+                case "emptyDir":
+                    decodedEmptyDir =
+                        try decoder.decodeIfPresent(
+                            CoreV1.EmptyDirVolumeSource.self,
+                            from: member.value,
+                            member: "emptyDir"
+                        )
+                case "gcePersistentDisk":
+                    decodedGcePersistentDisk =
+                        try decoder.decodeIfPresent(
+                            CoreV1.GCEPersistentDiskVolumeSource.self,
+                            from: member.value,
+                            member: "gcePersistentDisk"
+                        )
+                case "awsElasticBlockStore":
+                    decodedAwsElasticBlockStore =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AWSElasticBlockStoreVolumeSource.self,
+                            from: member.value,
+                            member: "awsElasticBlockStore"
+                        )
+                case "gitRepo":
+                    decodedGitRepo =
+                        try decoder.decodeIfPresent(
+                            CoreV1.GitRepoVolumeSource.self,
+                            from: member.value,
+                            member: "gitRepo"
+                        )
+                case "secret":
+                    decodedSecret =
+                        try decoder.decodeIfPresent(
+                            CoreV1.SecretVolumeSource.self,
+                            from: member.value,
+                            member: "secret"
+                        )
+                case "nfs":
+                    decodedNfs =
+                        try decoder.decodeIfPresent(CoreV1.NFSVolumeSource.self, from: member.value, member: "nfs")
+                case "iscsi":
+                    decodedIscsi =
+                        try decoder.decodeIfPresent(CoreV1.ISCSIVolumeSource.self, from: member.value, member: "iscsi")
+                case "glusterfs":
+                    decodedGlusterfs =
+                        try decoder.decodeIfPresent(
+                            CoreV1.GlusterfsVolumeSource.self,
+                            from: member.value,
+                            member: "glusterfs"
+                        )
+                case "persistentVolumeClaim":
+                    decodedPersistentVolumeClaim =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeClaimVolumeSource.self,
+                            from: member.value,
+                            member: "persistentVolumeClaim"
+                        )
+                case "rbd":
+                    decodedRbd =
+                        try decoder.decodeIfPresent(CoreV1.RBDVolumeSource.self, from: member.value, member: "rbd")
+                case "flexVolume":
+                    decodedFlexVolume =
+                        try decoder.decodeIfPresent(
+                            CoreV1.FlexVolumeSource.self,
+                            from: member.value,
+                            member: "flexVolume"
+                        )
+                case "cinder":
+                    decodedCinder =
+                        try decoder.decodeIfPresent(
+                            CoreV1.CinderVolumeSource.self,
+                            from: member.value,
+                            member: "cinder"
+                        )
+                case "cephfs":
+                    decodedCephfs =
+                        try decoder.decodeIfPresent(
+                            CoreV1.CephFSVolumeSource.self,
+                            from: member.value,
+                            member: "cephfs"
+                        )
+                case "flocker":
+                    decodedFlocker =
+                        try decoder.decodeIfPresent(
+                            CoreV1.FlockerVolumeSource.self,
+                            from: member.value,
+                            member: "flocker"
+                        )
+                case "downwardAPI":
+                    decodedDownwardAPI =
+                        try decoder.decodeIfPresent(
+                            CoreV1.DownwardAPIVolumeSource.self,
+                            from: member.value,
+                            member: "downwardAPI"
+                        )
+                case "fc":
+                    decodedFc =
+                        try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
+                case "azureFile":
+                    decodedAzureFile =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AzureFileVolumeSource.self,
+                            from: member.value,
+                            member: "azureFile"
+                        )
+                case "configMap":
+                    decodedConfigMap =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ConfigMapVolumeSource.self,
+                            from: member.value,
+                            member: "configMap"
+                        )
+                case "vsphereVolume":
+                    decodedVsphereVolume =
+                        try decoder.decodeIfPresent(
+                            CoreV1.VsphereVirtualDiskVolumeSource.self,
+                            from: member.value,
+                            member: "vsphereVolume"
+                        )
+                case "quobyte":
+                    decodedQuobyte =
+                        try decoder.decodeIfPresent(
+                            CoreV1.QuobyteVolumeSource.self,
+                            from: member.value,
+                            member: "quobyte"
+                        )
+                case "azureDisk":
+                    decodedAzureDisk =
+                        try decoder.decodeIfPresent(
+                            CoreV1.AzureDiskVolumeSource.self,
+                            from: member.value,
+                            member: "azureDisk"
+                        )
+                case "photonPersistentDisk":
+                    decodedPhotonPersistentDisk =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PhotonPersistentDiskVolumeSource.self,
+                            from: member.value,
+                            member: "photonPersistentDisk"
+                        )
+                case "projected":
+                    decodedProjected =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ProjectedVolumeSource.self,
+                            from: member.value,
+                            member: "projected"
+                        )
+                case "portworxVolume":
+                    decodedPortworxVolume =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PortworxVolumeSource.self,
+                            from: member.value,
+                            member: "portworxVolume"
+                        )
+                case "scaleIO":
+                    decodedScaleIO =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ScaleIOVolumeSource.self,
+                            from: member.value,
+                            member: "scaleIO"
+                        )
+                case "storageos":
+                    decodedStorageos =
+                        try decoder.decodeIfPresent(
+                            CoreV1.StorageOSVolumeSource.self,
+                            from: member.value,
+                            member: "storageos"
+                        )
+                case "csi":
+                    decodedCsi =
+                        try decoder.decodeIfPresent(CoreV1.CSIVolumeSource.self, from: member.value, member: "csi")
+                case "ephemeral":
+                    decodedEphemeral =
+                        try decoder.decodeIfPresent(
+                            CoreV1.EphemeralVolumeSource.self,
+                            from: member.value,
+                            member: "ephemeral"
+                        )
+                case "image":
+                    decodedImage =
+                        try decoder.decodeIfPresent(CoreV1.ImageVolumeSource.self, from: member.value, member: "image")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.hostPath = decodedHostPath
+            self.emptyDir = decodedEmptyDir
+            self.gcePersistentDisk = decodedGcePersistentDisk
+            self.awsElasticBlockStore = decodedAwsElasticBlockStore
+            self.gitRepo = decodedGitRepo
+            self.secret = decodedSecret
+            self.nfs = decodedNfs
+            self.iscsi = decodedIscsi
+            self.glusterfs = decodedGlusterfs
+            self.persistentVolumeClaim = decodedPersistentVolumeClaim
+            self.rbd = decodedRbd
+            self.flexVolume = decodedFlexVolume
+            self.cinder = decodedCinder
+            self.cephfs = decodedCephfs
+            self.flocker = decodedFlocker
+            self.downwardAPI = decodedDownwardAPI
+            self.fc = decodedFc
+            self.azureFile = decodedAzureFile
+            self.configMap = decodedConfigMap
+            self.vsphereVolume = decodedVsphereVolume
+            self.quobyte = decodedQuobyte
+            self.azureDisk = decodedAzureDisk
+            self.photonPersistentDisk = decodedPhotonPersistentDisk
+            self.projected = decodedProjected
+            self.portworxVolume = decodedPortworxVolume
+            self.scaleIO = decodedScaleIO
+            self.storageos = decodedStorageos
+            self.csi = decodedCsi
+            self.ephemeral = decodedEphemeral
+            self.image = decodedImage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(31)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.hostPath { members.append(("hostPath", value.jsonTree())) }
+            if let value = self.emptyDir { members.append(("emptyDir", value.jsonTree())) }
+            if let value = self.gcePersistentDisk { members.append(("gcePersistentDisk", value.jsonTree())) }
+            if let value = self.awsElasticBlockStore { members.append(("awsElasticBlockStore", value.jsonTree())) }
+            if let value = self.gitRepo { members.append(("gitRepo", value.jsonTree())) }
+            if let value = self.secret { members.append(("secret", value.jsonTree())) }
+            if let value = self.nfs { members.append(("nfs", value.jsonTree())) }
+            if let value = self.iscsi { members.append(("iscsi", value.jsonTree())) }
+            if let value = self.glusterfs { members.append(("glusterfs", value.jsonTree())) }
+            if let value = self.persistentVolumeClaim { members.append(("persistentVolumeClaim", value.jsonTree())) }
+            if let value = self.rbd { members.append(("rbd", value.jsonTree())) }
+            if let value = self.flexVolume { members.append(("flexVolume", value.jsonTree())) }
+            if let value = self.cinder { members.append(("cinder", value.jsonTree())) }
+            if let value = self.cephfs { members.append(("cephfs", value.jsonTree())) }
+            if let value = self.flocker { members.append(("flocker", value.jsonTree())) }
+            if let value = self.downwardAPI { members.append(("downwardAPI", value.jsonTree())) }
+            if let value = self.fc { members.append(("fc", value.jsonTree())) }
+            if let value = self.azureFile { members.append(("azureFile", value.jsonTree())) }
+            if let value = self.configMap { members.append(("configMap", value.jsonTree())) }
+            if let value = self.vsphereVolume { members.append(("vsphereVolume", value.jsonTree())) }
+            if let value = self.quobyte { members.append(("quobyte", value.jsonTree())) }
+            if let value = self.azureDisk { members.append(("azureDisk", value.jsonTree())) }
+            if let value = self.photonPersistentDisk { members.append(("photonPersistentDisk", value.jsonTree())) }
+            if let value = self.projected { members.append(("projected", value.jsonTree())) }
+            if let value = self.portworxVolume { members.append(("portworxVolume", value.jsonTree())) }
+            if let value = self.scaleIO { members.append(("scaleIO", value.jsonTree())) }
+            if let value = self.storageos { members.append(("storageos", value.jsonTree())) }
+            if let value = self.csi { members.append(("csi", value.jsonTree())) }
+            if let value = self.ephemeral { members.append(("ephemeral", value.jsonTree())) }
+            if let value = self.image { members.append(("image", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// volumeDevice describes a mapping of a raw block device within a container.
-    public struct VolumeDevice: Codable, Sendable, Hashable {
+    public struct VolumeDevice: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name must match the name of a persistentVolumeClaim in the pod
         public var name: String
         /// devicePath is the path inside of the container that the device will be mapped to.
@@ -397,12 +693,38 @@ extension CoreV1 {
             try container.encode(self.name, forKey: .name)
             try container.encode(self.devicePath, forKey: .devicePath)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedDevicePath: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "devicePath":
+                    decodedDevicePath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "devicePath")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.devicePath = decodedDevicePath ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("devicePath", self.devicePath.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// VolumeMount describes a mounting of a Volume within a container.
-    public struct VolumeMount: Codable, Sendable, Hashable {
+    public struct VolumeMount: Codable, JSONTreeCodable, Sendable, Hashable {
         /// This must match the Name of a Volume.
         public var name: String
         /// Mounted read-only if true, read-write otherwise (false or unspecified).
@@ -491,12 +813,65 @@ extension CoreV1 {
             try container.encodeIfPresent(self.mountPropagation, forKey: .mountPropagation)
             try container.encodeIfPresent(self.subPathExpr, forKey: .subPathExpr)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedReadOnly: Bool?
+            var decodedRecursiveReadOnly: String?
+            var decodedMountPath: String?
+            var decodedSubPath: String?
+            var decodedMountPropagation: String?
+            var decodedSubPathExpr: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "recursiveReadOnly":
+                    decodedRecursiveReadOnly =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "recursiveReadOnly")
+                case "mountPath":
+                    decodedMountPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "mountPath")
+                case "subPath":
+                    decodedSubPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "subPath")
+                case "mountPropagation":
+                    decodedMountPropagation =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "mountPropagation")
+                case "subPathExpr":
+                    decodedSubPathExpr =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "subPathExpr")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.readOnly = decodedReadOnly
+            self.recursiveReadOnly = decodedRecursiveReadOnly
+            self.mountPath = decodedMountPath ?? ""
+            self.subPath = decodedSubPath
+            self.mountPropagation = decodedMountPropagation
+            self.subPathExpr = decodedSubPathExpr
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.recursiveReadOnly { members.append(("recursiveReadOnly", value.jsonTree())) }
+            members.append(("mountPath", self.mountPath.jsonTree()))
+            if let value = self.subPath { members.append(("subPath", value.jsonTree())) }
+            if let value = self.mountPropagation { members.append(("mountPropagation", value.jsonTree())) }
+            if let value = self.subPathExpr { members.append(("subPathExpr", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// VolumeMountStatus shows status of volume mounts.
-    public struct VolumeMountStatus: Codable, Sendable, Hashable {
+    public struct VolumeMountStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name corresponds to the name of the original VolumeMount.
         public var name: String
         /// MountPath corresponds to the original VolumeMount.
@@ -551,12 +926,58 @@ extension CoreV1 {
             try container.encodeIfPresent(self.recursiveReadOnly, forKey: .recursiveReadOnly)
             try container.encodeIfPresent(self.volumeStatus, forKey: .volumeStatus)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedMountPath: String?
+            var decodedReadOnly: Bool?
+            var decodedRecursiveReadOnly: String?
+            var decodedVolumeStatus: CoreV1.VolumeStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "mountPath":
+                    decodedMountPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "mountPath")
+                case "readOnly":
+                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case "recursiveReadOnly":
+                    decodedRecursiveReadOnly =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "recursiveReadOnly")
+                case "volumeStatus":
+                    decodedVolumeStatus =
+                        try decoder.decodeIfPresent(
+                            CoreV1.VolumeStatus.self,
+                            from: member.value,
+                            member: "volumeStatus"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.mountPath = decodedMountPath ?? ""
+            self.readOnly = decodedReadOnly
+            self.recursiveReadOnly = decodedRecursiveReadOnly
+            self.volumeStatus = decodedVolumeStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("mountPath", self.mountPath.jsonTree()))
+            if let value = self.readOnly { members.append(("readOnly", value.jsonTree())) }
+            if let value = self.recursiveReadOnly { members.append(("recursiveReadOnly", value.jsonTree())) }
+            if let value = self.volumeStatus { members.append(("volumeStatus", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from.
-    public struct VolumeNodeAffinity: Codable, Sendable, Hashable {
+    public struct VolumeNodeAffinity: Codable, JSONTreeCodable, Sendable, Hashable {
         /// required specifies hard node constraints that must be met.
         public var required: CoreV1.NodeSelector?
 
@@ -580,6 +1001,27 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.required, forKey: .required)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedRequired: CoreV1.NodeSelector?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "required":
+                    decodedRequired =
+                        try decoder.decodeIfPresent(CoreV1.NodeSelector.self, from: member.value, member: "required")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.required = decodedRequired
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.required { members.append(("required", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -587,7 +1029,7 @@ extension CoreV1 {
     /// Projection that may be projected along with other supported volume types.
     ///
     /// Exactly one of these fields must be set.
-    public struct VolumeProjection: Codable, Sendable, Hashable {
+    public struct VolumeProjection: Codable, JSONTreeCodable, Sendable, Hashable {
         /// secret information about the secret data to project
         public var secret: CoreV1.SecretProjection?
         /// downwardAPI information about the downwardAPI data to project
@@ -684,12 +1126,83 @@ extension CoreV1 {
             try container.encodeIfPresent(self.clusterTrustBundle, forKey: .clusterTrustBundle)
             try container.encodeIfPresent(self.podCertificate, forKey: .podCertificate)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSecret: CoreV1.SecretProjection?
+            var decodedDownwardAPI: CoreV1.DownwardAPIProjection?
+            var decodedConfigMap: CoreV1.ConfigMapProjection?
+            var decodedServiceAccountToken: CoreV1.ServiceAccountTokenProjection?
+            var decodedClusterTrustBundle: CoreV1.ClusterTrustBundleProjection?
+            var decodedPodCertificate: CoreV1.PodCertificateProjection?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "secret":
+                    decodedSecret =
+                        try decoder.decodeIfPresent(CoreV1.SecretProjection.self, from: member.value, member: "secret")
+                case "downwardAPI":
+                    decodedDownwardAPI =
+                        try decoder.decodeIfPresent(
+                            CoreV1.DownwardAPIProjection.self,
+                            from: member.value,
+                            member: "downwardAPI"
+                        )
+                case "configMap":
+                    decodedConfigMap =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ConfigMapProjection.self,
+                            from: member.value,
+                            member: "configMap"
+                        )
+                case "serviceAccountToken":
+                    decodedServiceAccountToken =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ServiceAccountTokenProjection.self,
+                            from: member.value,
+                            member: "serviceAccountToken"
+                        )
+                case "clusterTrustBundle":
+                    decodedClusterTrustBundle =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ClusterTrustBundleProjection.self,
+                            from: member.value,
+                            member: "clusterTrustBundle"
+                        )
+                case "podCertificate":
+                    decodedPodCertificate =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodCertificateProjection.self,
+                            from: member.value,
+                            member: "podCertificate"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.secret = decodedSecret
+            self.downwardAPI = decodedDownwardAPI
+            self.configMap = decodedConfigMap
+            self.serviceAccountToken = decodedServiceAccountToken
+            self.clusterTrustBundle = decodedClusterTrustBundle
+            self.podCertificate = decodedPodCertificate
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.secret { members.append(("secret", value.jsonTree())) }
+            if let value = self.downwardAPI { members.append(("downwardAPI", value.jsonTree())) }
+            if let value = self.configMap { members.append(("configMap", value.jsonTree())) }
+            if let value = self.serviceAccountToken { members.append(("serviceAccountToken", value.jsonTree())) }
+            if let value = self.clusterTrustBundle { members.append(("clusterTrustBundle", value.jsonTree())) }
+            if let value = self.podCertificate { members.append(("podCertificate", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// VolumeResourceRequirements describes the storage resource requirements for a volume.
-    public struct VolumeResourceRequirements: Codable, Sendable, Hashable {
+    public struct VolumeResourceRequirements: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Limits describes the maximum amount of compute resources allowed.
         ///
         /// More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
@@ -726,6 +1239,33 @@ extension CoreV1 {
             try container.encodeIfPresent(self.limits, forKey: .limits)
             try container.encodeIfPresent(self.requests, forKey: .requests)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedLimits: [String: Quantity]?
+            var decodedRequests: [String: Quantity]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "limits":
+                    decodedLimits =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "limits")
+                case "requests":
+                    decodedRequests =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "requests")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.limits = decodedLimits
+            self.requests = decodedRequests
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.limits { members.append(("limits", value.jsonTree())) }
+            if let value = self.requests { members.append(("requests", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -733,7 +1273,7 @@ extension CoreV1 {
     /// VolumeStatus represents the status of a mounted volume.
     ///
     /// At most one of its members must be specified.
-    public struct VolumeStatus: Codable, Sendable, Hashable {
+    public struct VolumeStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host
         /// machine.
         public var image: CoreV1.ImageVolumeStatus?
@@ -758,12 +1298,33 @@ extension CoreV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.image, forKey: .image)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedImage: CoreV1.ImageVolumeStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "image":
+                    decodedImage =
+                        try decoder.decodeIfPresent(CoreV1.ImageVolumeStatus.self, from: member.value, member: "image")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.image = decodedImage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.image { members.append(("image", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// Represents a vSphere volume resource.
-    public struct VsphereVirtualDiskVolumeSource: Codable, Sendable, Hashable {
+    public struct VsphereVirtualDiskVolumeSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// volumePath is the path that identifies vSphere volume vmdk
         public var volumePath: String
         /// fsType is filesystem type to mount.
@@ -812,13 +1373,51 @@ extension CoreV1 {
             try container.encodeIfPresent(self.storagePolicyName, forKey: .storagePolicyName)
             try container.encodeIfPresent(self.storagePolicyID, forKey: .storagePolicyID)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVolumePath: String?
+            var decodedFsType: String?
+            var decodedStoragePolicyName: String?
+            var decodedStoragePolicyID: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "volumePath":
+                    decodedVolumePath =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumePath")
+                case "fsType":
+                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case "storagePolicyName":
+                    decodedStoragePolicyName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePolicyName")
+                case "storagePolicyID":
+                    decodedStoragePolicyID =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePolicyID")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.volumePath = decodedVolumePath ?? ""
+            self.fsType = decodedFsType
+            self.storagePolicyName = decodedStoragePolicyName
+            self.storagePolicyID = decodedStoragePolicyID
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("volumePath", self.volumePath.jsonTree()))
+            if let value = self.fsType { members.append(("fsType", value.jsonTree())) }
+            if let value = self.storagePolicyName { members.append(("storagePolicyName", value.jsonTree())) }
+            if let value = self.storagePolicyID { members.append(("storagePolicyID", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred
     /// node(s)
-    public struct WeightedPodAffinityTerm: Codable, Sendable, Hashable {
+    public struct WeightedPodAffinityTerm: Codable, JSONTreeCodable, Sendable, Hashable {
         /// weight associated with matching the corresponding podAffinityTerm, in the range 1-100.
         public var weight: Int32
         /// Required.
@@ -855,12 +1454,42 @@ extension CoreV1 {
             try container.encode(self.weight, forKey: .weight)
             try container.encode(self.podAffinityTerm, forKey: .podAffinityTerm)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedWeight: Int32?
+            var decodedPodAffinityTerm: CoreV1.PodAffinityTerm?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "weight":
+                    decodedWeight = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "weight")
+                case "podAffinityTerm":
+                    decodedPodAffinityTerm =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodAffinityTerm.self,
+                            from: member.value,
+                            member: "podAffinityTerm"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.weight = decodedWeight ?? 0
+            self.podAffinityTerm = decodedPodAffinityTerm ?? CoreV1.PodAffinityTerm()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("weight", self.weight.jsonTree()))
+            members.append(("podAffinityTerm", self.podAffinityTerm.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension CoreV1 {
     /// WindowsSecurityContextOptions contain Windows-specific options and credentials.
-    public struct WindowsSecurityContextOptions: Codable, Sendable, Hashable {
+    public struct WindowsSecurityContextOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         /// GMSACredentialSpecName is the name of the GMSA credential spec to use.
         public var gmsaCredentialSpecName: String?
         /// GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa)
@@ -912,6 +1541,45 @@ extension CoreV1 {
             try container.encodeIfPresent(self.gmsaCredentialSpec, forKey: .gmsaCredentialSpec)
             try container.encodeIfPresent(self.runAsUserName, forKey: .runAsUserName)
             try container.encodeIfPresent(self.hostProcess, forKey: .hostProcess)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGmsaCredentialSpecName: String?
+            var decodedGmsaCredentialSpec: String?
+            var decodedRunAsUserName: String?
+            var decodedHostProcess: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "gmsaCredentialSpecName":
+                    decodedGmsaCredentialSpecName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "gmsaCredentialSpecName")
+                case "gmsaCredentialSpec":
+                    decodedGmsaCredentialSpec =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "gmsaCredentialSpec")
+                case "runAsUserName":
+                    decodedRunAsUserName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "runAsUserName")
+                case "hostProcess":
+                    decodedHostProcess =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostProcess")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.gmsaCredentialSpecName = decodedGmsaCredentialSpecName
+            self.gmsaCredentialSpec = decodedGmsaCredentialSpec
+            self.runAsUserName = decodedRunAsUserName
+            self.hostProcess = decodedHostProcess
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.gmsaCredentialSpecName { members.append(("gmsaCredentialSpecName", value.jsonTree())) }
+            if let value = self.gmsaCredentialSpec { members.append(("gmsaCredentialSpec", value.jsonTree())) }
+            if let value = self.runAsUserName { members.append(("runAsUserName", value.jsonTree())) }
+            if let value = self.hostProcess { members.append(("hostProcess", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension DiscoveryV1 {
     /// Endpoint represents a single logical "backend" implementing a service.
-    public struct Endpoint: Codable, Sendable, Hashable {
+    public struct Endpoint: Codable, JSONTreeCodable, Sendable, Hashable {
         /// addresses of this endpoint.
         ///
         /// For EndpointSlices of addressType "IPv4" or "IPv6", the values are IP addresses in canonical form. The
@@ -93,12 +93,84 @@ extension DiscoveryV1 {
             try container.encodeIfPresent(self.zone, forKey: .zone)
             try container.encodeIfPresent(self.hints, forKey: .hints)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAddresses: [String]?
+            var decodedConditions: DiscoveryV1.EndpointConditions?
+            var decodedHostname: String?
+            var decodedTargetRef: CoreV1.ObjectReference?
+            var decodedDeprecatedTopology: [String: String]?
+            var decodedNodeName: String?
+            var decodedZone: String?
+            var decodedHints: DiscoveryV1.EndpointHints?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "addresses":
+                    decodedAddresses =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "addresses")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            DiscoveryV1.EndpointConditions.self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "hostname":
+                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case "targetRef":
+                    decodedTargetRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectReference.self,
+                            from: member.value,
+                            member: "targetRef"
+                        )
+                case "deprecatedTopology":
+                    decodedDeprecatedTopology =
+                        try decoder.decodeIfPresent(
+                            [String: String].self,
+                            from: member.value,
+                            member: "deprecatedTopology"
+                        )
+                case "nodeName":
+                    decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
+                case "zone":
+                    decodedZone = try decoder.decodeIfPresent(String.self, from: member.value, member: "zone")
+                case "hints":
+                    decodedHints =
+                        try decoder.decodeIfPresent(DiscoveryV1.EndpointHints.self, from: member.value, member: "hints")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.addresses = decodedAddresses ?? []
+            self.conditions = decodedConditions
+            self.hostname = decodedHostname
+            self.targetRef = decodedTargetRef
+            self.deprecatedTopology = decodedDeprecatedTopology
+            self.nodeName = decodedNodeName
+            self.zone = decodedZone
+            self.hints = decodedHints
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            members.append(("addresses", self.addresses.jsonTree()))
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.hostname { members.append(("hostname", value.jsonTree())) }
+            if let value = self.targetRef { members.append(("targetRef", value.jsonTree())) }
+            if let value = self.deprecatedTopology { members.append(("deprecatedTopology", value.jsonTree())) }
+            if let value = self.nodeName { members.append(("nodeName", value.jsonTree())) }
+            if let value = self.zone { members.append(("zone", value.jsonTree())) }
+            if let value = self.hints { members.append(("hints", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension DiscoveryV1 {
     /// EndpointConditions represents the current condition of an endpoint.
-    public struct EndpointConditions: Codable, Sendable, Hashable {
+    public struct EndpointConditions: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ready indicates that this endpoint is ready to receive traffic, according to whatever system is managing the
         /// endpoint.
         ///
@@ -147,12 +219,43 @@ extension DiscoveryV1 {
             try container.encodeIfPresent(self.serving, forKey: .serving)
             try container.encodeIfPresent(self.terminating, forKey: .terminating)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReady: Bool?
+            var decodedServing: Bool?
+            var decodedTerminating: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ready":
+                    decodedReady = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "ready")
+                case "serving":
+                    decodedServing = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "serving")
+                case "terminating":
+                    decodedTerminating =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "terminating")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ready = decodedReady
+            self.serving = decodedServing
+            self.terminating = decodedTerminating
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.ready { members.append(("ready", value.jsonTree())) }
+            if let value = self.serving { members.append(("serving", value.jsonTree())) }
+            if let value = self.terminating { members.append(("terminating", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension DiscoveryV1 {
     /// EndpointHints provides hints describing how an endpoint should be consumed.
-    public struct EndpointHints: Codable, Sendable, Hashable {
+    public struct EndpointHints: Codable, JSONTreeCodable, Sendable, Hashable {
         /// forZones indicates the zone(s) this endpoint should be consumed by when using topology aware routing.
         ///
         /// May contain a maximum of 8 entries.
@@ -187,12 +290,39 @@ extension DiscoveryV1 {
             try container.encodeIfPresent(self.forZones, forKey: .forZones)
             try container.encodeIfPresent(self.forNodes, forKey: .forNodes)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedForZones: [DiscoveryV1.ForZone]?
+            var decodedForNodes: [DiscoveryV1.ForNode]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "forZones":
+                    decodedForZones =
+                        try decoder.decodeIfPresent([DiscoveryV1.ForZone].self, from: member.value, member: "forZones")
+                case "forNodes":
+                    decodedForNodes =
+                        try decoder.decodeIfPresent([DiscoveryV1.ForNode].self, from: member.value, member: "forNodes")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.forZones = decodedForZones
+            self.forNodes = decodedForNodes
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.forZones { members.append(("forZones", value.jsonTree())) }
+            if let value = self.forNodes { members.append(("forNodes", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension DiscoveryV1 {
     /// EndpointPort represents a Port used by an EndpointSlice
-    public struct EndpointPort: Codable, Sendable, Hashable {
+    public struct EndpointPort: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name represents the name of this port.
         ///
         /// All ports in an EndpointSlice must have a unique name. If the EndpointSlice is derived from a Kubernetes
@@ -261,6 +391,42 @@ extension DiscoveryV1 {
             try container.encodeIfPresent(self.port, forKey: .port)
             try container.encodeIfPresent(self.appProtocol, forKey: .appProtocol)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedProtocol: String?
+            var decodedPort: Int32?
+            var decodedAppProtocol: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "protocol":
+                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case "appProtocol":
+                    decodedAppProtocol =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "appProtocol")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.`protocol` = decodedProtocol
+            self.port = decodedPort
+            self.appProtocol = decodedAppProtocol
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.`protocol` { members.append(("protocol", value.jsonTree())) }
+            if let value = self.port { members.append(("port", value.jsonTree())) }
+            if let value = self.appProtocol { members.append(("appProtocol", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -271,7 +437,7 @@ extension DiscoveryV1 {
     /// objects. For a given service there may be multiple EndpointSlice objects which must be joined to produce the
     /// full set of endpoints; you can find all of the slices for a given service by listing EndpointSlices in the
     /// service's namespace whose `kubernetes.io/service-name` label contains the service's name.
-    public struct EndpointSlice: Codable, Sendable, Hashable {
+    public struct EndpointSlice: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -349,12 +515,70 @@ extension DiscoveryV1 {
             try container.encodeIfPresent(self.endpoints, forKey: .endpoints)
             try container.encodeIfPresent(self.ports, forKey: .ports)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedAddressType: String?
+            var decodedEndpoints: [DiscoveryV1.Endpoint]?
+            var decodedPorts: [DiscoveryV1.EndpointPort]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "addressType":
+                    decodedAddressType =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "addressType")
+                case "endpoints":
+                    decodedEndpoints =
+                        try decoder.decodeIfPresent(
+                            [DiscoveryV1.Endpoint].self,
+                            from: member.value,
+                            member: "endpoints"
+                        )
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent(
+                            [DiscoveryV1.EndpointPort].self,
+                            from: member.value,
+                            member: "ports"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.addressType = decodedAddressType ?? ""
+            self.endpoints = decodedEndpoints
+            self.ports = decodedPorts
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("addressType", self.addressType.jsonTree()))
+            if let value = self.endpoints { members.append(("endpoints", value.jsonTree())) }
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension DiscoveryV1 {
     /// EndpointSliceList represents a list of endpoint slices
-    public struct EndpointSliceList: Codable, Sendable, Hashable {
+    public struct EndpointSliceList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -405,12 +629,54 @@ extension DiscoveryV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [DiscoveryV1.EndpointSlice]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [DiscoveryV1.EndpointSlice].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension DiscoveryV1 {
     /// ForNode provides information about which nodes should consume this endpoint.
-    public struct ForNode: Codable, Sendable, Hashable {
+    public struct ForNode: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name represents the name of the node.
         public var name: String
 
@@ -434,12 +700,32 @@ extension DiscoveryV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("name", self.name.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension DiscoveryV1 {
     /// ForZone provides information about which zones should consume this endpoint.
-    public struct ForZone: Codable, Sendable, Hashable {
+    public struct ForZone: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name represents the name of the zone.
         public var name: String
 
@@ -462,6 +748,26 @@ extension DiscoveryV1 {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("name", self.name.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }

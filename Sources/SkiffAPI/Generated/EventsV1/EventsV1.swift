@@ -9,7 +9,7 @@ extension EventsV1 {
     /// messages may evolve with time. Event consumers should not rely on the timing of an event with a given Reason
     /// reflecting a consistent underlying trigger, or the continued existence of events with that Reason. Events should
     /// be treated as informative, best-effort, supplemental data.
-    public struct Event: Codable, Sendable, Hashable {
+    public struct Event: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -173,12 +173,136 @@ extension EventsV1 {
             try container.encodeIfPresent(self.deprecatedLastTimestamp, forKey: .deprecatedLastTimestamp)
             try container.encodeIfPresent(self.deprecatedCount, forKey: .deprecatedCount)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedEventTime: MicroTime?
+            var decodedSeries: EventsV1.EventSeries?
+            var decodedReportingController: String?
+            var decodedReportingInstance: String?
+            var decodedAction: String?
+            var decodedReason: String?
+            var decodedRegarding: CoreV1.ObjectReference?
+            var decodedRelated: CoreV1.ObjectReference?
+            var decodedNote: String?
+            var decodedType: String?
+            var decodedDeprecatedSource: CoreV1.EventSource?
+            var decodedDeprecatedFirstTimestamp: Time?
+            var decodedDeprecatedLastTimestamp: Time?
+            var decodedDeprecatedCount: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "eventTime":
+                    decodedEventTime =
+                        try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "eventTime")
+                case "series":
+                    decodedSeries =
+                        try decoder.decodeIfPresent(EventsV1.EventSeries.self, from: member.value, member: "series")
+                case "reportingController":
+                    decodedReportingController =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingController")
+                case "reportingInstance":
+                    decodedReportingInstance =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingInstance")
+                case "action":
+                    decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "regarding":
+                    decodedRegarding =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectReference.self,
+                            from: member.value,
+                            member: "regarding"
+                        )
+                case "related":
+                    decodedRelated =
+                        try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "related")
+                case "note":
+                    decodedNote = try decoder.decodeIfPresent(String.self, from: member.value, member: "note")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "deprecatedSource":
+                    decodedDeprecatedSource =
+                        try decoder.decodeIfPresent(
+                            CoreV1.EventSource.self,
+                            from: member.value,
+                            member: "deprecatedSource"
+                        )
+                case "deprecatedFirstTimestamp":
+                    decodedDeprecatedFirstTimestamp =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "deprecatedFirstTimestamp")
+                case "deprecatedLastTimestamp":
+                    decodedDeprecatedLastTimestamp =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "deprecatedLastTimestamp")
+                case "deprecatedCount":
+                    decodedDeprecatedCount =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "deprecatedCount")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.eventTime = decodedEventTime ?? GeneratedSupport.zeroMicroTime
+            self.series = decodedSeries
+            self.reportingController = decodedReportingController
+            self.reportingInstance = decodedReportingInstance
+            self.action = decodedAction
+            self.reason = decodedReason
+            self.regarding = decodedRegarding
+            self.related = decodedRelated
+            self.note = decodedNote
+            self.type = decodedType
+            self.deprecatedSource = decodedDeprecatedSource
+            self.deprecatedFirstTimestamp = decodedDeprecatedFirstTimestamp
+            self.deprecatedLastTimestamp = decodedDeprecatedLastTimestamp
+            self.deprecatedCount = decodedDeprecatedCount
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(17)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("eventTime", self.eventTime.jsonTree()))
+            if let value = self.series { members.append(("series", value.jsonTree())) }
+            if let value = self.reportingController { members.append(("reportingController", value.jsonTree())) }
+            if let value = self.reportingInstance { members.append(("reportingInstance", value.jsonTree())) }
+            if let value = self.action { members.append(("action", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.regarding { members.append(("regarding", value.jsonTree())) }
+            if let value = self.related { members.append(("related", value.jsonTree())) }
+            if let value = self.note { members.append(("note", value.jsonTree())) }
+            if let value = self.type { members.append(("type", value.jsonTree())) }
+            if let value = self.deprecatedSource { members.append(("deprecatedSource", value.jsonTree())) }
+            if let value = self.deprecatedFirstTimestamp {
+                members.append(("deprecatedFirstTimestamp", value.jsonTree()))
+            }
+            if let value = self.deprecatedLastTimestamp {
+                members.append(("deprecatedLastTimestamp", value.jsonTree()))
+            }
+            if let value = self.deprecatedCount { members.append(("deprecatedCount", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension EventsV1 {
     /// EventList is a list of Event objects.
-    public struct EventList: Codable, Sendable, Hashable {
+    public struct EventList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -231,6 +355,44 @@ extension EventsV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [EventsV1.Event]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([EventsV1.Event].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -241,7 +403,7 @@ extension EventsV1 {
     /// How often to update the EventSeries is up to the event reporters. The default event reporter in
     /// "k8s.io/client-go/tools/events/event_broadcaster.go" shows how this struct is updated on heartbeats and can
     /// guide customized reporter implementations.
-    public struct EventSeries: Codable, Sendable, Hashable {
+    public struct EventSeries: Codable, JSONTreeCodable, Sendable, Hashable {
         /// count is the number of occurrences in this series up to the last heartbeat time.
         public var count: Int32
         /// lastObservedTime is the time when last Event from the series was seen before last heartbeat.
@@ -275,6 +437,32 @@ extension EventsV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.count, forKey: .count)
             try container.encode(self.lastObservedTime, forKey: .lastObservedTime)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCount: Int32?
+            var decodedLastObservedTime: MicroTime?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "count":
+                    decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
+                case "lastObservedTime":
+                    decodedLastObservedTime =
+                        try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "lastObservedTime")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.count = decodedCount ?? 0
+            self.lastObservedTime = decodedLastObservedTime ?? GeneratedSupport.zeroMicroTime
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("count", self.count.jsonTree()))
+            members.append(("lastObservedTime", self.lastObservedTime.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }

@@ -6,7 +6,7 @@ extension NetworkingV1 {
     /// HTTPIngressPath associates a path with a backend.
     ///
     /// Incoming urls matching the path are forwarded to the backend.
-    public struct HTTPIngressPath: Codable, Sendable, Hashable {
+    public struct HTTPIngressPath: Codable, JSONTreeCodable, Sendable, Hashable {
         /// path is matched against the path of an incoming request.
         ///
         /// Currently it can contain characters disallowed from the conventional "path" part of a URL as defined by RFC
@@ -64,6 +64,41 @@ extension NetworkingV1 {
             try container.encode(self.pathType, forKey: .pathType)
             try container.encode(self.backend, forKey: .backend)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPath: String?
+            var decodedPathType: String?
+            var decodedBackend: NetworkingV1.IngressBackend?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "path":
+                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case "pathType":
+                    decodedPathType = try decoder.decodeIfPresent(String.self, from: member.value, member: "pathType")
+                case "backend":
+                    decodedBackend =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.IngressBackend.self,
+                            from: member.value,
+                            member: "backend"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.path = decodedPath
+            self.pathType = decodedPathType ?? ""
+            self.backend = decodedBackend ?? NetworkingV1.IngressBackend()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.path { members.append(("path", value.jsonTree())) }
+            members.append(("pathType", self.pathType.jsonTree()))
+            members.append(("backend", self.backend.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -72,7 +107,7 @@ extension NetworkingV1 {
     ///
     /// In the example: http://<host>/<path>?<searchpart> -> backend where where parts of the url correspond to RFC
     /// 3986, this resource will be used to match against everything after the last '/' and before the first '?' or '#'.
-    public struct HTTPIngressRuleValue: Codable, Sendable, Hashable {
+    public struct HTTPIngressRuleValue: Codable, JSONTreeCodable, Sendable, Hashable {
         /// paths is a collection of paths that map requests to backends.
         public var paths: [NetworkingV1.HTTPIngressPath]
 
@@ -96,6 +131,31 @@ extension NetworkingV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.paths, forKey: .paths)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPaths: [NetworkingV1.HTTPIngressPath]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "paths":
+                    decodedPaths =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.HTTPIngressPath].self,
+                            from: member.value,
+                            member: "paths"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.paths = decodedPaths ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("paths", self.paths.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -107,7 +167,7 @@ extension NetworkingV1 {
     /// uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits
     /// separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid:
     /// 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1
-    public struct IPAddress: Codable, Sendable, Hashable {
+    public struct IPAddress: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -168,12 +228,50 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: NetworkingV1.IPAddressSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(NetworkingV1.IPAddressSpec.self, from: member.value, member: "spec")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? NetworkingV1.IPAddressSpec()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IPAddressList contains a list of IPAddress.
-    public struct IPAddressList: Codable, Sendable, Hashable {
+    public struct IPAddressList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -226,12 +324,50 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [NetworkingV1.IPAddress]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([NetworkingV1.IPAddress].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IPAddressSpec describe the attributes in an IP Address.
-    public struct IPAddressSpec: Codable, Sendable, Hashable {
+    public struct IPAddressSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ParentRef references the resource that an IPAddress is attached to.
         ///
         /// An IPAddress must reference a parent object.
@@ -261,6 +397,31 @@ extension NetworkingV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.parentRef, forKey: .parentRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedParentRef: NetworkingV1.ParentReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "parentRef":
+                    decodedParentRef =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.ParentReference.self,
+                            from: member.value,
+                            member: "parentRef"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.parentRef = decodedParentRef ?? NetworkingV1.ParentReference()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("parentRef", self.parentRef.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -269,7 +430,7 @@ extension NetworkingV1 {
     /// by a NetworkPolicySpec's podSelector.
     ///
     /// The except entry describes CIDRs that should not be included within this rule.
-    public struct IPBlock: Codable, Sendable, Hashable {
+    public struct IPBlock: Codable, JSONTreeCodable, Sendable, Hashable {
         /// cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64"
         public var cidr: String
         /// except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24"
@@ -301,6 +462,31 @@ extension NetworkingV1 {
             try container.encode(self.cidr, forKey: .cidr)
             try container.encodeIfPresent(self.except, forKey: .except)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCidr: String?
+            var decodedExcept: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "cidr":
+                    decodedCidr = try decoder.decodeIfPresent(String.self, from: member.value, member: "cidr")
+                case "except":
+                    decodedExcept = try decoder.decodeIfPresent([String].self, from: member.value, member: "except")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.cidr = decodedCidr ?? ""
+            self.except = decodedExcept
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("cidr", self.cidr.jsonTree()))
+            if let value = self.except { members.append(("except", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -309,7 +495,7 @@ extension NetworkingV1 {
     ///
     /// An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL,
     /// offer name based virtual hosting etc.
-    public struct Ingress: Codable, Sendable, Hashable {
+    public struct Ingress: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -376,12 +562,60 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: NetworkingV1.IngressSpec?
+            var decodedStatus: NetworkingV1.IngressStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(NetworkingV1.IngressSpec.self, from: member.value, member: "spec")
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.IngressStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressBackend describes all endpoints for a given service and port.
-    public struct IngressBackend: Codable, Sendable, Hashable {
+    public struct IngressBackend: Codable, JSONTreeCodable, Sendable, Hashable {
         /// service references a service as a backend.
         ///
         /// This is a mutually exclusive setting with "Resource".
@@ -417,6 +651,41 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.service, forKey: .service)
             try container.encodeIfPresent(self.resource, forKey: .resource)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedService: NetworkingV1.IngressServiceBackend?
+            var decodedResource: CoreV1.TypedLocalObjectReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "service":
+                    decodedService =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.IngressServiceBackend.self,
+                            from: member.value,
+                            member: "service"
+                        )
+                case "resource":
+                    decodedResource =
+                        try decoder.decodeIfPresent(
+                            CoreV1.TypedLocalObjectReference.self,
+                            from: member.value,
+                            member: "resource"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.service = decodedService
+            self.resource = decodedResource
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.service { members.append(("service", value.jsonTree())) }
+            if let value = self.resource { members.append(("resource", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -426,7 +695,7 @@ extension NetworkingV1 {
     /// The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should
     /// be considered default. When a single IngressClass resource has this annotation set to true, new Ingress
     /// resources without a class specified will be assigned this default class.
-    public struct IngressClass: Codable, Sendable, Hashable {
+    public struct IngressClass: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -483,12 +752,54 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: NetworkingV1.IngressClassSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.IngressClassSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressClassList is a collection of IngressClasses.
-    public struct IngressClassList: Codable, Sendable, Hashable {
+    public struct IngressClassList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -539,6 +850,48 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [NetworkingV1.IngressClass]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.IngressClass].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -546,7 +899,7 @@ extension NetworkingV1 {
     /// IngressClassParametersReference identifies an API object.
     ///
     /// This can be used to specify a cluster or namespace-scoped resource.
-    public struct IngressClassParametersReference: Codable, Sendable, Hashable {
+    public struct IngressClassParametersReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// apiGroup is the group for the resource being referenced.
         ///
         /// If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party
@@ -605,12 +958,52 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.scope, forKey: .scope)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedApiGroup: String?
+            var decodedKind: String?
+            var decodedName: String?
+            var decodedScope: String?
+            var decodedNamespace: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "apiGroup":
+                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "scope":
+                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.apiGroup = decodedApiGroup
+            self.kind = decodedKind ?? ""
+            self.name = decodedName ?? ""
+            self.scope = decodedScope
+            self.namespace = decodedNamespace
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.apiGroup { members.append(("apiGroup", value.jsonTree())) }
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.scope { members.append(("scope", value.jsonTree())) }
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressClassSpec provides information about the class of an Ingress.
-    public struct IngressClassSpec: Codable, Sendable, Hashable {
+    public struct IngressClassSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// controller refers to the name of the controller that should handle this class.
         ///
         /// This allows for different "flavors" that are controlled by the same controller. For example, you may have
@@ -648,12 +1041,43 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.controller, forKey: .controller)
             try container.encodeIfPresent(self.parameters, forKey: .parameters)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedController: String?
+            var decodedParameters: NetworkingV1.IngressClassParametersReference?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "controller":
+                    decodedController =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "controller")
+                case "parameters":
+                    decodedParameters =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.IngressClassParametersReference.self,
+                            from: member.value,
+                            member: "parameters"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.controller = decodedController
+            self.parameters = decodedParameters
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.controller { members.append(("controller", value.jsonTree())) }
+            if let value = self.parameters { members.append(("parameters", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressList is a collection of Ingress.
-    public struct IngressList: Codable, Sendable, Hashable {
+    public struct IngressList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -706,12 +1130,50 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [NetworkingV1.Ingress]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([NetworkingV1.Ingress].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressLoadBalancerIngress represents the status of a load-balancer ingress point.
-    public struct IngressLoadBalancerIngress: Codable, Sendable, Hashable {
+    public struct IngressLoadBalancerIngress: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ip is set for load-balancer ingress points that are IP based.
         public var ip: String?
         /// hostname is set for load-balancer ingress points that are DNS based.
@@ -749,12 +1211,47 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.hostname, forKey: .hostname)
             try container.encodeIfPresent(self.ports, forKey: .ports)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIp: String?
+            var decodedHostname: String?
+            var decodedPorts: [NetworkingV1.IngressPortStatus]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ip":
+                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                case "hostname":
+                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.IngressPortStatus].self,
+                            from: member.value,
+                            member: "ports"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ip = decodedIp
+            self.hostname = decodedHostname
+            self.ports = decodedPorts
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.ip { members.append(("ip", value.jsonTree())) }
+            if let value = self.hostname { members.append(("hostname", value.jsonTree())) }
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressLoadBalancerStatus represents the status of a load-balancer.
-    public struct IngressLoadBalancerStatus: Codable, Sendable, Hashable {
+    public struct IngressLoadBalancerStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ingress is a list containing ingress points for the load-balancer.
         public var ingress: [NetworkingV1.IngressLoadBalancerIngress]?
 
@@ -779,12 +1276,37 @@ extension NetworkingV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.ingress, forKey: .ingress)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIngress: [NetworkingV1.IngressLoadBalancerIngress]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ingress":
+                    decodedIngress =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.IngressLoadBalancerIngress].self,
+                            from: member.value,
+                            member: "ingress"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ingress = decodedIngress
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.ingress { members.append(("ingress", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressPortStatus represents the error condition of a service port
-    public struct IngressPortStatus: Codable, Sendable, Hashable {
+    public struct IngressPortStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// port is the port number of the ingress port.
         public var port: Int32
         /// protocol is the protocol of the ingress port.
@@ -828,6 +1350,36 @@ extension NetworkingV1 {
             try container.encode(self.`protocol`, forKey: .`protocol`)
             try container.encodeIfPresent(self.error, forKey: .error)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPort: Int32?
+            var decodedProtocol: String?
+            var decodedError: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case "protocol":
+                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case "error":
+                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.port = decodedPort ?? 0
+            self.`protocol` = decodedProtocol ?? ""
+            self.error = decodedError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("port", self.port.jsonTree()))
+            members.append(("protocol", self.`protocol`.jsonTree()))
+            if let value = self.error { members.append(("error", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -836,7 +1388,7 @@ extension NetworkingV1 {
     ///
     /// Incoming requests are first evaluated for a host match, then routed to the backend associated with the matching
     /// IngressRuleValue.
-    public struct IngressRule: Codable, Sendable, Hashable {
+    public struct IngressRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// host is the fully qualified domain name of a network host, as defined by RFC 3986.
         ///
         /// Note the following deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not
@@ -884,12 +1436,42 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.host, forKey: .host)
             try container.encodeIfPresent(self.http, forKey: .http)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedHost: String?
+            var decodedHttp: NetworkingV1.HTTPIngressRuleValue?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "host":
+                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                case "http":
+                    decodedHttp =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.HTTPIngressRuleValue.self,
+                            from: member.value,
+                            member: "http"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.host = decodedHost
+            self.http = decodedHttp
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.host { members.append(("host", value.jsonTree())) }
+            if let value = self.http { members.append(("http", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressServiceBackend references a Kubernetes Service as a Backend.
-    public struct IngressServiceBackend: Codable, Sendable, Hashable {
+    public struct IngressServiceBackend: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the referenced service.
         ///
         /// The service must exist in the same namespace as the Ingress object.
@@ -924,12 +1506,42 @@ extension NetworkingV1 {
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.port, forKey: .port)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedPort: NetworkingV1.ServiceBackendPort?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "port":
+                    decodedPort =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.ServiceBackendPort.self,
+                            from: member.value,
+                            member: "port"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.port = decodedPort
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.port { members.append(("port", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressSpec describes the Ingress the user wishes to exist.
-    public struct IngressSpec: Codable, Sendable, Hashable {
+    public struct IngressSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ingressClassName is the name of an IngressClass cluster resource.
         ///
         /// Ingress controller implementations use this field to know whether they should be serving this Ingress
@@ -992,12 +1604,59 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.tls, forKey: .tls)
             try container.encodeIfPresent(self.rules, forKey: .rules)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedIngressClassName: String?
+            var decodedDefaultBackend: NetworkingV1.IngressBackend?
+            var decodedTls: [NetworkingV1.IngressTLS]?
+            var decodedRules: [NetworkingV1.IngressRule]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ingressClassName":
+                    decodedIngressClassName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "ingressClassName")
+                case "defaultBackend":
+                    decodedDefaultBackend =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.IngressBackend.self,
+                            from: member.value,
+                            member: "defaultBackend"
+                        )
+                case "tls":
+                    decodedTls =
+                        try decoder.decodeIfPresent([NetworkingV1.IngressTLS].self, from: member.value, member: "tls")
+                case "rules":
+                    decodedRules =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.IngressRule].self,
+                            from: member.value,
+                            member: "rules"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ingressClassName = decodedIngressClassName
+            self.defaultBackend = decodedDefaultBackend
+            self.tls = decodedTls
+            self.rules = decodedRules
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.ingressClassName { members.append(("ingressClassName", value.jsonTree())) }
+            if let value = self.defaultBackend { members.append(("defaultBackend", value.jsonTree())) }
+            if let value = self.tls { members.append(("tls", value.jsonTree())) }
+            if let value = self.rules { members.append(("rules", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressStatus describe the current state of the Ingress.
-    public struct IngressStatus: Codable, Sendable, Hashable {
+    public struct IngressStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// loadBalancer contains the current status of the load-balancer.
         public var loadBalancer: NetworkingV1.IngressLoadBalancerStatus?
 
@@ -1022,12 +1681,37 @@ extension NetworkingV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.loadBalancer, forKey: .loadBalancer)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedLoadBalancer: NetworkingV1.IngressLoadBalancerStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "loadBalancer":
+                    decodedLoadBalancer =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.IngressLoadBalancerStatus.self,
+                            from: member.value,
+                            member: "loadBalancer"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.loadBalancer = decodedLoadBalancer
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.loadBalancer { members.append(("loadBalancer", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// IngressTLS describes the transport layer security associated with an ingress.
-    public struct IngressTLS: Codable, Sendable, Hashable {
+    public struct IngressTLS: Codable, JSONTreeCodable, Sendable, Hashable {
         /// hosts is a list of hosts included in the TLS certificate.
         ///
         /// The values in this list must match the name/s used in the tlsSecret. Defaults to the wildcard host setting
@@ -1065,12 +1749,38 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.hosts, forKey: .hosts)
             try container.encodeIfPresent(self.secretName, forKey: .secretName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedHosts: [String]?
+            var decodedSecretName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "hosts":
+                    decodedHosts = try decoder.decodeIfPresent([String].self, from: member.value, member: "hosts")
+                case "secretName":
+                    decodedSecretName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.hosts = decodedHosts
+            self.secretName = decodedSecretName
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.hosts { members.append(("hosts", value.jsonTree())) }
+            if let value = self.secretName { members.append(("secretName", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// NetworkPolicy describes what network traffic is allowed for a set of Pods
-    public struct NetworkPolicy: Codable, Sendable, Hashable {
+    public struct NetworkPolicy: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1124,6 +1834,48 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: NetworkingV1.NetworkPolicySpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.NetworkPolicySpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1132,7 +1884,7 @@ extension NetworkingV1 {
     /// NetworkPolicySpec's podSelector.
     ///
     /// The traffic must match both ports and to. This type is beta-level in 1.8
-    public struct NetworkPolicyEgressRule: Codable, Sendable, Hashable {
+    public struct NetworkPolicyEgressRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ports is a list of destination ports for outgoing traffic.
         ///
         /// Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches
@@ -1171,6 +1923,41 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.ports, forKey: .ports)
             try container.encodeIfPresent(self.to, forKey: .to)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPorts: [NetworkingV1.NetworkPolicyPort]?
+            var decodedTo: [NetworkingV1.NetworkPolicyPeer]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.NetworkPolicyPort].self,
+                            from: member.value,
+                            member: "ports"
+                        )
+                case "to":
+                    decodedTo =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.NetworkPolicyPeer].self,
+                            from: member.value,
+                            member: "to"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ports = decodedPorts
+            self.to = decodedTo
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            if let value = self.to { members.append(("to", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1179,7 +1966,7 @@ extension NetworkingV1 {
     /// NetworkPolicySpec's podSelector.
     ///
     /// The traffic must match both ports and from.
-    public struct NetworkPolicyIngressRule: Codable, Sendable, Hashable {
+    public struct NetworkPolicyIngressRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ports is a list of ports which should be made accessible on the pods selected for this rule.
         ///
         /// Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches
@@ -1218,12 +2005,47 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.ports, forKey: .ports)
             try container.encodeIfPresent(self.from, forKey: .from)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPorts: [NetworkingV1.NetworkPolicyPort]?
+            var decodedFrom: [NetworkingV1.NetworkPolicyPeer]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "ports":
+                    decodedPorts =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.NetworkPolicyPort].self,
+                            from: member.value,
+                            member: "ports"
+                        )
+                case "from":
+                    decodedFrom =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.NetworkPolicyPeer].self,
+                            from: member.value,
+                            member: "from"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.ports = decodedPorts
+            self.from = decodedFrom
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.ports { members.append(("ports", value.jsonTree())) }
+            if let value = self.from { members.append(("from", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// NetworkPolicyList is a list of NetworkPolicy objects.
-    public struct NetworkPolicyList: Codable, Sendable, Hashable {
+    public struct NetworkPolicyList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1276,6 +2098,48 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [NetworkingV1.NetworkPolicy]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.NetworkPolicy].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1283,7 +2147,7 @@ extension NetworkingV1 {
     /// NetworkPolicyPeer describes a peer to allow traffic to/from.
     ///
     /// Only certain combinations of fields are allowed
-    public struct NetworkPolicyPeer: Codable, Sendable, Hashable {
+    public struct NetworkPolicyPeer: Codable, JSONTreeCodable, Sendable, Hashable {
         /// podSelector is a label selector which selects pods.
         ///
         /// This field follows standard label selector semantics; if present but empty, it selects all pods.
@@ -1336,12 +2200,53 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.namespaceSelector, forKey: .namespaceSelector)
             try container.encodeIfPresent(self.ipBlock, forKey: .ipBlock)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPodSelector: MetaV1.LabelSelector?
+            var decodedNamespaceSelector: MetaV1.LabelSelector?
+            var decodedIpBlock: NetworkingV1.IPBlock?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "podSelector":
+                    decodedPodSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "podSelector"
+                        )
+                case "namespaceSelector":
+                    decodedNamespaceSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "namespaceSelector"
+                        )
+                case "ipBlock":
+                    decodedIpBlock =
+                        try decoder.decodeIfPresent(NetworkingV1.IPBlock.self, from: member.value, member: "ipBlock")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.podSelector = decodedPodSelector
+            self.namespaceSelector = decodedNamespaceSelector
+            self.ipBlock = decodedIpBlock
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.podSelector { members.append(("podSelector", value.jsonTree())) }
+            if let value = self.namespaceSelector { members.append(("namespaceSelector", value.jsonTree())) }
+            if let value = self.ipBlock { members.append(("ipBlock", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// NetworkPolicyPort describes a port to allow traffic on
-    public struct NetworkPolicyPort: Codable, Sendable, Hashable {
+    public struct NetworkPolicyPort: Codable, JSONTreeCodable, Sendable, Hashable {
         /// protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match.
         ///
         /// If not specified, this field defaults to TCP.
@@ -1388,12 +2293,42 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.port, forKey: .port)
             try container.encodeIfPresent(self.endPort, forKey: .endPort)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedProtocol: String?
+            var decodedPort: IntOrString?
+            var decodedEndPort: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "protocol":
+                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case "port":
+                    decodedPort = try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "port")
+                case "endPort":
+                    decodedEndPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "endPort")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.`protocol` = decodedProtocol
+            self.port = decodedPort
+            self.endPort = decodedEndPort
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.`protocol` { members.append(("protocol", value.jsonTree())) }
+            if let value = self.port { members.append(("port", value.jsonTree())) }
+            if let value = self.endPort { members.append(("endPort", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// NetworkPolicySpec provides the specification of a NetworkPolicy
-    public struct NetworkPolicySpec: Codable, Sendable, Hashable {
+    public struct NetworkPolicySpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// podSelector selects the pods to which this NetworkPolicy object applies.
         ///
         /// The array of rules is applied to any pods selected by this field. An empty selector matches all pods in the
@@ -1463,12 +2398,63 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.egress, forKey: .egress)
             try container.encodeIfPresent(self.policyTypes, forKey: .policyTypes)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPodSelector: MetaV1.LabelSelector?
+            var decodedIngress: [NetworkingV1.NetworkPolicyIngressRule]?
+            var decodedEgress: [NetworkingV1.NetworkPolicyEgressRule]?
+            var decodedPolicyTypes: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "podSelector":
+                    decodedPodSelector =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "podSelector"
+                        )
+                case "ingress":
+                    decodedIngress =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.NetworkPolicyIngressRule].self,
+                            from: member.value,
+                            member: "ingress"
+                        )
+                case "egress":
+                    decodedEgress =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.NetworkPolicyEgressRule].self,
+                            from: member.value,
+                            member: "egress"
+                        )
+                case "policyTypes":
+                    decodedPolicyTypes =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "policyTypes")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.podSelector = decodedPodSelector
+            self.ingress = decodedIngress
+            self.egress = decodedEgress
+            self.policyTypes = decodedPolicyTypes
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.podSelector { members.append(("podSelector", value.jsonTree())) }
+            if let value = self.ingress { members.append(("ingress", value.jsonTree())) }
+            if let value = self.egress { members.append(("egress", value.jsonTree())) }
+            if let value = self.policyTypes { members.append(("policyTypes", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// ParentReference describes a reference to a parent object.
-    public struct ParentReference: Codable, Sendable, Hashable {
+    public struct ParentReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Group is the group of the object being referenced.
         public var group: String?
         /// Resource is the resource of the object being referenced.
@@ -1513,12 +2499,47 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
             try container.encode(self.name, forKey: .name)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGroup: String?
+            var decodedResource: String?
+            var decodedNamespace: String?
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "resource":
+                    decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.group = decodedGroup
+            self.resource = decodedResource ?? ""
+            self.namespace = decodedNamespace
+            self.name = decodedName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.group { members.append(("group", value.jsonTree())) }
+            members.append(("resource", self.resource.jsonTree()))
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            members.append(("name", self.name.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// ServiceBackendPort is the service port being referenced.
-    public struct ServiceBackendPort: Codable, Sendable, Hashable {
+    public struct ServiceBackendPort: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the name of the port on the Service.
         ///
         /// This is a mutually exclusive setting with "Number".
@@ -1553,6 +2574,31 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.name, forKey: .name)
             try container.encodeIfPresent(self.number, forKey: .number)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedNumber: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "number":
+                    decodedNumber = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "number")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.number = decodedNumber
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.number { members.append(("number", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1560,7 +2606,7 @@ extension NetworkingV1 {
     /// ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64).
     ///
     /// This range is used to allocate ClusterIPs to Service objects.
-    public struct ServiceCIDR: Codable, Sendable, Hashable {
+    public struct ServiceCIDR: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1627,12 +2673,64 @@ extension NetworkingV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: NetworkingV1.ServiceCIDRSpec?
+            var decodedStatus: NetworkingV1.ServiceCIDRStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.ServiceCIDRSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            NetworkingV1.ServiceCIDRStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// ServiceCIDRList contains a list of ServiceCIDR objects.
-    public struct ServiceCIDRList: Codable, Sendable, Hashable {
+    public struct ServiceCIDRList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1685,12 +2783,54 @@ extension NetworkingV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [NetworkingV1.ServiceCIDR]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [NetworkingV1.ServiceCIDR].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services.
-    public struct ServiceCIDRSpec: Codable, Sendable, Hashable {
+    public struct ServiceCIDRSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign
         /// service cluster IPs.
         ///
@@ -1717,12 +2857,32 @@ extension NetworkingV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.cidrs, forKey: .cidrs)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCidrs: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "cidrs":
+                    decodedCidrs = try decoder.decodeIfPresent([String].self, from: member.value, member: "cidrs")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.cidrs = decodedCidrs
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.cidrs { members.append(("cidrs", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NetworkingV1 {
     /// ServiceCIDRStatus describes the current state of the ServiceCIDR.
-    public struct ServiceCIDRStatus: Codable, Sendable, Hashable {
+    public struct ServiceCIDRStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR.
         ///
         /// Current service state
@@ -1747,6 +2907,27 @@ extension NetworkingV1 {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedConditions: [MetaV1.Condition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension NodeV1 {
     /// Overhead structure represents the resource overhead associated with running a pod.
-    public struct Overhead: Codable, Sendable, Hashable {
+    public struct Overhead: Codable, JSONTreeCodable, Sendable, Hashable {
         /// podFixed represents the fixed resource overhead associated with running a pod.
         public var podFixed: [String: Quantity]?
 
@@ -28,6 +28,27 @@ extension NodeV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.podFixed, forKey: .podFixed)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPodFixed: [String: Quantity]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "podFixed":
+                    decodedPodFixed =
+                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "podFixed")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.podFixed = decodedPodFixed
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.podFixed { members.append(("podFixed", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -38,7 +59,7 @@ extension NodeV1 {
     /// RuntimeClasses are manually defined by a user or cluster provisioner, and referenced in the PodSpec. The Kubelet
     /// is responsible for resolving the RuntimeClassName reference before running the pod. For more details, see
     /// https://kubernetes.io/docs/concepts/containers/runtime-class/
-    public struct RuntimeClass: Codable, Sendable, Hashable {
+    public struct RuntimeClass: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -117,12 +138,61 @@ extension NodeV1 {
             try container.encodeIfPresent(self.overhead, forKey: .overhead)
             try container.encodeIfPresent(self.scheduling, forKey: .scheduling)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedHandler: String?
+            var decodedOverhead: NodeV1.Overhead?
+            var decodedScheduling: NodeV1.Scheduling?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "handler":
+                    decodedHandler = try decoder.decodeIfPresent(String.self, from: member.value, member: "handler")
+                case "overhead":
+                    decodedOverhead =
+                        try decoder.decodeIfPresent(NodeV1.Overhead.self, from: member.value, member: "overhead")
+                case "scheduling":
+                    decodedScheduling =
+                        try decoder.decodeIfPresent(NodeV1.Scheduling.self, from: member.value, member: "scheduling")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.handler = decodedHandler ?? ""
+            self.overhead = decodedOverhead
+            self.scheduling = decodedScheduling
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("handler", self.handler.jsonTree()))
+            if let value = self.overhead { members.append(("overhead", value.jsonTree())) }
+            if let value = self.scheduling { members.append(("scheduling", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NodeV1 {
     /// RuntimeClassList is a list of RuntimeClass objects.
-    public struct RuntimeClassList: Codable, Sendable, Hashable {
+    public struct RuntimeClassList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -175,12 +245,50 @@ extension NodeV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [NodeV1.RuntimeClass]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([NodeV1.RuntimeClass].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension NodeV1 {
     /// Scheduling specifies the scheduling constraints for nodes supporting a RuntimeClass.
-    public struct Scheduling: Codable, Sendable, Hashable {
+    public struct Scheduling: Codable, JSONTreeCodable, Sendable, Hashable {
         /// nodeSelector lists labels that must be present on nodes that support this RuntimeClass.
         ///
         /// Pods using this RuntimeClass can only be scheduled to a node matched by this selector. The RuntimeClass
@@ -215,6 +323,33 @@ extension NodeV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.nodeSelector, forKey: .nodeSelector)
             try container.encodeIfPresent(self.tolerations, forKey: .tolerations)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedNodeSelector: [String: String]?
+            var decodedTolerations: [CoreV1.Toleration]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "nodeSelector":
+                    decodedNodeSelector =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "nodeSelector")
+                case "tolerations":
+                    decodedTolerations =
+                        try decoder.decodeIfPresent([CoreV1.Toleration].self, from: member.value, member: "tolerations")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.nodeSelector = decodedNodeSelector
+            self.tolerations = decodedTolerations
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.nodeSelector { members.append(("nodeSelector", value.jsonTree())) }
+            if let value = self.tolerations { members.append(("tolerations", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -7,7 +7,7 @@ extension PolicyV1 {
     ///
     /// This is a subresource of Pod. A request to cause such an eviction is created by POSTing to .../pods/<pod
     /// name>/evictions.
-    public struct Eviction: Codable, Sendable, Hashable {
+    public struct Eviction: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -59,12 +59,54 @@ extension PolicyV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.deleteOptions, forKey: .deleteOptions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedDeleteOptions: MetaV1.DeleteOptions?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "deleteOptions":
+                    decodedDeleteOptions =
+                        try decoder.decodeIfPresent(
+                            MetaV1.DeleteOptions.self,
+                            from: member.value,
+                            member: "deleteOptions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.deleteOptions = decodedDeleteOptions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.deleteOptions { members.append(("deleteOptions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension PolicyV1 {
     /// PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
-    public struct PodDisruptionBudget: Codable, Sendable, Hashable {
+    public struct PodDisruptionBudget: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -125,12 +167,64 @@ extension PolicyV1 {
             try container.encodeIfPresent(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: PolicyV1.PodDisruptionBudgetSpec?
+            var decodedStatus: PolicyV1.PodDisruptionBudgetStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            PolicyV1.PodDisruptionBudgetSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            PolicyV1.PodDisruptionBudgetStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension PolicyV1 {
     /// PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
-    public struct PodDisruptionBudgetList: Codable, Sendable, Hashable {
+    public struct PodDisruptionBudgetList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -183,12 +277,54 @@ extension PolicyV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [PolicyV1.PodDisruptionBudget]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [PolicyV1.PodDisruptionBudget].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension PolicyV1 {
     /// PodDisruptionBudgetSpec is a description of a PodDisruptionBudget.
-    public struct PodDisruptionBudgetSpec: Codable, Sendable, Hashable {
+    public struct PodDisruptionBudgetSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after
         /// the eviction, i.e. even in the absence of the evicted pod. So for example you can prevent all voluntary
         /// evictions by specifying "100%".
@@ -260,6 +396,51 @@ extension PolicyV1 {
             try container.encodeIfPresent(self.maxUnavailable, forKey: .maxUnavailable)
             try container.encodeIfPresent(self.unhealthyPodEvictionPolicy, forKey: .unhealthyPodEvictionPolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMinAvailable: IntOrString?
+            var decodedSelector: MetaV1.LabelSelector?
+            var decodedMaxUnavailable: IntOrString?
+            var decodedUnhealthyPodEvictionPolicy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "minAvailable":
+                    decodedMinAvailable =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "minAvailable")
+                case "selector":
+                    decodedSelector =
+                        try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
+                case "maxUnavailable":
+                    decodedMaxUnavailable =
+                        try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
+                case "unhealthyPodEvictionPolicy":
+                    decodedUnhealthyPodEvictionPolicy =
+                        try decoder.decodeIfPresent(
+                            String.self,
+                            from: member.value,
+                            member: "unhealthyPodEvictionPolicy"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.minAvailable = decodedMinAvailable
+            self.selector = decodedSelector
+            self.maxUnavailable = decodedMaxUnavailable
+            self.unhealthyPodEvictionPolicy = decodedUnhealthyPodEvictionPolicy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.minAvailable { members.append(("minAvailable", value.jsonTree())) }
+            if let value = self.selector { members.append(("selector", value.jsonTree())) }
+            if let value = self.maxUnavailable { members.append(("maxUnavailable", value.jsonTree())) }
+            if let value = self.unhealthyPodEvictionPolicy {
+                members.append(("unhealthyPodEvictionPolicy", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -267,7 +448,7 @@ extension PolicyV1 {
     /// PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget.
     ///
     /// Status may trail the actual state of a system.
-    public struct PodDisruptionBudgetStatus: Codable, Sendable, Hashable {
+    public struct PodDisruptionBudgetStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Most recent generation observed when updating this PDB status.
         ///
         /// DisruptionsAllowed and other status information is valid only if observedGeneration equals to PDB's object
@@ -355,6 +536,63 @@ extension PolicyV1 {
             try container.encodeIfPresent(self.desiredHealthy, forKey: .desiredHealthy)
             try container.encodeIfPresent(self.expectedPods, forKey: .expectedPods)
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedObservedGeneration: Int64?
+            var decodedDisruptedPods: [String: Time]?
+            var decodedDisruptionsAllowed: Int32?
+            var decodedCurrentHealthy: Int32?
+            var decodedDesiredHealthy: Int32?
+            var decodedExpectedPods: Int32?
+            var decodedConditions: [MetaV1.Condition]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "disruptedPods":
+                    decodedDisruptedPods =
+                        try decoder.decodeIfPresent([String: Time].self, from: member.value, member: "disruptedPods")
+                case "disruptionsAllowed":
+                    decodedDisruptionsAllowed =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "disruptionsAllowed")
+                case "currentHealthy":
+                    decodedCurrentHealthy =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentHealthy")
+                case "desiredHealthy":
+                    decodedDesiredHealthy =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredHealthy")
+                case "expectedPods":
+                    decodedExpectedPods =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "expectedPods")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.observedGeneration = decodedObservedGeneration
+            self.disruptedPods = decodedDisruptedPods
+            self.disruptionsAllowed = decodedDisruptionsAllowed
+            self.currentHealthy = decodedCurrentHealthy
+            self.desiredHealthy = decodedDesiredHealthy
+            self.expectedPods = decodedExpectedPods
+            self.conditions = decodedConditions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            if let value = self.disruptedPods { members.append(("disruptedPods", value.jsonTree())) }
+            if let value = self.disruptionsAllowed { members.append(("disruptionsAllowed", value.jsonTree())) }
+            if let value = self.currentHealthy { members.append(("currentHealthy", value.jsonTree())) }
+            if let value = self.desiredHealthy { members.append(("desiredHealthy", value.jsonTree())) }
+            if let value = self.expectedPods { members.append(("expectedPods", value.jsonTree())) }
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

@@ -4,7 +4,7 @@ public import SkiffAPIMachinery
 
 extension RBACV1 {
     /// AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole
-    public struct AggregationRule: Codable, Sendable, Hashable {
+    public struct AggregationRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules.
         ///
         /// If any of the selectors match, then the ClusterRole's permissions will be added
@@ -31,13 +31,38 @@ extension RBACV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.clusterRoleSelectors, forKey: .clusterRoleSelectors)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedClusterRoleSelectors: [MetaV1.LabelSelector]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "clusterRoleSelectors":
+                    decodedClusterRoleSelectors =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.LabelSelector].self,
+                            from: member.value,
+                            member: "clusterRoleSelectors"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.clusterRoleSelectors = decodedClusterRoleSelectors
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.clusterRoleSelectors { members.append(("clusterRoleSelectors", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a
     /// RoleBinding or ClusterRoleBinding.
-    public struct ClusterRole: Codable, Sendable, Hashable {
+    public struct ClusterRole: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -99,13 +124,61 @@ extension RBACV1 {
             try container.encodeIfPresent(self.rules, forKey: .rules)
             try container.encodeIfPresent(self.aggregationRule, forKey: .aggregationRule)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedRules: [RBACV1.PolicyRule]?
+            var decodedAggregationRule: RBACV1.AggregationRule?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "rules":
+                    decodedRules =
+                        try decoder.decodeIfPresent([RBACV1.PolicyRule].self, from: member.value, member: "rules")
+                case "aggregationRule":
+                    decodedAggregationRule =
+                        try decoder.decodeIfPresent(
+                            RBACV1.AggregationRule.self,
+                            from: member.value,
+                            member: "aggregationRule"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.rules = decodedRules
+            self.aggregationRule = decodedAggregationRule
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.rules { members.append(("rules", value.jsonTree())) }
+            if let value = self.aggregationRule { members.append(("aggregationRule", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the global
     /// namespace, and adds who information via Subject.
-    public struct ClusterRoleBinding: Codable, Sendable, Hashable {
+    public struct ClusterRoleBinding: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -166,12 +239,56 @@ extension RBACV1 {
             try container.encodeIfPresent(self.subjects, forKey: .subjects)
             try container.encode(self.roleRef, forKey: .roleRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSubjects: [RBACV1.Subject]?
+            var decodedRoleRef: RBACV1.RoleRef?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "subjects":
+                    decodedSubjects =
+                        try decoder.decodeIfPresent([RBACV1.Subject].self, from: member.value, member: "subjects")
+                case "roleRef":
+                    decodedRoleRef =
+                        try decoder.decodeIfPresent(RBACV1.RoleRef.self, from: member.value, member: "roleRef")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.subjects = decodedSubjects
+            self.roleRef = decodedRoleRef ?? RBACV1.RoleRef()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.subjects { members.append(("subjects", value.jsonTree())) }
+            members.append(("roleRef", self.roleRef.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// ClusterRoleBindingList is a collection of ClusterRoleBindings
-    public struct ClusterRoleBindingList: Codable, Sendable, Hashable {
+    public struct ClusterRoleBindingList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -222,12 +339,54 @@ extension RBACV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [RBACV1.ClusterRoleBinding]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [RBACV1.ClusterRoleBinding].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// ClusterRoleList is a collection of ClusterRoles
-    public struct ClusterRoleList: Codable, Sendable, Hashable {
+    public struct ClusterRoleList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -278,13 +437,51 @@ extension RBACV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [RBACV1.ClusterRole]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([RBACV1.ClusterRole].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// PolicyRule holds information that describes a policy rule, but does not contain information about who the rule
     /// applies to or which namespace the rule applies to.
-    public struct PolicyRule: Codable, Sendable, Hashable {
+    public struct PolicyRule: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all
         /// verbs.
         public var verbs: [String]
@@ -345,12 +542,56 @@ extension RBACV1 {
             try container.encodeIfPresent(self.resourceNames, forKey: .resourceNames)
             try container.encodeIfPresent(self.nonResourceURLs, forKey: .nonResourceURLs)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedVerbs: [String]?
+            var decodedApiGroups: [String]?
+            var decodedResources: [String]?
+            var decodedResourceNames: [String]?
+            var decodedNonResourceURLs: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "verbs":
+                    decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
+                case "apiGroups":
+                    decodedApiGroups =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case "resourceNames":
+                    decodedResourceNames =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resourceNames")
+                case "nonResourceURLs":
+                    decodedNonResourceURLs =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "nonResourceURLs")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.verbs = decodedVerbs ?? []
+            self.apiGroups = decodedApiGroups
+            self.resources = decodedResources
+            self.resourceNames = decodedResourceNames
+            self.nonResourceURLs = decodedNonResourceURLs
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("verbs", self.verbs.jsonTree()))
+            if let value = self.apiGroups { members.append(("apiGroups", value.jsonTree())) }
+            if let value = self.resources { members.append(("resources", value.jsonTree())) }
+            if let value = self.resourceNames { members.append(("resourceNames", value.jsonTree())) }
+            if let value = self.nonResourceURLs { members.append(("nonResourceURLs", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
-    public struct Role: Codable, Sendable, Hashable {
+    public struct Role: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -402,6 +643,44 @@ extension RBACV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encodeIfPresent(self.rules, forKey: .rules)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedRules: [RBACV1.PolicyRule]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "rules":
+                    decodedRules =
+                        try decoder.decodeIfPresent([RBACV1.PolicyRule].self, from: member.value, member: "rules")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.rules = decodedRules
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.rules { members.append(("rules", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -411,7 +690,7 @@ extension RBACV1 {
     ///
     /// It adds who information via Subjects and namespace information by which namespace it exists in. RoleBindings in
     /// a given namespace only have effect in that namespace.
-    public struct RoleBinding: Codable, Sendable, Hashable {
+    public struct RoleBinding: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -472,12 +751,56 @@ extension RBACV1 {
             try container.encodeIfPresent(self.subjects, forKey: .subjects)
             try container.encode(self.roleRef, forKey: .roleRef)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSubjects: [RBACV1.Subject]?
+            var decodedRoleRef: RBACV1.RoleRef?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "subjects":
+                    decodedSubjects =
+                        try decoder.decodeIfPresent([RBACV1.Subject].self, from: member.value, member: "subjects")
+                case "roleRef":
+                    decodedRoleRef =
+                        try decoder.decodeIfPresent(RBACV1.RoleRef.self, from: member.value, member: "roleRef")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.subjects = decodedSubjects
+            self.roleRef = decodedRoleRef ?? RBACV1.RoleRef()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.subjects { members.append(("subjects", value.jsonTree())) }
+            members.append(("roleRef", self.roleRef.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// RoleBindingList is a collection of RoleBindings
-    public struct RoleBindingList: Codable, Sendable, Hashable {
+    public struct RoleBindingList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -528,12 +851,50 @@ extension RBACV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [RBACV1.RoleBinding]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([RBACV1.RoleBinding].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// RoleList is a collection of Roles
-    public struct RoleList: Codable, Sendable, Hashable {
+    public struct RoleList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -584,12 +945,49 @@ extension RBACV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [RBACV1.Role]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems = try decoder.decodeIfPresent([RBACV1.Role].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// RoleRef contains information that points to the role being used
-    public struct RoleRef: Codable, Sendable, Hashable {
+    public struct RoleRef: Codable, JSONTreeCodable, Sendable, Hashable {
         /// APIGroup is the group for the resource being referenced
         public var apiGroup: String?
         /// Kind is the type of resource being referenced
@@ -627,13 +1025,43 @@ extension RBACV1 {
             try container.encode(self.kind, forKey: .kind)
             try container.encode(self.name, forKey: .name)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedApiGroup: String?
+            var decodedKind: String?
+            var decodedName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "apiGroup":
+                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.apiGroup = decodedApiGroup
+            self.kind = decodedKind ?? ""
+            self.name = decodedName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.apiGroup { members.append(("apiGroup", value.jsonTree())) }
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension RBACV1 {
     /// Subject contains a reference to the object or user identities a role binding applies to. This can either hold a
     /// direct API object reference, or a value for non-objects such as user and group names.
-    public struct Subject: Codable, Sendable, Hashable {
+    public struct Subject: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind of object being referenced.
         ///
         /// Values defined by this API group are "User", "Group", and "ServiceAccount". If the Authorizer does not
@@ -684,6 +1112,41 @@ extension RBACV1 {
             try container.encodeIfPresent(self.apiGroup, forKey: .apiGroup)
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.namespace, forKey: .namespace)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiGroup: String?
+            var decodedName: String?
+            var decodedNamespace: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiGroup":
+                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind ?? ""
+            self.apiGroup = decodedApiGroup
+            self.name = decodedName ?? ""
+            self.namespace = decodedNamespace
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("kind", self.kind.jsonTree()))
+            if let value = self.apiGroup { members.append(("apiGroup", value.jsonTree())) }
+            members.append(("name", self.name.jsonTree()))
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

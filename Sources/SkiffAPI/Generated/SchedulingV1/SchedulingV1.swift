@@ -6,7 +6,7 @@ extension SchedulingV1 {
     /// PriorityClass defines mapping from a priority class name to the priority integer value.
     ///
     /// The value can be any valid integer.
-    public struct PriorityClass: Codable, Sendable, Hashable {
+    public struct PriorityClass: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -91,12 +91,67 @@ extension SchedulingV1 {
             try container.encodeIfPresent(self.description, forKey: .description)
             try container.encodeIfPresent(self.preemptionPolicy, forKey: .preemptionPolicy)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedValue: Int32?
+            var decodedGlobalDefault: Bool?
+            var decodedDescription: String?
+            var decodedPreemptionPolicy: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "value":
+                    decodedValue = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "value")
+                case "globalDefault":
+                    decodedGlobalDefault =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "globalDefault")
+                case "description":
+                    decodedDescription =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
+                case "preemptionPolicy":
+                    decodedPreemptionPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "preemptionPolicy")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.value = decodedValue
+            self.globalDefault = decodedGlobalDefault
+            self.description = decodedDescription
+            self.preemptionPolicy = decodedPreemptionPolicy
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.value { members.append(("value", value.jsonTree())) }
+            if let value = self.globalDefault { members.append(("globalDefault", value.jsonTree())) }
+            if let value = self.description { members.append(("description", value.jsonTree())) }
+            if let value = self.preemptionPolicy { members.append(("preemptionPolicy", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension SchedulingV1 {
     /// PriorityClassList is a collection of priority classes.
-    public struct PriorityClassList: Codable, Sendable, Hashable {
+    public struct PriorityClassList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -147,6 +202,48 @@ extension SchedulingV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [SchedulingV1.PriorityClass]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [SchedulingV1.PriorityClass].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }

@@ -7,7 +7,7 @@ extension StorageV1 {
     ///
     /// Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this
     /// object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced.
-    public struct CSIDriver: Codable, Sendable, Hashable {
+    public struct CSIDriver: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -65,12 +65,50 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: StorageV1.CSIDriverSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(StorageV1.CSIDriverSpec.self, from: member.value, member: "spec")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? StorageV1.CSIDriverSpec()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// CSIDriverList is a collection of CSIDriver objects.
-    public struct CSIDriverList: Codable, Sendable, Hashable {
+    public struct CSIDriverList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -122,12 +160,50 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [StorageV1.CSIDriver]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([StorageV1.CSIDriver].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// CSIDriverSpec is the specification of a CSIDriver.
-    public struct CSIDriverSpec: Codable, Sendable, Hashable {
+    public struct CSIDriverSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// attachRequired indicates this CSI volume driver requires an attach operation (because it implements the CSI
         /// ControllerPublishVolume() method), and that the Kubernetes attach detach controller should call the attach
         /// volume interface which checks the volumeattachment status and waits until the volume is attached before
@@ -359,6 +435,109 @@ extension StorageV1 {
             try container.encodeIfPresent(self.serviceAccountTokenInSecrets, forKey: .serviceAccountTokenInSecrets)
             try container.encodeIfPresent(self.preventPodSchedulingIfMissing, forKey: .preventPodSchedulingIfMissing)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAttachRequired: Bool?
+            var decodedPodInfoOnMount: Bool?
+            var decodedVolumeLifecycleModes: [String]?
+            var decodedStorageCapacity: Bool?
+            var decodedFsGroupPolicy: String?
+            var decodedTokenRequests: [StorageV1.TokenRequest]?
+            var decodedRequiresRepublish: Bool?
+            var decodedSeLinuxMount: Bool?
+            var decodedNodeAllocatableUpdatePeriodSeconds: Int64?
+            var decodedServiceAccountTokenInSecrets: Bool?
+            var decodedPreventPodSchedulingIfMissing: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "attachRequired":
+                    decodedAttachRequired =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "attachRequired")
+                case "podInfoOnMount":
+                    decodedPodInfoOnMount =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "podInfoOnMount")
+                case "volumeLifecycleModes":
+                    decodedVolumeLifecycleModes =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "volumeLifecycleModes")
+                case "storageCapacity":
+                    decodedStorageCapacity =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "storageCapacity")
+                case "fsGroupPolicy":
+                    decodedFsGroupPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fsGroupPolicy")
+                case "tokenRequests":
+                    decodedTokenRequests =
+                        try decoder.decodeIfPresent(
+                            [StorageV1.TokenRequest].self,
+                            from: member.value,
+                            member: "tokenRequests"
+                        )
+                case "requiresRepublish":
+                    decodedRequiresRepublish =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "requiresRepublish")
+                case "seLinuxMount":
+                    decodedSeLinuxMount =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "seLinuxMount")
+                case "nodeAllocatableUpdatePeriodSeconds":
+                    decodedNodeAllocatableUpdatePeriodSeconds =
+                        try decoder.decodeIfPresent(
+                            Int64.self,
+                            from: member.value,
+                            member: "nodeAllocatableUpdatePeriodSeconds"
+                        )
+                case "serviceAccountTokenInSecrets":
+                    decodedServiceAccountTokenInSecrets =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "serviceAccountTokenInSecrets"
+                        )
+                case "preventPodSchedulingIfMissing":
+                    decodedPreventPodSchedulingIfMissing =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "preventPodSchedulingIfMissing"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.attachRequired = decodedAttachRequired
+            self.podInfoOnMount = decodedPodInfoOnMount
+            self.volumeLifecycleModes = decodedVolumeLifecycleModes
+            self.storageCapacity = decodedStorageCapacity
+            self.fsGroupPolicy = decodedFsGroupPolicy
+            self.tokenRequests = decodedTokenRequests
+            self.requiresRepublish = decodedRequiresRepublish
+            self.seLinuxMount = decodedSeLinuxMount
+            self.nodeAllocatableUpdatePeriodSeconds = decodedNodeAllocatableUpdatePeriodSeconds
+            self.serviceAccountTokenInSecrets = decodedServiceAccountTokenInSecrets
+            self.preventPodSchedulingIfMissing = decodedPreventPodSchedulingIfMissing
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(11)
+            if let value = self.attachRequired { members.append(("attachRequired", value.jsonTree())) }
+            if let value = self.podInfoOnMount { members.append(("podInfoOnMount", value.jsonTree())) }
+            if let value = self.volumeLifecycleModes { members.append(("volumeLifecycleModes", value.jsonTree())) }
+            if let value = self.storageCapacity { members.append(("storageCapacity", value.jsonTree())) }
+            if let value = self.fsGroupPolicy { members.append(("fsGroupPolicy", value.jsonTree())) }
+            if let value = self.tokenRequests { members.append(("tokenRequests", value.jsonTree())) }
+            if let value = self.requiresRepublish { members.append(("requiresRepublish", value.jsonTree())) }
+            if let value = self.seLinuxMount { members.append(("seLinuxMount", value.jsonTree())) }
+            if let value = self.nodeAllocatableUpdatePeriodSeconds {
+                members.append(("nodeAllocatableUpdatePeriodSeconds", value.jsonTree()))
+            }
+            if let value = self.serviceAccountTokenInSecrets {
+                members.append(("serviceAccountTokenInSecrets", value.jsonTree()))
+            }
+            if let value = self.preventPodSchedulingIfMissing {
+                members.append(("preventPodSchedulingIfMissing", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -370,7 +549,7 @@ extension StorageV1 {
     /// kubelet plugin registration. CSINode has the same name as a node. If the object is missing, it means either
     /// there are no CSI Drivers available on the node, or the Kubelet version is low enough that it doesn't create this
     /// object. CSINode has an OwnerReference that points to the corresponding node object.
-    public struct CSINode: Codable, Sendable, Hashable {
+    public struct CSINode: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -423,12 +602,50 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.spec, forKey: .spec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: StorageV1.CSINodeSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(StorageV1.CSINodeSpec.self, from: member.value, member: "spec")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? StorageV1.CSINodeSpec()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// CSINodeDriver holds information about the specification of one CSI driver installed on a node
-    public struct CSINodeDriver: Codable, Sendable, Hashable {
+    public struct CSINodeDriver: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name represents the name of the CSI driver that this object refers to.
         ///
         /// This MUST be the same name returned by the CSI GetPluginName() call for that driver.
@@ -490,12 +707,53 @@ extension StorageV1 {
             try container.encodeIfPresent(self.topologyKeys, forKey: .topologyKeys)
             try container.encodeIfPresent(self.allocatable, forKey: .allocatable)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedNodeID: String?
+            var decodedTopologyKeys: [String]?
+            var decodedAllocatable: StorageV1.VolumeNodeResources?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "nodeID":
+                    decodedNodeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeID")
+                case "topologyKeys":
+                    decodedTopologyKeys =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "topologyKeys")
+                case "allocatable":
+                    decodedAllocatable =
+                        try decoder.decodeIfPresent(
+                            StorageV1.VolumeNodeResources.self,
+                            from: member.value,
+                            member: "allocatable"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.nodeID = decodedNodeID ?? ""
+            self.topologyKeys = decodedTopologyKeys
+            self.allocatable = decodedAllocatable
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("nodeID", self.nodeID.jsonTree()))
+            if let value = self.topologyKeys { members.append(("topologyKeys", value.jsonTree())) }
+            if let value = self.allocatable { members.append(("allocatable", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// CSINodeList is a collection of CSINode objects.
-    public struct CSINodeList: Codable, Sendable, Hashable {
+    public struct CSINodeList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -547,12 +805,50 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [StorageV1.CSINode]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([StorageV1.CSINode].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// CSINodeSpec holds information about the specification of all CSI drivers installed on a node
-    public struct CSINodeSpec: Codable, Sendable, Hashable {
+    public struct CSINodeSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// drivers is a list of information of all CSI Drivers existing on a node.
         ///
         /// If all drivers in the list are uninstalled, this can become empty.
@@ -578,6 +874,31 @@ extension StorageV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.drivers, forKey: .drivers)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedDrivers: [StorageV1.CSINodeDriver]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "drivers":
+                    decodedDrivers =
+                        try decoder.decodeIfPresent(
+                            [StorageV1.CSINodeDriver].self,
+                            from: member.value,
+                            member: "drivers"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.drivers = decodedDrivers ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("drivers", self.drivers.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -602,7 +923,7 @@ extension StorageV1 {
     /// pending volumes to filter out unsuitable nodes. If MaximumVolumeSize is unset, it falls back to a comparison
     /// against the less precise Capacity. If that is also unset, the scheduler assumes that capacity is insufficient
     /// and tries some other node.
-    public struct CSIStorageCapacity: Codable, Sendable, Hashable {
+    public struct CSIStorageCapacity: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -700,12 +1021,71 @@ extension StorageV1 {
             try container.encodeIfPresent(self.capacity, forKey: .capacity)
             try container.encodeIfPresent(self.maximumVolumeSize, forKey: .maximumVolumeSize)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedNodeTopology: MetaV1.LabelSelector?
+            var decodedStorageClassName: String?
+            var decodedCapacity: Quantity?
+            var decodedMaximumVolumeSize: Quantity?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "nodeTopology":
+                    decodedNodeTopology =
+                        try decoder.decodeIfPresent(
+                            MetaV1.LabelSelector.self,
+                            from: member.value,
+                            member: "nodeTopology"
+                        )
+                case "storageClassName":
+                    decodedStorageClassName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storageClassName")
+                case "capacity":
+                    decodedCapacity = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "capacity")
+                case "maximumVolumeSize":
+                    decodedMaximumVolumeSize =
+                        try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "maximumVolumeSize")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.nodeTopology = decodedNodeTopology
+            self.storageClassName = decodedStorageClassName ?? ""
+            self.capacity = decodedCapacity
+            self.maximumVolumeSize = decodedMaximumVolumeSize
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.nodeTopology { members.append(("nodeTopology", value.jsonTree())) }
+            members.append(("storageClassName", self.storageClassName.jsonTree()))
+            if let value = self.capacity { members.append(("capacity", value.jsonTree())) }
+            if let value = self.maximumVolumeSize { members.append(("maximumVolumeSize", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// CSIStorageCapacityList is a collection of CSIStorageCapacity objects.
-    public struct CSIStorageCapacityList: Codable, Sendable, Hashable {
+    public struct CSIStorageCapacityList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -757,6 +1137,48 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [StorageV1.CSIStorageCapacity]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [StorageV1.CSIStorageCapacity].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -765,7 +1187,7 @@ extension StorageV1 {
     /// provisioned.
     ///
     /// StorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.
-    public struct StorageClass: Codable, Sendable, Hashable {
+    public struct StorageClass: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -875,12 +1297,90 @@ extension StorageV1 {
             try container.encodeIfPresent(self.volumeBindingMode, forKey: .volumeBindingMode)
             try container.encodeIfPresent(self.allowedTopologies, forKey: .allowedTopologies)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedProvisioner: String?
+            var decodedParameters: [String: String]?
+            var decodedReclaimPolicy: String?
+            var decodedMountOptions: [String]?
+            var decodedAllowVolumeExpansion: Bool?
+            var decodedVolumeBindingMode: String?
+            var decodedAllowedTopologies: [CoreV1.TopologySelectorTerm]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "provisioner":
+                    decodedProvisioner =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "provisioner")
+                case "parameters":
+                    decodedParameters =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "parameters")
+                case "reclaimPolicy":
+                    decodedReclaimPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "reclaimPolicy")
+                case "mountOptions":
+                    decodedMountOptions =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "mountOptions")
+                case "allowVolumeExpansion":
+                    decodedAllowVolumeExpansion =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowVolumeExpansion")
+                case "volumeBindingMode":
+                    decodedVolumeBindingMode =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeBindingMode")
+                case "allowedTopologies":
+                    decodedAllowedTopologies =
+                        try decoder.decodeIfPresent(
+                            [CoreV1.TopologySelectorTerm].self,
+                            from: member.value,
+                            member: "allowedTopologies"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.provisioner = decodedProvisioner ?? ""
+            self.parameters = decodedParameters
+            self.reclaimPolicy = decodedReclaimPolicy
+            self.mountOptions = decodedMountOptions
+            self.allowVolumeExpansion = decodedAllowVolumeExpansion
+            self.volumeBindingMode = decodedVolumeBindingMode
+            self.allowedTopologies = decodedAllowedTopologies
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("provisioner", self.provisioner.jsonTree()))
+            if let value = self.parameters { members.append(("parameters", value.jsonTree())) }
+            if let value = self.reclaimPolicy { members.append(("reclaimPolicy", value.jsonTree())) }
+            if let value = self.mountOptions { members.append(("mountOptions", value.jsonTree())) }
+            if let value = self.allowVolumeExpansion { members.append(("allowVolumeExpansion", value.jsonTree())) }
+            if let value = self.volumeBindingMode { members.append(("volumeBindingMode", value.jsonTree())) }
+            if let value = self.allowedTopologies { members.append(("allowedTopologies", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// StorageClassList is a collection of storage classes.
-    public struct StorageClassList: Codable, Sendable, Hashable {
+    public struct StorageClassList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -932,12 +1432,50 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [StorageV1.StorageClass]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent([StorageV1.StorageClass].self, from: member.value, member: "items")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// TokenRequest contains parameters of a service account token.
-    public struct TokenRequest: Codable, Sendable, Hashable {
+    public struct TokenRequest: Codable, JSONTreeCodable, Sendable, Hashable {
         /// audience is the intended audience of the token in "TokenRequestSpec".
         ///
         /// It will default to the audiences of kube apiserver.
@@ -972,6 +1510,32 @@ extension StorageV1 {
             try container.encode(self.audience, forKey: .audience)
             try container.encodeIfPresent(self.expirationSeconds, forKey: .expirationSeconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAudience: String?
+            var decodedExpirationSeconds: Int64?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "audience":
+                    decodedAudience = try decoder.decodeIfPresent(String.self, from: member.value, member: "audience")
+                case "expirationSeconds":
+                    decodedExpirationSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "expirationSeconds")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.audience = decodedAudience ?? ""
+            self.expirationSeconds = decodedExpirationSeconds
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("audience", self.audience.jsonTree()))
+            if let value = self.expirationSeconds { members.append(("expirationSeconds", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -979,7 +1543,7 @@ extension StorageV1 {
     /// VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
     ///
     /// VolumeAttachment objects are non-namespaced.
-    public struct VolumeAttachment: Codable, Sendable, Hashable {
+    public struct VolumeAttachment: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1048,12 +1612,64 @@ extension StorageV1 {
             try container.encode(self.spec, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedSpec: StorageV1.VolumeAttachmentSpec?
+            var decodedStatus: StorageV1.VolumeAttachmentStatus?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "spec":
+                    decodedSpec =
+                        try decoder.decodeIfPresent(
+                            StorageV1.VolumeAttachmentSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        )
+                case "status":
+                    decodedStatus =
+                        try decoder.decodeIfPresent(
+                            StorageV1.VolumeAttachmentStatus.self,
+                            from: member.value,
+                            member: "status"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.spec = decodedSpec ?? StorageV1.VolumeAttachmentSpec()
+            self.status = decodedStatus
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("spec", self.spec.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// VolumeAttachmentList is a collection of VolumeAttachment objects.
-    public struct VolumeAttachmentList: Codable, Sendable, Hashable {
+    public struct VolumeAttachmentList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1105,6 +1721,48 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [StorageV1.VolumeAttachment]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [StorageV1.VolumeAttachment].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1113,7 +1771,7 @@ extension StorageV1 {
     ///
     /// Right now only PersistentVolumes can be attached via external attacher, in the future we may allow also inline
     /// volumes in pods. Exactly one member can be set.
-    public struct VolumeAttachmentSource: Codable, Sendable, Hashable {
+    public struct VolumeAttachmentSource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// persistentVolumeName represents the name of the persistent volume to attach.
         public var persistentVolumeName: String?
         /// inlineVolumeSpec contains all the information necessary to attach a persistent volume defined by a pod's
@@ -1150,12 +1808,43 @@ extension StorageV1 {
             try container.encodeIfPresent(self.persistentVolumeName, forKey: .persistentVolumeName)
             try container.encodeIfPresent(self.inlineVolumeSpec, forKey: .inlineVolumeSpec)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedPersistentVolumeName: String?
+            var decodedInlineVolumeSpec: CoreV1.PersistentVolumeSpec?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "persistentVolumeName":
+                    decodedPersistentVolumeName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "persistentVolumeName")
+                case "inlineVolumeSpec":
+                    decodedInlineVolumeSpec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PersistentVolumeSpec.self,
+                            from: member.value,
+                            member: "inlineVolumeSpec"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.persistentVolumeName = decodedPersistentVolumeName
+            self.inlineVolumeSpec = decodedInlineVolumeSpec
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.persistentVolumeName { members.append(("persistentVolumeName", value.jsonTree())) }
+            if let value = self.inlineVolumeSpec { members.append(("inlineVolumeSpec", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// VolumeAttachmentSpec is the specification of a VolumeAttachment request.
-    public struct VolumeAttachmentSpec: Codable, Sendable, Hashable {
+    public struct VolumeAttachmentSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// attacher indicates the name of the volume driver that MUST handle this request.
         ///
         /// This is the name returned by GetPluginName().
@@ -1199,12 +1888,47 @@ extension StorageV1 {
             try container.encode(self.source, forKey: .source)
             try container.encode(self.nodeName, forKey: .nodeName)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAttacher: String?
+            var decodedSource: StorageV1.VolumeAttachmentSource?
+            var decodedNodeName: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "attacher":
+                    decodedAttacher = try decoder.decodeIfPresent(String.self, from: member.value, member: "attacher")
+                case "source":
+                    decodedSource =
+                        try decoder.decodeIfPresent(
+                            StorageV1.VolumeAttachmentSource.self,
+                            from: member.value,
+                            member: "source"
+                        )
+                case "nodeName":
+                    decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.attacher = decodedAttacher ?? ""
+            self.source = decodedSource ?? StorageV1.VolumeAttachmentSource()
+            self.nodeName = decodedNodeName ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("attacher", self.attacher.jsonTree()))
+            members.append(("source", self.source.jsonTree()))
+            members.append(("nodeName", self.nodeName.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// VolumeAttachmentStatus is the status of a VolumeAttachment request.
-    public struct VolumeAttachmentStatus: Codable, Sendable, Hashable {
+    public struct VolumeAttachmentStatus: Codable, JSONTreeCodable, Sendable, Hashable {
         /// attached indicates the volume is successfully attached.
         ///
         /// This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
@@ -1258,6 +1982,56 @@ extension StorageV1 {
             try container.encodeIfPresent(self.attachError, forKey: .attachError)
             try container.encodeIfPresent(self.detachError, forKey: .detachError)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedAttached: Bool?
+            var decodedAttachmentMetadata: [String: String]?
+            var decodedAttachError: StorageV1.VolumeError?
+            var decodedDetachError: StorageV1.VolumeError?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "attached":
+                    decodedAttached = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "attached")
+                case "attachmentMetadata":
+                    decodedAttachmentMetadata =
+                        try decoder.decodeIfPresent(
+                            [String: String].self,
+                            from: member.value,
+                            member: "attachmentMetadata"
+                        )
+                case "attachError":
+                    decodedAttachError =
+                        try decoder.decodeIfPresent(
+                            StorageV1.VolumeError.self,
+                            from: member.value,
+                            member: "attachError"
+                        )
+                case "detachError":
+                    decodedDetachError =
+                        try decoder.decodeIfPresent(
+                            StorageV1.VolumeError.self,
+                            from: member.value,
+                            member: "detachError"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.attached = decodedAttached ?? false
+            self.attachmentMetadata = decodedAttachmentMetadata
+            self.attachError = decodedAttachError
+            self.detachError = decodedDetachError
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("attached", self.attached.jsonTree()))
+            if let value = self.attachmentMetadata { members.append(("attachmentMetadata", value.jsonTree())) }
+            if let value = self.attachError { members.append(("attachError", value.jsonTree())) }
+            if let value = self.detachError { members.append(("detachError", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1266,7 +2040,7 @@ extension StorageV1 {
     ///
     /// The class can be specified during dynamic provisioning of PersistentVolumeClaims, and changed in the
     /// PersistentVolumeClaim spec after provisioning.
-    public struct VolumeAttributesClass: Codable, Sendable, Hashable {
+    public struct VolumeAttributesClass: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1337,12 +2111,56 @@ extension StorageV1 {
             try container.encode(self.driverName, forKey: .driverName)
             try container.encodeIfPresent(self.parameters, forKey: .parameters)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            var decodedDriverName: String?
+            var decodedParameters: [String: String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                case "driverName":
+                    decodedDriverName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "driverName")
+                case "parameters":
+                    decodedParameters =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "parameters")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+            self.driverName = decodedDriverName ?? ""
+            self.parameters = decodedParameters
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("driverName", self.driverName.jsonTree()))
+            if let value = self.parameters { members.append(("parameters", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// VolumeAttributesClassList is a collection of VolumeAttributesClass objects.
-    public struct VolumeAttributesClassList: Codable, Sendable, Hashable {
+    public struct VolumeAttributesClassList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1394,12 +2212,54 @@ extension StorageV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [StorageV1.VolumeAttributesClass]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [StorageV1.VolumeAttributesClass].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// VolumeError captures an error encountered during a volume operation.
-    public struct VolumeError: Codable, Sendable, Hashable {
+    public struct VolumeError: Codable, JSONTreeCodable, Sendable, Hashable {
         /// time represents the time the error was encountered.
         public var time: Time?
         /// message represents the error encountered during Attach or Detach operation.
@@ -1441,12 +2301,42 @@ extension StorageV1 {
             try container.encodeIfPresent(self.message, forKey: .message)
             try container.encodeIfPresent(self.errorCode, forKey: .errorCode)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedTime: Time?
+            var decodedMessage: String?
+            var decodedErrorCode: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "time":
+                    decodedTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "time")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "errorCode":
+                    decodedErrorCode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "errorCode")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.time = decodedTime
+            self.message = decodedMessage
+            self.errorCode = decodedErrorCode
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.time { members.append(("time", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.errorCode { members.append(("errorCode", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension StorageV1 {
     /// VolumeNodeResources is a set of resource limits for scheduling of volumes.
-    public struct VolumeNodeResources: Codable, Sendable, Hashable {
+    public struct VolumeNodeResources: Codable, JSONTreeCodable, Sendable, Hashable {
         /// count indicates the maximum number of unique volumes managed by the CSI driver that can be used on a node.
         ///
         /// A volume that is both attached and mounted on a node is considered to be used once, not twice. The same rule
@@ -1473,6 +2363,26 @@ extension StorageV1 {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.count, forKey: .count)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCount: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "count":
+                    decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.count = decodedCount
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            if let value = self.count { members.append(("count", value.jsonTree())) }
+            return .object(JSONObject(members))
         }
     }
 }

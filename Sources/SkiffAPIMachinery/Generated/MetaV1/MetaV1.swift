@@ -2,7 +2,7 @@
 
 extension MetaV1 {
     /// APIGroup contains the name, the supported versions, and the preferred version of a group.
-    public struct APIGroup: Codable, Sendable, Hashable {
+    public struct APIGroup: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -80,12 +80,75 @@ extension MetaV1 {
             try container.encodeIfPresent(self.preferredVersion, forKey: .preferredVersion)
             try container.encodeIfPresent(self.serverAddressByClientCIDRs, forKey: .serverAddressByClientCIDRs)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedName: String?
+            var decodedVersions: [MetaV1.GroupVersionForDiscovery]?
+            var decodedPreferredVersion: MetaV1.GroupVersionForDiscovery?
+            var decodedServerAddressByClientCIDRs: [MetaV1.ServerAddressByClientCIDR]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "versions":
+                    decodedVersions =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.GroupVersionForDiscovery].self,
+                            from: member.value,
+                            member: "versions"
+                        )
+                case "preferredVersion":
+                    decodedPreferredVersion =
+                        try decoder.decodeIfPresent(
+                            MetaV1.GroupVersionForDiscovery.self,
+                            from: member.value,
+                            member: "preferredVersion"
+                        )
+                case "serverAddressByClientCIDRs":
+                    decodedServerAddressByClientCIDRs =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.ServerAddressByClientCIDR].self,
+                            from: member.value,
+                            member: "serverAddressByClientCIDRs"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.name = decodedName ?? ""
+            self.versions = decodedVersions ?? []
+            self.preferredVersion = decodedPreferredVersion
+            self.serverAddressByClientCIDRs = decodedServerAddressByClientCIDRs
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("name", self.name.jsonTree()))
+            members.append(("versions", self.versions.jsonTree()))
+            if let value = self.preferredVersion { members.append(("preferredVersion", value.jsonTree())) }
+            if let value = self.serverAddressByClientCIDRs {
+                members.append(("serverAddressByClientCIDRs", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// APIGroupList is a list of APIGroup, to allow clients to discover the API at /apis.
-    public struct APIGroupList: Codable, Sendable, Hashable {
+    public struct APIGroupList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -129,12 +192,44 @@ extension MetaV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.groups, forKey: .groups)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedGroups: [MetaV1.APIGroup]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "groups":
+                    decodedGroups =
+                        try decoder.decodeIfPresent([MetaV1.APIGroup].self, from: member.value, member: "groups")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.groups = decodedGroups ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("groups", self.groups.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// APIResource specifies the name of a resource and whether it is namespaced.
-    public struct APIResource: Codable, Sendable, Hashable {
+    public struct APIResource: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is the plural name of the resource.
         public var name: String
         /// singularName is the singular name of the resource. This allows clients to handle plural and singular
@@ -235,13 +330,82 @@ extension MetaV1 {
             try container.encodeIfPresent(self.categories, forKey: .categories)
             try container.encodeIfPresent(self.storageVersionHash, forKey: .storageVersionHash)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedSingularName: String?
+            var decodedNamespaced: Bool?
+            var decodedGroup: String?
+            var decodedVersion: String?
+            var decodedKind: String?
+            var decodedVerbs: [String]?
+            var decodedShortNames: [String]?
+            var decodedCategories: [String]?
+            var decodedStorageVersionHash: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "singularName":
+                    decodedSingularName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "singularName")
+                case "namespaced":
+                    decodedNamespaced = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "namespaced")
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "version":
+                    decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "verbs":
+                    decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
+                case "shortNames":
+                    decodedShortNames =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "shortNames")
+                case "categories":
+                    decodedCategories =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "categories")
+                case "storageVersionHash":
+                    decodedStorageVersionHash =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "storageVersionHash")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.singularName = decodedSingularName ?? ""
+            self.namespaced = decodedNamespaced ?? false
+            self.group = decodedGroup
+            self.version = decodedVersion
+            self.kind = decodedKind ?? ""
+            self.verbs = decodedVerbs ?? []
+            self.shortNames = decodedShortNames
+            self.categories = decodedCategories
+            self.storageVersionHash = decodedStorageVersionHash
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(10)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("singularName", self.singularName.jsonTree()))
+            members.append(("namespaced", self.namespaced.jsonTree()))
+            if let value = self.group { members.append(("group", value.jsonTree())) }
+            if let value = self.version { members.append(("version", value.jsonTree())) }
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("verbs", self.verbs.jsonTree()))
+            if let value = self.shortNames { members.append(("shortNames", value.jsonTree())) }
+            if let value = self.categories { members.append(("categories", value.jsonTree())) }
+            if let value = self.storageVersionHash { members.append(("storageVersionHash", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific
     /// group and version, and if the resource is namespaced.
-    public struct APIResourceList: Codable, Sendable, Hashable {
+    public struct APIResourceList: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -292,13 +456,51 @@ extension MetaV1 {
             try container.encode(self.groupVersion, forKey: .groupVersion)
             try container.encode(self.resources, forKey: .resources)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedGroupVersion: String?
+            var decodedResources: [MetaV1.APIResource]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "groupVersion":
+                    decodedGroupVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "groupVersion")
+                case "resources":
+                    decodedResources =
+                        try decoder.decodeIfPresent([MetaV1.APIResource].self, from: member.value, member: "resources")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.groupVersion = decodedGroupVersion ?? ""
+            self.resources = decodedResources ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("groupVersion", self.groupVersion.jsonTree()))
+            members.append(("resources", self.resources.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// APIVersions lists the versions that are available, to allow clients to discover the API at /api, which is the
     /// root path of the legacy v1 API.
-    public struct APIVersions: Codable, Sendable, Hashable {
+    public struct APIVersions: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -360,12 +562,53 @@ extension MetaV1 {
             try container.encode(self.versions, forKey: .versions)
             try container.encode(self.serverAddressByClientCIDRs, forKey: .serverAddressByClientCIDRs)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedVersions: [String]?
+            var decodedServerAddressByClientCIDRs: [MetaV1.ServerAddressByClientCIDR]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "versions":
+                    decodedVersions = try decoder.decodeIfPresent([String].self, from: member.value, member: "versions")
+                case "serverAddressByClientCIDRs":
+                    decodedServerAddressByClientCIDRs =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.ServerAddressByClientCIDR].self,
+                            from: member.value,
+                            member: "serverAddressByClientCIDRs"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.versions = decodedVersions ?? []
+            self.serverAddressByClientCIDRs = decodedServerAddressByClientCIDRs ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("versions", self.versions.jsonTree()))
+            members.append(("serverAddressByClientCIDRs", self.serverAddressByClientCIDRs.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// Condition contains details for one aspect of the current state of this API Resource.
-    public struct Condition: Codable, Sendable, Hashable {
+    public struct Condition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// type of condition in CamelCase or in foo.example.com/CamelCase.
         public var type: String
         /// status of the condition, one of True, False, Unknown.
@@ -437,12 +680,59 @@ extension MetaV1 {
             try container.encode(self.reason, forKey: .reason)
             try container.encode(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedObservedGeneration: Int64?
+            var decodedLastTransitionTime: Time?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "observedGeneration":
+                    decodedObservedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
+                case "lastTransitionTime":
+                    decodedLastTransitionTime =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.observedGeneration = decodedObservedGeneration
+            self.lastTransitionTime = decodedLastTransitionTime ?? GeneratedSupport.zeroTime
+            self.reason = decodedReason ?? ""
+            self.message = decodedMessage ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.observedGeneration { members.append(("observedGeneration", value.jsonTree())) }
+            members.append(("lastTransitionTime", self.lastTransitionTime.jsonTree()))
+            members.append(("reason", self.reason.jsonTree()))
+            members.append(("message", self.message.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// CreateOptions may be provided when creating an API object.
-    public struct CreateOptions: Codable, Sendable, Hashable {
+    public struct CreateOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var dryRun: [String]?
@@ -489,12 +779,55 @@ extension MetaV1 {
             try container.encodeIfPresent(self.fieldManager, forKey: .fieldManager)
             try container.encodeIfPresent(self.fieldValidation, forKey: .fieldValidation)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedDryRun: [String]?
+            var decodedFieldManager: String?
+            var decodedFieldValidation: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "dryRun":
+                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case "fieldManager":
+                    decodedFieldManager =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldManager")
+                case "fieldValidation":
+                    decodedFieldValidation =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldValidation")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.dryRun = decodedDryRun
+            self.fieldManager = decodedFieldManager
+            self.fieldValidation = decodedFieldValidation
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.dryRun { members.append(("dryRun", value.jsonTree())) }
+            if let value = self.fieldManager { members.append(("fieldManager", value.jsonTree())) }
+            if let value = self.fieldValidation { members.append(("fieldValidation", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// DeleteOptions may be provided when deleting an API object.
-    public struct DeleteOptions: Codable, Sendable, Hashable {
+    public struct DeleteOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -604,13 +937,84 @@ extension MetaV1 {
                 forKey: .ignoreStoreReadErrorWithClusterBreakingPotential
             )
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedGracePeriodSeconds: Int64?
+            var decodedPreconditions: MetaV1.Preconditions?
+            var decodedOrphanDependents: Bool?
+            var decodedPropagationPolicy: String?
+            var decodedDryRun: [String]?
+            var decodedIgnoreStoreReadErrorWithClusterBreakingPotential: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "gracePeriodSeconds":
+                    decodedGracePeriodSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "gracePeriodSeconds")
+                case "preconditions":
+                    decodedPreconditions =
+                        try decoder.decodeIfPresent(
+                            MetaV1.Preconditions.self,
+                            from: member.value,
+                            member: "preconditions"
+                        )
+                case "orphanDependents":
+                    decodedOrphanDependents =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "orphanDependents")
+                case "propagationPolicy":
+                    decodedPropagationPolicy =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "propagationPolicy")
+                case "dryRun":
+                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case "ignoreStoreReadErrorWithClusterBreakingPotential":
+                    decodedIgnoreStoreReadErrorWithClusterBreakingPotential =
+                        try decoder.decodeIfPresent(
+                            Bool.self,
+                            from: member.value,
+                            member: "ignoreStoreReadErrorWithClusterBreakingPotential"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.gracePeriodSeconds = decodedGracePeriodSeconds
+            self.preconditions = decodedPreconditions
+            self.orphanDependents = decodedOrphanDependents
+            self.propagationPolicy = decodedPropagationPolicy
+            self.dryRun = decodedDryRun
+            self.ignoreStoreReadErrorWithClusterBreakingPotential = decodedIgnoreStoreReadErrorWithClusterBreakingPotential
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.gracePeriodSeconds { members.append(("gracePeriodSeconds", value.jsonTree())) }
+            if let value = self.preconditions { members.append(("preconditions", value.jsonTree())) }
+            if let value = self.orphanDependents { members.append(("orphanDependents", value.jsonTree())) }
+            if let value = self.propagationPolicy { members.append(("propagationPolicy", value.jsonTree())) }
+            if let value = self.dryRun { members.append(("dryRun", value.jsonTree())) }
+            if let value = self.ignoreStoreReadErrorWithClusterBreakingPotential {
+                members.append(("ignoreStoreReadErrorWithClusterBreakingPotential", value.jsonTree()))
+            }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and
     /// values.
-    public struct FieldSelectorRequirement: Codable, Sendable, Hashable {
+    public struct FieldSelectorRequirement: Codable, JSONTreeCodable, Sendable, Hashable {
         /// key is the field selector key that the requirement applies to.
         public var key: String
         /// operator represents a key's relationship to a set of values.
@@ -653,12 +1057,42 @@ extension MetaV1 {
             try container.encode(self.`operator`, forKey: .`operator`)
             try container.encodeIfPresent(self.values, forKey: .values)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedOperator: String?
+            var decodedValues: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "operator":
+                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case "values":
+                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey ?? ""
+            self.`operator` = decodedOperator ?? ""
+            self.values = decodedValues
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("key", self.key.jsonTree()))
+            members.append(("operator", self.`operator`.jsonTree()))
+            if let value = self.values { members.append(("values", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// GetOptions is the standard query options to the standard REST get call.
-    public struct GetOptions: Codable, Sendable, Hashable {
+    public struct GetOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var resourceVersion: String?
@@ -693,13 +1127,45 @@ extension MetaV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.resourceVersion, forKey: .resourceVersion)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedResourceVersion: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "resourceVersion":
+                    decodedResourceVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.resourceVersion = decodedResourceVersion
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.resourceVersion { members.append(("resourceVersion", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// GroupResource specifies a Group and a Resource, but does not force a version. This is useful for identifying
     /// concepts during lookup stages without having partially valid types
-    public struct GroupResource: Codable, Sendable, Hashable {
+    public struct GroupResource: Codable, JSONTreeCodable, Sendable, Hashable {
         public var group: String
         public var resource: String
 
@@ -728,6 +1194,31 @@ extension MetaV1 {
             try container.encode(self.group, forKey: .group)
             try container.encode(self.resource, forKey: .resource)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGroup: String?
+            var decodedResource: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "resource":
+                    decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.group = decodedGroup ?? ""
+            self.resource = decodedResource ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("group", self.group.jsonTree()))
+            members.append(("resource", self.resource.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -735,7 +1226,7 @@ extension MetaV1 {
     /// GroupVersion contains the "group/version" and "version" string of a version.
     ///
     /// It is made a struct to keep extensibility.
-    public struct GroupVersionForDiscovery: Codable, Sendable, Hashable {
+    public struct GroupVersionForDiscovery: Codable, JSONTreeCodable, Sendable, Hashable {
         /// groupVersion specifies the API group and version in the form "group/version"
         public var groupVersion: String
         /// version specifies the version in the form of "version".
@@ -768,12 +1259,38 @@ extension MetaV1 {
             try container.encode(self.groupVersion, forKey: .groupVersion)
             try container.encode(self.version, forKey: .version)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGroupVersion: String?
+            var decodedVersion: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "groupVersion":
+                    decodedGroupVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "groupVersion")
+                case "version":
+                    decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.groupVersion = decodedGroupVersion ?? ""
+            self.version = decodedVersion ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("groupVersion", self.groupVersion.jsonTree()))
+            members.append(("version", self.version.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// GroupVersionKind unambiguously identifies a kind.
-    public struct GroupVersionKind: Codable, Sendable, Hashable {
+    public struct GroupVersionKind: Codable, JSONTreeCodable, Sendable, Hashable {
         public var group: String
         public var version: String
         public var kind: String
@@ -808,6 +1325,36 @@ extension MetaV1 {
             try container.encode(self.version, forKey: .version)
             try container.encode(self.kind, forKey: .kind)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedGroup: String?
+            var decodedVersion: String?
+            var decodedKind: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "version":
+                    decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.group = decodedGroup ?? ""
+            self.version = decodedVersion ?? ""
+            self.kind = decodedKind ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("group", self.group.jsonTree()))
+            members.append(("version", self.version.jsonTree()))
+            members.append(("kind", self.kind.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -816,7 +1363,7 @@ extension MetaV1 {
     ///
     /// The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null
     /// label selector matches no objects.
-    public struct LabelSelector: Codable, Sendable, Hashable {
+    public struct LabelSelector: Codable, JSONTreeCodable, Sendable, Hashable {
         /// matchLabels is a map of {key,value} pairs.
         ///
         /// A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field
@@ -853,13 +1400,44 @@ extension MetaV1 {
             try container.encodeIfPresent(self.matchLabels, forKey: .matchLabels)
             try container.encodeIfPresent(self.matchExpressions, forKey: .matchExpressions)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedMatchLabels: [String: String]?
+            var decodedMatchExpressions: [MetaV1.LabelSelectorRequirement]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "matchLabels":
+                    decodedMatchLabels =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "matchLabels")
+                case "matchExpressions":
+                    decodedMatchExpressions =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.LabelSelectorRequirement].self,
+                            from: member.value,
+                            member: "matchExpressions"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.matchLabels = decodedMatchLabels
+            self.matchExpressions = decodedMatchExpressions
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.matchLabels { members.append(("matchLabels", value.jsonTree())) }
+            if let value = self.matchExpressions { members.append(("matchExpressions", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// A label selector requirement is a selector that contains values, a key, and an operator that relates the key and
     /// values.
-    public struct LabelSelectorRequirement: Codable, Sendable, Hashable {
+    public struct LabelSelectorRequirement: Codable, JSONTreeCodable, Sendable, Hashable {
         /// key is the label key that the selector applies to.
         public var key: String
         /// operator represents a key's relationship to a set of values.
@@ -902,6 +1480,36 @@ extension MetaV1 {
             try container.encode(self.`operator`, forKey: .`operator`)
             try container.encodeIfPresent(self.values, forKey: .values)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKey: String?
+            var decodedOperator: String?
+            var decodedValues: [String]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "key":
+                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case "operator":
+                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case "values":
+                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.key = decodedKey ?? ""
+            self.`operator` = decodedOperator ?? ""
+            self.values = decodedValues
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("key", self.key.jsonTree()))
+            members.append(("operator", self.`operator`.jsonTree()))
+            if let value = self.values { members.append(("values", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -909,7 +1517,7 @@ extension MetaV1 {
     /// ListMeta describes metadata that synthetic resources must have, including lists and various status objects.
     ///
     /// A resource may have only one of {ObjectMeta, ListMeta}.
-    public struct ListMeta: Codable, Sendable, Hashable {
+    public struct ListMeta: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.
         public var selfLink: String?
         /// String that identifies the server's internal version of this object that can be used by clients to determine
@@ -987,12 +1595,55 @@ extension MetaV1 {
             try container.encodeIfPresent(self.remainingItemCount, forKey: .remainingItemCount)
             try container.encodeIfPresent(self.shardInfo, forKey: .shardInfo)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSelfLink: String?
+            var decodedResourceVersion: String?
+            var decodedContinue: String?
+            var decodedRemainingItemCount: Int64?
+            var decodedShardInfo: MetaV1.ShardInfo?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "selfLink":
+                    decodedSelfLink = try decoder.decodeIfPresent(String.self, from: member.value, member: "selfLink")
+                case "resourceVersion":
+                    decodedResourceVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
+                case "continue":
+                    decodedContinue = try decoder.decodeIfPresent(String.self, from: member.value, member: "continue")
+                case "remainingItemCount":
+                    decodedRemainingItemCount =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "remainingItemCount")
+                case "shardInfo":
+                    decodedShardInfo =
+                        try decoder.decodeIfPresent(MetaV1.ShardInfo.self, from: member.value, member: "shardInfo")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.selfLink = decodedSelfLink
+            self.resourceVersion = decodedResourceVersion
+            self.`continue` = decodedContinue
+            self.remainingItemCount = decodedRemainingItemCount
+            self.shardInfo = decodedShardInfo
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.selfLink { members.append(("selfLink", value.jsonTree())) }
+            if let value = self.resourceVersion { members.append(("resourceVersion", value.jsonTree())) }
+            if let value = self.`continue` { members.append(("continue", value.jsonTree())) }
+            if let value = self.remainingItemCount { members.append(("remainingItemCount", value.jsonTree())) }
+            if let value = self.shardInfo { members.append(("shardInfo", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// ListOptions is the query options to a standard REST list call.
-    public struct ListOptions: Codable, Sendable, Hashable {
+    public struct ListOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var labelSelector: String?
@@ -1087,13 +1738,102 @@ extension MetaV1 {
             try container.encodeIfPresent(self.sendInitialEvents, forKey: .sendInitialEvents)
             try container.encodeIfPresent(self.shardSelector, forKey: .shardSelector)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedLabelSelector: String?
+            var decodedFieldSelector: String?
+            var decodedWatch: Bool?
+            var decodedAllowWatchBookmarks: Bool?
+            var decodedResourceVersion: String?
+            var decodedResourceVersionMatch: String?
+            var decodedTimeoutSeconds: Int64?
+            var decodedLimit: Int64?
+            var decodedContinue: String?
+            var decodedSendInitialEvents: Bool?
+            var decodedShardSelector: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "labelSelector":
+                    decodedLabelSelector =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "labelSelector")
+                case "fieldSelector":
+                    decodedFieldSelector =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldSelector")
+                case "watch":
+                    decodedWatch = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "watch")
+                case "allowWatchBookmarks":
+                    decodedAllowWatchBookmarks =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowWatchBookmarks")
+                case "resourceVersion":
+                    decodedResourceVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
+                case "resourceVersionMatch":
+                    decodedResourceVersionMatch =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersionMatch")
+                case "timeoutSeconds":
+                    decodedTimeoutSeconds =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "timeoutSeconds")
+                case "limit":
+                    decodedLimit = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "limit")
+                case "continue":
+                    decodedContinue = try decoder.decodeIfPresent(String.self, from: member.value, member: "continue")
+                case "sendInitialEvents":
+                    decodedSendInitialEvents =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sendInitialEvents")
+                case "shardSelector":
+                    decodedShardSelector =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "shardSelector")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.labelSelector = decodedLabelSelector
+            self.fieldSelector = decodedFieldSelector
+            self.watch = decodedWatch
+            self.allowWatchBookmarks = decodedAllowWatchBookmarks
+            self.resourceVersion = decodedResourceVersion
+            self.resourceVersionMatch = decodedResourceVersionMatch
+            self.timeoutSeconds = decodedTimeoutSeconds
+            self.limit = decodedLimit
+            self.`continue` = decodedContinue
+            self.sendInitialEvents = decodedSendInitialEvents
+            self.shardSelector = decodedShardSelector
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(13)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.labelSelector { members.append(("labelSelector", value.jsonTree())) }
+            if let value = self.fieldSelector { members.append(("fieldSelector", value.jsonTree())) }
+            if let value = self.watch { members.append(("watch", value.jsonTree())) }
+            if let value = self.allowWatchBookmarks { members.append(("allowWatchBookmarks", value.jsonTree())) }
+            if let value = self.resourceVersion { members.append(("resourceVersion", value.jsonTree())) }
+            if let value = self.resourceVersionMatch { members.append(("resourceVersionMatch", value.jsonTree())) }
+            if let value = self.timeoutSeconds { members.append(("timeoutSeconds", value.jsonTree())) }
+            if let value = self.limit { members.append(("limit", value.jsonTree())) }
+            if let value = self.`continue` { members.append(("continue", value.jsonTree())) }
+            if let value = self.sendInitialEvents { members.append(("sendInitialEvents", value.jsonTree())) }
+            if let value = self.shardSelector { members.append(("shardSelector", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies
     /// to.
-    public struct ManagedFieldsEntry: Codable, Sendable, Hashable {
+    public struct ManagedFieldsEntry: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Manager is an identifier of the workflow managing these fields.
         public var manager: String?
         /// Operation is the type of operation which lead to this ManagedFieldsEntry being created.
@@ -1176,12 +1916,66 @@ extension MetaV1 {
             try container.encodeIfPresent(self.fieldsV1, forKey: .fieldsV1)
             try container.encodeIfPresent(self.subresource, forKey: .subresource)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedManager: String?
+            var decodedOperation: String?
+            var decodedApiVersion: String?
+            var decodedTime: Time?
+            var decodedFieldsType: String?
+            var decodedFieldsV1: JSONValue?
+            var decodedSubresource: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "manager":
+                    decodedManager = try decoder.decodeIfPresent(String.self, from: member.value, member: "manager")
+                case "operation":
+                    decodedOperation = try decoder.decodeIfPresent(String.self, from: member.value, member: "operation")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "time":
+                    decodedTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "time")
+                case "fieldsType":
+                    decodedFieldsType =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldsType")
+                case "fieldsV1":
+                    decodedFieldsV1 =
+                        try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "fieldsV1")
+                case "subresource":
+                    decodedSubresource =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "subresource")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.manager = decodedManager
+            self.operation = decodedOperation
+            self.apiVersion = decodedApiVersion
+            self.time = decodedTime
+            self.fieldsType = decodedFieldsType
+            self.fieldsV1 = decodedFieldsV1
+            self.subresource = decodedSubresource
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(7)
+            if let value = self.manager { members.append(("manager", value.jsonTree())) }
+            if let value = self.operation { members.append(("operation", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.time { members.append(("time", value.jsonTree())) }
+            if let value = self.fieldsType { members.append(("fieldsType", value.jsonTree())) }
+            if let value = self.fieldsV1 { members.append(("fieldsV1", value.jsonTree())) }
+            if let value = self.subresource { members.append(("subresource", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.
-    public struct ObjectMeta: Codable, Sendable, Hashable {
+    public struct ObjectMeta: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Name must be unique within a namespace.
         ///
         /// Is required when creating resources, although some resources may allow a client to request the generation of
@@ -1389,6 +2183,121 @@ extension MetaV1 {
             try container.encodeIfPresent(self.finalizers, forKey: .finalizers)
             try container.encodeIfPresent(self.managedFields, forKey: .managedFields)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedGenerateName: String?
+            var decodedNamespace: String?
+            var decodedSelfLink: String?
+            var decodedUid: String?
+            var decodedResourceVersion: String?
+            var decodedGeneration: Int64?
+            var decodedCreationTimestamp: Time?
+            var decodedDeletionTimestamp: Time?
+            var decodedDeletionGracePeriodSeconds: Int64?
+            var decodedLabels: [String: String]?
+            var decodedAnnotations: [String: String]?
+            var decodedOwnerReferences: [MetaV1.OwnerReference]?
+            var decodedFinalizers: [String]?
+            var decodedManagedFields: [MetaV1.ManagedFieldsEntry]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "generateName":
+                    decodedGenerateName =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "generateName")
+                case "namespace":
+                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case "selfLink":
+                    decodedSelfLink = try decoder.decodeIfPresent(String.self, from: member.value, member: "selfLink")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "resourceVersion":
+                    decodedResourceVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
+                case "generation":
+                    decodedGeneration =
+                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "generation")
+                case "creationTimestamp":
+                    decodedCreationTimestamp =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "creationTimestamp")
+                case "deletionTimestamp":
+                    decodedDeletionTimestamp =
+                        try decoder.decodeIfPresent(Time.self, from: member.value, member: "deletionTimestamp")
+                case "deletionGracePeriodSeconds":
+                    decodedDeletionGracePeriodSeconds =
+                        try decoder.decodeIfPresent(
+                            Int64.self,
+                            from: member.value,
+                            member: "deletionGracePeriodSeconds"
+                        )
+                case "labels":
+                    decodedLabels =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "labels")
+                case "annotations":
+                    decodedAnnotations =
+                        try decoder.decodeIfPresent([String: String].self, from: member.value, member: "annotations")
+                case "ownerReferences":
+                    decodedOwnerReferences =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.OwnerReference].self,
+                            from: member.value,
+                            member: "ownerReferences"
+                        )
+                case "finalizers":
+                    decodedFinalizers =
+                        try decoder.decodeIfPresent([String].self, from: member.value, member: "finalizers")
+                case "managedFields":
+                    decodedManagedFields =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.ManagedFieldsEntry].self,
+                            from: member.value,
+                            member: "managedFields"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.generateName = decodedGenerateName
+            self.namespace = decodedNamespace
+            self.selfLink = decodedSelfLink
+            self.uid = decodedUid
+            self.resourceVersion = decodedResourceVersion
+            self.generation = decodedGeneration
+            self.creationTimestamp = decodedCreationTimestamp
+            self.deletionTimestamp = decodedDeletionTimestamp
+            self.deletionGracePeriodSeconds = decodedDeletionGracePeriodSeconds
+            self.labels = decodedLabels
+            self.annotations = decodedAnnotations
+            self.ownerReferences = decodedOwnerReferences
+            self.finalizers = decodedFinalizers
+            self.managedFields = decodedManagedFields
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(15)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.generateName { members.append(("generateName", value.jsonTree())) }
+            if let value = self.namespace { members.append(("namespace", value.jsonTree())) }
+            if let value = self.selfLink { members.append(("selfLink", value.jsonTree())) }
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            if let value = self.resourceVersion { members.append(("resourceVersion", value.jsonTree())) }
+            if let value = self.generation { members.append(("generation", value.jsonTree())) }
+            if let value = self.creationTimestamp { members.append(("creationTimestamp", value.jsonTree())) }
+            if let value = self.deletionTimestamp { members.append(("deletionTimestamp", value.jsonTree())) }
+            if let value = self.deletionGracePeriodSeconds {
+                members.append(("deletionGracePeriodSeconds", value.jsonTree()))
+            }
+            if let value = self.labels { members.append(("labels", value.jsonTree())) }
+            if let value = self.annotations { members.append(("annotations", value.jsonTree())) }
+            if let value = self.ownerReferences { members.append(("ownerReferences", value.jsonTree())) }
+            if let value = self.finalizers { members.append(("finalizers", value.jsonTree())) }
+            if let value = self.managedFields { members.append(("managedFields", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1397,7 +2306,7 @@ extension MetaV1 {
     ///
     /// An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace
     /// field.
-    public struct OwnerReference: Codable, Sendable, Hashable {
+    public struct OwnerReference: Codable, JSONTreeCodable, Sendable, Hashable {
         /// API version of the referent.
         public var apiVersion: String
         /// Kind of the referent.
@@ -1468,12 +2377,59 @@ extension MetaV1 {
             try container.encodeIfPresent(self.controller, forKey: .controller)
             try container.encodeIfPresent(self.blockOwnerDeletion, forKey: .blockOwnerDeletion)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedApiVersion: String?
+            var decodedKind: String?
+            var decodedName: String?
+            var decodedUid: String?
+            var decodedController: Bool?
+            var decodedBlockOwnerDeletion: Bool?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "controller":
+                    decodedController = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "controller")
+                case "blockOwnerDeletion":
+                    decodedBlockOwnerDeletion =
+                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "blockOwnerDeletion")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.apiVersion = decodedApiVersion ?? ""
+            self.kind = decodedKind ?? ""
+            self.name = decodedName ?? ""
+            self.uid = decodedUid ?? ""
+            self.controller = decodedController
+            self.blockOwnerDeletion = decodedBlockOwnerDeletion
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            members.append(("apiVersion", self.apiVersion.jsonTree()))
+            members.append(("kind", self.kind.jsonTree()))
+            members.append(("name", self.name.jsonTree()))
+            members.append(("uid", self.uid.jsonTree()))
+            if let value = self.controller { members.append(("controller", value.jsonTree())) }
+            if let value = self.blockOwnerDeletion { members.append(("blockOwnerDeletion", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// PartialObjectMetadata is a generic representation of any object with ObjectMeta.
-    public struct PartialObjectMetadata: Codable, Sendable, Hashable {
+    public struct PartialObjectMetadata: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var metadata: MetaV1.ObjectMeta
@@ -1509,12 +2465,44 @@ extension MetaV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ObjectMeta?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// PartialObjectMetadataList contains a list of objects containing only their metadata.
-    public struct PartialObjectMetadataList: Codable, Sendable, Hashable {
+    public struct PartialObjectMetadataList: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var metadata: MetaV1.ListMeta
@@ -1555,12 +2543,54 @@ extension MetaV1 {
             try container.encode(self.metadata, forKey: .metadata)
             try container.encode(self.items, forKey: .items)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedItems: [MetaV1.PartialObjectMetadata]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "items":
+                    decodedItems =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.PartialObjectMetadata].self,
+                            from: member.value,
+                            member: "items"
+                        )
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.items = decodedItems ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("items", self.items.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// PatchOptions may be provided when patching an API object.
-    public struct PatchOptions: Codable, Sendable, Hashable {
+    public struct PatchOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var dryRun: [String]?
@@ -1613,12 +2643,60 @@ extension MetaV1 {
             try container.encodeIfPresent(self.fieldManager, forKey: .fieldManager)
             try container.encodeIfPresent(self.fieldValidation, forKey: .fieldValidation)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedDryRun: [String]?
+            var decodedForce: Bool?
+            var decodedFieldManager: String?
+            var decodedFieldValidation: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "dryRun":
+                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case "force":
+                    decodedForce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "force")
+                case "fieldManager":
+                    decodedFieldManager =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldManager")
+                case "fieldValidation":
+                    decodedFieldValidation =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldValidation")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.dryRun = decodedDryRun
+            self.force = decodedForce
+            self.fieldManager = decodedFieldManager
+            self.fieldValidation = decodedFieldValidation
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.dryRun { members.append(("dryRun", value.jsonTree())) }
+            if let value = self.force { members.append(("force", value.jsonTree())) }
+            if let value = self.fieldManager { members.append(("fieldManager", value.jsonTree())) }
+            if let value = self.fieldValidation { members.append(("fieldValidation", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out.
-    public struct Preconditions: Codable, Sendable, Hashable {
+    public struct Preconditions: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Specifies the target UID.
         public var uid: String?
         /// Specifies the target ResourceVersion
@@ -1649,13 +2727,39 @@ extension MetaV1 {
             try container.encodeIfPresent(self.uid, forKey: .uid)
             try container.encodeIfPresent(self.resourceVersion, forKey: .resourceVersion)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedUid: String?
+            var decodedResourceVersion: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "resourceVersion":
+                    decodedResourceVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.uid = decodedUid
+            self.resourceVersion = decodedResourceVersion
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            if let value = self.resourceVersion { members.append(("resourceVersion", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// ServerAddressByClientCIDR helps the client to determine the server address that they should use, depending on
     /// the clientCIDR that they match.
-    public struct ServerAddressByClientCIDR: Codable, Sendable, Hashable {
+    public struct ServerAddressByClientCIDR: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The CIDR with which clients can match their IP to figure out the server address that they should use.
         public var clientCIDR: String
         /// Address of this server, suitable for a client that matches the above CIDR.
@@ -1688,6 +2792,33 @@ extension MetaV1 {
             try container.encode(self.clientCIDR, forKey: .clientCIDR)
             try container.encode(self.serverAddress, forKey: .serverAddress)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedClientCIDR: String?
+            var decodedServerAddress: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "clientCIDR":
+                    decodedClientCIDR =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "clientCIDR")
+                case "serverAddress":
+                    decodedServerAddress =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "serverAddress")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.clientCIDR = decodedClientCIDR ?? ""
+            self.serverAddress = decodedServerAddress ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("clientCIDR", self.clientCIDR.jsonTree()))
+            members.append(("serverAddress", self.serverAddress.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1695,7 +2826,7 @@ extension MetaV1 {
     /// ShardInfo describes the shard selector that was applied to produce a list response.
     ///
     /// Its presence on a list response indicates the list is a filtered subset.
-    public struct ShardInfo: Codable, Sendable, Hashable {
+    public struct ShardInfo: Codable, JSONTreeCodable, Sendable, Hashable {
         /// selector is the shard selector string from the request, echoed back so clients can verify which shard they
         /// received and merge responses from multiple shards.
         public var selector: String
@@ -1720,12 +2851,32 @@ extension MetaV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.selector, forKey: .selector)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedSelector: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "selector":
+                    decodedSelector = try decoder.decodeIfPresent(String.self, from: member.value, member: "selector")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.selector = decodedSelector ?? ""
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(1)
+            members.append(("selector", self.selector.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// Status is a return value for calls that don't return other objects.
-    public struct Status: Codable, Sendable, Hashable {
+    public struct Status: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Kind is a string value representing the REST resource this object represents.
         ///
         /// Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.
@@ -1815,13 +2966,71 @@ extension MetaV1 {
             try container.encodeIfPresent(self.details, forKey: .details)
             try container.encodeIfPresent(self.code, forKey: .code)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedStatus: String?
+            var decodedMessage: String?
+            var decodedReason: String?
+            var decodedDetails: MetaV1.StatusDetails?
+            var decodedCode: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "details":
+                    decodedDetails =
+                        try decoder.decodeIfPresent(MetaV1.StatusDetails.self, from: member.value, member: "details")
+                case "code":
+                    decodedCode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "code")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.status = decodedStatus
+            self.message = decodedMessage
+            self.reason = decodedReason
+            self.details = decodedDetails
+            self.code = decodedCode
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            if let value = self.status { members.append(("status", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.details { members.append(("details", value.jsonTree())) }
+            if let value = self.code { members.append(("code", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// StatusCause provides more information about an api.Status failure, including cases when multiple errors are
     /// encountered.
-    public struct StatusCause: Codable, Sendable, Hashable {
+    public struct StatusCause: Codable, JSONTreeCodable, Sendable, Hashable {
         /// A machine-readable description of the cause of the error.
         ///
         /// If this value is empty there is no information available.
@@ -1868,6 +3077,36 @@ extension MetaV1 {
             try container.encodeIfPresent(self.message, forKey: .message)
             try container.encodeIfPresent(self.field, forKey: .field)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedReason: String?
+            var decodedMessage: String?
+            var decodedField: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case "field":
+                    decodedField = try decoder.decodeIfPresent(String.self, from: member.value, member: "field")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.reason = decodedReason
+            self.message = decodedMessage
+            self.field = decodedField
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            if let value = self.field { members.append(("field", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1878,7 +3117,7 @@ extension MetaV1 {
     /// The Reason field of a Status object defines what attributes will be set. Clients must ignore fields that do not
     /// match the defined type of each attribute, and should assume that any attribute may be empty, invalid, or under
     /// defined.
-    public struct StatusDetails: Codable, Sendable, Hashable {
+    public struct StatusDetails: Codable, JSONTreeCodable, Sendable, Hashable {
         /// The name attribute of the resource associated with the status StatusReason (when there is a single name
         /// which can be described).
         public var name: String?
@@ -1948,6 +3187,53 @@ extension MetaV1 {
             try container.encodeIfPresent(self.causes, forKey: .causes)
             try container.encodeIfPresent(self.retryAfterSeconds, forKey: .retryAfterSeconds)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedGroup: String?
+            var decodedKind: String?
+            var decodedUid: String?
+            var decodedCauses: [MetaV1.StatusCause]?
+            var decodedRetryAfterSeconds: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "group":
+                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "uid":
+                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case "causes":
+                    decodedCauses =
+                        try decoder.decodeIfPresent([MetaV1.StatusCause].self, from: member.value, member: "causes")
+                case "retryAfterSeconds":
+                    decodedRetryAfterSeconds =
+                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "retryAfterSeconds")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName
+            self.group = decodedGroup
+            self.kind = decodedKind
+            self.uid = decodedUid
+            self.causes = decodedCauses
+            self.retryAfterSeconds = decodedRetryAfterSeconds
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(6)
+            if let value = self.name { members.append(("name", value.jsonTree())) }
+            if let value = self.group { members.append(("group", value.jsonTree())) }
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.uid { members.append(("uid", value.jsonTree())) }
+            if let value = self.causes { members.append(("causes", value.jsonTree())) }
+            if let value = self.retryAfterSeconds { members.append(("retryAfterSeconds", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
@@ -1955,7 +3241,7 @@ extension MetaV1 {
     /// Table is a tabular representation of a set of API resources.
     ///
     /// The server transforms the object into a set of preferred columns for quickly reviewing the objects.
-    public struct Table: Codable, Sendable, Hashable {
+    public struct Table: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         /// Standard list metadata.
@@ -2006,12 +3292,60 @@ extension MetaV1 {
             try container.encode(self.columnDefinitions, forKey: .columnDefinitions)
             try container.encode(self.rows, forKey: .rows)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedMetadata: MetaV1.ListMeta?
+            var decodedColumnDefinitions: [MetaV1.TableColumnDefinition]?
+            var decodedRows: [MetaV1.TableRow]?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "metadata":
+                    decodedMetadata =
+                        try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
+                case "columnDefinitions":
+                    decodedColumnDefinitions =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.TableColumnDefinition].self,
+                            from: member.value,
+                            member: "columnDefinitions"
+                        )
+                case "rows":
+                    decodedRows =
+                        try decoder.decodeIfPresent([MetaV1.TableRow].self, from: member.value, member: "rows")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.metadata = decodedMetadata ?? MetaV1.ListMeta()
+            self.columnDefinitions = decodedColumnDefinitions ?? []
+            self.rows = decodedRows ?? []
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            members.append(("metadata", self.metadata.jsonTree()))
+            members.append(("columnDefinitions", self.columnDefinitions.jsonTree()))
+            members.append(("rows", self.rows.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// TableColumnDefinition contains information about a column returned in the Table.
-    public struct TableColumnDefinition: Codable, Sendable, Hashable {
+    public struct TableColumnDefinition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// name is a human readable name for the column.
         public var name: String
         /// type is an OpenAPI type definition for this column.
@@ -2063,12 +3397,53 @@ extension MetaV1 {
             try container.encode(self.description, forKey: .description)
             try container.encode(self.priority, forKey: .priority)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedName: String?
+            var decodedType: String?
+            var decodedFormat: String?
+            var decodedDescription: String?
+            var decodedPriority: Int32?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "name":
+                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "format":
+                    decodedFormat = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
+                case "description":
+                    decodedDescription =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
+                case "priority":
+                    decodedPriority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.name = decodedName ?? ""
+            self.type = decodedType ?? ""
+            self.format = decodedFormat ?? ""
+            self.description = decodedDescription ?? ""
+            self.priority = decodedPriority ?? 0
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            members.append(("name", self.name.jsonTree()))
+            members.append(("type", self.type.jsonTree()))
+            members.append(("format", self.format.jsonTree()))
+            members.append(("description", self.description.jsonTree()))
+            members.append(("priority", self.priority.jsonTree()))
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// TableOptions are used when a Table is requested by the caller.
-    public struct TableOptions: Codable, Sendable, Hashable {
+    public struct TableOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var includeObject: String?
@@ -2103,12 +3478,44 @@ extension MetaV1 {
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encodeIfPresent(self.includeObject, forKey: .includeObject)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedIncludeObject: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "includeObject":
+                    decodedIncludeObject =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "includeObject")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.includeObject = decodedIncludeObject
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.includeObject { members.append(("includeObject", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// TableRow is an individual row in a table.
-    public struct TableRow: Codable, Sendable, Hashable {
+    public struct TableRow: Codable, JSONTreeCodable, Sendable, Hashable {
         /// cells will be as wide as the column definitions array and may contain strings, numbers, booleans, simple
         /// maps, lists, or null.
         public var cells: [JSONValue]
@@ -2148,12 +3555,47 @@ extension MetaV1 {
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
             try container.encodeIfPresent(self.object, forKey: .object)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedCells: [JSONValue]?
+            var decodedConditions: [MetaV1.TableRowCondition]?
+            var decodedObject: JSONValue?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "cells":
+                    decodedCells = try decoder.decodeIfPresent([JSONValue].self, from: member.value, member: "cells")
+                case "conditions":
+                    decodedConditions =
+                        try decoder.decodeIfPresent(
+                            [MetaV1.TableRowCondition].self,
+                            from: member.value,
+                            member: "conditions"
+                        )
+                case "object":
+                    decodedObject = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "object")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.cells = decodedCells ?? []
+            self.conditions = decodedConditions
+            self.object = decodedObject
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(3)
+            members.append(("cells", self.cells.jsonTree()))
+            if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
+            if let value = self.object { members.append(("object", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// TableRowCondition allows a row to be marked with additional information.
-    public struct TableRowCondition: Codable, Sendable, Hashable {
+    public struct TableRowCondition: Codable, JSONTreeCodable, Sendable, Hashable {
         /// Type of row condition.
         public var type: String
         /// Status of the condition, one of True, False, Unknown.
@@ -2198,12 +3640,47 @@ extension MetaV1 {
             try container.encodeIfPresent(self.reason, forKey: .reason)
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedStatus: String?
+            var decodedReason: String?
+            var decodedMessage: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "status":
+                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case "reason":
+                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case "message":
+                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.status = decodedStatus ?? ""
+            self.reason = decodedReason
+            self.message = decodedMessage
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("status", self.status.jsonTree()))
+            if let value = self.reason { members.append(("reason", value.jsonTree())) }
+            if let value = self.message { members.append(("message", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// UpdateOptions may be provided when updating an API object.
-    public struct UpdateOptions: Codable, Sendable, Hashable {
+    public struct UpdateOptions: Codable, JSONTreeCodable, Sendable, Hashable {
         public var kind: String?
         public var apiVersion: String?
         public var dryRun: [String]?
@@ -2250,12 +3727,55 @@ extension MetaV1 {
             try container.encodeIfPresent(self.fieldManager, forKey: .fieldManager)
             try container.encodeIfPresent(self.fieldValidation, forKey: .fieldValidation)
         }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedKind: String?
+            var decodedApiVersion: String?
+            var decodedDryRun: [String]?
+            var decodedFieldManager: String?
+            var decodedFieldValidation: String?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "kind":
+                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case "apiVersion":
+                    decodedApiVersion =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case "dryRun":
+                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case "fieldManager":
+                    decodedFieldManager =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldManager")
+                case "fieldValidation":
+                    decodedFieldValidation =
+                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldValidation")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.kind = decodedKind
+            self.apiVersion = decodedApiVersion
+            self.dryRun = decodedDryRun
+            self.fieldManager = decodedFieldManager
+            self.fieldValidation = decodedFieldValidation
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
+            if let value = self.kind { members.append(("kind", value.jsonTree())) }
+            if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
+            if let value = self.dryRun { members.append(("dryRun", value.jsonTree())) }
+            if let value = self.fieldManager { members.append(("fieldManager", value.jsonTree())) }
+            if let value = self.fieldValidation { members.append(("fieldValidation", value.jsonTree())) }
+            return .object(JSONObject(members))
+        }
     }
 }
 
 extension MetaV1 {
     /// Event represents a single event to a watched resource.
-    public struct WatchEvent: Codable, Sendable, Hashable {
+    public struct WatchEvent: Codable, JSONTreeCodable, Sendable, Hashable {
         public var type: String
         /// Object is:
         ///  * If Type is Added or Modified: the new state of the object.
@@ -2288,6 +3808,31 @@ extension MetaV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.type, forKey: .type)
             try container.encode(self.object, forKey: .object)
+        }
+
+        public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
+            var decodedType: String?
+            var decodedObject: JSONValue?
+            for member in try decoder.members(of: value) {
+                switch member.key {
+                case "type":
+                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case "object":
+                    decodedObject = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "object")
+                default:
+                    decoder.unknownMember(member.key)
+                }
+            }
+            self.type = decodedType ?? ""
+            self.object = decodedObject ?? JSONValue.null
+        }
+
+        public func jsonTree() -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(2)
+            members.append(("type", self.type.jsonTree()))
+            members.append(("object", self.object.jsonTree()))
+            return .object(JSONObject(members))
         }
     }
 }
