@@ -225,20 +225,33 @@ enum SwiftEmitter {
             let name = property.swiftName
             return "decoded" + name.prefix(1).uppercased() + name.dropFirst()
         }
+        // Optional properties start as `nil` and are assigned in place; required ones are collected first, then
+        // default to their zero value. The switch compares a member name's length before its bytes.
+        let required = model.properties.filter { $0.isRequired && !$0.isBoxed }
         lines.append(member + "public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {")
-        for property in model.properties {
+        for property in required {
             lines.append(body + "var \(local(property)): \(property.type.swift)?")
         }
         lines.append(body + "for member in try decoder.members(of: value) {")
-        lines.append(body + "    switch member.key {")
+        lines.append(body + "    switch member.key.utf8.count {")
         for property in model.properties {
             let key = self.stringLiteral(property.jsonName)
-            lines.append(body + "    case \(key):")
+            let target: String
+            var suffix = ""
+            if property.isBoxed {
+                target = "self._\(property.swiftName)"
+                suffix = ".map(GeneratedBox.init)"
+            } else if property.isRequired {
+                target = local(property)
+            } else {
+                target = "self.\(SwiftNames.declared(property.swiftName))"
+            }
+            lines.append(body + "    case \(property.jsonName.utf8.count) where member.key == \(key):")
             lines += self.assignment(
-                local(property),
+                target,
                 call: "decoder.decodeIfPresent",
                 arguments: ["\(property.type.swift).self", "from: member.value", "member: \(key)"],
-                suffix: "",
+                suffix: suffix,
                 indent: body + "        "
             )
         }
@@ -246,19 +259,13 @@ enum SwiftEmitter {
         lines.append(body + "        decoder.unknownMember(member.key)")
         lines.append(body + "    }")
         lines.append(body + "}")
-        for property in model.properties {
+        for property in required {
             let name = SwiftNames.declared(property.swiftName)
-            if property.isBoxed {
-                lines.append(body + "self._\(property.swiftName) = \(local(property)).map(GeneratedBox.init)")
-            } else if property.isRequired {
-                let line = body + "self.\(name) = \(local(property)) ?? \(property.type.zero!)"
-                if line.count <= self.columns {
-                    lines.append(line)
-                } else {
-                    lines += [body + "self.\(name) =", body + "    \(local(property)) ?? \(property.type.zero!)"]
-                }
+            let line = body + "self.\(name) = \(local(property)) ?? \(property.type.zero!)"
+            if line.count <= self.columns {
+                lines.append(line)
             } else {
-                lines.append(body + "self.\(name) = \(local(property))")
+                lines += [body + "self.\(name) =", body + "    \(local(property)) ?? \(property.type.zero!)"]
             }
         }
         lines.append(member + "}")

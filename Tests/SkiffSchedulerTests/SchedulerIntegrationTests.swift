@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import SkiffAPI
 import SkiffAPIMachinery
 import SkiffAPIServer
@@ -19,11 +20,18 @@ struct SchedulerIntegrationTests {
     /// Runs `body` with an API handler, a client of it and a running scheduler.
     static func withCluster(
         configuration: KubeSchedulerConfiguration,
+        requests: RequestLog? = nil,
         _ body: @Sendable (APIClient) async throws -> Void
     ) async throws {
         let handler = APIHandler(configuration: APIServerConfiguration(), storage: InMemoryStorage(), logger: Self.quiet)
         let client = APIClient(
-            transport: InProcessTransport(user: Self.admin, handler: { await handler.handle($0) }),
+            transport: InProcessTransport(
+                user: Self.admin,
+                handler: { request in
+                    requests?.record(request)
+                    return await handler.handle(request)
+                }
+            ),
             rateLimit: .unlimited
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -120,6 +128,46 @@ struct SchedulerIntegrationTests {
             let node = try await Self.eventually("big to be bound") { try await pods.get("big").spec?.nodeName }
             #expect(node == "node-big")
         }
+    }
+
+    /// The requests a test's clients sent: `GET path?query`.
+    final class RequestLog: Sendable {
+        private let lines = Mutex<[String]>([])
+        func record(_ request: APIRequest) {
+            self.lines.withLock { $0.append("\(request.method) \(request.path)?\(request.query)") }
+        }
+        var all: [String] { self.lines.withLock { $0 } }
+    }
+
+    /// The scheduler watches only pods that have not finished (upstream's field selector on its pod informer), and
+    /// a pod that finishes no longer counts on its node, so a waiting pod fits.
+    @Test func finishedPodsFreeTheirNode() async throws {
+        let requests = RequestLog()
+        try await Self.withCluster(configuration: Self.configuration, requests: requests) { client in
+            _ = try await client.resource(CoreV1.Node.self).create(Make.node("small", cpu: "1", memory: "4Gi"))
+            let pods = client.resource(CoreV1.Pod.self, namespace: "default")
+            var first = Make.pod("first", cpu: "800m", memory: "1Gi")
+            first.metadata.uid = nil
+            _ = try await pods.create(first)
+            _ = try await Self.eventually("first to be bound") { try await pods.get("first").spec?.nodeName }
+            var second = Make.pod("second", cpu: "800m", memory: "1Gi")
+            second.metadata.uid = nil
+            _ = try await pods.create(second)
+            let condition = try await Self.eventually("second to be unschedulable") {
+                try await pods.get("second").status?.conditions?.first { $0.type == "PodScheduled" }
+            }
+            #expect(condition.reason == "Unschedulable")
+            // The first pod completes: the second is bound to the node it used.
+            var finished = try await pods.get("first")
+            finished.status = CoreV1.PodStatus(phase: "Succeeded")
+            _ = try await pods.updateStatus(finished)
+            let node = try await Self.eventually("second to be bound") { try await pods.get("second").spec?.nodeName }
+            #expect(node == "small")
+        }
+        let selector = "fieldSelector=status.phase%21%3DSucceeded%2Cstatus.phase%21%3DFailed"
+        let podReads = requests.all.filter { $0.hasPrefix("GET /api/v1/pods?") }
+        #expect(!podReads.isEmpty)
+        #expect(podReads.allSatisfy { $0.contains(selector) }, "\(podReads)")
     }
 
     @Test func respectsSchedulerNamesAndNodeSelectors() async throws {

@@ -106,10 +106,6 @@ public struct VersionInfo: Codable, JSONTreeCodable, Sendable, Hashable {
     public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
         var decodedMajor: String?
         var decodedMinor: String?
-        var decodedEmulationMajor: String?
-        var decodedEmulationMinor: String?
-        var decodedMinCompatibilityMajor: String?
-        var decodedMinCompatibilityMinor: String?
         var decodedGitVersion: String?
         var decodedGitCommit: String?
         var decodedGitTreeState: String?
@@ -118,37 +114,37 @@ public struct VersionInfo: Codable, JSONTreeCodable, Sendable, Hashable {
         var decodedCompiler: String?
         var decodedPlatform: String?
         for member in try decoder.members(of: value) {
-            switch member.key {
-            case "major":
+            switch member.key.utf8.count {
+            case 5 where member.key == "major":
                 decodedMajor = try decoder.decodeIfPresent(String.self, from: member.value, member: "major")
-            case "minor":
+            case 5 where member.key == "minor":
                 decodedMinor = try decoder.decodeIfPresent(String.self, from: member.value, member: "minor")
-            case "emulationMajor":
-                decodedEmulationMajor =
+            case 14 where member.key == "emulationMajor":
+                self.emulationMajor =
                     try decoder.decodeIfPresent(String.self, from: member.value, member: "emulationMajor")
-            case "emulationMinor":
-                decodedEmulationMinor =
+            case 14 where member.key == "emulationMinor":
+                self.emulationMinor =
                     try decoder.decodeIfPresent(String.self, from: member.value, member: "emulationMinor")
-            case "minCompatibilityMajor":
-                decodedMinCompatibilityMajor =
+            case 21 where member.key == "minCompatibilityMajor":
+                self.minCompatibilityMajor =
                     try decoder.decodeIfPresent(String.self, from: member.value, member: "minCompatibilityMajor")
-            case "minCompatibilityMinor":
-                decodedMinCompatibilityMinor =
+            case 21 where member.key == "minCompatibilityMinor":
+                self.minCompatibilityMinor =
                     try decoder.decodeIfPresent(String.self, from: member.value, member: "minCompatibilityMinor")
-            case "gitVersion":
+            case 10 where member.key == "gitVersion":
                 decodedGitVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "gitVersion")
-            case "gitCommit":
+            case 9 where member.key == "gitCommit":
                 decodedGitCommit = try decoder.decodeIfPresent(String.self, from: member.value, member: "gitCommit")
-            case "gitTreeState":
+            case 12 where member.key == "gitTreeState":
                 decodedGitTreeState =
                     try decoder.decodeIfPresent(String.self, from: member.value, member: "gitTreeState")
-            case "buildDate":
+            case 9 where member.key == "buildDate":
                 decodedBuildDate = try decoder.decodeIfPresent(String.self, from: member.value, member: "buildDate")
-            case "goVersion":
+            case 9 where member.key == "goVersion":
                 decodedGoVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "goVersion")
-            case "compiler":
+            case 8 where member.key == "compiler":
                 decodedCompiler = try decoder.decodeIfPresent(String.self, from: member.value, member: "compiler")
-            case "platform":
+            case 8 where member.key == "platform":
                 decodedPlatform = try decoder.decodeIfPresent(String.self, from: member.value, member: "platform")
             default:
                 decoder.unknownMember(member.key)
@@ -156,10 +152,6 @@ public struct VersionInfo: Codable, JSONTreeCodable, Sendable, Hashable {
         }
         self.major = decodedMajor ?? ""
         self.minor = decodedMinor ?? ""
-        self.emulationMajor = decodedEmulationMajor
-        self.emulationMinor = decodedEmulationMinor
-        self.minCompatibilityMajor = decodedMinCompatibilityMajor
-        self.minCompatibilityMinor = decodedMinCompatibilityMinor
         self.gitVersion = decodedGitVersion ?? ""
         self.gitCommit = decodedGitCommit ?? ""
         self.gitTreeState = decodedGitTreeState ?? ""

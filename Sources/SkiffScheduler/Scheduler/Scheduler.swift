@@ -79,7 +79,9 @@ public final class Scheduler: Sendable {
                 onDelete: { deleted in engine.handleNodeDelete(deleted.object) }
             )
         )
-        informers.informer(CoreV1.Pod.self).addEventHandler(
+        // As upstream's scheduler, pods that have finished are not watched: a pod that turns Succeeded or Failed
+        // leaves the selector, arrives as a delete, and its node's resources are free again.
+        informers.informer(CoreV1.Pod.self, options: Self.podInformerOptions).addEventHandler(
             ResourceEventHandler(
                 onAdd: { pod, _ in engine.handlePodAdd(pod) },
                 onUpdate: { old, new in engine.handlePodUpdate(old: old, new: new) },
@@ -87,6 +89,9 @@ public final class Scheduler: Sendable {
             )
         )
     }
+
+    /// The scheduler's pod informer: every pod that has not finished.
+    static let podInformerOptions = ListOptions(fieldSelector: "status.phase!=Succeeded,status.phase!=Failed")
 
     /// `true` once the informers have synced.
     public var isReady: Bool { self.informers.hasSynced }

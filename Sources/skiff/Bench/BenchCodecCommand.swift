@@ -16,6 +16,9 @@ struct BenchCodecCommand: AsyncParsableCommand {
     @Option(help: "Rounds per case; the best is reported.")
     var rounds: Int = 5
 
+    @Option(help: "Run only the cases whose name contains this text (for profiling one case).")
+    var only: String?
+
     func validate() throws {
         guard self.iterations > 0, self.rounds > 0 else {
             throw ValidationError("--iterations and --rounds must be positive")
@@ -29,7 +32,7 @@ struct BenchCodecCommand: AsyncParsableCommand {
         let data = Data(json)
         let pod = try JSONDecoder().decode(CoreV1.Pod.self, from: data)
         let foundationObject = try JSONSerialization.jsonObject(with: data)
-        let bench = CodecBench(iterations: self.iterations, rounds: self.rounds)
+        let bench = CodecBench(iterations: self.iterations, rounds: self.rounds, only: self.only)
         print("skiff bench codec: Pod of \(json.count) bytes JSON, \(protobuf.count) bytes protobuf")
         print("best of \(self.rounds) × \(self.iterations); µs per object; ratio = ours / reference")
 
@@ -86,6 +89,7 @@ struct BenchCodecCommand: AsyncParsableCommand {
 private struct CodecBench {
     var iterations: Int
     var rounds: Int
+    var only: String?
 
     /// The time per operation of one round, in µs.
     func time(_ body: () throws -> Int) rethrows -> Double {
@@ -105,6 +109,7 @@ private struct CodecBench {
         ours: () throws -> Int,
         reference: () throws -> Int
     ) {
+        if let only = self.only, !name.contains(only) { return }
         do {
             var bestOurs = Double.infinity
             var bestReference = Double.infinity

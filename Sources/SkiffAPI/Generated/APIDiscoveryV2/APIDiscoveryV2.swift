@@ -48,22 +48,18 @@ extension APIDiscoveryV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedVersions: [APIDiscoveryV2.APIVersionDiscovery]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "versions":
-                    decodedVersions =
+                case 8 where member.key == "versions":
+                    self.versions =
                         try decoder.decodeIfPresent(
                             [APIDiscoveryV2.APIVersionDiscovery].self,
                             from: member.value,
@@ -73,10 +69,7 @@ extension APIDiscoveryV2 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.versions = decodedVersions
         }
 
         public func jsonTree() -> JSONValue {
@@ -136,21 +129,18 @@ extension APIDiscoveryV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [APIDiscoveryV2.APIGroupDiscovery]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [APIDiscoveryV2.APIGroupDiscovery].self,
@@ -161,8 +151,6 @@ extension APIDiscoveryV2 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -250,39 +238,35 @@ extension APIDiscoveryV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedResource: String?
-            var decodedResponseKind: MetaV1.GroupVersionKind?
             var decodedScope: String?
             var decodedSingularResource: String?
             var decodedVerbs: [String]?
-            var decodedShortNames: [String]?
-            var decodedCategories: [String]?
-            var decodedSubresources: [APIDiscoveryV2.APISubresourceDiscovery]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resource":
+                switch member.key.utf8.count {
+                case 8 where member.key == "resource":
                     decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
-                case "responseKind":
-                    decodedResponseKind =
+                case 12 where member.key == "responseKind":
+                    self.responseKind =
                         try decoder.decodeIfPresent(
                             MetaV1.GroupVersionKind.self,
                             from: member.value,
                             member: "responseKind"
                         )
-                case "scope":
+                case 5 where member.key == "scope":
                     decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
-                case "singularResource":
+                case 16 where member.key == "singularResource":
                     decodedSingularResource =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "singularResource")
-                case "verbs":
+                case 5 where member.key == "verbs":
                     decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
-                case "shortNames":
-                    decodedShortNames =
+                case 10 where member.key == "shortNames":
+                    self.shortNames =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "shortNames")
-                case "categories":
-                    decodedCategories =
+                case 10 where member.key == "categories":
+                    self.categories =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "categories")
-                case "subresources":
-                    decodedSubresources =
+                case 12 where member.key == "subresources":
+                    self.subresources =
                         try decoder.decodeIfPresent(
                             [APIDiscoveryV2.APISubresourceDiscovery].self,
                             from: member.value,
@@ -293,13 +277,9 @@ extension APIDiscoveryV2 {
                 }
             }
             self.resource = decodedResource ?? ""
-            self.responseKind = decodedResponseKind
             self.scope = decodedScope ?? ""
             self.singularResource = decodedSingularResource ?? ""
             self.verbs = decodedVerbs ?? []
-            self.shortNames = decodedShortNames
-            self.categories = decodedCategories
-            self.subresources = decodedSubresources
         }
 
         public func jsonTree() -> JSONValue {
@@ -364,37 +344,33 @@ extension APIDiscoveryV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSubresource: String?
-            var decodedResponseKind: MetaV1.GroupVersionKind?
-            var decodedAcceptedTypes: [MetaV1.GroupVersionKind]?
             var decodedVerbs: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "subresource":
+                switch member.key.utf8.count {
+                case 11 where member.key == "subresource":
                     decodedSubresource =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "subresource")
-                case "responseKind":
-                    decodedResponseKind =
+                case 12 where member.key == "responseKind":
+                    self.responseKind =
                         try decoder.decodeIfPresent(
                             MetaV1.GroupVersionKind.self,
                             from: member.value,
                             member: "responseKind"
                         )
-                case "acceptedTypes":
-                    decodedAcceptedTypes =
+                case 13 where member.key == "acceptedTypes":
+                    self.acceptedTypes =
                         try decoder.decodeIfPresent(
                             [MetaV1.GroupVersionKind].self,
                             from: member.value,
                             member: "acceptedTypes"
                         )
-                case "verbs":
+                case 5 where member.key == "verbs":
                     decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.subresource = decodedSubresource ?? ""
-            self.responseKind = decodedResponseKind
-            self.acceptedTypes = decodedAcceptedTypes
             self.verbs = decodedVerbs ?? []
         }
 
@@ -452,28 +428,24 @@ extension APIDiscoveryV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVersion: String?
-            var decodedResources: [APIDiscoveryV2.APIResourceDiscovery]?
-            var decodedFreshness: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "version":
+                switch member.key.utf8.count {
+                case 7 where member.key == "version":
                     decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
-                case "resources":
-                    decodedResources =
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             [APIDiscoveryV2.APIResourceDiscovery].self,
                             from: member.value,
                             member: "resources"
                         )
-                case "freshness":
-                    decodedFreshness = try decoder.decodeIfPresent(String.self, from: member.value, member: "freshness")
+                case 9 where member.key == "freshness":
+                    self.freshness = try decoder.decodeIfPresent(String.self, from: member.value, member: "freshness")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.version = decodedVersion ?? ""
-            self.resources = decodedResources
-            self.freshness = decodedFreshness
         }
 
         public func jsonTree() -> JSONValue {

@@ -77,24 +77,21 @@ extension APIExtensionsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             var decodedType: String?
-            var decodedFormat: String?
-            var decodedDescription: String?
-            var decodedPriority: Int32?
             var decodedJsonPath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "type":
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "format":
-                    decodedFormat = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
-                case "description":
-                    decodedDescription =
+                case 6 where member.key == "format":
+                    self.format = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
+                case 11 where member.key == "description":
+                    self.description =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
-                case "priority":
-                    decodedPriority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
-                case "jsonPath":
+                case 8 where member.key == "priority":
+                    self.priority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
+                case 8 where member.key == "jsonPath":
                     decodedJsonPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "jsonPath")
                 default:
                     decoder.unknownMember(member.key)
@@ -102,9 +99,6 @@ extension APIExtensionsV1 {
             }
             self.name = decodedName ?? ""
             self.type = decodedType ?? ""
-            self.format = decodedFormat
-            self.description = decodedDescription
-            self.priority = decodedPriority
             self.jsonPath = decodedJsonPath ?? ""
         }
 
@@ -166,13 +160,12 @@ extension APIExtensionsV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedStrategy: String?
-            var decodedWebhook: APIExtensionsV1.WebhookConversion?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "strategy":
+                switch member.key.utf8.count {
+                case 8 where member.key == "strategy":
                     decodedStrategy = try decoder.decodeIfPresent(String.self, from: member.value, member: "strategy")
-                case "webhook":
-                    decodedWebhook =
+                case 7 where member.key == "webhook":
+                    self.webhook =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.WebhookConversion.self,
                             from: member.value,
@@ -183,7 +176,6 @@ extension APIExtensionsV1 {
                 }
             }
             self.strategy = decodedStrategy ?? ""
-            self.webhook = decodedWebhook
         }
 
         public func jsonTree() -> JSONValue {
@@ -266,30 +258,26 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: APIExtensionsV1.CustomResourceDefinitionSpec?
-            var decodedStatus: APIExtensionsV1.CustomResourceDefinitionStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceDefinitionSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceDefinitionStatus.self,
                             from: member.value,
@@ -299,11 +287,8 @@ extension APIExtensionsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? APIExtensionsV1.CustomResourceDefinitionSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -391,25 +376,21 @@ extension APIExtensionsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
-            var decodedObservedGeneration: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
                 default:
                     decoder.unknownMember(member.key)
@@ -417,10 +398,6 @@ extension APIExtensionsV1 {
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
-            self.observedGeneration = decodedObservedGeneration
         }
 
         public func jsonTree() -> JSONValue {
@@ -494,21 +471,18 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [APIExtensionsV1.CustomResourceDefinition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.CustomResourceDefinition].self,
@@ -519,8 +493,6 @@ extension APIExtensionsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -617,37 +589,29 @@ extension APIExtensionsV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPlural: String?
-            var decodedSingular: String?
-            var decodedShortNames: [String]?
             var decodedKind: String?
-            var decodedListKind: String?
-            var decodedCategories: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "plural":
+                switch member.key.utf8.count {
+                case 6 where member.key == "plural":
                     decodedPlural = try decoder.decodeIfPresent(String.self, from: member.value, member: "plural")
-                case "singular":
-                    decodedSingular = try decoder.decodeIfPresent(String.self, from: member.value, member: "singular")
-                case "shortNames":
-                    decodedShortNames =
+                case 8 where member.key == "singular":
+                    self.singular = try decoder.decodeIfPresent(String.self, from: member.value, member: "singular")
+                case 10 where member.key == "shortNames":
+                    self.shortNames =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "shortNames")
-                case "kind":
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "listKind":
-                    decodedListKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "listKind")
-                case "categories":
-                    decodedCategories =
+                case 8 where member.key == "listKind":
+                    self.listKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "listKind")
+                case 10 where member.key == "categories":
+                    self.categories =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "categories")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.plural = decodedPlural ?? ""
-            self.singular = decodedSingular
-            self.shortNames = decodedShortNames
             self.kind = decodedKind ?? ""
-            self.listKind = decodedListKind
-            self.categories = decodedCategories
         }
 
         public func jsonTree() -> JSONValue {
@@ -760,37 +724,35 @@ extension APIExtensionsV1 {
             var decodedNames: APIExtensionsV1.CustomResourceDefinitionNames?
             var decodedScope: String?
             var decodedVersions: [APIExtensionsV1.CustomResourceDefinitionVersion]?
-            var decodedConversion: APIExtensionsV1.CustomResourceConversion?
-            var decodedPreserveUnknownFields: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "group":
+                switch member.key.utf8.count {
+                case 5 where member.key == "group":
                     decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "names":
+                case 5 where member.key == "names":
                     decodedNames =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceDefinitionNames.self,
                             from: member.value,
                             member: "names"
                         )
-                case "scope":
+                case 5 where member.key == "scope":
                     decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
-                case "versions":
+                case 8 where member.key == "versions":
                     decodedVersions =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.CustomResourceDefinitionVersion].self,
                             from: member.value,
                             member: "versions"
                         )
-                case "conversion":
-                    decodedConversion =
+                case 10 where member.key == "conversion":
+                    self.conversion =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceConversion.self,
                             from: member.value,
                             member: "conversion"
                         )
-                case "preserveUnknownFields":
-                    decodedPreserveUnknownFields =
+                case 21 where member.key == "preserveUnknownFields":
+                    self.preserveUnknownFields =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "preserveUnknownFields")
                 default:
                     decoder.unknownMember(member.key)
@@ -800,8 +762,6 @@ extension APIExtensionsV1 {
             self.names = decodedNames ?? APIExtensionsV1.CustomResourceDefinitionNames()
             self.scope = decodedScope ?? ""
             self.versions = decodedVersions ?? []
-            self.conversion = decodedConversion
-            self.preserveUnknownFields = decodedPreserveUnknownFields
         }
 
         public func jsonTree() -> JSONValue {
@@ -882,40 +842,32 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedConditions: [APIExtensionsV1.CustomResourceDefinitionCondition]?
-            var decodedAcceptedNames: APIExtensionsV1.CustomResourceDefinitionNames?
-            var decodedStoredVersions: [String]?
-            var decodedObservedGeneration: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "conditions":
-                    decodedConditions =
+                switch member.key.utf8.count {
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.CustomResourceDefinitionCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "acceptedNames":
-                    decodedAcceptedNames =
+                case 13 where member.key == "acceptedNames":
+                    self.acceptedNames =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceDefinitionNames.self,
                             from: member.value,
                             member: "acceptedNames"
                         )
-                case "storedVersions":
-                    decodedStoredVersions =
+                case 14 where member.key == "storedVersions":
+                    self.storedVersions =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "storedVersions")
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.conditions = decodedConditions
-            self.acceptedNames = decodedAcceptedNames
-            self.storedVersions = decodedStoredVersions
-            self.observedGeneration = decodedObservedGeneration
         }
 
         public func jsonTree() -> JSONValue {
@@ -1040,48 +992,42 @@ extension APIExtensionsV1 {
             var decodedName: String?
             var decodedServed: Bool?
             var decodedStorage: Bool?
-            var decodedDeprecated: Bool?
-            var decodedDeprecationWarning: String?
-            var decodedSchema: APIExtensionsV1.CustomResourceValidation?
-            var decodedSubresources: APIExtensionsV1.CustomResourceSubresources?
-            var decodedAdditionalPrinterColumns: [APIExtensionsV1.CustomResourceColumnDefinition]?
-            var decodedSelectableFields: [APIExtensionsV1.SelectableField]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "served":
+                case 6 where member.key == "served":
                     decodedServed = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "served")
-                case "storage":
+                case 7 where member.key == "storage":
                     decodedStorage = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "storage")
-                case "deprecated":
-                    decodedDeprecated = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "deprecated")
-                case "deprecationWarning":
-                    decodedDeprecationWarning =
+                case 10 where member.key == "deprecated":
+                    self.deprecated = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "deprecated")
+                case 18 where member.key == "deprecationWarning":
+                    self.deprecationWarning =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "deprecationWarning")
-                case "schema":
-                    decodedSchema =
+                case 6 where member.key == "schema":
+                    self.schema =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceValidation.self,
                             from: member.value,
                             member: "schema"
                         )
-                case "subresources":
-                    decodedSubresources =
+                case 12 where member.key == "subresources":
+                    self.subresources =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceSubresources.self,
                             from: member.value,
                             member: "subresources"
                         )
-                case "additionalPrinterColumns":
-                    decodedAdditionalPrinterColumns =
+                case 24 where member.key == "additionalPrinterColumns":
+                    self.additionalPrinterColumns =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.CustomResourceColumnDefinition].self,
                             from: member.value,
                             member: "additionalPrinterColumns"
                         )
-                case "selectableFields":
-                    decodedSelectableFields =
+                case 16 where member.key == "selectableFields":
+                    self.selectableFields =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.SelectableField].self,
                             from: member.value,
@@ -1094,12 +1040,6 @@ extension APIExtensionsV1 {
             self.name = decodedName ?? ""
             self.served = decodedServed ?? false
             self.storage = decodedStorage ?? false
-            self.deprecated = decodedDeprecated
-            self.deprecationWarning = decodedDeprecationWarning
-            self.schema = decodedSchema
-            self.subresources = decodedSubresources
-            self.additionalPrinterColumns = decodedAdditionalPrinterColumns
-            self.selectableFields = decodedSelectableFields
         }
 
         public func jsonTree() -> JSONValue {
@@ -1181,17 +1121,16 @@ extension APIExtensionsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSpecReplicasPath: String?
             var decodedStatusReplicasPath: String?
-            var decodedLabelSelectorPath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "specReplicasPath":
+                switch member.key.utf8.count {
+                case 16 where member.key == "specReplicasPath":
                     decodedSpecReplicasPath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "specReplicasPath")
-                case "statusReplicasPath":
+                case 18 where member.key == "statusReplicasPath":
                     decodedStatusReplicasPath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "statusReplicasPath")
-                case "labelSelectorPath":
-                    decodedLabelSelectorPath =
+                case 17 where member.key == "labelSelectorPath":
+                    self.labelSelectorPath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "labelSelectorPath")
                 default:
                     decoder.unknownMember(member.key)
@@ -1199,7 +1138,6 @@ extension APIExtensionsV1 {
             }
             self.specReplicasPath = decodedSpecReplicasPath ?? ""
             self.statusReplicasPath = decodedStatusReplicasPath ?? ""
-            self.labelSelectorPath = decodedLabelSelectorPath
         }
 
         public func jsonTree() -> JSONValue {
@@ -1280,19 +1218,17 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedStatus: APIExtensionsV1.CustomResourceSubresourceStatus?
-            var decodedScale: APIExtensionsV1.CustomResourceSubresourceScale?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "status":
-                    decodedStatus =
+                switch member.key.utf8.count {
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceSubresourceStatus.self,
                             from: member.value,
                             member: "status"
                         )
-                case "scale":
-                    decodedScale =
+                case 5 where member.key == "scale":
+                    self.scale =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.CustomResourceSubresourceScale.self,
                             from: member.value,
@@ -1302,8 +1238,6 @@ extension APIExtensionsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.status = decodedStatus
-            self.scale = decodedScale
         }
 
         public func jsonTree() -> JSONValue {
@@ -1345,11 +1279,10 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedOpenAPIV3Schema: APIExtensionsV1.JSONSchemaProps?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "openAPIV3Schema":
-                    decodedOpenAPIV3Schema =
+                switch member.key.utf8.count {
+                case 15 where member.key == "openAPIV3Schema":
+                    self.openAPIV3Schema =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.JSONSchemaProps.self,
                             from: member.value,
@@ -1359,7 +1292,6 @@ extension APIExtensionsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.openAPIV3Schema = decodedOpenAPIV3Schema
         }
 
         public func jsonTree() -> JSONValue {
@@ -1404,21 +1336,17 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedDescription: String?
-            var decodedUrl: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "description":
-                    decodedDescription =
+                switch member.key.utf8.count {
+                case 11 where member.key == "description":
+                    self.description =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
-                case "url":
-                    decodedUrl = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
+                case 3 where member.key == "url":
+                    self.url = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.description = decodedDescription
-            self.url = decodedUrl
         }
 
         public func jsonTree() -> JSONValue {
@@ -1831,225 +1759,179 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedId: String?
-            var decodedSchema: String?
-            var decodedRef: String?
-            var decodedDescription: String?
-            var decodedType: String?
-            var decodedFormat: String?
-            var decodedTitle: String?
-            var decodedDefault: JSONValue?
-            var decodedMaximum: Double?
-            var decodedExclusiveMaximum: Bool?
-            var decodedMinimum: Double?
-            var decodedExclusiveMinimum: Bool?
-            var decodedMaxLength: Int64?
-            var decodedMinLength: Int64?
-            var decodedPattern: String?
-            var decodedMaxItems: Int64?
-            var decodedMinItems: Int64?
-            var decodedUniqueItems: Bool?
-            var decodedMultipleOf: Double?
-            var decodedEnum: [JSONValue]?
-            var decodedMaxProperties: Int64?
-            var decodedMinProperties: Int64?
-            var decodedRequired: [String]?
-            var decodedItems: APIExtensionsV1.JSONSchemaPropsOrArray?
-            var decodedAllOf: [APIExtensionsV1.JSONSchemaProps]?
-            var decodedOneOf: [APIExtensionsV1.JSONSchemaProps]?
-            var decodedAnyOf: [APIExtensionsV1.JSONSchemaProps]?
-            var decodedNot: APIExtensionsV1.JSONSchemaProps?
-            var decodedProperties: [String: APIExtensionsV1.JSONSchemaProps]?
-            var decodedAdditionalProperties: APIExtensionsV1.JSONSchemaPropsOrBool?
-            var decodedPatternProperties: [String: APIExtensionsV1.JSONSchemaProps]?
-            var decodedDependencies: [String: APIExtensionsV1.JSONSchemaPropsOrStringArray]?
-            var decodedAdditionalItems: APIExtensionsV1.JSONSchemaPropsOrBool?
-            var decodedDefinitions: [String: APIExtensionsV1.JSONSchemaProps]?
-            var decodedExternalDocs: APIExtensionsV1.ExternalDocumentation?
-            var decodedExample: JSONValue?
-            var decodedNullable: Bool?
-            var decodedXKubernetesPreserveUnknownFields: Bool?
-            var decodedXKubernetesEmbeddedResource: Bool?
-            var decodedXKubernetesIntOrString: Bool?
-            var decodedXKubernetesListMapKeys: [String]?
-            var decodedXKubernetesListType: String?
-            var decodedXKubernetesMapType: String?
-            var decodedXKubernetesValidations: [APIExtensionsV1.ValidationRule]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "id":
-                    decodedId = try decoder.decodeIfPresent(String.self, from: member.value, member: "id")
-                case "$schema":
-                    decodedSchema = try decoder.decodeIfPresent(String.self, from: member.value, member: "$schema")
-                case "$ref":
-                    decodedRef = try decoder.decodeIfPresent(String.self, from: member.value, member: "$ref")
-                case "description":
-                    decodedDescription =
+                switch member.key.utf8.count {
+                case 2 where member.key == "id":
+                    self.id = try decoder.decodeIfPresent(String.self, from: member.value, member: "id")
+                case 7 where member.key == "$schema":
+                    self.schema = try decoder.decodeIfPresent(String.self, from: member.value, member: "$schema")
+                case 4 where member.key == "$ref":
+                    self.ref = try decoder.decodeIfPresent(String.self, from: member.value, member: "$ref")
+                case 11 where member.key == "description":
+                    self.description =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "format":
-                    decodedFormat = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
-                case "title":
-                    decodedTitle = try decoder.decodeIfPresent(String.self, from: member.value, member: "title")
-                case "default":
-                    decodedDefault = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "default")
-                case "maximum":
-                    decodedMaximum = try decoder.decodeIfPresent(Double.self, from: member.value, member: "maximum")
-                case "exclusiveMaximum":
-                    decodedExclusiveMaximum =
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 6 where member.key == "format":
+                    self.format = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
+                case 5 where member.key == "title":
+                    self.title = try decoder.decodeIfPresent(String.self, from: member.value, member: "title")
+                case 7 where member.key == "default":
+                    self.`default` = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "default")
+                case 7 where member.key == "maximum":
+                    self.maximum = try decoder.decodeIfPresent(Double.self, from: member.value, member: "maximum")
+                case 16 where member.key == "exclusiveMaximum":
+                    self.exclusiveMaximum =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "exclusiveMaximum")
-                case "minimum":
-                    decodedMinimum = try decoder.decodeIfPresent(Double.self, from: member.value, member: "minimum")
-                case "exclusiveMinimum":
-                    decodedExclusiveMinimum =
+                case 7 where member.key == "minimum":
+                    self.minimum = try decoder.decodeIfPresent(Double.self, from: member.value, member: "minimum")
+                case 16 where member.key == "exclusiveMinimum":
+                    self.exclusiveMinimum =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "exclusiveMinimum")
-                case "maxLength":
-                    decodedMaxLength = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxLength")
-                case "minLength":
-                    decodedMinLength = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minLength")
-                case "pattern":
-                    decodedPattern = try decoder.decodeIfPresent(String.self, from: member.value, member: "pattern")
-                case "maxItems":
-                    decodedMaxItems = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxItems")
-                case "minItems":
-                    decodedMinItems = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minItems")
-                case "uniqueItems":
-                    decodedUniqueItems =
-                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "uniqueItems")
-                case "multipleOf":
-                    decodedMultipleOf =
-                        try decoder.decodeIfPresent(Double.self, from: member.value, member: "multipleOf")
-                case "enum":
-                    decodedEnum = try decoder.decodeIfPresent([JSONValue].self, from: member.value, member: "enum")
-                case "maxProperties":
-                    decodedMaxProperties =
+                case 9 where member.key == "maxLength":
+                    self.maxLength = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxLength")
+                case 9 where member.key == "minLength":
+                    self.minLength = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minLength")
+                case 7 where member.key == "pattern":
+                    self.pattern = try decoder.decodeIfPresent(String.self, from: member.value, member: "pattern")
+                case 8 where member.key == "maxItems":
+                    self.maxItems = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxItems")
+                case 8 where member.key == "minItems":
+                    self.minItems = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minItems")
+                case 11 where member.key == "uniqueItems":
+                    self.uniqueItems = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "uniqueItems")
+                case 10 where member.key == "multipleOf":
+                    self.multipleOf = try decoder.decodeIfPresent(Double.self, from: member.value, member: "multipleOf")
+                case 4 where member.key == "enum":
+                    self.`enum` = try decoder.decodeIfPresent([JSONValue].self, from: member.value, member: "enum")
+                case 13 where member.key == "maxProperties":
+                    self.maxProperties =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "maxProperties")
-                case "minProperties":
-                    decodedMinProperties =
+                case 13 where member.key == "minProperties":
+                    self.minProperties =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "minProperties")
-                case "required":
-                    decodedRequired = try decoder.decodeIfPresent([String].self, from: member.value, member: "required")
-                case "items":
-                    decodedItems =
+                case 8 where member.key == "required":
+                    self.required = try decoder.decodeIfPresent([String].self, from: member.value, member: "required")
+                case 5 where member.key == "items":
+                    self.items =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.JSONSchemaPropsOrArray.self,
                             from: member.value,
                             member: "items"
                         )
-                case "allOf":
-                    decodedAllOf =
+                case 5 where member.key == "allOf":
+                    self.allOf =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.JSONSchemaProps].self,
                             from: member.value,
                             member: "allOf"
                         )
-                case "oneOf":
-                    decodedOneOf =
+                case 5 where member.key == "oneOf":
+                    self.oneOf =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.JSONSchemaProps].self,
                             from: member.value,
                             member: "oneOf"
                         )
-                case "anyOf":
-                    decodedAnyOf =
+                case 5 where member.key == "anyOf":
+                    self.anyOf =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.JSONSchemaProps].self,
                             from: member.value,
                             member: "anyOf"
                         )
-                case "not":
-                    decodedNot =
+                case 3 where member.key == "not":
+                    self._not =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.JSONSchemaProps.self,
                             from: member.value,
                             member: "not"
-                        )
-                case "properties":
-                    decodedProperties =
+                        ).map(GeneratedBox.init)
+                case 10 where member.key == "properties":
+                    self.properties =
                         try decoder.decodeIfPresent(
                             [String: APIExtensionsV1.JSONSchemaProps].self,
                             from: member.value,
                             member: "properties"
                         )
-                case "additionalProperties":
-                    decodedAdditionalProperties =
+                case 20 where member.key == "additionalProperties":
+                    self.additionalProperties =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.JSONSchemaPropsOrBool.self,
                             from: member.value,
                             member: "additionalProperties"
                         )
-                case "patternProperties":
-                    decodedPatternProperties =
+                case 17 where member.key == "patternProperties":
+                    self.patternProperties =
                         try decoder.decodeIfPresent(
                             [String: APIExtensionsV1.JSONSchemaProps].self,
                             from: member.value,
                             member: "patternProperties"
                         )
-                case "dependencies":
-                    decodedDependencies =
+                case 12 where member.key == "dependencies":
+                    self.dependencies =
                         try decoder.decodeIfPresent(
                             [String: APIExtensionsV1.JSONSchemaPropsOrStringArray].self,
                             from: member.value,
                             member: "dependencies"
                         )
-                case "additionalItems":
-                    decodedAdditionalItems =
+                case 15 where member.key == "additionalItems":
+                    self.additionalItems =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.JSONSchemaPropsOrBool.self,
                             from: member.value,
                             member: "additionalItems"
                         )
-                case "definitions":
-                    decodedDefinitions =
+                case 11 where member.key == "definitions":
+                    self.definitions =
                         try decoder.decodeIfPresent(
                             [String: APIExtensionsV1.JSONSchemaProps].self,
                             from: member.value,
                             member: "definitions"
                         )
-                case "externalDocs":
-                    decodedExternalDocs =
+                case 12 where member.key == "externalDocs":
+                    self.externalDocs =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.ExternalDocumentation.self,
                             from: member.value,
                             member: "externalDocs"
                         )
-                case "example":
-                    decodedExample = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "example")
-                case "nullable":
-                    decodedNullable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "nullable")
-                case "x-kubernetes-preserve-unknown-fields":
-                    decodedXKubernetesPreserveUnknownFields =
+                case 7 where member.key == "example":
+                    self.example = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "example")
+                case 8 where member.key == "nullable":
+                    self.nullable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "nullable")
+                case 36 where member.key == "x-kubernetes-preserve-unknown-fields":
+                    self.xKubernetesPreserveUnknownFields =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
                             member: "x-kubernetes-preserve-unknown-fields"
                         )
-                case "x-kubernetes-embedded-resource":
-                    decodedXKubernetesEmbeddedResource =
+                case 30 where member.key == "x-kubernetes-embedded-resource":
+                    self.xKubernetesEmbeddedResource =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
                             member: "x-kubernetes-embedded-resource"
                         )
-                case "x-kubernetes-int-or-string":
-                    decodedXKubernetesIntOrString =
+                case 26 where member.key == "x-kubernetes-int-or-string":
+                    self.xKubernetesIntOrString =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "x-kubernetes-int-or-string")
-                case "x-kubernetes-list-map-keys":
-                    decodedXKubernetesListMapKeys =
+                case 26 where member.key == "x-kubernetes-list-map-keys":
+                    self.xKubernetesListMapKeys =
                         try decoder.decodeIfPresent(
                             [String].self,
                             from: member.value,
                             member: "x-kubernetes-list-map-keys"
                         )
-                case "x-kubernetes-list-type":
-                    decodedXKubernetesListType =
+                case 22 where member.key == "x-kubernetes-list-type":
+                    self.xKubernetesListType =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "x-kubernetes-list-type")
-                case "x-kubernetes-map-type":
-                    decodedXKubernetesMapType =
+                case 21 where member.key == "x-kubernetes-map-type":
+                    self.xKubernetesMapType =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "x-kubernetes-map-type")
-                case "x-kubernetes-validations":
-                    decodedXKubernetesValidations =
+                case 24 where member.key == "x-kubernetes-validations":
+                    self.xKubernetesValidations =
                         try decoder.decodeIfPresent(
                             [APIExtensionsV1.ValidationRule].self,
                             from: member.value,
@@ -2059,50 +1941,6 @@ extension APIExtensionsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.id = decodedId
-            self.schema = decodedSchema
-            self.ref = decodedRef
-            self.description = decodedDescription
-            self.type = decodedType
-            self.format = decodedFormat
-            self.title = decodedTitle
-            self.`default` = decodedDefault
-            self.maximum = decodedMaximum
-            self.exclusiveMaximum = decodedExclusiveMaximum
-            self.minimum = decodedMinimum
-            self.exclusiveMinimum = decodedExclusiveMinimum
-            self.maxLength = decodedMaxLength
-            self.minLength = decodedMinLength
-            self.pattern = decodedPattern
-            self.maxItems = decodedMaxItems
-            self.minItems = decodedMinItems
-            self.uniqueItems = decodedUniqueItems
-            self.multipleOf = decodedMultipleOf
-            self.`enum` = decodedEnum
-            self.maxProperties = decodedMaxProperties
-            self.minProperties = decodedMinProperties
-            self.required = decodedRequired
-            self.items = decodedItems
-            self.allOf = decodedAllOf
-            self.oneOf = decodedOneOf
-            self.anyOf = decodedAnyOf
-            self._not = decodedNot.map(GeneratedBox.init)
-            self.properties = decodedProperties
-            self.additionalProperties = decodedAdditionalProperties
-            self.patternProperties = decodedPatternProperties
-            self.dependencies = decodedDependencies
-            self.additionalItems = decodedAdditionalItems
-            self.definitions = decodedDefinitions
-            self.externalDocs = decodedExternalDocs
-            self.example = decodedExample
-            self.nullable = decodedNullable
-            self.xKubernetesPreserveUnknownFields = decodedXKubernetesPreserveUnknownFields
-            self.xKubernetesEmbeddedResource = decodedXKubernetesEmbeddedResource
-            self.xKubernetesIntOrString = decodedXKubernetesIntOrString
-            self.xKubernetesListMapKeys = decodedXKubernetesListMapKeys
-            self.xKubernetesListType = decodedXKubernetesListType
-            self.xKubernetesMapType = decodedXKubernetesMapType
-            self.xKubernetesValidations = decodedXKubernetesValidations
         }
 
         public func jsonTree() -> JSONValue {
@@ -2204,8 +2042,8 @@ extension APIExtensionsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedJsonPath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "jsonPath":
+                switch member.key.utf8.count {
+                case 8 where member.key == "jsonPath":
                     decodedJsonPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "jsonPath")
                 default:
                     decoder.unknownMember(member.key)
@@ -2281,26 +2119,22 @@ extension APIExtensionsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedNamespace: String?
             var decodedName: String?
-            var decodedPath: String?
-            var decodedPort: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "namespace":
+                switch member.key.utf8.count {
+                case 9 where member.key == "namespace":
                     decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "path":
-                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "port":
-                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case 4 where member.key == "path":
+                    self.path = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case 4 where member.key == "port":
+                    self.port = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.namespace = decodedNamespace ?? ""
             self.name = decodedName ?? ""
-            self.path = decodedPath
-            self.port = decodedPort
         }
 
         public func jsonTree() -> JSONValue {
@@ -2478,37 +2312,27 @@ extension APIExtensionsV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedRule: String?
-            var decodedMessage: String?
-            var decodedMessageExpression: String?
-            var decodedReason: String?
-            var decodedFieldPath: String?
-            var decodedOptionalOldSelf: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "rule":
+                switch member.key.utf8.count {
+                case 4 where member.key == "rule":
                     decodedRule = try decoder.decodeIfPresent(String.self, from: member.value, member: "rule")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "messageExpression":
-                    decodedMessageExpression =
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 17 where member.key == "messageExpression":
+                    self.messageExpression =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "messageExpression")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "fieldPath":
-                    decodedFieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
-                case "optionalOldSelf":
-                    decodedOptionalOldSelf =
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 9 where member.key == "fieldPath":
+                    self.fieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
+                case 15 where member.key == "optionalOldSelf":
+                    self.optionalOldSelf =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optionalOldSelf")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.rule = decodedRule ?? ""
-            self.message = decodedMessage
-            self.messageExpression = decodedMessageExpression
-            self.reason = decodedReason
-            self.fieldPath = decodedFieldPath
-            self.optionalOldSelf = decodedOptionalOldSelf
         }
 
         public func jsonTree() -> JSONValue {
@@ -2591,29 +2415,23 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedUrl: String?
-            var decodedService: APIExtensionsV1.ServiceReference?
-            var decodedCaBundle: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "url":
-                    decodedUrl = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
-                case "service":
-                    decodedService =
+                switch member.key.utf8.count {
+                case 3 where member.key == "url":
+                    self.url = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
+                case 7 where member.key == "service":
+                    self.service =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.ServiceReference.self,
                             from: member.value,
                             member: "service"
                         )
-                case "caBundle":
-                    decodedCaBundle = try decoder.decodeIfPresent(String.self, from: member.value, member: "caBundle")
+                case 8 where member.key == "caBundle":
+                    self.caBundle = try decoder.decodeIfPresent(String.self, from: member.value, member: "caBundle")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.url = decodedUrl
-            self.service = decodedService
-            self.caBundle = decodedCaBundle
         }
 
         public func jsonTree() -> JSONValue {
@@ -2669,18 +2487,17 @@ extension APIExtensionsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedClientConfig: APIExtensionsV1.WebhookClientConfig?
             var decodedConversionReviewVersions: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "clientConfig":
-                    decodedClientConfig =
+                switch member.key.utf8.count {
+                case 12 where member.key == "clientConfig":
+                    self.clientConfig =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.WebhookClientConfig.self,
                             from: member.value,
                             member: "clientConfig"
                         )
-                case "conversionReviewVersions":
+                case 24 where member.key == "conversionReviewVersions":
                     decodedConversionReviewVersions =
                         try decoder.decodeIfPresent(
                             [String].self,
@@ -2691,7 +2508,6 @@ extension APIExtensionsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.clientConfig = decodedClientConfig
             self.conversionReviewVersions = decodedConversionReviewVersions ?? []
         }
 

@@ -71,17 +71,14 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedExpression: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "expression":
-                    decodedExpression =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
+                switch member.key.utf8.count {
+                case 10 where member.key == "expression":
+                    self.expression = try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.expression = decodedExpression
         }
 
         public func jsonTree() -> JSONValue {
@@ -154,10 +151,10 @@ extension AdmissionRegistrationV1 {
             var decodedKey: String?
             var decodedValueExpression: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "valueExpression":
+                case 15 where member.key == "valueExpression":
                     decodedValueExpression =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "valueExpression")
                 default:
@@ -222,10 +219,10 @@ extension AdmissionRegistrationV1 {
             var decodedFieldRef: String?
             var decodedWarning: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "fieldRef":
+                switch member.key.utf8.count {
+                case 8 where member.key == "fieldRef":
                     decodedFieldRef = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldRef")
-                case "warning":
+                case 7 where member.key == "warning":
                     decodedWarning = try decoder.decodeIfPresent(String.self, from: member.value, member: "warning")
                 default:
                     decoder.unknownMember(member.key)
@@ -342,17 +339,14 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedExpression: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "expression":
-                    decodedExpression =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
+                switch member.key.utf8.count {
+                case 10 where member.key == "expression":
+                    self.expression = try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.expression = decodedExpression
         }
 
         public func jsonTree() -> JSONValue {
@@ -425,10 +419,10 @@ extension AdmissionRegistrationV1 {
             var decodedName: String?
             var decodedExpression: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "expression":
+                case 10 where member.key == "expression":
                     decodedExpression =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
                 default:
@@ -581,53 +575,43 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedNamespaceSelector: MetaV1.LabelSelector?
-            var decodedObjectSelector: MetaV1.LabelSelector?
-            var decodedResourceRules: [AdmissionRegistrationV1.NamedRuleWithOperations]?
-            var decodedExcludeResourceRules: [AdmissionRegistrationV1.NamedRuleWithOperations]?
-            var decodedMatchPolicy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "namespaceSelector":
-                    decodedNamespaceSelector =
+                switch member.key.utf8.count {
+                case 17 where member.key == "namespaceSelector":
+                    self.namespaceSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "namespaceSelector"
                         )
-                case "objectSelector":
-                    decodedObjectSelector =
+                case 14 where member.key == "objectSelector":
+                    self.objectSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "objectSelector"
                         )
-                case "resourceRules":
-                    decodedResourceRules =
+                case 13 where member.key == "resourceRules":
+                    self.resourceRules =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.NamedRuleWithOperations].self,
                             from: member.value,
                             member: "resourceRules"
                         )
-                case "excludeResourceRules":
-                    decodedExcludeResourceRules =
+                case 20 where member.key == "excludeResourceRules":
+                    self.excludeResourceRules =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.NamedRuleWithOperations].self,
                             from: member.value,
                             member: "excludeResourceRules"
                         )
-                case "matchPolicy":
-                    decodedMatchPolicy =
+                case 11 where member.key == "matchPolicy":
+                    self.matchPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "matchPolicy")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.namespaceSelector = decodedNamespaceSelector
-            self.objectSelector = decodedObjectSelector
-            self.resourceRules = decodedResourceRules
-            self.excludeResourceRules = decodedExcludeResourceRules
-            self.matchPolicy = decodedMatchPolicy
         }
 
         public func jsonTree() -> JSONValue {
@@ -702,22 +686,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AdmissionRegistrationV1.MutatingAdmissionPolicySpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MutatingAdmissionPolicySpec.self,
                             from: member.value,
@@ -727,10 +707,7 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -817,22 +794,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec.self,
                             from: member.value,
@@ -842,10 +815,7 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -921,21 +891,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AdmissionRegistrationV1.MutatingAdmissionPolicyBinding]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MutatingAdmissionPolicyBinding].self,
@@ -946,8 +913,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1022,23 +987,19 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPolicyName: String?
-            var decodedParamRef: AdmissionRegistrationV1.ParamRef?
-            var decodedMatchResources: AdmissionRegistrationV1.MatchResources?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "policyName":
-                    decodedPolicyName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "policyName")
-                case "paramRef":
-                    decodedParamRef =
+                switch member.key.utf8.count {
+                case 10 where member.key == "policyName":
+                    self.policyName = try decoder.decodeIfPresent(String.self, from: member.value, member: "policyName")
+                case 8 where member.key == "paramRef":
+                    self.paramRef =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ParamRef.self,
                             from: member.value,
                             member: "paramRef"
                         )
-                case "matchResources":
-                    decodedMatchResources =
+                case 14 where member.key == "matchResources":
+                    self.matchResources =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MatchResources.self,
                             from: member.value,
@@ -1048,9 +1009,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.policyName = decodedPolicyName
-            self.paramRef = decodedParamRef
-            self.matchResources = decodedMatchResources
         }
 
         public func jsonTree() -> JSONValue {
@@ -1125,21 +1083,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AdmissionRegistrationV1.MutatingAdmissionPolicy]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MutatingAdmissionPolicy].self,
@@ -1150,8 +1105,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1296,67 +1249,53 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedParamKind: AdmissionRegistrationV1.ParamKind?
-            var decodedMatchConstraints: AdmissionRegistrationV1.MatchResources?
-            var decodedVariables: [AdmissionRegistrationV1.Variable]?
-            var decodedMutations: [AdmissionRegistrationV1.Mutation]?
-            var decodedFailurePolicy: String?
-            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
-            var decodedReinvocationPolicy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "paramKind":
-                    decodedParamKind =
+                switch member.key.utf8.count {
+                case 9 where member.key == "paramKind":
+                    self.paramKind =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ParamKind.self,
                             from: member.value,
                             member: "paramKind"
                         )
-                case "matchConstraints":
-                    decodedMatchConstraints =
+                case 16 where member.key == "matchConstraints":
+                    self.matchConstraints =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MatchResources.self,
                             from: member.value,
                             member: "matchConstraints"
                         )
-                case "variables":
-                    decodedVariables =
+                case 9 where member.key == "variables":
+                    self.variables =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.Variable].self,
                             from: member.value,
                             member: "variables"
                         )
-                case "mutations":
-                    decodedMutations =
+                case 9 where member.key == "mutations":
+                    self.mutations =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.Mutation].self,
                             from: member.value,
                             member: "mutations"
                         )
-                case "failurePolicy":
-                    decodedFailurePolicy =
+                case 13 where member.key == "failurePolicy":
+                    self.failurePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
-                case "matchConditions":
-                    decodedMatchConditions =
+                case 15 where member.key == "matchConditions":
+                    self.matchConditions =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MatchCondition].self,
                             from: member.value,
                             member: "matchConditions"
                         )
-                case "reinvocationPolicy":
-                    decodedReinvocationPolicy =
+                case 18 where member.key == "reinvocationPolicy":
+                    self.reinvocationPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "reinvocationPolicy")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.paramKind = decodedParamKind
-            self.matchConstraints = decodedMatchConstraints
-            self.variables = decodedVariables
-            self.mutations = decodedMutations
-            self.failurePolicy = decodedFailurePolicy
-            self.matchConditions = decodedMatchConditions
-            self.reinvocationPolicy = decodedReinvocationPolicy
         }
 
         public func jsonTree() -> JSONValue {
@@ -1600,72 +1539,64 @@ extension AdmissionRegistrationV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             var decodedClientConfig: AdmissionRegistrationV1.WebhookClientConfig?
-            var decodedRules: [AdmissionRegistrationV1.RuleWithOperations]?
-            var decodedFailurePolicy: String?
-            var decodedMatchPolicy: String?
-            var decodedNamespaceSelector: MetaV1.LabelSelector?
-            var decodedObjectSelector: MetaV1.LabelSelector?
             var decodedSideEffects: String?
-            var decodedTimeoutSeconds: Int32?
             var decodedAdmissionReviewVersions: [String]?
-            var decodedReinvocationPolicy: String?
-            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "clientConfig":
+                case 12 where member.key == "clientConfig":
                     decodedClientConfig =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.WebhookClientConfig.self,
                             from: member.value,
                             member: "clientConfig"
                         )
-                case "rules":
-                    decodedRules =
+                case 5 where member.key == "rules":
+                    self.rules =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.RuleWithOperations].self,
                             from: member.value,
                             member: "rules"
                         )
-                case "failurePolicy":
-                    decodedFailurePolicy =
+                case 13 where member.key == "failurePolicy":
+                    self.failurePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
-                case "matchPolicy":
-                    decodedMatchPolicy =
+                case 11 where member.key == "matchPolicy":
+                    self.matchPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "matchPolicy")
-                case "namespaceSelector":
-                    decodedNamespaceSelector =
+                case 17 where member.key == "namespaceSelector":
+                    self.namespaceSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "namespaceSelector"
                         )
-                case "objectSelector":
-                    decodedObjectSelector =
+                case 14 where member.key == "objectSelector":
+                    self.objectSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "objectSelector"
                         )
-                case "sideEffects":
+                case 11 where member.key == "sideEffects":
                     decodedSideEffects =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "sideEffects")
-                case "timeoutSeconds":
-                    decodedTimeoutSeconds =
+                case 14 where member.key == "timeoutSeconds":
+                    self.timeoutSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
-                case "admissionReviewVersions":
+                case 23 where member.key == "admissionReviewVersions":
                     decodedAdmissionReviewVersions =
                         try decoder.decodeIfPresent(
                             [String].self,
                             from: member.value,
                             member: "admissionReviewVersions"
                         )
-                case "reinvocationPolicy":
-                    decodedReinvocationPolicy =
+                case 18 where member.key == "reinvocationPolicy":
+                    self.reinvocationPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "reinvocationPolicy")
-                case "matchConditions":
-                    decodedMatchConditions =
+                case 15 where member.key == "matchConditions":
+                    self.matchConditions =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MatchCondition].self,
                             from: member.value,
@@ -1677,16 +1608,8 @@ extension AdmissionRegistrationV1 {
             }
             self.name = decodedName ?? ""
             self.clientConfig = decodedClientConfig ?? AdmissionRegistrationV1.WebhookClientConfig()
-            self.rules = decodedRules
-            self.failurePolicy = decodedFailurePolicy
-            self.matchPolicy = decodedMatchPolicy
-            self.namespaceSelector = decodedNamespaceSelector
-            self.objectSelector = decodedObjectSelector
             self.sideEffects = decodedSideEffects ?? ""
-            self.timeoutSeconds = decodedTimeoutSeconds
             self.admissionReviewVersions = decodedAdmissionReviewVersions ?? []
-            self.reinvocationPolicy = decodedReinvocationPolicy
-            self.matchConditions = decodedMatchConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -1768,22 +1691,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedWebhooks: [AdmissionRegistrationV1.MutatingWebhook]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "webhooks":
-                    decodedWebhooks =
+                case 8 where member.key == "webhooks":
+                    self.webhooks =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MutatingWebhook].self,
                             from: member.value,
@@ -1793,10 +1712,7 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.webhooks = decodedWebhooks
         }
 
         public func jsonTree() -> JSONValue {
@@ -1872,21 +1788,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AdmissionRegistrationV1.MutatingWebhookConfiguration]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MutatingWebhookConfiguration].self,
@@ -1897,8 +1810,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1970,21 +1881,19 @@ extension AdmissionRegistrationV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPatchType: String?
-            var decodedApplyConfiguration: AdmissionRegistrationV1.ApplyConfiguration?
-            var decodedJsonPatch: AdmissionRegistrationV1.JSONPatch?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "patchType":
+                switch member.key.utf8.count {
+                case 9 where member.key == "patchType":
                     decodedPatchType = try decoder.decodeIfPresent(String.self, from: member.value, member: "patchType")
-                case "applyConfiguration":
-                    decodedApplyConfiguration =
+                case 18 where member.key == "applyConfiguration":
+                    self.applyConfiguration =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ApplyConfiguration.self,
                             from: member.value,
                             member: "applyConfiguration"
                         )
-                case "jsonPatch":
-                    decodedJsonPatch =
+                case 9 where member.key == "jsonPatch":
+                    self.jsonPatch =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.JSONPatch.self,
                             from: member.value,
@@ -1995,8 +1904,6 @@ extension AdmissionRegistrationV1 {
                 }
             }
             self.patchType = decodedPatchType ?? ""
-            self.applyConfiguration = decodedApplyConfiguration
-            self.jsonPatch = decodedJsonPatch
         }
 
         public func jsonTree() -> JSONValue {
@@ -2094,41 +2001,27 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedResourceNames: [String]?
-            var decodedOperations: [String]?
-            var decodedApiGroups: [String]?
-            var decodedApiVersions: [String]?
-            var decodedResources: [String]?
-            var decodedScope: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resourceNames":
-                    decodedResourceNames =
+                switch member.key.utf8.count {
+                case 13 where member.key == "resourceNames":
+                    self.resourceNames =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "resourceNames")
-                case "operations":
-                    decodedOperations =
+                case 10 where member.key == "operations":
+                    self.operations =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "operations")
-                case "apiGroups":
-                    decodedApiGroups =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
-                case "apiVersions":
-                    decodedApiVersions =
+                case 9 where member.key == "apiGroups":
+                    self.apiGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case 11 where member.key == "apiVersions":
+                    self.apiVersions =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "apiVersions")
-                case "resources":
-                    decodedResources =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
-                case "scope":
-                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                case 9 where member.key == "resources":
+                    self.resources = try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case 5 where member.key == "scope":
+                    self.scope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.resourceNames = decodedResourceNames
-            self.operations = decodedOperations
-            self.apiGroups = decodedApiGroups
-            self.apiVersions = decodedApiVersions
-            self.resources = decodedResources
-            self.scope = decodedScope
         }
 
         public func jsonTree() -> JSONValue {
@@ -2184,21 +2077,16 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedApiVersion: String?
-            var decodedKind: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                switch member.key.utf8.count {
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.apiVersion = decodedApiVersion
-            self.kind = decodedKind
         }
 
         public func jsonTree() -> JSONValue {
@@ -2295,30 +2183,22 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedNamespace: String?
-            var decodedSelector: MetaV1.LabelSelector?
-            var decodedParameterNotFoundAction: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "selector":
-                    decodedSelector =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 8 where member.key == "selector":
+                    self.selector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "parameterNotFoundAction":
-                    decodedParameterNotFoundAction =
+                case 23 where member.key == "parameterNotFoundAction":
+                    self.parameterNotFoundAction =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "parameterNotFoundAction")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.namespace = decodedNamespace
-            self.selector = decodedSelector
-            self.parameterNotFoundAction = decodedParameterNotFoundAction
         }
 
         public func jsonTree() -> JSONValue {
@@ -2413,36 +2293,24 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedOperations: [String]?
-            var decodedApiGroups: [String]?
-            var decodedApiVersions: [String]?
-            var decodedResources: [String]?
-            var decodedScope: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "operations":
-                    decodedOperations =
+                switch member.key.utf8.count {
+                case 10 where member.key == "operations":
+                    self.operations =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "operations")
-                case "apiGroups":
-                    decodedApiGroups =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
-                case "apiVersions":
-                    decodedApiVersions =
+                case 9 where member.key == "apiGroups":
+                    self.apiGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case 11 where member.key == "apiVersions":
+                    self.apiVersions =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "apiVersions")
-                case "resources":
-                    decodedResources =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
-                case "scope":
-                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                case 9 where member.key == "resources":
+                    self.resources = try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case 5 where member.key == "scope":
+                    self.scope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.operations = decodedOperations
-            self.apiGroups = decodedApiGroups
-            self.apiVersions = decodedApiVersions
-            self.resources = decodedResources
-            self.scope = decodedScope
         }
 
         public func jsonTree() -> JSONValue {
@@ -2515,26 +2383,22 @@ extension AdmissionRegistrationV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedNamespace: String?
             var decodedName: String?
-            var decodedPath: String?
-            var decodedPort: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "namespace":
+                switch member.key.utf8.count {
+                case 9 where member.key == "namespace":
                     decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "path":
-                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "port":
-                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case 4 where member.key == "path":
+                    self.path = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case 4 where member.key == "port":
+                    self.port = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.namespace = decodedNamespace ?? ""
             self.name = decodedName ?? ""
-            self.path = decodedPath
-            self.port = decodedPort
         }
 
         public func jsonTree() -> JSONValue {
@@ -2581,11 +2445,10 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedExpressionWarnings: [AdmissionRegistrationV1.ExpressionWarning]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "expressionWarnings":
-                    decodedExpressionWarnings =
+                switch member.key.utf8.count {
+                case 18 where member.key == "expressionWarnings":
+                    self.expressionWarnings =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.ExpressionWarning].self,
                             from: member.value,
@@ -2595,7 +2458,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.expressionWarnings = decodedExpressionWarnings
         }
 
         public func jsonTree() -> JSONValue {
@@ -2680,30 +2542,25 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AdmissionRegistrationV1.ValidatingAdmissionPolicySpec?
-            var decodedStatus: AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ValidatingAdmissionPolicySpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus.self,
                             from: member.value,
@@ -2713,11 +2570,7 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -2805,21 +2658,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec.self,
@@ -2830,8 +2680,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AdmissionRegistrationV1.ValidatingAdmissionPolicyBindingSpec()
         }
@@ -2909,21 +2757,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.ValidatingAdmissionPolicyBinding].self,
@@ -2934,8 +2779,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -3050,29 +2893,27 @@ extension AdmissionRegistrationV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPolicyName: String?
-            var decodedParamRef: AdmissionRegistrationV1.ParamRef?
-            var decodedMatchResources: AdmissionRegistrationV1.MatchResources?
             var decodedValidationActions: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "policyName":
+                switch member.key.utf8.count {
+                case 10 where member.key == "policyName":
                     decodedPolicyName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "policyName")
-                case "paramRef":
-                    decodedParamRef =
+                case 8 where member.key == "paramRef":
+                    self.paramRef =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ParamRef.self,
                             from: member.value,
                             member: "paramRef"
                         )
-                case "matchResources":
-                    decodedMatchResources =
+                case 14 where member.key == "matchResources":
+                    self.matchResources =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MatchResources.self,
                             from: member.value,
                             member: "matchResources"
                         )
-                case "validationActions":
+                case 17 where member.key == "validationActions":
                     decodedValidationActions =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "validationActions")
                 default:
@@ -3080,8 +2921,6 @@ extension AdmissionRegistrationV1 {
                 }
             }
             self.policyName = decodedPolicyName ?? ""
-            self.paramRef = decodedParamRef
-            self.matchResources = decodedMatchResources
             self.validationActions = decodedValidationActions ?? []
         }
 
@@ -3158,21 +2997,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AdmissionRegistrationV1.ValidatingAdmissionPolicy]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.ValidatingAdmissionPolicy].self,
@@ -3183,8 +3019,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -3324,55 +3158,48 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedParamKind: AdmissionRegistrationV1.ParamKind?
-            var decodedMatchConstraints: AdmissionRegistrationV1.MatchResources?
-            var decodedValidations: [AdmissionRegistrationV1.Validation]?
-            var decodedFailurePolicy: String?
-            var decodedAuditAnnotations: [AdmissionRegistrationV1.AuditAnnotation]?
-            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
-            var decodedVariables: [AdmissionRegistrationV1.Variable]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "paramKind":
-                    decodedParamKind =
+                switch member.key.utf8.count {
+                case 9 where member.key == "paramKind":
+                    self.paramKind =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ParamKind.self,
                             from: member.value,
                             member: "paramKind"
                         )
-                case "matchConstraints":
-                    decodedMatchConstraints =
+                case 16 where member.key == "matchConstraints":
+                    self.matchConstraints =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MatchResources.self,
                             from: member.value,
                             member: "matchConstraints"
                         )
-                case "validations":
-                    decodedValidations =
+                case 11 where member.key == "validations":
+                    self.validations =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.Validation].self,
                             from: member.value,
                             member: "validations"
                         )
-                case "failurePolicy":
-                    decodedFailurePolicy =
+                case 13 where member.key == "failurePolicy":
+                    self.failurePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
-                case "auditAnnotations":
-                    decodedAuditAnnotations =
+                case 16 where member.key == "auditAnnotations":
+                    self.auditAnnotations =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.AuditAnnotation].self,
                             from: member.value,
                             member: "auditAnnotations"
                         )
-                case "matchConditions":
-                    decodedMatchConditions =
+                case 15 where member.key == "matchConditions":
+                    self.matchConditions =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MatchCondition].self,
                             from: member.value,
                             member: "matchConditions"
                         )
-                case "variables":
-                    decodedVariables =
+                case 9 where member.key == "variables":
+                    self.variables =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.Variable].self,
                             from: member.value,
@@ -3382,13 +3209,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.paramKind = decodedParamKind
-            self.matchConstraints = decodedMatchConstraints
-            self.validations = decodedValidations
-            self.failurePolicy = decodedFailurePolicy
-            self.auditAnnotations = decodedAuditAnnotations
-            self.matchConditions = decodedMatchConditions
-            self.variables = decodedVariables
         }
 
         public func jsonTree() -> JSONValue {
@@ -3451,31 +3271,25 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedObservedGeneration: Int64?
-            var decodedTypeChecking: AdmissionRegistrationV1.TypeChecking?
-            var decodedConditions: [MetaV1.Condition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                switch member.key.utf8.count {
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "typeChecking":
-                    decodedTypeChecking =
+                case 12 where member.key == "typeChecking":
+                    self.typeChecking =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.TypeChecking.self,
                             from: member.value,
                             member: "typeChecking"
                         )
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.observedGeneration = decodedObservedGeneration
-            self.typeChecking = decodedTypeChecking
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -3693,68 +3507,61 @@ extension AdmissionRegistrationV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             var decodedClientConfig: AdmissionRegistrationV1.WebhookClientConfig?
-            var decodedRules: [AdmissionRegistrationV1.RuleWithOperations]?
-            var decodedFailurePolicy: String?
-            var decodedMatchPolicy: String?
-            var decodedNamespaceSelector: MetaV1.LabelSelector?
-            var decodedObjectSelector: MetaV1.LabelSelector?
             var decodedSideEffects: String?
-            var decodedTimeoutSeconds: Int32?
             var decodedAdmissionReviewVersions: [String]?
-            var decodedMatchConditions: [AdmissionRegistrationV1.MatchCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "clientConfig":
+                case 12 where member.key == "clientConfig":
                     decodedClientConfig =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.WebhookClientConfig.self,
                             from: member.value,
                             member: "clientConfig"
                         )
-                case "rules":
-                    decodedRules =
+                case 5 where member.key == "rules":
+                    self.rules =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.RuleWithOperations].self,
                             from: member.value,
                             member: "rules"
                         )
-                case "failurePolicy":
-                    decodedFailurePolicy =
+                case 13 where member.key == "failurePolicy":
+                    self.failurePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "failurePolicy")
-                case "matchPolicy":
-                    decodedMatchPolicy =
+                case 11 where member.key == "matchPolicy":
+                    self.matchPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "matchPolicy")
-                case "namespaceSelector":
-                    decodedNamespaceSelector =
+                case 17 where member.key == "namespaceSelector":
+                    self.namespaceSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "namespaceSelector"
                         )
-                case "objectSelector":
-                    decodedObjectSelector =
+                case 14 where member.key == "objectSelector":
+                    self.objectSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "objectSelector"
                         )
-                case "sideEffects":
+                case 11 where member.key == "sideEffects":
                     decodedSideEffects =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "sideEffects")
-                case "timeoutSeconds":
-                    decodedTimeoutSeconds =
+                case 14 where member.key == "timeoutSeconds":
+                    self.timeoutSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
-                case "admissionReviewVersions":
+                case 23 where member.key == "admissionReviewVersions":
                     decodedAdmissionReviewVersions =
                         try decoder.decodeIfPresent(
                             [String].self,
                             from: member.value,
                             member: "admissionReviewVersions"
                         )
-                case "matchConditions":
-                    decodedMatchConditions =
+                case 15 where member.key == "matchConditions":
+                    self.matchConditions =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.MatchCondition].self,
                             from: member.value,
@@ -3766,15 +3573,8 @@ extension AdmissionRegistrationV1 {
             }
             self.name = decodedName ?? ""
             self.clientConfig = decodedClientConfig ?? AdmissionRegistrationV1.WebhookClientConfig()
-            self.rules = decodedRules
-            self.failurePolicy = decodedFailurePolicy
-            self.matchPolicy = decodedMatchPolicy
-            self.namespaceSelector = decodedNamespaceSelector
-            self.objectSelector = decodedObjectSelector
             self.sideEffects = decodedSideEffects ?? ""
-            self.timeoutSeconds = decodedTimeoutSeconds
             self.admissionReviewVersions = decodedAdmissionReviewVersions ?? []
-            self.matchConditions = decodedMatchConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -3855,22 +3655,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedWebhooks: [AdmissionRegistrationV1.ValidatingWebhook]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "webhooks":
-                    decodedWebhooks =
+                case 8 where member.key == "webhooks":
+                    self.webhooks =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.ValidatingWebhook].self,
                             from: member.value,
@@ -3880,10 +3676,7 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.webhooks = decodedWebhooks
         }
 
         public func jsonTree() -> JSONValue {
@@ -3959,21 +3752,18 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AdmissionRegistrationV1.ValidatingWebhookConfiguration]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AdmissionRegistrationV1.ValidatingWebhookConfiguration].self,
@@ -3984,8 +3774,6 @@ extension AdmissionRegistrationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -4113,29 +3901,23 @@ extension AdmissionRegistrationV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedExpression: String?
-            var decodedMessage: String?
-            var decodedReason: String?
-            var decodedMessageExpression: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "expression":
+                switch member.key.utf8.count {
+                case 10 where member.key == "expression":
                     decodedExpression =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "messageExpression":
-                    decodedMessageExpression =
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 17 where member.key == "messageExpression":
+                    self.messageExpression =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "messageExpression")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.expression = decodedExpression ?? ""
-            self.message = decodedMessage
-            self.reason = decodedReason
-            self.messageExpression = decodedMessageExpression
         }
 
         public func jsonTree() -> JSONValue {
@@ -4196,10 +3978,10 @@ extension AdmissionRegistrationV1 {
             var decodedName: String?
             var decodedExpression: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "expression":
+                case 10 where member.key == "expression":
                     decodedExpression =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "expression")
                 default:
@@ -4287,29 +4069,23 @@ extension AdmissionRegistrationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedUrl: String?
-            var decodedService: AdmissionRegistrationV1.ServiceReference?
-            var decodedCaBundle: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "url":
-                    decodedUrl = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
-                case "service":
-                    decodedService =
+                switch member.key.utf8.count {
+                case 3 where member.key == "url":
+                    self.url = try decoder.decodeIfPresent(String.self, from: member.value, member: "url")
+                case 7 where member.key == "service":
+                    self.service =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ServiceReference.self,
                             from: member.value,
                             member: "service"
                         )
-                case "caBundle":
-                    decodedCaBundle = try decoder.decodeIfPresent(String.self, from: member.value, member: "caBundle")
+                case 8 where member.key == "caBundle":
+                    self.caBundle = try decoder.decodeIfPresent(String.self, from: member.value, member: "caBundle")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.url = decodedUrl
-            self.service = decodedService
-            self.caBundle = decodedCaBundle
         }
 
         public func jsonTree() -> JSONValue {

@@ -74,33 +74,26 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedData: JSONValue?
             var decodedRevision: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "data":
-                    decodedData = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "data")
-                case "revision":
+                case 4 where member.key == "data":
+                    self.data = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "data")
+                case 8 where member.key == "revision":
                     decodedRevision = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "revision")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.data = decodedData
             self.revision = decodedRevision ?? 0
         }
 
@@ -172,21 +165,18 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AppsV1.ControllerRevision]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AppsV1.ControllerRevision].self,
@@ -197,8 +187,6 @@ extension AppsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -286,36 +274,27 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AppsV1.DaemonSetSpec?
-            var decodedStatus: AppsV1.DaemonSetStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(AppsV1.DaemonSetSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(AppsV1.DaemonSetStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -389,31 +368,25 @@ extension AppsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -486,29 +459,24 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AppsV1.DaemonSet]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([AppsV1.DaemonSet].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -602,29 +570,26 @@ extension AppsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSelector: MetaV1.LabelSelector?
             var decodedTemplate: CoreV1.PodTemplateSpec?
-            var decodedUpdateStrategy: AppsV1.DaemonSetUpdateStrategy?
-            var decodedMinReadySeconds: Int32?
-            var decodedRevisionHistoryLimit: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "selector":
+                switch member.key.utf8.count {
+                case 8 where member.key == "selector":
                     decodedSelector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "template":
+                case 8 where member.key == "template":
                     decodedTemplate =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
-                case "updateStrategy":
-                    decodedUpdateStrategy =
+                case 14 where member.key == "updateStrategy":
+                    self.updateStrategy =
                         try decoder.decodeIfPresent(
                             AppsV1.DaemonSetUpdateStrategy.self,
                             from: member.value,
                             member: "updateStrategy"
                         )
-                case "minReadySeconds":
-                    decodedMinReadySeconds =
+                case 15 where member.key == "minReadySeconds":
+                    self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
-                case "revisionHistoryLimit":
-                    decodedRevisionHistoryLimit =
+                case 20 where member.key == "revisionHistoryLimit":
+                    self.revisionHistoryLimit =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "revisionHistoryLimit")
                 default:
                     decoder.unknownMember(member.key)
@@ -632,9 +597,6 @@ extension AppsV1 {
             }
             self.selector = decodedSelector ?? MetaV1.LabelSelector()
             self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
-            self.updateStrategy = decodedUpdateStrategy
-            self.minReadySeconds = decodedMinReadySeconds
-            self.revisionHistoryLimit = decodedRevisionHistoryLimit
         }
 
         public func jsonTree() -> JSONValue {
@@ -760,43 +722,37 @@ extension AppsV1 {
             var decodedNumberMisscheduled: Int32?
             var decodedDesiredNumberScheduled: Int32?
             var decodedNumberReady: Int32?
-            var decodedObservedGeneration: Int64?
-            var decodedUpdatedNumberScheduled: Int32?
-            var decodedNumberAvailable: Int32?
-            var decodedNumberUnavailable: Int32?
-            var decodedCollisionCount: Int32?
-            var decodedConditions: [AppsV1.DaemonSetCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "currentNumberScheduled":
+                switch member.key.utf8.count {
+                case 22 where member.key == "currentNumberScheduled":
                     decodedCurrentNumberScheduled =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentNumberScheduled")
-                case "numberMisscheduled":
+                case 18 where member.key == "numberMisscheduled":
                     decodedNumberMisscheduled =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberMisscheduled")
-                case "desiredNumberScheduled":
+                case 22 where member.key == "desiredNumberScheduled":
                     decodedDesiredNumberScheduled =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredNumberScheduled")
-                case "numberReady":
+                case 11 where member.key == "numberReady":
                     decodedNumberReady =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberReady")
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "updatedNumberScheduled":
-                    decodedUpdatedNumberScheduled =
+                case 22 where member.key == "updatedNumberScheduled":
+                    self.updatedNumberScheduled =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "updatedNumberScheduled")
-                case "numberAvailable":
-                    decodedNumberAvailable =
+                case 15 where member.key == "numberAvailable":
+                    self.numberAvailable =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberAvailable")
-                case "numberUnavailable":
-                    decodedNumberUnavailable =
+                case 17 where member.key == "numberUnavailable":
+                    self.numberUnavailable =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "numberUnavailable")
-                case "collisionCount":
-                    decodedCollisionCount =
+                case 14 where member.key == "collisionCount":
+                    self.collisionCount =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "collisionCount")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [AppsV1.DaemonSetCondition].self,
                             from: member.value,
@@ -810,12 +766,6 @@ extension AppsV1 {
             self.numberMisscheduled = decodedNumberMisscheduled ?? 0
             self.desiredNumberScheduled = decodedDesiredNumberScheduled ?? 0
             self.numberReady = decodedNumberReady ?? 0
-            self.observedGeneration = decodedObservedGeneration
-            self.updatedNumberScheduled = decodedUpdatedNumberScheduled
-            self.numberAvailable = decodedNumberAvailable
-            self.numberUnavailable = decodedNumberUnavailable
-            self.collisionCount = decodedCollisionCount
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -876,14 +826,12 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedType: String?
-            var decodedRollingUpdate: AppsV1.RollingUpdateDaemonSet?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "rollingUpdate":
-                    decodedRollingUpdate =
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 13 where member.key == "rollingUpdate":
+                    self.rollingUpdate =
                         try decoder.decodeIfPresent(
                             AppsV1.RollingUpdateDaemonSet.self,
                             from: member.value,
@@ -893,8 +841,6 @@ extension AppsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.type = decodedType
-            self.rollingUpdate = decodedRollingUpdate
         }
 
         public func jsonTree() -> JSONValue {
@@ -972,36 +918,27 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AppsV1.DeploymentSpec?
-            var decodedStatus: AppsV1.DeploymentStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(AppsV1.DeploymentSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(AppsV1.DeploymentStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1082,36 +1019,28 @@ extension AppsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastUpdateTime: Time?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastUpdateTime":
-                    decodedLastUpdateTime =
+                case 14 where member.key == "lastUpdateTime":
+                    self.lastUpdateTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastUpdateTime")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastUpdateTime = decodedLastUpdateTime
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -1183,29 +1112,24 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AppsV1.Deployment]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([AppsV1.Deployment].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1320,54 +1244,42 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReplicas: Int32?
             var decodedSelector: MetaV1.LabelSelector?
             var decodedTemplate: CoreV1.PodTemplateSpec?
-            var decodedStrategy: AppsV1.DeploymentStrategy?
-            var decodedMinReadySeconds: Int32?
-            var decodedRevisionHistoryLimit: Int32?
-            var decodedPaused: Bool?
-            var decodedProgressDeadlineSeconds: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
-                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "selector":
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
+                    self.replicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case 8 where member.key == "selector":
                     decodedSelector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "template":
+                case 8 where member.key == "template":
                     decodedTemplate =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
-                case "strategy":
-                    decodedStrategy =
+                case 8 where member.key == "strategy":
+                    self.strategy =
                         try decoder.decodeIfPresent(
                             AppsV1.DeploymentStrategy.self,
                             from: member.value,
                             member: "strategy"
                         )
-                case "minReadySeconds":
-                    decodedMinReadySeconds =
+                case 15 where member.key == "minReadySeconds":
+                    self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
-                case "revisionHistoryLimit":
-                    decodedRevisionHistoryLimit =
+                case 20 where member.key == "revisionHistoryLimit":
+                    self.revisionHistoryLimit =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "revisionHistoryLimit")
-                case "paused":
-                    decodedPaused = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "paused")
-                case "progressDeadlineSeconds":
-                    decodedProgressDeadlineSeconds =
+                case 6 where member.key == "paused":
+                    self.paused = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "paused")
+                case 23 where member.key == "progressDeadlineSeconds":
+                    self.progressDeadlineSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "progressDeadlineSeconds")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.replicas = decodedReplicas
             self.selector = decodedSelector ?? MetaV1.LabelSelector()
             self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
-            self.strategy = decodedStrategy
-            self.minReadySeconds = decodedMinReadySeconds
-            self.revisionHistoryLimit = decodedRevisionHistoryLimit
-            self.paused = decodedPaused
-            self.progressDeadlineSeconds = decodedProgressDeadlineSeconds
         }
 
         public func jsonTree() -> JSONValue {
@@ -1485,60 +1397,42 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedObservedGeneration: Int64?
-            var decodedReplicas: Int32?
-            var decodedUpdatedReplicas: Int32?
-            var decodedReadyReplicas: Int32?
-            var decodedAvailableReplicas: Int32?
-            var decodedUnavailableReplicas: Int32?
-            var decodedTerminatingReplicas: Int32?
-            var decodedConditions: [AppsV1.DeploymentCondition]?
-            var decodedCollisionCount: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                switch member.key.utf8.count {
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "replicas":
-                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "updatedReplicas":
-                    decodedUpdatedReplicas =
+                case 8 where member.key == "replicas":
+                    self.replicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case 15 where member.key == "updatedReplicas":
+                    self.updatedReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "updatedReplicas")
-                case "readyReplicas":
-                    decodedReadyReplicas =
+                case 13 where member.key == "readyReplicas":
+                    self.readyReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
-                case "availableReplicas":
-                    decodedAvailableReplicas =
+                case 17 where member.key == "availableReplicas":
+                    self.availableReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
-                case "unavailableReplicas":
-                    decodedUnavailableReplicas =
+                case 19 where member.key == "unavailableReplicas":
+                    self.unavailableReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "unavailableReplicas")
-                case "terminatingReplicas":
-                    decodedTerminatingReplicas =
+                case 19 where member.key == "terminatingReplicas":
+                    self.terminatingReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "terminatingReplicas")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [AppsV1.DeploymentCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "collisionCount":
-                    decodedCollisionCount =
+                case 14 where member.key == "collisionCount":
+                    self.collisionCount =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "collisionCount")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.observedGeneration = decodedObservedGeneration
-            self.replicas = decodedReplicas
-            self.updatedReplicas = decodedUpdatedReplicas
-            self.readyReplicas = decodedReadyReplicas
-            self.availableReplicas = decodedAvailableReplicas
-            self.unavailableReplicas = decodedUnavailableReplicas
-            self.terminatingReplicas = decodedTerminatingReplicas
-            self.conditions = decodedConditions
-            self.collisionCount = decodedCollisionCount
         }
 
         public func jsonTree() -> JSONValue {
@@ -1598,14 +1492,12 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedType: String?
-            var decodedRollingUpdate: AppsV1.RollingUpdateDeployment?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "rollingUpdate":
-                    decodedRollingUpdate =
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 13 where member.key == "rollingUpdate":
+                    self.rollingUpdate =
                         try decoder.decodeIfPresent(
                             AppsV1.RollingUpdateDeployment.self,
                             from: member.value,
@@ -1615,8 +1507,6 @@ extension AppsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.type = decodedType
-            self.rollingUpdate = decodedRollingUpdate
         }
 
         public func jsonTree() -> JSONValue {
@@ -1702,36 +1592,27 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AppsV1.ReplicaSetSpec?
-            var decodedStatus: AppsV1.ReplicaSetStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(AppsV1.ReplicaSetSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(AppsV1.ReplicaSetStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1805,31 +1686,25 @@ extension AppsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -1904,29 +1779,24 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AppsV1.ReplicaSet]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([AppsV1.ReplicaSet].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -2005,31 +1875,25 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReplicas: Int32?
-            var decodedMinReadySeconds: Int32?
             var decodedSelector: MetaV1.LabelSelector?
-            var decodedTemplate: CoreV1.PodTemplateSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
-                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "minReadySeconds":
-                    decodedMinReadySeconds =
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
+                    self.replicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case 15 where member.key == "minReadySeconds":
+                    self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
-                case "selector":
+                case 8 where member.key == "selector":
                     decodedSelector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "template":
-                    decodedTemplate =
+                case 8 where member.key == "template":
+                    self.template =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.replicas = decodedReplicas
-            self.minReadySeconds = decodedMinReadySeconds
             self.selector = decodedSelector ?? MetaV1.LabelSelector()
-            self.template = decodedTemplate
         }
 
         public func jsonTree() -> JSONValue {
@@ -2124,33 +1988,27 @@ extension AppsV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedReplicas: Int32?
-            var decodedFullyLabeledReplicas: Int32?
-            var decodedReadyReplicas: Int32?
-            var decodedAvailableReplicas: Int32?
-            var decodedTerminatingReplicas: Int32?
-            var decodedObservedGeneration: Int64?
-            var decodedConditions: [AppsV1.ReplicaSetCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
                     decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "fullyLabeledReplicas":
-                    decodedFullyLabeledReplicas =
+                case 20 where member.key == "fullyLabeledReplicas":
+                    self.fullyLabeledReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "fullyLabeledReplicas")
-                case "readyReplicas":
-                    decodedReadyReplicas =
+                case 13 where member.key == "readyReplicas":
+                    self.readyReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
-                case "availableReplicas":
-                    decodedAvailableReplicas =
+                case 17 where member.key == "availableReplicas":
+                    self.availableReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
-                case "terminatingReplicas":
-                    decodedTerminatingReplicas =
+                case 19 where member.key == "terminatingReplicas":
+                    self.terminatingReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "terminatingReplicas")
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [AppsV1.ReplicaSetCondition].self,
                             from: member.value,
@@ -2161,12 +2019,6 @@ extension AppsV1 {
                 }
             }
             self.replicas = decodedReplicas ?? 0
-            self.fullyLabeledReplicas = decodedFullyLabeledReplicas
-            self.readyReplicas = decodedReadyReplicas
-            self.availableReplicas = decodedAvailableReplicas
-            self.terminatingReplicas = decodedTerminatingReplicas
-            self.observedGeneration = decodedObservedGeneration
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -2241,22 +2093,18 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMaxUnavailable: IntOrString?
-            var decodedMaxSurge: IntOrString?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "maxUnavailable":
-                    decodedMaxUnavailable =
+                switch member.key.utf8.count {
+                case 14 where member.key == "maxUnavailable":
+                    self.maxUnavailable =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
-                case "maxSurge":
-                    decodedMaxSurge =
+                case 8 where member.key == "maxSurge":
+                    self.maxSurge =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxSurge")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.maxUnavailable = decodedMaxUnavailable
-            self.maxSurge = decodedMaxSurge
         }
 
         public func jsonTree() -> JSONValue {
@@ -2318,22 +2166,18 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMaxUnavailable: IntOrString?
-            var decodedMaxSurge: IntOrString?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "maxUnavailable":
-                    decodedMaxUnavailable =
+                switch member.key.utf8.count {
+                case 14 where member.key == "maxUnavailable":
+                    self.maxUnavailable =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
-                case "maxSurge":
-                    decodedMaxSurge =
+                case 8 where member.key == "maxSurge":
+                    self.maxSurge =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxSurge")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.maxUnavailable = decodedMaxUnavailable
-            self.maxSurge = decodedMaxSurge
         }
 
         public func jsonTree() -> JSONValue {
@@ -2392,21 +2236,17 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPartition: Int32?
-            var decodedMaxUnavailable: IntOrString?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "partition":
-                    decodedPartition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
-                case "maxUnavailable":
-                    decodedMaxUnavailable =
+                switch member.key.utf8.count {
+                case 9 where member.key == "partition":
+                    self.partition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
+                case 14 where member.key == "maxUnavailable":
+                    self.maxUnavailable =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.partition = decodedPartition
-            self.maxUnavailable = decodedMaxUnavailable
         }
 
         public func jsonTree() -> JSONValue {
@@ -2492,36 +2332,27 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AppsV1.StatefulSetSpec?
-            var decodedStatus: AppsV1.StatefulSetStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(AppsV1.StatefulSetSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(AppsV1.StatefulSetStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -2595,31 +2426,25 @@ extension AppsV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -2692,29 +2517,24 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AppsV1.StatefulSet]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([AppsV1.StatefulSet].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -2766,16 +2586,14 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedStart: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "start":
-                    decodedStart = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "start")
+                switch member.key.utf8.count {
+                case 5 where member.key == "start":
+                    self.start = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "start")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.start = decodedStart
         }
 
         public func jsonTree() -> JSONValue {
@@ -2831,22 +2649,17 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedWhenDeleted: String?
-            var decodedWhenScaled: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "whenDeleted":
-                    decodedWhenDeleted =
+                switch member.key.utf8.count {
+                case 11 where member.key == "whenDeleted":
+                    self.whenDeleted =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "whenDeleted")
-                case "whenScaled":
-                    decodedWhenScaled =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "whenScaled")
+                case 10 where member.key == "whenScaled":
+                    self.whenScaled = try decoder.decodeIfPresent(String.self, from: member.value, member: "whenScaled")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.whenDeleted = decodedWhenDeleted
-            self.whenScaled = decodedWhenScaled
         }
 
         public func jsonTree() -> JSONValue {
@@ -3013,62 +2826,53 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReplicas: Int32?
             var decodedSelector: MetaV1.LabelSelector?
             var decodedTemplate: CoreV1.PodTemplateSpec?
-            var decodedVolumeClaimTemplates: [CoreV1.PersistentVolumeClaim]?
-            var decodedServiceName: String?
-            var decodedPodManagementPolicy: String?
-            var decodedUpdateStrategy: AppsV1.StatefulSetUpdateStrategy?
-            var decodedRevisionHistoryLimit: Int32?
-            var decodedMinReadySeconds: Int32?
-            var decodedPersistentVolumeClaimRetentionPolicy: AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy?
-            var decodedOrdinals: AppsV1.StatefulSetOrdinals?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
-                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "selector":
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
+                    self.replicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case 8 where member.key == "selector":
                     decodedSelector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "template":
+                case 8 where member.key == "template":
                     decodedTemplate =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
-                case "volumeClaimTemplates":
-                    decodedVolumeClaimTemplates =
+                case 20 where member.key == "volumeClaimTemplates":
+                    self.volumeClaimTemplates =
                         try decoder.decodeIfPresent(
                             [CoreV1.PersistentVolumeClaim].self,
                             from: member.value,
                             member: "volumeClaimTemplates"
                         )
-                case "serviceName":
-                    decodedServiceName =
+                case 11 where member.key == "serviceName":
+                    self.serviceName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "serviceName")
-                case "podManagementPolicy":
-                    decodedPodManagementPolicy =
+                case 19 where member.key == "podManagementPolicy":
+                    self.podManagementPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "podManagementPolicy")
-                case "updateStrategy":
-                    decodedUpdateStrategy =
+                case 14 where member.key == "updateStrategy":
+                    self.updateStrategy =
                         try decoder.decodeIfPresent(
                             AppsV1.StatefulSetUpdateStrategy.self,
                             from: member.value,
                             member: "updateStrategy"
                         )
-                case "revisionHistoryLimit":
-                    decodedRevisionHistoryLimit =
+                case 20 where member.key == "revisionHistoryLimit":
+                    self.revisionHistoryLimit =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "revisionHistoryLimit")
-                case "minReadySeconds":
-                    decodedMinReadySeconds =
+                case 15 where member.key == "minReadySeconds":
+                    self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
-                case "persistentVolumeClaimRetentionPolicy":
-                    decodedPersistentVolumeClaimRetentionPolicy =
+                case 36 where member.key == "persistentVolumeClaimRetentionPolicy":
+                    self.persistentVolumeClaimRetentionPolicy =
                         try decoder.decodeIfPresent(
                             AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy.self,
                             from: member.value,
                             member: "persistentVolumeClaimRetentionPolicy"
                         )
-                case "ordinals":
-                    decodedOrdinals =
+                case 8 where member.key == "ordinals":
+                    self.ordinals =
                         try decoder.decodeIfPresent(
                             AppsV1.StatefulSetOrdinals.self,
                             from: member.value,
@@ -3078,17 +2882,8 @@ extension AppsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.replicas = decodedReplicas
             self.selector = decodedSelector ?? MetaV1.LabelSelector()
             self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
-            self.volumeClaimTemplates = decodedVolumeClaimTemplates
-            self.serviceName = decodedServiceName
-            self.podManagementPolicy = decodedPodManagementPolicy
-            self.updateStrategy = decodedUpdateStrategy
-            self.revisionHistoryLimit = decodedRevisionHistoryLimit
-            self.minReadySeconds = decodedMinReadySeconds
-            self.persistentVolumeClaimRetentionPolicy = decodedPersistentVolumeClaimRetentionPolicy
-            self.ordinals = decodedOrdinals
         }
 
         public func jsonTree() -> JSONValue {
@@ -3212,65 +3007,47 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedObservedGeneration: Int64?
             var decodedReplicas: Int32?
-            var decodedReadyReplicas: Int32?
-            var decodedCurrentReplicas: Int32?
-            var decodedUpdatedReplicas: Int32?
-            var decodedCurrentRevision: String?
-            var decodedUpdateRevision: String?
-            var decodedCollisionCount: Int32?
-            var decodedConditions: [AppsV1.StatefulSetCondition]?
-            var decodedAvailableReplicas: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                switch member.key.utf8.count {
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "replicas":
+                case 8 where member.key == "replicas":
                     decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "readyReplicas":
-                    decodedReadyReplicas =
+                case 13 where member.key == "readyReplicas":
+                    self.readyReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
-                case "currentReplicas":
-                    decodedCurrentReplicas =
+                case 15 where member.key == "currentReplicas":
+                    self.currentReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentReplicas")
-                case "updatedReplicas":
-                    decodedUpdatedReplicas =
+                case 15 where member.key == "updatedReplicas":
+                    self.updatedReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "updatedReplicas")
-                case "currentRevision":
-                    decodedCurrentRevision =
+                case 15 where member.key == "currentRevision":
+                    self.currentRevision =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "currentRevision")
-                case "updateRevision":
-                    decodedUpdateRevision =
+                case 14 where member.key == "updateRevision":
+                    self.updateRevision =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "updateRevision")
-                case "collisionCount":
-                    decodedCollisionCount =
+                case 14 where member.key == "collisionCount":
+                    self.collisionCount =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "collisionCount")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [AppsV1.StatefulSetCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "availableReplicas":
-                    decodedAvailableReplicas =
+                case 17 where member.key == "availableReplicas":
+                    self.availableReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.observedGeneration = decodedObservedGeneration
             self.replicas = decodedReplicas ?? 0
-            self.readyReplicas = decodedReadyReplicas
-            self.currentReplicas = decodedCurrentReplicas
-            self.updatedReplicas = decodedUpdatedReplicas
-            self.currentRevision = decodedCurrentRevision
-            self.updateRevision = decodedUpdateRevision
-            self.collisionCount = decodedCollisionCount
-            self.conditions = decodedConditions
-            self.availableReplicas = decodedAvailableReplicas
         }
 
         public func jsonTree() -> JSONValue {
@@ -3331,14 +3108,12 @@ extension AppsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedType: String?
-            var decodedRollingUpdate: AppsV1.RollingUpdateStatefulSetStrategy?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "rollingUpdate":
-                    decodedRollingUpdate =
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 13 where member.key == "rollingUpdate":
+                    self.rollingUpdate =
                         try decoder.decodeIfPresent(
                             AppsV1.RollingUpdateStatefulSetStrategy.self,
                             from: member.value,
@@ -3348,8 +3123,6 @@ extension AppsV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.type = decodedType
-            self.rollingUpdate = decodedRollingUpdate
         }
 
         public func jsonTree() -> JSONValue {

@@ -53,29 +53,20 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedName: String?
-            var decodedUid: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.name = decodedName
-            self.uid = decodedUid
         }
 
         public func jsonTree() -> JSONValue {
@@ -151,22 +142,18 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedStatus: AuthenticationV1.SelfSubjectReviewStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AuthenticationV1.SelfSubjectReviewStatus.self,
                             from: member.value,
@@ -176,10 +163,7 @@ extension AuthenticationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -222,11 +206,10 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedUserInfo: AuthenticationV1.UserInfo?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "userInfo":
-                    decodedUserInfo =
+                switch member.key.utf8.count {
+                case 8 where member.key == "userInfo":
+                    self.userInfo =
                         try decoder.decodeIfPresent(
                             AuthenticationV1.UserInfo.self,
                             from: member.value,
@@ -236,7 +219,6 @@ extension AuthenticationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.userInfo = decodedUserInfo
         }
 
         public func jsonTree() -> JSONValue {
@@ -313,30 +295,25 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AuthenticationV1.TokenRequestSpec?
-            var decodedStatus: AuthenticationV1.TokenRequestStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             AuthenticationV1.TokenRequestSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AuthenticationV1.TokenRequestStatus.self,
                             from: member.value,
@@ -346,11 +323,7 @@ extension AuthenticationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -420,19 +393,15 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAudiences: [String]?
-            var decodedExpirationSeconds: Int64?
-            var decodedBoundObjectRef: AuthenticationV1.BoundObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "audiences":
-                    decodedAudiences =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
-                case "expirationSeconds":
-                    decodedExpirationSeconds =
+                switch member.key.utf8.count {
+                case 9 where member.key == "audiences":
+                    self.audiences = try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
+                case 17 where member.key == "expirationSeconds":
+                    self.expirationSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "expirationSeconds")
-                case "boundObjectRef":
-                    decodedBoundObjectRef =
+                case 14 where member.key == "boundObjectRef":
+                    self.boundObjectRef =
                         try decoder.decodeIfPresent(
                             AuthenticationV1.BoundObjectReference.self,
                             from: member.value,
@@ -442,9 +411,6 @@ extension AuthenticationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.audiences = decodedAudiences
-            self.expirationSeconds = decodedExpirationSeconds
-            self.boundObjectRef = decodedBoundObjectRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -493,21 +459,17 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedToken: String?
-            var decodedExpirationTimestamp: Time?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "token":
-                    decodedToken = try decoder.decodeIfPresent(String.self, from: member.value, member: "token")
-                case "expirationTimestamp":
-                    decodedExpirationTimestamp =
+                switch member.key.utf8.count {
+                case 5 where member.key == "token":
+                    self.token = try decoder.decodeIfPresent(String.self, from: member.value, member: "token")
+                case 19 where member.key == "expirationTimestamp":
+                    self.expirationTimestamp =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "expirationTimestamp")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.token = decodedToken
-            self.expirationTimestamp = decodedExpirationTimestamp
         }
 
         public func jsonTree() -> JSONValue {
@@ -591,30 +553,26 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AuthenticationV1.TokenReviewSpec?
-            var decodedStatus: AuthenticationV1.TokenReviewStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AuthenticationV1.TokenReviewSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AuthenticationV1.TokenReviewStatus.self,
                             from: member.value,
@@ -624,11 +582,8 @@ extension AuthenticationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AuthenticationV1.TokenReviewSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -684,20 +639,17 @@ extension AuthenticationV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedToken: String?
-            var decodedAudiences: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "token":
+                switch member.key.utf8.count {
+                case 5 where member.key == "token":
                     decodedToken = try decoder.decodeIfPresent(String.self, from: member.value, member: "token")
-                case "audiences":
-                    decodedAudiences =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
+                case 9 where member.key == "audiences":
+                    self.audiences = try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.token = decodedToken ?? ""
-            self.audiences = decodedAudiences
         }
 
         public func jsonTree() -> JSONValue {
@@ -766,31 +718,22 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAuthenticated: Bool?
-            var decodedUser: AuthenticationV1.UserInfo?
-            var decodedAudiences: [String]?
-            var decodedError: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "authenticated":
-                    decodedAuthenticated =
+                switch member.key.utf8.count {
+                case 13 where member.key == "authenticated":
+                    self.authenticated =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "authenticated")
-                case "user":
-                    decodedUser =
+                case 4 where member.key == "user":
+                    self.user =
                         try decoder.decodeIfPresent(AuthenticationV1.UserInfo.self, from: member.value, member: "user")
-                case "audiences":
-                    decodedAudiences =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
-                case "error":
-                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                case 9 where member.key == "audiences":
+                    self.audiences = try decoder.decodeIfPresent([String].self, from: member.value, member: "audiences")
+                case 5 where member.key == "error":
+                    self.error = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.authenticated = decodedAuthenticated
-            self.user = decodedUser
-            self.audiences = decodedAudiences
-            self.error = decodedError
         }
 
         public func jsonTree() -> JSONValue {
@@ -856,29 +799,21 @@ extension AuthenticationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedUsername: String?
-            var decodedUid: String?
-            var decodedGroups: [String]?
-            var decodedExtra: [String: [String]]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "username":
-                    decodedUsername = try decoder.decodeIfPresent(String.self, from: member.value, member: "username")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "groups":
-                    decodedGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
-                case "extra":
-                    decodedExtra =
+                switch member.key.utf8.count {
+                case 8 where member.key == "username":
+                    self.username = try decoder.decodeIfPresent(String.self, from: member.value, member: "username")
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 6 where member.key == "groups":
+                    self.groups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
+                case 5 where member.key == "extra":
+                    self.extra =
                         try decoder.decodeIfPresent([String: [String]].self, from: member.value, member: "extra")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.username = decodedUsername
-            self.uid = decodedUid
-            self.groups = decodedGroups
-            self.extra = decodedExtra
         }
 
         public func jsonTree() -> JSONValue {

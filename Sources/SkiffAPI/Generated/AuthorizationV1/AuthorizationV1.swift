@@ -54,15 +54,13 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedRawSelector: String?
-            var decodedRequirements: [MetaV1.FieldSelectorRequirement]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "rawSelector":
-                    decodedRawSelector =
+                switch member.key.utf8.count {
+                case 11 where member.key == "rawSelector":
+                    self.rawSelector =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "rawSelector")
-                case "requirements":
-                    decodedRequirements =
+                case 12 where member.key == "requirements":
+                    self.requirements =
                         try decoder.decodeIfPresent(
                             [MetaV1.FieldSelectorRequirement].self,
                             from: member.value,
@@ -72,8 +70,6 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.rawSelector = decodedRawSelector
-            self.requirements = decodedRequirements
         }
 
         public func jsonTree() -> JSONValue {
@@ -138,15 +134,13 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedRawSelector: String?
-            var decodedRequirements: [MetaV1.LabelSelectorRequirement]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "rawSelector":
-                    decodedRawSelector =
+                switch member.key.utf8.count {
+                case 11 where member.key == "rawSelector":
+                    self.rawSelector =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "rawSelector")
-                case "requirements":
-                    decodedRequirements =
+                case 12 where member.key == "requirements":
+                    self.requirements =
                         try decoder.decodeIfPresent(
                             [MetaV1.LabelSelectorRequirement].self,
                             from: member.value,
@@ -156,8 +150,6 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.rawSelector = decodedRawSelector
-            self.requirements = decodedRequirements
         }
 
         public func jsonTree() -> JSONValue {
@@ -243,30 +235,26 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AuthorizationV1.SubjectAccessReviewSpec?
-            var decodedStatus: AuthorizationV1.SubjectAccessReviewStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SubjectAccessReviewSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SubjectAccessReviewStatus.self,
                             from: member.value,
@@ -276,11 +264,8 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AuthorizationV1.SubjectAccessReviewSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -332,20 +317,16 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPath: String?
-            var decodedVerb: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "path":
-                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "verb":
-                    decodedVerb = try decoder.decodeIfPresent(String.self, from: member.value, member: "verb")
+                switch member.key.utf8.count {
+                case 4 where member.key == "path":
+                    self.path = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case 4 where member.key == "verb":
+                    self.verb = try decoder.decodeIfPresent(String.self, from: member.value, member: "verb")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.path = decodedPath
-            self.verb = decodedVerb
         }
 
         public func jsonTree() -> JSONValue {
@@ -396,20 +377,18 @@ extension AuthorizationV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVerbs: [String]?
-            var decodedNonResourceURLs: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "verbs":
+                switch member.key.utf8.count {
+                case 5 where member.key == "verbs":
                     decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
-                case "nonResourceURLs":
-                    decodedNonResourceURLs =
+                case 15 where member.key == "nonResourceURLs":
+                    self.nonResourceURLs =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "nonResourceURLs")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.verbs = decodedVerbs ?? []
-            self.nonResourceURLs = decodedNonResourceURLs
         }
 
         public func jsonTree() -> JSONValue {
@@ -514,41 +493,32 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedNamespace: String?
-            var decodedVerb: String?
-            var decodedGroup: String?
-            var decodedVersion: String?
-            var decodedResource: String?
-            var decodedSubresource: String?
-            var decodedName: String?
-            var decodedFieldSelector: AuthorizationV1.FieldSelectorAttributes?
-            var decodedLabelSelector: AuthorizationV1.LabelSelectorAttributes?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "verb":
-                    decodedVerb = try decoder.decodeIfPresent(String.self, from: member.value, member: "verb")
-                case "group":
-                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "version":
-                    decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
-                case "resource":
-                    decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
-                case "subresource":
-                    decodedSubresource =
+                switch member.key.utf8.count {
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 4 where member.key == "verb":
+                    self.verb = try decoder.decodeIfPresent(String.self, from: member.value, member: "verb")
+                case 5 where member.key == "group":
+                    self.group = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case 7 where member.key == "version":
+                    self.version = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
+                case 8 where member.key == "resource":
+                    self.resource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
+                case 11 where member.key == "subresource":
+                    self.subresource =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "subresource")
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "fieldSelector":
-                    decodedFieldSelector =
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 13 where member.key == "fieldSelector":
+                    self.fieldSelector =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.FieldSelectorAttributes.self,
                             from: member.value,
                             member: "fieldSelector"
                         )
-                case "labelSelector":
-                    decodedLabelSelector =
+                case 13 where member.key == "labelSelector":
+                    self.labelSelector =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.LabelSelectorAttributes.self,
                             from: member.value,
@@ -558,15 +528,6 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.namespace = decodedNamespace
-            self.verb = decodedVerb
-            self.group = decodedGroup
-            self.version = decodedVersion
-            self.resource = decodedResource
-            self.subresource = decodedSubresource
-            self.name = decodedName
-            self.fieldSelector = decodedFieldSelector
-            self.labelSelector = decodedLabelSelector
         }
 
         public func jsonTree() -> JSONValue {
@@ -642,30 +603,22 @@ extension AuthorizationV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVerbs: [String]?
-            var decodedApiGroups: [String]?
-            var decodedResources: [String]?
-            var decodedResourceNames: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "verbs":
+                switch member.key.utf8.count {
+                case 5 where member.key == "verbs":
                     decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
-                case "apiGroups":
-                    decodedApiGroups =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
-                case "resources":
-                    decodedResources =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
-                case "resourceNames":
-                    decodedResourceNames =
+                case 9 where member.key == "apiGroups":
+                    self.apiGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case 9 where member.key == "resources":
+                    self.resources = try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case 13 where member.key == "resourceNames":
+                    self.resourceNames =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "resourceNames")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.verbs = decodedVerbs ?? []
-            self.apiGroups = decodedApiGroups
-            self.resources = decodedResources
-            self.resourceNames = decodedResourceNames
         }
 
         public func jsonTree() -> JSONValue {
@@ -751,30 +704,26 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AuthorizationV1.SelfSubjectAccessReviewSpec?
-            var decodedStatus: AuthorizationV1.SubjectAccessReviewStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SelfSubjectAccessReviewSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SubjectAccessReviewStatus.self,
                             from: member.value,
@@ -784,11 +733,8 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AuthorizationV1.SelfSubjectAccessReviewSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -845,19 +791,17 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedResourceAttributes: AuthorizationV1.ResourceAttributes?
-            var decodedNonResourceAttributes: AuthorizationV1.NonResourceAttributes?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resourceAttributes":
-                    decodedResourceAttributes =
+                switch member.key.utf8.count {
+                case 18 where member.key == "resourceAttributes":
+                    self.resourceAttributes =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.ResourceAttributes.self,
                             from: member.value,
                             member: "resourceAttributes"
                         )
-                case "nonResourceAttributes":
-                    decodedNonResourceAttributes =
+                case 21 where member.key == "nonResourceAttributes":
+                    self.nonResourceAttributes =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.NonResourceAttributes.self,
                             from: member.value,
@@ -867,8 +811,6 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.resourceAttributes = decodedResourceAttributes
-            self.nonResourceAttributes = decodedNonResourceAttributes
         }
 
         public func jsonTree() -> JSONValue {
@@ -957,30 +899,26 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AuthorizationV1.SelfSubjectRulesReviewSpec?
-            var decodedStatus: AuthorizationV1.SubjectRulesReviewStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SelfSubjectRulesReviewSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SubjectRulesReviewStatus.self,
                             from: member.value,
@@ -990,11 +928,8 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AuthorizationV1.SelfSubjectRulesReviewSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1040,16 +975,14 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedNamespace: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                switch member.key.utf8.count {
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.namespace = decodedNamespace
         }
 
         public func jsonTree() -> JSONValue {
@@ -1130,30 +1063,26 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AuthorizationV1.SubjectAccessReviewSpec?
-            var decodedStatus: AuthorizationV1.SubjectAccessReviewStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SubjectAccessReviewSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.SubjectAccessReviewStatus.self,
                             from: member.value,
@@ -1163,11 +1092,8 @@ extension AuthorizationV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AuthorizationV1.SubjectAccessReviewSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1256,47 +1182,35 @@ extension AuthorizationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedResourceAttributes: AuthorizationV1.ResourceAttributes?
-            var decodedNonResourceAttributes: AuthorizationV1.NonResourceAttributes?
-            var decodedUser: String?
-            var decodedGroups: [String]?
-            var decodedExtra: [String: [String]]?
-            var decodedUid: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resourceAttributes":
-                    decodedResourceAttributes =
+                switch member.key.utf8.count {
+                case 18 where member.key == "resourceAttributes":
+                    self.resourceAttributes =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.ResourceAttributes.self,
                             from: member.value,
                             member: "resourceAttributes"
                         )
-                case "nonResourceAttributes":
-                    decodedNonResourceAttributes =
+                case 21 where member.key == "nonResourceAttributes":
+                    self.nonResourceAttributes =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.NonResourceAttributes.self,
                             from: member.value,
                             member: "nonResourceAttributes"
                         )
-                case "user":
-                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
-                case "groups":
-                    decodedGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
-                case "extra":
-                    decodedExtra =
+                case 4 where member.key == "user":
+                    self.user = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case 6 where member.key == "groups":
+                    self.groups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
+                case 5 where member.key == "extra":
+                    self.extra =
                         try decoder.decodeIfPresent([String: [String]].self, from: member.value, member: "extra")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.resourceAttributes = decodedResourceAttributes
-            self.nonResourceAttributes = decodedNonResourceAttributes
-            self.user = decodedUser
-            self.groups = decodedGroups
-            self.extra = decodedExtra
-            self.uid = decodedUid
         }
 
         public func jsonTree() -> JSONValue {
@@ -1372,28 +1286,22 @@ extension AuthorizationV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedAllowed: Bool?
-            var decodedDenied: Bool?
-            var decodedReason: String?
-            var decodedEvaluationError: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "allowed":
+                switch member.key.utf8.count {
+                case 7 where member.key == "allowed":
                     decodedAllowed = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowed")
-                case "denied":
-                    decodedDenied = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "denied")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "evaluationError":
-                    decodedEvaluationError =
+                case 6 where member.key == "denied":
+                    self.denied = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "denied")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 15 where member.key == "evaluationError":
+                    self.evaluationError =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "evaluationError")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.allowed = decodedAllowed ?? false
-            self.denied = decodedDenied
-            self.reason = decodedReason
-            self.evaluationError = decodedEvaluationError
         }
 
         public func jsonTree() -> JSONValue {
@@ -1476,27 +1384,26 @@ extension AuthorizationV1 {
             var decodedResourceRules: [AuthorizationV1.ResourceRule]?
             var decodedNonResourceRules: [AuthorizationV1.NonResourceRule]?
             var decodedIncomplete: Bool?
-            var decodedEvaluationError: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resourceRules":
+                switch member.key.utf8.count {
+                case 13 where member.key == "resourceRules":
                     decodedResourceRules =
                         try decoder.decodeIfPresent(
                             [AuthorizationV1.ResourceRule].self,
                             from: member.value,
                             member: "resourceRules"
                         )
-                case "nonResourceRules":
+                case 16 where member.key == "nonResourceRules":
                     decodedNonResourceRules =
                         try decoder.decodeIfPresent(
                             [AuthorizationV1.NonResourceRule].self,
                             from: member.value,
                             member: "nonResourceRules"
                         )
-                case "incomplete":
+                case 10 where member.key == "incomplete":
                     decodedIncomplete = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "incomplete")
-                case "evaluationError":
-                    decodedEvaluationError =
+                case 15 where member.key == "evaluationError":
+                    self.evaluationError =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "evaluationError")
                 default:
                     decoder.unknownMember(member.key)
@@ -1505,7 +1412,6 @@ extension AuthorizationV1 {
             self.resourceRules = decodedResourceRules ?? []
             self.nonResourceRules = decodedNonResourceRules ?? []
             self.incomplete = decodedIncomplete ?? false
-            self.evaluationError = decodedEvaluationError
         }
 
         public func jsonTree() -> JSONValue {

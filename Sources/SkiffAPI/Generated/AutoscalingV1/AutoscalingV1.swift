@@ -48,23 +48,20 @@ extension AutoscalingV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKind: String?
             var decodedName: String?
-            var decodedApiVersion: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.kind = decodedKind ?? ""
             self.name = decodedName ?? ""
-            self.apiVersion = decodedApiVersion
         }
 
         public func jsonTree() -> JSONValue {
@@ -151,30 +148,26 @@ extension AutoscalingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AutoscalingV1.HorizontalPodAutoscalerSpec?
-            var decodedStatus: AutoscalingV1.HorizontalPodAutoscalerStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AutoscalingV1.HorizontalPodAutoscalerSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AutoscalingV1.HorizontalPodAutoscalerStatus.self,
                             from: member.value,
@@ -184,11 +177,8 @@ extension AutoscalingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AutoscalingV1.HorizontalPodAutoscalerSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -260,21 +250,18 @@ extension AutoscalingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AutoscalingV1.HorizontalPodAutoscaler]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AutoscalingV1.HorizontalPodAutoscaler].self,
@@ -285,8 +272,6 @@ extension AutoscalingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -364,26 +349,24 @@ extension AutoscalingV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedScaleTargetRef: AutoscalingV1.CrossVersionObjectReference?
-            var decodedMinReplicas: Int32?
             var decodedMaxReplicas: Int32?
-            var decodedTargetCPUUtilizationPercentage: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "scaleTargetRef":
+                switch member.key.utf8.count {
+                case 14 where member.key == "scaleTargetRef":
                     decodedScaleTargetRef =
                         try decoder.decodeIfPresent(
                             AutoscalingV1.CrossVersionObjectReference.self,
                             from: member.value,
                             member: "scaleTargetRef"
                         )
-                case "minReplicas":
-                    decodedMinReplicas =
+                case 11 where member.key == "minReplicas":
+                    self.minReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReplicas")
-                case "maxReplicas":
+                case 11 where member.key == "maxReplicas":
                     decodedMaxReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxReplicas")
-                case "targetCPUUtilizationPercentage":
-                    decodedTargetCPUUtilizationPercentage =
+                case 30 where member.key == "targetCPUUtilizationPercentage":
+                    self.targetCPUUtilizationPercentage =
                         try decoder.decodeIfPresent(
                             Int32.self,
                             from: member.value,
@@ -394,9 +377,7 @@ extension AutoscalingV1 {
                 }
             }
             self.scaleTargetRef = decodedScaleTargetRef ?? AutoscalingV1.CrossVersionObjectReference()
-            self.minReplicas = decodedMinReplicas
             self.maxReplicas = decodedMaxReplicas ?? 0
-            self.targetCPUUtilizationPercentage = decodedTargetCPUUtilizationPercentage
         }
 
         public func jsonTree() -> JSONValue {
@@ -475,27 +456,24 @@ extension AutoscalingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedObservedGeneration: Int64?
-            var decodedLastScaleTime: Time?
             var decodedCurrentReplicas: Int32?
             var decodedDesiredReplicas: Int32?
-            var decodedCurrentCPUUtilizationPercentage: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                switch member.key.utf8.count {
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "lastScaleTime":
-                    decodedLastScaleTime =
+                case 13 where member.key == "lastScaleTime":
+                    self.lastScaleTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastScaleTime")
-                case "currentReplicas":
+                case 15 where member.key == "currentReplicas":
                     decodedCurrentReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentReplicas")
-                case "desiredReplicas":
+                case 15 where member.key == "desiredReplicas":
                     decodedDesiredReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredReplicas")
-                case "currentCPUUtilizationPercentage":
-                    decodedCurrentCPUUtilizationPercentage =
+                case 31 where member.key == "currentCPUUtilizationPercentage":
+                    self.currentCPUUtilizationPercentage =
                         try decoder.decodeIfPresent(
                             Int32.self,
                             from: member.value,
@@ -505,11 +483,8 @@ extension AutoscalingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.observedGeneration = decodedObservedGeneration
-            self.lastScaleTime = decodedLastScaleTime
             self.currentReplicas = decodedCurrentReplicas ?? 0
             self.desiredReplicas = decodedDesiredReplicas ?? 0
-            self.currentCPUUtilizationPercentage = decodedCurrentCPUUtilizationPercentage
         }
 
         public func jsonTree() -> JSONValue {
@@ -598,26 +573,21 @@ extension AutoscalingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: AutoscalingV1.ScaleSpec?
-            var decodedStatus: AutoscalingV1.ScaleStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(AutoscalingV1.ScaleSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AutoscalingV1.ScaleStatus.self,
                             from: member.value,
@@ -627,11 +597,7 @@ extension AutoscalingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -675,16 +641,14 @@ extension AutoscalingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReplicas: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
-                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
+                    self.replicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.replicas = decodedReplicas
         }
 
         public func jsonTree() -> JSONValue {
@@ -736,19 +700,17 @@ extension AutoscalingV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedReplicas: Int32?
-            var decodedSelector: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
                     decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "selector":
-                    decodedSelector = try decoder.decodeIfPresent(String.self, from: member.value, member: "selector")
+                case 8 where member.key == "selector":
+                    self.selector = try decoder.decodeIfPresent(String.self, from: member.value, member: "selector")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.replicas = decodedReplicas ?? 0
-            self.selector = decodedSelector
         }
 
         public func jsonTree() -> JSONValue {

@@ -56,17 +56,17 @@ extension AutoscalingV2 {
             var decodedTarget: AutoscalingV2.MetricTarget?
             var decodedContainer: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "target":
+                case 6 where member.key == "target":
                     decodedTarget =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricTarget.self,
                             from: member.value,
                             member: "target"
                         )
-                case "container":
+                case 9 where member.key == "container":
                     decodedContainer = try decoder.decodeIfPresent(String.self, from: member.value, member: "container")
                 default:
                     decoder.unknownMember(member.key)
@@ -141,17 +141,17 @@ extension AutoscalingV2 {
             var decodedCurrent: AutoscalingV2.MetricValueStatus?
             var decodedContainer: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "current":
+                case 7 where member.key == "current":
                     decodedCurrent =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricValueStatus.self,
                             from: member.value,
                             member: "current"
                         )
-                case "container":
+                case 9 where member.key == "container":
                     decodedContainer = try decoder.decodeIfPresent(String.self, from: member.value, member: "container")
                 default:
                     decoder.unknownMember(member.key)
@@ -219,23 +219,20 @@ extension AutoscalingV2 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKind: String?
             var decodedName: String?
-            var decodedApiVersion: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.kind = decodedKind ?? ""
             self.name = decodedName ?? ""
-            self.apiVersion = decodedApiVersion
         }
 
         public func jsonTree() -> JSONValue {
@@ -296,15 +293,15 @@ extension AutoscalingV2 {
             var decodedMetric: AutoscalingV2.MetricIdentifier?
             var decodedTarget: AutoscalingV2.MetricTarget?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metric":
+                switch member.key.utf8.count {
+                case 6 where member.key == "metric":
                     decodedMetric =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricIdentifier.self,
                             from: member.value,
                             member: "metric"
                         )
-                case "target":
+                case 6 where member.key == "target":
                     decodedTarget =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricTarget.self,
@@ -375,15 +372,15 @@ extension AutoscalingV2 {
             var decodedMetric: AutoscalingV2.MetricIdentifier?
             var decodedCurrent: AutoscalingV2.MetricValueStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metric":
+                switch member.key.utf8.count {
+                case 6 where member.key == "metric":
                     decodedMetric =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricIdentifier.self,
                             from: member.value,
                             member: "metric"
                         )
-                case "current":
+                case 7 where member.key == "current":
                     decodedCurrent =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricValueStatus.self,
@@ -458,12 +455,12 @@ extension AutoscalingV2 {
             var decodedValue: Int32?
             var decodedPeriodSeconds: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "value":
+                case 5 where member.key == "value":
                     decodedValue = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "value")
-                case "periodSeconds":
+                case 13 where member.key == "periodSeconds":
                     decodedPeriodSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "periodSeconds")
                 default:
@@ -565,40 +562,31 @@ extension AutoscalingV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedStabilizationWindowSeconds: Int32?
-            var decodedSelectPolicy: String?
-            var decodedPolicies: [AutoscalingV2.HPAScalingPolicy]?
-            var decodedTolerance: Quantity?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "stabilizationWindowSeconds":
-                    decodedStabilizationWindowSeconds =
+                switch member.key.utf8.count {
+                case 26 where member.key == "stabilizationWindowSeconds":
+                    self.stabilizationWindowSeconds =
                         try decoder.decodeIfPresent(
                             Int32.self,
                             from: member.value,
                             member: "stabilizationWindowSeconds"
                         )
-                case "selectPolicy":
-                    decodedSelectPolicy =
+                case 12 where member.key == "selectPolicy":
+                    self.selectPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "selectPolicy")
-                case "policies":
-                    decodedPolicies =
+                case 8 where member.key == "policies":
+                    self.policies =
                         try decoder.decodeIfPresent(
                             [AutoscalingV2.HPAScalingPolicy].self,
                             from: member.value,
                             member: "policies"
                         )
-                case "tolerance":
-                    decodedTolerance =
-                        try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "tolerance")
+                case 9 where member.key == "tolerance":
+                    self.tolerance = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "tolerance")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.stabilizationWindowSeconds = decodedStabilizationWindowSeconds
-            self.selectPolicy = decodedSelectPolicy
-            self.policies = decodedPolicies
-            self.tolerance = decodedTolerance
         }
 
         public func jsonTree() -> JSONValue {
@@ -689,30 +677,26 @@ extension AutoscalingV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: AutoscalingV2.HorizontalPodAutoscalerSpec?
-            var decodedStatus: AutoscalingV2.HorizontalPodAutoscalerStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.HorizontalPodAutoscalerSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.HorizontalPodAutoscalerStatus.self,
                             from: member.value,
@@ -722,11 +706,8 @@ extension AutoscalingV2 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? AutoscalingV2.HorizontalPodAutoscalerSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -786,19 +767,17 @@ extension AutoscalingV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedScaleUp: AutoscalingV2.HPAScalingRules?
-            var decodedScaleDown: AutoscalingV2.HPAScalingRules?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "scaleUp":
-                    decodedScaleUp =
+                switch member.key.utf8.count {
+                case 7 where member.key == "scaleUp":
+                    self.scaleUp =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.HPAScalingRules.self,
                             from: member.value,
                             member: "scaleUp"
                         )
-                case "scaleDown":
-                    decodedScaleDown =
+                case 9 where member.key == "scaleDown":
+                    self.scaleDown =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.HPAScalingRules.self,
                             from: member.value,
@@ -808,8 +787,6 @@ extension AutoscalingV2 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.scaleUp = decodedScaleUp
-            self.scaleDown = decodedScaleDown
         }
 
         public func jsonTree() -> JSONValue {
@@ -880,31 +857,25 @@ extension AutoscalingV2 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -976,21 +947,18 @@ extension AutoscalingV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [AutoscalingV2.HorizontalPodAutoscaler]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [AutoscalingV2.HorizontalPodAutoscaler].self,
@@ -1001,8 +969,6 @@ extension AutoscalingV2 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1096,34 +1062,31 @@ extension AutoscalingV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedScaleTargetRef: AutoscalingV2.CrossVersionObjectReference?
-            var decodedMinReplicas: Int32?
             var decodedMaxReplicas: Int32?
-            var decodedMetrics: [AutoscalingV2.MetricSpec]?
-            var decodedBehavior: AutoscalingV2.HorizontalPodAutoscalerBehavior?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "scaleTargetRef":
+                switch member.key.utf8.count {
+                case 14 where member.key == "scaleTargetRef":
                     decodedScaleTargetRef =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.CrossVersionObjectReference.self,
                             from: member.value,
                             member: "scaleTargetRef"
                         )
-                case "minReplicas":
-                    decodedMinReplicas =
+                case 11 where member.key == "minReplicas":
+                    self.minReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReplicas")
-                case "maxReplicas":
+                case 11 where member.key == "maxReplicas":
                     decodedMaxReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxReplicas")
-                case "metrics":
-                    decodedMetrics =
+                case 7 where member.key == "metrics":
+                    self.metrics =
                         try decoder.decodeIfPresent(
                             [AutoscalingV2.MetricSpec].self,
                             from: member.value,
                             member: "metrics"
                         )
-                case "behavior":
-                    decodedBehavior =
+                case 8 where member.key == "behavior":
+                    self.behavior =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.HorizontalPodAutoscalerBehavior.self,
                             from: member.value,
@@ -1134,10 +1097,7 @@ extension AutoscalingV2 {
                 }
             }
             self.scaleTargetRef = decodedScaleTargetRef ?? AutoscalingV2.CrossVersionObjectReference()
-            self.minReplicas = decodedMinReplicas
             self.maxReplicas = decodedMaxReplicas ?? 0
-            self.metrics = decodedMetrics
-            self.behavior = decodedBehavior
         }
 
         public func jsonTree() -> JSONValue {
@@ -1225,35 +1185,30 @@ extension AutoscalingV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedObservedGeneration: Int64?
-            var decodedLastScaleTime: Time?
-            var decodedCurrentReplicas: Int32?
             var decodedDesiredReplicas: Int32?
-            var decodedCurrentMetrics: [AutoscalingV2.MetricStatus]?
-            var decodedConditions: [AutoscalingV2.HorizontalPodAutoscalerCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                switch member.key.utf8.count {
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "lastScaleTime":
-                    decodedLastScaleTime =
+                case 13 where member.key == "lastScaleTime":
+                    self.lastScaleTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastScaleTime")
-                case "currentReplicas":
-                    decodedCurrentReplicas =
+                case 15 where member.key == "currentReplicas":
+                    self.currentReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentReplicas")
-                case "desiredReplicas":
+                case 15 where member.key == "desiredReplicas":
                     decodedDesiredReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredReplicas")
-                case "currentMetrics":
-                    decodedCurrentMetrics =
+                case 14 where member.key == "currentMetrics":
+                    self.currentMetrics =
                         try decoder.decodeIfPresent(
                             [AutoscalingV2.MetricStatus].self,
                             from: member.value,
                             member: "currentMetrics"
                         )
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [AutoscalingV2.HorizontalPodAutoscalerCondition].self,
                             from: member.value,
@@ -1263,12 +1218,7 @@ extension AutoscalingV2 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.observedGeneration = decodedObservedGeneration
-            self.lastScaleTime = decodedLastScaleTime
-            self.currentReplicas = decodedCurrentReplicas
             self.desiredReplicas = decodedDesiredReplicas ?? 0
-            self.currentMetrics = decodedCurrentMetrics
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -1324,20 +1274,18 @@ extension AutoscalingV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedSelector: MetaV1.LabelSelector?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "selector":
-                    decodedSelector =
+                case 8 where member.key == "selector":
+                    self.selector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.selector = decodedSelector
         }
 
         public func jsonTree() -> JSONValue {
@@ -1434,45 +1382,40 @@ extension AutoscalingV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedObject: AutoscalingV2.ObjectMetricSource?
-            var decodedPods: AutoscalingV2.PodsMetricSource?
-            var decodedResource: AutoscalingV2.ResourceMetricSource?
-            var decodedContainerResource: AutoscalingV2.ContainerResourceMetricSource?
-            var decodedExternal: AutoscalingV2.ExternalMetricSource?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "object":
-                    decodedObject =
+                case 6 where member.key == "object":
+                    self.object =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ObjectMetricSource.self,
                             from: member.value,
                             member: "object"
                         )
-                case "pods":
-                    decodedPods =
+                case 4 where member.key == "pods":
+                    self.pods =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.PodsMetricSource.self,
                             from: member.value,
                             member: "pods"
                         )
-                case "resource":
-                    decodedResource =
+                case 8 where member.key == "resource":
+                    self.resource =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ResourceMetricSource.self,
                             from: member.value,
                             member: "resource"
                         )
-                case "containerResource":
-                    decodedContainerResource =
+                case 17 where member.key == "containerResource":
+                    self.containerResource =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ContainerResourceMetricSource.self,
                             from: member.value,
                             member: "containerResource"
                         )
-                case "external":
-                    decodedExternal =
+                case 8 where member.key == "external":
+                    self.external =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ExternalMetricSource.self,
                             from: member.value,
@@ -1483,11 +1426,6 @@ extension AutoscalingV2 {
                 }
             }
             self.type = decodedType ?? ""
-            self.object = decodedObject
-            self.pods = decodedPods
-            self.resource = decodedResource
-            self.containerResource = decodedContainerResource
-            self.external = decodedExternal
         }
 
         public func jsonTree() -> JSONValue {
@@ -1587,45 +1525,40 @@ extension AutoscalingV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedObject: AutoscalingV2.ObjectMetricStatus?
-            var decodedPods: AutoscalingV2.PodsMetricStatus?
-            var decodedResource: AutoscalingV2.ResourceMetricStatus?
-            var decodedContainerResource: AutoscalingV2.ContainerResourceMetricStatus?
-            var decodedExternal: AutoscalingV2.ExternalMetricStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "object":
-                    decodedObject =
+                case 6 where member.key == "object":
+                    self.object =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ObjectMetricStatus.self,
                             from: member.value,
                             member: "object"
                         )
-                case "pods":
-                    decodedPods =
+                case 4 where member.key == "pods":
+                    self.pods =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.PodsMetricStatus.self,
                             from: member.value,
                             member: "pods"
                         )
-                case "resource":
-                    decodedResource =
+                case 8 where member.key == "resource":
+                    self.resource =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ResourceMetricStatus.self,
                             from: member.value,
                             member: "resource"
                         )
-                case "containerResource":
-                    decodedContainerResource =
+                case 17 where member.key == "containerResource":
+                    self.containerResource =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ContainerResourceMetricStatus.self,
                             from: member.value,
                             member: "containerResource"
                         )
-                case "external":
-                    decodedExternal =
+                case 8 where member.key == "external":
+                    self.external =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ExternalMetricStatus.self,
                             from: member.value,
@@ -1636,11 +1569,6 @@ extension AutoscalingV2 {
                 }
             }
             self.type = decodedType ?? ""
-            self.object = decodedObject
-            self.pods = decodedPods
-            self.resource = decodedResource
-            self.containerResource = decodedContainerResource
-            self.external = decodedExternal
         }
 
         public func jsonTree() -> JSONValue {
@@ -1710,29 +1638,23 @@ extension AutoscalingV2 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedValue: Quantity?
-            var decodedAverageValue: Quantity?
-            var decodedAverageUtilization: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "value":
-                    decodedValue = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "value")
-                case "averageValue":
-                    decodedAverageValue =
+                case 5 where member.key == "value":
+                    self.value = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "value")
+                case 12 where member.key == "averageValue":
+                    self.averageValue =
                         try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "averageValue")
-                case "averageUtilization":
-                    decodedAverageUtilization =
+                case 18 where member.key == "averageUtilization":
+                    self.averageUtilization =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "averageUtilization")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
-            self.value = decodedValue
-            self.averageValue = decodedAverageValue
-            self.averageUtilization = decodedAverageUtilization
         }
 
         public func jsonTree() -> JSONValue {
@@ -1790,26 +1712,20 @@ extension AutoscalingV2 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedValue: Quantity?
-            var decodedAverageValue: Quantity?
-            var decodedAverageUtilization: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "value":
-                    decodedValue = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "value")
-                case "averageValue":
-                    decodedAverageValue =
+                switch member.key.utf8.count {
+                case 5 where member.key == "value":
+                    self.value = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "value")
+                case 12 where member.key == "averageValue":
+                    self.averageValue =
                         try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "averageValue")
-                case "averageUtilization":
-                    decodedAverageUtilization =
+                case 18 where member.key == "averageUtilization":
+                    self.averageUtilization =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "averageUtilization")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.value = decodedValue
-            self.averageValue = decodedAverageValue
-            self.averageUtilization = decodedAverageUtilization
         }
 
         public func jsonTree() -> JSONValue {
@@ -1882,22 +1798,22 @@ extension AutoscalingV2 {
             var decodedTarget: AutoscalingV2.MetricTarget?
             var decodedMetric: AutoscalingV2.MetricIdentifier?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "describedObject":
+                switch member.key.utf8.count {
+                case 15 where member.key == "describedObject":
                     decodedDescribedObject =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.CrossVersionObjectReference.self,
                             from: member.value,
                             member: "describedObject"
                         )
-                case "target":
+                case 6 where member.key == "target":
                     decodedTarget =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricTarget.self,
                             from: member.value,
                             member: "target"
                         )
-                case "metric":
+                case 6 where member.key == "metric":
                     decodedMetric =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricIdentifier.self,
@@ -1983,22 +1899,22 @@ extension AutoscalingV2 {
             var decodedCurrent: AutoscalingV2.MetricValueStatus?
             var decodedDescribedObject: AutoscalingV2.CrossVersionObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metric":
+                switch member.key.utf8.count {
+                case 6 where member.key == "metric":
                     decodedMetric =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricIdentifier.self,
                             from: member.value,
                             member: "metric"
                         )
-                case "current":
+                case 7 where member.key == "current":
                     decodedCurrent =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricValueStatus.self,
                             from: member.value,
                             member: "current"
                         )
-                case "describedObject":
+                case 15 where member.key == "describedObject":
                     decodedDescribedObject =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.CrossVersionObjectReference.self,
@@ -2074,15 +1990,15 @@ extension AutoscalingV2 {
             var decodedMetric: AutoscalingV2.MetricIdentifier?
             var decodedTarget: AutoscalingV2.MetricTarget?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metric":
+                switch member.key.utf8.count {
+                case 6 where member.key == "metric":
                     decodedMetric =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricIdentifier.self,
                             from: member.value,
                             member: "metric"
                         )
-                case "target":
+                case 6 where member.key == "target":
                     decodedTarget =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricTarget.self,
@@ -2154,15 +2070,15 @@ extension AutoscalingV2 {
             var decodedMetric: AutoscalingV2.MetricIdentifier?
             var decodedCurrent: AutoscalingV2.MetricValueStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metric":
+                switch member.key.utf8.count {
+                case 6 where member.key == "metric":
                     decodedMetric =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricIdentifier.self,
                             from: member.value,
                             member: "metric"
                         )
-                case "current":
+                case 7 where member.key == "current":
                     decodedCurrent =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricValueStatus.self,
@@ -2233,10 +2149,10 @@ extension AutoscalingV2 {
             var decodedName: String?
             var decodedTarget: AutoscalingV2.MetricTarget?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "target":
+                case 6 where member.key == "target":
                     decodedTarget =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricTarget.self,
@@ -2306,10 +2222,10 @@ extension AutoscalingV2 {
             var decodedName: String?
             var decodedCurrent: AutoscalingV2.MetricValueStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "current":
+                case 7 where member.key == "current":
                     decodedCurrent =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.MetricValueStatus.self,

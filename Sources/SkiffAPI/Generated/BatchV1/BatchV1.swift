@@ -73,36 +73,29 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: BatchV1.CronJobSpec?
-            var decodedStatus: BatchV1.CronJobStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(BatchV1.CronJobSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(BatchV1.CronJobStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? BatchV1.CronJobSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -175,29 +168,24 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [BatchV1.CronJob]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([BatchV1.CronJob].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -317,56 +305,44 @@ extension BatchV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSchedule: String?
-            var decodedTimeZone: String?
-            var decodedStartingDeadlineSeconds: Int64?
-            var decodedConcurrencyPolicy: String?
-            var decodedSuspend: Bool?
             var decodedJobTemplate: BatchV1.JobTemplateSpec?
-            var decodedSuccessfulJobsHistoryLimit: Int32?
-            var decodedFailedJobsHistoryLimit: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "schedule":
+                switch member.key.utf8.count {
+                case 8 where member.key == "schedule":
                     decodedSchedule = try decoder.decodeIfPresent(String.self, from: member.value, member: "schedule")
-                case "timeZone":
-                    decodedTimeZone = try decoder.decodeIfPresent(String.self, from: member.value, member: "timeZone")
-                case "startingDeadlineSeconds":
-                    decodedStartingDeadlineSeconds =
+                case 8 where member.key == "timeZone":
+                    self.timeZone = try decoder.decodeIfPresent(String.self, from: member.value, member: "timeZone")
+                case 23 where member.key == "startingDeadlineSeconds":
+                    self.startingDeadlineSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "startingDeadlineSeconds")
-                case "concurrencyPolicy":
-                    decodedConcurrencyPolicy =
+                case 17 where member.key == "concurrencyPolicy":
+                    self.concurrencyPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "concurrencyPolicy")
-                case "suspend":
-                    decodedSuspend = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "suspend")
-                case "jobTemplate":
+                case 7 where member.key == "suspend":
+                    self.suspend = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "suspend")
+                case 11 where member.key == "jobTemplate":
                     decodedJobTemplate =
                         try decoder.decodeIfPresent(
                             BatchV1.JobTemplateSpec.self,
                             from: member.value,
                             member: "jobTemplate"
                         )
-                case "successfulJobsHistoryLimit":
-                    decodedSuccessfulJobsHistoryLimit =
+                case 26 where member.key == "successfulJobsHistoryLimit":
+                    self.successfulJobsHistoryLimit =
                         try decoder.decodeIfPresent(
                             Int32.self,
                             from: member.value,
                             member: "successfulJobsHistoryLimit"
                         )
-                case "failedJobsHistoryLimit":
-                    decodedFailedJobsHistoryLimit =
+                case 22 where member.key == "failedJobsHistoryLimit":
+                    self.failedJobsHistoryLimit =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "failedJobsHistoryLimit")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.schedule = decodedSchedule ?? ""
-            self.timeZone = decodedTimeZone
-            self.startingDeadlineSeconds = decodedStartingDeadlineSeconds
-            self.concurrencyPolicy = decodedConcurrencyPolicy
-            self.suspend = decodedSuspend
             self.jobTemplate = decodedJobTemplate ?? BatchV1.JobTemplateSpec()
-            self.successfulJobsHistoryLimit = decodedSuccessfulJobsHistoryLimit
-            self.failedJobsHistoryLimit = decodedFailedJobsHistoryLimit
         }
 
         public func jsonTree() -> JSONValue {
@@ -431,27 +407,21 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedActive: [CoreV1.ObjectReference]?
-            var decodedLastScheduleTime: Time?
-            var decodedLastSuccessfulTime: Time?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "active":
-                    decodedActive =
+                switch member.key.utf8.count {
+                case 6 where member.key == "active":
+                    self.active =
                         try decoder.decodeIfPresent([CoreV1.ObjectReference].self, from: member.value, member: "active")
-                case "lastScheduleTime":
-                    decodedLastScheduleTime =
+                case 16 where member.key == "lastScheduleTime":
+                    self.lastScheduleTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastScheduleTime")
-                case "lastSuccessfulTime":
-                    decodedLastSuccessfulTime =
+                case 18 where member.key == "lastSuccessfulTime":
+                    self.lastSuccessfulTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastSuccessfulTime")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.active = decodedActive
-            self.lastScheduleTime = decodedLastScheduleTime
-            self.lastSuccessfulTime = decodedLastSuccessfulTime
         }
 
         public func jsonTree() -> JSONValue {
@@ -536,35 +506,26 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: BatchV1.JobSpec?
-            var decodedStatus: BatchV1.JobStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 4 where member.key == "spec":
+                    self.spec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(BatchV1.JobStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -645,36 +606,28 @@ extension BatchV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastProbeTime: Time?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastProbeTime":
-                    decodedLastProbeTime =
+                case 13 where member.key == "lastProbeTime":
+                    self.lastProbeTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastProbeTime")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastProbeTime = decodedLastProbeTime
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -748,28 +701,23 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [BatchV1.Job]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems = try decoder.decodeIfPresent([BatchV1.Job].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1012,98 +960,68 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedParallelism: Int32?
-            var decodedCompletions: Int32?
-            var decodedActiveDeadlineSeconds: Int64?
-            var decodedPodFailurePolicy: BatchV1.PodFailurePolicy?
-            var decodedSuccessPolicy: BatchV1.SuccessPolicy?
-            var decodedBackoffLimit: Int32?
-            var decodedBackoffLimitPerIndex: Int32?
-            var decodedMaxFailedIndexes: Int32?
-            var decodedSelector: MetaV1.LabelSelector?
-            var decodedManualSelector: Bool?
             var decodedTemplate: CoreV1.PodTemplateSpec?
-            var decodedTtlSecondsAfterFinished: Int32?
-            var decodedCompletionMode: String?
-            var decodedSuspend: Bool?
-            var decodedPodReplacementPolicy: String?
-            var decodedManagedBy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "parallelism":
-                    decodedParallelism =
+                switch member.key.utf8.count {
+                case 11 where member.key == "parallelism":
+                    self.parallelism =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "parallelism")
-                case "completions":
-                    decodedCompletions =
+                case 11 where member.key == "completions":
+                    self.completions =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "completions")
-                case "activeDeadlineSeconds":
-                    decodedActiveDeadlineSeconds =
+                case 21 where member.key == "activeDeadlineSeconds":
+                    self.activeDeadlineSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "activeDeadlineSeconds")
-                case "podFailurePolicy":
-                    decodedPodFailurePolicy =
+                case 16 where member.key == "podFailurePolicy":
+                    self.podFailurePolicy =
                         try decoder.decodeIfPresent(
                             BatchV1.PodFailurePolicy.self,
                             from: member.value,
                             member: "podFailurePolicy"
                         )
-                case "successPolicy":
-                    decodedSuccessPolicy =
+                case 13 where member.key == "successPolicy":
+                    self.successPolicy =
                         try decoder.decodeIfPresent(
                             BatchV1.SuccessPolicy.self,
                             from: member.value,
                             member: "successPolicy"
                         )
-                case "backoffLimit":
-                    decodedBackoffLimit =
+                case 12 where member.key == "backoffLimit":
+                    self.backoffLimit =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "backoffLimit")
-                case "backoffLimitPerIndex":
-                    decodedBackoffLimitPerIndex =
+                case 20 where member.key == "backoffLimitPerIndex":
+                    self.backoffLimitPerIndex =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "backoffLimitPerIndex")
-                case "maxFailedIndexes":
-                    decodedMaxFailedIndexes =
+                case 16 where member.key == "maxFailedIndexes":
+                    self.maxFailedIndexes =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxFailedIndexes")
-                case "selector":
-                    decodedSelector =
+                case 8 where member.key == "selector":
+                    self.selector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "manualSelector":
-                    decodedManualSelector =
+                case 14 where member.key == "manualSelector":
+                    self.manualSelector =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "manualSelector")
-                case "template":
+                case 8 where member.key == "template":
                     decodedTemplate =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
-                case "ttlSecondsAfterFinished":
-                    decodedTtlSecondsAfterFinished =
+                case 23 where member.key == "ttlSecondsAfterFinished":
+                    self.ttlSecondsAfterFinished =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "ttlSecondsAfterFinished")
-                case "completionMode":
-                    decodedCompletionMode =
+                case 14 where member.key == "completionMode":
+                    self.completionMode =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "completionMode")
-                case "suspend":
-                    decodedSuspend = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "suspend")
-                case "podReplacementPolicy":
-                    decodedPodReplacementPolicy =
+                case 7 where member.key == "suspend":
+                    self.suspend = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "suspend")
+                case 20 where member.key == "podReplacementPolicy":
+                    self.podReplacementPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "podReplacementPolicy")
-                case "managedBy":
-                    decodedManagedBy = try decoder.decodeIfPresent(String.self, from: member.value, member: "managedBy")
+                case 9 where member.key == "managedBy":
+                    self.managedBy = try decoder.decodeIfPresent(String.self, from: member.value, member: "managedBy")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.parallelism = decodedParallelism
-            self.completions = decodedCompletions
-            self.activeDeadlineSeconds = decodedActiveDeadlineSeconds
-            self.podFailurePolicy = decodedPodFailurePolicy
-            self.successPolicy = decodedSuccessPolicy
-            self.backoffLimit = decodedBackoffLimit
-            self.backoffLimitPerIndex = decodedBackoffLimitPerIndex
-            self.maxFailedIndexes = decodedMaxFailedIndexes
-            self.selector = decodedSelector
-            self.manualSelector = decodedManualSelector
             self.template = decodedTemplate ?? CoreV1.PodTemplateSpec()
-            self.ttlSecondsAfterFinished = decodedTtlSecondsAfterFinished
-            self.completionMode = decodedCompletionMode
-            self.suspend = decodedSuspend
-            self.podReplacementPolicy = decodedPodReplacementPolicy
-            self.managedBy = decodedManagedBy
         }
 
         public func jsonTree() -> JSONValue {
@@ -1286,70 +1204,48 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedConditions: [BatchV1.JobCondition]?
-            var decodedStartTime: Time?
-            var decodedCompletionTime: Time?
-            var decodedActive: Int32?
-            var decodedSucceeded: Int32?
-            var decodedFailed: Int32?
-            var decodedTerminating: Int32?
-            var decodedCompletedIndexes: String?
-            var decodedFailedIndexes: String?
-            var decodedUncountedTerminatedPods: BatchV1.UncountedTerminatedPods?
-            var decodedReady: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "conditions":
-                    decodedConditions =
+                switch member.key.utf8.count {
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [BatchV1.JobCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "startTime":
-                    decodedStartTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startTime")
-                case "completionTime":
-                    decodedCompletionTime =
+                case 9 where member.key == "startTime":
+                    self.startTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startTime")
+                case 14 where member.key == "completionTime":
+                    self.completionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "completionTime")
-                case "active":
-                    decodedActive = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "active")
-                case "succeeded":
-                    decodedSucceeded = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "succeeded")
-                case "failed":
-                    decodedFailed = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "failed")
-                case "terminating":
-                    decodedTerminating =
+                case 6 where member.key == "active":
+                    self.active = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "active")
+                case 9 where member.key == "succeeded":
+                    self.succeeded = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "succeeded")
+                case 6 where member.key == "failed":
+                    self.failed = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "failed")
+                case 11 where member.key == "terminating":
+                    self.terminating =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "terminating")
-                case "completedIndexes":
-                    decodedCompletedIndexes =
+                case 16 where member.key == "completedIndexes":
+                    self.completedIndexes =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "completedIndexes")
-                case "failedIndexes":
-                    decodedFailedIndexes =
+                case 13 where member.key == "failedIndexes":
+                    self.failedIndexes =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "failedIndexes")
-                case "uncountedTerminatedPods":
-                    decodedUncountedTerminatedPods =
+                case 23 where member.key == "uncountedTerminatedPods":
+                    self.uncountedTerminatedPods =
                         try decoder.decodeIfPresent(
                             BatchV1.UncountedTerminatedPods.self,
                             from: member.value,
                             member: "uncountedTerminatedPods"
                         )
-                case "ready":
-                    decodedReady = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "ready")
+                case 5 where member.key == "ready":
+                    self.ready = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "ready")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.conditions = decodedConditions
-            self.startTime = decodedStartTime
-            self.completionTime = decodedCompletionTime
-            self.active = decodedActive
-            self.succeeded = decodedSucceeded
-            self.failed = decodedFailed
-            self.terminating = decodedTerminating
-            self.completedIndexes = decodedCompletedIndexes
-            self.failedIndexes = decodedFailedIndexes
-            self.uncountedTerminatedPods = decodedUncountedTerminatedPods
-            self.ready = decodedReady
         }
 
         public func jsonTree() -> JSONValue {
@@ -1415,20 +1311,18 @@ extension BatchV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: BatchV1.JobSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metadata":
+                switch member.key.utf8.count {
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
+                case 4 where member.key == "spec":
+                    self.spec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -1475,8 +1369,8 @@ extension BatchV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedRules: [BatchV1.PodFailurePolicyRule]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "rules":
+                switch member.key.utf8.count {
+                case 5 where member.key == "rules":
                     decodedRules =
                         try decoder.decodeIfPresent(
                             [BatchV1.PodFailurePolicyRule].self,
@@ -1566,23 +1460,21 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedContainerName: String?
             var decodedOperator: String?
             var decodedValues: [Int32]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "containerName":
-                    decodedContainerName =
+                switch member.key.utf8.count {
+                case 13 where member.key == "containerName":
+                    self.containerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "containerName")
-                case "operator":
+                case 8 where member.key == "operator":
                     decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
-                case "values":
+                case 6 where member.key == "values":
                     decodedValues = try decoder.decodeIfPresent([Int32].self, from: member.value, member: "values")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.containerName = decodedContainerName
             self.`operator` = decodedOperator ?? ""
             self.values = decodedValues ?? []
         }
@@ -1639,19 +1531,17 @@ extension BatchV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedStatus: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
-                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case 6 where member.key == "status":
+                    self.status = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1730,21 +1620,19 @@ extension BatchV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedAction: String?
-            var decodedOnExitCodes: BatchV1.PodFailurePolicyOnExitCodesRequirement?
-            var decodedOnPodConditions: [BatchV1.PodFailurePolicyOnPodConditionsPattern]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "action":
+                switch member.key.utf8.count {
+                case 6 where member.key == "action":
                     decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
-                case "onExitCodes":
-                    decodedOnExitCodes =
+                case 11 where member.key == "onExitCodes":
+                    self.onExitCodes =
                         try decoder.decodeIfPresent(
                             BatchV1.PodFailurePolicyOnExitCodesRequirement.self,
                             from: member.value,
                             member: "onExitCodes"
                         )
-                case "onPodConditions":
-                    decodedOnPodConditions =
+                case 15 where member.key == "onPodConditions":
+                    self.onPodConditions =
                         try decoder.decodeIfPresent(
                             [BatchV1.PodFailurePolicyOnPodConditionsPattern].self,
                             from: member.value,
@@ -1755,8 +1643,6 @@ extension BatchV1 {
                 }
             }
             self.action = decodedAction ?? ""
-            self.onExitCodes = decodedOnExitCodes
-            self.onPodConditions = decodedOnPodConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -1805,8 +1691,8 @@ extension BatchV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedRules: [BatchV1.SuccessPolicyRule]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "rules":
+                switch member.key.utf8.count {
+                case 5 where member.key == "rules":
                     decodedRules =
                         try decoder.decodeIfPresent(
                             [BatchV1.SuccessPolicyRule].self,
@@ -1880,22 +1766,18 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSucceededIndexes: String?
-            var decodedSucceededCount: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "succeededIndexes":
-                    decodedSucceededIndexes =
+                switch member.key.utf8.count {
+                case 16 where member.key == "succeededIndexes":
+                    self.succeededIndexes =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "succeededIndexes")
-                case "succeededCount":
-                    decodedSucceededCount =
+                case 14 where member.key == "succeededCount":
+                    self.succeededCount =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "succeededCount")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.succeededIndexes = decodedSucceededIndexes
-            self.succeededCount = decodedSucceededCount
         }
 
         public func jsonTree() -> JSONValue {
@@ -1944,21 +1826,16 @@ extension BatchV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSucceeded: [String]?
-            var decodedFailed: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "succeeded":
-                    decodedSucceeded =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "succeeded")
-                case "failed":
-                    decodedFailed = try decoder.decodeIfPresent([String].self, from: member.value, member: "failed")
+                switch member.key.utf8.count {
+                case 9 where member.key == "succeeded":
+                    self.succeeded = try decoder.decodeIfPresent([String].self, from: member.value, member: "succeeded")
+                case 6 where member.key == "failed":
+                    self.failed = try decoder.decodeIfPresent([String].self, from: member.value, member: "failed")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.succeeded = decodedSucceeded
-            self.failed = decodedFailed
         }
 
         public func jsonTree() -> JSONValue {

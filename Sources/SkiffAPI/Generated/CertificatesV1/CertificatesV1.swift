@@ -83,30 +83,26 @@ extension CertificatesV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: CertificatesV1.CertificateSigningRequestSpec?
-            var decodedStatus: CertificatesV1.CertificateSigningRequestStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             CertificatesV1.CertificateSigningRequestSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             CertificatesV1.CertificateSigningRequestStatus.self,
                             from: member.value,
@@ -116,11 +112,8 @@ extension CertificatesV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? CertificatesV1.CertificateSigningRequestSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -222,25 +215,21 @@ extension CertificatesV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedReason: String?
-            var decodedMessage: String?
-            var decodedLastUpdateTime: Time?
-            var decodedLastTransitionTime: Time?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "lastUpdateTime":
-                    decodedLastUpdateTime =
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 14 where member.key == "lastUpdateTime":
+                    self.lastUpdateTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastUpdateTime")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
                 default:
                     decoder.unknownMember(member.key)
@@ -248,10 +237,6 @@ extension CertificatesV1 {
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.reason = decodedReason
-            self.message = decodedMessage
-            self.lastUpdateTime = decodedLastUpdateTime
-            self.lastTransitionTime = decodedLastTransitionTime
         }
 
         public func jsonTree() -> JSONValue {
@@ -323,21 +308,18 @@ extension CertificatesV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CertificatesV1.CertificateSigningRequest]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [CertificatesV1.CertificateSigningRequest].self,
@@ -348,8 +330,6 @@ extension CertificatesV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -517,32 +497,26 @@ extension CertificatesV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedRequest: String?
             var decodedSignerName: String?
-            var decodedExpirationSeconds: Int32?
-            var decodedUsages: [String]?
-            var decodedUsername: String?
-            var decodedUid: String?
-            var decodedGroups: [String]?
-            var decodedExtra: [String: [String]]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "request":
+                switch member.key.utf8.count {
+                case 7 where member.key == "request":
                     decodedRequest = try decoder.decodeIfPresent(String.self, from: member.value, member: "request")
-                case "signerName":
+                case 10 where member.key == "signerName":
                     decodedSignerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "signerName")
-                case "expirationSeconds":
-                    decodedExpirationSeconds =
+                case 17 where member.key == "expirationSeconds":
+                    self.expirationSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "expirationSeconds")
-                case "usages":
-                    decodedUsages = try decoder.decodeIfPresent([String].self, from: member.value, member: "usages")
-                case "username":
-                    decodedUsername = try decoder.decodeIfPresent(String.self, from: member.value, member: "username")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "groups":
-                    decodedGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
-                case "extra":
-                    decodedExtra =
+                case 6 where member.key == "usages":
+                    self.usages = try decoder.decodeIfPresent([String].self, from: member.value, member: "usages")
+                case 8 where member.key == "username":
+                    self.username = try decoder.decodeIfPresent(String.self, from: member.value, member: "username")
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 6 where member.key == "groups":
+                    self.groups = try decoder.decodeIfPresent([String].self, from: member.value, member: "groups")
+                case 5 where member.key == "extra":
+                    self.extra =
                         try decoder.decodeIfPresent([String: [String]].self, from: member.value, member: "extra")
                 default:
                     decoder.unknownMember(member.key)
@@ -550,12 +524,6 @@ extension CertificatesV1 {
             }
             self.request = decodedRequest ?? ""
             self.signerName = decodedSignerName ?? ""
-            self.expirationSeconds = decodedExpirationSeconds
-            self.usages = decodedUsages
-            self.username = decodedUsername
-            self.uid = decodedUid
-            self.groups = decodedGroups
-            self.extra = decodedExtra
         }
 
         public func jsonTree() -> JSONValue {
@@ -643,26 +611,22 @@ extension CertificatesV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedConditions: [CertificatesV1.CertificateSigningRequestCondition]?
-            var decodedCertificate: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "conditions":
-                    decodedConditions =
+                switch member.key.utf8.count {
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [CertificatesV1.CertificateSigningRequestCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "certificate":
-                    decodedCertificate =
+                case 11 where member.key == "certificate":
+                    self.certificate =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "certificate")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.conditions = decodedConditions
-            self.certificate = decodedCertificate
         }
 
         public func jsonTree() -> JSONValue {

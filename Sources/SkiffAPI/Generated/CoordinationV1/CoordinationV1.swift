@@ -61,31 +61,24 @@ extension CoordinationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoordinationV1.LeaseSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(CoordinationV1.LeaseSpec.self, from: member.value, member: "spec")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -157,29 +150,24 @@ extension CoordinationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoordinationV1.Lease]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoordinationV1.Lease].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -276,46 +264,32 @@ extension CoordinationV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedHolderIdentity: String?
-            var decodedLeaseDurationSeconds: Int32?
-            var decodedAcquireTime: MicroTime?
-            var decodedRenewTime: MicroTime?
-            var decodedLeaseTransitions: Int32?
-            var decodedStrategy: String?
-            var decodedPreferredHolder: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "holderIdentity":
-                    decodedHolderIdentity =
+                switch member.key.utf8.count {
+                case 14 where member.key == "holderIdentity":
+                    self.holderIdentity =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "holderIdentity")
-                case "leaseDurationSeconds":
-                    decodedLeaseDurationSeconds =
+                case 20 where member.key == "leaseDurationSeconds":
+                    self.leaseDurationSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "leaseDurationSeconds")
-                case "acquireTime":
-                    decodedAcquireTime =
+                case 11 where member.key == "acquireTime":
+                    self.acquireTime =
                         try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "acquireTime")
-                case "renewTime":
-                    decodedRenewTime =
+                case 9 where member.key == "renewTime":
+                    self.renewTime =
                         try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "renewTime")
-                case "leaseTransitions":
-                    decodedLeaseTransitions =
+                case 16 where member.key == "leaseTransitions":
+                    self.leaseTransitions =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "leaseTransitions")
-                case "strategy":
-                    decodedStrategy = try decoder.decodeIfPresent(String.self, from: member.value, member: "strategy")
-                case "preferredHolder":
-                    decodedPreferredHolder =
+                case 8 where member.key == "strategy":
+                    self.strategy = try decoder.decodeIfPresent(String.self, from: member.value, member: "strategy")
+                case 15 where member.key == "preferredHolder":
+                    self.preferredHolder =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "preferredHolder")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.holderIdentity = decodedHolderIdentity
-            self.leaseDurationSeconds = decodedLeaseDurationSeconds
-            self.acquireTime = decodedAcquireTime
-            self.renewTime = decodedRenewTime
-            self.leaseTransitions = decodedLeaseTransitions
-            self.strategy = decodedStrategy
-            self.preferredHolder = decodedPreferredHolder
         }
 
         public func jsonTree() -> JSONValue {

@@ -67,27 +67,21 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVolumeID: String?
-            var decodedFsType: String?
-            var decodedPartition: Int32?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeID":
+                switch member.key.utf8.count {
+                case 8 where member.key == "volumeID":
                     decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "partition":
-                    decodedPartition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 9 where member.key == "partition":
+                    self.partition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.volumeID = decodedVolumeID ?? ""
-            self.fsType = decodedFsType
-            self.partition = decodedPartition
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -146,23 +140,20 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedNodeAffinity: CoreV1.NodeAffinity?
-            var decodedPodAffinity: CoreV1.PodAffinity?
-            var decodedPodAntiAffinity: CoreV1.PodAntiAffinity?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "nodeAffinity":
-                    decodedNodeAffinity =
+                switch member.key.utf8.count {
+                case 12 where member.key == "nodeAffinity":
+                    self.nodeAffinity =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeAffinity.self,
                             from: member.value,
                             member: "nodeAffinity"
                         )
-                case "podAffinity":
-                    decodedPodAffinity =
+                case 11 where member.key == "podAffinity":
+                    self.podAffinity =
                         try decoder.decodeIfPresent(CoreV1.PodAffinity.self, from: member.value, member: "podAffinity")
-                case "podAntiAffinity":
-                    decodedPodAntiAffinity =
+                case 15 where member.key == "podAntiAffinity":
+                    self.podAntiAffinity =
                         try decoder.decodeIfPresent(
                             CoreV1.PodAntiAffinity.self,
                             from: member.value,
@@ -172,9 +163,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.nodeAffinity = decodedNodeAffinity
-            self.podAffinity = decodedPodAffinity
-            self.podAntiAffinity = decodedPodAntiAffinity
         }
 
         public func jsonTree() -> JSONValue {
@@ -232,20 +220,18 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedLocalhostProfile: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "localhostProfile":
-                    decodedLocalhostProfile =
+                case 16 where member.key == "localhostProfile":
+                    self.localhostProfile =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "localhostProfile")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
-            self.localhostProfile = decodedLocalhostProfile
         }
 
         public func jsonTree() -> JSONValue {
@@ -296,10 +282,10 @@ extension CoreV1 {
             var decodedName: String?
             var decodedDevicePath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "devicePath":
+                case 10 where member.key == "devicePath":
                     decodedDevicePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "devicePath")
                 default:
@@ -391,35 +377,27 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedDiskName: String?
             var decodedDiskURI: String?
-            var decodedCachingMode: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedKind: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "diskName":
+                switch member.key.utf8.count {
+                case 8 where member.key == "diskName":
                     decodedDiskName = try decoder.decodeIfPresent(String.self, from: member.value, member: "diskName")
-                case "diskURI":
+                case 7 where member.key == "diskURI":
                     decodedDiskURI = try decoder.decodeIfPresent(String.self, from: member.value, member: "diskURI")
-                case "cachingMode":
-                    decodedCachingMode =
+                case 11 where member.key == "cachingMode":
+                    self.cachingMode =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "cachingMode")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.diskName = decodedDiskName ?? ""
             self.diskURI = decodedDiskURI ?? ""
-            self.cachingMode = decodedCachingMode
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.kind = decodedKind
         }
 
         public func jsonTree() -> JSONValue {
@@ -490,19 +468,17 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSecretName: String?
             var decodedShareName: String?
-            var decodedReadOnly: Bool?
-            var decodedSecretNamespace: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "secretName":
+                switch member.key.utf8.count {
+                case 10 where member.key == "secretName":
                     decodedSecretName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
-                case "shareName":
+                case 9 where member.key == "shareName":
                     decodedShareName = try decoder.decodeIfPresent(String.self, from: member.value, member: "shareName")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "secretNamespace":
-                    decodedSecretNamespace =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 15 where member.key == "secretNamespace":
+                    self.secretNamespace =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "secretNamespace")
                 default:
                     decoder.unknownMember(member.key)
@@ -510,8 +486,6 @@ extension CoreV1 {
             }
             self.secretName = decodedSecretName ?? ""
             self.shareName = decodedShareName ?? ""
-            self.readOnly = decodedReadOnly
-            self.secretNamespace = decodedSecretNamespace
         }
 
         public func jsonTree() -> JSONValue {
@@ -572,23 +546,21 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSecretName: String?
             var decodedShareName: String?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "secretName":
+                switch member.key.utf8.count {
+                case 10 where member.key == "secretName":
                     decodedSecretName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
-                case "shareName":
+                case 9 where member.key == "shareName":
                     decodedShareName = try decoder.decodeIfPresent(String.self, from: member.value, member: "shareName")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.secretName = decodedSecretName ?? ""
             self.shareName = decodedShareName ?? ""
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -661,29 +633,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedTarget: CoreV1.ObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "target":
+                case 6 where member.key == "target":
                     decodedTarget =
                         try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "target")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.target = decodedTarget ?? CoreV1.ObjectReference()
         }

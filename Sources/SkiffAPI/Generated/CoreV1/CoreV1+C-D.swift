@@ -129,62 +129,54 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedDriver: String?
             var decodedVolumeHandle: String?
-            var decodedReadOnly: Bool?
-            var decodedFsType: String?
-            var decodedVolumeAttributes: [String: String]?
-            var decodedControllerPublishSecretRef: CoreV1.SecretReference?
-            var decodedNodeStageSecretRef: CoreV1.SecretReference?
-            var decodedNodePublishSecretRef: CoreV1.SecretReference?
-            var decodedControllerExpandSecretRef: CoreV1.SecretReference?
-            var decodedNodeExpandSecretRef: CoreV1.SecretReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "driver":
+                switch member.key.utf8.count {
+                case 6 where member.key == "driver":
                     decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
-                case "volumeHandle":
+                case 12 where member.key == "volumeHandle":
                     decodedVolumeHandle =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeHandle")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "volumeAttributes":
-                    decodedVolumeAttributes =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 16 where member.key == "volumeAttributes":
+                    self.volumeAttributes =
                         try decoder.decodeIfPresent(
                             [String: String].self,
                             from: member.value,
                             member: "volumeAttributes"
                         )
-                case "controllerPublishSecretRef":
-                    decodedControllerPublishSecretRef =
+                case 26 where member.key == "controllerPublishSecretRef":
+                    self.controllerPublishSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "controllerPublishSecretRef"
                         )
-                case "nodeStageSecretRef":
-                    decodedNodeStageSecretRef =
+                case 18 where member.key == "nodeStageSecretRef":
+                    self.nodeStageSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "nodeStageSecretRef"
                         )
-                case "nodePublishSecretRef":
-                    decodedNodePublishSecretRef =
+                case 20 where member.key == "nodePublishSecretRef":
+                    self.nodePublishSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "nodePublishSecretRef"
                         )
-                case "controllerExpandSecretRef":
-                    decodedControllerExpandSecretRef =
+                case 25 where member.key == "controllerExpandSecretRef":
+                    self.controllerExpandSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "controllerExpandSecretRef"
                         )
-                case "nodeExpandSecretRef":
-                    decodedNodeExpandSecretRef =
+                case 19 where member.key == "nodeExpandSecretRef":
+                    self.nodeExpandSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
@@ -196,14 +188,6 @@ extension CoreV1 {
             }
             self.driver = decodedDriver ?? ""
             self.volumeHandle = decodedVolumeHandle ?? ""
-            self.readOnly = decodedReadOnly
-            self.fsType = decodedFsType
-            self.volumeAttributes = decodedVolumeAttributes
-            self.controllerPublishSecretRef = decodedControllerPublishSecretRef
-            self.nodeStageSecretRef = decodedNodeStageSecretRef
-            self.nodePublishSecretRef = decodedNodePublishSecretRef
-            self.controllerExpandSecretRef = decodedControllerExpandSecretRef
-            self.nodeExpandSecretRef = decodedNodeExpandSecretRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -299,27 +283,23 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedDriver: String?
-            var decodedReadOnly: Bool?
-            var decodedFsType: String?
-            var decodedVolumeAttributes: [String: String]?
-            var decodedNodePublishSecretRef: CoreV1.LocalObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "driver":
+                switch member.key.utf8.count {
+                case 6 where member.key == "driver":
                     decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "volumeAttributes":
-                    decodedVolumeAttributes =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 16 where member.key == "volumeAttributes":
+                    self.volumeAttributes =
                         try decoder.decodeIfPresent(
                             [String: String].self,
                             from: member.value,
                             member: "volumeAttributes"
                         )
-                case "nodePublishSecretRef":
-                    decodedNodePublishSecretRef =
+                case 20 where member.key == "nodePublishSecretRef":
+                    self.nodePublishSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
@@ -330,10 +310,6 @@ extension CoreV1 {
                 }
             }
             self.driver = decodedDriver ?? ""
-            self.readOnly = decodedReadOnly
-            self.fsType = decodedFsType
-            self.volumeAttributes = decodedVolumeAttributes
-            self.nodePublishSecretRef = decodedNodePublishSecretRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -384,20 +360,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAdd: [String]?
-            var decodedDrop: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "add":
-                    decodedAdd = try decoder.decodeIfPresent([String].self, from: member.value, member: "add")
-                case "drop":
-                    decodedDrop = try decoder.decodeIfPresent([String].self, from: member.value, member: "drop")
+                switch member.key.utf8.count {
+                case 3 where member.key == "add":
+                    self.add = try decoder.decodeIfPresent([String].self, from: member.value, member: "add")
+                case 4 where member.key == "drop":
+                    self.drop = try decoder.decodeIfPresent([String].self, from: member.value, member: "drop")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.add = decodedAdd
-            self.drop = decodedDrop
         }
 
         public func jsonTree() -> JSONValue {
@@ -483,41 +455,30 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedMonitors: [String]?
-            var decodedPath: String?
-            var decodedUser: String?
-            var decodedSecretFile: String?
-            var decodedSecretRef: CoreV1.SecretReference?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "monitors":
+                switch member.key.utf8.count {
+                case 8 where member.key == "monitors":
                     decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
-                case "path":
-                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "user":
-                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
-                case "secretFile":
-                    decodedSecretFile =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretFile")
-                case "secretRef":
-                    decodedSecretRef =
+                case 4 where member.key == "path":
+                    self.path = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case 4 where member.key == "user":
+                    self.user = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case 10 where member.key == "secretFile":
+                    self.secretFile = try decoder.decodeIfPresent(String.self, from: member.value, member: "secretFile")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.monitors = decodedMonitors ?? []
-            self.path = decodedPath
-            self.user = decodedUser
-            self.secretFile = decodedSecretFile
-            self.secretRef = decodedSecretRef
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -607,41 +568,30 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedMonitors: [String]?
-            var decodedPath: String?
-            var decodedUser: String?
-            var decodedSecretFile: String?
-            var decodedSecretRef: CoreV1.LocalObjectReference?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "monitors":
+                switch member.key.utf8.count {
+                case 8 where member.key == "monitors":
                     decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
-                case "path":
-                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "user":
-                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
-                case "secretFile":
-                    decodedSecretFile =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretFile")
-                case "secretRef":
-                    decodedSecretRef =
+                case 4 where member.key == "path":
+                    self.path = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case 4 where member.key == "user":
+                    self.user = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case 10 where member.key == "secretFile":
+                    self.secretFile = try decoder.decodeIfPresent(String.self, from: member.value, member: "secretFile")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.monitors = decodedMonitors ?? []
-            self.path = decodedPath
-            self.user = decodedUser
-            self.secretFile = decodedSecretFile
-            self.secretRef = decodedSecretRef
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -720,19 +670,16 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVolumeID: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedSecretRef: CoreV1.SecretReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeID":
+                switch member.key.utf8.count {
+                case 8 where member.key == "volumeID":
                     decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
@@ -743,9 +690,6 @@ extension CoreV1 {
                 }
             }
             self.volumeID = decodedVolumeID ?? ""
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.secretRef = decodedSecretRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -822,19 +766,16 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVolumeID: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedSecretRef: CoreV1.LocalObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeID":
+                switch member.key.utf8.count {
+                case 8 where member.key == "volumeID":
                     decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
@@ -845,9 +786,6 @@ extension CoreV1 {
                 }
             }
             self.volumeID = decodedVolumeID ?? ""
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.secretRef = decodedSecretRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -893,17 +831,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedTimeoutSeconds: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "timeoutSeconds":
-                    decodedTimeoutSeconds =
+                switch member.key.utf8.count {
+                case 14 where member.key == "timeoutSeconds":
+                    self.timeoutSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.timeoutSeconds = decodedTimeoutSeconds
         }
 
         public func jsonTree() -> JSONValue {
@@ -979,37 +915,28 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedSignerName: String?
-            var decodedLabelSelector: MetaV1.LabelSelector?
-            var decodedOptional: Bool?
             var decodedPath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "signerName":
-                    decodedSignerName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "signerName")
-                case "labelSelector":
-                    decodedLabelSelector =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 10 where member.key == "signerName":
+                    self.signerName = try decoder.decodeIfPresent(String.self, from: member.value, member: "signerName")
+                case 13 where member.key == "labelSelector":
+                    self.labelSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "labelSelector"
                         )
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
-                case "path":
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.signerName = decodedSignerName
-            self.labelSelector = decodedLabelSelector
-            self.optional = decodedOptional
             self.path = decodedPath ?? ""
         }
 
@@ -1085,26 +1012,22 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedMessage: String?
-            var decodedError: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "error":
-                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 5 where member.key == "error":
+                    self.error = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.message = decodedMessage
-            self.error = decodedError
         }
 
         public func jsonTree() -> JSONValue {
@@ -1179,22 +1102,18 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedConditions: [CoreV1.ComponentCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [CoreV1.ComponentCondition].self,
                             from: member.value,
@@ -1204,10 +1123,7 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -1281,29 +1197,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.ComponentStatus]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.ComponentStatus].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1404,39 +1315,28 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedImmutable: Bool?
-            var decodedData: [String: String]?
-            var decodedBinaryData: [String: String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "immutable":
-                    decodedImmutable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "immutable")
-                case "data":
-                    decodedData = try decoder.decodeIfPresent([String: String].self, from: member.value, member: "data")
-                case "binaryData":
-                    decodedBinaryData =
+                case 9 where member.key == "immutable":
+                    self.immutable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "immutable")
+                case 4 where member.key == "data":
+                    self.data = try decoder.decodeIfPresent([String: String].self, from: member.value, member: "data")
+                case 10 where member.key == "binaryData":
+                    self.binaryData =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "binaryData")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.immutable = decodedImmutable
-            self.data = decodedData
-            self.binaryData = decodedBinaryData
         }
 
         public func jsonTree() -> JSONValue {
@@ -1494,20 +1394,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -1566,24 +1462,20 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
             var decodedKey: String?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "key":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
             self.key = decodedKey ?? ""
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -1652,29 +1544,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.ConfigMap]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.ConfigMap].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1761,21 +1648,19 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedNamespace: String?
             var decodedName: String?
-            var decodedUid: String?
-            var decodedResourceVersion: String?
             var decodedKubeletConfigKey: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "namespace":
+                switch member.key.utf8.count {
+                case 9 where member.key == "namespace":
                     decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "resourceVersion":
-                    decodedResourceVersion =
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 15 where member.key == "resourceVersion":
+                    self.resourceVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
-                case "kubeletConfigKey":
+                case 16 where member.key == "kubeletConfigKey":
                     decodedKubeletConfigKey =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "kubeletConfigKey")
                 default:
@@ -1784,8 +1669,6 @@ extension CoreV1 {
             }
             self.namespace = decodedNamespace ?? ""
             self.name = decodedName ?? ""
-            self.uid = decodedUid
-            self.resourceVersion = decodedResourceVersion
             self.kubeletConfigKey = decodedKubeletConfigKey ?? ""
         }
 
@@ -1857,25 +1740,19 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedItems: [CoreV1.KeyToPath]?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "items":
-                    decodedItems =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 5 where member.key == "items":
+                    self.items =
                         try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.items = decodedItems
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -1956,30 +1833,22 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedItems: [CoreV1.KeyToPath]?
-            var decodedDefaultMode: Int32?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "items":
-                    decodedItems =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 5 where member.key == "items":
+                    self.items =
                         try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
-                case "defaultMode":
-                    decodedDefaultMode =
+                case 11 where member.key == "defaultMode":
+                    self.defaultMode =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.items = decodedItems
-            self.defaultMode = decodedDefaultMode
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -2292,152 +2161,103 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedImage: String?
-            var decodedCommand: [String]?
-            var decodedArgs: [String]?
-            var decodedWorkingDir: String?
-            var decodedPorts: [CoreV1.ContainerPort]?
-            var decodedEnvFrom: [CoreV1.EnvFromSource]?
-            var decodedEnv: [CoreV1.EnvVar]?
-            var decodedResources: CoreV1.ResourceRequirements?
-            var decodedResizePolicy: [CoreV1.ContainerResizePolicy]?
-            var decodedRestartPolicy: String?
-            var decodedRestartPolicyRules: [CoreV1.ContainerRestartRule]?
-            var decodedVolumeMounts: [CoreV1.VolumeMount]?
-            var decodedVolumeDevices: [CoreV1.VolumeDevice]?
-            var decodedLivenessProbe: CoreV1.Probe?
-            var decodedReadinessProbe: CoreV1.Probe?
-            var decodedStartupProbe: CoreV1.Probe?
-            var decodedLifecycle: CoreV1.Lifecycle?
-            var decodedTerminationMessagePath: String?
-            var decodedTerminationMessagePolicy: String?
-            var decodedImagePullPolicy: String?
-            var decodedSecurityContext: CoreV1.SecurityContext?
-            var decodedStdin: Bool?
-            var decodedStdinOnce: Bool?
-            var decodedTty: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "image":
-                    decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
-                case "command":
-                    decodedCommand = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
-                case "args":
-                    decodedArgs = try decoder.decodeIfPresent([String].self, from: member.value, member: "args")
-                case "workingDir":
-                    decodedWorkingDir =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "workingDir")
-                case "ports":
-                    decodedPorts =
+                case 5 where member.key == "image":
+                    self.image = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
+                case 7 where member.key == "command":
+                    self.command = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
+                case 4 where member.key == "args":
+                    self.args = try decoder.decodeIfPresent([String].self, from: member.value, member: "args")
+                case 10 where member.key == "workingDir":
+                    self.workingDir = try decoder.decodeIfPresent(String.self, from: member.value, member: "workingDir")
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent([CoreV1.ContainerPort].self, from: member.value, member: "ports")
-                case "envFrom":
-                    decodedEnvFrom =
+                case 7 where member.key == "envFrom":
+                    self.envFrom =
                         try decoder.decodeIfPresent([CoreV1.EnvFromSource].self, from: member.value, member: "envFrom")
-                case "env":
-                    decodedEnv = try decoder.decodeIfPresent([CoreV1.EnvVar].self, from: member.value, member: "env")
-                case "resources":
-                    decodedResources =
+                case 3 where member.key == "env":
+                    self.env = try decoder.decodeIfPresent([CoreV1.EnvVar].self, from: member.value, member: "env")
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceRequirements.self,
                             from: member.value,
                             member: "resources"
                         )
-                case "resizePolicy":
-                    decodedResizePolicy =
+                case 12 where member.key == "resizePolicy":
+                    self.resizePolicy =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerResizePolicy].self,
                             from: member.value,
                             member: "resizePolicy"
                         )
-                case "restartPolicy":
-                    decodedRestartPolicy =
+                case 13 where member.key == "restartPolicy":
+                    self.restartPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
-                case "restartPolicyRules":
-                    decodedRestartPolicyRules =
+                case 18 where member.key == "restartPolicyRules":
+                    self.restartPolicyRules =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerRestartRule].self,
                             from: member.value,
                             member: "restartPolicyRules"
                         )
-                case "volumeMounts":
-                    decodedVolumeMounts =
+                case 12 where member.key == "volumeMounts":
+                    self.volumeMounts =
                         try decoder.decodeIfPresent(
                             [CoreV1.VolumeMount].self,
                             from: member.value,
                             member: "volumeMounts"
                         )
-                case "volumeDevices":
-                    decodedVolumeDevices =
+                case 13 where member.key == "volumeDevices":
+                    self.volumeDevices =
                         try decoder.decodeIfPresent(
                             [CoreV1.VolumeDevice].self,
                             from: member.value,
                             member: "volumeDevices"
                         )
-                case "livenessProbe":
-                    decodedLivenessProbe =
+                case 13 where member.key == "livenessProbe":
+                    self.livenessProbe =
                         try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "livenessProbe")
-                case "readinessProbe":
-                    decodedReadinessProbe =
+                case 14 where member.key == "readinessProbe":
+                    self.readinessProbe =
                         try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "readinessProbe")
-                case "startupProbe":
-                    decodedStartupProbe =
+                case 12 where member.key == "startupProbe":
+                    self.startupProbe =
                         try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "startupProbe")
-                case "lifecycle":
-                    decodedLifecycle =
+                case 9 where member.key == "lifecycle":
+                    self.lifecycle =
                         try decoder.decodeIfPresent(CoreV1.Lifecycle.self, from: member.value, member: "lifecycle")
-                case "terminationMessagePath":
-                    decodedTerminationMessagePath =
+                case 22 where member.key == "terminationMessagePath":
+                    self.terminationMessagePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePath")
-                case "terminationMessagePolicy":
-                    decodedTerminationMessagePolicy =
+                case 24 where member.key == "terminationMessagePolicy":
+                    self.terminationMessagePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePolicy")
-                case "imagePullPolicy":
-                    decodedImagePullPolicy =
+                case 15 where member.key == "imagePullPolicy":
+                    self.imagePullPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "imagePullPolicy")
-                case "securityContext":
-                    decodedSecurityContext =
+                case 15 where member.key == "securityContext":
+                    self.securityContext =
                         try decoder.decodeIfPresent(
                             CoreV1.SecurityContext.self,
                             from: member.value,
                             member: "securityContext"
                         )
-                case "stdin":
-                    decodedStdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
-                case "stdinOnce":
-                    decodedStdinOnce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdinOnce")
-                case "tty":
-                    decodedTty = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "tty")
+                case 5 where member.key == "stdin":
+                    self.stdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
+                case 9 where member.key == "stdinOnce":
+                    self.stdinOnce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdinOnce")
+                case 3 where member.key == "tty":
+                    self.tty = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "tty")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.image = decodedImage
-            self.command = decodedCommand
-            self.args = decodedArgs
-            self.workingDir = decodedWorkingDir
-            self.ports = decodedPorts
-            self.envFrom = decodedEnvFrom
-            self.env = decodedEnv
-            self.resources = decodedResources
-            self.resizePolicy = decodedResizePolicy
-            self.restartPolicy = decodedRestartPolicy
-            self.restartPolicyRules = decodedRestartPolicyRules
-            self.volumeMounts = decodedVolumeMounts
-            self.volumeDevices = decodedVolumeDevices
-            self.livenessProbe = decodedLivenessProbe
-            self.readinessProbe = decodedReadinessProbe
-            self.startupProbe = decodedStartupProbe
-            self.lifecycle = decodedLifecycle
-            self.terminationMessagePath = decodedTerminationMessagePath
-            self.terminationMessagePolicy = decodedTerminationMessagePolicy
-            self.imagePullPolicy = decodedImagePullPolicy
-            self.securityContext = decodedSecurityContext
-            self.stdin = decodedStdin
-            self.stdinOnce = decodedStdinOnce
-            self.tty = decodedTty
         }
 
         public func jsonTree() -> JSONValue {
@@ -2522,14 +2342,14 @@ extension CoreV1 {
             var decodedResourceName: String?
             var decodedRequestName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "containerName":
+                switch member.key.utf8.count {
+                case 13 where member.key == "containerName":
                     decodedContainerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "containerName")
-                case "resourceName":
+                case 12 where member.key == "resourceName":
                     decodedResourceName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceName")
-                case "requestName":
+                case 11 where member.key == "requestName":
                     decodedRequestName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "requestName")
                 default:
@@ -2588,20 +2408,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedNames: [String]?
-            var decodedSizeBytes: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "names":
-                    decodedNames = try decoder.decodeIfPresent([String].self, from: member.value, member: "names")
-                case "sizeBytes":
-                    decodedSizeBytes = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "sizeBytes")
+                switch member.key.utf8.count {
+                case 5 where member.key == "names":
+                    self.names = try decoder.decodeIfPresent([String].self, from: member.value, member: "names")
+                case 9 where member.key == "sizeBytes":
+                    self.sizeBytes = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "sizeBytes")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.names = decodedNames
-            self.sizeBytes = decodedSizeBytes
         }
 
         public func jsonTree() -> JSONValue {
@@ -2679,33 +2495,25 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedHostPort: Int32?
             var decodedContainerPort: Int32?
-            var decodedProtocol: String?
-            var decodedHostIP: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "hostPort":
-                    decodedHostPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "hostPort")
-                case "containerPort":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 8 where member.key == "hostPort":
+                    self.hostPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "hostPort")
+                case 13 where member.key == "containerPort":
                     decodedContainerPort =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "containerPort")
-                case "protocol":
-                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
-                case "hostIP":
-                    decodedHostIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostIP")
+                case 8 where member.key == "protocol":
+                    self.`protocol` = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case 6 where member.key == "hostIP":
+                    self.hostIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostIP")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.hostPort = decodedHostPort
             self.containerPort = decodedContainerPort ?? 0
-            self.`protocol` = decodedProtocol
-            self.hostIP = decodedHostIP
         }
 
         public func jsonTree() -> JSONValue {
@@ -2763,11 +2571,11 @@ extension CoreV1 {
             var decodedResourceName: String?
             var decodedRestartPolicy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resourceName":
+                switch member.key.utf8.count {
+                case 12 where member.key == "resourceName":
                     decodedResourceName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceName")
-                case "restartPolicy":
+                case 13 where member.key == "restartPolicy":
                     decodedRestartPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
                 default:
@@ -2827,13 +2635,12 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedAction: String?
-            var decodedExitCodes: CoreV1.ContainerRestartRuleOnExitCodes?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "action":
+                switch member.key.utf8.count {
+                case 6 where member.key == "action":
                     decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
-                case "exitCodes":
-                    decodedExitCodes =
+                case 9 where member.key == "exitCodes":
+                    self.exitCodes =
                         try decoder.decodeIfPresent(
                             CoreV1.ContainerRestartRuleOnExitCodes.self,
                             from: member.value,
@@ -2844,7 +2651,6 @@ extension CoreV1 {
                 }
             }
             self.action = decodedAction ?? ""
-            self.exitCodes = decodedExitCodes
         }
 
         public func jsonTree() -> JSONValue {
@@ -2901,19 +2707,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedOperator: String?
-            var decodedValues: [Int32]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "operator":
+                switch member.key.utf8.count {
+                case 8 where member.key == "operator":
                     decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
-                case "values":
-                    decodedValues = try decoder.decodeIfPresent([Int32].self, from: member.value, member: "values")
+                case 6 where member.key == "values":
+                    self.values = try decoder.decodeIfPresent([Int32].self, from: member.value, member: "values")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.`operator` = decodedOperator ?? ""
-            self.values = decodedValues
         }
 
         public func jsonTree() -> JSONValue {
@@ -2971,27 +2775,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedWaiting: CoreV1.ContainerStateWaiting?
-            var decodedRunning: CoreV1.ContainerStateRunning?
-            var decodedTerminated: CoreV1.ContainerStateTerminated?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "waiting":
-                    decodedWaiting =
+                switch member.key.utf8.count {
+                case 7 where member.key == "waiting":
+                    self.waiting =
                         try decoder.decodeIfPresent(
                             CoreV1.ContainerStateWaiting.self,
                             from: member.value,
                             member: "waiting"
                         )
-                case "running":
-                    decodedRunning =
+                case 7 where member.key == "running":
+                    self.running =
                         try decoder.decodeIfPresent(
                             CoreV1.ContainerStateRunning.self,
                             from: member.value,
                             member: "running"
                         )
-                case "terminated":
-                    decodedTerminated =
+                case 10 where member.key == "terminated":
+                    self.terminated =
                         try decoder.decodeIfPresent(
                             CoreV1.ContainerStateTerminated.self,
                             from: member.value,
@@ -3001,9 +2802,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.waiting = decodedWaiting
-            self.running = decodedRunning
-            self.terminated = decodedTerminated
         }
 
         public func jsonTree() -> JSONValue {
@@ -3045,16 +2843,14 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedStartedAt: Time?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "startedAt":
-                    decodedStartedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startedAt")
+                switch member.key.utf8.count {
+                case 9 where member.key == "startedAt":
+                    self.startedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startedAt")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.startedAt = decodedStartedAt
         }
 
         public func jsonTree() -> JSONValue {
@@ -3137,40 +2933,28 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedExitCode: Int32?
-            var decodedSignal: Int32?
-            var decodedReason: String?
-            var decodedMessage: String?
-            var decodedStartedAt: Time?
-            var decodedFinishedAt: Time?
-            var decodedContainerID: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "exitCode":
+                switch member.key.utf8.count {
+                case 8 where member.key == "exitCode":
                     decodedExitCode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "exitCode")
-                case "signal":
-                    decodedSignal = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "signal")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "startedAt":
-                    decodedStartedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startedAt")
-                case "finishedAt":
-                    decodedFinishedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "finishedAt")
-                case "containerID":
-                    decodedContainerID =
+                case 6 where member.key == "signal":
+                    self.signal = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "signal")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 9 where member.key == "startedAt":
+                    self.startedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startedAt")
+                case 10 where member.key == "finishedAt":
+                    self.finishedAt = try decoder.decodeIfPresent(Time.self, from: member.value, member: "finishedAt")
+                case 11 where member.key == "containerID":
+                    self.containerID =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "containerID")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.exitCode = decodedExitCode ?? 0
-            self.signal = decodedSignal
-            self.reason = decodedReason
-            self.message = decodedMessage
-            self.startedAt = decodedStartedAt
-            self.finishedAt = decodedFinishedAt
-            self.containerID = decodedContainerID
         }
 
         public func jsonTree() -> JSONValue {
@@ -3223,20 +3007,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                switch member.key.utf8.count {
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -3410,97 +3190,76 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedState: CoreV1.ContainerState?
-            var decodedLastState: CoreV1.ContainerState?
             var decodedReady: Bool?
             var decodedRestartCount: Int32?
             var decodedImage: String?
             var decodedImageID: String?
-            var decodedContainerID: String?
-            var decodedStarted: Bool?
-            var decodedAllocatedResources: [String: Quantity]?
-            var decodedResources: CoreV1.ResourceRequirements?
-            var decodedVolumeMounts: [CoreV1.VolumeMountStatus]?
-            var decodedUser: CoreV1.ContainerUser?
-            var decodedAllocatedResourcesStatus: [CoreV1.ResourceStatus]?
-            var decodedStopSignal: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "state":
-                    decodedState =
+                case 5 where member.key == "state":
+                    self.state =
                         try decoder.decodeIfPresent(CoreV1.ContainerState.self, from: member.value, member: "state")
-                case "lastState":
-                    decodedLastState =
+                case 9 where member.key == "lastState":
+                    self.lastState =
                         try decoder.decodeIfPresent(CoreV1.ContainerState.self, from: member.value, member: "lastState")
-                case "ready":
+                case 5 where member.key == "ready":
                     decodedReady = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "ready")
-                case "restartCount":
+                case 12 where member.key == "restartCount":
                     decodedRestartCount =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "restartCount")
-                case "image":
+                case 5 where member.key == "image":
                     decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
-                case "imageID":
+                case 7 where member.key == "imageID":
                     decodedImageID = try decoder.decodeIfPresent(String.self, from: member.value, member: "imageID")
-                case "containerID":
-                    decodedContainerID =
+                case 11 where member.key == "containerID":
+                    self.containerID =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "containerID")
-                case "started":
-                    decodedStarted = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "started")
-                case "allocatedResources":
-                    decodedAllocatedResources =
+                case 7 where member.key == "started":
+                    self.started = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "started")
+                case 18 where member.key == "allocatedResources":
+                    self.allocatedResources =
                         try decoder.decodeIfPresent(
                             [String: Quantity].self,
                             from: member.value,
                             member: "allocatedResources"
                         )
-                case "resources":
-                    decodedResources =
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceRequirements.self,
                             from: member.value,
                             member: "resources"
                         )
-                case "volumeMounts":
-                    decodedVolumeMounts =
+                case 12 where member.key == "volumeMounts":
+                    self.volumeMounts =
                         try decoder.decodeIfPresent(
                             [CoreV1.VolumeMountStatus].self,
                             from: member.value,
                             member: "volumeMounts"
                         )
-                case "user":
-                    decodedUser =
+                case 4 where member.key == "user":
+                    self.user =
                         try decoder.decodeIfPresent(CoreV1.ContainerUser.self, from: member.value, member: "user")
-                case "allocatedResourcesStatus":
-                    decodedAllocatedResourcesStatus =
+                case 24 where member.key == "allocatedResourcesStatus":
+                    self.allocatedResourcesStatus =
                         try decoder.decodeIfPresent(
                             [CoreV1.ResourceStatus].self,
                             from: member.value,
                             member: "allocatedResourcesStatus"
                         )
-                case "stopSignal":
-                    decodedStopSignal =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "stopSignal")
+                case 10 where member.key == "stopSignal":
+                    self.stopSignal = try decoder.decodeIfPresent(String.self, from: member.value, member: "stopSignal")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.state = decodedState
-            self.lastState = decodedLastState
             self.ready = decodedReady ?? false
             self.restartCount = decodedRestartCount ?? 0
             self.image = decodedImage ?? ""
             self.imageID = decodedImageID ?? ""
-            self.containerID = decodedContainerID
-            self.started = decodedStarted
-            self.allocatedResources = decodedAllocatedResources
-            self.resources = decodedResources
-            self.volumeMounts = decodedVolumeMounts
-            self.user = decodedUser
-            self.allocatedResourcesStatus = decodedAllocatedResourcesStatus
-            self.stopSignal = decodedStopSignal
         }
 
         public func jsonTree() -> JSONValue {
@@ -3558,17 +3317,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedLinux: CoreV1.LinuxContainerUser?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "linux":
-                    decodedLinux =
+                switch member.key.utf8.count {
+                case 5 where member.key == "linux":
+                    self.linux =
                         try decoder.decodeIfPresent(CoreV1.LinuxContainerUser.self, from: member.value, member: "linux")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.linux = decodedLinux
         }
 
         public func jsonTree() -> JSONValue {
@@ -3610,8 +3367,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPort: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "Port":
+                switch member.key.utf8.count {
+                case 4 where member.key == "Port":
                     decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "Port")
                 default:
                     decoder.unknownMember(member.key)
@@ -3659,11 +3416,10 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedItems: [CoreV1.DownwardAPIVolumeFile]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "items":
-                    decodedItems =
+                switch member.key.utf8.count {
+                case 5 where member.key == "items":
+                    self.items =
                         try decoder.decodeIfPresent(
                             [CoreV1.DownwardAPIVolumeFile].self,
                             from: member.value,
@@ -3673,7 +3429,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.items = decodedItems
         }
 
         public func jsonTree() -> JSONValue {
@@ -3745,37 +3500,31 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPath: String?
-            var decodedFieldRef: CoreV1.ObjectFieldSelector?
-            var decodedResourceFieldRef: CoreV1.ResourceFieldSelector?
-            var decodedMode: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "path":
+                switch member.key.utf8.count {
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "fieldRef":
-                    decodedFieldRef =
+                case 8 where member.key == "fieldRef":
+                    self.fieldRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ObjectFieldSelector.self,
                             from: member.value,
                             member: "fieldRef"
                         )
-                case "resourceFieldRef":
-                    decodedResourceFieldRef =
+                case 16 where member.key == "resourceFieldRef":
+                    self.resourceFieldRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceFieldSelector.self,
                             from: member.value,
                             member: "resourceFieldRef"
                         )
-                case "mode":
-                    decodedMode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "mode")
+                case 4 where member.key == "mode":
+                    self.mode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "mode")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.path = decodedPath ?? ""
-            self.fieldRef = decodedFieldRef
-            self.resourceFieldRef = decodedResourceFieldRef
-            self.mode = decodedMode
         }
 
         public func jsonTree() -> JSONValue {
@@ -3833,26 +3582,22 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedItems: [CoreV1.DownwardAPIVolumeFile]?
-            var decodedDefaultMode: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "items":
-                    decodedItems =
+                switch member.key.utf8.count {
+                case 5 where member.key == "items":
+                    self.items =
                         try decoder.decodeIfPresent(
                             [CoreV1.DownwardAPIVolumeFile].self,
                             from: member.value,
                             member: "items"
                         )
-                case "defaultMode":
-                    decodedDefaultMode =
+                case 11 where member.key == "defaultMode":
+                    self.defaultMode =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.items = decodedItems
-            self.defaultMode = decodedDefaultMode
         }
 
         public func jsonTree() -> JSONValue {

@@ -47,21 +47,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMedium: String?
-            var decodedSizeLimit: Quantity?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "medium":
-                    decodedMedium = try decoder.decodeIfPresent(String.self, from: member.value, member: "medium")
-                case "sizeLimit":
-                    decodedSizeLimit =
-                        try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "sizeLimit")
+                switch member.key.utf8.count {
+                case 6 where member.key == "medium":
+                    self.medium = try decoder.decodeIfPresent(String.self, from: member.value, member: "medium")
+                case 9 where member.key == "sizeLimit":
+                    self.sizeLimit = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "sizeLimit")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.medium = decodedMedium
-            self.sizeLimit = decodedSizeLimit
         }
 
         public func jsonTree() -> JSONValue {
@@ -131,19 +126,16 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedIp: String?
-            var decodedHostname: String?
-            var decodedNodeName: String?
-            var decodedTargetRef: CoreV1.ObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ip":
+                switch member.key.utf8.count {
+                case 2 where member.key == "ip":
                     decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
-                case "hostname":
-                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
-                case "nodeName":
-                    decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
-                case "targetRef":
-                    decodedTargetRef =
+                case 8 where member.key == "hostname":
+                    self.hostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case 8 where member.key == "nodeName":
+                    self.nodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
+                case 9 where member.key == "targetRef":
+                    self.targetRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ObjectReference.self,
                             from: member.value,
@@ -154,9 +146,6 @@ extension CoreV1 {
                 }
             }
             self.ip = decodedIp ?? ""
-            self.hostname = decodedHostname
-            self.nodeName = decodedNodeName
-            self.targetRef = decodedTargetRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -240,29 +229,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
             var decodedPort: Int32?
-            var decodedProtocol: String?
-            var decodedAppProtocol: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "port":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 4 where member.key == "port":
                     decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
-                case "protocol":
-                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
-                case "appProtocol":
-                    decodedAppProtocol =
+                case 8 where member.key == "protocol":
+                    self.`protocol` = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case 11 where member.key == "appProtocol":
+                    self.appProtocol =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "appProtocol")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
             self.port = decodedPort ?? 0
-            self.`protocol` = decodedProtocol
-            self.appProtocol = decodedAppProtocol
         }
 
         public func jsonTree() -> JSONValue {
@@ -337,35 +320,29 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAddresses: [CoreV1.EndpointAddress]?
-            var decodedNotReadyAddresses: [CoreV1.EndpointAddress]?
-            var decodedPorts: [CoreV1.EndpointPort]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "addresses":
-                    decodedAddresses =
+                switch member.key.utf8.count {
+                case 9 where member.key == "addresses":
+                    self.addresses =
                         try decoder.decodeIfPresent(
                             [CoreV1.EndpointAddress].self,
                             from: member.value,
                             member: "addresses"
                         )
-                case "notReadyAddresses":
-                    decodedNotReadyAddresses =
+                case 17 where member.key == "notReadyAddresses":
+                    self.notReadyAddresses =
                         try decoder.decodeIfPresent(
                             [CoreV1.EndpointAddress].self,
                             from: member.value,
                             member: "notReadyAddresses"
                         )
-                case "ports":
-                    decodedPorts =
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent([CoreV1.EndpointPort].self, from: member.value, member: "ports")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.addresses = decodedAddresses
-            self.notReadyAddresses = decodedNotReadyAddresses
-            self.ports = decodedPorts
         }
 
         public func jsonTree() -> JSONValue {
@@ -461,31 +438,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSubsets: [CoreV1.EndpointSubset]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "subsets":
-                    decodedSubsets =
+                case 7 where member.key == "subsets":
+                    self.subsets =
                         try decoder.decodeIfPresent([CoreV1.EndpointSubset].self, from: member.value, member: "subsets")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.subsets = decodedSubsets
         }
 
         public func jsonTree() -> JSONValue {
@@ -559,29 +529,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.Endpoints]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.Endpoints].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -642,22 +607,19 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPrefix: String?
-            var decodedConfigMapRef: CoreV1.ConfigMapEnvSource?
-            var decodedSecretRef: CoreV1.SecretEnvSource?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "prefix":
-                    decodedPrefix = try decoder.decodeIfPresent(String.self, from: member.value, member: "prefix")
-                case "configMapRef":
-                    decodedConfigMapRef =
+                switch member.key.utf8.count {
+                case 6 where member.key == "prefix":
+                    self.prefix = try decoder.decodeIfPresent(String.self, from: member.value, member: "prefix")
+                case 12 where member.key == "configMapRef":
+                    self.configMapRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ConfigMapEnvSource.self,
                             from: member.value,
                             member: "configMapRef"
                         )
-                case "secretRef":
-                    decodedSecretRef =
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretEnvSource.self,
                             from: member.value,
@@ -667,9 +629,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.prefix = decodedPrefix
-            self.configMapRef = decodedConfigMapRef
-            self.secretRef = decodedSecretRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -736,24 +695,20 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedValue: String?
-            var decodedValueFrom: CoreV1.EnvVarSource?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "value":
-                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
-                case "valueFrom":
-                    decodedValueFrom =
+                case 5 where member.key == "value":
+                    self.value = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                case 9 where member.key == "valueFrom":
+                    self.valueFrom =
                         try decoder.decodeIfPresent(CoreV1.EnvVarSource.self, from: member.value, member: "valueFrom")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.value = decodedValue
-            self.valueFrom = decodedValueFrom
         }
 
         public func jsonTree() -> JSONValue {
@@ -831,43 +786,38 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedFieldRef: CoreV1.ObjectFieldSelector?
-            var decodedResourceFieldRef: CoreV1.ResourceFieldSelector?
-            var decodedConfigMapKeyRef: CoreV1.ConfigMapKeySelector?
-            var decodedSecretKeyRef: CoreV1.SecretKeySelector?
-            var decodedFileKeyRef: CoreV1.FileKeySelector?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "fieldRef":
-                    decodedFieldRef =
+                switch member.key.utf8.count {
+                case 8 where member.key == "fieldRef":
+                    self.fieldRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ObjectFieldSelector.self,
                             from: member.value,
                             member: "fieldRef"
                         )
-                case "resourceFieldRef":
-                    decodedResourceFieldRef =
+                case 16 where member.key == "resourceFieldRef":
+                    self.resourceFieldRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceFieldSelector.self,
                             from: member.value,
                             member: "resourceFieldRef"
                         )
-                case "configMapKeyRef":
-                    decodedConfigMapKeyRef =
+                case 15 where member.key == "configMapKeyRef":
+                    self.configMapKeyRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ConfigMapKeySelector.self,
                             from: member.value,
                             member: "configMapKeyRef"
                         )
-                case "secretKeyRef":
-                    decodedSecretKeyRef =
+                case 12 where member.key == "secretKeyRef":
+                    self.secretKeyRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretKeySelector.self,
                             from: member.value,
                             member: "secretKeyRef"
                         )
-                case "fileKeyRef":
-                    decodedFileKeyRef =
+                case 10 where member.key == "fileKeyRef":
+                    self.fileKeyRef =
                         try decoder.decodeIfPresent(
                             CoreV1.FileKeySelector.self,
                             from: member.value,
@@ -877,11 +827,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.fieldRef = decodedFieldRef
-            self.resourceFieldRef = decodedResourceFieldRef
-            self.configMapKeyRef = decodedConfigMapKeyRef
-            self.secretKeyRef = decodedSecretKeyRef
-            self.fileKeyRef = decodedFileKeyRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -1179,157 +1124,106 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedImage: String?
-            var decodedCommand: [String]?
-            var decodedArgs: [String]?
-            var decodedWorkingDir: String?
-            var decodedPorts: [CoreV1.ContainerPort]?
-            var decodedEnvFrom: [CoreV1.EnvFromSource]?
-            var decodedEnv: [CoreV1.EnvVar]?
-            var decodedResources: CoreV1.ResourceRequirements?
-            var decodedResizePolicy: [CoreV1.ContainerResizePolicy]?
-            var decodedRestartPolicy: String?
-            var decodedRestartPolicyRules: [CoreV1.ContainerRestartRule]?
-            var decodedVolumeMounts: [CoreV1.VolumeMount]?
-            var decodedVolumeDevices: [CoreV1.VolumeDevice]?
-            var decodedLivenessProbe: CoreV1.Probe?
-            var decodedReadinessProbe: CoreV1.Probe?
-            var decodedStartupProbe: CoreV1.Probe?
-            var decodedLifecycle: CoreV1.Lifecycle?
-            var decodedTerminationMessagePath: String?
-            var decodedTerminationMessagePolicy: String?
-            var decodedImagePullPolicy: String?
-            var decodedSecurityContext: CoreV1.SecurityContext?
-            var decodedStdin: Bool?
-            var decodedStdinOnce: Bool?
-            var decodedTty: Bool?
-            var decodedTargetContainerName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "image":
-                    decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
-                case "command":
-                    decodedCommand = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
-                case "args":
-                    decodedArgs = try decoder.decodeIfPresent([String].self, from: member.value, member: "args")
-                case "workingDir":
-                    decodedWorkingDir =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "workingDir")
-                case "ports":
-                    decodedPorts =
+                case 5 where member.key == "image":
+                    self.image = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
+                case 7 where member.key == "command":
+                    self.command = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
+                case 4 where member.key == "args":
+                    self.args = try decoder.decodeIfPresent([String].self, from: member.value, member: "args")
+                case 10 where member.key == "workingDir":
+                    self.workingDir = try decoder.decodeIfPresent(String.self, from: member.value, member: "workingDir")
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent([CoreV1.ContainerPort].self, from: member.value, member: "ports")
-                case "envFrom":
-                    decodedEnvFrom =
+                case 7 where member.key == "envFrom":
+                    self.envFrom =
                         try decoder.decodeIfPresent([CoreV1.EnvFromSource].self, from: member.value, member: "envFrom")
-                case "env":
-                    decodedEnv = try decoder.decodeIfPresent([CoreV1.EnvVar].self, from: member.value, member: "env")
-                case "resources":
-                    decodedResources =
+                case 3 where member.key == "env":
+                    self.env = try decoder.decodeIfPresent([CoreV1.EnvVar].self, from: member.value, member: "env")
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceRequirements.self,
                             from: member.value,
                             member: "resources"
                         )
-                case "resizePolicy":
-                    decodedResizePolicy =
+                case 12 where member.key == "resizePolicy":
+                    self.resizePolicy =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerResizePolicy].self,
                             from: member.value,
                             member: "resizePolicy"
                         )
-                case "restartPolicy":
-                    decodedRestartPolicy =
+                case 13 where member.key == "restartPolicy":
+                    self.restartPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
-                case "restartPolicyRules":
-                    decodedRestartPolicyRules =
+                case 18 where member.key == "restartPolicyRules":
+                    self.restartPolicyRules =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerRestartRule].self,
                             from: member.value,
                             member: "restartPolicyRules"
                         )
-                case "volumeMounts":
-                    decodedVolumeMounts =
+                case 12 where member.key == "volumeMounts":
+                    self.volumeMounts =
                         try decoder.decodeIfPresent(
                             [CoreV1.VolumeMount].self,
                             from: member.value,
                             member: "volumeMounts"
                         )
-                case "volumeDevices":
-                    decodedVolumeDevices =
+                case 13 where member.key == "volumeDevices":
+                    self.volumeDevices =
                         try decoder.decodeIfPresent(
                             [CoreV1.VolumeDevice].self,
                             from: member.value,
                             member: "volumeDevices"
                         )
-                case "livenessProbe":
-                    decodedLivenessProbe =
+                case 13 where member.key == "livenessProbe":
+                    self.livenessProbe =
                         try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "livenessProbe")
-                case "readinessProbe":
-                    decodedReadinessProbe =
+                case 14 where member.key == "readinessProbe":
+                    self.readinessProbe =
                         try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "readinessProbe")
-                case "startupProbe":
-                    decodedStartupProbe =
+                case 12 where member.key == "startupProbe":
+                    self.startupProbe =
                         try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "startupProbe")
-                case "lifecycle":
-                    decodedLifecycle =
+                case 9 where member.key == "lifecycle":
+                    self.lifecycle =
                         try decoder.decodeIfPresent(CoreV1.Lifecycle.self, from: member.value, member: "lifecycle")
-                case "terminationMessagePath":
-                    decodedTerminationMessagePath =
+                case 22 where member.key == "terminationMessagePath":
+                    self.terminationMessagePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePath")
-                case "terminationMessagePolicy":
-                    decodedTerminationMessagePolicy =
+                case 24 where member.key == "terminationMessagePolicy":
+                    self.terminationMessagePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePolicy")
-                case "imagePullPolicy":
-                    decodedImagePullPolicy =
+                case 15 where member.key == "imagePullPolicy":
+                    self.imagePullPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "imagePullPolicy")
-                case "securityContext":
-                    decodedSecurityContext =
+                case 15 where member.key == "securityContext":
+                    self.securityContext =
                         try decoder.decodeIfPresent(
                             CoreV1.SecurityContext.self,
                             from: member.value,
                             member: "securityContext"
                         )
-                case "stdin":
-                    decodedStdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
-                case "stdinOnce":
-                    decodedStdinOnce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdinOnce")
-                case "tty":
-                    decodedTty = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "tty")
-                case "targetContainerName":
-                    decodedTargetContainerName =
+                case 5 where member.key == "stdin":
+                    self.stdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
+                case 9 where member.key == "stdinOnce":
+                    self.stdinOnce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdinOnce")
+                case 3 where member.key == "tty":
+                    self.tty = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "tty")
+                case 19 where member.key == "targetContainerName":
+                    self.targetContainerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "targetContainerName")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.image = decodedImage
-            self.command = decodedCommand
-            self.args = decodedArgs
-            self.workingDir = decodedWorkingDir
-            self.ports = decodedPorts
-            self.envFrom = decodedEnvFrom
-            self.env = decodedEnv
-            self.resources = decodedResources
-            self.resizePolicy = decodedResizePolicy
-            self.restartPolicy = decodedRestartPolicy
-            self.restartPolicyRules = decodedRestartPolicyRules
-            self.volumeMounts = decodedVolumeMounts
-            self.volumeDevices = decodedVolumeDevices
-            self.livenessProbe = decodedLivenessProbe
-            self.readinessProbe = decodedReadinessProbe
-            self.startupProbe = decodedStartupProbe
-            self.lifecycle = decodedLifecycle
-            self.terminationMessagePath = decodedTerminationMessagePath
-            self.terminationMessagePolicy = decodedTerminationMessagePolicy
-            self.imagePullPolicy = decodedImagePullPolicy
-            self.securityContext = decodedSecurityContext
-            self.stdin = decodedStdin
-            self.stdinOnce = decodedStdinOnce
-            self.tty = decodedTty
-            self.targetContainerName = decodedTargetContainerName
         }
 
         public func jsonTree() -> JSONValue {
@@ -1412,11 +1306,10 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedVolumeClaimTemplate: CoreV1.PersistentVolumeClaimTemplate?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeClaimTemplate":
-                    decodedVolumeClaimTemplate =
+                switch member.key.utf8.count {
+                case 19 where member.key == "volumeClaimTemplate":
+                    self.volumeClaimTemplate =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeClaimTemplate.self,
                             from: member.value,
@@ -1426,7 +1319,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.volumeClaimTemplate = decodedVolumeClaimTemplate
         }
 
         public func jsonTree() -> JSONValue {
@@ -1597,95 +1489,64 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedInvolvedObject: CoreV1.ObjectReference?
-            var decodedReason: String?
-            var decodedMessage: String?
-            var decodedSource: CoreV1.EventSource?
-            var decodedFirstTimestamp: Time?
-            var decodedLastTimestamp: Time?
-            var decodedCount: Int32?
-            var decodedType: String?
-            var decodedEventTime: MicroTime?
-            var decodedSeries: CoreV1.EventSeries?
-            var decodedAction: String?
-            var decodedRelated: CoreV1.ObjectReference?
-            var decodedReportingComponent: String?
-            var decodedReportingInstance: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "involvedObject":
+                case 14 where member.key == "involvedObject":
                     decodedInvolvedObject =
                         try decoder.decodeIfPresent(
                             CoreV1.ObjectReference.self,
                             from: member.value,
                             member: "involvedObject"
                         )
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "source":
-                    decodedSource =
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "source":
+                    self.source =
                         try decoder.decodeIfPresent(CoreV1.EventSource.self, from: member.value, member: "source")
-                case "firstTimestamp":
-                    decodedFirstTimestamp =
+                case 14 where member.key == "firstTimestamp":
+                    self.firstTimestamp =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "firstTimestamp")
-                case "lastTimestamp":
-                    decodedLastTimestamp =
+                case 13 where member.key == "lastTimestamp":
+                    self.lastTimestamp =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTimestamp")
-                case "count":
-                    decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "eventTime":
-                    decodedEventTime =
+                case 5 where member.key == "count":
+                    self.count = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 9 where member.key == "eventTime":
+                    self.eventTime =
                         try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "eventTime")
-                case "series":
-                    decodedSeries =
+                case 6 where member.key == "series":
+                    self.series =
                         try decoder.decodeIfPresent(CoreV1.EventSeries.self, from: member.value, member: "series")
-                case "action":
-                    decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
-                case "related":
-                    decodedRelated =
+                case 6 where member.key == "action":
+                    self.action = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
+                case 7 where member.key == "related":
+                    self.related =
                         try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "related")
-                case "reportingComponent":
-                    decodedReportingComponent =
+                case 18 where member.key == "reportingComponent":
+                    self.reportingComponent =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingComponent")
-                case "reportingInstance":
-                    decodedReportingInstance =
+                case 17 where member.key == "reportingInstance":
+                    self.reportingInstance =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingInstance")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.involvedObject = decodedInvolvedObject ?? CoreV1.ObjectReference()
-            self.reason = decodedReason
-            self.message = decodedMessage
-            self.source = decodedSource
-            self.firstTimestamp = decodedFirstTimestamp
-            self.lastTimestamp = decodedLastTimestamp
-            self.count = decodedCount
-            self.type = decodedType
-            self.eventTime = decodedEventTime
-            self.series = decodedSeries
-            self.action = decodedAction
-            self.related = decodedRelated
-            self.reportingComponent = decodedReportingComponent
-            self.reportingInstance = decodedReportingInstance
         }
 
         public func jsonTree() -> JSONValue {
@@ -1770,28 +1631,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.Event]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems = try decoder.decodeIfPresent([CoreV1.Event].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1844,21 +1700,17 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCount: Int32?
-            var decodedLastObservedTime: MicroTime?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "count":
-                    decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
-                case "lastObservedTime":
-                    decodedLastObservedTime =
+                switch member.key.utf8.count {
+                case 5 where member.key == "count":
+                    self.count = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
+                case 16 where member.key == "lastObservedTime":
+                    self.lastObservedTime =
                         try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "lastObservedTime")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.count = decodedCount
-            self.lastObservedTime = decodedLastObservedTime
         }
 
         public func jsonTree() -> JSONValue {
@@ -1906,20 +1758,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedComponent: String?
-            var decodedHost: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "component":
-                    decodedComponent = try decoder.decodeIfPresent(String.self, from: member.value, member: "component")
-                case "host":
-                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                switch member.key.utf8.count {
+                case 9 where member.key == "component":
+                    self.component = try decoder.decodeIfPresent(String.self, from: member.value, member: "component")
+                case 4 where member.key == "host":
+                    self.host = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.component = decodedComponent
-            self.host = decodedHost
         }
 
         public func jsonTree() -> JSONValue {
@@ -1965,16 +1813,14 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCommand: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "command":
-                    decodedCommand = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
+                switch member.key.utf8.count {
+                case 7 where member.key == "command":
+                    self.command = try decoder.decodeIfPresent([String].self, from: member.value, member: "command")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.command = decodedCommand
         }
 
         public func jsonTree() -> JSONValue {
@@ -2051,33 +1897,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedTargetWWNs: [String]?
-            var decodedLun: Int32?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedWwids: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "targetWWNs":
-                    decodedTargetWWNs =
+                switch member.key.utf8.count {
+                case 10 where member.key == "targetWWNs":
+                    self.targetWWNs =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "targetWWNs")
-                case "lun":
-                    decodedLun = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "lun")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "wwids":
-                    decodedWwids = try decoder.decodeIfPresent([String].self, from: member.value, member: "wwids")
+                case 3 where member.key == "lun":
+                    self.lun = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "lun")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 5 where member.key == "wwids":
+                    self.wwids = try decoder.decodeIfPresent([String].self, from: member.value, member: "wwids")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.targetWWNs = decodedTargetWWNs
-            self.lun = decodedLun
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.wwids = decodedWwids
         }
 
         public func jsonTree() -> JSONValue {
@@ -2157,18 +1993,17 @@ extension CoreV1 {
             var decodedVolumeName: String?
             var decodedPath: String?
             var decodedKey: String?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeName":
+                switch member.key.utf8.count {
+                case 10 where member.key == "volumeName":
                     decodedVolumeName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
-                case "path":
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "key":
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -2176,7 +2011,6 @@ extension CoreV1 {
             self.volumeName = decodedVolumeName ?? ""
             self.path = decodedPath ?? ""
             self.key = decodedKey ?? ""
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -2258,37 +2092,29 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedDriver: String?
-            var decodedFsType: String?
-            var decodedSecretRef: CoreV1.SecretReference?
-            var decodedReadOnly: Bool?
-            var decodedOptions: [String: String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "driver":
+                switch member.key.utf8.count {
+                case 6 where member.key == "driver":
                     decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "options":
-                    decodedOptions =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 7 where member.key == "options":
+                    self.options =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "options")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.driver = decodedDriver ?? ""
-            self.fsType = decodedFsType
-            self.secretRef = decodedSecretRef
-            self.readOnly = decodedReadOnly
-            self.options = decodedOptions
         }
 
         public func jsonTree() -> JSONValue {
@@ -2370,37 +2196,29 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedDriver: String?
-            var decodedFsType: String?
-            var decodedSecretRef: CoreV1.LocalObjectReference?
-            var decodedReadOnly: Bool?
-            var decodedOptions: [String: String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "driver":
+                switch member.key.utf8.count {
+                case 6 where member.key == "driver":
                     decodedDriver = try decoder.decodeIfPresent(String.self, from: member.value, member: "driver")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "options":
-                    decodedOptions =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 7 where member.key == "options":
+                    self.options =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "options")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.driver = decodedDriver ?? ""
-            self.fsType = decodedFsType
-            self.secretRef = decodedSecretRef
-            self.readOnly = decodedReadOnly
-            self.options = decodedOptions
         }
 
         public func jsonTree() -> JSONValue {
@@ -2457,22 +2275,18 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedDatasetName: String?
-            var decodedDatasetUUID: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "datasetName":
-                    decodedDatasetName =
+                switch member.key.utf8.count {
+                case 11 where member.key == "datasetName":
+                    self.datasetName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "datasetName")
-                case "datasetUUID":
-                    decodedDatasetUUID =
+                case 11 where member.key == "datasetUUID":
+                    self.datasetUUID =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "datasetUUID")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.datasetName = decodedDatasetName
-            self.datasetUUID = decodedDatasetUUID
         }
 
         public func jsonTree() -> JSONValue {
@@ -2552,27 +2366,21 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPdName: String?
-            var decodedFsType: String?
-            var decodedPartition: Int32?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "pdName":
+                switch member.key.utf8.count {
+                case 6 where member.key == "pdName":
                     decodedPdName = try decoder.decodeIfPresent(String.self, from: member.value, member: "pdName")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "partition":
-                    decodedPartition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 9 where member.key == "partition":
+                    self.partition = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "partition")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.pdName = decodedPdName ?? ""
-            self.fsType = decodedFsType
-            self.partition = decodedPartition
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -2628,19 +2436,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPort: Int32?
-            var decodedService: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "port":
+                switch member.key.utf8.count {
+                case 4 where member.key == "port":
                     decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
-                case "service":
-                    decodedService = try decoder.decodeIfPresent(String.self, from: member.value, member: "service")
+                case 7 where member.key == "service":
+                    self.service = try decoder.decodeIfPresent(String.self, from: member.value, member: "service")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.port = decodedPort ?? 0
-            self.service = decodedService
         }
 
         public func jsonTree() -> JSONValue {
@@ -2704,24 +2510,20 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedRepository: String?
-            var decodedRevision: String?
-            var decodedDirectory: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "repository":
+                switch member.key.utf8.count {
+                case 10 where member.key == "repository":
                     decodedRepository =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "repository")
-                case "revision":
-                    decodedRevision = try decoder.decodeIfPresent(String.self, from: member.value, member: "revision")
-                case "directory":
-                    decodedDirectory = try decoder.decodeIfPresent(String.self, from: member.value, member: "directory")
+                case 8 where member.key == "revision":
+                    self.revision = try decoder.decodeIfPresent(String.self, from: member.value, member: "revision")
+                case 9 where member.key == "directory":
+                    self.directory = try decoder.decodeIfPresent(String.self, from: member.value, member: "directory")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.repository = decodedRepository ?? ""
-            self.revision = decodedRevision
-            self.directory = decodedDirectory
         }
 
         public func jsonTree() -> JSONValue {
@@ -2797,18 +2599,16 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedEndpoints: String?
             var decodedPath: String?
-            var decodedReadOnly: Bool?
-            var decodedEndpointsNamespace: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "endpoints":
+                switch member.key.utf8.count {
+                case 9 where member.key == "endpoints":
                     decodedEndpoints = try decoder.decodeIfPresent(String.self, from: member.value, member: "endpoints")
-                case "path":
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "endpointsNamespace":
-                    decodedEndpointsNamespace =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 18 where member.key == "endpointsNamespace":
+                    self.endpointsNamespace =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "endpointsNamespace")
                 default:
                     decoder.unknownMember(member.key)
@@ -2816,8 +2616,6 @@ extension CoreV1 {
             }
             self.endpoints = decodedEndpoints ?? ""
             self.path = decodedPath ?? ""
-            self.readOnly = decodedReadOnly
-            self.endpointsNamespace = decodedEndpointsNamespace
         }
 
         public func jsonTree() -> JSONValue {
@@ -2882,22 +2680,20 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedEndpoints: String?
             var decodedPath: String?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "endpoints":
+                switch member.key.utf8.count {
+                case 9 where member.key == "endpoints":
                     decodedEndpoints = try decoder.decodeIfPresent(String.self, from: member.value, member: "endpoints")
-                case "path":
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.endpoints = decodedEndpoints ?? ""
             self.path = decodedPath ?? ""
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -2976,33 +2772,25 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPath: String?
             var decodedPort: IntOrString?
-            var decodedHost: String?
-            var decodedScheme: String?
-            var decodedHttpHeaders: [CoreV1.HTTPHeader]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "path":
-                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "port":
+                switch member.key.utf8.count {
+                case 4 where member.key == "path":
+                    self.path = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case 4 where member.key == "port":
                     decodedPort = try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "port")
-                case "host":
-                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
-                case "scheme":
-                    decodedScheme = try decoder.decodeIfPresent(String.self, from: member.value, member: "scheme")
-                case "httpHeaders":
-                    decodedHttpHeaders =
+                case 4 where member.key == "host":
+                    self.host = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                case 6 where member.key == "scheme":
+                    self.scheme = try decoder.decodeIfPresent(String.self, from: member.value, member: "scheme")
+                case 11 where member.key == "httpHeaders":
+                    self.httpHeaders =
                         try decoder.decodeIfPresent([CoreV1.HTTPHeader].self, from: member.value, member: "httpHeaders")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.path = decodedPath
             self.port = decodedPort ?? GeneratedSupport.zeroIntOrString
-            self.host = decodedHost
-            self.scheme = decodedScheme
-            self.httpHeaders = decodedHttpHeaders
         }
 
         public func jsonTree() -> JSONValue {
@@ -3058,10 +2846,10 @@ extension CoreV1 {
             var decodedName: String?
             var decodedValue: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "value":
+                case 5 where member.key == "value":
                     decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
                 default:
                     decoder.unknownMember(member.key)
@@ -3117,20 +2905,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedIp: String?
-            var decodedHostnames: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ip":
+                switch member.key.utf8.count {
+                case 2 where member.key == "ip":
                     decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
-                case "hostnames":
-                    decodedHostnames =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "hostnames")
+                case 9 where member.key == "hostnames":
+                    self.hostnames = try decoder.decodeIfPresent([String].self, from: member.value, member: "hostnames")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.ip = decodedIp ?? ""
-            self.hostnames = decodedHostnames
         }
 
         public func jsonTree() -> JSONValue {
@@ -3173,8 +2958,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedIp: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ip":
+                switch member.key.utf8.count {
+                case 2 where member.key == "ip":
                     decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
                 default:
                     decoder.unknownMember(member.key)
@@ -3234,19 +3019,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPath: String?
-            var decodedType: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "path":
+                switch member.key.utf8.count {
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.path = decodedPath ?? ""
-            self.type = decodedType
         }
 
         public func jsonTree() -> JSONValue {
@@ -3380,47 +3163,39 @@ extension CoreV1 {
             var decodedTargetPortal: String?
             var decodedIqn: String?
             var decodedLun: Int32?
-            var decodedIscsiInterface: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedPortals: [String]?
-            var decodedChapAuthDiscovery: Bool?
-            var decodedChapAuthSession: Bool?
-            var decodedSecretRef: CoreV1.SecretReference?
-            var decodedInitiatorName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "targetPortal":
+                switch member.key.utf8.count {
+                case 12 where member.key == "targetPortal":
                     decodedTargetPortal =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "targetPortal")
-                case "iqn":
+                case 3 where member.key == "iqn":
                     decodedIqn = try decoder.decodeIfPresent(String.self, from: member.value, member: "iqn")
-                case "lun":
+                case 3 where member.key == "lun":
                     decodedLun = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "lun")
-                case "iscsiInterface":
-                    decodedIscsiInterface =
+                case 14 where member.key == "iscsiInterface":
+                    self.iscsiInterface =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "iscsiInterface")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "portals":
-                    decodedPortals = try decoder.decodeIfPresent([String].self, from: member.value, member: "portals")
-                case "chapAuthDiscovery":
-                    decodedChapAuthDiscovery =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 7 where member.key == "portals":
+                    self.portals = try decoder.decodeIfPresent([String].self, from: member.value, member: "portals")
+                case 17 where member.key == "chapAuthDiscovery":
+                    self.chapAuthDiscovery =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthDiscovery")
-                case "chapAuthSession":
-                    decodedChapAuthSession =
+                case 15 where member.key == "chapAuthSession":
+                    self.chapAuthSession =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthSession")
-                case "secretRef":
-                    decodedSecretRef =
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "initiatorName":
-                    decodedInitiatorName =
+                case 13 where member.key == "initiatorName":
+                    self.initiatorName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "initiatorName")
                 default:
                     decoder.unknownMember(member.key)
@@ -3429,14 +3204,6 @@ extension CoreV1 {
             self.targetPortal = decodedTargetPortal ?? ""
             self.iqn = decodedIqn ?? ""
             self.lun = decodedLun ?? 0
-            self.iscsiInterface = decodedIscsiInterface
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.portals = decodedPortals
-            self.chapAuthDiscovery = decodedChapAuthDiscovery
-            self.chapAuthSession = decodedChapAuthSession
-            self.secretRef = decodedSecretRef
-            self.initiatorName = decodedInitiatorName
         }
 
         public func jsonTree() -> JSONValue {
@@ -3579,47 +3346,39 @@ extension CoreV1 {
             var decodedTargetPortal: String?
             var decodedIqn: String?
             var decodedLun: Int32?
-            var decodedIscsiInterface: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedPortals: [String]?
-            var decodedChapAuthDiscovery: Bool?
-            var decodedChapAuthSession: Bool?
-            var decodedSecretRef: CoreV1.LocalObjectReference?
-            var decodedInitiatorName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "targetPortal":
+                switch member.key.utf8.count {
+                case 12 where member.key == "targetPortal":
                     decodedTargetPortal =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "targetPortal")
-                case "iqn":
+                case 3 where member.key == "iqn":
                     decodedIqn = try decoder.decodeIfPresent(String.self, from: member.value, member: "iqn")
-                case "lun":
+                case 3 where member.key == "lun":
                     decodedLun = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "lun")
-                case "iscsiInterface":
-                    decodedIscsiInterface =
+                case 14 where member.key == "iscsiInterface":
+                    self.iscsiInterface =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "iscsiInterface")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "portals":
-                    decodedPortals = try decoder.decodeIfPresent([String].self, from: member.value, member: "portals")
-                case "chapAuthDiscovery":
-                    decodedChapAuthDiscovery =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 7 where member.key == "portals":
+                    self.portals = try decoder.decodeIfPresent([String].self, from: member.value, member: "portals")
+                case 17 where member.key == "chapAuthDiscovery":
+                    self.chapAuthDiscovery =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthDiscovery")
-                case "chapAuthSession":
-                    decodedChapAuthSession =
+                case 15 where member.key == "chapAuthSession":
+                    self.chapAuthSession =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "chapAuthSession")
-                case "secretRef":
-                    decodedSecretRef =
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "initiatorName":
-                    decodedInitiatorName =
+                case 13 where member.key == "initiatorName":
+                    self.initiatorName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "initiatorName")
                 default:
                     decoder.unknownMember(member.key)
@@ -3628,14 +3387,6 @@ extension CoreV1 {
             self.targetPortal = decodedTargetPortal ?? ""
             self.iqn = decodedIqn ?? ""
             self.lun = decodedLun ?? 0
-            self.iscsiInterface = decodedIscsiInterface
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.portals = decodedPortals
-            self.chapAuthDiscovery = decodedChapAuthDiscovery
-            self.chapAuthSession = decodedChapAuthSession
-            self.secretRef = decodedSecretRef
-            self.initiatorName = decodedInitiatorName
         }
 
         public func jsonTree() -> JSONValue {
@@ -3704,21 +3455,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReference: String?
-            var decodedPullPolicy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "reference":
-                    decodedReference = try decoder.decodeIfPresent(String.self, from: member.value, member: "reference")
-                case "pullPolicy":
-                    decodedPullPolicy =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "pullPolicy")
+                switch member.key.utf8.count {
+                case 9 where member.key == "reference":
+                    self.reference = try decoder.decodeIfPresent(String.self, from: member.value, member: "reference")
+                case 10 where member.key == "pullPolicy":
+                    self.pullPolicy = try decoder.decodeIfPresent(String.self, from: member.value, member: "pullPolicy")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.reference = decodedReference
-            self.pullPolicy = decodedPullPolicy
         }
 
         public func jsonTree() -> JSONValue {
@@ -3764,8 +3510,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedImageRef: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "imageRef":
+                switch member.key.utf8.count {
+                case 8 where member.key == "imageRef":
                     decodedImageRef = try decoder.decodeIfPresent(String.self, from: member.value, member: "imageRef")
                 default:
                     decoder.unknownMember(member.key)
@@ -3834,22 +3580,20 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKey: String?
             var decodedPath: String?
-            var decodedMode: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "path":
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "mode":
-                    decodedMode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "mode")
+                case 4 where member.key == "mode":
+                    self.mode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "mode")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.key = decodedKey ?? ""
             self.path = decodedPath ?? ""
-            self.mode = decodedMode
         }
 
         public func jsonTree() -> JSONValue {

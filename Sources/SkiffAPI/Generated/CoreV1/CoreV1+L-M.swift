@@ -62,31 +62,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPostStart: CoreV1.LifecycleHandler?
-            var decodedPreStop: CoreV1.LifecycleHandler?
-            var decodedStopSignal: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "postStart":
-                    decodedPostStart =
+                switch member.key.utf8.count {
+                case 9 where member.key == "postStart":
+                    self.postStart =
                         try decoder.decodeIfPresent(
                             CoreV1.LifecycleHandler.self,
                             from: member.value,
                             member: "postStart"
                         )
-                case "preStop":
-                    decodedPreStop =
+                case 7 where member.key == "preStop":
+                    self.preStop =
                         try decoder.decodeIfPresent(CoreV1.LifecycleHandler.self, from: member.value, member: "preStop")
-                case "stopSignal":
-                    decodedStopSignal =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "stopSignal")
+                case 10 where member.key == "stopSignal":
+                    self.stopSignal = try decoder.decodeIfPresent(String.self, from: member.value, member: "stopSignal")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.postStart = decodedPostStart
-            self.preStop = decodedPreStop
-            self.stopSignal = decodedStopSignal
         }
 
         public func jsonTree() -> JSONValue {
@@ -154,36 +147,27 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedExec: CoreV1.ExecAction?
-            var decodedHttpGet: CoreV1.HTTPGetAction?
-            var decodedTcpSocket: CoreV1.TCPSocketAction?
-            var decodedSleep: CoreV1.SleepAction?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "exec":
-                    decodedExec =
-                        try decoder.decodeIfPresent(CoreV1.ExecAction.self, from: member.value, member: "exec")
-                case "httpGet":
-                    decodedHttpGet =
+                switch member.key.utf8.count {
+                case 4 where member.key == "exec":
+                    self.exec = try decoder.decodeIfPresent(CoreV1.ExecAction.self, from: member.value, member: "exec")
+                case 7 where member.key == "httpGet":
+                    self.httpGet =
                         try decoder.decodeIfPresent(CoreV1.HTTPGetAction.self, from: member.value, member: "httpGet")
-                case "tcpSocket":
-                    decodedTcpSocket =
+                case 9 where member.key == "tcpSocket":
+                    self.tcpSocket =
                         try decoder.decodeIfPresent(
                             CoreV1.TCPSocketAction.self,
                             from: member.value,
                             member: "tcpSocket"
                         )
-                case "sleep":
-                    decodedSleep =
+                case 5 where member.key == "sleep":
+                    self.sleep =
                         try decoder.decodeIfPresent(CoreV1.SleepAction.self, from: member.value, member: "sleep")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.exec = decodedExec
-            self.httpGet = decodedHttpGet
-            self.tcpSocket = decodedTcpSocket
-            self.sleep = decodedSleep
         }
 
         public func jsonTree() -> JSONValue {
@@ -259,31 +243,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.LimitRangeSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(CoreV1.LimitRangeSpec.self, from: member.value, member: "spec")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -366,31 +343,26 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedMax: [String: Quantity]?
-            var decodedMin: [String: Quantity]?
-            var decodedDefault: [String: Quantity]?
-            var decodedDefaultRequest: [String: Quantity]?
-            var decodedMaxLimitRequestRatio: [String: Quantity]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "max":
-                    decodedMax = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "max")
-                case "min":
-                    decodedMin = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "min")
-                case "default":
-                    decodedDefault =
+                case 3 where member.key == "max":
+                    self.max = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "max")
+                case 3 where member.key == "min":
+                    self.min = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "min")
+                case 7 where member.key == "default":
+                    self.`default` =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "default")
-                case "defaultRequest":
-                    decodedDefaultRequest =
+                case 14 where member.key == "defaultRequest":
+                    self.defaultRequest =
                         try decoder.decodeIfPresent(
                             [String: Quantity].self,
                             from: member.value,
                             member: "defaultRequest"
                         )
-                case "maxLimitRequestRatio":
-                    decodedMaxLimitRequestRatio =
+                case 20 where member.key == "maxLimitRequestRatio":
+                    self.maxLimitRequestRatio =
                         try decoder.decodeIfPresent(
                             [String: Quantity].self,
                             from: member.value,
@@ -401,11 +373,6 @@ extension CoreV1 {
                 }
             }
             self.type = decodedType ?? ""
-            self.max = decodedMax
-            self.min = decodedMin
-            self.`default` = decodedDefault
-            self.defaultRequest = decodedDefaultRequest
-            self.maxLimitRequestRatio = decodedMaxLimitRequestRatio
         }
 
         public func jsonTree() -> JSONValue {
@@ -481,29 +448,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.LimitRange]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.LimitRange].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -550,8 +512,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedLimits: [CoreV1.LimitRangeItem]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "limits":
+                switch member.key.utf8.count {
+                case 6 where member.key == "limits":
                     decodedLimits =
                         try decoder.decodeIfPresent([CoreV1.LimitRangeItem].self, from: member.value, member: "limits")
                 default:
@@ -614,15 +576,14 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedUid: Int64?
             var decodedGid: Int64?
-            var decodedSupplementalGroups: [Int64]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "uid":
+                switch member.key.utf8.count {
+                case 3 where member.key == "uid":
                     decodedUid = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "uid")
-                case "gid":
+                case 3 where member.key == "gid":
                     decodedGid = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "gid")
-                case "supplementalGroups":
-                    decodedSupplementalGroups =
+                case 18 where member.key == "supplementalGroups":
+                    self.supplementalGroups =
                         try decoder.decodeIfPresent([Int64].self, from: member.value, member: "supplementalGroups")
                 default:
                     decoder.unknownMember(member.key)
@@ -630,7 +591,6 @@ extension CoreV1 {
             }
             self.uid = decodedUid ?? 0
             self.gid = decodedGid ?? 0
-            self.supplementalGroups = decodedSupplementalGroups
         }
 
         public func jsonTree() -> JSONValue {
@@ -700,29 +660,21 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedIp: String?
-            var decodedHostname: String?
-            var decodedIpMode: String?
-            var decodedPorts: [CoreV1.PortStatus]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ip":
-                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
-                case "hostname":
-                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
-                case "ipMode":
-                    decodedIpMode = try decoder.decodeIfPresent(String.self, from: member.value, member: "ipMode")
-                case "ports":
-                    decodedPorts =
+                switch member.key.utf8.count {
+                case 2 where member.key == "ip":
+                    self.ip = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                case 8 where member.key == "hostname":
+                    self.hostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case 6 where member.key == "ipMode":
+                    self.ipMode = try decoder.decodeIfPresent(String.self, from: member.value, member: "ipMode")
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent([CoreV1.PortStatus].self, from: member.value, member: "ports")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ip = decodedIp
-            self.hostname = decodedHostname
-            self.ipMode = decodedIpMode
-            self.ports = decodedPorts
         }
 
         public func jsonTree() -> JSONValue {
@@ -767,11 +719,10 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedIngress: [CoreV1.LoadBalancerIngress]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ingress":
-                    decodedIngress =
+                switch member.key.utf8.count {
+                case 7 where member.key == "ingress":
+                    self.ingress =
                         try decoder.decodeIfPresent(
                             [CoreV1.LoadBalancerIngress].self,
                             from: member.value,
@@ -781,7 +732,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ingress = decodedIngress
         }
 
         public func jsonTree() -> JSONValue {
@@ -826,16 +776,14 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
         }
 
         public func jsonTree() -> JSONValue {
@@ -888,19 +836,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPath: String?
-            var decodedFsType: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "path":
+                switch member.key.utf8.count {
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.path = decodedPath ?? ""
-            self.fsType = decodedFsType
         }
 
         public func jsonTree() -> JSONValue {
@@ -964,24 +910,22 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedTargetVolumeAttributesClassName: String?
             var decodedStatus: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "targetVolumeAttributesClassName":
-                    decodedTargetVolumeAttributesClassName =
+                switch member.key.utf8.count {
+                case 31 where member.key == "targetVolumeAttributesClassName":
+                    self.targetVolumeAttributesClassName =
                         try decoder.decodeIfPresent(
                             String.self,
                             from: member.value,
                             member: "targetVolumeAttributesClassName"
                         )
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.targetVolumeAttributesClassName = decodedTargetVolumeAttributesClassName
             self.status = decodedStatus ?? ""
         }
 

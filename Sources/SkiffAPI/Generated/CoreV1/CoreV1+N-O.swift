@@ -54,22 +54,20 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedServer: String?
             var decodedPath: String?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "server":
+                switch member.key.utf8.count {
+                case 6 where member.key == "server":
                     decodedServer = try decoder.decodeIfPresent(String.self, from: member.value, member: "server")
-                case "path":
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.server = decodedServer ?? ""
             self.path = decodedPath ?? ""
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -156,36 +154,27 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.NamespaceSpec?
-            var decodedStatus: CoreV1.NamespaceStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(CoreV1.NamespaceSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(CoreV1.NamespaceStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -259,31 +248,25 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -358,29 +341,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.Namespace]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.Namespace].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -427,17 +405,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedFinalizers: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "finalizers":
-                    decodedFinalizers =
+                switch member.key.utf8.count {
+                case 10 where member.key == "finalizers":
+                    self.finalizers =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "finalizers")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.finalizers = decodedFinalizers
         }
 
         public func jsonTree() -> JSONValue {
@@ -486,14 +462,12 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPhase: String?
-            var decodedConditions: [CoreV1.NamespaceCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "phase":
-                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
-                case "conditions":
-                    decodedConditions =
+                switch member.key.utf8.count {
+                case 5 where member.key == "phase":
+                    self.phase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [CoreV1.NamespaceCondition].self,
                             from: member.value,
@@ -503,8 +477,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.phase = decodedPhase
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -588,35 +560,26 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.NodeSpec?
-            var decodedStatus: CoreV1.NodeStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec = try decoder.decodeIfPresent(CoreV1.NodeSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 4 where member.key == "spec":
+                    self.spec = try decoder.decodeIfPresent(CoreV1.NodeSpec.self, from: member.value, member: "spec")
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(CoreV1.NodeStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -670,10 +633,10 @@ extension CoreV1 {
             var decodedType: String?
             var decodedAddress: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "address":
+                case 7 where member.key == "address":
                     decodedAddress = try decoder.decodeIfPresent(String.self, from: member.value, member: "address")
                 default:
                     decoder.unknownMember(member.key)
@@ -752,19 +715,17 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedRequiredDuringSchedulingIgnoredDuringExecution: CoreV1.NodeSelector?
-            var decodedPreferredDuringSchedulingIgnoredDuringExecution: [CoreV1.PreferredSchedulingTerm]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "requiredDuringSchedulingIgnoredDuringExecution":
-                    decodedRequiredDuringSchedulingIgnoredDuringExecution =
+                switch member.key.utf8.count {
+                case 46 where member.key == "requiredDuringSchedulingIgnoredDuringExecution":
+                    self.requiredDuringSchedulingIgnoredDuringExecution =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeSelector.self,
                             from: member.value,
                             member: "requiredDuringSchedulingIgnoredDuringExecution"
                         )
-                case "preferredDuringSchedulingIgnoredDuringExecution":
-                    decodedPreferredDuringSchedulingIgnoredDuringExecution =
+                case 47 where member.key == "preferredDuringSchedulingIgnoredDuringExecution":
+                    self.preferredDuringSchedulingIgnoredDuringExecution =
                         try decoder.decodeIfPresent(
                             [CoreV1.PreferredSchedulingTerm].self,
                             from: member.value,
@@ -774,8 +735,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.requiredDuringSchedulingIgnoredDuringExecution = decodedRequiredDuringSchedulingIgnoredDuringExecution
-            self.preferredDuringSchedulingIgnoredDuringExecution = decodedPreferredDuringSchedulingIgnoredDuringExecution
         }
 
         public func jsonTree() -> JSONValue {
@@ -836,17 +795,16 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedResourceClaimName: String?
-            var decodedContainers: [String]?
             var decodedResources: [String: Quantity]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resourceClaimName":
+                switch member.key.utf8.count {
+                case 17 where member.key == "resourceClaimName":
                     decodedResourceClaimName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
-                case "containers":
-                    decodedContainers =
+                case 10 where member.key == "containers":
+                    self.containers =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "containers")
-                case "resources":
+                case 9 where member.key == "resources":
                     decodedResources =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "resources")
                 default:
@@ -854,7 +812,6 @@ extension CoreV1 {
                 }
             }
             self.resourceClaimName = decodedResourceClaimName ?? ""
-            self.containers = decodedContainers
             self.resources = decodedResources ?? [:]
         }
 
@@ -934,36 +891,28 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastHeartbeatTime: Time?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastHeartbeatTime":
-                    decodedLastHeartbeatTime =
+                case 17 where member.key == "lastHeartbeatTime":
+                    self.lastHeartbeatTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastHeartbeatTime")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastHeartbeatTime = decodedLastHeartbeatTime
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -1010,11 +959,10 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedConfigMap: CoreV1.ConfigMapNodeConfigSource?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "configMap":
-                    decodedConfigMap =
+                switch member.key.utf8.count {
+                case 9 where member.key == "configMap":
+                    self.configMap =
                         try decoder.decodeIfPresent(
                             CoreV1.ConfigMapNodeConfigSource.self,
                             from: member.value,
@@ -1024,7 +972,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.configMap = decodedConfigMap
         }
 
         public func jsonTree() -> JSONValue {
@@ -1114,39 +1061,31 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAssigned: CoreV1.NodeConfigSource?
-            var decodedActive: CoreV1.NodeConfigSource?
-            var decodedLastKnownGood: CoreV1.NodeConfigSource?
-            var decodedError: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "assigned":
-                    decodedAssigned =
+                switch member.key.utf8.count {
+                case 8 where member.key == "assigned":
+                    self.assigned =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeConfigSource.self,
                             from: member.value,
                             member: "assigned"
                         )
-                case "active":
-                    decodedActive =
+                case 6 where member.key == "active":
+                    self.active =
                         try decoder.decodeIfPresent(CoreV1.NodeConfigSource.self, from: member.value, member: "active")
-                case "lastKnownGood":
-                    decodedLastKnownGood =
+                case 13 where member.key == "lastKnownGood":
+                    self.lastKnownGood =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeConfigSource.self,
                             from: member.value,
                             member: "lastKnownGood"
                         )
-                case "error":
-                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                case 5 where member.key == "error":
+                    self.error = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.assigned = decodedAssigned
-            self.active = decodedActive
-            self.lastKnownGood = decodedLastKnownGood
-            self.error = decodedError
         }
 
         public func jsonTree() -> JSONValue {
@@ -1189,11 +1128,10 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKubeletEndpoint: CoreV1.DaemonEndpoint?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kubeletEndpoint":
-                    decodedKubeletEndpoint =
+                switch member.key.utf8.count {
+                case 15 where member.key == "kubeletEndpoint":
+                    self.kubeletEndpoint =
                         try decoder.decodeIfPresent(
                             CoreV1.DaemonEndpoint.self,
                             from: member.value,
@@ -1203,7 +1141,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kubeletEndpoint = decodedKubeletEndpoint
         }
 
         public func jsonTree() -> JSONValue {
@@ -1246,17 +1183,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSupplementalGroupsPolicy: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "supplementalGroupsPolicy":
-                    decodedSupplementalGroupsPolicy =
+                switch member.key.utf8.count {
+                case 24 where member.key == "supplementalGroupsPolicy":
+                    self.supplementalGroupsPolicy =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "supplementalGroupsPolicy")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.supplementalGroupsPolicy = decodedSupplementalGroupsPolicy
         }
 
         public func jsonTree() -> JSONValue {
@@ -1327,28 +1262,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.Node]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems = try decoder.decodeIfPresent([CoreV1.Node].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1402,14 +1332,12 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedFeatures: CoreV1.NodeRuntimeHandlerFeatures?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "features":
-                    decodedFeatures =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 8 where member.key == "features":
+                    self.features =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeRuntimeHandlerFeatures.self,
                             from: member.value,
@@ -1419,8 +1347,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.features = decodedFeatures
         }
 
         public func jsonTree() -> JSONValue {
@@ -1468,22 +1394,18 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedRecursiveReadOnlyMounts: Bool?
-            var decodedUserNamespaces: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "recursiveReadOnlyMounts":
-                    decodedRecursiveReadOnlyMounts =
+                switch member.key.utf8.count {
+                case 23 where member.key == "recursiveReadOnlyMounts":
+                    self.recursiveReadOnlyMounts =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "recursiveReadOnlyMounts")
-                case "userNamespaces":
-                    decodedUserNamespaces =
+                case 14 where member.key == "userNamespaces":
+                    self.userNamespaces =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "userNamespaces")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.recursiveReadOnlyMounts = decodedRecursiveReadOnlyMounts
-            self.userNamespaces = decodedUserNamespaces
         }
 
         public func jsonTree() -> JSONValue {
@@ -1532,8 +1454,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedNodeSelectorTerms: [CoreV1.NodeSelectorTerm]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "nodeSelectorTerms":
+                switch member.key.utf8.count {
+                case 17 where member.key == "nodeSelectorTerms":
                     decodedNodeSelectorTerms =
                         try decoder.decodeIfPresent(
                             [CoreV1.NodeSelectorTerm].self,
@@ -1608,22 +1530,20 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKey: String?
             var decodedOperator: String?
-            var decodedValues: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "operator":
+                case 8 where member.key == "operator":
                     decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
-                case "values":
-                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                case 6 where member.key == "values":
+                    self.values = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.key = decodedKey ?? ""
             self.`operator` = decodedOperator ?? ""
-            self.values = decodedValues
         }
 
         public func jsonTree() -> JSONValue {
@@ -1676,19 +1596,17 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMatchExpressions: [CoreV1.NodeSelectorRequirement]?
-            var decodedMatchFields: [CoreV1.NodeSelectorRequirement]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "matchExpressions":
-                    decodedMatchExpressions =
+                switch member.key.utf8.count {
+                case 16 where member.key == "matchExpressions":
+                    self.matchExpressions =
                         try decoder.decodeIfPresent(
                             [CoreV1.NodeSelectorRequirement].self,
                             from: member.value,
                             member: "matchExpressions"
                         )
-                case "matchFields":
-                    decodedMatchFields =
+                case 11 where member.key == "matchFields":
+                    self.matchFields =
                         try decoder.decodeIfPresent(
                             [CoreV1.NodeSelectorRequirement].self,
                             from: member.value,
@@ -1698,8 +1616,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.matchExpressions = decodedMatchExpressions
-            self.matchFields = decodedMatchFields
         }
 
         public func jsonTree() -> JSONValue {
@@ -1793,49 +1709,32 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPodCIDR: String?
-            var decodedPodCIDRs: [String]?
-            var decodedProviderID: String?
-            var decodedUnschedulable: Bool?
-            var decodedTaints: [CoreV1.Taint]?
-            var decodedConfigSource: CoreV1.NodeConfigSource?
-            var decodedExternalID: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "podCIDR":
-                    decodedPodCIDR = try decoder.decodeIfPresent(String.self, from: member.value, member: "podCIDR")
-                case "podCIDRs":
-                    decodedPodCIDRs = try decoder.decodeIfPresent([String].self, from: member.value, member: "podCIDRs")
-                case "providerID":
-                    decodedProviderID =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "providerID")
-                case "unschedulable":
-                    decodedUnschedulable =
+                switch member.key.utf8.count {
+                case 7 where member.key == "podCIDR":
+                    self.podCIDR = try decoder.decodeIfPresent(String.self, from: member.value, member: "podCIDR")
+                case 8 where member.key == "podCIDRs":
+                    self.podCIDRs = try decoder.decodeIfPresent([String].self, from: member.value, member: "podCIDRs")
+                case 10 where member.key == "providerID":
+                    self.providerID = try decoder.decodeIfPresent(String.self, from: member.value, member: "providerID")
+                case 13 where member.key == "unschedulable":
+                    self.unschedulable =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "unschedulable")
-                case "taints":
-                    decodedTaints =
-                        try decoder.decodeIfPresent([CoreV1.Taint].self, from: member.value, member: "taints")
-                case "configSource":
-                    decodedConfigSource =
+                case 6 where member.key == "taints":
+                    self.taints = try decoder.decodeIfPresent([CoreV1.Taint].self, from: member.value, member: "taints")
+                case 12 where member.key == "configSource":
+                    self.configSource =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeConfigSource.self,
                             from: member.value,
                             member: "configSource"
                         )
-                case "externalID":
-                    decodedExternalID =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "externalID")
+                case 10 where member.key == "externalID":
+                    self.externalID = try decoder.decodeIfPresent(String.self, from: member.value, member: "externalID")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.podCIDR = decodedPodCIDR
-            self.podCIDRs = decodedPodCIDRs
-            self.providerID = decodedProviderID
-            self.unschedulable = decodedUnschedulable
-            self.taints = decodedTaints
-            self.configSource = decodedConfigSource
-            self.externalID = decodedExternalID
         }
 
         public func jsonTree() -> JSONValue {
@@ -1993,97 +1892,69 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCapacity: [String: Quantity]?
-            var decodedAllocatable: [String: Quantity]?
-            var decodedPhase: String?
-            var decodedConditions: [CoreV1.NodeCondition]?
-            var decodedAddresses: [CoreV1.NodeAddress]?
-            var decodedDaemonEndpoints: CoreV1.NodeDaemonEndpoints?
-            var decodedNodeInfo: CoreV1.NodeSystemInfo?
-            var decodedImages: [CoreV1.ContainerImage]?
-            var decodedVolumesInUse: [String]?
-            var decodedVolumesAttached: [CoreV1.AttachedVolume]?
-            var decodedConfig: CoreV1.NodeConfigStatus?
-            var decodedRuntimeHandlers: [CoreV1.NodeRuntimeHandler]?
-            var decodedFeatures: CoreV1.NodeFeatures?
-            var decodedDeclaredFeatures: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "capacity":
-                    decodedCapacity =
+                switch member.key.utf8.count {
+                case 8 where member.key == "capacity":
+                    self.capacity =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "capacity")
-                case "allocatable":
-                    decodedAllocatable =
+                case 11 where member.key == "allocatable":
+                    self.allocatable =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "allocatable")
-                case "phase":
-                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
-                case "conditions":
-                    decodedConditions =
+                case 5 where member.key == "phase":
+                    self.phase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [CoreV1.NodeCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "addresses":
-                    decodedAddresses =
+                case 9 where member.key == "addresses":
+                    self.addresses =
                         try decoder.decodeIfPresent([CoreV1.NodeAddress].self, from: member.value, member: "addresses")
-                case "daemonEndpoints":
-                    decodedDaemonEndpoints =
+                case 15 where member.key == "daemonEndpoints":
+                    self.daemonEndpoints =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeDaemonEndpoints.self,
                             from: member.value,
                             member: "daemonEndpoints"
                         )
-                case "nodeInfo":
-                    decodedNodeInfo =
+                case 8 where member.key == "nodeInfo":
+                    self.nodeInfo =
                         try decoder.decodeIfPresent(CoreV1.NodeSystemInfo.self, from: member.value, member: "nodeInfo")
-                case "images":
-                    decodedImages =
+                case 6 where member.key == "images":
+                    self.images =
                         try decoder.decodeIfPresent([CoreV1.ContainerImage].self, from: member.value, member: "images")
-                case "volumesInUse":
-                    decodedVolumesInUse =
+                case 12 where member.key == "volumesInUse":
+                    self.volumesInUse =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "volumesInUse")
-                case "volumesAttached":
-                    decodedVolumesAttached =
+                case 15 where member.key == "volumesAttached":
+                    self.volumesAttached =
                         try decoder.decodeIfPresent(
                             [CoreV1.AttachedVolume].self,
                             from: member.value,
                             member: "volumesAttached"
                         )
-                case "config":
-                    decodedConfig =
+                case 6 where member.key == "config":
+                    self.config =
                         try decoder.decodeIfPresent(CoreV1.NodeConfigStatus.self, from: member.value, member: "config")
-                case "runtimeHandlers":
-                    decodedRuntimeHandlers =
+                case 15 where member.key == "runtimeHandlers":
+                    self.runtimeHandlers =
                         try decoder.decodeIfPresent(
                             [CoreV1.NodeRuntimeHandler].self,
                             from: member.value,
                             member: "runtimeHandlers"
                         )
-                case "features":
-                    decodedFeatures =
+                case 8 where member.key == "features":
+                    self.features =
                         try decoder.decodeIfPresent(CoreV1.NodeFeatures.self, from: member.value, member: "features")
-                case "declaredFeatures":
-                    decodedDeclaredFeatures =
+                case 16 where member.key == "declaredFeatures":
+                    self.declaredFeatures =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "declaredFeatures")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.capacity = decodedCapacity
-            self.allocatable = decodedAllocatable
-            self.phase = decodedPhase
-            self.conditions = decodedConditions
-            self.addresses = decodedAddresses
-            self.daemonEndpoints = decodedDaemonEndpoints
-            self.nodeInfo = decodedNodeInfo
-            self.images = decodedImages
-            self.volumesInUse = decodedVolumesInUse
-            self.volumesAttached = decodedVolumesAttached
-            self.config = decodedConfig
-            self.runtimeHandlers = decodedRuntimeHandlers
-            self.features = decodedFeatures
-            self.declaredFeatures = decodedDeclaredFeatures
         }
 
         public func jsonTree() -> JSONValue {
@@ -2136,16 +2007,14 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCapacity: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "capacity":
-                    decodedCapacity = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "capacity")
+                switch member.key.utf8.count {
+                case 8 where member.key == "capacity":
+                    self.capacity = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "capacity")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.capacity = decodedCapacity
         }
 
         public func jsonTree() -> JSONValue {
@@ -2272,38 +2141,37 @@ extension CoreV1 {
             var decodedKubeProxyVersion: String?
             var decodedOperatingSystem: String?
             var decodedArchitecture: String?
-            var decodedSwap: CoreV1.NodeSwapStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "machineID":
+                switch member.key.utf8.count {
+                case 9 where member.key == "machineID":
                     decodedMachineID = try decoder.decodeIfPresent(String.self, from: member.value, member: "machineID")
-                case "systemUUID":
+                case 10 where member.key == "systemUUID":
                     decodedSystemUUID =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "systemUUID")
-                case "bootID":
+                case 6 where member.key == "bootID":
                     decodedBootID = try decoder.decodeIfPresent(String.self, from: member.value, member: "bootID")
-                case "kernelVersion":
+                case 13 where member.key == "kernelVersion":
                     decodedKernelVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "kernelVersion")
-                case "osImage":
+                case 7 where member.key == "osImage":
                     decodedOsImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "osImage")
-                case "containerRuntimeVersion":
+                case 23 where member.key == "containerRuntimeVersion":
                     decodedContainerRuntimeVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "containerRuntimeVersion")
-                case "kubeletVersion":
+                case 14 where member.key == "kubeletVersion":
                     decodedKubeletVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "kubeletVersion")
-                case "kubeProxyVersion":
+                case 16 where member.key == "kubeProxyVersion":
                     decodedKubeProxyVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "kubeProxyVersion")
-                case "operatingSystem":
+                case 15 where member.key == "operatingSystem":
                     decodedOperatingSystem =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "operatingSystem")
-                case "architecture":
+                case 12 where member.key == "architecture":
                     decodedArchitecture =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "architecture")
-                case "swap":
-                    decodedSwap =
+                case 4 where member.key == "swap":
+                    self.swap =
                         try decoder.decodeIfPresent(CoreV1.NodeSwapStatus.self, from: member.value, member: "swap")
                 default:
                     decoder.unknownMember(member.key)
@@ -2319,7 +2187,6 @@ extension CoreV1 {
             self.kubeProxyVersion = decodedKubeProxyVersion ?? ""
             self.operatingSystem = decodedOperatingSystem ?? ""
             self.architecture = decodedArchitecture ?? ""
-            self.swap = decodedSwap
         }
 
         public func jsonTree() -> JSONValue {
@@ -2376,20 +2243,17 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedApiVersion: String?
             var decodedFieldPath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "fieldPath":
+                switch member.key.utf8.count {
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 9 where member.key == "fieldPath":
                     decodedFieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.apiVersion = decodedApiVersion
             self.fieldPath = decodedFieldPath ?? ""
         }
 
@@ -2490,42 +2354,27 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedNamespace: String?
-            var decodedName: String?
-            var decodedUid: String?
-            var decodedApiVersion: String?
-            var decodedResourceVersion: String?
-            var decodedFieldPath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "resourceVersion":
-                    decodedResourceVersion =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 15 where member.key == "resourceVersion":
+                    self.resourceVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
-                case "fieldPath":
-                    decodedFieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
+                case 9 where member.key == "fieldPath":
+                    self.fieldPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldPath")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.namespace = decodedNamespace
-            self.name = decodedName
-            self.uid = decodedUid
-            self.apiVersion = decodedApiVersion
-            self.resourceVersion = decodedResourceVersion
-            self.fieldPath = decodedFieldPath
         }
 
         public func jsonTree() -> JSONValue {

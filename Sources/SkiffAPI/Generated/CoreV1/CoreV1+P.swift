@@ -75,30 +75,25 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.PersistentVolumeSpec?
-            var decodedStatus: CoreV1.PersistentVolumeStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeStatus.self,
                             from: member.value,
@@ -108,11 +103,7 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -197,30 +188,25 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.PersistentVolumeClaimSpec?
-            var decodedStatus: CoreV1.PersistentVolumeClaimStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeClaimSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeClaimStatus.self,
                             from: member.value,
@@ -230,11 +216,7 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -324,36 +306,28 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastProbeTime: Time?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastProbeTime":
-                    decodedLastProbeTime =
+                case 13 where member.key == "lastProbeTime":
+                    self.lastProbeTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastProbeTime")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastProbeTime = decodedLastProbeTime
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -429,21 +403,18 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.PersistentVolumeClaim]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [CoreV1.PersistentVolumeClaim].self,
@@ -454,8 +425,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -603,55 +572,44 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAccessModes: [String]?
-            var decodedSelector: MetaV1.LabelSelector?
-            var decodedResources: CoreV1.VolumeResourceRequirements?
-            var decodedVolumeName: String?
-            var decodedStorageClassName: String?
-            var decodedVolumeMode: String?
-            var decodedDataSource: CoreV1.TypedLocalObjectReference?
-            var decodedDataSourceRef: CoreV1.TypedObjectReference?
-            var decodedVolumeAttributesClassName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "accessModes":
-                    decodedAccessModes =
+                switch member.key.utf8.count {
+                case 11 where member.key == "accessModes":
+                    self.accessModes =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "accessModes")
-                case "selector":
-                    decodedSelector =
+                case 8 where member.key == "selector":
+                    self.selector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "resources":
-                    decodedResources =
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             CoreV1.VolumeResourceRequirements.self,
                             from: member.value,
                             member: "resources"
                         )
-                case "volumeName":
-                    decodedVolumeName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
-                case "storageClassName":
-                    decodedStorageClassName =
+                case 10 where member.key == "volumeName":
+                    self.volumeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case 16 where member.key == "storageClassName":
+                    self.storageClassName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storageClassName")
-                case "volumeMode":
-                    decodedVolumeMode =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeMode")
-                case "dataSource":
-                    decodedDataSource =
+                case 10 where member.key == "volumeMode":
+                    self.volumeMode = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeMode")
+                case 10 where member.key == "dataSource":
+                    self.dataSource =
                         try decoder.decodeIfPresent(
                             CoreV1.TypedLocalObjectReference.self,
                             from: member.value,
                             member: "dataSource"
                         )
-                case "dataSourceRef":
-                    decodedDataSourceRef =
+                case 13 where member.key == "dataSourceRef":
+                    self.dataSourceRef =
                         try decoder.decodeIfPresent(
                             CoreV1.TypedObjectReference.self,
                             from: member.value,
                             member: "dataSourceRef"
                         )
-                case "volumeAttributesClassName":
-                    decodedVolumeAttributesClassName =
+                case 25 where member.key == "volumeAttributesClassName":
+                    self.volumeAttributesClassName =
                         try decoder.decodeIfPresent(
                             String.self,
                             from: member.value,
@@ -661,15 +619,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.accessModes = decodedAccessModes
-            self.selector = decodedSelector
-            self.resources = decodedResources
-            self.volumeName = decodedVolumeName
-            self.storageClassName = decodedStorageClassName
-            self.volumeMode = decodedVolumeMode
-            self.dataSource = decodedDataSource
-            self.dataSourceRef = decodedDataSourceRef
-            self.volumeAttributesClassName = decodedVolumeAttributesClassName
         }
 
         public func jsonTree() -> JSONValue {
@@ -834,54 +783,46 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPhase: String?
-            var decodedAccessModes: [String]?
-            var decodedCapacity: [String: Quantity]?
-            var decodedConditions: [CoreV1.PersistentVolumeClaimCondition]?
-            var decodedAllocatedResources: [String: Quantity]?
-            var decodedAllocatedResourceStatuses: [String: String]?
-            var decodedCurrentVolumeAttributesClassName: String?
-            var decodedModifyVolumeStatus: CoreV1.ModifyVolumeStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "phase":
-                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
-                case "accessModes":
-                    decodedAccessModes =
+                switch member.key.utf8.count {
+                case 5 where member.key == "phase":
+                    self.phase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case 11 where member.key == "accessModes":
+                    self.accessModes =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "accessModes")
-                case "capacity":
-                    decodedCapacity =
+                case 8 where member.key == "capacity":
+                    self.capacity =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "capacity")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [CoreV1.PersistentVolumeClaimCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "allocatedResources":
-                    decodedAllocatedResources =
+                case 18 where member.key == "allocatedResources":
+                    self.allocatedResources =
                         try decoder.decodeIfPresent(
                             [String: Quantity].self,
                             from: member.value,
                             member: "allocatedResources"
                         )
-                case "allocatedResourceStatuses":
-                    decodedAllocatedResourceStatuses =
+                case 25 where member.key == "allocatedResourceStatuses":
+                    self.allocatedResourceStatuses =
                         try decoder.decodeIfPresent(
                             [String: String].self,
                             from: member.value,
                             member: "allocatedResourceStatuses"
                         )
-                case "currentVolumeAttributesClassName":
-                    decodedCurrentVolumeAttributesClassName =
+                case 32 where member.key == "currentVolumeAttributesClassName":
+                    self.currentVolumeAttributesClassName =
                         try decoder.decodeIfPresent(
                             String.self,
                             from: member.value,
                             member: "currentVolumeAttributesClassName"
                         )
-                case "modifyVolumeStatus":
-                    decodedModifyVolumeStatus =
+                case 18 where member.key == "modifyVolumeStatus":
+                    self.modifyVolumeStatus =
                         try decoder.decodeIfPresent(
                             CoreV1.ModifyVolumeStatus.self,
                             from: member.value,
@@ -891,14 +832,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.phase = decodedPhase
-            self.accessModes = decodedAccessModes
-            self.capacity = decodedCapacity
-            self.conditions = decodedConditions
-            self.allocatedResources = decodedAllocatedResources
-            self.allocatedResourceStatuses = decodedAllocatedResourceStatuses
-            self.currentVolumeAttributesClassName = decodedCurrentVolumeAttributesClassName
-            self.modifyVolumeStatus = decodedModifyVolumeStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -970,11 +903,11 @@ extension CoreV1 {
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: CoreV1.PersistentVolumeClaimSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metadata":
+                switch member.key.utf8.count {
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeClaimSpec.self,
@@ -1042,19 +975,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedClaimName: String?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "claimName":
+                switch member.key.utf8.count {
+                case 9 where member.key == "claimName":
                     decodedClaimName = try decoder.decodeIfPresent(String.self, from: member.value, member: "claimName")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.claimName = decodedClaimName ?? ""
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -1126,29 +1057,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.PersistentVolume]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.PersistentVolume].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1508,215 +1434,182 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCapacity: [String: Quantity]?
-            var decodedGcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
-            var decodedAwsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
-            var decodedHostPath: CoreV1.HostPathVolumeSource?
-            var decodedGlusterfs: CoreV1.GlusterfsPersistentVolumeSource?
-            var decodedNfs: CoreV1.NFSVolumeSource?
-            var decodedRbd: CoreV1.RBDPersistentVolumeSource?
-            var decodedIscsi: CoreV1.ISCSIPersistentVolumeSource?
-            var decodedCinder: CoreV1.CinderPersistentVolumeSource?
-            var decodedCephfs: CoreV1.CephFSPersistentVolumeSource?
-            var decodedFc: CoreV1.FCVolumeSource?
-            var decodedFlocker: CoreV1.FlockerVolumeSource?
-            var decodedFlexVolume: CoreV1.FlexPersistentVolumeSource?
-            var decodedAzureFile: CoreV1.AzureFilePersistentVolumeSource?
-            var decodedVsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
-            var decodedQuobyte: CoreV1.QuobyteVolumeSource?
-            var decodedAzureDisk: CoreV1.AzureDiskVolumeSource?
-            var decodedPhotonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
-            var decodedPortworxVolume: CoreV1.PortworxVolumeSource?
-            var decodedScaleIO: CoreV1.ScaleIOPersistentVolumeSource?
-            var decodedLocal: CoreV1.LocalVolumeSource?
-            var decodedStorageos: CoreV1.StorageOSPersistentVolumeSource?
-            var decodedCsi: CoreV1.CSIPersistentVolumeSource?
-            var decodedAccessModes: [String]?
-            var decodedClaimRef: CoreV1.ObjectReference?
-            var decodedPersistentVolumeReclaimPolicy: String?
-            var decodedStorageClassName: String?
-            var decodedMountOptions: [String]?
-            var decodedVolumeMode: String?
-            var decodedNodeAffinity: CoreV1.VolumeNodeAffinity?
-            var decodedVolumeAttributesClassName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "capacity":
-                    decodedCapacity =
+                switch member.key.utf8.count {
+                case 8 where member.key == "capacity":
+                    self.capacity =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "capacity")
-                case "gcePersistentDisk":
-                    decodedGcePersistentDisk =
+                case 17 where member.key == "gcePersistentDisk":
+                    self.gcePersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.GCEPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "gcePersistentDisk"
                         )
-                case "awsElasticBlockStore":
-                    decodedAwsElasticBlockStore =
+                case 20 where member.key == "awsElasticBlockStore":
+                    self.awsElasticBlockStore =
                         try decoder.decodeIfPresent(
                             CoreV1.AWSElasticBlockStoreVolumeSource.self,
                             from: member.value,
                             member: "awsElasticBlockStore"
                         )
-                case "hostPath":
-                    decodedHostPath =
+                case 8 where member.key == "hostPath":
+                    self.hostPath =
                         try decoder.decodeIfPresent(
                             CoreV1.HostPathVolumeSource.self,
                             from: member.value,
                             member: "hostPath"
                         )
-                case "glusterfs":
-                    decodedGlusterfs =
+                case 9 where member.key == "glusterfs":
+                    self.glusterfs =
                         try decoder.decodeIfPresent(
                             CoreV1.GlusterfsPersistentVolumeSource.self,
                             from: member.value,
                             member: "glusterfs"
                         )
-                case "nfs":
-                    decodedNfs =
+                case 3 where member.key == "nfs":
+                    self.nfs =
                         try decoder.decodeIfPresent(CoreV1.NFSVolumeSource.self, from: member.value, member: "nfs")
-                case "rbd":
-                    decodedRbd =
+                case 3 where member.key == "rbd":
+                    self.rbd =
                         try decoder.decodeIfPresent(
                             CoreV1.RBDPersistentVolumeSource.self,
                             from: member.value,
                             member: "rbd"
                         )
-                case "iscsi":
-                    decodedIscsi =
+                case 5 where member.key == "iscsi":
+                    self.iscsi =
                         try decoder.decodeIfPresent(
                             CoreV1.ISCSIPersistentVolumeSource.self,
                             from: member.value,
                             member: "iscsi"
                         )
-                case "cinder":
-                    decodedCinder =
+                case 6 where member.key == "cinder":
+                    self.cinder =
                         try decoder.decodeIfPresent(
                             CoreV1.CinderPersistentVolumeSource.self,
                             from: member.value,
                             member: "cinder"
                         )
-                case "cephfs":
-                    decodedCephfs =
+                case 6 where member.key == "cephfs":
+                    self.cephfs =
                         try decoder.decodeIfPresent(
                             CoreV1.CephFSPersistentVolumeSource.self,
                             from: member.value,
                             member: "cephfs"
                         )
-                case "fc":
-                    decodedFc =
-                        try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
-                case "flocker":
-                    decodedFlocker =
+                case 2 where member.key == "fc":
+                    self.fc = try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
+                case 7 where member.key == "flocker":
+                    self.flocker =
                         try decoder.decodeIfPresent(
                             CoreV1.FlockerVolumeSource.self,
                             from: member.value,
                             member: "flocker"
                         )
-                case "flexVolume":
-                    decodedFlexVolume =
+                case 10 where member.key == "flexVolume":
+                    self.flexVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.FlexPersistentVolumeSource.self,
                             from: member.value,
                             member: "flexVolume"
                         )
-                case "azureFile":
-                    decodedAzureFile =
+                case 9 where member.key == "azureFile":
+                    self.azureFile =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureFilePersistentVolumeSource.self,
                             from: member.value,
                             member: "azureFile"
                         )
-                case "vsphereVolume":
-                    decodedVsphereVolume =
+                case 13 where member.key == "vsphereVolume":
+                    self.vsphereVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.VsphereVirtualDiskVolumeSource.self,
                             from: member.value,
                             member: "vsphereVolume"
                         )
-                case "quobyte":
-                    decodedQuobyte =
+                case 7 where member.key == "quobyte":
+                    self.quobyte =
                         try decoder.decodeIfPresent(
                             CoreV1.QuobyteVolumeSource.self,
                             from: member.value,
                             member: "quobyte"
                         )
-                case "azureDisk":
-                    decodedAzureDisk =
+                case 9 where member.key == "azureDisk":
+                    self.azureDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureDiskVolumeSource.self,
                             from: member.value,
                             member: "azureDisk"
                         )
-                case "photonPersistentDisk":
-                    decodedPhotonPersistentDisk =
+                case 20 where member.key == "photonPersistentDisk":
+                    self.photonPersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.PhotonPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "photonPersistentDisk"
                         )
-                case "portworxVolume":
-                    decodedPortworxVolume =
+                case 14 where member.key == "portworxVolume":
+                    self.portworxVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.PortworxVolumeSource.self,
                             from: member.value,
                             member: "portworxVolume"
                         )
-                case "scaleIO":
-                    decodedScaleIO =
+                case 7 where member.key == "scaleIO":
+                    self.scaleIO =
                         try decoder.decodeIfPresent(
                             CoreV1.ScaleIOPersistentVolumeSource.self,
                             from: member.value,
                             member: "scaleIO"
                         )
-                case "local":
-                    decodedLocal =
+                case 5 where member.key == "local":
+                    self.local =
                         try decoder.decodeIfPresent(CoreV1.LocalVolumeSource.self, from: member.value, member: "local")
-                case "storageos":
-                    decodedStorageos =
+                case 9 where member.key == "storageos":
+                    self.storageos =
                         try decoder.decodeIfPresent(
                             CoreV1.StorageOSPersistentVolumeSource.self,
                             from: member.value,
                             member: "storageos"
                         )
-                case "csi":
-                    decodedCsi =
+                case 3 where member.key == "csi":
+                    self.csi =
                         try decoder.decodeIfPresent(
                             CoreV1.CSIPersistentVolumeSource.self,
                             from: member.value,
                             member: "csi"
                         )
-                case "accessModes":
-                    decodedAccessModes =
+                case 11 where member.key == "accessModes":
+                    self.accessModes =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "accessModes")
-                case "claimRef":
-                    decodedClaimRef =
+                case 8 where member.key == "claimRef":
+                    self.claimRef =
                         try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "claimRef")
-                case "persistentVolumeReclaimPolicy":
-                    decodedPersistentVolumeReclaimPolicy =
+                case 29 where member.key == "persistentVolumeReclaimPolicy":
+                    self.persistentVolumeReclaimPolicy =
                         try decoder.decodeIfPresent(
                             String.self,
                             from: member.value,
                             member: "persistentVolumeReclaimPolicy"
                         )
-                case "storageClassName":
-                    decodedStorageClassName =
+                case 16 where member.key == "storageClassName":
+                    self.storageClassName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storageClassName")
-                case "mountOptions":
-                    decodedMountOptions =
+                case 12 where member.key == "mountOptions":
+                    self.mountOptions =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "mountOptions")
-                case "volumeMode":
-                    decodedVolumeMode =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeMode")
-                case "nodeAffinity":
-                    decodedNodeAffinity =
+                case 10 where member.key == "volumeMode":
+                    self.volumeMode = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeMode")
+                case 12 where member.key == "nodeAffinity":
+                    self.nodeAffinity =
                         try decoder.decodeIfPresent(
                             CoreV1.VolumeNodeAffinity.self,
                             from: member.value,
                             member: "nodeAffinity"
                         )
-                case "volumeAttributesClassName":
-                    decodedVolumeAttributesClassName =
+                case 25 where member.key == "volumeAttributesClassName":
+                    self.volumeAttributesClassName =
                         try decoder.decodeIfPresent(
                             String.self,
                             from: member.value,
@@ -1726,37 +1619,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.capacity = decodedCapacity
-            self.gcePersistentDisk = decodedGcePersistentDisk
-            self.awsElasticBlockStore = decodedAwsElasticBlockStore
-            self.hostPath = decodedHostPath
-            self.glusterfs = decodedGlusterfs
-            self.nfs = decodedNfs
-            self.rbd = decodedRbd
-            self.iscsi = decodedIscsi
-            self.cinder = decodedCinder
-            self.cephfs = decodedCephfs
-            self.fc = decodedFc
-            self.flocker = decodedFlocker
-            self.flexVolume = decodedFlexVolume
-            self.azureFile = decodedAzureFile
-            self.vsphereVolume = decodedVsphereVolume
-            self.quobyte = decodedQuobyte
-            self.azureDisk = decodedAzureDisk
-            self.photonPersistentDisk = decodedPhotonPersistentDisk
-            self.portworxVolume = decodedPortworxVolume
-            self.scaleIO = decodedScaleIO
-            self.local = decodedLocal
-            self.storageos = decodedStorageos
-            self.csi = decodedCsi
-            self.accessModes = decodedAccessModes
-            self.claimRef = decodedClaimRef
-            self.persistentVolumeReclaimPolicy = decodedPersistentVolumeReclaimPolicy
-            self.storageClassName = decodedStorageClassName
-            self.mountOptions = decodedMountOptions
-            self.volumeMode = decodedVolumeMode
-            self.nodeAffinity = decodedNodeAffinity
-            self.volumeAttributesClassName = decodedVolumeAttributesClassName
         }
 
         public func jsonTree() -> JSONValue {
@@ -1855,29 +1717,21 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPhase: String?
-            var decodedMessage: String?
-            var decodedReason: String?
-            var decodedLastPhaseTransitionTime: Time?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "phase":
-                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "lastPhaseTransitionTime":
-                    decodedLastPhaseTransitionTime =
+                switch member.key.utf8.count {
+                case 5 where member.key == "phase":
+                    self.phase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 23 where member.key == "lastPhaseTransitionTime":
+                    self.lastPhaseTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastPhaseTransitionTime")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.phase = decodedPhase
-            self.message = decodedMessage
-            self.reason = decodedReason
-            self.lastPhaseTransitionTime = decodedLastPhaseTransitionTime
         }
 
         public func jsonTree() -> JSONValue {
@@ -1933,19 +1787,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPdID: String?
-            var decodedFsType: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "pdID":
+                switch member.key.utf8.count {
+                case 4 where member.key == "pdID":
                     decodedPdID = try decoder.decodeIfPresent(String.self, from: member.value, member: "pdID")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.pdID = decodedPdID ?? ""
-            self.fsType = decodedFsType
         }
 
         public func jsonTree() -> JSONValue {
@@ -2031,35 +1883,26 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.PodSpec?
-            var decodedStatus: CoreV1.PodStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 4 where member.key == "spec":
+                    self.spec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(CoreV1.PodStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -2137,19 +1980,17 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedRequiredDuringSchedulingIgnoredDuringExecution: [CoreV1.PodAffinityTerm]?
-            var decodedPreferredDuringSchedulingIgnoredDuringExecution: [CoreV1.WeightedPodAffinityTerm]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "requiredDuringSchedulingIgnoredDuringExecution":
-                    decodedRequiredDuringSchedulingIgnoredDuringExecution =
+                switch member.key.utf8.count {
+                case 46 where member.key == "requiredDuringSchedulingIgnoredDuringExecution":
+                    self.requiredDuringSchedulingIgnoredDuringExecution =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodAffinityTerm].self,
                             from: member.value,
                             member: "requiredDuringSchedulingIgnoredDuringExecution"
                         )
-                case "preferredDuringSchedulingIgnoredDuringExecution":
-                    decodedPreferredDuringSchedulingIgnoredDuringExecution =
+                case 47 where member.key == "preferredDuringSchedulingIgnoredDuringExecution":
+                    self.preferredDuringSchedulingIgnoredDuringExecution =
                         try decoder.decodeIfPresent(
                             [CoreV1.WeightedPodAffinityTerm].self,
                             from: member.value,
@@ -2159,8 +2000,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.requiredDuringSchedulingIgnoredDuringExecution = decodedRequiredDuringSchedulingIgnoredDuringExecution
-            self.preferredDuringSchedulingIgnoredDuringExecution = decodedPreferredDuringSchedulingIgnoredDuringExecution
         }
 
         public func jsonTree() -> JSONValue {
@@ -2269,50 +2108,40 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedLabelSelector: MetaV1.LabelSelector?
-            var decodedNamespaces: [String]?
             var decodedTopologyKey: String?
-            var decodedNamespaceSelector: MetaV1.LabelSelector?
-            var decodedMatchLabelKeys: [String]?
-            var decodedMismatchLabelKeys: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "labelSelector":
-                    decodedLabelSelector =
+                switch member.key.utf8.count {
+                case 13 where member.key == "labelSelector":
+                    self.labelSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "labelSelector"
                         )
-                case "namespaces":
-                    decodedNamespaces =
+                case 10 where member.key == "namespaces":
+                    self.namespaces =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "namespaces")
-                case "topologyKey":
+                case 11 where member.key == "topologyKey":
                     decodedTopologyKey =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "topologyKey")
-                case "namespaceSelector":
-                    decodedNamespaceSelector =
+                case 17 where member.key == "namespaceSelector":
+                    self.namespaceSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "namespaceSelector"
                         )
-                case "matchLabelKeys":
-                    decodedMatchLabelKeys =
+                case 14 where member.key == "matchLabelKeys":
+                    self.matchLabelKeys =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "matchLabelKeys")
-                case "mismatchLabelKeys":
-                    decodedMismatchLabelKeys =
+                case 17 where member.key == "mismatchLabelKeys":
+                    self.mismatchLabelKeys =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "mismatchLabelKeys")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.labelSelector = decodedLabelSelector
-            self.namespaces = decodedNamespaces
             self.topologyKey = decodedTopologyKey ?? ""
-            self.namespaceSelector = decodedNamespaceSelector
-            self.matchLabelKeys = decodedMatchLabelKeys
-            self.mismatchLabelKeys = decodedMismatchLabelKeys
         }
 
         public func jsonTree() -> JSONValue {
@@ -2391,19 +2220,17 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedRequiredDuringSchedulingIgnoredDuringExecution: [CoreV1.PodAffinityTerm]?
-            var decodedPreferredDuringSchedulingIgnoredDuringExecution: [CoreV1.WeightedPodAffinityTerm]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "requiredDuringSchedulingIgnoredDuringExecution":
-                    decodedRequiredDuringSchedulingIgnoredDuringExecution =
+                switch member.key.utf8.count {
+                case 46 where member.key == "requiredDuringSchedulingIgnoredDuringExecution":
+                    self.requiredDuringSchedulingIgnoredDuringExecution =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodAffinityTerm].self,
                             from: member.value,
                             member: "requiredDuringSchedulingIgnoredDuringExecution"
                         )
-                case "preferredDuringSchedulingIgnoredDuringExecution":
-                    decodedPreferredDuringSchedulingIgnoredDuringExecution =
+                case 47 where member.key == "preferredDuringSchedulingIgnoredDuringExecution":
+                    self.preferredDuringSchedulingIgnoredDuringExecution =
                         try decoder.decodeIfPresent(
                             [CoreV1.WeightedPodAffinityTerm].self,
                             from: member.value,
@@ -2413,8 +2240,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.requiredDuringSchedulingIgnoredDuringExecution = decodedRequiredDuringSchedulingIgnoredDuringExecution
-            self.preferredDuringSchedulingIgnoredDuringExecution = decodedPreferredDuringSchedulingIgnoredDuringExecution
         }
 
         public func jsonTree() -> JSONValue {
@@ -2543,31 +2368,26 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSignerName: String?
             var decodedKeyType: String?
-            var decodedMaxExpirationSeconds: Int32?
-            var decodedCredentialBundlePath: String?
-            var decodedKeyPath: String?
-            var decodedCertificateChainPath: String?
-            var decodedUserAnnotations: [String: String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "signerName":
+                switch member.key.utf8.count {
+                case 10 where member.key == "signerName":
                     decodedSignerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "signerName")
-                case "keyType":
+                case 7 where member.key == "keyType":
                     decodedKeyType = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyType")
-                case "maxExpirationSeconds":
-                    decodedMaxExpirationSeconds =
+                case 20 where member.key == "maxExpirationSeconds":
+                    self.maxExpirationSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxExpirationSeconds")
-                case "credentialBundlePath":
-                    decodedCredentialBundlePath =
+                case 20 where member.key == "credentialBundlePath":
+                    self.credentialBundlePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "credentialBundlePath")
-                case "keyPath":
-                    decodedKeyPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyPath")
-                case "certificateChainPath":
-                    decodedCertificateChainPath =
+                case 7 where member.key == "keyPath":
+                    self.keyPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyPath")
+                case 20 where member.key == "certificateChainPath":
+                    self.certificateChainPath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "certificateChainPath")
-                case "userAnnotations":
-                    decodedUserAnnotations =
+                case 15 where member.key == "userAnnotations":
+                    self.userAnnotations =
                         try decoder.decodeIfPresent(
                             [String: String].self,
                             from: member.value,
@@ -2579,11 +2399,6 @@ extension CoreV1 {
             }
             self.signerName = decodedSignerName ?? ""
             self.keyType = decodedKeyType ?? ""
-            self.maxExpirationSeconds = decodedMaxExpirationSeconds
-            self.credentialBundlePath = decodedCredentialBundlePath
-            self.keyPath = decodedKeyPath
-            self.certificateChainPath = decodedCertificateChainPath
-            self.userAnnotations = decodedUserAnnotations
         }
 
         public func jsonTree() -> JSONValue {
@@ -2677,42 +2492,32 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedObservedGeneration: Int64?
             var decodedStatus: String?
-            var decodedLastProbeTime: Time?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastProbeTime":
-                    decodedLastProbeTime =
+                case 13 where member.key == "lastProbeTime":
+                    self.lastProbeTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastProbeTime")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
-            self.observedGeneration = decodedObservedGeneration
             self.status = decodedStatus ?? ""
-            self.lastProbeTime = decodedLastProbeTime
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -2781,18 +2586,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedNameservers: [String]?
-            var decodedSearches: [String]?
-            var decodedOptions: [CoreV1.PodDNSConfigOption]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "nameservers":
-                    decodedNameservers =
+                switch member.key.utf8.count {
+                case 11 where member.key == "nameservers":
+                    self.nameservers =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "nameservers")
-                case "searches":
-                    decodedSearches = try decoder.decodeIfPresent([String].self, from: member.value, member: "searches")
-                case "options":
-                    decodedOptions =
+                case 8 where member.key == "searches":
+                    self.searches = try decoder.decodeIfPresent([String].self, from: member.value, member: "searches")
+                case 7 where member.key == "options":
+                    self.options =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodDNSConfigOption].self,
                             from: member.value,
@@ -2802,9 +2604,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.nameservers = decodedNameservers
-            self.searches = decodedSearches
-            self.options = decodedOptions
         }
 
         public func jsonTree() -> JSONValue {
@@ -2855,20 +2654,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedValue: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "value":
-                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 5 where member.key == "value":
+                    self.value = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.value = decodedValue
         }
 
         public func jsonTree() -> JSONValue {
@@ -2927,15 +2722,15 @@ extension CoreV1 {
             var decodedRequestMappings: [CoreV1.ContainerExtendedResourceRequest]?
             var decodedResourceClaimName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "requestMappings":
+                switch member.key.utf8.count {
+                case 15 where member.key == "requestMappings":
                     decodedRequestMappings =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerExtendedResourceRequest].self,
                             from: member.value,
                             member: "requestMappings"
                         )
-                case "resourceClaimName":
+                case 17 where member.key == "resourceClaimName":
                     decodedResourceClaimName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
                 default:
@@ -2986,8 +2781,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedIp: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ip":
+                switch member.key.utf8.count {
+                case 2 where member.key == "ip":
                     decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
                 default:
                     decoder.unknownMember(member.key)
@@ -3064,28 +2859,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.Pod]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems = try decoder.decodeIfPresent([CoreV1.Pod].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -3136,8 +2926,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)
@@ -3185,8 +2975,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedConditionType: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "conditionType":
+                switch member.key.utf8.count {
+                case 13 where member.key == "conditionType":
                     decodedConditionType =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "conditionType")
                 default:
@@ -3280,17 +3070,15 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedResourceClaimName: String?
-            var decodedResourceClaimTemplateName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "resourceClaimName":
-                    decodedResourceClaimName =
+                case 17 where member.key == "resourceClaimName":
+                    self.resourceClaimName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
-                case "resourceClaimTemplateName":
-                    decodedResourceClaimTemplateName =
+                case 25 where member.key == "resourceClaimTemplateName":
+                    self.resourceClaimTemplateName =
                         try decoder.decodeIfPresent(
                             String.self,
                             from: member.value,
@@ -3301,8 +3089,6 @@ extension CoreV1 {
                 }
             }
             self.name = decodedName ?? ""
-            self.resourceClaimName = decodedResourceClaimName
-            self.resourceClaimTemplateName = decodedResourceClaimTemplateName
         }
 
         public func jsonTree() -> JSONValue {
@@ -3368,20 +3154,18 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedResourceClaimName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "resourceClaimName":
-                    decodedResourceClaimName =
+                case 17 where member.key == "resourceClaimName":
+                    self.resourceClaimName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceClaimName")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.resourceClaimName = decodedResourceClaimName
         }
 
         public func jsonTree() -> JSONValue {
@@ -3426,8 +3210,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)
@@ -3479,17 +3263,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPodGroupName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "podGroupName":
-                    decodedPodGroupName =
+                switch member.key.utf8.count {
+                case 12 where member.key == "podGroupName":
+                    self.podGroupName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "podGroupName")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.podGroupName = decodedPodGroupName
         }
 
         public func jsonTree() -> JSONValue {
@@ -3695,91 +3477,64 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSeLinuxOptions: CoreV1.SELinuxOptions?
-            var decodedWindowsOptions: CoreV1.WindowsSecurityContextOptions?
-            var decodedRunAsUser: Int64?
-            var decodedRunAsGroup: Int64?
-            var decodedRunAsNonRoot: Bool?
-            var decodedSupplementalGroups: [Int64]?
-            var decodedSupplementalGroupsPolicy: String?
-            var decodedFsGroup: Int64?
-            var decodedSysctls: [CoreV1.Sysctl]?
-            var decodedFsGroupChangePolicy: String?
-            var decodedSeccompProfile: CoreV1.SeccompProfile?
-            var decodedAppArmorProfile: CoreV1.AppArmorProfile?
-            var decodedSeLinuxChangePolicy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "seLinuxOptions":
-                    decodedSeLinuxOptions =
+                switch member.key.utf8.count {
+                case 14 where member.key == "seLinuxOptions":
+                    self.seLinuxOptions =
                         try decoder.decodeIfPresent(
                             CoreV1.SELinuxOptions.self,
                             from: member.value,
                             member: "seLinuxOptions"
                         )
-                case "windowsOptions":
-                    decodedWindowsOptions =
+                case 14 where member.key == "windowsOptions":
+                    self.windowsOptions =
                         try decoder.decodeIfPresent(
                             CoreV1.WindowsSecurityContextOptions.self,
                             from: member.value,
                             member: "windowsOptions"
                         )
-                case "runAsUser":
-                    decodedRunAsUser = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsUser")
-                case "runAsGroup":
-                    decodedRunAsGroup =
-                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsGroup")
-                case "runAsNonRoot":
-                    decodedRunAsNonRoot =
+                case 9 where member.key == "runAsUser":
+                    self.runAsUser = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsUser")
+                case 10 where member.key == "runAsGroup":
+                    self.runAsGroup = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsGroup")
+                case 12 where member.key == "runAsNonRoot":
+                    self.runAsNonRoot =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "runAsNonRoot")
-                case "supplementalGroups":
-                    decodedSupplementalGroups =
+                case 18 where member.key == "supplementalGroups":
+                    self.supplementalGroups =
                         try decoder.decodeIfPresent([Int64].self, from: member.value, member: "supplementalGroups")
-                case "supplementalGroupsPolicy":
-                    decodedSupplementalGroupsPolicy =
+                case 24 where member.key == "supplementalGroupsPolicy":
+                    self.supplementalGroupsPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "supplementalGroupsPolicy")
-                case "fsGroup":
-                    decodedFsGroup = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "fsGroup")
-                case "sysctls":
-                    decodedSysctls =
+                case 7 where member.key == "fsGroup":
+                    self.fsGroup = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "fsGroup")
+                case 7 where member.key == "sysctls":
+                    self.sysctls =
                         try decoder.decodeIfPresent([CoreV1.Sysctl].self, from: member.value, member: "sysctls")
-                case "fsGroupChangePolicy":
-                    decodedFsGroupChangePolicy =
+                case 19 where member.key == "fsGroupChangePolicy":
+                    self.fsGroupChangePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fsGroupChangePolicy")
-                case "seccompProfile":
-                    decodedSeccompProfile =
+                case 14 where member.key == "seccompProfile":
+                    self.seccompProfile =
                         try decoder.decodeIfPresent(
                             CoreV1.SeccompProfile.self,
                             from: member.value,
                             member: "seccompProfile"
                         )
-                case "appArmorProfile":
-                    decodedAppArmorProfile =
+                case 15 where member.key == "appArmorProfile":
+                    self.appArmorProfile =
                         try decoder.decodeIfPresent(
                             CoreV1.AppArmorProfile.self,
                             from: member.value,
                             member: "appArmorProfile"
                         )
-                case "seLinuxChangePolicy":
-                    decodedSeLinuxChangePolicy =
+                case 19 where member.key == "seLinuxChangePolicy":
+                    self.seLinuxChangePolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "seLinuxChangePolicy")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.seLinuxOptions = decodedSeLinuxOptions
-            self.windowsOptions = decodedWindowsOptions
-            self.runAsUser = decodedRunAsUser
-            self.runAsGroup = decodedRunAsGroup
-            self.runAsNonRoot = decodedRunAsNonRoot
-            self.supplementalGroups = decodedSupplementalGroups
-            self.supplementalGroupsPolicy = decodedSupplementalGroupsPolicy
-            self.fsGroup = decodedFsGroup
-            self.sysctls = decodedSysctls
-            self.fsGroupChangePolicy = decodedFsGroupChangePolicy
-            self.seccompProfile = decodedSeccompProfile
-            self.appArmorProfile = decodedAppArmorProfile
-            self.seLinuxChangePolicy = decodedSeLinuxChangePolicy
         }
 
         public func jsonTree() -> JSONValue {
@@ -4299,210 +4054,168 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedVolumes: [CoreV1.Volume]?
-            var decodedInitContainers: [CoreV1.Container]?
             var decodedContainers: [CoreV1.Container]?
-            var decodedEphemeralContainers: [CoreV1.EphemeralContainer]?
-            var decodedRestartPolicy: String?
-            var decodedTerminationGracePeriodSeconds: Int64?
-            var decodedActiveDeadlineSeconds: Int64?
-            var decodedDnsPolicy: String?
-            var decodedNodeSelector: [String: String]?
-            var decodedServiceAccountName: String?
-            var decodedServiceAccount: String?
-            var decodedAutomountServiceAccountToken: Bool?
-            var decodedNodeName: String?
-            var decodedHostNetwork: Bool?
-            var decodedHostPID: Bool?
-            var decodedHostIPC: Bool?
-            var decodedShareProcessNamespace: Bool?
-            var decodedSecurityContext: CoreV1.PodSecurityContext?
-            var decodedImagePullSecrets: [CoreV1.LocalObjectReference]?
-            var decodedHostname: String?
-            var decodedSubdomain: String?
-            var decodedAffinity: CoreV1.Affinity?
-            var decodedSchedulerName: String?
-            var decodedTolerations: [CoreV1.Toleration]?
-            var decodedHostAliases: [CoreV1.HostAlias]?
-            var decodedPriorityClassName: String?
-            var decodedPriority: Int32?
-            var decodedDnsConfig: CoreV1.PodDNSConfig?
-            var decodedReadinessGates: [CoreV1.PodReadinessGate]?
-            var decodedRuntimeClassName: String?
-            var decodedEnableServiceLinks: Bool?
-            var decodedPreemptionPolicy: String?
-            var decodedOverhead: [String: Quantity]?
-            var decodedTopologySpreadConstraints: [CoreV1.TopologySpreadConstraint]?
-            var decodedSetHostnameAsFQDN: Bool?
-            var decodedOs: CoreV1.PodOS?
-            var decodedHostUsers: Bool?
-            var decodedSchedulingGates: [CoreV1.PodSchedulingGate]?
-            var decodedResourceClaims: [CoreV1.PodResourceClaim]?
-            var decodedResources: CoreV1.ResourceRequirements?
-            var decodedHostnameOverride: String?
-            var decodedSchedulingGroup: CoreV1.PodSchedulingGroup?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumes":
-                    decodedVolumes =
+                switch member.key.utf8.count {
+                case 7 where member.key == "volumes":
+                    self.volumes =
                         try decoder.decodeIfPresent([CoreV1.Volume].self, from: member.value, member: "volumes")
-                case "initContainers":
-                    decodedInitContainers =
+                case 14 where member.key == "initContainers":
+                    self.initContainers =
                         try decoder.decodeIfPresent(
                             [CoreV1.Container].self,
                             from: member.value,
                             member: "initContainers"
                         )
-                case "containers":
+                case 10 where member.key == "containers":
                     decodedContainers =
                         try decoder.decodeIfPresent([CoreV1.Container].self, from: member.value, member: "containers")
-                case "ephemeralContainers":
-                    decodedEphemeralContainers =
+                case 19 where member.key == "ephemeralContainers":
+                    self.ephemeralContainers =
                         try decoder.decodeIfPresent(
                             [CoreV1.EphemeralContainer].self,
                             from: member.value,
                             member: "ephemeralContainers"
                         )
-                case "restartPolicy":
-                    decodedRestartPolicy =
+                case 13 where member.key == "restartPolicy":
+                    self.restartPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "restartPolicy")
-                case "terminationGracePeriodSeconds":
-                    decodedTerminationGracePeriodSeconds =
+                case 29 where member.key == "terminationGracePeriodSeconds":
+                    self.terminationGracePeriodSeconds =
                         try decoder.decodeIfPresent(
                             Int64.self,
                             from: member.value,
                             member: "terminationGracePeriodSeconds"
                         )
-                case "activeDeadlineSeconds":
-                    decodedActiveDeadlineSeconds =
+                case 21 where member.key == "activeDeadlineSeconds":
+                    self.activeDeadlineSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "activeDeadlineSeconds")
-                case "dnsPolicy":
-                    decodedDnsPolicy = try decoder.decodeIfPresent(String.self, from: member.value, member: "dnsPolicy")
-                case "nodeSelector":
-                    decodedNodeSelector =
+                case 9 where member.key == "dnsPolicy":
+                    self.dnsPolicy = try decoder.decodeIfPresent(String.self, from: member.value, member: "dnsPolicy")
+                case 12 where member.key == "nodeSelector":
+                    self.nodeSelector =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "nodeSelector")
-                case "serviceAccountName":
-                    decodedServiceAccountName =
+                case 18 where member.key == "serviceAccountName":
+                    self.serviceAccountName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "serviceAccountName")
-                case "serviceAccount":
-                    decodedServiceAccount =
+                case 14 where member.key == "serviceAccount":
+                    self.serviceAccount =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "serviceAccount")
-                case "automountServiceAccountToken":
-                    decodedAutomountServiceAccountToken =
+                case 28 where member.key == "automountServiceAccountToken":
+                    self.automountServiceAccountToken =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
                             member: "automountServiceAccountToken"
                         )
-                case "nodeName":
-                    decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
-                case "hostNetwork":
-                    decodedHostNetwork =
-                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostNetwork")
-                case "hostPID":
-                    decodedHostPID = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostPID")
-                case "hostIPC":
-                    decodedHostIPC = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostIPC")
-                case "shareProcessNamespace":
-                    decodedShareProcessNamespace =
+                case 8 where member.key == "nodeName":
+                    self.nodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
+                case 11 where member.key == "hostNetwork":
+                    self.hostNetwork = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostNetwork")
+                case 7 where member.key == "hostPID":
+                    self.hostPID = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostPID")
+                case 7 where member.key == "hostIPC":
+                    self.hostIPC = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostIPC")
+                case 21 where member.key == "shareProcessNamespace":
+                    self.shareProcessNamespace =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "shareProcessNamespace")
-                case "securityContext":
-                    decodedSecurityContext =
+                case 15 where member.key == "securityContext":
+                    self.securityContext =
                         try decoder.decodeIfPresent(
                             CoreV1.PodSecurityContext.self,
                             from: member.value,
                             member: "securityContext"
                         )
-                case "imagePullSecrets":
-                    decodedImagePullSecrets =
+                case 16 where member.key == "imagePullSecrets":
+                    self.imagePullSecrets =
                         try decoder.decodeIfPresent(
                             [CoreV1.LocalObjectReference].self,
                             from: member.value,
                             member: "imagePullSecrets"
                         )
-                case "hostname":
-                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
-                case "subdomain":
-                    decodedSubdomain = try decoder.decodeIfPresent(String.self, from: member.value, member: "subdomain")
-                case "affinity":
-                    decodedAffinity =
+                case 8 where member.key == "hostname":
+                    self.hostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case 9 where member.key == "subdomain":
+                    self.subdomain = try decoder.decodeIfPresent(String.self, from: member.value, member: "subdomain")
+                case 8 where member.key == "affinity":
+                    self.affinity =
                         try decoder.decodeIfPresent(CoreV1.Affinity.self, from: member.value, member: "affinity")
-                case "schedulerName":
-                    decodedSchedulerName =
+                case 13 where member.key == "schedulerName":
+                    self.schedulerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "schedulerName")
-                case "tolerations":
-                    decodedTolerations =
+                case 11 where member.key == "tolerations":
+                    self.tolerations =
                         try decoder.decodeIfPresent([CoreV1.Toleration].self, from: member.value, member: "tolerations")
-                case "hostAliases":
-                    decodedHostAliases =
+                case 11 where member.key == "hostAliases":
+                    self.hostAliases =
                         try decoder.decodeIfPresent([CoreV1.HostAlias].self, from: member.value, member: "hostAliases")
-                case "priorityClassName":
-                    decodedPriorityClassName =
+                case 17 where member.key == "priorityClassName":
+                    self.priorityClassName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "priorityClassName")
-                case "priority":
-                    decodedPriority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
-                case "dnsConfig":
-                    decodedDnsConfig =
+                case 8 where member.key == "priority":
+                    self.priority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
+                case 9 where member.key == "dnsConfig":
+                    self.dnsConfig =
                         try decoder.decodeIfPresent(CoreV1.PodDNSConfig.self, from: member.value, member: "dnsConfig")
-                case "readinessGates":
-                    decodedReadinessGates =
+                case 14 where member.key == "readinessGates":
+                    self.readinessGates =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodReadinessGate].self,
                             from: member.value,
                             member: "readinessGates"
                         )
-                case "runtimeClassName":
-                    decodedRuntimeClassName =
+                case 16 where member.key == "runtimeClassName":
+                    self.runtimeClassName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "runtimeClassName")
-                case "enableServiceLinks":
-                    decodedEnableServiceLinks =
+                case 18 where member.key == "enableServiceLinks":
+                    self.enableServiceLinks =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "enableServiceLinks")
-                case "preemptionPolicy":
-                    decodedPreemptionPolicy =
+                case 16 where member.key == "preemptionPolicy":
+                    self.preemptionPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "preemptionPolicy")
-                case "overhead":
-                    decodedOverhead =
+                case 8 where member.key == "overhead":
+                    self.overhead =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "overhead")
-                case "topologySpreadConstraints":
-                    decodedTopologySpreadConstraints =
+                case 25 where member.key == "topologySpreadConstraints":
+                    self.topologySpreadConstraints =
                         try decoder.decodeIfPresent(
                             [CoreV1.TopologySpreadConstraint].self,
                             from: member.value,
                             member: "topologySpreadConstraints"
                         )
-                case "setHostnameAsFQDN":
-                    decodedSetHostnameAsFQDN =
+                case 17 where member.key == "setHostnameAsFQDN":
+                    self.setHostnameAsFQDN =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "setHostnameAsFQDN")
-                case "os":
-                    decodedOs = try decoder.decodeIfPresent(CoreV1.PodOS.self, from: member.value, member: "os")
-                case "hostUsers":
-                    decodedHostUsers = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostUsers")
-                case "schedulingGates":
-                    decodedSchedulingGates =
+                case 2 where member.key == "os":
+                    self.os = try decoder.decodeIfPresent(CoreV1.PodOS.self, from: member.value, member: "os")
+                case 9 where member.key == "hostUsers":
+                    self.hostUsers = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostUsers")
+                case 15 where member.key == "schedulingGates":
+                    self.schedulingGates =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodSchedulingGate].self,
                             from: member.value,
                             member: "schedulingGates"
                         )
-                case "resourceClaims":
-                    decodedResourceClaims =
+                case 14 where member.key == "resourceClaims":
+                    self.resourceClaims =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodResourceClaim].self,
                             from: member.value,
                             member: "resourceClaims"
                         )
-                case "resources":
-                    decodedResources =
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceRequirements.self,
                             from: member.value,
                             member: "resources"
                         )
-                case "hostnameOverride":
-                    decodedHostnameOverride =
+                case 16 where member.key == "hostnameOverride":
+                    self.hostnameOverride =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "hostnameOverride")
-                case "schedulingGroup":
-                    decodedSchedulingGroup =
+                case 15 where member.key == "schedulingGroup":
+                    self.schedulingGroup =
                         try decoder.decodeIfPresent(
                             CoreV1.PodSchedulingGroup.self,
                             from: member.value,
@@ -4512,48 +4225,7 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.volumes = decodedVolumes
-            self.initContainers = decodedInitContainers
             self.containers = decodedContainers ?? []
-            self.ephemeralContainers = decodedEphemeralContainers
-            self.restartPolicy = decodedRestartPolicy
-            self.terminationGracePeriodSeconds = decodedTerminationGracePeriodSeconds
-            self.activeDeadlineSeconds = decodedActiveDeadlineSeconds
-            self.dnsPolicy = decodedDnsPolicy
-            self.nodeSelector = decodedNodeSelector
-            self.serviceAccountName = decodedServiceAccountName
-            self.serviceAccount = decodedServiceAccount
-            self.automountServiceAccountToken = decodedAutomountServiceAccountToken
-            self.nodeName = decodedNodeName
-            self.hostNetwork = decodedHostNetwork
-            self.hostPID = decodedHostPID
-            self.hostIPC = decodedHostIPC
-            self.shareProcessNamespace = decodedShareProcessNamespace
-            self.securityContext = decodedSecurityContext
-            self.imagePullSecrets = decodedImagePullSecrets
-            self.hostname = decodedHostname
-            self.subdomain = decodedSubdomain
-            self.affinity = decodedAffinity
-            self.schedulerName = decodedSchedulerName
-            self.tolerations = decodedTolerations
-            self.hostAliases = decodedHostAliases
-            self.priorityClassName = decodedPriorityClassName
-            self.priority = decodedPriority
-            self.dnsConfig = decodedDnsConfig
-            self.readinessGates = decodedReadinessGates
-            self.runtimeClassName = decodedRuntimeClassName
-            self.enableServiceLinks = decodedEnableServiceLinks
-            self.preemptionPolicy = decodedPreemptionPolicy
-            self.overhead = decodedOverhead
-            self.topologySpreadConstraints = decodedTopologySpreadConstraints
-            self.setHostnameAsFQDN = decodedSetHostnameAsFQDN
-            self.os = decodedOs
-            self.hostUsers = decodedHostUsers
-            self.schedulingGates = decodedSchedulingGates
-            self.resourceClaims = decodedResourceClaims
-            self.resources = decodedResources
-            self.hostnameOverride = decodedHostnameOverride
-            self.schedulingGroup = decodedSchedulingGroup
         }
 
         public func jsonTree() -> JSONValue {
@@ -4872,115 +4544,93 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedObservedGeneration: Int64?
-            var decodedPhase: String?
-            var decodedConditions: [CoreV1.PodCondition]?
-            var decodedMessage: String?
-            var decodedReason: String?
-            var decodedNominatedNodeName: String?
-            var decodedHostIP: String?
-            var decodedHostIPs: [CoreV1.HostIP]?
-            var decodedPodIP: String?
-            var decodedPodIPs: [CoreV1.PodIP]?
-            var decodedStartTime: Time?
-            var decodedInitContainerStatuses: [CoreV1.ContainerStatus]?
-            var decodedContainerStatuses: [CoreV1.ContainerStatus]?
-            var decodedQosClass: String?
-            var decodedEphemeralContainerStatuses: [CoreV1.ContainerStatus]?
-            var decodedResize: String?
-            var decodedResourceClaimStatuses: [CoreV1.PodResourceClaimStatus]?
-            var decodedExtendedResourceClaimStatus: CoreV1.PodExtendedResourceClaimStatus?
-            var decodedAllocatedResources: [String: Quantity]?
-            var decodedResources: CoreV1.ResourceRequirements?
-            var decodedNodeAllocatableResourceClaimStatuses: [CoreV1.NodeAllocatableResourceClaimStatus]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                switch member.key.utf8.count {
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "phase":
-                    decodedPhase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
-                case "conditions":
-                    decodedConditions =
+                case 5 where member.key == "phase":
+                    self.phase = try decoder.decodeIfPresent(String.self, from: member.value, member: "phase")
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "nominatedNodeName":
-                    decodedNominatedNodeName =
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 17 where member.key == "nominatedNodeName":
+                    self.nominatedNodeName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "nominatedNodeName")
-                case "hostIP":
-                    decodedHostIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostIP")
-                case "hostIPs":
-                    decodedHostIPs =
+                case 6 where member.key == "hostIP":
+                    self.hostIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostIP")
+                case 7 where member.key == "hostIPs":
+                    self.hostIPs =
                         try decoder.decodeIfPresent([CoreV1.HostIP].self, from: member.value, member: "hostIPs")
-                case "podIP":
-                    decodedPodIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "podIP")
-                case "podIPs":
-                    decodedPodIPs =
-                        try decoder.decodeIfPresent([CoreV1.PodIP].self, from: member.value, member: "podIPs")
-                case "startTime":
-                    decodedStartTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startTime")
-                case "initContainerStatuses":
-                    decodedInitContainerStatuses =
+                case 5 where member.key == "podIP":
+                    self.podIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "podIP")
+                case 6 where member.key == "podIPs":
+                    self.podIPs = try decoder.decodeIfPresent([CoreV1.PodIP].self, from: member.value, member: "podIPs")
+                case 9 where member.key == "startTime":
+                    self.startTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "startTime")
+                case 21 where member.key == "initContainerStatuses":
+                    self.initContainerStatuses =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerStatus].self,
                             from: member.value,
                             member: "initContainerStatuses"
                         )
-                case "containerStatuses":
-                    decodedContainerStatuses =
+                case 17 where member.key == "containerStatuses":
+                    self.containerStatuses =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerStatus].self,
                             from: member.value,
                             member: "containerStatuses"
                         )
-                case "qosClass":
-                    decodedQosClass = try decoder.decodeIfPresent(String.self, from: member.value, member: "qosClass")
-                case "ephemeralContainerStatuses":
-                    decodedEphemeralContainerStatuses =
+                case 8 where member.key == "qosClass":
+                    self.qosClass = try decoder.decodeIfPresent(String.self, from: member.value, member: "qosClass")
+                case 26 where member.key == "ephemeralContainerStatuses":
+                    self.ephemeralContainerStatuses =
                         try decoder.decodeIfPresent(
                             [CoreV1.ContainerStatus].self,
                             from: member.value,
                             member: "ephemeralContainerStatuses"
                         )
-                case "resize":
-                    decodedResize = try decoder.decodeIfPresent(String.self, from: member.value, member: "resize")
-                case "resourceClaimStatuses":
-                    decodedResourceClaimStatuses =
+                case 6 where member.key == "resize":
+                    self.resize = try decoder.decodeIfPresent(String.self, from: member.value, member: "resize")
+                case 21 where member.key == "resourceClaimStatuses":
+                    self.resourceClaimStatuses =
                         try decoder.decodeIfPresent(
                             [CoreV1.PodResourceClaimStatus].self,
                             from: member.value,
                             member: "resourceClaimStatuses"
                         )
-                case "extendedResourceClaimStatus":
-                    decodedExtendedResourceClaimStatus =
+                case 27 where member.key == "extendedResourceClaimStatus":
+                    self.extendedResourceClaimStatus =
                         try decoder.decodeIfPresent(
                             CoreV1.PodExtendedResourceClaimStatus.self,
                             from: member.value,
                             member: "extendedResourceClaimStatus"
                         )
-                case "allocatedResources":
-                    decodedAllocatedResources =
+                case 18 where member.key == "allocatedResources":
+                    self.allocatedResources =
                         try decoder.decodeIfPresent(
                             [String: Quantity].self,
                             from: member.value,
                             member: "allocatedResources"
                         )
-                case "resources":
-                    decodedResources =
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceRequirements.self,
                             from: member.value,
                             member: "resources"
                         )
-                case "nodeAllocatableResourceClaimStatuses":
-                    decodedNodeAllocatableResourceClaimStatuses =
+                case 36 where member.key == "nodeAllocatableResourceClaimStatuses":
+                    self.nodeAllocatableResourceClaimStatuses =
                         try decoder.decodeIfPresent(
                             [CoreV1.NodeAllocatableResourceClaimStatus].self,
                             from: member.value,
@@ -4990,27 +4640,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.observedGeneration = decodedObservedGeneration
-            self.phase = decodedPhase
-            self.conditions = decodedConditions
-            self.message = decodedMessage
-            self.reason = decodedReason
-            self.nominatedNodeName = decodedNominatedNodeName
-            self.hostIP = decodedHostIP
-            self.hostIPs = decodedHostIPs
-            self.podIP = decodedPodIP
-            self.podIPs = decodedPodIPs
-            self.startTime = decodedStartTime
-            self.initContainerStatuses = decodedInitContainerStatuses
-            self.containerStatuses = decodedContainerStatuses
-            self.qosClass = decodedQosClass
-            self.ephemeralContainerStatuses = decodedEphemeralContainerStatuses
-            self.resize = decodedResize
-            self.resourceClaimStatuses = decodedResourceClaimStatuses
-            self.extendedResourceClaimStatus = decodedExtendedResourceClaimStatus
-            self.allocatedResources = decodedAllocatedResources
-            self.resources = decodedResources
-            self.nodeAllocatableResourceClaimStatuses = decodedNodeAllocatableResourceClaimStatuses
         }
 
         public func jsonTree() -> JSONValue {
@@ -5107,31 +4736,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedTemplate: CoreV1.PodTemplateSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "template":
-                    decodedTemplate =
+                case 8 where member.key == "template":
+                    self.template =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.template = decodedTemplate
         }
 
         public func jsonTree() -> JSONValue {
@@ -5203,29 +4825,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.PodTemplate]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.PodTemplate].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -5284,20 +4901,18 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.PodSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "metadata":
+                switch member.key.utf8.count {
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
+                case 4 where member.key == "spec":
+                    self.spec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -5359,22 +4974,20 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPort: Int32?
             var decodedProtocol: String?
-            var decodedError: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "port":
+                switch member.key.utf8.count {
+                case 4 where member.key == "port":
                     decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
-                case "protocol":
+                case 8 where member.key == "protocol":
                     decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
-                case "error":
-                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                case 5 where member.key == "error":
+                    self.error = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.port = decodedPort ?? 0
             self.`protocol` = decodedProtocol ?? ""
-            self.error = decodedError
         }
 
         public func jsonTree() -> JSONValue {
@@ -5436,23 +5049,19 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVolumeID: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeID":
+                switch member.key.utf8.count {
+                case 8 where member.key == "volumeID":
                     decodedVolumeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeID")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.volumeID = decodedVolumeID ?? ""
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -5510,10 +5119,10 @@ extension CoreV1 {
             var decodedWeight: Int32?
             var decodedPreference: CoreV1.NodeSelectorTerm?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "weight":
+                switch member.key.utf8.count {
+                case 6 where member.key == "weight":
                     decodedWeight = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "weight")
-                case "preference":
+                case 10 where member.key == "preference":
                     decodedPreference =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeSelectorTerm.self,
@@ -5650,51 +5259,39 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedExec: CoreV1.ExecAction?
-            var decodedHttpGet: CoreV1.HTTPGetAction?
-            var decodedTcpSocket: CoreV1.TCPSocketAction?
-            var decodedGrpc: CoreV1.GRPCAction?
-            var decodedInitialDelaySeconds: Int32?
-            var decodedTimeoutSeconds: Int32?
-            var decodedPeriodSeconds: Int32?
-            var decodedSuccessThreshold: Int32?
-            var decodedFailureThreshold: Int32?
-            var decodedTerminationGracePeriodSeconds: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "exec":
-                    decodedExec =
-                        try decoder.decodeIfPresent(CoreV1.ExecAction.self, from: member.value, member: "exec")
-                case "httpGet":
-                    decodedHttpGet =
+                switch member.key.utf8.count {
+                case 4 where member.key == "exec":
+                    self.exec = try decoder.decodeIfPresent(CoreV1.ExecAction.self, from: member.value, member: "exec")
+                case 7 where member.key == "httpGet":
+                    self.httpGet =
                         try decoder.decodeIfPresent(CoreV1.HTTPGetAction.self, from: member.value, member: "httpGet")
-                case "tcpSocket":
-                    decodedTcpSocket =
+                case 9 where member.key == "tcpSocket":
+                    self.tcpSocket =
                         try decoder.decodeIfPresent(
                             CoreV1.TCPSocketAction.self,
                             from: member.value,
                             member: "tcpSocket"
                         )
-                case "grpc":
-                    decodedGrpc =
-                        try decoder.decodeIfPresent(CoreV1.GRPCAction.self, from: member.value, member: "grpc")
-                case "initialDelaySeconds":
-                    decodedInitialDelaySeconds =
+                case 4 where member.key == "grpc":
+                    self.grpc = try decoder.decodeIfPresent(CoreV1.GRPCAction.self, from: member.value, member: "grpc")
+                case 19 where member.key == "initialDelaySeconds":
+                    self.initialDelaySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "initialDelaySeconds")
-                case "timeoutSeconds":
-                    decodedTimeoutSeconds =
+                case 14 where member.key == "timeoutSeconds":
+                    self.timeoutSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "timeoutSeconds")
-                case "periodSeconds":
-                    decodedPeriodSeconds =
+                case 13 where member.key == "periodSeconds":
+                    self.periodSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "periodSeconds")
-                case "successThreshold":
-                    decodedSuccessThreshold =
+                case 16 where member.key == "successThreshold":
+                    self.successThreshold =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "successThreshold")
-                case "failureThreshold":
-                    decodedFailureThreshold =
+                case 16 where member.key == "failureThreshold":
+                    self.failureThreshold =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "failureThreshold")
-                case "terminationGracePeriodSeconds":
-                    decodedTerminationGracePeriodSeconds =
+                case 29 where member.key == "terminationGracePeriodSeconds":
+                    self.terminationGracePeriodSeconds =
                         try decoder.decodeIfPresent(
                             Int64.self,
                             from: member.value,
@@ -5704,16 +5301,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.exec = decodedExec
-            self.httpGet = decodedHttpGet
-            self.tcpSocket = decodedTcpSocket
-            self.grpc = decodedGrpc
-            self.initialDelaySeconds = decodedInitialDelaySeconds
-            self.timeoutSeconds = decodedTimeoutSeconds
-            self.periodSeconds = decodedPeriodSeconds
-            self.successThreshold = decodedSuccessThreshold
-            self.failureThreshold = decodedFailureThreshold
-            self.terminationGracePeriodSeconds = decodedTerminationGracePeriodSeconds
         }
 
         public func jsonTree() -> JSONValue {
@@ -5778,26 +5365,22 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSources: [CoreV1.VolumeProjection]?
-            var decodedDefaultMode: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "sources":
-                    decodedSources =
+                switch member.key.utf8.count {
+                case 7 where member.key == "sources":
+                    self.sources =
                         try decoder.decodeIfPresent(
                             [CoreV1.VolumeProjection].self,
                             from: member.value,
                             member: "sources"
                         )
-                case "defaultMode":
-                    decodedDefaultMode =
+                case 11 where member.key == "defaultMode":
+                    self.defaultMode =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.sources = decodedSources
-            self.defaultMode = decodedDefaultMode
         }
 
         public func jsonTree() -> JSONValue {

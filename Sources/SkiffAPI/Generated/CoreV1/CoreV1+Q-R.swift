@@ -73,34 +73,26 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedRegistry: String?
             var decodedVolume: String?
-            var decodedReadOnly: Bool?
-            var decodedUser: String?
-            var decodedGroup: String?
-            var decodedTenant: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "registry":
+                switch member.key.utf8.count {
+                case 8 where member.key == "registry":
                     decodedRegistry = try decoder.decodeIfPresent(String.self, from: member.value, member: "registry")
-                case "volume":
+                case 6 where member.key == "volume":
                     decodedVolume = try decoder.decodeIfPresent(String.self, from: member.value, member: "volume")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "user":
-                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
-                case "group":
-                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "tenant":
-                    decodedTenant = try decoder.decodeIfPresent(String.self, from: member.value, member: "tenant")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 4 where member.key == "user":
+                    self.user = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case 5 where member.key == "group":
+                    self.group = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case 6 where member.key == "tenant":
+                    self.tenant = try decoder.decodeIfPresent(String.self, from: member.value, member: "tenant")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.registry = decodedRegistry ?? ""
             self.volume = decodedVolume ?? ""
-            self.readOnly = decodedReadOnly
-            self.user = decodedUser
-            self.group = decodedGroup
-            self.tenant = decodedTenant
         }
 
         public func jsonTree() -> JSONValue {
@@ -217,47 +209,35 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedMonitors: [String]?
             var decodedImage: String?
-            var decodedFsType: String?
-            var decodedPool: String?
-            var decodedUser: String?
-            var decodedKeyring: String?
-            var decodedSecretRef: CoreV1.SecretReference?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "monitors":
+                switch member.key.utf8.count {
+                case 8 where member.key == "monitors":
                     decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
-                case "image":
+                case 5 where member.key == "image":
                     decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "pool":
-                    decodedPool = try decoder.decodeIfPresent(String.self, from: member.value, member: "pool")
-                case "user":
-                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
-                case "keyring":
-                    decodedKeyring = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyring")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 4 where member.key == "pool":
+                    self.pool = try decoder.decodeIfPresent(String.self, from: member.value, member: "pool")
+                case 4 where member.key == "user":
+                    self.user = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case 7 where member.key == "keyring":
+                    self.keyring = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyring")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.monitors = decodedMonitors ?? []
             self.image = decodedImage ?? ""
-            self.fsType = decodedFsType
-            self.pool = decodedPool
-            self.user = decodedUser
-            self.keyring = decodedKeyring
-            self.secretRef = decodedSecretRef
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -376,47 +356,35 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedMonitors: [String]?
             var decodedImage: String?
-            var decodedFsType: String?
-            var decodedPool: String?
-            var decodedUser: String?
-            var decodedKeyring: String?
-            var decodedSecretRef: CoreV1.LocalObjectReference?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "monitors":
+                switch member.key.utf8.count {
+                case 8 where member.key == "monitors":
                     decodedMonitors = try decoder.decodeIfPresent([String].self, from: member.value, member: "monitors")
-                case "image":
+                case 5 where member.key == "image":
                     decodedImage = try decoder.decodeIfPresent(String.self, from: member.value, member: "image")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "pool":
-                    decodedPool = try decoder.decodeIfPresent(String.self, from: member.value, member: "pool")
-                case "user":
-                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
-                case "keyring":
-                    decodedKeyring = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyring")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 4 where member.key == "pool":
+                    self.pool = try decoder.decodeIfPresent(String.self, from: member.value, member: "pool")
+                case 4 where member.key == "user":
+                    self.user = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case 7 where member.key == "keyring":
+                    self.keyring = try decoder.decodeIfPresent(String.self, from: member.value, member: "keyring")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.monitors = decodedMonitors ?? []
             self.image = decodedImage ?? ""
-            self.fsType = decodedFsType
-            self.pool = decodedPool
-            self.user = decodedUser
-            self.keyring = decodedKeyring
-            self.secretRef = decodedSecretRef
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -508,30 +476,25 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.ReplicationControllerSpec?
-            var decodedStatus: CoreV1.ReplicationControllerStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             CoreV1.ReplicationControllerSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             CoreV1.ReplicationControllerStatus.self,
                             from: member.value,
@@ -541,11 +504,7 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -619,31 +578,25 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedLastTransitionTime: Time?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "lastTransitionTime":
-                    decodedLastTransitionTime =
+                case 18 where member.key == "lastTransitionTime":
+                    self.lastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.lastTransitionTime = decodedLastTransitionTime
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -718,21 +671,18 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.ReplicationController]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [CoreV1.ReplicationController].self,
@@ -743,8 +693,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -824,31 +772,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReplicas: Int32?
-            var decodedMinReadySeconds: Int32?
-            var decodedSelector: [String: String]?
-            var decodedTemplate: CoreV1.PodTemplateSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
-                    decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "minReadySeconds":
-                    decodedMinReadySeconds =
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
+                    self.replicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
+                case 15 where member.key == "minReadySeconds":
+                    self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
-                case "selector":
-                    decodedSelector =
+                case 8 where member.key == "selector":
+                    self.selector =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "selector")
-                case "template":
-                    decodedTemplate =
+                case 8 where member.key == "template":
+                    self.template =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.replicas = decodedReplicas
-            self.minReadySeconds = decodedMinReadySeconds
-            self.selector = decodedSelector
-            self.template = decodedTemplate
         }
 
         public func jsonTree() -> JSONValue {
@@ -931,29 +871,24 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedReplicas: Int32?
-            var decodedFullyLabeledReplicas: Int32?
-            var decodedReadyReplicas: Int32?
-            var decodedAvailableReplicas: Int32?
-            var decodedObservedGeneration: Int64?
-            var decodedConditions: [CoreV1.ReplicationControllerCondition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "replicas":
+                switch member.key.utf8.count {
+                case 8 where member.key == "replicas":
                     decodedReplicas = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "replicas")
-                case "fullyLabeledReplicas":
-                    decodedFullyLabeledReplicas =
+                case 20 where member.key == "fullyLabeledReplicas":
+                    self.fullyLabeledReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "fullyLabeledReplicas")
-                case "readyReplicas":
-                    decodedReadyReplicas =
+                case 13 where member.key == "readyReplicas":
+                    self.readyReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "readyReplicas")
-                case "availableReplicas":
-                    decodedAvailableReplicas =
+                case 17 where member.key == "availableReplicas":
+                    self.availableReplicas =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "availableReplicas")
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [CoreV1.ReplicationControllerCondition].self,
                             from: member.value,
@@ -964,11 +899,6 @@ extension CoreV1 {
                 }
             }
             self.replicas = decodedReplicas ?? 0
-            self.fullyLabeledReplicas = decodedFullyLabeledReplicas
-            self.readyReplicas = decodedReadyReplicas
-            self.availableReplicas = decodedAvailableReplicas
-            self.observedGeneration = decodedObservedGeneration
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -1025,19 +955,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedRequest: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "request":
-                    decodedRequest = try decoder.decodeIfPresent(String.self, from: member.value, member: "request")
+                case 7 where member.key == "request":
+                    self.request = try decoder.decodeIfPresent(String.self, from: member.value, member: "request")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.request = decodedRequest
         }
 
         public func jsonTree() -> JSONValue {
@@ -1092,25 +1020,21 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedContainerName: String?
             var decodedResource: String?
-            var decodedDivisor: Quantity?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "containerName":
-                    decodedContainerName =
+                switch member.key.utf8.count {
+                case 13 where member.key == "containerName":
+                    self.containerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "containerName")
-                case "resource":
+                case 8 where member.key == "resource":
                     decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
-                case "divisor":
-                    decodedDivisor = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "divisor")
+                case 7 where member.key == "divisor":
+                    self.divisor = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "divisor")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.containerName = decodedContainerName
             self.resource = decodedResource ?? ""
-            self.divisor = decodedDivisor
         }
 
         public func jsonTree() -> JSONValue {
@@ -1182,24 +1106,20 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedResourceID: String?
-            var decodedHealth: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "resourceID":
+                switch member.key.utf8.count {
+                case 10 where member.key == "resourceID":
                     decodedResourceID =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceID")
-                case "health":
-                    decodedHealth = try decoder.decodeIfPresent(String.self, from: member.value, member: "health")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "health":
+                    self.health = try decoder.decodeIfPresent(String.self, from: member.value, member: "health")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.resourceID = decodedResourceID ?? ""
-            self.health = decodedHealth
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -1280,26 +1200,21 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.ResourceQuotaSpec?
-            var decodedStatus: CoreV1.ResourceQuotaStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(CoreV1.ResourceQuotaSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             CoreV1.ResourceQuotaStatus.self,
                             from: member.value,
@@ -1309,11 +1224,7 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1388,29 +1299,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.ResourceQuota]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.ResourceQuota].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1476,18 +1382,14 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedHard: [String: Quantity]?
-            var decodedScopes: [String]?
-            var decodedScopeSelector: CoreV1.ScopeSelector?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "hard":
-                    decodedHard =
-                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "hard")
-                case "scopes":
-                    decodedScopes = try decoder.decodeIfPresent([String].self, from: member.value, member: "scopes")
-                case "scopeSelector":
-                    decodedScopeSelector =
+                switch member.key.utf8.count {
+                case 4 where member.key == "hard":
+                    self.hard = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "hard")
+                case 6 where member.key == "scopes":
+                    self.scopes = try decoder.decodeIfPresent([String].self, from: member.value, member: "scopes")
+                case 13 where member.key == "scopeSelector":
+                    self.scopeSelector =
                         try decoder.decodeIfPresent(
                             CoreV1.ScopeSelector.self,
                             from: member.value,
@@ -1497,9 +1399,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.hard = decodedHard
-            self.scopes = decodedScopes
-            self.scopeSelector = decodedScopeSelector
         }
 
         public func jsonTree() -> JSONValue {
@@ -1550,22 +1449,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedHard: [String: Quantity]?
-            var decodedUsed: [String: Quantity]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "hard":
-                    decodedHard =
-                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "hard")
-                case "used":
-                    decodedUsed =
-                        try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "used")
+                switch member.key.utf8.count {
+                case 4 where member.key == "hard":
+                    self.hard = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "hard")
+                case 4 where member.key == "used":
+                    self.used = try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "used")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.hard = decodedHard
-            self.used = decodedUsed
         }
 
         public func jsonTree() -> JSONValue {
@@ -1630,27 +1523,21 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedLimits: [String: Quantity]?
-            var decodedRequests: [String: Quantity]?
-            var decodedClaims: [CoreV1.ResourceClaim]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "limits":
-                    decodedLimits =
+                switch member.key.utf8.count {
+                case 6 where member.key == "limits":
+                    self.limits =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "limits")
-                case "requests":
-                    decodedRequests =
+                case 8 where member.key == "requests":
+                    self.requests =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "requests")
-                case "claims":
-                    decodedClaims =
+                case 6 where member.key == "claims":
+                    self.claims =
                         try decoder.decodeIfPresent([CoreV1.ResourceClaim].self, from: member.value, member: "claims")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.limits = decodedLimits
-            self.requests = decodedRequests
-            self.claims = decodedClaims
         }
 
         public func jsonTree() -> JSONValue {
@@ -1709,13 +1596,12 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedResources: [CoreV1.ResourceHealth]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "resources":
-                    decodedResources =
+                case 9 where member.key == "resources":
+                    self.resources =
                         try decoder.decodeIfPresent(
                             [CoreV1.ResourceHealth].self,
                             from: member.value,
@@ -1726,7 +1612,6 @@ extension CoreV1 {
                 }
             }
             self.name = decodedName ?? ""
-            self.resources = decodedResources
         }
 
         public func jsonTree() -> JSONValue {

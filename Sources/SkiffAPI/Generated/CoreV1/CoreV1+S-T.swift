@@ -51,28 +51,20 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedUser: String?
-            var decodedRole: String?
-            var decodedType: String?
-            var decodedLevel: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "user":
-                    decodedUser = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
-                case "role":
-                    decodedRole = try decoder.decodeIfPresent(String.self, from: member.value, member: "role")
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "level":
-                    decodedLevel = try decoder.decodeIfPresent(String.self, from: member.value, member: "level")
+                switch member.key.utf8.count {
+                case 4 where member.key == "user":
+                    self.user = try decoder.decodeIfPresent(String.self, from: member.value, member: "user")
+                case 4 where member.key == "role":
+                    self.role = try decoder.decodeIfPresent(String.self, from: member.value, member: "role")
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 5 where member.key == "level":
+                    self.level = try decoder.decodeIfPresent(String.self, from: member.value, member: "level")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.user = decodedUser
-            self.role = decodedRole
-            self.type = decodedType
-            self.level = decodedLevel
         }
 
         public func jsonTree() -> JSONValue {
@@ -195,44 +187,36 @@ extension CoreV1 {
             var decodedGateway: String?
             var decodedSystem: String?
             var decodedSecretRef: CoreV1.SecretReference?
-            var decodedSslEnabled: Bool?
-            var decodedProtectionDomain: String?
-            var decodedStoragePool: String?
-            var decodedStorageMode: String?
-            var decodedVolumeName: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "gateway":
+                switch member.key.utf8.count {
+                case 7 where member.key == "gateway":
                     decodedGateway = try decoder.decodeIfPresent(String.self, from: member.value, member: "gateway")
-                case "system":
+                case 6 where member.key == "system":
                     decodedSystem = try decoder.decodeIfPresent(String.self, from: member.value, member: "system")
-                case "secretRef":
+                case 9 where member.key == "secretRef":
                     decodedSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "sslEnabled":
-                    decodedSslEnabled = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sslEnabled")
-                case "protectionDomain":
-                    decodedProtectionDomain =
+                case 10 where member.key == "sslEnabled":
+                    self.sslEnabled = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sslEnabled")
+                case 16 where member.key == "protectionDomain":
+                    self.protectionDomain =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "protectionDomain")
-                case "storagePool":
-                    decodedStoragePool =
+                case 11 where member.key == "storagePool":
+                    self.storagePool =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePool")
-                case "storageMode":
-                    decodedStorageMode =
+                case 11 where member.key == "storageMode":
+                    self.storageMode =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storageMode")
-                case "volumeName":
-                    decodedVolumeName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 10 where member.key == "volumeName":
+                    self.volumeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -240,13 +224,6 @@ extension CoreV1 {
             self.gateway = decodedGateway ?? ""
             self.system = decodedSystem ?? ""
             self.secretRef = decodedSecretRef ?? CoreV1.SecretReference()
-            self.sslEnabled = decodedSslEnabled
-            self.protectionDomain = decodedProtectionDomain
-            self.storagePool = decodedStoragePool
-            self.storageMode = decodedStorageMode
-            self.volumeName = decodedVolumeName
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -375,44 +352,36 @@ extension CoreV1 {
             var decodedGateway: String?
             var decodedSystem: String?
             var decodedSecretRef: CoreV1.LocalObjectReference?
-            var decodedSslEnabled: Bool?
-            var decodedProtectionDomain: String?
-            var decodedStoragePool: String?
-            var decodedStorageMode: String?
-            var decodedVolumeName: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "gateway":
+                switch member.key.utf8.count {
+                case 7 where member.key == "gateway":
                     decodedGateway = try decoder.decodeIfPresent(String.self, from: member.value, member: "gateway")
-                case "system":
+                case 6 where member.key == "system":
                     decodedSystem = try decoder.decodeIfPresent(String.self, from: member.value, member: "system")
-                case "secretRef":
+                case 9 where member.key == "secretRef":
                     decodedSecretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
                             member: "secretRef"
                         )
-                case "sslEnabled":
-                    decodedSslEnabled = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sslEnabled")
-                case "protectionDomain":
-                    decodedProtectionDomain =
+                case 10 where member.key == "sslEnabled":
+                    self.sslEnabled = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sslEnabled")
+                case 16 where member.key == "protectionDomain":
+                    self.protectionDomain =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "protectionDomain")
-                case "storagePool":
-                    decodedStoragePool =
+                case 11 where member.key == "storagePool":
+                    self.storagePool =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePool")
-                case "storageMode":
-                    decodedStorageMode =
+                case 11 where member.key == "storageMode":
+                    self.storageMode =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storageMode")
-                case "volumeName":
-                    decodedVolumeName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 10 where member.key == "volumeName":
+                    self.volumeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -420,13 +389,6 @@ extension CoreV1 {
             self.gateway = decodedGateway ?? ""
             self.system = decodedSystem ?? ""
             self.secretRef = decodedSecretRef ?? CoreV1.LocalObjectReference()
-            self.sslEnabled = decodedSslEnabled
-            self.protectionDomain = decodedProtectionDomain
-            self.storagePool = decodedStoragePool
-            self.storageMode = decodedStorageMode
-            self.volumeName = decodedVolumeName
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
         }
 
         public func jsonTree() -> JSONValue {
@@ -479,11 +441,10 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMatchExpressions: [CoreV1.ScopedResourceSelectorRequirement]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "matchExpressions":
-                    decodedMatchExpressions =
+                switch member.key.utf8.count {
+                case 16 where member.key == "matchExpressions":
+                    self.matchExpressions =
                         try decoder.decodeIfPresent(
                             [CoreV1.ScopedResourceSelectorRequirement].self,
                             from: member.value,
@@ -493,7 +454,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.matchExpressions = decodedMatchExpressions
         }
 
         public func jsonTree() -> JSONValue {
@@ -555,22 +515,20 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedScopeName: String?
             var decodedOperator: String?
-            var decodedValues: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "scopeName":
+                switch member.key.utf8.count {
+                case 9 where member.key == "scopeName":
                     decodedScopeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "scopeName")
-                case "operator":
+                case 8 where member.key == "operator":
                     decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
-                case "values":
-                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                case 6 where member.key == "values":
+                    self.values = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.scopeName = decodedScopeName ?? ""
             self.`operator` = decodedOperator ?? ""
-            self.values = decodedValues
         }
 
         public func jsonTree() -> JSONValue {
@@ -630,20 +588,18 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
-            var decodedLocalhostProfile: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "localhostProfile":
-                    decodedLocalhostProfile =
+                case 16 where member.key == "localhostProfile":
+                    self.localhostProfile =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "localhostProfile")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
-            self.localhostProfile = decodedLocalhostProfile
         }
 
         public func jsonTree() -> JSONValue {
@@ -750,43 +706,30 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedImmutable: Bool?
-            var decodedData: [String: String]?
-            var decodedStringData: [String: String]?
-            var decodedType: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "immutable":
-                    decodedImmutable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "immutable")
-                case "data":
-                    decodedData = try decoder.decodeIfPresent([String: String].self, from: member.value, member: "data")
-                case "stringData":
-                    decodedStringData =
+                case 9 where member.key == "immutable":
+                    self.immutable = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "immutable")
+                case 4 where member.key == "data":
+                    self.data = try decoder.decodeIfPresent([String: String].self, from: member.value, member: "data")
+                case 10 where member.key == "stringData":
+                    self.stringData =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "stringData")
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.immutable = decodedImmutable
-            self.data = decodedData
-            self.stringData = decodedStringData
-            self.type = decodedType
         }
 
         public func jsonTree() -> JSONValue {
@@ -845,20 +788,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -917,24 +856,20 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
             var decodedKey: String?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "key":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
             self.key = decodedKey ?? ""
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -1007,29 +942,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.Secret]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.Secret].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1101,25 +1031,19 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedItems: [CoreV1.KeyToPath]?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "items":
-                    decodedItems =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 5 where member.key == "items":
+                    self.items =
                         try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.items = decodedItems
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -1170,20 +1094,16 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedNamespace: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.namespace = decodedNamespace
         }
 
         public func jsonTree() -> JSONValue {
@@ -1260,31 +1180,22 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSecretName: String?
-            var decodedItems: [CoreV1.KeyToPath]?
-            var decodedDefaultMode: Int32?
-            var decodedOptional: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "secretName":
-                    decodedSecretName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
-                case "items":
-                    decodedItems =
+                switch member.key.utf8.count {
+                case 10 where member.key == "secretName":
+                    self.secretName = try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
+                case 5 where member.key == "items":
+                    self.items =
                         try decoder.decodeIfPresent([CoreV1.KeyToPath].self, from: member.value, member: "items")
-                case "defaultMode":
-                    decodedDefaultMode =
+                case 11 where member.key == "defaultMode":
+                    self.defaultMode =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "defaultMode")
-                case "optional":
-                    decodedOptional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
+                case 8 where member.key == "optional":
+                    self.optional = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "optional")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.secretName = decodedSecretName
-            self.items = decodedItems
-            self.defaultMode = decodedDefaultMode
-            self.optional = decodedOptional
         }
 
         public func jsonTree() -> JSONValue {
@@ -1450,68 +1361,55 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCapabilities: CoreV1.Capabilities?
-            var decodedPrivileged: Bool?
-            var decodedSeLinuxOptions: CoreV1.SELinuxOptions?
-            var decodedWindowsOptions: CoreV1.WindowsSecurityContextOptions?
-            var decodedRunAsUser: Int64?
-            var decodedRunAsGroup: Int64?
-            var decodedRunAsNonRoot: Bool?
-            var decodedReadOnlyRootFilesystem: Bool?
-            var decodedAllowPrivilegeEscalation: Bool?
-            var decodedProcMount: String?
-            var decodedSeccompProfile: CoreV1.SeccompProfile?
-            var decodedAppArmorProfile: CoreV1.AppArmorProfile?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "capabilities":
-                    decodedCapabilities =
+                switch member.key.utf8.count {
+                case 12 where member.key == "capabilities":
+                    self.capabilities =
                         try decoder.decodeIfPresent(
                             CoreV1.Capabilities.self,
                             from: member.value,
                             member: "capabilities"
                         )
-                case "privileged":
-                    decodedPrivileged = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "privileged")
-                case "seLinuxOptions":
-                    decodedSeLinuxOptions =
+                case 10 where member.key == "privileged":
+                    self.privileged = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "privileged")
+                case 14 where member.key == "seLinuxOptions":
+                    self.seLinuxOptions =
                         try decoder.decodeIfPresent(
                             CoreV1.SELinuxOptions.self,
                             from: member.value,
                             member: "seLinuxOptions"
                         )
-                case "windowsOptions":
-                    decodedWindowsOptions =
+                case 14 where member.key == "windowsOptions":
+                    self.windowsOptions =
                         try decoder.decodeIfPresent(
                             CoreV1.WindowsSecurityContextOptions.self,
                             from: member.value,
                             member: "windowsOptions"
                         )
-                case "runAsUser":
-                    decodedRunAsUser = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsUser")
-                case "runAsGroup":
-                    decodedRunAsGroup =
-                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsGroup")
-                case "runAsNonRoot":
-                    decodedRunAsNonRoot =
+                case 9 where member.key == "runAsUser":
+                    self.runAsUser = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsUser")
+                case 10 where member.key == "runAsGroup":
+                    self.runAsGroup = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "runAsGroup")
+                case 12 where member.key == "runAsNonRoot":
+                    self.runAsNonRoot =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "runAsNonRoot")
-                case "readOnlyRootFilesystem":
-                    decodedReadOnlyRootFilesystem =
+                case 22 where member.key == "readOnlyRootFilesystem":
+                    self.readOnlyRootFilesystem =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnlyRootFilesystem")
-                case "allowPrivilegeEscalation":
-                    decodedAllowPrivilegeEscalation =
+                case 24 where member.key == "allowPrivilegeEscalation":
+                    self.allowPrivilegeEscalation =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowPrivilegeEscalation")
-                case "procMount":
-                    decodedProcMount = try decoder.decodeIfPresent(String.self, from: member.value, member: "procMount")
-                case "seccompProfile":
-                    decodedSeccompProfile =
+                case 9 where member.key == "procMount":
+                    self.procMount = try decoder.decodeIfPresent(String.self, from: member.value, member: "procMount")
+                case 14 where member.key == "seccompProfile":
+                    self.seccompProfile =
                         try decoder.decodeIfPresent(
                             CoreV1.SeccompProfile.self,
                             from: member.value,
                             member: "seccompProfile"
                         )
-                case "appArmorProfile":
-                    decodedAppArmorProfile =
+                case 15 where member.key == "appArmorProfile":
+                    self.appArmorProfile =
                         try decoder.decodeIfPresent(
                             CoreV1.AppArmorProfile.self,
                             from: member.value,
@@ -1521,18 +1419,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.capabilities = decodedCapabilities
-            self.privileged = decodedPrivileged
-            self.seLinuxOptions = decodedSeLinuxOptions
-            self.windowsOptions = decodedWindowsOptions
-            self.runAsUser = decodedRunAsUser
-            self.runAsGroup = decodedRunAsGroup
-            self.runAsNonRoot = decodedRunAsNonRoot
-            self.readOnlyRootFilesystem = decodedReadOnlyRootFilesystem
-            self.allowPrivilegeEscalation = decodedAllowPrivilegeEscalation
-            self.procMount = decodedProcMount
-            self.seccompProfile = decodedSeccompProfile
-            self.appArmorProfile = decodedAppArmorProfile
         }
 
         public func jsonTree() -> JSONValue {
@@ -1628,36 +1514,26 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: CoreV1.ServiceSpec?
-            var decodedStatus: CoreV1.ServiceStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
-                        try decoder.decodeIfPresent(CoreV1.ServiceSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 4 where member.key == "spec":
+                    self.spec = try decoder.decodeIfPresent(CoreV1.ServiceSpec.self, from: member.value, member: "spec")
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(CoreV1.ServiceStatus.self, from: member.value, member: "status")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1764,38 +1640,32 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSecrets: [CoreV1.ObjectReference]?
-            var decodedImagePullSecrets: [CoreV1.LocalObjectReference]?
-            var decodedAutomountServiceAccountToken: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "secrets":
-                    decodedSecrets =
+                case 7 where member.key == "secrets":
+                    self.secrets =
                         try decoder.decodeIfPresent(
                             [CoreV1.ObjectReference].self,
                             from: member.value,
                             member: "secrets"
                         )
-                case "imagePullSecrets":
-                    decodedImagePullSecrets =
+                case 16 where member.key == "imagePullSecrets":
+                    self.imagePullSecrets =
                         try decoder.decodeIfPresent(
                             [CoreV1.LocalObjectReference].self,
                             from: member.value,
                             member: "imagePullSecrets"
                         )
-                case "automountServiceAccountToken":
-                    decodedAutomountServiceAccountToken =
+                case 28 where member.key == "automountServiceAccountToken":
+                    self.automountServiceAccountToken =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
@@ -1805,12 +1675,7 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.secrets = decodedSecrets
-            self.imagePullSecrets = decodedImagePullSecrets
-            self.automountServiceAccountToken = decodedAutomountServiceAccountToken
         }
 
         public func jsonTree() -> JSONValue {
@@ -1888,29 +1753,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.ServiceAccount]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.ServiceAccount].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1979,24 +1839,20 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAudience: String?
-            var decodedExpirationSeconds: Int64?
             var decodedPath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "audience":
-                    decodedAudience = try decoder.decodeIfPresent(String.self, from: member.value, member: "audience")
-                case "expirationSeconds":
-                    decodedExpirationSeconds =
+                switch member.key.utf8.count {
+                case 8 where member.key == "audience":
+                    self.audience = try decoder.decodeIfPresent(String.self, from: member.value, member: "audience")
+                case 17 where member.key == "expirationSeconds":
+                    self.expirationSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "expirationSeconds")
-                case "path":
+                case 4 where member.key == "path":
                     decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.audience = decodedAudience
-            self.expirationSeconds = decodedExpirationSeconds
             self.path = decodedPath ?? ""
         }
 
@@ -2068,29 +1924,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [CoreV1.Service]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([CoreV1.Service].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -2203,38 +2054,28 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedProtocol: String?
-            var decodedAppProtocol: String?
             var decodedPort: Int32?
-            var decodedTargetPort: IntOrString?
-            var decodedNodePort: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "protocol":
-                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
-                case "appProtocol":
-                    decodedAppProtocol =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 8 where member.key == "protocol":
+                    self.`protocol` = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case 11 where member.key == "appProtocol":
+                    self.appProtocol =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "appProtocol")
-                case "port":
+                case 4 where member.key == "port":
                     decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
-                case "targetPort":
-                    decodedTargetPort =
+                case 10 where member.key == "targetPort":
+                    self.targetPort =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "targetPort")
-                case "nodePort":
-                    decodedNodePort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "nodePort")
+                case 8 where member.key == "nodePort":
+                    self.nodePort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "nodePort")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.`protocol` = decodedProtocol
-            self.appProtocol = decodedAppProtocol
             self.port = decodedPort ?? 0
-            self.targetPort = decodedTargetPort
-            self.nodePort = decodedNodePort
         }
 
         public func jsonTree() -> JSONValue {
@@ -2545,122 +2386,82 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPorts: [CoreV1.ServicePort]?
-            var decodedSelector: [String: String]?
-            var decodedClusterIP: String?
-            var decodedClusterIPs: [String]?
-            var decodedType: String?
-            var decodedExternalIPs: [String]?
-            var decodedSessionAffinity: String?
-            var decodedLoadBalancerIP: String?
-            var decodedLoadBalancerSourceRanges: [String]?
-            var decodedExternalName: String?
-            var decodedExternalTrafficPolicy: String?
-            var decodedHealthCheckNodePort: Int32?
-            var decodedPublishNotReadyAddresses: Bool?
-            var decodedSessionAffinityConfig: CoreV1.SessionAffinityConfig?
-            var decodedIpFamilies: [String]?
-            var decodedIpFamilyPolicy: String?
-            var decodedAllocateLoadBalancerNodePorts: Bool?
-            var decodedLoadBalancerClass: String?
-            var decodedInternalTrafficPolicy: String?
-            var decodedTrafficDistribution: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ports":
-                    decodedPorts =
+                switch member.key.utf8.count {
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent([CoreV1.ServicePort].self, from: member.value, member: "ports")
-                case "selector":
-                    decodedSelector =
+                case 8 where member.key == "selector":
+                    self.selector =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "selector")
-                case "clusterIP":
-                    decodedClusterIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "clusterIP")
-                case "clusterIPs":
-                    decodedClusterIPs =
+                case 9 where member.key == "clusterIP":
+                    self.clusterIP = try decoder.decodeIfPresent(String.self, from: member.value, member: "clusterIP")
+                case 10 where member.key == "clusterIPs":
+                    self.clusterIPs =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "clusterIPs")
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "externalIPs":
-                    decodedExternalIPs =
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 11 where member.key == "externalIPs":
+                    self.externalIPs =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "externalIPs")
-                case "sessionAffinity":
-                    decodedSessionAffinity =
+                case 15 where member.key == "sessionAffinity":
+                    self.sessionAffinity =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "sessionAffinity")
-                case "loadBalancerIP":
-                    decodedLoadBalancerIP =
+                case 14 where member.key == "loadBalancerIP":
+                    self.loadBalancerIP =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "loadBalancerIP")
-                case "loadBalancerSourceRanges":
-                    decodedLoadBalancerSourceRanges =
+                case 24 where member.key == "loadBalancerSourceRanges":
+                    self.loadBalancerSourceRanges =
                         try decoder.decodeIfPresent(
                             [String].self,
                             from: member.value,
                             member: "loadBalancerSourceRanges"
                         )
-                case "externalName":
-                    decodedExternalName =
+                case 12 where member.key == "externalName":
+                    self.externalName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "externalName")
-                case "externalTrafficPolicy":
-                    decodedExternalTrafficPolicy =
+                case 21 where member.key == "externalTrafficPolicy":
+                    self.externalTrafficPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "externalTrafficPolicy")
-                case "healthCheckNodePort":
-                    decodedHealthCheckNodePort =
+                case 19 where member.key == "healthCheckNodePort":
+                    self.healthCheckNodePort =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "healthCheckNodePort")
-                case "publishNotReadyAddresses":
-                    decodedPublishNotReadyAddresses =
+                case 24 where member.key == "publishNotReadyAddresses":
+                    self.publishNotReadyAddresses =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "publishNotReadyAddresses")
-                case "sessionAffinityConfig":
-                    decodedSessionAffinityConfig =
+                case 21 where member.key == "sessionAffinityConfig":
+                    self.sessionAffinityConfig =
                         try decoder.decodeIfPresent(
                             CoreV1.SessionAffinityConfig.self,
                             from: member.value,
                             member: "sessionAffinityConfig"
                         )
-                case "ipFamilies":
-                    decodedIpFamilies =
+                case 10 where member.key == "ipFamilies":
+                    self.ipFamilies =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "ipFamilies")
-                case "ipFamilyPolicy":
-                    decodedIpFamilyPolicy =
+                case 14 where member.key == "ipFamilyPolicy":
+                    self.ipFamilyPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "ipFamilyPolicy")
-                case "allocateLoadBalancerNodePorts":
-                    decodedAllocateLoadBalancerNodePorts =
+                case 29 where member.key == "allocateLoadBalancerNodePorts":
+                    self.allocateLoadBalancerNodePorts =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
                             member: "allocateLoadBalancerNodePorts"
                         )
-                case "loadBalancerClass":
-                    decodedLoadBalancerClass =
+                case 17 where member.key == "loadBalancerClass":
+                    self.loadBalancerClass =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "loadBalancerClass")
-                case "internalTrafficPolicy":
-                    decodedInternalTrafficPolicy =
+                case 21 where member.key == "internalTrafficPolicy":
+                    self.internalTrafficPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "internalTrafficPolicy")
-                case "trafficDistribution":
-                    decodedTrafficDistribution =
+                case 19 where member.key == "trafficDistribution":
+                    self.trafficDistribution =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "trafficDistribution")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ports = decodedPorts
-            self.selector = decodedSelector
-            self.clusterIP = decodedClusterIP
-            self.clusterIPs = decodedClusterIPs
-            self.type = decodedType
-            self.externalIPs = decodedExternalIPs
-            self.sessionAffinity = decodedSessionAffinity
-            self.loadBalancerIP = decodedLoadBalancerIP
-            self.loadBalancerSourceRanges = decodedLoadBalancerSourceRanges
-            self.externalName = decodedExternalName
-            self.externalTrafficPolicy = decodedExternalTrafficPolicy
-            self.healthCheckNodePort = decodedHealthCheckNodePort
-            self.publishNotReadyAddresses = decodedPublishNotReadyAddresses
-            self.sessionAffinityConfig = decodedSessionAffinityConfig
-            self.ipFamilies = decodedIpFamilies
-            self.ipFamilyPolicy = decodedIpFamilyPolicy
-            self.allocateLoadBalancerNodePorts = decodedAllocateLoadBalancerNodePorts
-            self.loadBalancerClass = decodedLoadBalancerClass
-            self.internalTrafficPolicy = decodedInternalTrafficPolicy
-            self.trafficDistribution = decodedTrafficDistribution
         }
 
         public func jsonTree() -> JSONValue {
@@ -2732,26 +2533,22 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedLoadBalancer: CoreV1.LoadBalancerStatus?
-            var decodedConditions: [MetaV1.Condition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "loadBalancer":
-                    decodedLoadBalancer =
+                switch member.key.utf8.count {
+                case 12 where member.key == "loadBalancer":
+                    self.loadBalancer =
                         try decoder.decodeIfPresent(
                             CoreV1.LoadBalancerStatus.self,
                             from: member.value,
                             member: "loadBalancer"
                         )
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.loadBalancer = decodedLoadBalancer
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {
@@ -2792,17 +2589,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedClientIP: CoreV1.ClientIPConfig?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "clientIP":
-                    decodedClientIP =
+                switch member.key.utf8.count {
+                case 8 where member.key == "clientIP":
+                    self.clientIP =
                         try decoder.decodeIfPresent(CoreV1.ClientIPConfig.self, from: member.value, member: "clientIP")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.clientIP = decodedClientIP
         }
 
         public func jsonTree() -> JSONValue {
@@ -2844,8 +2639,8 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSeconds: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "seconds":
+                switch member.key.utf8.count {
+                case 7 where member.key == "seconds":
                     decodedSeconds = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "seconds")
                 default:
                     decoder.unknownMember(member.key)
@@ -2931,25 +2726,19 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedVolumeName: String?
-            var decodedVolumeNamespace: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedSecretRef: CoreV1.ObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeName":
-                    decodedVolumeName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
-                case "volumeNamespace":
-                    decodedVolumeNamespace =
+                switch member.key.utf8.count {
+                case 10 where member.key == "volumeName":
+                    self.volumeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case 15 where member.key == "volumeNamespace":
+                    self.volumeNamespace =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeNamespace")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ObjectReference.self,
                             from: member.value,
@@ -2959,11 +2748,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.volumeName = decodedVolumeName
-            self.volumeNamespace = decodedVolumeNamespace
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.secretRef = decodedSecretRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -3047,25 +2831,19 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedVolumeName: String?
-            var decodedVolumeNamespace: String?
-            var decodedFsType: String?
-            var decodedReadOnly: Bool?
-            var decodedSecretRef: CoreV1.LocalObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumeName":
-                    decodedVolumeName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
-                case "volumeNamespace":
-                    decodedVolumeNamespace =
+                switch member.key.utf8.count {
+                case 10 where member.key == "volumeName":
+                    self.volumeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeName")
+                case 15 where member.key == "volumeNamespace":
+                    self.volumeNamespace =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeNamespace")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "secretRef":
-                    decodedSecretRef =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 9 where member.key == "secretRef":
+                    self.secretRef =
                         try decoder.decodeIfPresent(
                             CoreV1.LocalObjectReference.self,
                             from: member.value,
@@ -3075,11 +2853,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.volumeName = decodedVolumeName
-            self.volumeNamespace = decodedVolumeNamespace
-            self.fsType = decodedFsType
-            self.readOnly = decodedReadOnly
-            self.secretRef = decodedSecretRef
         }
 
         public func jsonTree() -> JSONValue {
@@ -3133,10 +2906,10 @@ extension CoreV1 {
             var decodedName: String?
             var decodedValue: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "value":
+                case 5 where member.key == "value":
                     decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
                 default:
                     decoder.unknownMember(member.key)
@@ -3195,19 +2968,17 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPort: IntOrString?
-            var decodedHost: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "port":
+                switch member.key.utf8.count {
+                case 4 where member.key == "port":
                     decodedPort = try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "port")
-                case "host":
-                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                case 4 where member.key == "host":
+                    self.host = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.port = decodedPort ?? GeneratedSupport.zeroIntOrString
-            self.host = decodedHost
         }
 
         public func jsonTree() -> JSONValue {
@@ -3275,27 +3046,23 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKey: String?
-            var decodedValue: String?
             var decodedEffect: String?
-            var decodedTimeAdded: Time?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "value":
-                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
-                case "effect":
+                case 5 where member.key == "value":
+                    self.value = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                case 6 where member.key == "effect":
                     decodedEffect = try decoder.decodeIfPresent(String.self, from: member.value, member: "effect")
-                case "timeAdded":
-                    decodedTimeAdded = try decoder.decodeIfPresent(Time.self, from: member.value, member: "timeAdded")
+                case 9 where member.key == "timeAdded":
+                    self.timeAdded = try decoder.decodeIfPresent(Time.self, from: member.value, member: "timeAdded")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.key = decodedKey ?? ""
-            self.value = decodedValue
             self.effect = decodedEffect ?? ""
-            self.timeAdded = decodedTimeAdded
         }
 
         public func jsonTree() -> JSONValue {
@@ -3383,33 +3150,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKey: String?
-            var decodedOperator: String?
-            var decodedValue: String?
-            var decodedEffect: String?
-            var decodedTolerationSeconds: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
-                    decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "operator":
-                    decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
-                case "value":
-                    decodedValue = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
-                case "effect":
-                    decodedEffect = try decoder.decodeIfPresent(String.self, from: member.value, member: "effect")
-                case "tolerationSeconds":
-                    decodedTolerationSeconds =
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
+                    self.key = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
+                case 8 where member.key == "operator":
+                    self.`operator` = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
+                case 5 where member.key == "value":
+                    self.value = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
+                case 6 where member.key == "effect":
+                    self.effect = try decoder.decodeIfPresent(String.self, from: member.value, member: "effect")
+                case 17 where member.key == "tolerationSeconds":
+                    self.tolerationSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "tolerationSeconds")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.key = decodedKey
-            self.`operator` = decodedOperator
-            self.value = decodedValue
-            self.effect = decodedEffect
-            self.tolerationSeconds = decodedTolerationSeconds
         }
 
         public func jsonTree() -> JSONValue {
@@ -3467,10 +3224,10 @@ extension CoreV1 {
             var decodedKey: String?
             var decodedValues: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "values":
+                case 6 where member.key == "values":
                     decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
                 default:
                     decoder.unknownMember(member.key)
@@ -3525,11 +3282,10 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMatchLabelExpressions: [CoreV1.TopologySelectorLabelRequirement]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "matchLabelExpressions":
-                    decodedMatchLabelExpressions =
+                switch member.key.utf8.count {
+                case 21 where member.key == "matchLabelExpressions":
+                    self.matchLabelExpressions =
                         try decoder.decodeIfPresent(
                             [CoreV1.TopologySelectorLabelRequirement].self,
                             from: member.value,
@@ -3539,7 +3295,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.matchLabelExpressions = decodedMatchLabelExpressions
         }
 
         public func jsonTree() -> JSONValue {
@@ -3695,39 +3450,33 @@ extension CoreV1 {
             var decodedMaxSkew: Int32?
             var decodedTopologyKey: String?
             var decodedWhenUnsatisfiable: String?
-            var decodedLabelSelector: MetaV1.LabelSelector?
-            var decodedMinDomains: Int32?
-            var decodedNodeAffinityPolicy: String?
-            var decodedNodeTaintsPolicy: String?
-            var decodedMatchLabelKeys: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "maxSkew":
+                switch member.key.utf8.count {
+                case 7 where member.key == "maxSkew":
                     decodedMaxSkew = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "maxSkew")
-                case "topologyKey":
+                case 11 where member.key == "topologyKey":
                     decodedTopologyKey =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "topologyKey")
-                case "whenUnsatisfiable":
+                case 17 where member.key == "whenUnsatisfiable":
                     decodedWhenUnsatisfiable =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "whenUnsatisfiable")
-                case "labelSelector":
-                    decodedLabelSelector =
+                case 13 where member.key == "labelSelector":
+                    self.labelSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "labelSelector"
                         )
-                case "minDomains":
-                    decodedMinDomains =
-                        try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minDomains")
-                case "nodeAffinityPolicy":
-                    decodedNodeAffinityPolicy =
+                case 10 where member.key == "minDomains":
+                    self.minDomains = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minDomains")
+                case 18 where member.key == "nodeAffinityPolicy":
+                    self.nodeAffinityPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeAffinityPolicy")
-                case "nodeTaintsPolicy":
-                    decodedNodeTaintsPolicy =
+                case 16 where member.key == "nodeTaintsPolicy":
+                    self.nodeTaintsPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeTaintsPolicy")
-                case "matchLabelKeys":
-                    decodedMatchLabelKeys =
+                case 14 where member.key == "matchLabelKeys":
+                    self.matchLabelKeys =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "matchLabelKeys")
                 default:
                     decoder.unknownMember(member.key)
@@ -3736,11 +3485,6 @@ extension CoreV1 {
             self.maxSkew = decodedMaxSkew ?? 0
             self.topologyKey = decodedTopologyKey ?? ""
             self.whenUnsatisfiable = decodedWhenUnsatisfiable ?? ""
-            self.labelSelector = decodedLabelSelector
-            self.minDomains = decodedMinDomains
-            self.nodeAffinityPolicy = decodedNodeAffinityPolicy
-            self.nodeTaintsPolicy = decodedNodeTaintsPolicy
-            self.matchLabelKeys = decodedMatchLabelKeys
         }
 
         public func jsonTree() -> JSONValue {
@@ -3805,22 +3549,20 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedApiGroup: String?
             var decodedKind: String?
             var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "apiGroup":
-                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
-                case "kind":
+                switch member.key.utf8.count {
+                case 8 where member.key == "apiGroup":
+                    self.apiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.apiGroup = decodedApiGroup
             self.kind = decodedKind ?? ""
             self.name = decodedName ?? ""
         }
@@ -3893,28 +3635,24 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedApiGroup: String?
             var decodedKind: String?
             var decodedName: String?
-            var decodedNamespace: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "apiGroup":
-                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
-                case "kind":
+                switch member.key.utf8.count {
+                case 8 where member.key == "apiGroup":
+                    self.apiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.apiGroup = decodedApiGroup
             self.kind = decodedKind ?? ""
             self.name = decodedName ?? ""
-            self.namespace = decodedNamespace
         }
 
         public func jsonTree() -> JSONValue {

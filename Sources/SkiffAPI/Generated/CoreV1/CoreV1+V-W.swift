@@ -364,261 +364,200 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedHostPath: CoreV1.HostPathVolumeSource?
-            var decodedEmptyDir: CoreV1.EmptyDirVolumeSource?
-            var decodedGcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
-            var decodedAwsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
-            var decodedGitRepo: CoreV1.GitRepoVolumeSource?
-            var decodedSecret: CoreV1.SecretVolumeSource?
-            var decodedNfs: CoreV1.NFSVolumeSource?
-            var decodedIscsi: CoreV1.ISCSIVolumeSource?
-            var decodedGlusterfs: CoreV1.GlusterfsVolumeSource?
-            var decodedPersistentVolumeClaim: CoreV1.PersistentVolumeClaimVolumeSource?
-            var decodedRbd: CoreV1.RBDVolumeSource?
-            var decodedFlexVolume: CoreV1.FlexVolumeSource?
-            var decodedCinder: CoreV1.CinderVolumeSource?
-            var decodedCephfs: CoreV1.CephFSVolumeSource?
-            var decodedFlocker: CoreV1.FlockerVolumeSource?
-            var decodedDownwardAPI: CoreV1.DownwardAPIVolumeSource?
-            var decodedFc: CoreV1.FCVolumeSource?
-            var decodedAzureFile: CoreV1.AzureFileVolumeSource?
-            var decodedConfigMap: CoreV1.ConfigMapVolumeSource?
-            var decodedVsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
-            var decodedQuobyte: CoreV1.QuobyteVolumeSource?
-            var decodedAzureDisk: CoreV1.AzureDiskVolumeSource?
-            var decodedPhotonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
-            var decodedProjected: CoreV1.ProjectedVolumeSource?
-            var decodedPortworxVolume: CoreV1.PortworxVolumeSource?
-            var decodedScaleIO: CoreV1.ScaleIOVolumeSource?
-            var decodedStorageos: CoreV1.StorageOSVolumeSource?
-            var decodedCsi: CoreV1.CSIVolumeSource?
-            var decodedEphemeral: CoreV1.EphemeralVolumeSource?
-            var decodedImage: CoreV1.ImageVolumeSource?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "hostPath":
-                    decodedHostPath =
+                case 8 where member.key == "hostPath":
+                    self.hostPath =
                         try decoder.decodeIfPresent(
                             CoreV1.HostPathVolumeSource.self,
                             from: member.value,
                             member: "hostPath"
                         )
-                case "emptyDir":
-                    decodedEmptyDir =
+                case 8 where member.key == "emptyDir":
+                    self.emptyDir =
                         try decoder.decodeIfPresent(
                             CoreV1.EmptyDirVolumeSource.self,
                             from: member.value,
                             member: "emptyDir"
                         )
-                case "gcePersistentDisk":
-                    decodedGcePersistentDisk =
+                case 17 where member.key == "gcePersistentDisk":
+                    self.gcePersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.GCEPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "gcePersistentDisk"
                         )
-                case "awsElasticBlockStore":
-                    decodedAwsElasticBlockStore =
+                case 20 where member.key == "awsElasticBlockStore":
+                    self.awsElasticBlockStore =
                         try decoder.decodeIfPresent(
                             CoreV1.AWSElasticBlockStoreVolumeSource.self,
                             from: member.value,
                             member: "awsElasticBlockStore"
                         )
-                case "gitRepo":
-                    decodedGitRepo =
+                case 7 where member.key == "gitRepo":
+                    self.gitRepo =
                         try decoder.decodeIfPresent(
                             CoreV1.GitRepoVolumeSource.self,
                             from: member.value,
                             member: "gitRepo"
                         )
-                case "secret":
-                    decodedSecret =
+                case 6 where member.key == "secret":
+                    self.secret =
                         try decoder.decodeIfPresent(
                             CoreV1.SecretVolumeSource.self,
                             from: member.value,
                             member: "secret"
                         )
-                case "nfs":
-                    decodedNfs =
+                case 3 where member.key == "nfs":
+                    self.nfs =
                         try decoder.decodeIfPresent(CoreV1.NFSVolumeSource.self, from: member.value, member: "nfs")
-                case "iscsi":
-                    decodedIscsi =
+                case 5 where member.key == "iscsi":
+                    self.iscsi =
                         try decoder.decodeIfPresent(CoreV1.ISCSIVolumeSource.self, from: member.value, member: "iscsi")
-                case "glusterfs":
-                    decodedGlusterfs =
+                case 9 where member.key == "glusterfs":
+                    self.glusterfs =
                         try decoder.decodeIfPresent(
                             CoreV1.GlusterfsVolumeSource.self,
                             from: member.value,
                             member: "glusterfs"
                         )
-                case "persistentVolumeClaim":
-                    decodedPersistentVolumeClaim =
+                case 21 where member.key == "persistentVolumeClaim":
+                    self.persistentVolumeClaim =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeClaimVolumeSource.self,
                             from: member.value,
                             member: "persistentVolumeClaim"
                         )
-                case "rbd":
-                    decodedRbd =
+                case 3 where member.key == "rbd":
+                    self.rbd =
                         try decoder.decodeIfPresent(CoreV1.RBDVolumeSource.self, from: member.value, member: "rbd")
-                case "flexVolume":
-                    decodedFlexVolume =
+                case 10 where member.key == "flexVolume":
+                    self.flexVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.FlexVolumeSource.self,
                             from: member.value,
                             member: "flexVolume"
                         )
-                case "cinder":
-                    decodedCinder =
+                case 6 where member.key == "cinder":
+                    self.cinder =
                         try decoder.decodeIfPresent(
                             CoreV1.CinderVolumeSource.self,
                             from: member.value,
                             member: "cinder"
                         )
-                case "cephfs":
-                    decodedCephfs =
+                case 6 where member.key == "cephfs":
+                    self.cephfs =
                         try decoder.decodeIfPresent(
                             CoreV1.CephFSVolumeSource.self,
                             from: member.value,
                             member: "cephfs"
                         )
-                case "flocker":
-                    decodedFlocker =
+                case 7 where member.key == "flocker":
+                    self.flocker =
                         try decoder.decodeIfPresent(
                             CoreV1.FlockerVolumeSource.self,
                             from: member.value,
                             member: "flocker"
                         )
-                case "downwardAPI":
-                    decodedDownwardAPI =
+                case 11 where member.key == "downwardAPI":
+                    self.downwardAPI =
                         try decoder.decodeIfPresent(
                             CoreV1.DownwardAPIVolumeSource.self,
                             from: member.value,
                             member: "downwardAPI"
                         )
-                case "fc":
-                    decodedFc =
-                        try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
-                case "azureFile":
-                    decodedAzureFile =
+                case 2 where member.key == "fc":
+                    self.fc = try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
+                case 9 where member.key == "azureFile":
+                    self.azureFile =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureFileVolumeSource.self,
                             from: member.value,
                             member: "azureFile"
                         )
-                case "configMap":
-                    decodedConfigMap =
+                case 9 where member.key == "configMap":
+                    self.configMap =
                         try decoder.decodeIfPresent(
                             CoreV1.ConfigMapVolumeSource.self,
                             from: member.value,
                             member: "configMap"
                         )
-                case "vsphereVolume":
-                    decodedVsphereVolume =
+                case 13 where member.key == "vsphereVolume":
+                    self.vsphereVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.VsphereVirtualDiskVolumeSource.self,
                             from: member.value,
                             member: "vsphereVolume"
                         )
-                case "quobyte":
-                    decodedQuobyte =
+                case 7 where member.key == "quobyte":
+                    self.quobyte =
                         try decoder.decodeIfPresent(
                             CoreV1.QuobyteVolumeSource.self,
                             from: member.value,
                             member: "quobyte"
                         )
-                case "azureDisk":
-                    decodedAzureDisk =
+                case 9 where member.key == "azureDisk":
+                    self.azureDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureDiskVolumeSource.self,
                             from: member.value,
                             member: "azureDisk"
                         )
-                case "photonPersistentDisk":
-                    decodedPhotonPersistentDisk =
+                case 20 where member.key == "photonPersistentDisk":
+                    self.photonPersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.PhotonPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "photonPersistentDisk"
                         )
-                case "projected":
-                    decodedProjected =
+                case 9 where member.key == "projected":
+                    self.projected =
                         try decoder.decodeIfPresent(
                             CoreV1.ProjectedVolumeSource.self,
                             from: member.value,
                             member: "projected"
                         )
-                case "portworxVolume":
-                    decodedPortworxVolume =
+                case 14 where member.key == "portworxVolume":
+                    self.portworxVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.PortworxVolumeSource.self,
                             from: member.value,
                             member: "portworxVolume"
                         )
-                case "scaleIO":
-                    decodedScaleIO =
+                case 7 where member.key == "scaleIO":
+                    self.scaleIO =
                         try decoder.decodeIfPresent(
                             CoreV1.ScaleIOVolumeSource.self,
                             from: member.value,
                             member: "scaleIO"
                         )
-                case "storageos":
-                    decodedStorageos =
+                case 9 where member.key == "storageos":
+                    self.storageos =
                         try decoder.decodeIfPresent(
                             CoreV1.StorageOSVolumeSource.self,
                             from: member.value,
                             member: "storageos"
                         )
-                case "csi":
-                    decodedCsi =
+                case 3 where member.key == "csi":
+                    self.csi =
                         try decoder.decodeIfPresent(CoreV1.CSIVolumeSource.self, from: member.value, member: "csi")
-                case "ephemeral":
-                    decodedEphemeral =
+                case 9 where member.key == "ephemeral":
+                    self.ephemeral =
                         try decoder.decodeIfPresent(
                             CoreV1.EphemeralVolumeSource.self,
                             from: member.value,
                             member: "ephemeral"
                         )
-                case "image":
-                    decodedImage =
+                case 5 where member.key == "image":
+                    self.image =
                         try decoder.decodeIfPresent(CoreV1.ImageVolumeSource.self, from: member.value, member: "image")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.hostPath = decodedHostPath
-            self.emptyDir = decodedEmptyDir
-            self.gcePersistentDisk = decodedGcePersistentDisk
-            self.awsElasticBlockStore = decodedAwsElasticBlockStore
-            self.gitRepo = decodedGitRepo
-            self.secret = decodedSecret
-            self.nfs = decodedNfs
-            self.iscsi = decodedIscsi
-            self.glusterfs = decodedGlusterfs
-            self.persistentVolumeClaim = decodedPersistentVolumeClaim
-            self.rbd = decodedRbd
-            self.flexVolume = decodedFlexVolume
-            self.cinder = decodedCinder
-            self.cephfs = decodedCephfs
-            self.flocker = decodedFlocker
-            self.downwardAPI = decodedDownwardAPI
-            self.fc = decodedFc
-            self.azureFile = decodedAzureFile
-            self.configMap = decodedConfigMap
-            self.vsphereVolume = decodedVsphereVolume
-            self.quobyte = decodedQuobyte
-            self.azureDisk = decodedAzureDisk
-            self.photonPersistentDisk = decodedPhotonPersistentDisk
-            self.projected = decodedProjected
-            self.portworxVolume = decodedPortworxVolume
-            self.scaleIO = decodedScaleIO
-            self.storageos = decodedStorageos
-            self.csi = decodedCsi
-            self.ephemeral = decodedEphemeral
-            self.image = decodedImage
         }
 
         public func jsonTree() -> JSONValue {
@@ -698,10 +637,10 @@ extension CoreV1 {
             var decodedName: String?
             var decodedDevicePath: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "devicePath":
+                case 10 where member.key == "devicePath":
                     decodedDevicePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "devicePath")
                 default:
@@ -816,42 +755,32 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedReadOnly: Bool?
-            var decodedRecursiveReadOnly: String?
             var decodedMountPath: String?
-            var decodedSubPath: String?
-            var decodedMountPropagation: String?
-            var decodedSubPathExpr: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "recursiveReadOnly":
-                    decodedRecursiveReadOnly =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 17 where member.key == "recursiveReadOnly":
+                    self.recursiveReadOnly =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "recursiveReadOnly")
-                case "mountPath":
+                case 9 where member.key == "mountPath":
                     decodedMountPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "mountPath")
-                case "subPath":
-                    decodedSubPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "subPath")
-                case "mountPropagation":
-                    decodedMountPropagation =
+                case 7 where member.key == "subPath":
+                    self.subPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "subPath")
+                case 16 where member.key == "mountPropagation":
+                    self.mountPropagation =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "mountPropagation")
-                case "subPathExpr":
-                    decodedSubPathExpr =
+                case 11 where member.key == "subPathExpr":
+                    self.subPathExpr =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "subPathExpr")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.name = decodedName ?? ""
-            self.readOnly = decodedReadOnly
-            self.recursiveReadOnly = decodedRecursiveReadOnly
             self.mountPath = decodedMountPath ?? ""
-            self.subPath = decodedSubPath
-            self.mountPropagation = decodedMountPropagation
-            self.subPathExpr = decodedSubPathExpr
         }
 
         public func jsonTree() -> JSONValue {
@@ -930,22 +859,19 @@ extension CoreV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             var decodedMountPath: String?
-            var decodedReadOnly: Bool?
-            var decodedRecursiveReadOnly: String?
-            var decodedVolumeStatus: CoreV1.VolumeStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "mountPath":
+                case 9 where member.key == "mountPath":
                     decodedMountPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "mountPath")
-                case "readOnly":
-                    decodedReadOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
-                case "recursiveReadOnly":
-                    decodedRecursiveReadOnly =
+                case 8 where member.key == "readOnly":
+                    self.readOnly = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "readOnly")
+                case 17 where member.key == "recursiveReadOnly":
+                    self.recursiveReadOnly =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "recursiveReadOnly")
-                case "volumeStatus":
-                    decodedVolumeStatus =
+                case 12 where member.key == "volumeStatus":
+                    self.volumeStatus =
                         try decoder.decodeIfPresent(
                             CoreV1.VolumeStatus.self,
                             from: member.value,
@@ -957,9 +883,6 @@ extension CoreV1 {
             }
             self.name = decodedName ?? ""
             self.mountPath = decodedMountPath ?? ""
-            self.readOnly = decodedReadOnly
-            self.recursiveReadOnly = decodedRecursiveReadOnly
-            self.volumeStatus = decodedVolumeStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1003,17 +926,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedRequired: CoreV1.NodeSelector?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "required":
-                    decodedRequired =
+                switch member.key.utf8.count {
+                case 8 where member.key == "required":
+                    self.required =
                         try decoder.decodeIfPresent(CoreV1.NodeSelector.self, from: member.value, member: "required")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.required = decodedRequired
         }
 
         public func jsonTree() -> JSONValue {
@@ -1128,47 +1049,41 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSecret: CoreV1.SecretProjection?
-            var decodedDownwardAPI: CoreV1.DownwardAPIProjection?
-            var decodedConfigMap: CoreV1.ConfigMapProjection?
-            var decodedServiceAccountToken: CoreV1.ServiceAccountTokenProjection?
-            var decodedClusterTrustBundle: CoreV1.ClusterTrustBundleProjection?
-            var decodedPodCertificate: CoreV1.PodCertificateProjection?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "secret":
-                    decodedSecret =
+                switch member.key.utf8.count {
+                case 6 where member.key == "secret":
+                    self.secret =
                         try decoder.decodeIfPresent(CoreV1.SecretProjection.self, from: member.value, member: "secret")
-                case "downwardAPI":
-                    decodedDownwardAPI =
+                case 11 where member.key == "downwardAPI":
+                    self.downwardAPI =
                         try decoder.decodeIfPresent(
                             CoreV1.DownwardAPIProjection.self,
                             from: member.value,
                             member: "downwardAPI"
                         )
-                case "configMap":
-                    decodedConfigMap =
+                case 9 where member.key == "configMap":
+                    self.configMap =
                         try decoder.decodeIfPresent(
                             CoreV1.ConfigMapProjection.self,
                             from: member.value,
                             member: "configMap"
                         )
-                case "serviceAccountToken":
-                    decodedServiceAccountToken =
+                case 19 where member.key == "serviceAccountToken":
+                    self.serviceAccountToken =
                         try decoder.decodeIfPresent(
                             CoreV1.ServiceAccountTokenProjection.self,
                             from: member.value,
                             member: "serviceAccountToken"
                         )
-                case "clusterTrustBundle":
-                    decodedClusterTrustBundle =
+                case 18 where member.key == "clusterTrustBundle":
+                    self.clusterTrustBundle =
                         try decoder.decodeIfPresent(
                             CoreV1.ClusterTrustBundleProjection.self,
                             from: member.value,
                             member: "clusterTrustBundle"
                         )
-                case "podCertificate":
-                    decodedPodCertificate =
+                case 14 where member.key == "podCertificate":
+                    self.podCertificate =
                         try decoder.decodeIfPresent(
                             CoreV1.PodCertificateProjection.self,
                             from: member.value,
@@ -1178,12 +1093,6 @@ extension CoreV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.secret = decodedSecret
-            self.downwardAPI = decodedDownwardAPI
-            self.configMap = decodedConfigMap
-            self.serviceAccountToken = decodedServiceAccountToken
-            self.clusterTrustBundle = decodedClusterTrustBundle
-            self.podCertificate = decodedPodCertificate
         }
 
         public func jsonTree() -> JSONValue {
@@ -1241,22 +1150,18 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedLimits: [String: Quantity]?
-            var decodedRequests: [String: Quantity]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "limits":
-                    decodedLimits =
+                switch member.key.utf8.count {
+                case 6 where member.key == "limits":
+                    self.limits =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "limits")
-                case "requests":
-                    decodedRequests =
+                case 8 where member.key == "requests":
+                    self.requests =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "requests")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.limits = decodedLimits
-            self.requests = decodedRequests
         }
 
         public func jsonTree() -> JSONValue {
@@ -1300,17 +1205,15 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedImage: CoreV1.ImageVolumeStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "image":
-                    decodedImage =
+                switch member.key.utf8.count {
+                case 5 where member.key == "image":
+                    self.image =
                         try decoder.decodeIfPresent(CoreV1.ImageVolumeStatus.self, from: member.value, member: "image")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.image = decodedImage
         }
 
         public func jsonTree() -> JSONValue {
@@ -1376,30 +1279,24 @@ extension CoreV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVolumePath: String?
-            var decodedFsType: String?
-            var decodedStoragePolicyName: String?
-            var decodedStoragePolicyID: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "volumePath":
+                switch member.key.utf8.count {
+                case 10 where member.key == "volumePath":
                     decodedVolumePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "volumePath")
-                case "fsType":
-                    decodedFsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
-                case "storagePolicyName":
-                    decodedStoragePolicyName =
+                case 6 where member.key == "fsType":
+                    self.fsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fsType")
+                case 17 where member.key == "storagePolicyName":
+                    self.storagePolicyName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePolicyName")
-                case "storagePolicyID":
-                    decodedStoragePolicyID =
+                case 15 where member.key == "storagePolicyID":
+                    self.storagePolicyID =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storagePolicyID")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.volumePath = decodedVolumePath ?? ""
-            self.fsType = decodedFsType
-            self.storagePolicyName = decodedStoragePolicyName
-            self.storagePolicyID = decodedStoragePolicyID
         }
 
         public func jsonTree() -> JSONValue {
@@ -1459,10 +1356,10 @@ extension CoreV1 {
             var decodedWeight: Int32?
             var decodedPodAffinityTerm: CoreV1.PodAffinityTerm?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "weight":
+                switch member.key.utf8.count {
+                case 6 where member.key == "weight":
                     decodedWeight = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "weight")
-                case "podAffinityTerm":
+                case 15 where member.key == "podAffinityTerm":
                     decodedPodAffinityTerm =
                         try decoder.decodeIfPresent(
                             CoreV1.PodAffinityTerm.self,
@@ -1544,32 +1441,23 @@ extension CoreV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedGmsaCredentialSpecName: String?
-            var decodedGmsaCredentialSpec: String?
-            var decodedRunAsUserName: String?
-            var decodedHostProcess: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "gmsaCredentialSpecName":
-                    decodedGmsaCredentialSpecName =
+                switch member.key.utf8.count {
+                case 22 where member.key == "gmsaCredentialSpecName":
+                    self.gmsaCredentialSpecName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "gmsaCredentialSpecName")
-                case "gmsaCredentialSpec":
-                    decodedGmsaCredentialSpec =
+                case 18 where member.key == "gmsaCredentialSpec":
+                    self.gmsaCredentialSpec =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "gmsaCredentialSpec")
-                case "runAsUserName":
-                    decodedRunAsUserName =
+                case 13 where member.key == "runAsUserName":
+                    self.runAsUserName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "runAsUserName")
-                case "hostProcess":
-                    decodedHostProcess =
-                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostProcess")
+                case 11 where member.key == "hostProcess":
+                    self.hostProcess = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "hostProcess")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.gmsaCredentialSpecName = decodedGmsaCredentialSpecName
-            self.gmsaCredentialSpec = decodedGmsaCredentialSpec
-            self.runAsUserName = decodedRunAsUserName
-            self.hostProcess = decodedHostProcess
         }
 
         public func jsonTree() -> JSONValue {

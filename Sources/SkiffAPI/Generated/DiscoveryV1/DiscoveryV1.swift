@@ -96,60 +96,46 @@ extension DiscoveryV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedAddresses: [String]?
-            var decodedConditions: DiscoveryV1.EndpointConditions?
-            var decodedHostname: String?
-            var decodedTargetRef: CoreV1.ObjectReference?
-            var decodedDeprecatedTopology: [String: String]?
-            var decodedNodeName: String?
-            var decodedZone: String?
-            var decodedHints: DiscoveryV1.EndpointHints?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "addresses":
+                switch member.key.utf8.count {
+                case 9 where member.key == "addresses":
                     decodedAddresses =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "addresses")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             DiscoveryV1.EndpointConditions.self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "hostname":
-                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
-                case "targetRef":
-                    decodedTargetRef =
+                case 8 where member.key == "hostname":
+                    self.hostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case 9 where member.key == "targetRef":
+                    self.targetRef =
                         try decoder.decodeIfPresent(
                             CoreV1.ObjectReference.self,
                             from: member.value,
                             member: "targetRef"
                         )
-                case "deprecatedTopology":
-                    decodedDeprecatedTopology =
+                case 18 where member.key == "deprecatedTopology":
+                    self.deprecatedTopology =
                         try decoder.decodeIfPresent(
                             [String: String].self,
                             from: member.value,
                             member: "deprecatedTopology"
                         )
-                case "nodeName":
-                    decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
-                case "zone":
-                    decodedZone = try decoder.decodeIfPresent(String.self, from: member.value, member: "zone")
-                case "hints":
-                    decodedHints =
+                case 8 where member.key == "nodeName":
+                    self.nodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
+                case 4 where member.key == "zone":
+                    self.zone = try decoder.decodeIfPresent(String.self, from: member.value, member: "zone")
+                case 5 where member.key == "hints":
+                    self.hints =
                         try decoder.decodeIfPresent(DiscoveryV1.EndpointHints.self, from: member.value, member: "hints")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.addresses = decodedAddresses ?? []
-            self.conditions = decodedConditions
-            self.hostname = decodedHostname
-            self.targetRef = decodedTargetRef
-            self.deprecatedTopology = decodedDeprecatedTopology
-            self.nodeName = decodedNodeName
-            self.zone = decodedZone
-            self.hints = decodedHints
         }
 
         public func jsonTree() -> JSONValue {
@@ -221,25 +207,18 @@ extension DiscoveryV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReady: Bool?
-            var decodedServing: Bool?
-            var decodedTerminating: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ready":
-                    decodedReady = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "ready")
-                case "serving":
-                    decodedServing = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "serving")
-                case "terminating":
-                    decodedTerminating =
-                        try decoder.decodeIfPresent(Bool.self, from: member.value, member: "terminating")
+                switch member.key.utf8.count {
+                case 5 where member.key == "ready":
+                    self.ready = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "ready")
+                case 7 where member.key == "serving":
+                    self.serving = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "serving")
+                case 11 where member.key == "terminating":
+                    self.terminating = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "terminating")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ready = decodedReady
-            self.serving = decodedServing
-            self.terminating = decodedTerminating
         }
 
         public func jsonTree() -> JSONValue {
@@ -292,22 +271,18 @@ extension DiscoveryV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedForZones: [DiscoveryV1.ForZone]?
-            var decodedForNodes: [DiscoveryV1.ForNode]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "forZones":
-                    decodedForZones =
+                switch member.key.utf8.count {
+                case 8 where member.key == "forZones":
+                    self.forZones =
                         try decoder.decodeIfPresent([DiscoveryV1.ForZone].self, from: member.value, member: "forZones")
-                case "forNodes":
-                    decodedForNodes =
+                case 8 where member.key == "forNodes":
+                    self.forNodes =
                         try decoder.decodeIfPresent([DiscoveryV1.ForNode].self, from: member.value, member: "forNodes")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.forZones = decodedForZones
-            self.forNodes = decodedForNodes
         }
 
         public func jsonTree() -> JSONValue {
@@ -393,29 +368,21 @@ extension DiscoveryV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedProtocol: String?
-            var decodedPort: Int32?
-            var decodedAppProtocol: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "protocol":
-                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
-                case "port":
-                    decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
-                case "appProtocol":
-                    decodedAppProtocol =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 8 where member.key == "protocol":
+                    self.`protocol` = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case 4 where member.key == "port":
+                    self.port = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
+                case 11 where member.key == "appProtocol":
+                    self.appProtocol =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "appProtocol")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.`protocol` = decodedProtocol
-            self.port = decodedPort
-            self.appProtocol = decodedAppProtocol
         }
 
         public func jsonTree() -> JSONValue {
@@ -517,34 +484,29 @@ extension DiscoveryV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedAddressType: String?
-            var decodedEndpoints: [DiscoveryV1.Endpoint]?
-            var decodedPorts: [DiscoveryV1.EndpointPort]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "addressType":
+                case 11 where member.key == "addressType":
                     decodedAddressType =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "addressType")
-                case "endpoints":
-                    decodedEndpoints =
+                case 9 where member.key == "endpoints":
+                    self.endpoints =
                         try decoder.decodeIfPresent(
                             [DiscoveryV1.Endpoint].self,
                             from: member.value,
                             member: "endpoints"
                         )
-                case "ports":
-                    decodedPorts =
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent(
                             [DiscoveryV1.EndpointPort].self,
                             from: member.value,
@@ -554,12 +516,8 @@ extension DiscoveryV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.addressType = decodedAddressType ?? ""
-            self.endpoints = decodedEndpoints
-            self.ports = decodedPorts
         }
 
         public func jsonTree() -> JSONValue {
@@ -631,21 +589,18 @@ extension DiscoveryV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [DiscoveryV1.EndpointSlice]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [DiscoveryV1.EndpointSlice].self,
@@ -656,8 +611,6 @@ extension DiscoveryV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -704,8 +657,8 @@ extension DiscoveryV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)
@@ -753,8 +706,8 @@ extension DiscoveryV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)

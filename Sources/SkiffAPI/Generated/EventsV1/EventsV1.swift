@@ -175,100 +175,69 @@ extension EventsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedEventTime: MicroTime?
-            var decodedSeries: EventsV1.EventSeries?
-            var decodedReportingController: String?
-            var decodedReportingInstance: String?
-            var decodedAction: String?
-            var decodedReason: String?
-            var decodedRegarding: CoreV1.ObjectReference?
-            var decodedRelated: CoreV1.ObjectReference?
-            var decodedNote: String?
-            var decodedType: String?
-            var decodedDeprecatedSource: CoreV1.EventSource?
-            var decodedDeprecatedFirstTimestamp: Time?
-            var decodedDeprecatedLastTimestamp: Time?
-            var decodedDeprecatedCount: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "eventTime":
+                case 9 where member.key == "eventTime":
                     decodedEventTime =
                         try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "eventTime")
-                case "series":
-                    decodedSeries =
+                case 6 where member.key == "series":
+                    self.series =
                         try decoder.decodeIfPresent(EventsV1.EventSeries.self, from: member.value, member: "series")
-                case "reportingController":
-                    decodedReportingController =
+                case 19 where member.key == "reportingController":
+                    self.reportingController =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingController")
-                case "reportingInstance":
-                    decodedReportingInstance =
+                case 17 where member.key == "reportingInstance":
+                    self.reportingInstance =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "reportingInstance")
-                case "action":
-                    decodedAction = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "regarding":
-                    decodedRegarding =
+                case 6 where member.key == "action":
+                    self.action = try decoder.decodeIfPresent(String.self, from: member.value, member: "action")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 9 where member.key == "regarding":
+                    self.regarding =
                         try decoder.decodeIfPresent(
                             CoreV1.ObjectReference.self,
                             from: member.value,
                             member: "regarding"
                         )
-                case "related":
-                    decodedRelated =
+                case 7 where member.key == "related":
+                    self.related =
                         try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "related")
-                case "note":
-                    decodedNote = try decoder.decodeIfPresent(String.self, from: member.value, member: "note")
-                case "type":
-                    decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "deprecatedSource":
-                    decodedDeprecatedSource =
+                case 4 where member.key == "note":
+                    self.note = try decoder.decodeIfPresent(String.self, from: member.value, member: "note")
+                case 4 where member.key == "type":
+                    self.type = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
+                case 16 where member.key == "deprecatedSource":
+                    self.deprecatedSource =
                         try decoder.decodeIfPresent(
                             CoreV1.EventSource.self,
                             from: member.value,
                             member: "deprecatedSource"
                         )
-                case "deprecatedFirstTimestamp":
-                    decodedDeprecatedFirstTimestamp =
+                case 24 where member.key == "deprecatedFirstTimestamp":
+                    self.deprecatedFirstTimestamp =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "deprecatedFirstTimestamp")
-                case "deprecatedLastTimestamp":
-                    decodedDeprecatedLastTimestamp =
+                case 23 where member.key == "deprecatedLastTimestamp":
+                    self.deprecatedLastTimestamp =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "deprecatedLastTimestamp")
-                case "deprecatedCount":
-                    decodedDeprecatedCount =
+                case 15 where member.key == "deprecatedCount":
+                    self.deprecatedCount =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "deprecatedCount")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.eventTime = decodedEventTime ?? GeneratedSupport.zeroMicroTime
-            self.series = decodedSeries
-            self.reportingController = decodedReportingController
-            self.reportingInstance = decodedReportingInstance
-            self.action = decodedAction
-            self.reason = decodedReason
-            self.regarding = decodedRegarding
-            self.related = decodedRelated
-            self.note = decodedNote
-            self.type = decodedType
-            self.deprecatedSource = decodedDeprecatedSource
-            self.deprecatedFirstTimestamp = decodedDeprecatedFirstTimestamp
-            self.deprecatedLastTimestamp = decodedDeprecatedLastTimestamp
-            self.deprecatedCount = decodedDeprecatedCount
         }
 
         public func jsonTree() -> JSONValue {
@@ -357,29 +326,24 @@ extension EventsV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [EventsV1.Event]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([EventsV1.Event].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -443,10 +407,10 @@ extension EventsV1 {
             var decodedCount: Int32?
             var decodedLastObservedTime: MicroTime?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "count":
+                switch member.key.utf8.count {
+                case 5 where member.key == "count":
                     decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
-                case "lastObservedTime":
+                case 16 where member.key == "lastObservedTime":
                     decodedLastObservedTime =
                         try decoder.decodeIfPresent(MicroTime.self, from: member.value, member: "lastObservedTime")
                 default:

@@ -66,16 +66,15 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPath: String?
             var decodedPathType: String?
             var decodedBackend: NetworkingV1.IngressBackend?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "path":
-                    decodedPath = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
-                case "pathType":
+                switch member.key.utf8.count {
+                case 4 where member.key == "path":
+                    self.path = try decoder.decodeIfPresent(String.self, from: member.value, member: "path")
+                case 8 where member.key == "pathType":
                     decodedPathType = try decoder.decodeIfPresent(String.self, from: member.value, member: "pathType")
-                case "backend":
+                case 7 where member.key == "backend":
                     decodedBackend =
                         try decoder.decodeIfPresent(
                             NetworkingV1.IngressBackend.self,
@@ -86,7 +85,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.path = decodedPath
             self.pathType = decodedPathType ?? ""
             self.backend = decodedBackend ?? NetworkingV1.IngressBackend()
         }
@@ -135,8 +133,8 @@ extension NetworkingV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPaths: [NetworkingV1.HTTPIngressPath]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "paths":
+                switch member.key.utf8.count {
+                case 5 where member.key == "paths":
                     decodedPaths =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.HTTPIngressPath].self,
@@ -230,29 +228,24 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: NetworkingV1.IPAddressSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(NetworkingV1.IPAddressSpec.self, from: member.value, member: "spec")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? NetworkingV1.IPAddressSpec()
         }
@@ -326,29 +319,24 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [NetworkingV1.IPAddress]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([NetworkingV1.IPAddress].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -401,8 +389,8 @@ extension NetworkingV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedParentRef: NetworkingV1.ParentReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "parentRef":
+                switch member.key.utf8.count {
+                case 9 where member.key == "parentRef":
                     decodedParentRef =
                         try decoder.decodeIfPresent(
                             NetworkingV1.ParentReference.self,
@@ -465,19 +453,17 @@ extension NetworkingV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedCidr: String?
-            var decodedExcept: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "cidr":
+                switch member.key.utf8.count {
+                case 4 where member.key == "cidr":
                     decodedCidr = try decoder.decodeIfPresent(String.self, from: member.value, member: "cidr")
-                case "except":
-                    decodedExcept = try decoder.decodeIfPresent([String].self, from: member.value, member: "except")
+                case 6 where member.key == "except":
+                    self.except = try decoder.decodeIfPresent([String].self, from: member.value, member: "except")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.cidr = decodedCidr ?? ""
-            self.except = decodedExcept
         }
 
         public func jsonTree() -> JSONValue {
@@ -564,26 +550,21 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: NetworkingV1.IngressSpec?
-            var decodedStatus: NetworkingV1.IngressStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(NetworkingV1.IngressSpec.self, from: member.value, member: "spec")
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             NetworkingV1.IngressStatus.self,
                             from: member.value,
@@ -593,11 +574,7 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -653,19 +630,17 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedService: NetworkingV1.IngressServiceBackend?
-            var decodedResource: CoreV1.TypedLocalObjectReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "service":
-                    decodedService =
+                switch member.key.utf8.count {
+                case 7 where member.key == "service":
+                    self.service =
                         try decoder.decodeIfPresent(
                             NetworkingV1.IngressServiceBackend.self,
                             from: member.value,
                             member: "service"
                         )
-                case "resource":
-                    decodedResource =
+                case 8 where member.key == "resource":
+                    self.resource =
                         try decoder.decodeIfPresent(
                             CoreV1.TypedLocalObjectReference.self,
                             from: member.value,
@@ -675,8 +650,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.service = decodedService
-            self.resource = decodedResource
         }
 
         public func jsonTree() -> JSONValue {
@@ -754,22 +727,18 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: NetworkingV1.IngressClassSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             NetworkingV1.IngressClassSpec.self,
                             from: member.value,
@@ -779,10 +748,7 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -852,21 +818,18 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [NetworkingV1.IngressClass]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.IngressClass].self,
@@ -877,8 +840,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -960,32 +921,26 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedApiGroup: String?
             var decodedKind: String?
             var decodedName: String?
-            var decodedScope: String?
-            var decodedNamespace: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "apiGroup":
-                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
-                case "kind":
+                switch member.key.utf8.count {
+                case 8 where member.key == "apiGroup":
+                    self.apiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "scope":
-                    decodedScope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 5 where member.key == "scope":
+                    self.scope = try decoder.decodeIfPresent(String.self, from: member.value, member: "scope")
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.apiGroup = decodedApiGroup
             self.kind = decodedKind ?? ""
             self.name = decodedName ?? ""
-            self.scope = decodedScope
-            self.namespace = decodedNamespace
         }
 
         public func jsonTree() -> JSONValue {
@@ -1043,15 +998,12 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedController: String?
-            var decodedParameters: NetworkingV1.IngressClassParametersReference?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "controller":
-                    decodedController =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "controller")
-                case "parameters":
-                    decodedParameters =
+                switch member.key.utf8.count {
+                case 10 where member.key == "controller":
+                    self.controller = try decoder.decodeIfPresent(String.self, from: member.value, member: "controller")
+                case 10 where member.key == "parameters":
+                    self.parameters =
                         try decoder.decodeIfPresent(
                             NetworkingV1.IngressClassParametersReference.self,
                             from: member.value,
@@ -1061,8 +1013,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.controller = decodedController
-            self.parameters = decodedParameters
         }
 
         public func jsonTree() -> JSONValue {
@@ -1132,29 +1082,24 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [NetworkingV1.Ingress]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([NetworkingV1.Ingress].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1213,17 +1158,14 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedIp: String?
-            var decodedHostname: String?
-            var decodedPorts: [NetworkingV1.IngressPortStatus]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ip":
-                    decodedIp = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
-                case "hostname":
-                    decodedHostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
-                case "ports":
-                    decodedPorts =
+                switch member.key.utf8.count {
+                case 2 where member.key == "ip":
+                    self.ip = try decoder.decodeIfPresent(String.self, from: member.value, member: "ip")
+                case 8 where member.key == "hostname":
+                    self.hostname = try decoder.decodeIfPresent(String.self, from: member.value, member: "hostname")
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.IngressPortStatus].self,
                             from: member.value,
@@ -1233,9 +1175,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ip = decodedIp
-            self.hostname = decodedHostname
-            self.ports = decodedPorts
         }
 
         public func jsonTree() -> JSONValue {
@@ -1278,11 +1217,10 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedIngress: [NetworkingV1.IngressLoadBalancerIngress]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ingress":
-                    decodedIngress =
+                switch member.key.utf8.count {
+                case 7 where member.key == "ingress":
+                    self.ingress =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.IngressLoadBalancerIngress].self,
                             from: member.value,
@@ -1292,7 +1230,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ingress = decodedIngress
         }
 
         public func jsonTree() -> JSONValue {
@@ -1354,22 +1291,20 @@ extension NetworkingV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedPort: Int32?
             var decodedProtocol: String?
-            var decodedError: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "port":
+                switch member.key.utf8.count {
+                case 4 where member.key == "port":
                     decodedPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "port")
-                case "protocol":
+                case 8 where member.key == "protocol":
                     decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
-                case "error":
-                    decodedError = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
+                case 5 where member.key == "error":
+                    self.error = try decoder.decodeIfPresent(String.self, from: member.value, member: "error")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.port = decodedPort ?? 0
             self.`protocol` = decodedProtocol ?? ""
-            self.error = decodedError
         }
 
         public func jsonTree() -> JSONValue {
@@ -1438,14 +1373,12 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedHost: String?
-            var decodedHttp: NetworkingV1.HTTPIngressRuleValue?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "host":
-                    decodedHost = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
-                case "http":
-                    decodedHttp =
+                switch member.key.utf8.count {
+                case 4 where member.key == "host":
+                    self.host = try decoder.decodeIfPresent(String.self, from: member.value, member: "host")
+                case 4 where member.key == "http":
+                    self.http =
                         try decoder.decodeIfPresent(
                             NetworkingV1.HTTPIngressRuleValue.self,
                             from: member.value,
@@ -1455,8 +1388,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.host = decodedHost
-            self.http = decodedHttp
         }
 
         public func jsonTree() -> JSONValue {
@@ -1509,13 +1440,12 @@ extension NetworkingV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
-            var decodedPort: NetworkingV1.ServiceBackendPort?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "port":
-                    decodedPort =
+                case 4 where member.key == "port":
+                    self.port =
                         try decoder.decodeIfPresent(
                             NetworkingV1.ServiceBackendPort.self,
                             from: member.value,
@@ -1526,7 +1456,6 @@ extension NetworkingV1 {
                 }
             }
             self.name = decodedName ?? ""
-            self.port = decodedPort
         }
 
         public func jsonTree() -> JSONValue {
@@ -1606,27 +1535,23 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedIngressClassName: String?
-            var decodedDefaultBackend: NetworkingV1.IngressBackend?
-            var decodedTls: [NetworkingV1.IngressTLS]?
-            var decodedRules: [NetworkingV1.IngressRule]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ingressClassName":
-                    decodedIngressClassName =
+                switch member.key.utf8.count {
+                case 16 where member.key == "ingressClassName":
+                    self.ingressClassName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "ingressClassName")
-                case "defaultBackend":
-                    decodedDefaultBackend =
+                case 14 where member.key == "defaultBackend":
+                    self.defaultBackend =
                         try decoder.decodeIfPresent(
                             NetworkingV1.IngressBackend.self,
                             from: member.value,
                             member: "defaultBackend"
                         )
-                case "tls":
-                    decodedTls =
+                case 3 where member.key == "tls":
+                    self.tls =
                         try decoder.decodeIfPresent([NetworkingV1.IngressTLS].self, from: member.value, member: "tls")
-                case "rules":
-                    decodedRules =
+                case 5 where member.key == "rules":
+                    self.rules =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.IngressRule].self,
                             from: member.value,
@@ -1636,10 +1561,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ingressClassName = decodedIngressClassName
-            self.defaultBackend = decodedDefaultBackend
-            self.tls = decodedTls
-            self.rules = decodedRules
         }
 
         public func jsonTree() -> JSONValue {
@@ -1683,11 +1604,10 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedLoadBalancer: NetworkingV1.IngressLoadBalancerStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "loadBalancer":
-                    decodedLoadBalancer =
+                switch member.key.utf8.count {
+                case 12 where member.key == "loadBalancer":
+                    self.loadBalancer =
                         try decoder.decodeIfPresent(
                             NetworkingV1.IngressLoadBalancerStatus.self,
                             from: member.value,
@@ -1697,7 +1617,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.loadBalancer = decodedLoadBalancer
         }
 
         public func jsonTree() -> JSONValue {
@@ -1751,21 +1670,16 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedHosts: [String]?
-            var decodedSecretName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "hosts":
-                    decodedHosts = try decoder.decodeIfPresent([String].self, from: member.value, member: "hosts")
-                case "secretName":
-                    decodedSecretName =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
+                switch member.key.utf8.count {
+                case 5 where member.key == "hosts":
+                    self.hosts = try decoder.decodeIfPresent([String].self, from: member.value, member: "hosts")
+                case 10 where member.key == "secretName":
+                    self.secretName = try decoder.decodeIfPresent(String.self, from: member.value, member: "secretName")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.hosts = decodedHosts
-            self.secretName = decodedSecretName
         }
 
         public func jsonTree() -> JSONValue {
@@ -1836,22 +1750,18 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: NetworkingV1.NetworkPolicySpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             NetworkingV1.NetworkPolicySpec.self,
                             from: member.value,
@@ -1861,10 +1771,7 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -1925,19 +1832,17 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPorts: [NetworkingV1.NetworkPolicyPort]?
-            var decodedTo: [NetworkingV1.NetworkPolicyPeer]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ports":
-                    decodedPorts =
+                switch member.key.utf8.count {
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.NetworkPolicyPort].self,
                             from: member.value,
                             member: "ports"
                         )
-                case "to":
-                    decodedTo =
+                case 2 where member.key == "to":
+                    self.to =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.NetworkPolicyPeer].self,
                             from: member.value,
@@ -1947,8 +1852,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ports = decodedPorts
-            self.to = decodedTo
         }
 
         public func jsonTree() -> JSONValue {
@@ -2007,19 +1910,17 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPorts: [NetworkingV1.NetworkPolicyPort]?
-            var decodedFrom: [NetworkingV1.NetworkPolicyPeer]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "ports":
-                    decodedPorts =
+                switch member.key.utf8.count {
+                case 5 where member.key == "ports":
+                    self.ports =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.NetworkPolicyPort].self,
                             from: member.value,
                             member: "ports"
                         )
-                case "from":
-                    decodedFrom =
+                case 4 where member.key == "from":
+                    self.from =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.NetworkPolicyPeer].self,
                             from: member.value,
@@ -2029,8 +1930,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.ports = decodedPorts
-            self.from = decodedFrom
         }
 
         public func jsonTree() -> JSONValue {
@@ -2100,21 +1999,18 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [NetworkingV1.NetworkPolicy]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.NetworkPolicy].self,
@@ -2125,8 +2021,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -2202,35 +2096,29 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPodSelector: MetaV1.LabelSelector?
-            var decodedNamespaceSelector: MetaV1.LabelSelector?
-            var decodedIpBlock: NetworkingV1.IPBlock?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "podSelector":
-                    decodedPodSelector =
+                switch member.key.utf8.count {
+                case 11 where member.key == "podSelector":
+                    self.podSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "podSelector"
                         )
-                case "namespaceSelector":
-                    decodedNamespaceSelector =
+                case 17 where member.key == "namespaceSelector":
+                    self.namespaceSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "namespaceSelector"
                         )
-                case "ipBlock":
-                    decodedIpBlock =
+                case 7 where member.key == "ipBlock":
+                    self.ipBlock =
                         try decoder.decodeIfPresent(NetworkingV1.IPBlock.self, from: member.value, member: "ipBlock")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.podSelector = decodedPodSelector
-            self.namespaceSelector = decodedNamespaceSelector
-            self.ipBlock = decodedIpBlock
         }
 
         public func jsonTree() -> JSONValue {
@@ -2295,24 +2183,18 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedProtocol: String?
-            var decodedPort: IntOrString?
-            var decodedEndPort: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "protocol":
-                    decodedProtocol = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
-                case "port":
-                    decodedPort = try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "port")
-                case "endPort":
-                    decodedEndPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "endPort")
+                switch member.key.utf8.count {
+                case 8 where member.key == "protocol":
+                    self.`protocol` = try decoder.decodeIfPresent(String.self, from: member.value, member: "protocol")
+                case 4 where member.key == "port":
+                    self.port = try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "port")
+                case 7 where member.key == "endPort":
+                    self.endPort = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "endPort")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.`protocol` = decodedProtocol
-            self.port = decodedPort
-            self.endPort = decodedEndPort
         }
 
         public func jsonTree() -> JSONValue {
@@ -2400,44 +2282,36 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPodSelector: MetaV1.LabelSelector?
-            var decodedIngress: [NetworkingV1.NetworkPolicyIngressRule]?
-            var decodedEgress: [NetworkingV1.NetworkPolicyEgressRule]?
-            var decodedPolicyTypes: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "podSelector":
-                    decodedPodSelector =
+                switch member.key.utf8.count {
+                case 11 where member.key == "podSelector":
+                    self.podSelector =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "podSelector"
                         )
-                case "ingress":
-                    decodedIngress =
+                case 7 where member.key == "ingress":
+                    self.ingress =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.NetworkPolicyIngressRule].self,
                             from: member.value,
                             member: "ingress"
                         )
-                case "egress":
-                    decodedEgress =
+                case 6 where member.key == "egress":
+                    self.egress =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.NetworkPolicyEgressRule].self,
                             from: member.value,
                             member: "egress"
                         )
-                case "policyTypes":
-                    decodedPolicyTypes =
+                case 11 where member.key == "policyTypes":
+                    self.policyTypes =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "policyTypes")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.podSelector = decodedPodSelector
-            self.ingress = decodedIngress
-            self.egress = decodedEgress
-            self.policyTypes = decodedPolicyTypes
         }
 
         public func jsonTree() -> JSONValue {
@@ -2501,27 +2375,23 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedGroup: String?
             var decodedResource: String?
-            var decodedNamespace: String?
             var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "group":
-                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "resource":
+                switch member.key.utf8.count {
+                case 5 where member.key == "group":
+                    self.group = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case 8 where member.key == "resource":
                     decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "name":
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.group = decodedGroup
             self.resource = decodedResource ?? ""
-            self.namespace = decodedNamespace
             self.name = decodedName ?? ""
         }
 
@@ -2576,20 +2446,16 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedNumber: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "number":
-                    decodedNumber = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "number")
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 6 where member.key == "number":
+                    self.number = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "number")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.number = decodedNumber
         }
 
         public func jsonTree() -> JSONValue {
@@ -2675,30 +2541,25 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: NetworkingV1.ServiceCIDRSpec?
-            var decodedStatus: NetworkingV1.ServiceCIDRStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             NetworkingV1.ServiceCIDRSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             NetworkingV1.ServiceCIDRStatus.self,
                             from: member.value,
@@ -2708,11 +2569,7 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -2785,21 +2642,18 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [NetworkingV1.ServiceCIDR]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [NetworkingV1.ServiceCIDR].self,
@@ -2810,8 +2664,6 @@ extension NetworkingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -2859,16 +2711,14 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCidrs: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "cidrs":
-                    decodedCidrs = try decoder.decodeIfPresent([String].self, from: member.value, member: "cidrs")
+                switch member.key.utf8.count {
+                case 5 where member.key == "cidrs":
+                    self.cidrs = try decoder.decodeIfPresent([String].self, from: member.value, member: "cidrs")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.cidrs = decodedCidrs
         }
 
         public func jsonTree() -> JSONValue {
@@ -2910,17 +2760,15 @@ extension NetworkingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedConditions: [MetaV1.Condition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "conditions":
-                    decodedConditions =
+                switch member.key.utf8.count {
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {

@@ -30,17 +30,15 @@ extension NodeV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPodFixed: [String: Quantity]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "podFixed":
-                    decodedPodFixed =
+                switch member.key.utf8.count {
+                case 8 where member.key == "podFixed":
+                    self.podFixed =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "podFixed")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.podFixed = decodedPodFixed
         }
 
         public func jsonTree() -> JSONValue {
@@ -140,40 +138,31 @@ extension NodeV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedHandler: String?
-            var decodedOverhead: NodeV1.Overhead?
-            var decodedScheduling: NodeV1.Scheduling?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "handler":
+                case 7 where member.key == "handler":
                     decodedHandler = try decoder.decodeIfPresent(String.self, from: member.value, member: "handler")
-                case "overhead":
-                    decodedOverhead =
+                case 8 where member.key == "overhead":
+                    self.overhead =
                         try decoder.decodeIfPresent(NodeV1.Overhead.self, from: member.value, member: "overhead")
-                case "scheduling":
-                    decodedScheduling =
+                case 10 where member.key == "scheduling":
+                    self.scheduling =
                         try decoder.decodeIfPresent(NodeV1.Scheduling.self, from: member.value, member: "scheduling")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.handler = decodedHandler ?? ""
-            self.overhead = decodedOverhead
-            self.scheduling = decodedScheduling
         }
 
         public func jsonTree() -> JSONValue {
@@ -247,29 +236,24 @@ extension NodeV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [NodeV1.RuntimeClass]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([NodeV1.RuntimeClass].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -326,22 +310,18 @@ extension NodeV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedNodeSelector: [String: String]?
-            var decodedTolerations: [CoreV1.Toleration]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "nodeSelector":
-                    decodedNodeSelector =
+                switch member.key.utf8.count {
+                case 12 where member.key == "nodeSelector":
+                    self.nodeSelector =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "nodeSelector")
-                case "tolerations":
-                    decodedTolerations =
+                case 11 where member.key == "tolerations":
+                    self.tolerations =
                         try decoder.decodeIfPresent([CoreV1.Toleration].self, from: member.value, member: "tolerations")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.nodeSelector = decodedNodeSelector
-            self.tolerations = decodedTolerations
         }
 
         public func jsonTree() -> JSONValue {

@@ -61,22 +61,18 @@ extension PolicyV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedDeleteOptions: MetaV1.DeleteOptions?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "deleteOptions":
-                    decodedDeleteOptions =
+                case 13 where member.key == "deleteOptions":
+                    self.deleteOptions =
                         try decoder.decodeIfPresent(
                             MetaV1.DeleteOptions.self,
                             from: member.value,
@@ -86,10 +82,7 @@ extension PolicyV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.deleteOptions = decodedDeleteOptions
         }
 
         public func jsonTree() -> JSONValue {
@@ -169,30 +162,25 @@ extension PolicyV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSpec: PolicyV1.PodDisruptionBudgetSpec?
-            var decodedStatus: PolicyV1.PodDisruptionBudgetStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
-                    decodedSpec =
+                case 4 where member.key == "spec":
+                    self.spec =
                         try decoder.decodeIfPresent(
                             PolicyV1.PodDisruptionBudgetSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             PolicyV1.PodDisruptionBudgetStatus.self,
                             from: member.value,
@@ -202,11 +190,7 @@ extension PolicyV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.spec = decodedSpec
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -279,21 +263,18 @@ extension PolicyV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [PolicyV1.PodDisruptionBudget]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [PolicyV1.PodDisruptionBudget].self,
@@ -304,8 +285,6 @@ extension PolicyV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -398,23 +377,19 @@ extension PolicyV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMinAvailable: IntOrString?
-            var decodedSelector: MetaV1.LabelSelector?
-            var decodedMaxUnavailable: IntOrString?
-            var decodedUnhealthyPodEvictionPolicy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "minAvailable":
-                    decodedMinAvailable =
+                switch member.key.utf8.count {
+                case 12 where member.key == "minAvailable":
+                    self.minAvailable =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "minAvailable")
-                case "selector":
-                    decodedSelector =
+                case 8 where member.key == "selector":
+                    self.selector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
-                case "maxUnavailable":
-                    decodedMaxUnavailable =
+                case 14 where member.key == "maxUnavailable":
+                    self.maxUnavailable =
                         try decoder.decodeIfPresent(IntOrString.self, from: member.value, member: "maxUnavailable")
-                case "unhealthyPodEvictionPolicy":
-                    decodedUnhealthyPodEvictionPolicy =
+                case 26 where member.key == "unhealthyPodEvictionPolicy":
+                    self.unhealthyPodEvictionPolicy =
                         try decoder.decodeIfPresent(
                             String.self,
                             from: member.value,
@@ -424,10 +399,6 @@ extension PolicyV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.minAvailable = decodedMinAvailable
-            self.selector = decodedSelector
-            self.maxUnavailable = decodedMaxUnavailable
-            self.unhealthyPodEvictionPolicy = decodedUnhealthyPodEvictionPolicy
         }
 
         public func jsonTree() -> JSONValue {
@@ -539,47 +510,33 @@ extension PolicyV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedObservedGeneration: Int64?
-            var decodedDisruptedPods: [String: Time]?
-            var decodedDisruptionsAllowed: Int32?
-            var decodedCurrentHealthy: Int32?
-            var decodedDesiredHealthy: Int32?
-            var decodedExpectedPods: Int32?
-            var decodedConditions: [MetaV1.Condition]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                switch member.key.utf8.count {
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "disruptedPods":
-                    decodedDisruptedPods =
+                case 13 where member.key == "disruptedPods":
+                    self.disruptedPods =
                         try decoder.decodeIfPresent([String: Time].self, from: member.value, member: "disruptedPods")
-                case "disruptionsAllowed":
-                    decodedDisruptionsAllowed =
+                case 18 where member.key == "disruptionsAllowed":
+                    self.disruptionsAllowed =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "disruptionsAllowed")
-                case "currentHealthy":
-                    decodedCurrentHealthy =
+                case 14 where member.key == "currentHealthy":
+                    self.currentHealthy =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "currentHealthy")
-                case "desiredHealthy":
-                    decodedDesiredHealthy =
+                case 14 where member.key == "desiredHealthy":
+                    self.desiredHealthy =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "desiredHealthy")
-                case "expectedPods":
-                    decodedExpectedPods =
+                case 12 where member.key == "expectedPods":
+                    self.expectedPods =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "expectedPods")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent([MetaV1.Condition].self, from: member.value, member: "conditions")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.observedGeneration = decodedObservedGeneration
-            self.disruptedPods = decodedDisruptedPods
-            self.disruptionsAllowed = decodedDisruptionsAllowed
-            self.currentHealthy = decodedCurrentHealthy
-            self.desiredHealthy = decodedDesiredHealthy
-            self.expectedPods = decodedExpectedPods
-            self.conditions = decodedConditions
         }
 
         public func jsonTree() -> JSONValue {

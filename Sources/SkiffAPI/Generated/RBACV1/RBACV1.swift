@@ -33,11 +33,10 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedClusterRoleSelectors: [MetaV1.LabelSelector]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "clusterRoleSelectors":
-                    decodedClusterRoleSelectors =
+                switch member.key.utf8.count {
+                case 20 where member.key == "clusterRoleSelectors":
+                    self.clusterRoleSelectors =
                         try decoder.decodeIfPresent(
                             [MetaV1.LabelSelector].self,
                             from: member.value,
@@ -47,7 +46,6 @@ extension RBACV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.clusterRoleSelectors = decodedClusterRoleSelectors
         }
 
         public func jsonTree() -> JSONValue {
@@ -126,26 +124,21 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedRules: [RBACV1.PolicyRule]?
-            var decodedAggregationRule: RBACV1.AggregationRule?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "rules":
-                    decodedRules =
+                case 5 where member.key == "rules":
+                    self.rules =
                         try decoder.decodeIfPresent([RBACV1.PolicyRule].self, from: member.value, member: "rules")
-                case "aggregationRule":
-                    decodedAggregationRule =
+                case 15 where member.key == "aggregationRule":
+                    self.aggregationRule =
                         try decoder.decodeIfPresent(
                             RBACV1.AggregationRule.self,
                             from: member.value,
@@ -155,11 +148,7 @@ extension RBACV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.rules = decodedRules
-            self.aggregationRule = decodedAggregationRule
         }
 
         public func jsonTree() -> JSONValue {
@@ -241,35 +230,28 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSubjects: [RBACV1.Subject]?
             var decodedRoleRef: RBACV1.RoleRef?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "subjects":
-                    decodedSubjects =
+                case 8 where member.key == "subjects":
+                    self.subjects =
                         try decoder.decodeIfPresent([RBACV1.Subject].self, from: member.value, member: "subjects")
-                case "roleRef":
+                case 7 where member.key == "roleRef":
                     decodedRoleRef =
                         try decoder.decodeIfPresent(RBACV1.RoleRef.self, from: member.value, member: "roleRef")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.subjects = decodedSubjects
             self.roleRef = decodedRoleRef ?? RBACV1.RoleRef()
         }
 
@@ -341,21 +323,18 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [RBACV1.ClusterRoleBinding]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [RBACV1.ClusterRoleBinding].self,
@@ -366,8 +345,6 @@ extension RBACV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -439,29 +416,24 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [RBACV1.ClusterRole]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([RBACV1.ClusterRole].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -545,35 +517,25 @@ extension RBACV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedVerbs: [String]?
-            var decodedApiGroups: [String]?
-            var decodedResources: [String]?
-            var decodedResourceNames: [String]?
-            var decodedNonResourceURLs: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "verbs":
+                switch member.key.utf8.count {
+                case 5 where member.key == "verbs":
                     decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
-                case "apiGroups":
-                    decodedApiGroups =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
-                case "resources":
-                    decodedResources =
-                        try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
-                case "resourceNames":
-                    decodedResourceNames =
+                case 9 where member.key == "apiGroups":
+                    self.apiGroups = try decoder.decodeIfPresent([String].self, from: member.value, member: "apiGroups")
+                case 9 where member.key == "resources":
+                    self.resources = try decoder.decodeIfPresent([String].self, from: member.value, member: "resources")
+                case 13 where member.key == "resourceNames":
+                    self.resourceNames =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "resourceNames")
-                case "nonResourceURLs":
-                    decodedNonResourceURLs =
+                case 15 where member.key == "nonResourceURLs":
+                    self.nonResourceURLs =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "nonResourceURLs")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.verbs = decodedVerbs ?? []
-            self.apiGroups = decodedApiGroups
-            self.resources = decodedResources
-            self.resourceNames = decodedResourceNames
-            self.nonResourceURLs = decodedNonResourceURLs
         }
 
         public func jsonTree() -> JSONValue {
@@ -645,31 +607,24 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedRules: [RBACV1.PolicyRule]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "rules":
-                    decodedRules =
+                case 5 where member.key == "rules":
+                    self.rules =
                         try decoder.decodeIfPresent([RBACV1.PolicyRule].self, from: member.value, member: "rules")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.rules = decodedRules
         }
 
         public func jsonTree() -> JSONValue {
@@ -753,35 +708,28 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedSubjects: [RBACV1.Subject]?
             var decodedRoleRef: RBACV1.RoleRef?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "subjects":
-                    decodedSubjects =
+                case 8 where member.key == "subjects":
+                    self.subjects =
                         try decoder.decodeIfPresent([RBACV1.Subject].self, from: member.value, member: "subjects")
-                case "roleRef":
+                case 7 where member.key == "roleRef":
                     decodedRoleRef =
                         try decoder.decodeIfPresent(RBACV1.RoleRef.self, from: member.value, member: "roleRef")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.subjects = decodedSubjects
             self.roleRef = decodedRoleRef ?? RBACV1.RoleRef()
         }
 
@@ -853,29 +801,24 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [RBACV1.RoleBinding]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([RBACV1.RoleBinding].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -947,28 +890,23 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [RBACV1.Role]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems = try decoder.decodeIfPresent([RBACV1.Role].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1027,22 +965,20 @@ extension RBACV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedApiGroup: String?
             var decodedKind: String?
             var decodedName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "apiGroup":
-                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
-                case "kind":
+                switch member.key.utf8.count {
+                case 8 where member.key == "apiGroup":
+                    self.apiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.apiGroup = decodedApiGroup
             self.kind = decodedKind ?? ""
             self.name = decodedName ?? ""
         }
@@ -1116,27 +1052,23 @@ extension RBACV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKind: String?
-            var decodedApiGroup: String?
             var decodedName: String?
-            var decodedNamespace: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiGroup":
-                    decodedApiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
-                case "name":
+                case 8 where member.key == "apiGroup":
+                    self.apiGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiGroup")
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.kind = decodedKind ?? ""
-            self.apiGroup = decodedApiGroup
             self.name = decodedName ?? ""
-            self.namespace = decodedNamespace
         }
 
         public func jsonTree() -> JSONValue {

@@ -93,45 +93,32 @@ extension SchedulingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedValue: Int32?
-            var decodedGlobalDefault: Bool?
-            var decodedDescription: String?
-            var decodedPreemptionPolicy: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "value":
-                    decodedValue = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "value")
-                case "globalDefault":
-                    decodedGlobalDefault =
+                case 5 where member.key == "value":
+                    self.value = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "value")
+                case 13 where member.key == "globalDefault":
+                    self.globalDefault =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "globalDefault")
-                case "description":
-                    decodedDescription =
+                case 11 where member.key == "description":
+                    self.description =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
-                case "preemptionPolicy":
-                    decodedPreemptionPolicy =
+                case 16 where member.key == "preemptionPolicy":
+                    self.preemptionPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "preemptionPolicy")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.value = decodedValue
-            self.globalDefault = decodedGlobalDefault
-            self.description = decodedDescription
-            self.preemptionPolicy = decodedPreemptionPolicy
         }
 
         public func jsonTree() -> JSONValue {
@@ -205,21 +192,18 @@ extension SchedulingV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [SchedulingV1.PriorityClass]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [SchedulingV1.PriorityClass].self,
@@ -230,8 +214,6 @@ extension SchedulingV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }

@@ -67,29 +67,24 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: StorageV1.CSIDriverSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(StorageV1.CSIDriverSpec.self, from: member.value, member: "spec")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? StorageV1.CSIDriverSpec()
         }
@@ -162,29 +157,24 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [StorageV1.CSIDriver]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([StorageV1.CSIDriver].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -437,63 +427,52 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedAttachRequired: Bool?
-            var decodedPodInfoOnMount: Bool?
-            var decodedVolumeLifecycleModes: [String]?
-            var decodedStorageCapacity: Bool?
-            var decodedFsGroupPolicy: String?
-            var decodedTokenRequests: [StorageV1.TokenRequest]?
-            var decodedRequiresRepublish: Bool?
-            var decodedSeLinuxMount: Bool?
-            var decodedNodeAllocatableUpdatePeriodSeconds: Int64?
-            var decodedServiceAccountTokenInSecrets: Bool?
-            var decodedPreventPodSchedulingIfMissing: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "attachRequired":
-                    decodedAttachRequired =
+                switch member.key.utf8.count {
+                case 14 where member.key == "attachRequired":
+                    self.attachRequired =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "attachRequired")
-                case "podInfoOnMount":
-                    decodedPodInfoOnMount =
+                case 14 where member.key == "podInfoOnMount":
+                    self.podInfoOnMount =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "podInfoOnMount")
-                case "volumeLifecycleModes":
-                    decodedVolumeLifecycleModes =
+                case 20 where member.key == "volumeLifecycleModes":
+                    self.volumeLifecycleModes =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "volumeLifecycleModes")
-                case "storageCapacity":
-                    decodedStorageCapacity =
+                case 15 where member.key == "storageCapacity":
+                    self.storageCapacity =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "storageCapacity")
-                case "fsGroupPolicy":
-                    decodedFsGroupPolicy =
+                case 13 where member.key == "fsGroupPolicy":
+                    self.fsGroupPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fsGroupPolicy")
-                case "tokenRequests":
-                    decodedTokenRequests =
+                case 13 where member.key == "tokenRequests":
+                    self.tokenRequests =
                         try decoder.decodeIfPresent(
                             [StorageV1.TokenRequest].self,
                             from: member.value,
                             member: "tokenRequests"
                         )
-                case "requiresRepublish":
-                    decodedRequiresRepublish =
+                case 17 where member.key == "requiresRepublish":
+                    self.requiresRepublish =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "requiresRepublish")
-                case "seLinuxMount":
-                    decodedSeLinuxMount =
+                case 12 where member.key == "seLinuxMount":
+                    self.seLinuxMount =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "seLinuxMount")
-                case "nodeAllocatableUpdatePeriodSeconds":
-                    decodedNodeAllocatableUpdatePeriodSeconds =
+                case 34 where member.key == "nodeAllocatableUpdatePeriodSeconds":
+                    self.nodeAllocatableUpdatePeriodSeconds =
                         try decoder.decodeIfPresent(
                             Int64.self,
                             from: member.value,
                             member: "nodeAllocatableUpdatePeriodSeconds"
                         )
-                case "serviceAccountTokenInSecrets":
-                    decodedServiceAccountTokenInSecrets =
+                case 28 where member.key == "serviceAccountTokenInSecrets":
+                    self.serviceAccountTokenInSecrets =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
                             member: "serviceAccountTokenInSecrets"
                         )
-                case "preventPodSchedulingIfMissing":
-                    decodedPreventPodSchedulingIfMissing =
+                case 29 where member.key == "preventPodSchedulingIfMissing":
+                    self.preventPodSchedulingIfMissing =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
@@ -503,17 +482,6 @@ extension StorageV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.attachRequired = decodedAttachRequired
-            self.podInfoOnMount = decodedPodInfoOnMount
-            self.volumeLifecycleModes = decodedVolumeLifecycleModes
-            self.storageCapacity = decodedStorageCapacity
-            self.fsGroupPolicy = decodedFsGroupPolicy
-            self.tokenRequests = decodedTokenRequests
-            self.requiresRepublish = decodedRequiresRepublish
-            self.seLinuxMount = decodedSeLinuxMount
-            self.nodeAllocatableUpdatePeriodSeconds = decodedNodeAllocatableUpdatePeriodSeconds
-            self.serviceAccountTokenInSecrets = decodedServiceAccountTokenInSecrets
-            self.preventPodSchedulingIfMissing = decodedPreventPodSchedulingIfMissing
         }
 
         public func jsonTree() -> JSONValue {
@@ -604,29 +572,24 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: StorageV1.CSINodeSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(StorageV1.CSINodeSpec.self, from: member.value, member: "spec")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? StorageV1.CSINodeSpec()
         }
@@ -711,19 +674,17 @@ extension StorageV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedName: String?
             var decodedNodeID: String?
-            var decodedTopologyKeys: [String]?
-            var decodedAllocatable: StorageV1.VolumeNodeResources?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "nodeID":
+                case 6 where member.key == "nodeID":
                     decodedNodeID = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeID")
-                case "topologyKeys":
-                    decodedTopologyKeys =
+                case 12 where member.key == "topologyKeys":
+                    self.topologyKeys =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "topologyKeys")
-                case "allocatable":
-                    decodedAllocatable =
+                case 11 where member.key == "allocatable":
+                    self.allocatable =
                         try decoder.decodeIfPresent(
                             StorageV1.VolumeNodeResources.self,
                             from: member.value,
@@ -735,8 +696,6 @@ extension StorageV1 {
             }
             self.name = decodedName ?? ""
             self.nodeID = decodedNodeID ?? ""
-            self.topologyKeys = decodedTopologyKeys
-            self.allocatable = decodedAllocatable
         }
 
         public func jsonTree() -> JSONValue {
@@ -807,29 +766,24 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [StorageV1.CSINode]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([StorageV1.CSINode].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -878,8 +832,8 @@ extension StorageV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedDrivers: [StorageV1.CSINodeDriver]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "drivers":
+                switch member.key.utf8.count {
+                case 7 where member.key == "drivers":
                     decodedDrivers =
                         try decoder.decodeIfPresent(
                             [StorageV1.CSINodeDriver].self,
@@ -1023,49 +977,38 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
-            var decodedNodeTopology: MetaV1.LabelSelector?
             var decodedStorageClassName: String?
-            var decodedCapacity: Quantity?
-            var decodedMaximumVolumeSize: Quantity?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "nodeTopology":
-                    decodedNodeTopology =
+                case 12 where member.key == "nodeTopology":
+                    self.nodeTopology =
                         try decoder.decodeIfPresent(
                             MetaV1.LabelSelector.self,
                             from: member.value,
                             member: "nodeTopology"
                         )
-                case "storageClassName":
+                case 16 where member.key == "storageClassName":
                     decodedStorageClassName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storageClassName")
-                case "capacity":
-                    decodedCapacity = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "capacity")
-                case "maximumVolumeSize":
-                    decodedMaximumVolumeSize =
+                case 8 where member.key == "capacity":
+                    self.capacity = try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "capacity")
+                case 17 where member.key == "maximumVolumeSize":
+                    self.maximumVolumeSize =
                         try decoder.decodeIfPresent(Quantity.self, from: member.value, member: "maximumVolumeSize")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
-            self.nodeTopology = decodedNodeTopology
             self.storageClassName = decodedStorageClassName ?? ""
-            self.capacity = decodedCapacity
-            self.maximumVolumeSize = decodedMaximumVolumeSize
         }
 
         public func jsonTree() -> JSONValue {
@@ -1139,21 +1082,18 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [StorageV1.CSIStorageCapacity]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [StorageV1.CSIStorageCapacity].self,
@@ -1164,8 +1104,6 @@ extension StorageV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1299,46 +1237,37 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedProvisioner: String?
-            var decodedParameters: [String: String]?
-            var decodedReclaimPolicy: String?
-            var decodedMountOptions: [String]?
-            var decodedAllowVolumeExpansion: Bool?
-            var decodedVolumeBindingMode: String?
-            var decodedAllowedTopologies: [CoreV1.TopologySelectorTerm]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "provisioner":
+                case 11 where member.key == "provisioner":
                     decodedProvisioner =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "provisioner")
-                case "parameters":
-                    decodedParameters =
+                case 10 where member.key == "parameters":
+                    self.parameters =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "parameters")
-                case "reclaimPolicy":
-                    decodedReclaimPolicy =
+                case 13 where member.key == "reclaimPolicy":
+                    self.reclaimPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "reclaimPolicy")
-                case "mountOptions":
-                    decodedMountOptions =
+                case 12 where member.key == "mountOptions":
+                    self.mountOptions =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "mountOptions")
-                case "allowVolumeExpansion":
-                    decodedAllowVolumeExpansion =
+                case 20 where member.key == "allowVolumeExpansion":
+                    self.allowVolumeExpansion =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowVolumeExpansion")
-                case "volumeBindingMode":
-                    decodedVolumeBindingMode =
+                case 17 where member.key == "volumeBindingMode":
+                    self.volumeBindingMode =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "volumeBindingMode")
-                case "allowedTopologies":
-                    decodedAllowedTopologies =
+                case 17 where member.key == "allowedTopologies":
+                    self.allowedTopologies =
                         try decoder.decodeIfPresent(
                             [CoreV1.TopologySelectorTerm].self,
                             from: member.value,
@@ -1348,16 +1277,8 @@ extension StorageV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.provisioner = decodedProvisioner ?? ""
-            self.parameters = decodedParameters
-            self.reclaimPolicy = decodedReclaimPolicy
-            self.mountOptions = decodedMountOptions
-            self.allowVolumeExpansion = decodedAllowVolumeExpansion
-            self.volumeBindingMode = decodedVolumeBindingMode
-            self.allowedTopologies = decodedAllowedTopologies
         }
 
         public func jsonTree() -> JSONValue {
@@ -1434,29 +1355,24 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [StorageV1.StorageClass]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent([StorageV1.StorageClass].self, from: member.value, member: "items")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1513,20 +1429,18 @@ extension StorageV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedAudience: String?
-            var decodedExpirationSeconds: Int64?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "audience":
+                switch member.key.utf8.count {
+                case 8 where member.key == "audience":
                     decodedAudience = try decoder.decodeIfPresent(String.self, from: member.value, member: "audience")
-                case "expirationSeconds":
-                    decodedExpirationSeconds =
+                case 17 where member.key == "expirationSeconds":
+                    self.expirationSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "expirationSeconds")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.audience = decodedAudience ?? ""
-            self.expirationSeconds = decodedExpirationSeconds
         }
 
         public func jsonTree() -> JSONValue {
@@ -1614,30 +1528,26 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedSpec: StorageV1.VolumeAttachmentSpec?
-            var decodedStatus: StorageV1.VolumeAttachmentStatus?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "spec":
+                case 4 where member.key == "spec":
                     decodedSpec =
                         try decoder.decodeIfPresent(
                             StorageV1.VolumeAttachmentSpec.self,
                             from: member.value,
                             member: "spec"
                         )
-                case "status":
-                    decodedStatus =
+                case 6 where member.key == "status":
+                    self.status =
                         try decoder.decodeIfPresent(
                             StorageV1.VolumeAttachmentStatus.self,
                             from: member.value,
@@ -1647,11 +1557,8 @@ extension StorageV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.spec = decodedSpec ?? StorageV1.VolumeAttachmentSpec()
-            self.status = decodedStatus
         }
 
         public func jsonTree() -> JSONValue {
@@ -1723,21 +1630,18 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [StorageV1.VolumeAttachment]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [StorageV1.VolumeAttachment].self,
@@ -1748,8 +1652,6 @@ extension StorageV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -1810,15 +1712,13 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedPersistentVolumeName: String?
-            var decodedInlineVolumeSpec: CoreV1.PersistentVolumeSpec?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "persistentVolumeName":
-                    decodedPersistentVolumeName =
+                switch member.key.utf8.count {
+                case 20 where member.key == "persistentVolumeName":
+                    self.persistentVolumeName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "persistentVolumeName")
-                case "inlineVolumeSpec":
-                    decodedInlineVolumeSpec =
+                case 16 where member.key == "inlineVolumeSpec":
+                    self.inlineVolumeSpec =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeSpec.self,
                             from: member.value,
@@ -1828,8 +1728,6 @@ extension StorageV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.persistentVolumeName = decodedPersistentVolumeName
-            self.inlineVolumeSpec = decodedInlineVolumeSpec
         }
 
         public func jsonTree() -> JSONValue {
@@ -1894,17 +1792,17 @@ extension StorageV1 {
             var decodedSource: StorageV1.VolumeAttachmentSource?
             var decodedNodeName: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "attacher":
+                switch member.key.utf8.count {
+                case 8 where member.key == "attacher":
                     decodedAttacher = try decoder.decodeIfPresent(String.self, from: member.value, member: "attacher")
-                case "source":
+                case 6 where member.key == "source":
                     decodedSource =
                         try decoder.decodeIfPresent(
                             StorageV1.VolumeAttachmentSource.self,
                             from: member.value,
                             member: "source"
                         )
-                case "nodeName":
+                case 8 where member.key == "nodeName":
                     decodedNodeName = try decoder.decodeIfPresent(String.self, from: member.value, member: "nodeName")
                 default:
                     decoder.unknownMember(member.key)
@@ -1985,29 +1883,26 @@ extension StorageV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedAttached: Bool?
-            var decodedAttachmentMetadata: [String: String]?
-            var decodedAttachError: StorageV1.VolumeError?
-            var decodedDetachError: StorageV1.VolumeError?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "attached":
+                switch member.key.utf8.count {
+                case 8 where member.key == "attached":
                     decodedAttached = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "attached")
-                case "attachmentMetadata":
-                    decodedAttachmentMetadata =
+                case 18 where member.key == "attachmentMetadata":
+                    self.attachmentMetadata =
                         try decoder.decodeIfPresent(
                             [String: String].self,
                             from: member.value,
                             member: "attachmentMetadata"
                         )
-                case "attachError":
-                    decodedAttachError =
+                case 11 where member.key == "attachError":
+                    self.attachError =
                         try decoder.decodeIfPresent(
                             StorageV1.VolumeError.self,
                             from: member.value,
                             member: "attachError"
                         )
-                case "detachError":
-                    decodedDetachError =
+                case 11 where member.key == "detachError":
+                    self.detachError =
                         try decoder.decodeIfPresent(
                             StorageV1.VolumeError.self,
                             from: member.value,
@@ -2018,9 +1913,6 @@ extension StorageV1 {
                 }
             }
             self.attached = decodedAttached ?? false
-            self.attachmentMetadata = decodedAttachmentMetadata
-            self.attachError = decodedAttachError
-            self.detachError = decodedDetachError
         }
 
         public func jsonTree() -> JSONValue {
@@ -2113,36 +2005,29 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             var decodedDriverName: String?
-            var decodedParameters: [String: String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
-                case "driverName":
+                case 10 where member.key == "driverName":
                     decodedDriverName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "driverName")
-                case "parameters":
-                    decodedParameters =
+                case 10 where member.key == "parameters":
+                    self.parameters =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "parameters")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
             self.driverName = decodedDriverName ?? ""
-            self.parameters = decodedParameters
         }
 
         public func jsonTree() -> JSONValue {
@@ -2214,21 +2099,18 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [StorageV1.VolumeAttributesClass]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [StorageV1.VolumeAttributesClass].self,
@@ -2239,8 +2121,6 @@ extension StorageV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -2303,24 +2183,18 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedTime: Time?
-            var decodedMessage: String?
-            var decodedErrorCode: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "time":
-                    decodedTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "time")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "errorCode":
-                    decodedErrorCode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "errorCode")
+                switch member.key.utf8.count {
+                case 4 where member.key == "time":
+                    self.time = try decoder.decodeIfPresent(Time.self, from: member.value, member: "time")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 9 where member.key == "errorCode":
+                    self.errorCode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "errorCode")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.time = decodedTime
-            self.message = decodedMessage
-            self.errorCode = decodedErrorCode
         }
 
         public func jsonTree() -> JSONValue {
@@ -2366,16 +2240,14 @@ extension StorageV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedCount: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "count":
-                    decodedCount = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
+                switch member.key.utf8.count {
+                case 5 where member.key == "count":
+                    self.count = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "count")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.count = decodedCount
         }
 
         public func jsonTree() -> JSONValue {

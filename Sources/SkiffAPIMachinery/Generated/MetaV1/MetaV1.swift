@@ -82,37 +82,32 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedName: String?
             var decodedVersions: [MetaV1.GroupVersionForDiscovery]?
-            var decodedPreferredVersion: MetaV1.GroupVersionForDiscovery?
-            var decodedServerAddressByClientCIDRs: [MetaV1.ServerAddressByClientCIDR]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "versions":
+                case 8 where member.key == "versions":
                     decodedVersions =
                         try decoder.decodeIfPresent(
                             [MetaV1.GroupVersionForDiscovery].self,
                             from: member.value,
                             member: "versions"
                         )
-                case "preferredVersion":
-                    decodedPreferredVersion =
+                case 16 where member.key == "preferredVersion":
+                    self.preferredVersion =
                         try decoder.decodeIfPresent(
                             MetaV1.GroupVersionForDiscovery.self,
                             from: member.value,
                             member: "preferredVersion"
                         )
-                case "serverAddressByClientCIDRs":
-                    decodedServerAddressByClientCIDRs =
+                case 26 where member.key == "serverAddressByClientCIDRs":
+                    self.serverAddressByClientCIDRs =
                         try decoder.decodeIfPresent(
                             [MetaV1.ServerAddressByClientCIDR].self,
                             from: member.value,
@@ -122,12 +117,8 @@ extension MetaV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.name = decodedName ?? ""
             self.versions = decodedVersions ?? []
-            self.preferredVersion = decodedPreferredVersion
-            self.serverAddressByClientCIDRs = decodedServerAddressByClientCIDRs
         }
 
         public func jsonTree() -> JSONValue {
@@ -194,25 +185,20 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedGroups: [MetaV1.APIGroup]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "groups":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 6 where member.key == "groups":
                     decodedGroups =
                         try decoder.decodeIfPresent([MetaV1.APIGroup].self, from: member.value, member: "groups")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.groups = decodedGroups ?? []
         }
 
@@ -335,38 +321,33 @@ extension MetaV1 {
             var decodedName: String?
             var decodedSingularName: String?
             var decodedNamespaced: Bool?
-            var decodedGroup: String?
-            var decodedVersion: String?
             var decodedKind: String?
             var decodedVerbs: [String]?
-            var decodedShortNames: [String]?
-            var decodedCategories: [String]?
-            var decodedStorageVersionHash: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "singularName":
+                case 12 where member.key == "singularName":
                     decodedSingularName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "singularName")
-                case "namespaced":
+                case 10 where member.key == "namespaced":
                     decodedNamespaced = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "namespaced")
-                case "group":
-                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "version":
-                    decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
-                case "kind":
+                case 5 where member.key == "group":
+                    self.group = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case 7 where member.key == "version":
+                    self.version = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "verbs":
+                case 5 where member.key == "verbs":
                     decodedVerbs = try decoder.decodeIfPresent([String].self, from: member.value, member: "verbs")
-                case "shortNames":
-                    decodedShortNames =
+                case 10 where member.key == "shortNames":
+                    self.shortNames =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "shortNames")
-                case "categories":
-                    decodedCategories =
+                case 10 where member.key == "categories":
+                    self.categories =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "categories")
-                case "storageVersionHash":
-                    decodedStorageVersionHash =
+                case 18 where member.key == "storageVersionHash":
+                    self.storageVersionHash =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "storageVersionHash")
                 default:
                     decoder.unknownMember(member.key)
@@ -375,13 +356,8 @@ extension MetaV1 {
             self.name = decodedName ?? ""
             self.singularName = decodedSingularName ?? ""
             self.namespaced = decodedNamespaced ?? false
-            self.group = decodedGroup
-            self.version = decodedVersion
             self.kind = decodedKind ?? ""
             self.verbs = decodedVerbs ?? []
-            self.shortNames = decodedShortNames
-            self.categories = decodedCategories
-            self.storageVersionHash = decodedStorageVersionHash
         }
 
         public func jsonTree() -> JSONValue {
@@ -458,29 +434,24 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedGroupVersion: String?
             var decodedResources: [MetaV1.APIResource]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "groupVersion":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 12 where member.key == "groupVersion":
                     decodedGroupVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "groupVersion")
-                case "resources":
+                case 9 where member.key == "resources":
                     decodedResources =
                         try decoder.decodeIfPresent([MetaV1.APIResource].self, from: member.value, member: "resources")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.groupVersion = decodedGroupVersion ?? ""
             self.resources = decodedResources ?? []
         }
@@ -564,20 +535,17 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedVersions: [String]?
             var decodedServerAddressByClientCIDRs: [MetaV1.ServerAddressByClientCIDR]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "versions":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "versions":
                     decodedVersions = try decoder.decodeIfPresent([String].self, from: member.value, member: "versions")
-                case "serverAddressByClientCIDRs":
+                case 26 where member.key == "serverAddressByClientCIDRs":
                     decodedServerAddressByClientCIDRs =
                         try decoder.decodeIfPresent(
                             [MetaV1.ServerAddressByClientCIDR].self,
@@ -588,8 +556,6 @@ extension MetaV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.versions = decodedVersions ?? []
             self.serverAddressByClientCIDRs = decodedServerAddressByClientCIDRs ?? []
         }
@@ -684,25 +650,24 @@ extension MetaV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedObservedGeneration: Int64?
             var decodedLastTransitionTime: Time?
             var decodedReason: String?
             var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "observedGeneration":
-                    decodedObservedGeneration =
+                case 18 where member.key == "observedGeneration":
+                    self.observedGeneration =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "observedGeneration")
-                case "lastTransitionTime":
+                case 18 where member.key == "lastTransitionTime":
                     decodedLastTransitionTime =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "lastTransitionTime")
-                case "reason":
+                case 6 where member.key == "reason":
                     decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
+                case 7 where member.key == "message":
                     decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
@@ -710,7 +675,6 @@ extension MetaV1 {
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.observedGeneration = decodedObservedGeneration
             self.lastTransitionTime = decodedLastTransitionTime ?? GeneratedSupport.zeroTime
             self.reason = decodedReason ?? ""
             self.message = decodedMessage ?? ""
@@ -781,35 +745,24 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedDryRun: [String]?
-            var decodedFieldManager: String?
-            var decodedFieldValidation: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "dryRun":
-                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
-                case "fieldManager":
-                    decodedFieldManager =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 6 where member.key == "dryRun":
+                    self.dryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case 12 where member.key == "fieldManager":
+                    self.fieldManager =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldManager")
-                case "fieldValidation":
-                    decodedFieldValidation =
+                case 15 where member.key == "fieldValidation":
+                    self.fieldValidation =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldValidation")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.dryRun = decodedDryRun
-            self.fieldManager = decodedFieldManager
-            self.fieldValidation = decodedFieldValidation
         }
 
         public func jsonTree() -> JSONValue {
@@ -939,41 +892,32 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedGracePeriodSeconds: Int64?
-            var decodedPreconditions: MetaV1.Preconditions?
-            var decodedOrphanDependents: Bool?
-            var decodedPropagationPolicy: String?
-            var decodedDryRun: [String]?
-            var decodedIgnoreStoreReadErrorWithClusterBreakingPotential: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "gracePeriodSeconds":
-                    decodedGracePeriodSeconds =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 18 where member.key == "gracePeriodSeconds":
+                    self.gracePeriodSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "gracePeriodSeconds")
-                case "preconditions":
-                    decodedPreconditions =
+                case 13 where member.key == "preconditions":
+                    self.preconditions =
                         try decoder.decodeIfPresent(
                             MetaV1.Preconditions.self,
                             from: member.value,
                             member: "preconditions"
                         )
-                case "orphanDependents":
-                    decodedOrphanDependents =
+                case 16 where member.key == "orphanDependents":
+                    self.orphanDependents =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "orphanDependents")
-                case "propagationPolicy":
-                    decodedPropagationPolicy =
+                case 17 where member.key == "propagationPolicy":
+                    self.propagationPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "propagationPolicy")
-                case "dryRun":
-                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
-                case "ignoreStoreReadErrorWithClusterBreakingPotential":
-                    decodedIgnoreStoreReadErrorWithClusterBreakingPotential =
+                case 6 where member.key == "dryRun":
+                    self.dryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case 48 where member.key == "ignoreStoreReadErrorWithClusterBreakingPotential":
+                    self.ignoreStoreReadErrorWithClusterBreakingPotential =
                         try decoder.decodeIfPresent(
                             Bool.self,
                             from: member.value,
@@ -983,14 +927,6 @@ extension MetaV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.gracePeriodSeconds = decodedGracePeriodSeconds
-            self.preconditions = decodedPreconditions
-            self.orphanDependents = decodedOrphanDependents
-            self.propagationPolicy = decodedPropagationPolicy
-            self.dryRun = decodedDryRun
-            self.ignoreStoreReadErrorWithClusterBreakingPotential = decodedIgnoreStoreReadErrorWithClusterBreakingPotential
         }
 
         public func jsonTree() -> JSONValue {
@@ -1061,22 +997,20 @@ extension MetaV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKey: String?
             var decodedOperator: String?
-            var decodedValues: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "operator":
+                case 8 where member.key == "operator":
                     decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
-                case "values":
-                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                case 6 where member.key == "values":
+                    self.values = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.key = decodedKey ?? ""
             self.`operator` = decodedOperator ?? ""
-            self.values = decodedValues
         }
 
         public func jsonTree() -> JSONValue {
@@ -1129,26 +1063,19 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedResourceVersion: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "resourceVersion":
-                    decodedResourceVersion =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 15 where member.key == "resourceVersion":
+                    self.resourceVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.resourceVersion = decodedResourceVersion
         }
 
         public func jsonTree() -> JSONValue {
@@ -1199,10 +1126,10 @@ extension MetaV1 {
             var decodedGroup: String?
             var decodedResource: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "group":
+                switch member.key.utf8.count {
+                case 5 where member.key == "group":
                     decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "resource":
+                case 8 where member.key == "resource":
                     decodedResource = try decoder.decodeIfPresent(String.self, from: member.value, member: "resource")
                 default:
                     decoder.unknownMember(member.key)
@@ -1264,11 +1191,11 @@ extension MetaV1 {
             var decodedGroupVersion: String?
             var decodedVersion: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "groupVersion":
+                switch member.key.utf8.count {
+                case 12 where member.key == "groupVersion":
                     decodedGroupVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "groupVersion")
-                case "version":
+                case 7 where member.key == "version":
                     decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
                 default:
                     decoder.unknownMember(member.key)
@@ -1331,12 +1258,12 @@ extension MetaV1 {
             var decodedVersion: String?
             var decodedKind: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "group":
+                switch member.key.utf8.count {
+                case 5 where member.key == "group":
                     decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "version":
+                case 7 where member.key == "version":
                     decodedVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "version")
-                case "kind":
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
                 default:
                     decoder.unknownMember(member.key)
@@ -1402,15 +1329,13 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedMatchLabels: [String: String]?
-            var decodedMatchExpressions: [MetaV1.LabelSelectorRequirement]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "matchLabels":
-                    decodedMatchLabels =
+                switch member.key.utf8.count {
+                case 11 where member.key == "matchLabels":
+                    self.matchLabels =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "matchLabels")
-                case "matchExpressions":
-                    decodedMatchExpressions =
+                case 16 where member.key == "matchExpressions":
+                    self.matchExpressions =
                         try decoder.decodeIfPresent(
                             [MetaV1.LabelSelectorRequirement].self,
                             from: member.value,
@@ -1420,8 +1345,6 @@ extension MetaV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.matchLabels = decodedMatchLabels
-            self.matchExpressions = decodedMatchExpressions
         }
 
         public func jsonTree() -> JSONValue {
@@ -1484,22 +1407,20 @@ extension MetaV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedKey: String?
             var decodedOperator: String?
-            var decodedValues: [String]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "key":
+                switch member.key.utf8.count {
+                case 3 where member.key == "key":
                     decodedKey = try decoder.decodeIfPresent(String.self, from: member.value, member: "key")
-                case "operator":
+                case 8 where member.key == "operator":
                     decodedOperator = try decoder.decodeIfPresent(String.self, from: member.value, member: "operator")
-                case "values":
-                    decodedValues = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
+                case 6 where member.key == "values":
+                    self.values = try decoder.decodeIfPresent([String].self, from: member.value, member: "values")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.key = decodedKey ?? ""
             self.`operator` = decodedOperator ?? ""
-            self.values = decodedValues
         }
 
         public func jsonTree() -> JSONValue {
@@ -1597,35 +1518,25 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedSelfLink: String?
-            var decodedResourceVersion: String?
-            var decodedContinue: String?
-            var decodedRemainingItemCount: Int64?
-            var decodedShardInfo: MetaV1.ShardInfo?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "selfLink":
-                    decodedSelfLink = try decoder.decodeIfPresent(String.self, from: member.value, member: "selfLink")
-                case "resourceVersion":
-                    decodedResourceVersion =
+                switch member.key.utf8.count {
+                case 8 where member.key == "selfLink":
+                    self.selfLink = try decoder.decodeIfPresent(String.self, from: member.value, member: "selfLink")
+                case 15 where member.key == "resourceVersion":
+                    self.resourceVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
-                case "continue":
-                    decodedContinue = try decoder.decodeIfPresent(String.self, from: member.value, member: "continue")
-                case "remainingItemCount":
-                    decodedRemainingItemCount =
+                case 8 where member.key == "continue":
+                    self.`continue` = try decoder.decodeIfPresent(String.self, from: member.value, member: "continue")
+                case 18 where member.key == "remainingItemCount":
+                    self.remainingItemCount =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "remainingItemCount")
-                case "shardInfo":
-                    decodedShardInfo =
+                case 9 where member.key == "shardInfo":
+                    self.shardInfo =
                         try decoder.decodeIfPresent(MetaV1.ShardInfo.self, from: member.value, member: "shardInfo")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.selfLink = decodedSelfLink
-            self.resourceVersion = decodedResourceVersion
-            self.`continue` = decodedContinue
-            self.remainingItemCount = decodedRemainingItemCount
-            self.shardInfo = decodedShardInfo
         }
 
         public func jsonTree() -> JSONValue {
@@ -1740,73 +1651,46 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedLabelSelector: String?
-            var decodedFieldSelector: String?
-            var decodedWatch: Bool?
-            var decodedAllowWatchBookmarks: Bool?
-            var decodedResourceVersion: String?
-            var decodedResourceVersionMatch: String?
-            var decodedTimeoutSeconds: Int64?
-            var decodedLimit: Int64?
-            var decodedContinue: String?
-            var decodedSendInitialEvents: Bool?
-            var decodedShardSelector: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "labelSelector":
-                    decodedLabelSelector =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 13 where member.key == "labelSelector":
+                    self.labelSelector =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "labelSelector")
-                case "fieldSelector":
-                    decodedFieldSelector =
+                case 13 where member.key == "fieldSelector":
+                    self.fieldSelector =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldSelector")
-                case "watch":
-                    decodedWatch = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "watch")
-                case "allowWatchBookmarks":
-                    decodedAllowWatchBookmarks =
+                case 5 where member.key == "watch":
+                    self.watch = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "watch")
+                case 19 where member.key == "allowWatchBookmarks":
+                    self.allowWatchBookmarks =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "allowWatchBookmarks")
-                case "resourceVersion":
-                    decodedResourceVersion =
+                case 15 where member.key == "resourceVersion":
+                    self.resourceVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
-                case "resourceVersionMatch":
-                    decodedResourceVersionMatch =
+                case 20 where member.key == "resourceVersionMatch":
+                    self.resourceVersionMatch =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersionMatch")
-                case "timeoutSeconds":
-                    decodedTimeoutSeconds =
+                case 14 where member.key == "timeoutSeconds":
+                    self.timeoutSeconds =
                         try decoder.decodeIfPresent(Int64.self, from: member.value, member: "timeoutSeconds")
-                case "limit":
-                    decodedLimit = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "limit")
-                case "continue":
-                    decodedContinue = try decoder.decodeIfPresent(String.self, from: member.value, member: "continue")
-                case "sendInitialEvents":
-                    decodedSendInitialEvents =
+                case 5 where member.key == "limit":
+                    self.limit = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "limit")
+                case 8 where member.key == "continue":
+                    self.`continue` = try decoder.decodeIfPresent(String.self, from: member.value, member: "continue")
+                case 17 where member.key == "sendInitialEvents":
+                    self.sendInitialEvents =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "sendInitialEvents")
-                case "shardSelector":
-                    decodedShardSelector =
+                case 13 where member.key == "shardSelector":
+                    self.shardSelector =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "shardSelector")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.labelSelector = decodedLabelSelector
-            self.fieldSelector = decodedFieldSelector
-            self.watch = decodedWatch
-            self.allowWatchBookmarks = decodedAllowWatchBookmarks
-            self.resourceVersion = decodedResourceVersion
-            self.resourceVersionMatch = decodedResourceVersionMatch
-            self.timeoutSeconds = decodedTimeoutSeconds
-            self.limit = decodedLimit
-            self.`continue` = decodedContinue
-            self.sendInitialEvents = decodedSendInitialEvents
-            self.shardSelector = decodedShardSelector
         }
 
         public func jsonTree() -> JSONValue {
@@ -1918,44 +1802,27 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedManager: String?
-            var decodedOperation: String?
-            var decodedApiVersion: String?
-            var decodedTime: Time?
-            var decodedFieldsType: String?
-            var decodedFieldsV1: JSONValue?
-            var decodedSubresource: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "manager":
-                    decodedManager = try decoder.decodeIfPresent(String.self, from: member.value, member: "manager")
-                case "operation":
-                    decodedOperation = try decoder.decodeIfPresent(String.self, from: member.value, member: "operation")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "time":
-                    decodedTime = try decoder.decodeIfPresent(Time.self, from: member.value, member: "time")
-                case "fieldsType":
-                    decodedFieldsType =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldsType")
-                case "fieldsV1":
-                    decodedFieldsV1 =
-                        try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "fieldsV1")
-                case "subresource":
-                    decodedSubresource =
+                switch member.key.utf8.count {
+                case 7 where member.key == "manager":
+                    self.manager = try decoder.decodeIfPresent(String.self, from: member.value, member: "manager")
+                case 9 where member.key == "operation":
+                    self.operation = try decoder.decodeIfPresent(String.self, from: member.value, member: "operation")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 4 where member.key == "time":
+                    self.time = try decoder.decodeIfPresent(Time.self, from: member.value, member: "time")
+                case 10 where member.key == "fieldsType":
+                    self.fieldsType = try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldsType")
+                case 8 where member.key == "fieldsV1":
+                    self.fieldsV1 = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "fieldsV1")
+                case 11 where member.key == "subresource":
+                    self.subresource =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "subresource")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.manager = decodedManager
-            self.operation = decodedOperation
-            self.apiVersion = decodedApiVersion
-            self.time = decodedTime
-            self.fieldsType = decodedFieldsType
-            self.fieldsV1 = decodedFieldsV1
-            self.subresource = decodedSubresource
         }
 
         public func jsonTree() -> JSONValue {
@@ -2185,71 +2052,55 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedGenerateName: String?
-            var decodedNamespace: String?
-            var decodedSelfLink: String?
-            var decodedUid: String?
-            var decodedResourceVersion: String?
-            var decodedGeneration: Int64?
-            var decodedCreationTimestamp: Time?
-            var decodedDeletionTimestamp: Time?
-            var decodedDeletionGracePeriodSeconds: Int64?
-            var decodedLabels: [String: String]?
-            var decodedAnnotations: [String: String]?
-            var decodedOwnerReferences: [MetaV1.OwnerReference]?
-            var decodedFinalizers: [String]?
-            var decodedManagedFields: [MetaV1.ManagedFieldsEntry]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "generateName":
-                    decodedGenerateName =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 12 where member.key == "generateName":
+                    self.generateName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "generateName")
-                case "namespace":
-                    decodedNamespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
-                case "selfLink":
-                    decodedSelfLink = try decoder.decodeIfPresent(String.self, from: member.value, member: "selfLink")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "resourceVersion":
-                    decodedResourceVersion =
+                case 9 where member.key == "namespace":
+                    self.namespace = try decoder.decodeIfPresent(String.self, from: member.value, member: "namespace")
+                case 8 where member.key == "selfLink":
+                    self.selfLink = try decoder.decodeIfPresent(String.self, from: member.value, member: "selfLink")
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 15 where member.key == "resourceVersion":
+                    self.resourceVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
-                case "generation":
-                    decodedGeneration =
-                        try decoder.decodeIfPresent(Int64.self, from: member.value, member: "generation")
-                case "creationTimestamp":
-                    decodedCreationTimestamp =
+                case 10 where member.key == "generation":
+                    self.generation = try decoder.decodeIfPresent(Int64.self, from: member.value, member: "generation")
+                case 17 where member.key == "creationTimestamp":
+                    self.creationTimestamp =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "creationTimestamp")
-                case "deletionTimestamp":
-                    decodedDeletionTimestamp =
+                case 17 where member.key == "deletionTimestamp":
+                    self.deletionTimestamp =
                         try decoder.decodeIfPresent(Time.self, from: member.value, member: "deletionTimestamp")
-                case "deletionGracePeriodSeconds":
-                    decodedDeletionGracePeriodSeconds =
+                case 26 where member.key == "deletionGracePeriodSeconds":
+                    self.deletionGracePeriodSeconds =
                         try decoder.decodeIfPresent(
                             Int64.self,
                             from: member.value,
                             member: "deletionGracePeriodSeconds"
                         )
-                case "labels":
-                    decodedLabels =
+                case 6 where member.key == "labels":
+                    self.labels =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "labels")
-                case "annotations":
-                    decodedAnnotations =
+                case 11 where member.key == "annotations":
+                    self.annotations =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "annotations")
-                case "ownerReferences":
-                    decodedOwnerReferences =
+                case 15 where member.key == "ownerReferences":
+                    self.ownerReferences =
                         try decoder.decodeIfPresent(
                             [MetaV1.OwnerReference].self,
                             from: member.value,
                             member: "ownerReferences"
                         )
-                case "finalizers":
-                    decodedFinalizers =
+                case 10 where member.key == "finalizers":
+                    self.finalizers =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "finalizers")
-                case "managedFields":
-                    decodedManagedFields =
+                case 13 where member.key == "managedFields":
+                    self.managedFields =
                         try decoder.decodeIfPresent(
                             [MetaV1.ManagedFieldsEntry].self,
                             from: member.value,
@@ -2259,21 +2110,6 @@ extension MetaV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.generateName = decodedGenerateName
-            self.namespace = decodedNamespace
-            self.selfLink = decodedSelfLink
-            self.uid = decodedUid
-            self.resourceVersion = decodedResourceVersion
-            self.generation = decodedGeneration
-            self.creationTimestamp = decodedCreationTimestamp
-            self.deletionTimestamp = decodedDeletionTimestamp
-            self.deletionGracePeriodSeconds = decodedDeletionGracePeriodSeconds
-            self.labels = decodedLabels
-            self.annotations = decodedAnnotations
-            self.ownerReferences = decodedOwnerReferences
-            self.finalizers = decodedFinalizers
-            self.managedFields = decodedManagedFields
         }
 
         public func jsonTree() -> JSONValue {
@@ -2383,23 +2219,21 @@ extension MetaV1 {
             var decodedKind: String?
             var decodedName: String?
             var decodedUid: String?
-            var decodedController: Bool?
-            var decodedBlockOwnerDeletion: Bool?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "apiVersion":
+                switch member.key.utf8.count {
+                case 10 where member.key == "apiVersion":
                     decodedApiVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "kind":
+                case 4 where member.key == "kind":
                     decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "name":
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "uid":
+                case 3 where member.key == "uid":
                     decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "controller":
-                    decodedController = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "controller")
-                case "blockOwnerDeletion":
-                    decodedBlockOwnerDeletion =
+                case 10 where member.key == "controller":
+                    self.controller = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "controller")
+                case 18 where member.key == "blockOwnerDeletion":
+                    self.blockOwnerDeletion =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "blockOwnerDeletion")
                 default:
                     decoder.unknownMember(member.key)
@@ -2409,8 +2243,6 @@ extension MetaV1 {
             self.kind = decodedKind ?? ""
             self.name = decodedName ?? ""
             self.uid = decodedUid ?? ""
-            self.controller = decodedController
-            self.blockOwnerDeletion = decodedBlockOwnerDeletion
         }
 
         public func jsonTree() -> JSONValue {
@@ -2467,25 +2299,20 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ObjectMeta?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ObjectMeta()
         }
 
@@ -2545,21 +2372,18 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedItems: [MetaV1.PartialObjectMetadata]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "items":
+                case 5 where member.key == "items":
                     decodedItems =
                         try decoder.decodeIfPresent(
                             [MetaV1.PartialObjectMetadata].self,
@@ -2570,8 +2394,6 @@ extension MetaV1 {
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.items = decodedItems ?? []
         }
@@ -2645,39 +2467,26 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedDryRun: [String]?
-            var decodedForce: Bool?
-            var decodedFieldManager: String?
-            var decodedFieldValidation: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "dryRun":
-                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
-                case "force":
-                    decodedForce = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "force")
-                case "fieldManager":
-                    decodedFieldManager =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 6 where member.key == "dryRun":
+                    self.dryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case 5 where member.key == "force":
+                    self.force = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "force")
+                case 12 where member.key == "fieldManager":
+                    self.fieldManager =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldManager")
-                case "fieldValidation":
-                    decodedFieldValidation =
+                case 15 where member.key == "fieldValidation":
+                    self.fieldValidation =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldValidation")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.dryRun = decodedDryRun
-            self.force = decodedForce
-            self.fieldManager = decodedFieldManager
-            self.fieldValidation = decodedFieldValidation
         }
 
         public func jsonTree() -> JSONValue {
@@ -2729,21 +2538,17 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedUid: String?
-            var decodedResourceVersion: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "resourceVersion":
-                    decodedResourceVersion =
+                switch member.key.utf8.count {
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 15 where member.key == "resourceVersion":
+                    self.resourceVersion =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "resourceVersion")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.uid = decodedUid
-            self.resourceVersion = decodedResourceVersion
         }
 
         public func jsonTree() -> JSONValue {
@@ -2797,11 +2602,11 @@ extension MetaV1 {
             var decodedClientCIDR: String?
             var decodedServerAddress: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "clientCIDR":
+                switch member.key.utf8.count {
+                case 10 where member.key == "clientCIDR":
                     decodedClientCIDR =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "clientCIDR")
-                case "serverAddress":
+                case 13 where member.key == "serverAddress":
                     decodedServerAddress =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "serverAddress")
                 default:
@@ -2855,8 +2660,8 @@ extension MetaV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedSelector: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "selector":
+                switch member.key.utf8.count {
+                case 8 where member.key == "selector":
                     decodedSelector = try decoder.decodeIfPresent(String.self, from: member.value, member: "selector")
                 default:
                     decoder.unknownMember(member.key)
@@ -2968,47 +2773,32 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
-            var decodedStatus: String?
-            var decodedMessage: String?
-            var decodedReason: String?
-            var decodedDetails: MetaV1.StatusDetails?
-            var decodedCode: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "status":
-                    decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "details":
-                    decodedDetails =
+                case 6 where member.key == "status":
+                    self.status = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "details":
+                    self.details =
                         try decoder.decodeIfPresent(MetaV1.StatusDetails.self, from: member.value, member: "details")
-                case "code":
-                    decodedCode = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "code")
+                case 4 where member.key == "code":
+                    self.code = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "code")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
-            self.status = decodedStatus
-            self.message = decodedMessage
-            self.reason = decodedReason
-            self.details = decodedDetails
-            self.code = decodedCode
         }
 
         public func jsonTree() -> JSONValue {
@@ -3079,24 +2869,18 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedReason: String?
-            var decodedMessage: String?
-            var decodedField: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
-                case "field":
-                    decodedField = try decoder.decodeIfPresent(String.self, from: member.value, member: "field")
+                switch member.key.utf8.count {
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 5 where member.key == "field":
+                    self.field = try decoder.decodeIfPresent(String.self, from: member.value, member: "field")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.reason = decodedReason
-            self.message = decodedMessage
-            self.field = decodedField
         }
 
         public func jsonTree() -> JSONValue {
@@ -3189,38 +2973,26 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedName: String?
-            var decodedGroup: String?
-            var decodedKind: String?
-            var decodedUid: String?
-            var decodedCauses: [MetaV1.StatusCause]?
-            var decodedRetryAfterSeconds: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
-                    decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "group":
-                    decodedGroup = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "uid":
-                    decodedUid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
-                case "causes":
-                    decodedCauses =
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
+                    self.name = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
+                case 5 where member.key == "group":
+                    self.group = try decoder.decodeIfPresent(String.self, from: member.value, member: "group")
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 3 where member.key == "uid":
+                    self.uid = try decoder.decodeIfPresent(String.self, from: member.value, member: "uid")
+                case 6 where member.key == "causes":
+                    self.causes =
                         try decoder.decodeIfPresent([MetaV1.StatusCause].self, from: member.value, member: "causes")
-                case "retryAfterSeconds":
-                    decodedRetryAfterSeconds =
+                case 17 where member.key == "retryAfterSeconds":
+                    self.retryAfterSeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "retryAfterSeconds")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.name = decodedName
-            self.group = decodedGroup
-            self.kind = decodedKind
-            self.uid = decodedUid
-            self.causes = decodedCauses
-            self.retryAfterSeconds = decodedRetryAfterSeconds
         }
 
         public func jsonTree() -> JSONValue {
@@ -3294,37 +3066,32 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
             var decodedMetadata: MetaV1.ListMeta?
             var decodedColumnDefinitions: [MetaV1.TableColumnDefinition]?
             var decodedRows: [MetaV1.TableRow]?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "metadata":
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 8 where member.key == "metadata":
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ListMeta.self, from: member.value, member: "metadata")
-                case "columnDefinitions":
+                case 17 where member.key == "columnDefinitions":
                     decodedColumnDefinitions =
                         try decoder.decodeIfPresent(
                             [MetaV1.TableColumnDefinition].self,
                             from: member.value,
                             member: "columnDefinitions"
                         )
-                case "rows":
+                case 4 where member.key == "rows":
                     decodedRows =
                         try decoder.decodeIfPresent([MetaV1.TableRow].self, from: member.value, member: "rows")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
             self.metadata = decodedMetadata ?? MetaV1.ListMeta()
             self.columnDefinitions = decodedColumnDefinitions ?? []
             self.rows = decodedRows ?? []
@@ -3405,17 +3172,17 @@ extension MetaV1 {
             var decodedDescription: String?
             var decodedPriority: Int32?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "name":
+                switch member.key.utf8.count {
+                case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
-                case "type":
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "format":
+                case 6 where member.key == "format":
                     decodedFormat = try decoder.decodeIfPresent(String.self, from: member.value, member: "format")
-                case "description":
+                case 11 where member.key == "description":
                     decodedDescription =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "description")
-                case "priority":
+                case 8 where member.key == "priority":
                     decodedPriority = try decoder.decodeIfPresent(Int32.self, from: member.value, member: "priority")
                 default:
                     decoder.unknownMember(member.key)
@@ -3480,26 +3247,19 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedIncludeObject: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "includeObject":
-                    decodedIncludeObject =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 13 where member.key == "includeObject":
+                    self.includeObject =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "includeObject")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.includeObject = decodedIncludeObject
         }
 
         public func jsonTree() -> JSONValue {
@@ -3558,28 +3318,24 @@ extension MetaV1 {
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedCells: [JSONValue]?
-            var decodedConditions: [MetaV1.TableRowCondition]?
-            var decodedObject: JSONValue?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "cells":
+                switch member.key.utf8.count {
+                case 5 where member.key == "cells":
                     decodedCells = try decoder.decodeIfPresent([JSONValue].self, from: member.value, member: "cells")
-                case "conditions":
-                    decodedConditions =
+                case 10 where member.key == "conditions":
+                    self.conditions =
                         try decoder.decodeIfPresent(
                             [MetaV1.TableRowCondition].self,
                             from: member.value,
                             member: "conditions"
                         )
-                case "object":
-                    decodedObject = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "object")
+                case 6 where member.key == "object":
+                    self.object = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "object")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.cells = decodedCells ?? []
-            self.conditions = decodedConditions
-            self.object = decodedObject
         }
 
         public func jsonTree() -> JSONValue {
@@ -3644,26 +3400,22 @@ extension MetaV1 {
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             var decodedType: String?
             var decodedStatus: String?
-            var decodedReason: String?
-            var decodedMessage: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "status":
+                case 6 where member.key == "status":
                     decodedStatus = try decoder.decodeIfPresent(String.self, from: member.value, member: "status")
-                case "reason":
-                    decodedReason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
-                case "message":
-                    decodedMessage = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
+                case 6 where member.key == "reason":
+                    self.reason = try decoder.decodeIfPresent(String.self, from: member.value, member: "reason")
+                case 7 where member.key == "message":
+                    self.message = try decoder.decodeIfPresent(String.self, from: member.value, member: "message")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
             self.type = decodedType ?? ""
             self.status = decodedStatus ?? ""
-            self.reason = decodedReason
-            self.message = decodedMessage
         }
 
         public func jsonTree() -> JSONValue {
@@ -3729,35 +3481,24 @@ extension MetaV1 {
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
-            var decodedKind: String?
-            var decodedApiVersion: String?
-            var decodedDryRun: [String]?
-            var decodedFieldManager: String?
-            var decodedFieldValidation: String?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "kind":
-                    decodedKind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
-                case "apiVersion":
-                    decodedApiVersion =
-                        try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
-                case "dryRun":
-                    decodedDryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
-                case "fieldManager":
-                    decodedFieldManager =
+                switch member.key.utf8.count {
+                case 4 where member.key == "kind":
+                    self.kind = try decoder.decodeIfPresent(String.self, from: member.value, member: "kind")
+                case 10 where member.key == "apiVersion":
+                    self.apiVersion = try decoder.decodeIfPresent(String.self, from: member.value, member: "apiVersion")
+                case 6 where member.key == "dryRun":
+                    self.dryRun = try decoder.decodeIfPresent([String].self, from: member.value, member: "dryRun")
+                case 12 where member.key == "fieldManager":
+                    self.fieldManager =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldManager")
-                case "fieldValidation":
-                    decodedFieldValidation =
+                case 15 where member.key == "fieldValidation":
+                    self.fieldValidation =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "fieldValidation")
                 default:
                     decoder.unknownMember(member.key)
                 }
             }
-            self.kind = decodedKind
-            self.apiVersion = decodedApiVersion
-            self.dryRun = decodedDryRun
-            self.fieldManager = decodedFieldManager
-            self.fieldValidation = decodedFieldValidation
         }
 
         public func jsonTree() -> JSONValue {
@@ -3814,10 +3555,10 @@ extension MetaV1 {
             var decodedType: String?
             var decodedObject: JSONValue?
             for member in try decoder.members(of: value) {
-                switch member.key {
-                case "type":
+                switch member.key.utf8.count {
+                case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
-                case "object":
+                case 6 where member.key == "object":
                     decodedObject = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "object")
                 default:
                     decoder.unknownMember(member.key)
