@@ -34,7 +34,81 @@ enum OpenAPITypesGenerator {
             }
         }
         self.boxRecursiveProperties(&models)
+        self.boxLargeOptionalProperties(&models)
         return models.sorted { $0.qualifiedName < $1.qualifiedName }
+    }
+
+    /// Optional properties of generated types at least this large (estimated) are stored in a box.
+    static let boxingThreshold = 128
+    /// A type still this large after that boxes every optional property of a generated type (a union such as
+    /// `VolumeSource`, of which one member is set).
+    static let largeTypeThreshold = 256
+    /// Smaller properties stay inline even in a large type: a box would save little.
+    static let smallestBoxedSize = 32
+
+    /// Boxes the optional properties whose type would take `boxingThreshold` bytes or more inline, so that an
+    /// absent one costs a pointer rather than the whole struct: a `Volume` has some thirty optional sources and a
+    /// `Container` three probes, of which an object uses a few, and decoded objects are what informer caches hold.
+    /// The properties of a kind (its `spec` and `status`) stay inline: nearly always present, read on hot paths.
+    static func boxLargeOptionalProperties(_ models: inout [APITypeModel]) {
+        var position: [String: Int] = [:]
+        for (index, model) in models.enumerated() { position[model.qualifiedName] = index }
+        var sizes: [String: Int] = [:]
+        func size(of name: String) -> Int {
+            if let known = sizes[name] { return known }
+            guard let index = position[name] else { return 24 }
+            sizes[name] = 8  // a cycle (already boxed) counts as a pointer
+            let isKind = !models[index].groupVersionKinds.isEmpty
+            var total = 0
+            for propertyIndex in models[index].properties.indices {
+                let property = models[index].properties[propertyIndex]
+                if property.isBoxed {
+                    total += 8
+                    continue
+                }
+                guard case .named(let target, _) = property.type, position[target] != nil else {
+                    total += self.inlineSize(property.type)
+                    continue
+                }
+                let targetSize = size(of: target)
+                if !property.isRequired, !isKind, targetSize >= self.boxingThreshold {
+                    models[index].properties[propertyIndex].isBoxed = true
+                    total += 8
+                } else {
+                    total += targetSize + 1
+                }
+            }
+            if total >= self.largeTypeThreshold, !isKind {
+                // Largest first, until the type is below the threshold.
+                var candidates: [(propertyIndex: Int, size: Int)] = []
+                for (propertyIndex, property) in models[index].properties.enumerated() {
+                    guard !property.isBoxed, !property.isRequired, case .named(let target, _) = property.type,
+                        position[target] != nil
+                    else { continue }
+                    candidates.append((propertyIndex, size(of: target)))
+                }
+                for candidate in candidates.sorted(by: { ($0.size, $1.propertyIndex) > ($1.size, $0.propertyIndex) })
+                where total >= self.largeTypeThreshold && candidate.size >= self.smallestBoxedSize {
+                    models[index].properties[candidate.propertyIndex].isBoxed = true
+                    total -= candidate.size + 1 - 8
+                }
+            }
+            sizes[name] = max(total, 1)
+            return max(total, 1)
+        }
+        for model in models { _ = size(of: model.qualifiedName) }
+    }
+
+    /// An estimate of the inline size of a non-generated field type, optional or not.
+    static func inlineSize(_ type: APIFieldType) -> Int {
+        switch type {
+        case .string: 16
+        case .int32: 5
+        case .int64, .double: 9
+        case .bool: 1
+        case .array, .map: 8
+        case .named: 24
+        }
     }
 
     static func model(

@@ -65,11 +65,31 @@ struct OpenAPITypesGeneratorTests {
         #expect(unplaced.isEmpty, "\(unplaced)")
     }
 
-    @Test func onlyTheRecursiveSchemaPropertyIsBoxed() throws {
-        let boxed = try models().flatMap { model in
+    /// Boxed: the property that makes a type recursive, and large optional ones (probes, volume sources, pod
+    /// templates). Inline: a kind's own properties, required ones, and small ones.
+    @Test func recursiveAndLargeOptionalPropertiesAreBoxed() throws {
+        let all = try models()
+        let boxed = Set(
+            all.flatMap { model in model.properties.filter(\.isBoxed).map { model.qualifiedName + "." + $0.jsonName } }
+        )
+        let expected = [
+            "APIExtensionsV1.JSONSchemaProps.not", "CoreV1.Container.livenessProbe", "CoreV1.Container.securityContext",
+            "CoreV1.Volume.iscsi", "CoreV1.Volume.rbd", "AppsV1.ReplicaSetSpec.template",
+        ]
+        for name in expected { #expect(boxed.contains(name), "\(name)") }
+        let inline = [
+            "CoreV1.Pod.spec", "CoreV1.Pod.status", "CoreV1.Node.status", "AppsV1.Deployment.spec",
+            "CoreV1.PodSpec.os", "CoreV1.PodSpec.containers", "CoreV1.PodTemplateSpec.metadata",
+        ]
+        for name in inline { #expect(!boxed.contains(name), "\(name)") }
+        let boxedInKinds = all.filter { !$0.groupVersionKinds.isEmpty }.flatMap { model in
             model.properties.filter(\.isBoxed).map { model.qualifiedName + "." + $0.jsonName }
         }
-        #expect(boxed == ["APIExtensionsV1.JSONSchemaProps.not"])
+        #expect(boxedInKinds.isEmpty, "\(boxedInKinds)")
+        let boxedAndRequired = all.flatMap { model in
+            model.properties.filter { $0.isBoxed && $0.isRequired }.map { model.qualifiedName + "." + $0.jsonName }
+        }
+        #expect(boxedAndRequired.isEmpty, "\(boxedAndRequired)")
     }
 
     @Test func requiredPropertiesAndMetadataAreNonOptional() throws {

@@ -1254,13 +1254,18 @@ extension APIExtensionsV1 {
     /// CustomResourceValidation is a list of validation methods for CustomResources.
     public struct CustomResourceValidation: Codable, JSONTreeCodable, Sendable, Hashable {
         /// openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning.
-        public var openAPIV3Schema: APIExtensionsV1.JSONSchemaProps?
+        public var openAPIV3Schema: APIExtensionsV1.JSONSchemaProps? {
+            get { self._openAPIV3Schema?.value }
+            set { self._openAPIV3Schema = newValue.map(GeneratedBox.init) }
+        }
+
+        var _openAPIV3Schema: GeneratedBox<APIExtensionsV1.JSONSchemaProps>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             openAPIV3Schema: APIExtensionsV1.JSONSchemaProps? = nil
         ) {
-            self.openAPIV3Schema = openAPIV3Schema
+            self._openAPIV3Schema = openAPIV3Schema.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1269,25 +1274,28 @@ extension APIExtensionsV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.openAPIV3Schema =
-                try container.decodeIfPresent(APIExtensionsV1.JSONSchemaProps.self, forKey: .openAPIV3Schema)
+            self._openAPIV3Schema =
+                try container.decodeIfPresent(
+                    APIExtensionsV1.JSONSchemaProps.self,
+                    forKey: .openAPIV3Schema
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.openAPIV3Schema, forKey: .openAPIV3Schema)
+            try container.encodeIfPresent(self._openAPIV3Schema?.value, forKey: .openAPIV3Schema)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             for member in try decoder.members(of: value) {
                 switch member.key.utf8.count {
                 case 15 where member.key == "openAPIV3Schema":
-                    self.openAPIV3Schema =
+                    self._openAPIV3Schema =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.JSONSchemaProps.self,
                             from: member.value,
                             member: "openAPIV3Schema"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1297,7 +1305,9 @@ extension APIExtensionsV1 {
         public func jsonTree() -> JSONValue {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(1)
-            if let value = self.openAPIV3Schema { members.append(("openAPIV3Schema", value.jsonTree())) }
+            if let value = self._openAPIV3Schema?.value {
+                members.append(("openAPIV3Schema", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -1429,7 +1439,10 @@ extension APIExtensionsV1 {
         public var dependencies: [String: APIExtensionsV1.JSONSchemaPropsOrStringArray]?
         public var additionalItems: APIExtensionsV1.JSONSchemaPropsOrBool?
         public var definitions: [String: APIExtensionsV1.JSONSchemaProps]?
-        public var externalDocs: APIExtensionsV1.ExternalDocumentation?
+        public var externalDocs: APIExtensionsV1.ExternalDocumentation? {
+            get { self._externalDocs?.value }
+            set { self._externalDocs = newValue.map(GeneratedBox.init) }
+        }
         public var example: JSONValue?
         public var nullable: Bool?
         /// x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not
@@ -1501,6 +1514,8 @@ extension APIExtensionsV1 {
         public var xKubernetesValidations: [APIExtensionsV1.ValidationRule]?
 
         var _not: GeneratedBox<APIExtensionsV1.JSONSchemaProps>?
+
+        var _externalDocs: GeneratedBox<APIExtensionsV1.ExternalDocumentation>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1583,7 +1598,7 @@ extension APIExtensionsV1 {
             self.dependencies = dependencies
             self.additionalItems = additionalItems
             self.definitions = definitions
-            self.externalDocs = externalDocs
+            self._externalDocs = externalDocs.map(GeneratedBox.init)
             self.example = example
             self.nullable = nullable
             self.xKubernetesPreserveUnknownFields = xKubernetesPreserveUnknownFields
@@ -1691,8 +1706,11 @@ extension APIExtensionsV1 {
                 try container.decodeIfPresent(APIExtensionsV1.JSONSchemaPropsOrBool.self, forKey: .additionalItems)
             self.definitions =
                 try container.decodeIfPresent([String: APIExtensionsV1.JSONSchemaProps].self, forKey: .definitions)
-            self.externalDocs =
-                try container.decodeIfPresent(APIExtensionsV1.ExternalDocumentation.self, forKey: .externalDocs)
+            self._externalDocs =
+                try container.decodeIfPresent(
+                    APIExtensionsV1.ExternalDocumentation.self,
+                    forKey: .externalDocs
+                ).map(GeneratedBox.init)
             self.example = try container.decodeIfPresent(JSONValue.self, forKey: .example)
             self.nullable = try container.decodeIfPresent(Bool.self, forKey: .nullable)
             self.xKubernetesPreserveUnknownFields =
@@ -1743,7 +1761,7 @@ extension APIExtensionsV1 {
             try container.encodeIfPresent(self.dependencies, forKey: .dependencies)
             try container.encodeIfPresent(self.additionalItems, forKey: .additionalItems)
             try container.encodeIfPresent(self.definitions, forKey: .definitions)
-            try container.encodeIfPresent(self.externalDocs, forKey: .externalDocs)
+            try container.encodeIfPresent(self._externalDocs?.value, forKey: .externalDocs)
             try container.encodeIfPresent(self.example, forKey: .example)
             try container.encodeIfPresent(self.nullable, forKey: .nullable)
             try container.encodeIfPresent(
@@ -1890,12 +1908,12 @@ extension APIExtensionsV1 {
                             member: "definitions"
                         )
                 case 12 where member.key == "externalDocs":
-                    self.externalDocs =
+                    self._externalDocs =
                         try decoder.decodeIfPresent(
                             APIExtensionsV1.ExternalDocumentation.self,
                             from: member.value,
                             member: "externalDocs"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "example":
                     self.example = try decoder.decodeIfPresent(JSONValue.self, from: member.value, member: "example")
                 case 8 where member.key == "nullable":
@@ -1982,7 +2000,9 @@ extension APIExtensionsV1 {
             if let value = self.dependencies { members.append(("dependencies", value.jsonTree())) }
             if let value = self.additionalItems { members.append(("additionalItems", value.jsonTree())) }
             if let value = self.definitions { members.append(("definitions", value.jsonTree())) }
-            if let value = self.externalDocs { members.append(("externalDocs", value.jsonTree())) }
+            if let value = self._externalDocs?.value {
+                members.append(("externalDocs", value.jsonTree()))
+            }
             if let value = self.example { members.append(("example", value.jsonTree())) }
             if let value = self.nullable { members.append(("nullable", value.jsonTree())) }
             if let value = self.xKubernetesPreserveUnknownFields {

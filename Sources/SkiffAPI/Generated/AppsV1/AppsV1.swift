@@ -509,7 +509,10 @@ extension AppsV1 {
         /// https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template
         public var template: CoreV1.PodTemplateSpec
         /// An update strategy to replace existing DaemonSet pods with new pods.
-        public var updateStrategy: AppsV1.DaemonSetUpdateStrategy?
+        public var updateStrategy: AppsV1.DaemonSetUpdateStrategy? {
+            get { self._updateStrategy?.value }
+            set { self._updateStrategy = newValue.map(GeneratedBox.init) }
+        }
         /// The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its
         /// container crashing, for it to be considered available.
         ///
@@ -519,6 +522,8 @@ extension AppsV1 {
         ///
         /// This is a pointer to distinguish between explicit zero and not specified. Defaults to 10.
         public var revisionHistoryLimit: Int32?
+
+        var _updateStrategy: GeneratedBox<AppsV1.DaemonSetUpdateStrategy>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -530,7 +535,7 @@ extension AppsV1 {
         ) {
             self.selector = selector
             self.template = template
-            self.updateStrategy = updateStrategy
+            self._updateStrategy = updateStrategy.map(GeneratedBox.init)
             self.minReadySeconds = minReadySeconds
             self.revisionHistoryLimit = revisionHistoryLimit
         }
@@ -552,8 +557,11 @@ extension AppsV1 {
                     CoreV1.PodTemplateSpec.self,
                     forKey: .template
                 ) ?? CoreV1.PodTemplateSpec()
-            self.updateStrategy =
-                try container.decodeIfPresent(AppsV1.DaemonSetUpdateStrategy.self, forKey: .updateStrategy)
+            self._updateStrategy =
+                try container.decodeIfPresent(
+                    AppsV1.DaemonSetUpdateStrategy.self,
+                    forKey: .updateStrategy
+                ).map(GeneratedBox.init)
             self.minReadySeconds = try container.decodeIfPresent(Int32.self, forKey: .minReadySeconds)
             self.revisionHistoryLimit = try container.decodeIfPresent(Int32.self, forKey: .revisionHistoryLimit)
         }
@@ -562,7 +570,7 @@ extension AppsV1 {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.selector, forKey: .selector)
             try container.encode(self.template, forKey: .template)
-            try container.encodeIfPresent(self.updateStrategy, forKey: .updateStrategy)
+            try container.encodeIfPresent(self._updateStrategy?.value, forKey: .updateStrategy)
             try container.encodeIfPresent(self.minReadySeconds, forKey: .minReadySeconds)
             try container.encodeIfPresent(self.revisionHistoryLimit, forKey: .revisionHistoryLimit)
         }
@@ -579,12 +587,12 @@ extension AppsV1 {
                     decodedTemplate =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
                 case 14 where member.key == "updateStrategy":
-                    self.updateStrategy =
+                    self._updateStrategy =
                         try decoder.decodeIfPresent(
                             AppsV1.DaemonSetUpdateStrategy.self,
                             from: member.value,
                             member: "updateStrategy"
-                        )
+                        ).map(GeneratedBox.init)
                 case 15 where member.key == "minReadySeconds":
                     self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
@@ -604,7 +612,9 @@ extension AppsV1 {
             members.reserveCapacity(5)
             members.append(("selector", self.selector.jsonTree()))
             members.append(("template", self.template.jsonTree()))
-            if let value = self.updateStrategy { members.append(("updateStrategy", value.jsonTree())) }
+            if let value = self._updateStrategy?.value {
+                members.append(("updateStrategy", value.jsonTree()))
+            }
             if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
             if let value = self.revisionHistoryLimit { members.append(("revisionHistoryLimit", value.jsonTree())) }
             return .object(JSONObject(members))
@@ -1163,7 +1173,10 @@ extension AppsV1 {
         /// The only allowed template.spec.restartPolicy value is "Always".
         public var template: CoreV1.PodTemplateSpec
         /// The deployment strategy to use to replace existing pods with new ones.
-        public var strategy: AppsV1.DeploymentStrategy?
+        public var strategy: AppsV1.DeploymentStrategy? {
+            get { self._strategy?.value }
+            set { self._strategy = newValue.map(GeneratedBox.init) }
+        }
         /// Minimum number of seconds for which a newly created pod should be ready without any of its container
         /// crashing, for it to be considered available.
         ///
@@ -1182,6 +1195,8 @@ extension AppsV1 {
         /// estimated during the time a deployment is paused. Defaults to 600s.
         public var progressDeadlineSeconds: Int32?
 
+        var _strategy: GeneratedBox<AppsV1.DeploymentStrategy>?
+
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             replicas: Int32? = nil,
@@ -1196,7 +1211,7 @@ extension AppsV1 {
             self.replicas = replicas
             self.selector = selector
             self.template = template
-            self.strategy = strategy
+            self._strategy = strategy.map(GeneratedBox.init)
             self.minReadySeconds = minReadySeconds
             self.revisionHistoryLimit = revisionHistoryLimit
             self.paused = paused
@@ -1224,7 +1239,8 @@ extension AppsV1 {
                     CoreV1.PodTemplateSpec.self,
                     forKey: .template
                 ) ?? CoreV1.PodTemplateSpec()
-            self.strategy = try container.decodeIfPresent(AppsV1.DeploymentStrategy.self, forKey: .strategy)
+            self._strategy =
+                try container.decodeIfPresent(AppsV1.DeploymentStrategy.self, forKey: .strategy).map(GeneratedBox.init)
             self.minReadySeconds = try container.decodeIfPresent(Int32.self, forKey: .minReadySeconds)
             self.revisionHistoryLimit = try container.decodeIfPresent(Int32.self, forKey: .revisionHistoryLimit)
             self.paused = try container.decodeIfPresent(Bool.self, forKey: .paused)
@@ -1236,7 +1252,7 @@ extension AppsV1 {
             try container.encodeIfPresent(self.replicas, forKey: .replicas)
             try container.encode(self.selector, forKey: .selector)
             try container.encode(self.template, forKey: .template)
-            try container.encodeIfPresent(self.strategy, forKey: .strategy)
+            try container.encodeIfPresent(self._strategy?.value, forKey: .strategy)
             try container.encodeIfPresent(self.minReadySeconds, forKey: .minReadySeconds)
             try container.encodeIfPresent(self.revisionHistoryLimit, forKey: .revisionHistoryLimit)
             try container.encodeIfPresent(self.paused, forKey: .paused)
@@ -1257,12 +1273,12 @@ extension AppsV1 {
                     decodedTemplate =
                         try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
                 case 8 where member.key == "strategy":
-                    self.strategy =
+                    self._strategy =
                         try decoder.decodeIfPresent(
                             AppsV1.DeploymentStrategy.self,
                             from: member.value,
                             member: "strategy"
-                        )
+                        ).map(GeneratedBox.init)
                 case 15 where member.key == "minReadySeconds":
                     self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
@@ -1288,7 +1304,9 @@ extension AppsV1 {
             if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
             members.append(("selector", self.selector.jsonTree()))
             members.append(("template", self.template.jsonTree()))
-            if let value = self.strategy { members.append(("strategy", value.jsonTree())) }
+            if let value = self._strategy?.value {
+                members.append(("strategy", value.jsonTree()))
+            }
             if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
             if let value = self.revisionHistoryLimit { members.append(("revisionHistoryLimit", value.jsonTree())) }
             if let value = self.paused { members.append(("paused", value.jsonTree())) }
@@ -1835,7 +1853,12 @@ extension AppsV1 {
         /// Template is the object that describes the pod that will be created if insufficient replicas are detected.
         ///
         /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-template
-        public var template: CoreV1.PodTemplateSpec?
+        public var template: CoreV1.PodTemplateSpec? {
+            get { self._template?.value }
+            set { self._template = newValue.map(GeneratedBox.init) }
+        }
+
+        var _template: GeneratedBox<CoreV1.PodTemplateSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1847,7 +1870,7 @@ extension AppsV1 {
             self.replicas = replicas
             self.minReadySeconds = minReadySeconds
             self.selector = selector
-            self.template = template
+            self._template = template.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1863,7 +1886,8 @@ extension AppsV1 {
             self.minReadySeconds = try container.decodeIfPresent(Int32.self, forKey: .minReadySeconds)
             self.selector =
                 try container.decodeIfPresent(MetaV1.LabelSelector.self, forKey: .selector) ?? MetaV1.LabelSelector()
-            self.template = try container.decodeIfPresent(CoreV1.PodTemplateSpec.self, forKey: .template)
+            self._template =
+                try container.decodeIfPresent(CoreV1.PodTemplateSpec.self, forKey: .template).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -1871,7 +1895,7 @@ extension AppsV1 {
             try container.encodeIfPresent(self.replicas, forKey: .replicas)
             try container.encodeIfPresent(self.minReadySeconds, forKey: .minReadySeconds)
             try container.encode(self.selector, forKey: .selector)
-            try container.encodeIfPresent(self.template, forKey: .template)
+            try container.encodeIfPresent(self._template?.value, forKey: .template)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -1887,8 +1911,12 @@ extension AppsV1 {
                     decodedSelector =
                         try decoder.decodeIfPresent(MetaV1.LabelSelector.self, from: member.value, member: "selector")
                 case 8 where member.key == "template":
-                    self.template =
-                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                    self._template =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodTemplateSpec.self,
+                            from: member.value,
+                            member: "template"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1902,7 +1930,9 @@ extension AppsV1 {
             if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
             if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
             members.append(("selector", self.selector.jsonTree()))
-            if let value = self.template { members.append(("template", value.jsonTree())) }
+            if let value = self._template?.value {
+                members.append(("template", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -2715,7 +2745,10 @@ extension AppsV1 {
         public var podManagementPolicy: String?
         /// updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the
         /// StatefulSet when a revision is made to Template.
-        public var updateStrategy: AppsV1.StatefulSetUpdateStrategy?
+        public var updateStrategy: AppsV1.StatefulSetUpdateStrategy? {
+            get { self._updateStrategy?.value }
+            set { self._updateStrategy = newValue.map(GeneratedBox.init) }
+        }
         /// revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's
         /// revision history.
         ///
@@ -2733,12 +2766,19 @@ extension AppsV1 {
         /// By default, all persistent volume claims are created as needed and retained until manually deleted. This
         /// policy allows the lifecycle to be altered, for example by deleting persistent volume claims when their
         /// stateful set is deleted, or when their pod is scaled down.
-        public var persistentVolumeClaimRetentionPolicy: AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy?
+        public var persistentVolumeClaimRetentionPolicy: AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy? {
+            get { self._persistentVolumeClaimRetentionPolicy?.value }
+            set { self._persistentVolumeClaimRetentionPolicy = newValue.map(GeneratedBox.init) }
+        }
         /// ordinals controls the numbering of replica indices in a StatefulSet.
         ///
         /// The default ordinals behavior assigns a "0" index to the first replica and increments the index by one for
         /// each additional replica requested.
         public var ordinals: AppsV1.StatefulSetOrdinals?
+
+        var _updateStrategy: GeneratedBox<AppsV1.StatefulSetUpdateStrategy>?
+
+        var _persistentVolumeClaimRetentionPolicy: GeneratedBox<AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -2760,10 +2800,10 @@ extension AppsV1 {
             self.volumeClaimTemplates = volumeClaimTemplates
             self.serviceName = serviceName
             self.podManagementPolicy = podManagementPolicy
-            self.updateStrategy = updateStrategy
+            self._updateStrategy = updateStrategy.map(GeneratedBox.init)
             self.revisionHistoryLimit = revisionHistoryLimit
             self.minReadySeconds = minReadySeconds
-            self.persistentVolumeClaimRetentionPolicy = persistentVolumeClaimRetentionPolicy
+            self._persistentVolumeClaimRetentionPolicy = persistentVolumeClaimRetentionPolicy.map(GeneratedBox.init)
             self.ordinals = ordinals
         }
 
@@ -2795,15 +2835,18 @@ extension AppsV1 {
                 try container.decodeIfPresent([CoreV1.PersistentVolumeClaim].self, forKey: .volumeClaimTemplates)
             self.serviceName = try container.decodeIfPresent(String.self, forKey: .serviceName)
             self.podManagementPolicy = try container.decodeIfPresent(String.self, forKey: .podManagementPolicy)
-            self.updateStrategy =
-                try container.decodeIfPresent(AppsV1.StatefulSetUpdateStrategy.self, forKey: .updateStrategy)
+            self._updateStrategy =
+                try container.decodeIfPresent(
+                    AppsV1.StatefulSetUpdateStrategy.self,
+                    forKey: .updateStrategy
+                ).map(GeneratedBox.init)
             self.revisionHistoryLimit = try container.decodeIfPresent(Int32.self, forKey: .revisionHistoryLimit)
             self.minReadySeconds = try container.decodeIfPresent(Int32.self, forKey: .minReadySeconds)
-            self.persistentVolumeClaimRetentionPolicy =
+            self._persistentVolumeClaimRetentionPolicy =
                 try container.decodeIfPresent(
                     AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy.self,
                     forKey: .persistentVolumeClaimRetentionPolicy
-                )
+                ).map(GeneratedBox.init)
             self.ordinals = try container.decodeIfPresent(AppsV1.StatefulSetOrdinals.self, forKey: .ordinals)
         }
 
@@ -2815,11 +2858,11 @@ extension AppsV1 {
             try container.encodeIfPresent(self.volumeClaimTemplates, forKey: .volumeClaimTemplates)
             try container.encodeIfPresent(self.serviceName, forKey: .serviceName)
             try container.encodeIfPresent(self.podManagementPolicy, forKey: .podManagementPolicy)
-            try container.encodeIfPresent(self.updateStrategy, forKey: .updateStrategy)
+            try container.encodeIfPresent(self._updateStrategy?.value, forKey: .updateStrategy)
             try container.encodeIfPresent(self.revisionHistoryLimit, forKey: .revisionHistoryLimit)
             try container.encodeIfPresent(self.minReadySeconds, forKey: .minReadySeconds)
             try container.encodeIfPresent(
-                self.persistentVolumeClaimRetentionPolicy,
+                self._persistentVolumeClaimRetentionPolicy?.value,
                 forKey: .persistentVolumeClaimRetentionPolicy
             )
             try container.encodeIfPresent(self.ordinals, forKey: .ordinals)
@@ -2852,12 +2895,12 @@ extension AppsV1 {
                     self.podManagementPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "podManagementPolicy")
                 case 14 where member.key == "updateStrategy":
-                    self.updateStrategy =
+                    self._updateStrategy =
                         try decoder.decodeIfPresent(
                             AppsV1.StatefulSetUpdateStrategy.self,
                             from: member.value,
                             member: "updateStrategy"
-                        )
+                        ).map(GeneratedBox.init)
                 case 20 where member.key == "revisionHistoryLimit":
                     self.revisionHistoryLimit =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "revisionHistoryLimit")
@@ -2865,12 +2908,12 @@ extension AppsV1 {
                     self.minReadySeconds =
                         try decoder.decodeIfPresent(Int32.self, from: member.value, member: "minReadySeconds")
                 case 36 where member.key == "persistentVolumeClaimRetentionPolicy":
-                    self.persistentVolumeClaimRetentionPolicy =
+                    self._persistentVolumeClaimRetentionPolicy =
                         try decoder.decodeIfPresent(
                             AppsV1.StatefulSetPersistentVolumeClaimRetentionPolicy.self,
                             from: member.value,
                             member: "persistentVolumeClaimRetentionPolicy"
-                        )
+                        ).map(GeneratedBox.init)
                 case 8 where member.key == "ordinals":
                     self.ordinals =
                         try decoder.decodeIfPresent(
@@ -2895,10 +2938,12 @@ extension AppsV1 {
             if let value = self.volumeClaimTemplates { members.append(("volumeClaimTemplates", value.jsonTree())) }
             if let value = self.serviceName { members.append(("serviceName", value.jsonTree())) }
             if let value = self.podManagementPolicy { members.append(("podManagementPolicy", value.jsonTree())) }
-            if let value = self.updateStrategy { members.append(("updateStrategy", value.jsonTree())) }
+            if let value = self._updateStrategy?.value {
+                members.append(("updateStrategy", value.jsonTree()))
+            }
             if let value = self.revisionHistoryLimit { members.append(("revisionHistoryLimit", value.jsonTree())) }
             if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
-            if let value = self.persistentVolumeClaimRetentionPolicy {
+            if let value = self._persistentVolumeClaimRetentionPolicy?.value {
                 members.append(("persistentVolumeClaimRetentionPolicy", value.jsonTree()))
             }
             if let value = self.ordinals { members.append(("ordinals", value.jsonTree())) }

@@ -755,16 +755,21 @@ extension AuthorizationV1 {
     /// nonResourceAttributes must be set
     public struct SelfSubjectAccessReviewSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// resourceAttributes describes information for a resource access request
-        public var resourceAttributes: AuthorizationV1.ResourceAttributes?
+        public var resourceAttributes: AuthorizationV1.ResourceAttributes? {
+            get { self._resourceAttributes?.value }
+            set { self._resourceAttributes = newValue.map(GeneratedBox.init) }
+        }
         /// nonResourceAttributes describes information for a non-resource access request
         public var nonResourceAttributes: AuthorizationV1.NonResourceAttributes?
+
+        var _resourceAttributes: GeneratedBox<AuthorizationV1.ResourceAttributes>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             resourceAttributes: AuthorizationV1.ResourceAttributes? = nil,
             nonResourceAttributes: AuthorizationV1.NonResourceAttributes? = nil
         ) {
-            self.resourceAttributes = resourceAttributes
+            self._resourceAttributes = resourceAttributes.map(GeneratedBox.init)
             self.nonResourceAttributes = nonResourceAttributes
         }
 
@@ -775,8 +780,11 @@ extension AuthorizationV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.resourceAttributes =
-                try container.decodeIfPresent(AuthorizationV1.ResourceAttributes.self, forKey: .resourceAttributes)
+            self._resourceAttributes =
+                try container.decodeIfPresent(
+                    AuthorizationV1.ResourceAttributes.self,
+                    forKey: .resourceAttributes
+                ).map(GeneratedBox.init)
             self.nonResourceAttributes =
                 try container.decodeIfPresent(
                     AuthorizationV1.NonResourceAttributes.self,
@@ -786,7 +794,7 @@ extension AuthorizationV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.resourceAttributes, forKey: .resourceAttributes)
+            try container.encodeIfPresent(self._resourceAttributes?.value, forKey: .resourceAttributes)
             try container.encodeIfPresent(self.nonResourceAttributes, forKey: .nonResourceAttributes)
         }
 
@@ -794,12 +802,12 @@ extension AuthorizationV1 {
             for member in try decoder.members(of: value) {
                 switch member.key.utf8.count {
                 case 18 where member.key == "resourceAttributes":
-                    self.resourceAttributes =
+                    self._resourceAttributes =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.ResourceAttributes.self,
                             from: member.value,
                             member: "resourceAttributes"
-                        )
+                        ).map(GeneratedBox.init)
                 case 21 where member.key == "nonResourceAttributes":
                     self.nonResourceAttributes =
                         try decoder.decodeIfPresent(
@@ -816,7 +824,9 @@ extension AuthorizationV1 {
         public func jsonTree() -> JSONValue {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(2)
-            if let value = self.resourceAttributes { members.append(("resourceAttributes", value.jsonTree())) }
+            if let value = self._resourceAttributes?.value {
+                members.append(("resourceAttributes", value.jsonTree()))
+            }
             if let value = self.nonResourceAttributes { members.append(("nonResourceAttributes", value.jsonTree())) }
             return .object(JSONObject(members))
         }
@@ -1114,7 +1124,10 @@ extension AuthorizationV1 {
     /// nonResourceAttributes must be set
     public struct SubjectAccessReviewSpec: Codable, JSONTreeCodable, Sendable, Hashable {
         /// resourceAttributes describes information for a resource access request
-        public var resourceAttributes: AuthorizationV1.ResourceAttributes?
+        public var resourceAttributes: AuthorizationV1.ResourceAttributes? {
+            get { self._resourceAttributes?.value }
+            set { self._resourceAttributes = newValue.map(GeneratedBox.init) }
+        }
         /// nonResourceAttributes describes information for a non-resource access request
         public var nonResourceAttributes: AuthorizationV1.NonResourceAttributes?
         /// user is the user you're testing for.
@@ -1130,6 +1143,8 @@ extension AuthorizationV1 {
         /// uid information about the requesting user.
         public var uid: String?
 
+        var _resourceAttributes: GeneratedBox<AuthorizationV1.ResourceAttributes>?
+
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             resourceAttributes: AuthorizationV1.ResourceAttributes? = nil,
@@ -1139,7 +1154,7 @@ extension AuthorizationV1 {
             extra: [String: [String]]? = nil,
             uid: String? = nil
         ) {
-            self.resourceAttributes = resourceAttributes
+            self._resourceAttributes = resourceAttributes.map(GeneratedBox.init)
             self.nonResourceAttributes = nonResourceAttributes
             self.user = user
             self.groups = groups
@@ -1158,8 +1173,11 @@ extension AuthorizationV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.resourceAttributes =
-                try container.decodeIfPresent(AuthorizationV1.ResourceAttributes.self, forKey: .resourceAttributes)
+            self._resourceAttributes =
+                try container.decodeIfPresent(
+                    AuthorizationV1.ResourceAttributes.self,
+                    forKey: .resourceAttributes
+                ).map(GeneratedBox.init)
             self.nonResourceAttributes =
                 try container.decodeIfPresent(
                     AuthorizationV1.NonResourceAttributes.self,
@@ -1173,7 +1191,7 @@ extension AuthorizationV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.resourceAttributes, forKey: .resourceAttributes)
+            try container.encodeIfPresent(self._resourceAttributes?.value, forKey: .resourceAttributes)
             try container.encodeIfPresent(self.nonResourceAttributes, forKey: .nonResourceAttributes)
             try container.encodeIfPresent(self.user, forKey: .user)
             try container.encodeIfPresent(self.groups, forKey: .groups)
@@ -1185,12 +1203,12 @@ extension AuthorizationV1 {
             for member in try decoder.members(of: value) {
                 switch member.key.utf8.count {
                 case 18 where member.key == "resourceAttributes":
-                    self.resourceAttributes =
+                    self._resourceAttributes =
                         try decoder.decodeIfPresent(
                             AuthorizationV1.ResourceAttributes.self,
                             from: member.value,
                             member: "resourceAttributes"
-                        )
+                        ).map(GeneratedBox.init)
                 case 21 where member.key == "nonResourceAttributes":
                     self.nonResourceAttributes =
                         try decoder.decodeIfPresent(
@@ -1216,7 +1234,9 @@ extension AuthorizationV1 {
         public func jsonTree() -> JSONValue {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(6)
-            if let value = self.resourceAttributes { members.append(("resourceAttributes", value.jsonTree())) }
+            if let value = self._resourceAttributes?.value {
+                members.append(("resourceAttributes", value.jsonTree()))
+            }
             if let value = self.nonResourceAttributes { members.append(("nonResourceAttributes", value.jsonTree())) }
             if let value = self.user { members.append(("user", value.jsonTree())) }
             if let value = self.groups { members.append(("groups", value.jsonTree())) }

@@ -1307,11 +1307,17 @@ extension AutoscalingV2 {
         public var type: String
         /// object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress
         /// object).
-        public var object: AutoscalingV2.ObjectMetricSource?
+        public var object: AutoscalingV2.ObjectMetricSource? {
+            get { self._object?.value }
+            set { self._object = newValue.map(GeneratedBox.init) }
+        }
         /// pods refers to a metric describing each pod in the current scale target (for example,
         /// transactions-processed-per-second). The values will be averaged together before being compared to the target
         /// value.
-        public var pods: AutoscalingV2.PodsMetricSource?
+        public var pods: AutoscalingV2.PodsMetricSource? {
+            get { self._pods?.value }
+            set { self._pods = newValue.map(GeneratedBox.init) }
+        }
         /// resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes
         /// describing each pod in the current scale target (e.g. CPU or memory).
         ///
@@ -1328,7 +1334,16 @@ extension AutoscalingV2 {
         ///
         /// It allows autoscaling based on information coming from components running outside of cluster (for example
         /// length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
-        public var external: AutoscalingV2.ExternalMetricSource?
+        public var external: AutoscalingV2.ExternalMetricSource? {
+            get { self._external?.value }
+            set { self._external = newValue.map(GeneratedBox.init) }
+        }
+
+        var _object: GeneratedBox<AutoscalingV2.ObjectMetricSource>?
+
+        var _pods: GeneratedBox<AutoscalingV2.PodsMetricSource>?
+
+        var _external: GeneratedBox<AutoscalingV2.ExternalMetricSource>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1340,11 +1355,11 @@ extension AutoscalingV2 {
             external: AutoscalingV2.ExternalMetricSource? = nil
         ) {
             self.type = type
-            self.object = object
-            self.pods = pods
+            self._object = object.map(GeneratedBox.init)
+            self._pods = pods.map(GeneratedBox.init)
             self.resource = resource
             self.containerResource = containerResource
-            self.external = external
+            self._external = external.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1359,25 +1374,34 @@ extension AutoscalingV2 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.type = try container.decodeIfPresent(String.self, forKey: .type) ?? ""
-            self.object = try container.decodeIfPresent(AutoscalingV2.ObjectMetricSource.self, forKey: .object)
-            self.pods = try container.decodeIfPresent(AutoscalingV2.PodsMetricSource.self, forKey: .pods)
+            self._object =
+                try container.decodeIfPresent(
+                    AutoscalingV2.ObjectMetricSource.self,
+                    forKey: .object
+                ).map(GeneratedBox.init)
+            self._pods =
+                try container.decodeIfPresent(AutoscalingV2.PodsMetricSource.self, forKey: .pods).map(GeneratedBox.init)
             self.resource = try container.decodeIfPresent(AutoscalingV2.ResourceMetricSource.self, forKey: .resource)
             self.containerResource =
                 try container.decodeIfPresent(
                     AutoscalingV2.ContainerResourceMetricSource.self,
                     forKey: .containerResource
                 )
-            self.external = try container.decodeIfPresent(AutoscalingV2.ExternalMetricSource.self, forKey: .external)
+            self._external =
+                try container.decodeIfPresent(
+                    AutoscalingV2.ExternalMetricSource.self,
+                    forKey: .external
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.type, forKey: .type)
-            try container.encodeIfPresent(self.object, forKey: .object)
-            try container.encodeIfPresent(self.pods, forKey: .pods)
+            try container.encodeIfPresent(self._object?.value, forKey: .object)
+            try container.encodeIfPresent(self._pods?.value, forKey: .pods)
             try container.encodeIfPresent(self.resource, forKey: .resource)
             try container.encodeIfPresent(self.containerResource, forKey: .containerResource)
-            try container.encodeIfPresent(self.external, forKey: .external)
+            try container.encodeIfPresent(self._external?.value, forKey: .external)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -1387,19 +1411,19 @@ extension AutoscalingV2 {
                 case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
                 case 6 where member.key == "object":
-                    self.object =
+                    self._object =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ObjectMetricSource.self,
                             from: member.value,
                             member: "object"
-                        )
+                        ).map(GeneratedBox.init)
                 case 4 where member.key == "pods":
-                    self.pods =
+                    self._pods =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.PodsMetricSource.self,
                             from: member.value,
                             member: "pods"
-                        )
+                        ).map(GeneratedBox.init)
                 case 8 where member.key == "resource":
                     self.resource =
                         try decoder.decodeIfPresent(
@@ -1415,12 +1439,12 @@ extension AutoscalingV2 {
                             member: "containerResource"
                         )
                 case 8 where member.key == "external":
-                    self.external =
+                    self._external =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ExternalMetricSource.self,
                             from: member.value,
                             member: "external"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1432,11 +1456,17 @@ extension AutoscalingV2 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(6)
             members.append(("type", self.type.jsonTree()))
-            if let value = self.object { members.append(("object", value.jsonTree())) }
-            if let value = self.pods { members.append(("pods", value.jsonTree())) }
+            if let value = self._object?.value {
+                members.append(("object", value.jsonTree()))
+            }
+            if let value = self._pods?.value {
+                members.append(("pods", value.jsonTree()))
+            }
             if let value = self.resource { members.append(("resource", value.jsonTree())) }
             if let value = self.containerResource { members.append(("containerResource", value.jsonTree())) }
-            if let value = self.external { members.append(("external", value.jsonTree())) }
+            if let value = self._external?.value {
+                members.append(("external", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -1450,11 +1480,17 @@ extension AutoscalingV2 {
         public var type: String
         /// object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress
         /// object).
-        public var object: AutoscalingV2.ObjectMetricStatus?
+        public var object: AutoscalingV2.ObjectMetricStatus? {
+            get { self._object?.value }
+            set { self._object = newValue.map(GeneratedBox.init) }
+        }
         /// pods refers to a metric describing each pod in the current scale target (for example,
         /// transactions-processed-per-second). The values will be averaged together before being compared to the target
         /// value.
-        public var pods: AutoscalingV2.PodsMetricStatus?
+        public var pods: AutoscalingV2.PodsMetricStatus? {
+            get { self._pods?.value }
+            set { self._pods = newValue.map(GeneratedBox.init) }
+        }
         /// resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes
         /// describing each pod in the current scale target (e.g. CPU or memory).
         ///
@@ -1471,7 +1507,16 @@ extension AutoscalingV2 {
         ///
         /// It allows autoscaling based on information coming from components running outside of cluster (for example
         /// length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
-        public var external: AutoscalingV2.ExternalMetricStatus?
+        public var external: AutoscalingV2.ExternalMetricStatus? {
+            get { self._external?.value }
+            set { self._external = newValue.map(GeneratedBox.init) }
+        }
+
+        var _object: GeneratedBox<AutoscalingV2.ObjectMetricStatus>?
+
+        var _pods: GeneratedBox<AutoscalingV2.PodsMetricStatus>?
+
+        var _external: GeneratedBox<AutoscalingV2.ExternalMetricStatus>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1483,11 +1528,11 @@ extension AutoscalingV2 {
             external: AutoscalingV2.ExternalMetricStatus? = nil
         ) {
             self.type = type
-            self.object = object
-            self.pods = pods
+            self._object = object.map(GeneratedBox.init)
+            self._pods = pods.map(GeneratedBox.init)
             self.resource = resource
             self.containerResource = containerResource
-            self.external = external
+            self._external = external.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1502,25 +1547,34 @@ extension AutoscalingV2 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.type = try container.decodeIfPresent(String.self, forKey: .type) ?? ""
-            self.object = try container.decodeIfPresent(AutoscalingV2.ObjectMetricStatus.self, forKey: .object)
-            self.pods = try container.decodeIfPresent(AutoscalingV2.PodsMetricStatus.self, forKey: .pods)
+            self._object =
+                try container.decodeIfPresent(
+                    AutoscalingV2.ObjectMetricStatus.self,
+                    forKey: .object
+                ).map(GeneratedBox.init)
+            self._pods =
+                try container.decodeIfPresent(AutoscalingV2.PodsMetricStatus.self, forKey: .pods).map(GeneratedBox.init)
             self.resource = try container.decodeIfPresent(AutoscalingV2.ResourceMetricStatus.self, forKey: .resource)
             self.containerResource =
                 try container.decodeIfPresent(
                     AutoscalingV2.ContainerResourceMetricStatus.self,
                     forKey: .containerResource
                 )
-            self.external = try container.decodeIfPresent(AutoscalingV2.ExternalMetricStatus.self, forKey: .external)
+            self._external =
+                try container.decodeIfPresent(
+                    AutoscalingV2.ExternalMetricStatus.self,
+                    forKey: .external
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.type, forKey: .type)
-            try container.encodeIfPresent(self.object, forKey: .object)
-            try container.encodeIfPresent(self.pods, forKey: .pods)
+            try container.encodeIfPresent(self._object?.value, forKey: .object)
+            try container.encodeIfPresent(self._pods?.value, forKey: .pods)
             try container.encodeIfPresent(self.resource, forKey: .resource)
             try container.encodeIfPresent(self.containerResource, forKey: .containerResource)
-            try container.encodeIfPresent(self.external, forKey: .external)
+            try container.encodeIfPresent(self._external?.value, forKey: .external)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -1530,19 +1584,19 @@ extension AutoscalingV2 {
                 case 4 where member.key == "type":
                     decodedType = try decoder.decodeIfPresent(String.self, from: member.value, member: "type")
                 case 6 where member.key == "object":
-                    self.object =
+                    self._object =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ObjectMetricStatus.self,
                             from: member.value,
                             member: "object"
-                        )
+                        ).map(GeneratedBox.init)
                 case 4 where member.key == "pods":
-                    self.pods =
+                    self._pods =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.PodsMetricStatus.self,
                             from: member.value,
                             member: "pods"
-                        )
+                        ).map(GeneratedBox.init)
                 case 8 where member.key == "resource":
                     self.resource =
                         try decoder.decodeIfPresent(
@@ -1558,12 +1612,12 @@ extension AutoscalingV2 {
                             member: "containerResource"
                         )
                 case 8 where member.key == "external":
-                    self.external =
+                    self._external =
                         try decoder.decodeIfPresent(
                             AutoscalingV2.ExternalMetricStatus.self,
                             from: member.value,
                             member: "external"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1575,11 +1629,17 @@ extension AutoscalingV2 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(6)
             members.append(("type", self.type.jsonTree()))
-            if let value = self.object { members.append(("object", value.jsonTree())) }
-            if let value = self.pods { members.append(("pods", value.jsonTree())) }
+            if let value = self._object?.value {
+                members.append(("object", value.jsonTree()))
+            }
+            if let value = self._pods?.value {
+                members.append(("pods", value.jsonTree()))
+            }
             if let value = self.resource { members.append(("resource", value.jsonTree())) }
             if let value = self.containerResource { members.append(("containerResource", value.jsonTree())) }
-            if let value = self.external { members.append(("external", value.jsonTree())) }
+            if let value = self._external?.value {
+                members.append(("external", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

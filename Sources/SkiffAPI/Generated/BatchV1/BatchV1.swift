@@ -1280,7 +1280,12 @@ extension BatchV1 {
         ///
         /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var spec: BatchV1.JobSpec?
+        public var spec: BatchV1.JobSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
+
+        var _spec: GeneratedBox<BatchV1.JobSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1288,7 +1293,7 @@ extension BatchV1 {
             spec: BatchV1.JobSpec? = nil
         ) {
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1300,13 +1305,13 @@ extension BatchV1 {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(BatchV1.JobSpec.self, forKey: .spec)
+            self._spec = try container.decodeIfPresent(BatchV1.JobSpec.self, forKey: .spec).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -1317,7 +1322,12 @@ extension BatchV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            BatchV1.JobSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1329,7 +1339,9 @@ extension BatchV1 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(2)
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

@@ -1955,12 +1955,18 @@ extension CoreV1 {
         ///
         /// Container will be restarted if the probe fails. Cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
-        public var livenessProbe: CoreV1.Probe?
+        public var livenessProbe: CoreV1.Probe? {
+            get { self._livenessProbe?.value }
+            set { self._livenessProbe = newValue.map(GeneratedBox.init) }
+        }
         /// Periodic probe of container service readiness.
         ///
         /// Container will be removed from service endpoints if the probe fails. Cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
-        public var readinessProbe: CoreV1.Probe?
+        public var readinessProbe: CoreV1.Probe? {
+            get { self._readinessProbe?.value }
+            set { self._readinessProbe = newValue.map(GeneratedBox.init) }
+        }
         /// StartupProbe indicates that the Pod has successfully initialized.
         ///
         /// If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod
@@ -1968,11 +1974,17 @@ extension CoreV1 {
         /// parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a
         /// cache, than during steady-state operation. This cannot be updated. More info:
         /// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
-        public var startupProbe: CoreV1.Probe?
+        public var startupProbe: CoreV1.Probe? {
+            get { self._startupProbe?.value }
+            set { self._startupProbe = newValue.map(GeneratedBox.init) }
+        }
         /// Actions that the management system should take in response to container lifecycle events.
         ///
         /// Cannot be updated.
-        public var lifecycle: CoreV1.Lifecycle?
+        public var lifecycle: CoreV1.Lifecycle? {
+            get { self._lifecycle?.value }
+            set { self._lifecycle = newValue.map(GeneratedBox.init) }
+        }
         /// Optional: Path at which the file to which the container's termination message will be written is mounted
         /// into the container's filesystem.
         ///
@@ -1997,7 +2009,10 @@ extension CoreV1 {
         ///
         /// If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info:
         /// https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
-        public var securityContext: CoreV1.SecurityContext?
+        public var securityContext: CoreV1.SecurityContext? {
+            get { self._securityContext?.value }
+            set { self._securityContext = newValue.map(GeneratedBox.init) }
+        }
         /// Whether this container should allocate a buffer for stdin in the container runtime.
         ///
         /// If this is not set, reads from stdin in the container will always result in EOF. Default is false.
@@ -2014,6 +2029,16 @@ extension CoreV1 {
         ///
         /// Default is false.
         public var tty: Bool?
+
+        var _livenessProbe: GeneratedBox<CoreV1.Probe>?
+
+        var _readinessProbe: GeneratedBox<CoreV1.Probe>?
+
+        var _startupProbe: GeneratedBox<CoreV1.Probe>?
+
+        var _lifecycle: GeneratedBox<CoreV1.Lifecycle>?
+
+        var _securityContext: GeneratedBox<CoreV1.SecurityContext>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -2057,14 +2082,14 @@ extension CoreV1 {
             self.restartPolicyRules = restartPolicyRules
             self.volumeMounts = volumeMounts
             self.volumeDevices = volumeDevices
-            self.livenessProbe = livenessProbe
-            self.readinessProbe = readinessProbe
-            self.startupProbe = startupProbe
-            self.lifecycle = lifecycle
+            self._livenessProbe = livenessProbe.map(GeneratedBox.init)
+            self._readinessProbe = readinessProbe.map(GeneratedBox.init)
+            self._startupProbe = startupProbe.map(GeneratedBox.init)
+            self._lifecycle = lifecycle.map(GeneratedBox.init)
             self.terminationMessagePath = terminationMessagePath
             self.terminationMessagePolicy = terminationMessagePolicy
             self.imagePullPolicy = imagePullPolicy
-            self.securityContext = securityContext
+            self._securityContext = securityContext.map(GeneratedBox.init)
             self.stdin = stdin
             self.stdinOnce = stdinOnce
             self.tty = tty
@@ -2116,15 +2141,23 @@ extension CoreV1 {
                 try container.decodeIfPresent([CoreV1.ContainerRestartRule].self, forKey: .restartPolicyRules)
             self.volumeMounts = try container.decodeIfPresent([CoreV1.VolumeMount].self, forKey: .volumeMounts)
             self.volumeDevices = try container.decodeIfPresent([CoreV1.VolumeDevice].self, forKey: .volumeDevices)
-            self.livenessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .livenessProbe)
-            self.readinessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .readinessProbe)
-            self.startupProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .startupProbe)
-            self.lifecycle = try container.decodeIfPresent(CoreV1.Lifecycle.self, forKey: .lifecycle)
+            self._livenessProbe =
+                try container.decodeIfPresent(CoreV1.Probe.self, forKey: .livenessProbe).map(GeneratedBox.init)
+            self._readinessProbe =
+                try container.decodeIfPresent(CoreV1.Probe.self, forKey: .readinessProbe).map(GeneratedBox.init)
+            self._startupProbe =
+                try container.decodeIfPresent(CoreV1.Probe.self, forKey: .startupProbe).map(GeneratedBox.init)
+            self._lifecycle =
+                try container.decodeIfPresent(CoreV1.Lifecycle.self, forKey: .lifecycle).map(GeneratedBox.init)
             self.terminationMessagePath = try container.decodeIfPresent(String.self, forKey: .terminationMessagePath)
             self.terminationMessagePolicy =
                 try container.decodeIfPresent(String.self, forKey: .terminationMessagePolicy)
             self.imagePullPolicy = try container.decodeIfPresent(String.self, forKey: .imagePullPolicy)
-            self.securityContext = try container.decodeIfPresent(CoreV1.SecurityContext.self, forKey: .securityContext)
+            self._securityContext =
+                try container.decodeIfPresent(
+                    CoreV1.SecurityContext.self,
+                    forKey: .securityContext
+                ).map(GeneratedBox.init)
             self.stdin = try container.decodeIfPresent(Bool.self, forKey: .stdin)
             self.stdinOnce = try container.decodeIfPresent(Bool.self, forKey: .stdinOnce)
             self.tty = try container.decodeIfPresent(Bool.self, forKey: .tty)
@@ -2146,14 +2179,14 @@ extension CoreV1 {
             try container.encodeIfPresent(self.restartPolicyRules, forKey: .restartPolicyRules)
             try container.encodeIfPresent(self.volumeMounts, forKey: .volumeMounts)
             try container.encodeIfPresent(self.volumeDevices, forKey: .volumeDevices)
-            try container.encodeIfPresent(self.livenessProbe, forKey: .livenessProbe)
-            try container.encodeIfPresent(self.readinessProbe, forKey: .readinessProbe)
-            try container.encodeIfPresent(self.startupProbe, forKey: .startupProbe)
-            try container.encodeIfPresent(self.lifecycle, forKey: .lifecycle)
+            try container.encodeIfPresent(self._livenessProbe?.value, forKey: .livenessProbe)
+            try container.encodeIfPresent(self._readinessProbe?.value, forKey: .readinessProbe)
+            try container.encodeIfPresent(self._startupProbe?.value, forKey: .startupProbe)
+            try container.encodeIfPresent(self._lifecycle?.value, forKey: .lifecycle)
             try container.encodeIfPresent(self.terminationMessagePath, forKey: .terminationMessagePath)
             try container.encodeIfPresent(self.terminationMessagePolicy, forKey: .terminationMessagePolicy)
             try container.encodeIfPresent(self.imagePullPolicy, forKey: .imagePullPolicy)
-            try container.encodeIfPresent(self.securityContext, forKey: .securityContext)
+            try container.encodeIfPresent(self._securityContext?.value, forKey: .securityContext)
             try container.encodeIfPresent(self.stdin, forKey: .stdin)
             try container.encodeIfPresent(self.stdinOnce, forKey: .stdinOnce)
             try container.encodeIfPresent(self.tty, forKey: .tty)
@@ -2220,17 +2253,33 @@ extension CoreV1 {
                             member: "volumeDevices"
                         )
                 case 13 where member.key == "livenessProbe":
-                    self.livenessProbe =
-                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "livenessProbe")
+                    self._livenessProbe =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Probe.self,
+                            from: member.value,
+                            member: "livenessProbe"
+                        ).map(GeneratedBox.init)
                 case 14 where member.key == "readinessProbe":
-                    self.readinessProbe =
-                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "readinessProbe")
+                    self._readinessProbe =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Probe.self,
+                            from: member.value,
+                            member: "readinessProbe"
+                        ).map(GeneratedBox.init)
                 case 12 where member.key == "startupProbe":
-                    self.startupProbe =
-                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "startupProbe")
+                    self._startupProbe =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Probe.self,
+                            from: member.value,
+                            member: "startupProbe"
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "lifecycle":
-                    self.lifecycle =
-                        try decoder.decodeIfPresent(CoreV1.Lifecycle.self, from: member.value, member: "lifecycle")
+                    self._lifecycle =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Lifecycle.self,
+                            from: member.value,
+                            member: "lifecycle"
+                        ).map(GeneratedBox.init)
                 case 22 where member.key == "terminationMessagePath":
                     self.terminationMessagePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePath")
@@ -2241,12 +2290,12 @@ extension CoreV1 {
                     self.imagePullPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "imagePullPolicy")
                 case 15 where member.key == "securityContext":
-                    self.securityContext =
+                    self._securityContext =
                         try decoder.decodeIfPresent(
                             CoreV1.SecurityContext.self,
                             from: member.value,
                             member: "securityContext"
-                        )
+                        ).map(GeneratedBox.init)
                 case 5 where member.key == "stdin":
                     self.stdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
                 case 9 where member.key == "stdinOnce":
@@ -2277,16 +2326,26 @@ extension CoreV1 {
             if let value = self.restartPolicyRules { members.append(("restartPolicyRules", value.jsonTree())) }
             if let value = self.volumeMounts { members.append(("volumeMounts", value.jsonTree())) }
             if let value = self.volumeDevices { members.append(("volumeDevices", value.jsonTree())) }
-            if let value = self.livenessProbe { members.append(("livenessProbe", value.jsonTree())) }
-            if let value = self.readinessProbe { members.append(("readinessProbe", value.jsonTree())) }
-            if let value = self.startupProbe { members.append(("startupProbe", value.jsonTree())) }
-            if let value = self.lifecycle { members.append(("lifecycle", value.jsonTree())) }
+            if let value = self._livenessProbe?.value {
+                members.append(("livenessProbe", value.jsonTree()))
+            }
+            if let value = self._readinessProbe?.value {
+                members.append(("readinessProbe", value.jsonTree()))
+            }
+            if let value = self._startupProbe?.value {
+                members.append(("startupProbe", value.jsonTree()))
+            }
+            if let value = self._lifecycle?.value {
+                members.append(("lifecycle", value.jsonTree()))
+            }
             if let value = self.terminationMessagePath { members.append(("terminationMessagePath", value.jsonTree())) }
             if let value = self.terminationMessagePolicy {
                 members.append(("terminationMessagePolicy", value.jsonTree()))
             }
             if let value = self.imagePullPolicy { members.append(("imagePullPolicy", value.jsonTree())) }
-            if let value = self.securityContext { members.append(("securityContext", value.jsonTree())) }
+            if let value = self._securityContext?.value {
+                members.append(("securityContext", value.jsonTree()))
+            }
             if let value = self.stdin { members.append(("stdin", value.jsonTree())) }
             if let value = self.stdinOnce { members.append(("stdinOnce", value.jsonTree())) }
             if let value = self.tty { members.append(("tty", value.jsonTree())) }
@@ -3037,12 +3096,18 @@ extension CoreV1 {
         /// Each container in a pod must have a unique name across all container types. Cannot be updated.
         public var name: String
         /// State holds details about the container's current condition.
-        public var state: CoreV1.ContainerState?
+        public var state: CoreV1.ContainerState? {
+            get { self._state?.value }
+            set { self._state = newValue.map(GeneratedBox.init) }
+        }
         /// LastTerminationState holds the last termination state of the container to help debug container crashes and
         /// restarts.
         ///
         /// This field is not populated if the container is still running and RestartCount is 0.
-        public var lastState: CoreV1.ContainerState?
+        public var lastState: CoreV1.ContainerState? {
+            get { self._lastState?.value }
+            set { self._lastState = newValue.map(GeneratedBox.init) }
+        }
         /// Ready specifies whether the container is currently passing its readiness check.
         ///
         /// The value will change as readiness probes keep executing. If no readiness probes are specified, this field
@@ -3095,6 +3160,10 @@ extension CoreV1 {
         /// StopSignal reports the effective stop signal for this container
         public var stopSignal: String?
 
+        var _state: GeneratedBox<CoreV1.ContainerState>?
+
+        var _lastState: GeneratedBox<CoreV1.ContainerState>?
+
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             name: String = "",
@@ -3114,8 +3183,8 @@ extension CoreV1 {
             stopSignal: String? = nil
         ) {
             self.name = name
-            self.state = state
-            self.lastState = lastState
+            self._state = state.map(GeneratedBox.init)
+            self._lastState = lastState.map(GeneratedBox.init)
             self.ready = ready
             self.restartCount = restartCount
             self.image = image
@@ -3151,8 +3220,10 @@ extension CoreV1 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
-            self.state = try container.decodeIfPresent(CoreV1.ContainerState.self, forKey: .state)
-            self.lastState = try container.decodeIfPresent(CoreV1.ContainerState.self, forKey: .lastState)
+            self._state =
+                try container.decodeIfPresent(CoreV1.ContainerState.self, forKey: .state).map(GeneratedBox.init)
+            self._lastState =
+                try container.decodeIfPresent(CoreV1.ContainerState.self, forKey: .lastState).map(GeneratedBox.init)
             self.ready = try container.decodeIfPresent(Bool.self, forKey: .ready) ?? false
             self.restartCount = try container.decodeIfPresent(Int32.self, forKey: .restartCount) ?? 0
             self.image = try container.decodeIfPresent(String.self, forKey: .image) ?? ""
@@ -3172,8 +3243,8 @@ extension CoreV1 {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
-            try container.encodeIfPresent(self.state, forKey: .state)
-            try container.encodeIfPresent(self.lastState, forKey: .lastState)
+            try container.encodeIfPresent(self._state?.value, forKey: .state)
+            try container.encodeIfPresent(self._lastState?.value, forKey: .lastState)
             try container.encode(self.ready, forKey: .ready)
             try container.encode(self.restartCount, forKey: .restartCount)
             try container.encode(self.image, forKey: .image)
@@ -3199,11 +3270,19 @@ extension CoreV1 {
                 case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 case 5 where member.key == "state":
-                    self.state =
-                        try decoder.decodeIfPresent(CoreV1.ContainerState.self, from: member.value, member: "state")
+                    self._state =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ContainerState.self,
+                            from: member.value,
+                            member: "state"
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "lastState":
-                    self.lastState =
-                        try decoder.decodeIfPresent(CoreV1.ContainerState.self, from: member.value, member: "lastState")
+                    self._lastState =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ContainerState.self,
+                            from: member.value,
+                            member: "lastState"
+                        ).map(GeneratedBox.init)
                 case 5 where member.key == "ready":
                     decodedReady = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "ready")
                 case 12 where member.key == "restartCount":
@@ -3266,8 +3345,12 @@ extension CoreV1 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(15)
             members.append(("name", self.name.jsonTree()))
-            if let value = self.state { members.append(("state", value.jsonTree())) }
-            if let value = self.lastState { members.append(("lastState", value.jsonTree())) }
+            if let value = self._state?.value {
+                members.append(("state", value.jsonTree()))
+            }
+            if let value = self._lastState?.value {
+                members.append(("lastState", value.jsonTree()))
+            }
             members.append(("ready", self.ready.jsonTree()))
             members.append(("restartCount", self.restartCount.jsonTree()))
             members.append(("image", self.image.jsonTree()))

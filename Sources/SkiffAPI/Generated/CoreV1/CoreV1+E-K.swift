@@ -660,7 +660,12 @@ extension CoreV1 {
         /// Source for the environment variable's value.
         ///
         /// Cannot be used if value is not empty.
-        public var valueFrom: CoreV1.EnvVarSource?
+        public var valueFrom: CoreV1.EnvVarSource? {
+            get { self._valueFrom?.value }
+            set { self._valueFrom = newValue.map(GeneratedBox.init) }
+        }
+
+        var _valueFrom: GeneratedBox<CoreV1.EnvVarSource>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -670,7 +675,7 @@ extension CoreV1 {
         ) {
             self.name = name
             self.value = value
-            self.valueFrom = valueFrom
+            self._valueFrom = valueFrom.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -683,14 +688,15 @@ extension CoreV1 {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
             self.value = try container.decodeIfPresent(String.self, forKey: .value)
-            self.valueFrom = try container.decodeIfPresent(CoreV1.EnvVarSource.self, forKey: .valueFrom)
+            self._valueFrom =
+                try container.decodeIfPresent(CoreV1.EnvVarSource.self, forKey: .valueFrom).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.value, forKey: .value)
-            try container.encodeIfPresent(self.valueFrom, forKey: .valueFrom)
+            try container.encodeIfPresent(self._valueFrom?.value, forKey: .valueFrom)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -702,8 +708,12 @@ extension CoreV1 {
                 case 5 where member.key == "value":
                     self.value = try decoder.decodeIfPresent(String.self, from: member.value, member: "value")
                 case 9 where member.key == "valueFrom":
-                    self.valueFrom =
-                        try decoder.decodeIfPresent(CoreV1.EnvVarSource.self, from: member.value, member: "valueFrom")
+                    self._valueFrom =
+                        try decoder.decodeIfPresent(
+                            CoreV1.EnvVarSource.self,
+                            from: member.value,
+                            member: "valueFrom"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -716,7 +726,9 @@ extension CoreV1 {
             members.reserveCapacity(3)
             members.append(("name", self.name.jsonTree()))
             if let value = self.value { members.append(("value", value.jsonTree())) }
-            if let value = self.valueFrom { members.append(("valueFrom", value.jsonTree())) }
+            if let value = self._valueFrom?.value {
+                members.append(("valueFrom", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -917,13 +929,25 @@ extension CoreV1 {
         /// volumeDevices is the list of block devices to be used by the container.
         public var volumeDevices: [CoreV1.VolumeDevice]?
         /// Probes are not allowed for ephemeral containers.
-        public var livenessProbe: CoreV1.Probe?
+        public var livenessProbe: CoreV1.Probe? {
+            get { self._livenessProbe?.value }
+            set { self._livenessProbe = newValue.map(GeneratedBox.init) }
+        }
         /// Probes are not allowed for ephemeral containers.
-        public var readinessProbe: CoreV1.Probe?
+        public var readinessProbe: CoreV1.Probe? {
+            get { self._readinessProbe?.value }
+            set { self._readinessProbe = newValue.map(GeneratedBox.init) }
+        }
         /// Probes are not allowed for ephemeral containers.
-        public var startupProbe: CoreV1.Probe?
+        public var startupProbe: CoreV1.Probe? {
+            get { self._startupProbe?.value }
+            set { self._startupProbe = newValue.map(GeneratedBox.init) }
+        }
         /// Lifecycle is not allowed for ephemeral containers.
-        public var lifecycle: CoreV1.Lifecycle?
+        public var lifecycle: CoreV1.Lifecycle? {
+            get { self._lifecycle?.value }
+            set { self._lifecycle = newValue.map(GeneratedBox.init) }
+        }
         /// Optional: Path at which the file to which the container's termination message will be written is mounted
         /// into the container's filesystem.
         ///
@@ -947,7 +971,10 @@ extension CoreV1 {
         /// Optional: SecurityContext defines the security options the ephemeral container should be run with.
         ///
         /// If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.
-        public var securityContext: CoreV1.SecurityContext?
+        public var securityContext: CoreV1.SecurityContext? {
+            get { self._securityContext?.value }
+            set { self._securityContext = newValue.map(GeneratedBox.init) }
+        }
         /// Whether this container should allocate a buffer for stdin in the container runtime.
         ///
         /// If this is not set, reads from stdin in the container will always result in EOF. Default is false.
@@ -972,6 +999,16 @@ extension CoreV1 {
         /// The container runtime must implement support for this feature. If the runtime does not support namespace
         /// targeting then the result of setting this field is undefined.
         public var targetContainerName: String?
+
+        var _livenessProbe: GeneratedBox<CoreV1.Probe>?
+
+        var _readinessProbe: GeneratedBox<CoreV1.Probe>?
+
+        var _startupProbe: GeneratedBox<CoreV1.Probe>?
+
+        var _lifecycle: GeneratedBox<CoreV1.Lifecycle>?
+
+        var _securityContext: GeneratedBox<CoreV1.SecurityContext>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1016,14 +1053,14 @@ extension CoreV1 {
             self.restartPolicyRules = restartPolicyRules
             self.volumeMounts = volumeMounts
             self.volumeDevices = volumeDevices
-            self.livenessProbe = livenessProbe
-            self.readinessProbe = readinessProbe
-            self.startupProbe = startupProbe
-            self.lifecycle = lifecycle
+            self._livenessProbe = livenessProbe.map(GeneratedBox.init)
+            self._readinessProbe = readinessProbe.map(GeneratedBox.init)
+            self._startupProbe = startupProbe.map(GeneratedBox.init)
+            self._lifecycle = lifecycle.map(GeneratedBox.init)
             self.terminationMessagePath = terminationMessagePath
             self.terminationMessagePolicy = terminationMessagePolicy
             self.imagePullPolicy = imagePullPolicy
-            self.securityContext = securityContext
+            self._securityContext = securityContext.map(GeneratedBox.init)
             self.stdin = stdin
             self.stdinOnce = stdinOnce
             self.tty = tty
@@ -1077,15 +1114,23 @@ extension CoreV1 {
                 try container.decodeIfPresent([CoreV1.ContainerRestartRule].self, forKey: .restartPolicyRules)
             self.volumeMounts = try container.decodeIfPresent([CoreV1.VolumeMount].self, forKey: .volumeMounts)
             self.volumeDevices = try container.decodeIfPresent([CoreV1.VolumeDevice].self, forKey: .volumeDevices)
-            self.livenessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .livenessProbe)
-            self.readinessProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .readinessProbe)
-            self.startupProbe = try container.decodeIfPresent(CoreV1.Probe.self, forKey: .startupProbe)
-            self.lifecycle = try container.decodeIfPresent(CoreV1.Lifecycle.self, forKey: .lifecycle)
+            self._livenessProbe =
+                try container.decodeIfPresent(CoreV1.Probe.self, forKey: .livenessProbe).map(GeneratedBox.init)
+            self._readinessProbe =
+                try container.decodeIfPresent(CoreV1.Probe.self, forKey: .readinessProbe).map(GeneratedBox.init)
+            self._startupProbe =
+                try container.decodeIfPresent(CoreV1.Probe.self, forKey: .startupProbe).map(GeneratedBox.init)
+            self._lifecycle =
+                try container.decodeIfPresent(CoreV1.Lifecycle.self, forKey: .lifecycle).map(GeneratedBox.init)
             self.terminationMessagePath = try container.decodeIfPresent(String.self, forKey: .terminationMessagePath)
             self.terminationMessagePolicy =
                 try container.decodeIfPresent(String.self, forKey: .terminationMessagePolicy)
             self.imagePullPolicy = try container.decodeIfPresent(String.self, forKey: .imagePullPolicy)
-            self.securityContext = try container.decodeIfPresent(CoreV1.SecurityContext.self, forKey: .securityContext)
+            self._securityContext =
+                try container.decodeIfPresent(
+                    CoreV1.SecurityContext.self,
+                    forKey: .securityContext
+                ).map(GeneratedBox.init)
             self.stdin = try container.decodeIfPresent(Bool.self, forKey: .stdin)
             self.stdinOnce = try container.decodeIfPresent(Bool.self, forKey: .stdinOnce)
             self.tty = try container.decodeIfPresent(Bool.self, forKey: .tty)
@@ -1108,14 +1153,14 @@ extension CoreV1 {
             try container.encodeIfPresent(self.restartPolicyRules, forKey: .restartPolicyRules)
             try container.encodeIfPresent(self.volumeMounts, forKey: .volumeMounts)
             try container.encodeIfPresent(self.volumeDevices, forKey: .volumeDevices)
-            try container.encodeIfPresent(self.livenessProbe, forKey: .livenessProbe)
-            try container.encodeIfPresent(self.readinessProbe, forKey: .readinessProbe)
-            try container.encodeIfPresent(self.startupProbe, forKey: .startupProbe)
-            try container.encodeIfPresent(self.lifecycle, forKey: .lifecycle)
+            try container.encodeIfPresent(self._livenessProbe?.value, forKey: .livenessProbe)
+            try container.encodeIfPresent(self._readinessProbe?.value, forKey: .readinessProbe)
+            try container.encodeIfPresent(self._startupProbe?.value, forKey: .startupProbe)
+            try container.encodeIfPresent(self._lifecycle?.value, forKey: .lifecycle)
             try container.encodeIfPresent(self.terminationMessagePath, forKey: .terminationMessagePath)
             try container.encodeIfPresent(self.terminationMessagePolicy, forKey: .terminationMessagePolicy)
             try container.encodeIfPresent(self.imagePullPolicy, forKey: .imagePullPolicy)
-            try container.encodeIfPresent(self.securityContext, forKey: .securityContext)
+            try container.encodeIfPresent(self._securityContext?.value, forKey: .securityContext)
             try container.encodeIfPresent(self.stdin, forKey: .stdin)
             try container.encodeIfPresent(self.stdinOnce, forKey: .stdinOnce)
             try container.encodeIfPresent(self.tty, forKey: .tty)
@@ -1183,17 +1228,33 @@ extension CoreV1 {
                             member: "volumeDevices"
                         )
                 case 13 where member.key == "livenessProbe":
-                    self.livenessProbe =
-                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "livenessProbe")
+                    self._livenessProbe =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Probe.self,
+                            from: member.value,
+                            member: "livenessProbe"
+                        ).map(GeneratedBox.init)
                 case 14 where member.key == "readinessProbe":
-                    self.readinessProbe =
-                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "readinessProbe")
+                    self._readinessProbe =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Probe.self,
+                            from: member.value,
+                            member: "readinessProbe"
+                        ).map(GeneratedBox.init)
                 case 12 where member.key == "startupProbe":
-                    self.startupProbe =
-                        try decoder.decodeIfPresent(CoreV1.Probe.self, from: member.value, member: "startupProbe")
+                    self._startupProbe =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Probe.self,
+                            from: member.value,
+                            member: "startupProbe"
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "lifecycle":
-                    self.lifecycle =
-                        try decoder.decodeIfPresent(CoreV1.Lifecycle.self, from: member.value, member: "lifecycle")
+                    self._lifecycle =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Lifecycle.self,
+                            from: member.value,
+                            member: "lifecycle"
+                        ).map(GeneratedBox.init)
                 case 22 where member.key == "terminationMessagePath":
                     self.terminationMessagePath =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "terminationMessagePath")
@@ -1204,12 +1265,12 @@ extension CoreV1 {
                     self.imagePullPolicy =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "imagePullPolicy")
                 case 15 where member.key == "securityContext":
-                    self.securityContext =
+                    self._securityContext =
                         try decoder.decodeIfPresent(
                             CoreV1.SecurityContext.self,
                             from: member.value,
                             member: "securityContext"
-                        )
+                        ).map(GeneratedBox.init)
                 case 5 where member.key == "stdin":
                     self.stdin = try decoder.decodeIfPresent(Bool.self, from: member.value, member: "stdin")
                 case 9 where member.key == "stdinOnce":
@@ -1243,16 +1304,26 @@ extension CoreV1 {
             if let value = self.restartPolicyRules { members.append(("restartPolicyRules", value.jsonTree())) }
             if let value = self.volumeMounts { members.append(("volumeMounts", value.jsonTree())) }
             if let value = self.volumeDevices { members.append(("volumeDevices", value.jsonTree())) }
-            if let value = self.livenessProbe { members.append(("livenessProbe", value.jsonTree())) }
-            if let value = self.readinessProbe { members.append(("readinessProbe", value.jsonTree())) }
-            if let value = self.startupProbe { members.append(("startupProbe", value.jsonTree())) }
-            if let value = self.lifecycle { members.append(("lifecycle", value.jsonTree())) }
+            if let value = self._livenessProbe?.value {
+                members.append(("livenessProbe", value.jsonTree()))
+            }
+            if let value = self._readinessProbe?.value {
+                members.append(("readinessProbe", value.jsonTree()))
+            }
+            if let value = self._startupProbe?.value {
+                members.append(("startupProbe", value.jsonTree()))
+            }
+            if let value = self._lifecycle?.value {
+                members.append(("lifecycle", value.jsonTree()))
+            }
             if let value = self.terminationMessagePath { members.append(("terminationMessagePath", value.jsonTree())) }
             if let value = self.terminationMessagePolicy {
                 members.append(("terminationMessagePolicy", value.jsonTree()))
             }
             if let value = self.imagePullPolicy { members.append(("imagePullPolicy", value.jsonTree())) }
-            if let value = self.securityContext { members.append(("securityContext", value.jsonTree())) }
+            if let value = self._securityContext?.value {
+                members.append(("securityContext", value.jsonTree()))
+            }
             if let value = self.stdin { members.append(("stdin", value.jsonTree())) }
             if let value = self.stdinOnce { members.append(("stdinOnce", value.jsonTree())) }
             if let value = self.tty { members.append(("tty", value.jsonTree())) }
@@ -1281,13 +1352,18 @@ extension CoreV1 {
         /// This field is read-only and no changes will be made by Kubernetes to the PVC after it has been created.
         ///
         /// Required, must not be nil.
-        public var volumeClaimTemplate: CoreV1.PersistentVolumeClaimTemplate?
+        public var volumeClaimTemplate: CoreV1.PersistentVolumeClaimTemplate? {
+            get { self._volumeClaimTemplate?.value }
+            set { self._volumeClaimTemplate = newValue.map(GeneratedBox.init) }
+        }
+
+        var _volumeClaimTemplate: GeneratedBox<CoreV1.PersistentVolumeClaimTemplate>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             volumeClaimTemplate: CoreV1.PersistentVolumeClaimTemplate? = nil
         ) {
-            self.volumeClaimTemplate = volumeClaimTemplate
+            self._volumeClaimTemplate = volumeClaimTemplate.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1296,25 +1372,28 @@ extension CoreV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.volumeClaimTemplate =
-                try container.decodeIfPresent(CoreV1.PersistentVolumeClaimTemplate.self, forKey: .volumeClaimTemplate)
+            self._volumeClaimTemplate =
+                try container.decodeIfPresent(
+                    CoreV1.PersistentVolumeClaimTemplate.self,
+                    forKey: .volumeClaimTemplate
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.volumeClaimTemplate, forKey: .volumeClaimTemplate)
+            try container.encodeIfPresent(self._volumeClaimTemplate?.value, forKey: .volumeClaimTemplate)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
             for member in try decoder.members(of: value) {
                 switch member.key.utf8.count {
                 case 19 where member.key == "volumeClaimTemplate":
-                    self.volumeClaimTemplate =
+                    self._volumeClaimTemplate =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeClaimTemplate.self,
                             from: member.value,
                             member: "volumeClaimTemplate"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1324,7 +1403,9 @@ extension CoreV1 {
         public func jsonTree() -> JSONValue {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(1)
-            if let value = self.volumeClaimTemplate { members.append(("volumeClaimTemplate", value.jsonTree())) }
+            if let value = self._volumeClaimTemplate?.value {
+                members.append(("volumeClaimTemplate", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

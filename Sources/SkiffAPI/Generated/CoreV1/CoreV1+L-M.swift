@@ -13,7 +13,10 @@ extension CoreV1 {
         /// If the handler fails, the container is terminated and restarted according to its restart policy. Other
         /// management of the container blocks until the hook completes. More info:
         /// https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
-        public var postStart: CoreV1.LifecycleHandler?
+        public var postStart: CoreV1.LifecycleHandler? {
+            get { self._postStart?.value }
+            set { self._postStart = newValue.map(GeneratedBox.init) }
+        }
         /// PreStop is called immediately before a container is terminated due to an API request or management event
         /// such as liveness/startup probe failure, preemption, resource contention, etc.
         ///
@@ -23,12 +26,19 @@ extension CoreV1 {
         /// management of the container blocks until the hook completes or until the termination grace period is
         /// reached. More info:
         /// https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
-        public var preStop: CoreV1.LifecycleHandler?
+        public var preStop: CoreV1.LifecycleHandler? {
+            get { self._preStop?.value }
+            set { self._preStop = newValue.map(GeneratedBox.init) }
+        }
         /// StopSignal defines which signal will be sent to a container when it is being stopped.
         ///
         /// If not specified, the default is defined by the container runtime in use. StopSignal can only be set for
         /// Pods with a non-empty .spec.os.name
         public var stopSignal: String?
+
+        var _postStart: GeneratedBox<CoreV1.LifecycleHandler>?
+
+        var _preStop: GeneratedBox<CoreV1.LifecycleHandler>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -36,8 +46,8 @@ extension CoreV1 {
             preStop: CoreV1.LifecycleHandler? = nil,
             stopSignal: String? = nil
         ) {
-            self.postStart = postStart
-            self.preStop = preStop
+            self._postStart = postStart.map(GeneratedBox.init)
+            self._preStop = preStop.map(GeneratedBox.init)
             self.stopSignal = stopSignal
         }
 
@@ -49,15 +59,17 @@ extension CoreV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.postStart = try container.decodeIfPresent(CoreV1.LifecycleHandler.self, forKey: .postStart)
-            self.preStop = try container.decodeIfPresent(CoreV1.LifecycleHandler.self, forKey: .preStop)
+            self._postStart =
+                try container.decodeIfPresent(CoreV1.LifecycleHandler.self, forKey: .postStart).map(GeneratedBox.init)
+            self._preStop =
+                try container.decodeIfPresent(CoreV1.LifecycleHandler.self, forKey: .preStop).map(GeneratedBox.init)
             self.stopSignal = try container.decodeIfPresent(String.self, forKey: .stopSignal)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.postStart, forKey: .postStart)
-            try container.encodeIfPresent(self.preStop, forKey: .preStop)
+            try container.encodeIfPresent(self._postStart?.value, forKey: .postStart)
+            try container.encodeIfPresent(self._preStop?.value, forKey: .preStop)
             try container.encodeIfPresent(self.stopSignal, forKey: .stopSignal)
         }
 
@@ -65,15 +77,19 @@ extension CoreV1 {
             for member in try decoder.members(of: value) {
                 switch member.key.utf8.count {
                 case 9 where member.key == "postStart":
-                    self.postStart =
+                    self._postStart =
                         try decoder.decodeIfPresent(
                             CoreV1.LifecycleHandler.self,
                             from: member.value,
                             member: "postStart"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "preStop":
-                    self.preStop =
-                        try decoder.decodeIfPresent(CoreV1.LifecycleHandler.self, from: member.value, member: "preStop")
+                    self._preStop =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LifecycleHandler.self,
+                            from: member.value,
+                            member: "preStop"
+                        ).map(GeneratedBox.init)
                 case 10 where member.key == "stopSignal":
                     self.stopSignal = try decoder.decodeIfPresent(String.self, from: member.value, member: "stopSignal")
                 default:
@@ -85,8 +101,12 @@ extension CoreV1 {
         public func jsonTree() -> JSONValue {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(3)
-            if let value = self.postStart { members.append(("postStart", value.jsonTree())) }
-            if let value = self.preStop { members.append(("preStop", value.jsonTree())) }
+            if let value = self._postStart?.value {
+                members.append(("postStart", value.jsonTree()))
+            }
+            if let value = self._preStop?.value {
+                members.append(("preStop", value.jsonTree()))
+            }
             if let value = self.stopSignal { members.append(("stopSignal", value.jsonTree())) }
             return .object(JSONObject(members))
         }

@@ -993,7 +993,10 @@ extension CoreV1 {
         /// checkpoint, and reports this record in Assigned. Assigned only updates in the status after the record has
         /// been checkpointed to disk. When the Kubelet is restarted, it tries to make the Assigned config the Active
         /// config by loading and validating the checkpointed payload identified by Assigned.
-        public var assigned: CoreV1.NodeConfigSource?
+        public var assigned: CoreV1.NodeConfigSource? {
+            get { self._assigned?.value }
+            set { self._assigned = newValue.map(GeneratedBox.init) }
+        }
         /// Active reports the checkpointed config the node is actively using.
         ///
         /// Active will represent either the current version of the Assigned config, or the current LastKnownGood
@@ -1024,6 +1027,8 @@ extension CoreV1 {
         /// versions.
         public var error: String?
 
+        var _assigned: GeneratedBox<CoreV1.NodeConfigSource>?
+
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             assigned: CoreV1.NodeConfigSource? = nil,
@@ -1031,7 +1036,7 @@ extension CoreV1 {
             lastKnownGood: CoreV1.NodeConfigSource? = nil,
             error: String? = nil
         ) {
-            self.assigned = assigned
+            self._assigned = assigned.map(GeneratedBox.init)
             self.active = active
             self.lastKnownGood = lastKnownGood
             self.error = error
@@ -1046,7 +1051,8 @@ extension CoreV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.assigned = try container.decodeIfPresent(CoreV1.NodeConfigSource.self, forKey: .assigned)
+            self._assigned =
+                try container.decodeIfPresent(CoreV1.NodeConfigSource.self, forKey: .assigned).map(GeneratedBox.init)
             self.active = try container.decodeIfPresent(CoreV1.NodeConfigSource.self, forKey: .active)
             self.lastKnownGood = try container.decodeIfPresent(CoreV1.NodeConfigSource.self, forKey: .lastKnownGood)
             self.error = try container.decodeIfPresent(String.self, forKey: .error)
@@ -1054,7 +1060,7 @@ extension CoreV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.assigned, forKey: .assigned)
+            try container.encodeIfPresent(self._assigned?.value, forKey: .assigned)
             try container.encodeIfPresent(self.active, forKey: .active)
             try container.encodeIfPresent(self.lastKnownGood, forKey: .lastKnownGood)
             try container.encodeIfPresent(self.error, forKey: .error)
@@ -1064,12 +1070,12 @@ extension CoreV1 {
             for member in try decoder.members(of: value) {
                 switch member.key.utf8.count {
                 case 8 where member.key == "assigned":
-                    self.assigned =
+                    self._assigned =
                         try decoder.decodeIfPresent(
                             CoreV1.NodeConfigSource.self,
                             from: member.value,
                             member: "assigned"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "active":
                     self.active =
                         try decoder.decodeIfPresent(CoreV1.NodeConfigSource.self, from: member.value, member: "active")
@@ -1091,7 +1097,9 @@ extension CoreV1 {
         public func jsonTree() -> JSONValue {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(4)
-            if let value = self.assigned { members.append(("assigned", value.jsonTree())) }
+            if let value = self._assigned?.value {
+                members.append(("assigned", value.jsonTree()))
+            }
             if let value = self.active { members.append(("active", value.jsonTree())) }
             if let value = self.lastKnownGood { members.append(("lastKnownGood", value.jsonTree())) }
             if let value = self.error { members.append(("error", value.jsonTree())) }
@@ -1787,7 +1795,10 @@ extension CoreV1 {
         /// Set of ids/uuids to uniquely identify the node.
         ///
         /// More info: https://kubernetes.io/docs/reference/node/node-status/#info
-        public var nodeInfo: CoreV1.NodeSystemInfo?
+        public var nodeInfo: CoreV1.NodeSystemInfo? {
+            get { self._nodeInfo?.value }
+            set { self._nodeInfo = newValue.map(GeneratedBox.init) }
+        }
         /// List of container images on this node
         public var images: [CoreV1.ContainerImage]?
         /// List of attachable volumes in use (mounted) by the node.
@@ -1795,13 +1806,20 @@ extension CoreV1 {
         /// List of volumes that are attached to the node.
         public var volumesAttached: [CoreV1.AttachedVolume]?
         /// Status of the config assigned to the node via the dynamic Kubelet config feature.
-        public var config: CoreV1.NodeConfigStatus?
+        public var config: CoreV1.NodeConfigStatus? {
+            get { self._config?.value }
+            set { self._config = newValue.map(GeneratedBox.init) }
+        }
         /// The available runtime handlers.
         public var runtimeHandlers: [CoreV1.NodeRuntimeHandler]?
         /// Features describes the set of features implemented by the CRI implementation.
         public var features: CoreV1.NodeFeatures?
         /// DeclaredFeatures represents the features related to feature gates that are declared by the node.
         public var declaredFeatures: [String]?
+
+        var _nodeInfo: GeneratedBox<CoreV1.NodeSystemInfo>?
+
+        var _config: GeneratedBox<CoreV1.NodeConfigStatus>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1826,11 +1844,11 @@ extension CoreV1 {
             self.conditions = conditions
             self.addresses = addresses
             self.daemonEndpoints = daemonEndpoints
-            self.nodeInfo = nodeInfo
+            self._nodeInfo = nodeInfo.map(GeneratedBox.init)
             self.images = images
             self.volumesInUse = volumesInUse
             self.volumesAttached = volumesAttached
-            self.config = config
+            self._config = config.map(GeneratedBox.init)
             self.runtimeHandlers = runtimeHandlers
             self.features = features
             self.declaredFeatures = declaredFeatures
@@ -1862,11 +1880,13 @@ extension CoreV1 {
             self.addresses = try container.decodeIfPresent([CoreV1.NodeAddress].self, forKey: .addresses)
             self.daemonEndpoints =
                 try container.decodeIfPresent(CoreV1.NodeDaemonEndpoints.self, forKey: .daemonEndpoints)
-            self.nodeInfo = try container.decodeIfPresent(CoreV1.NodeSystemInfo.self, forKey: .nodeInfo)
+            self._nodeInfo =
+                try container.decodeIfPresent(CoreV1.NodeSystemInfo.self, forKey: .nodeInfo).map(GeneratedBox.init)
             self.images = try container.decodeIfPresent([CoreV1.ContainerImage].self, forKey: .images)
             self.volumesInUse = try container.decodeIfPresent([String].self, forKey: .volumesInUse)
             self.volumesAttached = try container.decodeIfPresent([CoreV1.AttachedVolume].self, forKey: .volumesAttached)
-            self.config = try container.decodeIfPresent(CoreV1.NodeConfigStatus.self, forKey: .config)
+            self._config =
+                try container.decodeIfPresent(CoreV1.NodeConfigStatus.self, forKey: .config).map(GeneratedBox.init)
             self.runtimeHandlers =
                 try container.decodeIfPresent([CoreV1.NodeRuntimeHandler].self, forKey: .runtimeHandlers)
             self.features = try container.decodeIfPresent(CoreV1.NodeFeatures.self, forKey: .features)
@@ -1881,11 +1901,11 @@ extension CoreV1 {
             try container.encodeIfPresent(self.conditions, forKey: .conditions)
             try container.encodeIfPresent(self.addresses, forKey: .addresses)
             try container.encodeIfPresent(self.daemonEndpoints, forKey: .daemonEndpoints)
-            try container.encodeIfPresent(self.nodeInfo, forKey: .nodeInfo)
+            try container.encodeIfPresent(self._nodeInfo?.value, forKey: .nodeInfo)
             try container.encodeIfPresent(self.images, forKey: .images)
             try container.encodeIfPresent(self.volumesInUse, forKey: .volumesInUse)
             try container.encodeIfPresent(self.volumesAttached, forKey: .volumesAttached)
-            try container.encodeIfPresent(self.config, forKey: .config)
+            try container.encodeIfPresent(self._config?.value, forKey: .config)
             try container.encodeIfPresent(self.runtimeHandlers, forKey: .runtimeHandlers)
             try container.encodeIfPresent(self.features, forKey: .features)
             try container.encodeIfPresent(self.declaredFeatures, forKey: .declaredFeatures)
@@ -1920,8 +1940,12 @@ extension CoreV1 {
                             member: "daemonEndpoints"
                         )
                 case 8 where member.key == "nodeInfo":
-                    self.nodeInfo =
-                        try decoder.decodeIfPresent(CoreV1.NodeSystemInfo.self, from: member.value, member: "nodeInfo")
+                    self._nodeInfo =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeSystemInfo.self,
+                            from: member.value,
+                            member: "nodeInfo"
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "images":
                     self.images =
                         try decoder.decodeIfPresent([CoreV1.ContainerImage].self, from: member.value, member: "images")
@@ -1936,8 +1960,12 @@ extension CoreV1 {
                             member: "volumesAttached"
                         )
                 case 6 where member.key == "config":
-                    self.config =
-                        try decoder.decodeIfPresent(CoreV1.NodeConfigStatus.self, from: member.value, member: "config")
+                    self._config =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NodeConfigStatus.self,
+                            from: member.value,
+                            member: "config"
+                        ).map(GeneratedBox.init)
                 case 15 where member.key == "runtimeHandlers":
                     self.runtimeHandlers =
                         try decoder.decodeIfPresent(
@@ -1966,11 +1994,15 @@ extension CoreV1 {
             if let value = self.conditions { members.append(("conditions", value.jsonTree())) }
             if let value = self.addresses { members.append(("addresses", value.jsonTree())) }
             if let value = self.daemonEndpoints { members.append(("daemonEndpoints", value.jsonTree())) }
-            if let value = self.nodeInfo { members.append(("nodeInfo", value.jsonTree())) }
+            if let value = self._nodeInfo?.value {
+                members.append(("nodeInfo", value.jsonTree()))
+            }
             if let value = self.images { members.append(("images", value.jsonTree())) }
             if let value = self.volumesInUse { members.append(("volumesInUse", value.jsonTree())) }
             if let value = self.volumesAttached { members.append(("volumesAttached", value.jsonTree())) }
-            if let value = self.config { members.append(("config", value.jsonTree())) }
+            if let value = self._config?.value {
+                members.append(("config", value.jsonTree()))
+            }
             if let value = self.runtimeHandlers { members.append(("runtimeHandlers", value.jsonTree())) }
             if let value = self.features { members.append(("features", value.jsonTree())) }
             if let value = self.declaredFeatures { members.append(("declaredFeatures", value.jsonTree())) }

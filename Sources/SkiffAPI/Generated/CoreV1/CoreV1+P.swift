@@ -1104,105 +1104,171 @@ extension CoreV1 {
         /// Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree
         /// gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
+        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource? {
+            get { self._gcePersistentDisk?.value }
+            set { self._gcePersistentDisk = newValue.map(GeneratedBox.init) }
+        }
         /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then
         /// exposed to the pod.
         ///
         /// Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are
         /// redirected to the ebs.csi.aws.com CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-        public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
+        public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource? {
+            get { self._awsElasticBlockStore?.value }
+            set { self._awsElasticBlockStore = newValue.map(GeneratedBox.init) }
+        }
         /// hostPath represents a directory on the host.
         ///
         /// Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host
         /// storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-        public var hostPath: CoreV1.HostPathVolumeSource?
+        public var hostPath: CoreV1.HostPathVolumeSource? {
+            get { self._hostPath?.value }
+            set { self._hostPath = newValue.map(GeneratedBox.init) }
+        }
         /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod.
         ///
         /// Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer
         /// supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md
-        public var glusterfs: CoreV1.GlusterfsPersistentVolumeSource?
+        public var glusterfs: CoreV1.GlusterfsPersistentVolumeSource? {
+            get { self._glusterfs?.value }
+            set { self._glusterfs = newValue.map(GeneratedBox.init) }
+        }
         /// nfs represents an NFS mount on the host.
         ///
         /// Provisioned by an admin. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
-        public var nfs: CoreV1.NFSVolumeSource?
+        public var nfs: CoreV1.NFSVolumeSource? {
+            get { self._nfs?.value }
+            set { self._nfs = newValue.map(GeneratedBox.init) }
+        }
         /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime.
         ///
         /// Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info:
         /// https://examples.k8s.io/volumes/rbd/README.md
-        public var rbd: CoreV1.RBDPersistentVolumeSource?
+        public var rbd: CoreV1.RBDPersistentVolumeSource? {
+            get { self._rbd?.value }
+            set { self._rbd = newValue.map(GeneratedBox.init) }
+        }
         /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
         /// pod.
         ///
         /// Provisioned by an admin.
-        public var iscsi: CoreV1.ISCSIPersistentVolumeSource?
+        public var iscsi: CoreV1.ISCSIPersistentVolumeSource? {
+            get { self._iscsi?.value }
+            set { self._iscsi = newValue.map(GeneratedBox.init) }
+        }
         /// cinder represents a cinder volume attached and mounted on kubelets host machine.
         ///
         /// Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the
         /// cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
-        public var cinder: CoreV1.CinderPersistentVolumeSource?
+        public var cinder: CoreV1.CinderPersistentVolumeSource? {
+            get { self._cinder?.value }
+            set { self._cinder = newValue.map(GeneratedBox.init) }
+        }
         /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime.
         ///
         /// Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
-        public var cephfs: CoreV1.CephFSPersistentVolumeSource?
+        public var cephfs: CoreV1.CephFSPersistentVolumeSource? {
+            get { self._cephfs?.value }
+            set { self._cephfs = newValue.map(GeneratedBox.init) }
+        }
         /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
         /// pod.
-        public var fc: CoreV1.FCVolumeSource?
+        public var fc: CoreV1.FCVolumeSource? {
+            get { self._fc?.value }
+            set { self._fc = newValue.map(GeneratedBox.init) }
+        }
         /// flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its
         /// usage.
         ///
         /// This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree
         /// flocker type is no longer supported.
-        public var flocker: CoreV1.FlockerVolumeSource?
+        public var flocker: CoreV1.FlockerVolumeSource? {
+            get { self._flocker?.value }
+            set { self._flocker = newValue.map(GeneratedBox.init) }
+        }
         /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
         ///
         /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-        public var flexVolume: CoreV1.FlexPersistentVolumeSource?
+        public var flexVolume: CoreV1.FlexPersistentVolumeSource? {
+            get { self._flexVolume?.value }
+            set { self._flexVolume = newValue.map(GeneratedBox.init) }
+        }
         /// azureFile represents an Azure File Service mount on the host and bind mount to the pod.
         ///
         /// Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
         /// file.csi.azure.com CSI driver.
-        public var azureFile: CoreV1.AzureFilePersistentVolumeSource?
+        public var azureFile: CoreV1.AzureFilePersistentVolumeSource? {
+            get { self._azureFile?.value }
+            set { self._azureFile = newValue.map(GeneratedBox.init) }
+        }
         /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine.
         ///
         /// Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to
         /// the csi.vsphere.vmware.com CSI driver.
-        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
+        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource? {
+            get { self._vsphereVolume?.value }
+            set { self._vsphereVolume = newValue.map(GeneratedBox.init) }
+        }
         /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime.
         ///
         /// Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
-        public var quobyte: CoreV1.QuobyteVolumeSource?
+        public var quobyte: CoreV1.QuobyteVolumeSource? {
+            get { self._quobyte?.value }
+            set { self._quobyte = newValue.map(GeneratedBox.init) }
+        }
         /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
         ///
         /// Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the
         /// disk.csi.azure.com CSI driver.
-        public var azureDisk: CoreV1.AzureDiskVolumeSource?
+        public var azureDisk: CoreV1.AzureDiskVolumeSource? {
+            get { self._azureDisk?.value }
+            set { self._azureDisk = newValue.map(GeneratedBox.init) }
+        }
         /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
         /// machine.
         ///
         /// Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer
         /// supported.
-        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
+        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource? {
+            get { self._photonPersistentDisk?.value }
+            set { self._photonPersistentDisk = newValue.map(GeneratedBox.init) }
+        }
         /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine.
         ///
         /// Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected
         /// to the pxd.portworx.com CSI driver.
-        public var portworxVolume: CoreV1.PortworxVolumeSource?
+        public var portworxVolume: CoreV1.PortworxVolumeSource? {
+            get { self._portworxVolume?.value }
+            set { self._portworxVolume = newValue.map(GeneratedBox.init) }
+        }
         /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes.
         ///
         /// Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
-        public var scaleIO: CoreV1.ScaleIOPersistentVolumeSource?
+        public var scaleIO: CoreV1.ScaleIOPersistentVolumeSource? {
+            get { self._scaleIO?.value }
+            set { self._scaleIO = newValue.map(GeneratedBox.init) }
+        }
         /// local represents directly-attached storage with node affinity
-        public var local: CoreV1.LocalVolumeSource?
+        public var local: CoreV1.LocalVolumeSource? {
+            get { self._local?.value }
+            set { self._local = newValue.map(GeneratedBox.init) }
+        }
         /// storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the
         /// pod.
         ///
         /// Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info:
         /// https://examples.k8s.io/volumes/storageos/README.md
-        public var storageos: CoreV1.StorageOSPersistentVolumeSource?
+        public var storageos: CoreV1.StorageOSPersistentVolumeSource? {
+            get { self._storageos?.value }
+            set { self._storageos = newValue.map(GeneratedBox.init) }
+        }
         /// csi represents storage that is handled by an external CSI driver.
-        public var csi: CoreV1.CSIPersistentVolumeSource?
+        public var csi: CoreV1.CSIPersistentVolumeSource? {
+            get { self._csi?.value }
+            set { self._csi = newValue.map(GeneratedBox.init) }
+        }
         /// accessModes contains all ways the volume can be mounted.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
@@ -1211,7 +1277,10 @@ extension CoreV1 {
         ///
         /// Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding
-        public var claimRef: CoreV1.ObjectReference?
+        public var claimRef: CoreV1.ObjectReference? {
+            get { self._claimRef?.value }
+            set { self._claimRef = newValue.map(GeneratedBox.init) }
+        }
         /// persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.
         ///
         /// Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically
@@ -1245,6 +1314,52 @@ extension CoreV1 {
         /// updated successfully to a new class. For an unbound PersistentVolume, the volumeAttributesClassName will be
         /// matched with unbound PersistentVolumeClaims during the binding process.
         public var volumeAttributesClassName: String?
+
+        var _gcePersistentDisk: GeneratedBox<CoreV1.GCEPersistentDiskVolumeSource>?
+
+        var _awsElasticBlockStore: GeneratedBox<CoreV1.AWSElasticBlockStoreVolumeSource>?
+
+        var _hostPath: GeneratedBox<CoreV1.HostPathVolumeSource>?
+
+        var _glusterfs: GeneratedBox<CoreV1.GlusterfsPersistentVolumeSource>?
+
+        var _nfs: GeneratedBox<CoreV1.NFSVolumeSource>?
+
+        var _rbd: GeneratedBox<CoreV1.RBDPersistentVolumeSource>?
+
+        var _iscsi: GeneratedBox<CoreV1.ISCSIPersistentVolumeSource>?
+
+        var _cinder: GeneratedBox<CoreV1.CinderPersistentVolumeSource>?
+
+        var _cephfs: GeneratedBox<CoreV1.CephFSPersistentVolumeSource>?
+
+        var _fc: GeneratedBox<CoreV1.FCVolumeSource>?
+
+        var _flocker: GeneratedBox<CoreV1.FlockerVolumeSource>?
+
+        var _flexVolume: GeneratedBox<CoreV1.FlexPersistentVolumeSource>?
+
+        var _azureFile: GeneratedBox<CoreV1.AzureFilePersistentVolumeSource>?
+
+        var _vsphereVolume: GeneratedBox<CoreV1.VsphereVirtualDiskVolumeSource>?
+
+        var _quobyte: GeneratedBox<CoreV1.QuobyteVolumeSource>?
+
+        var _azureDisk: GeneratedBox<CoreV1.AzureDiskVolumeSource>?
+
+        var _photonPersistentDisk: GeneratedBox<CoreV1.PhotonPersistentDiskVolumeSource>?
+
+        var _portworxVolume: GeneratedBox<CoreV1.PortworxVolumeSource>?
+
+        var _scaleIO: GeneratedBox<CoreV1.ScaleIOPersistentVolumeSource>?
+
+        var _local: GeneratedBox<CoreV1.LocalVolumeSource>?
+
+        var _storageos: GeneratedBox<CoreV1.StorageOSPersistentVolumeSource>?
+
+        var _csi: GeneratedBox<CoreV1.CSIPersistentVolumeSource>?
+
+        var _claimRef: GeneratedBox<CoreV1.ObjectReference>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1281,30 +1396,30 @@ extension CoreV1 {
             volumeAttributesClassName: String? = nil
         ) {
             self.capacity = capacity
-            self.gcePersistentDisk = gcePersistentDisk
-            self.awsElasticBlockStore = awsElasticBlockStore
-            self.hostPath = hostPath
-            self.glusterfs = glusterfs
-            self.nfs = nfs
-            self.rbd = rbd
-            self.iscsi = iscsi
-            self.cinder = cinder
-            self.cephfs = cephfs
-            self.fc = fc
-            self.flocker = flocker
-            self.flexVolume = flexVolume
-            self.azureFile = azureFile
-            self.vsphereVolume = vsphereVolume
-            self.quobyte = quobyte
-            self.azureDisk = azureDisk
-            self.photonPersistentDisk = photonPersistentDisk
-            self.portworxVolume = portworxVolume
-            self.scaleIO = scaleIO
-            self.local = local
-            self.storageos = storageos
-            self.csi = csi
+            self._gcePersistentDisk = gcePersistentDisk.map(GeneratedBox.init)
+            self._awsElasticBlockStore = awsElasticBlockStore.map(GeneratedBox.init)
+            self._hostPath = hostPath.map(GeneratedBox.init)
+            self._glusterfs = glusterfs.map(GeneratedBox.init)
+            self._nfs = nfs.map(GeneratedBox.init)
+            self._rbd = rbd.map(GeneratedBox.init)
+            self._iscsi = iscsi.map(GeneratedBox.init)
+            self._cinder = cinder.map(GeneratedBox.init)
+            self._cephfs = cephfs.map(GeneratedBox.init)
+            self._fc = fc.map(GeneratedBox.init)
+            self._flocker = flocker.map(GeneratedBox.init)
+            self._flexVolume = flexVolume.map(GeneratedBox.init)
+            self._azureFile = azureFile.map(GeneratedBox.init)
+            self._vsphereVolume = vsphereVolume.map(GeneratedBox.init)
+            self._quobyte = quobyte.map(GeneratedBox.init)
+            self._azureDisk = azureDisk.map(GeneratedBox.init)
+            self._photonPersistentDisk = photonPersistentDisk.map(GeneratedBox.init)
+            self._portworxVolume = portworxVolume.map(GeneratedBox.init)
+            self._scaleIO = scaleIO.map(GeneratedBox.init)
+            self._local = local.map(GeneratedBox.init)
+            self._storageos = storageos.map(GeneratedBox.init)
+            self._csi = csi.map(GeneratedBox.init)
             self.accessModes = accessModes
-            self.claimRef = claimRef
+            self._claimRef = claimRef.map(GeneratedBox.init)
             self.persistentVolumeReclaimPolicy = persistentVolumeReclaimPolicy
             self.storageClassName = storageClassName
             self.mountOptions = mountOptions
@@ -1350,44 +1465,102 @@ extension CoreV1 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.capacity = try container.decodeIfPresent([String: Quantity].self, forKey: .capacity)
-            self.gcePersistentDisk =
-                try container.decodeIfPresent(CoreV1.GCEPersistentDiskVolumeSource.self, forKey: .gcePersistentDisk)
-            self.awsElasticBlockStore =
+            self._gcePersistentDisk =
+                try container.decodeIfPresent(
+                    CoreV1.GCEPersistentDiskVolumeSource.self,
+                    forKey: .gcePersistentDisk
+                ).map(GeneratedBox.init)
+            self._awsElasticBlockStore =
                 try container.decodeIfPresent(
                     CoreV1.AWSElasticBlockStoreVolumeSource.self,
                     forKey: .awsElasticBlockStore
-                )
-            self.hostPath = try container.decodeIfPresent(CoreV1.HostPathVolumeSource.self, forKey: .hostPath)
-            self.glusterfs =
-                try container.decodeIfPresent(CoreV1.GlusterfsPersistentVolumeSource.self, forKey: .glusterfs)
-            self.nfs = try container.decodeIfPresent(CoreV1.NFSVolumeSource.self, forKey: .nfs)
-            self.rbd = try container.decodeIfPresent(CoreV1.RBDPersistentVolumeSource.self, forKey: .rbd)
-            self.iscsi = try container.decodeIfPresent(CoreV1.ISCSIPersistentVolumeSource.self, forKey: .iscsi)
-            self.cinder = try container.decodeIfPresent(CoreV1.CinderPersistentVolumeSource.self, forKey: .cinder)
-            self.cephfs = try container.decodeIfPresent(CoreV1.CephFSPersistentVolumeSource.self, forKey: .cephfs)
-            self.fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc)
-            self.flocker = try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker)
-            self.flexVolume = try container.decodeIfPresent(CoreV1.FlexPersistentVolumeSource.self, forKey: .flexVolume)
-            self.azureFile =
-                try container.decodeIfPresent(CoreV1.AzureFilePersistentVolumeSource.self, forKey: .azureFile)
-            self.vsphereVolume =
-                try container.decodeIfPresent(CoreV1.VsphereVirtualDiskVolumeSource.self, forKey: .vsphereVolume)
-            self.quobyte = try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte)
-            self.azureDisk = try container.decodeIfPresent(CoreV1.AzureDiskVolumeSource.self, forKey: .azureDisk)
-            self.photonPersistentDisk =
+                ).map(GeneratedBox.init)
+            self._hostPath =
+                try container.decodeIfPresent(
+                    CoreV1.HostPathVolumeSource.self,
+                    forKey: .hostPath
+                ).map(GeneratedBox.init)
+            self._glusterfs =
+                try container.decodeIfPresent(
+                    CoreV1.GlusterfsPersistentVolumeSource.self,
+                    forKey: .glusterfs
+                ).map(GeneratedBox.init)
+            self._nfs = try container.decodeIfPresent(CoreV1.NFSVolumeSource.self, forKey: .nfs).map(GeneratedBox.init)
+            self._rbd =
+                try container.decodeIfPresent(
+                    CoreV1.RBDPersistentVolumeSource.self,
+                    forKey: .rbd
+                ).map(GeneratedBox.init)
+            self._iscsi =
+                try container.decodeIfPresent(
+                    CoreV1.ISCSIPersistentVolumeSource.self,
+                    forKey: .iscsi
+                ).map(GeneratedBox.init)
+            self._cinder =
+                try container.decodeIfPresent(
+                    CoreV1.CinderPersistentVolumeSource.self,
+                    forKey: .cinder
+                ).map(GeneratedBox.init)
+            self._cephfs =
+                try container.decodeIfPresent(
+                    CoreV1.CephFSPersistentVolumeSource.self,
+                    forKey: .cephfs
+                ).map(GeneratedBox.init)
+            self._fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc).map(GeneratedBox.init)
+            self._flocker =
+                try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker).map(GeneratedBox.init)
+            self._flexVolume =
+                try container.decodeIfPresent(
+                    CoreV1.FlexPersistentVolumeSource.self,
+                    forKey: .flexVolume
+                ).map(GeneratedBox.init)
+            self._azureFile =
+                try container.decodeIfPresent(
+                    CoreV1.AzureFilePersistentVolumeSource.self,
+                    forKey: .azureFile
+                ).map(GeneratedBox.init)
+            self._vsphereVolume =
+                try container.decodeIfPresent(
+                    CoreV1.VsphereVirtualDiskVolumeSource.self,
+                    forKey: .vsphereVolume
+                ).map(GeneratedBox.init)
+            self._quobyte =
+                try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte).map(GeneratedBox.init)
+            self._azureDisk =
+                try container.decodeIfPresent(
+                    CoreV1.AzureDiskVolumeSource.self,
+                    forKey: .azureDisk
+                ).map(GeneratedBox.init)
+            self._photonPersistentDisk =
                 try container.decodeIfPresent(
                     CoreV1.PhotonPersistentDiskVolumeSource.self,
                     forKey: .photonPersistentDisk
-                )
-            self.portworxVolume =
-                try container.decodeIfPresent(CoreV1.PortworxVolumeSource.self, forKey: .portworxVolume)
-            self.scaleIO = try container.decodeIfPresent(CoreV1.ScaleIOPersistentVolumeSource.self, forKey: .scaleIO)
-            self.local = try container.decodeIfPresent(CoreV1.LocalVolumeSource.self, forKey: .local)
-            self.storageos =
-                try container.decodeIfPresent(CoreV1.StorageOSPersistentVolumeSource.self, forKey: .storageos)
-            self.csi = try container.decodeIfPresent(CoreV1.CSIPersistentVolumeSource.self, forKey: .csi)
+                ).map(GeneratedBox.init)
+            self._portworxVolume =
+                try container.decodeIfPresent(
+                    CoreV1.PortworxVolumeSource.self,
+                    forKey: .portworxVolume
+                ).map(GeneratedBox.init)
+            self._scaleIO =
+                try container.decodeIfPresent(
+                    CoreV1.ScaleIOPersistentVolumeSource.self,
+                    forKey: .scaleIO
+                ).map(GeneratedBox.init)
+            self._local =
+                try container.decodeIfPresent(CoreV1.LocalVolumeSource.self, forKey: .local).map(GeneratedBox.init)
+            self._storageos =
+                try container.decodeIfPresent(
+                    CoreV1.StorageOSPersistentVolumeSource.self,
+                    forKey: .storageos
+                ).map(GeneratedBox.init)
+            self._csi =
+                try container.decodeIfPresent(
+                    CoreV1.CSIPersistentVolumeSource.self,
+                    forKey: .csi
+                ).map(GeneratedBox.init)
             self.accessModes = try container.decodeIfPresent([String].self, forKey: .accessModes)
-            self.claimRef = try container.decodeIfPresent(CoreV1.ObjectReference.self, forKey: .claimRef)
+            self._claimRef =
+                try container.decodeIfPresent(CoreV1.ObjectReference.self, forKey: .claimRef).map(GeneratedBox.init)
             self.persistentVolumeReclaimPolicy =
                 try container.decodeIfPresent(String.self, forKey: .persistentVolumeReclaimPolicy)
             self.storageClassName = try container.decodeIfPresent(String.self, forKey: .storageClassName)
@@ -1401,30 +1574,30 @@ extension CoreV1 {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.capacity, forKey: .capacity)
-            try container.encodeIfPresent(self.gcePersistentDisk, forKey: .gcePersistentDisk)
-            try container.encodeIfPresent(self.awsElasticBlockStore, forKey: .awsElasticBlockStore)
-            try container.encodeIfPresent(self.hostPath, forKey: .hostPath)
-            try container.encodeIfPresent(self.glusterfs, forKey: .glusterfs)
-            try container.encodeIfPresent(self.nfs, forKey: .nfs)
-            try container.encodeIfPresent(self.rbd, forKey: .rbd)
-            try container.encodeIfPresent(self.iscsi, forKey: .iscsi)
-            try container.encodeIfPresent(self.cinder, forKey: .cinder)
-            try container.encodeIfPresent(self.cephfs, forKey: .cephfs)
-            try container.encodeIfPresent(self.fc, forKey: .fc)
-            try container.encodeIfPresent(self.flocker, forKey: .flocker)
-            try container.encodeIfPresent(self.flexVolume, forKey: .flexVolume)
-            try container.encodeIfPresent(self.azureFile, forKey: .azureFile)
-            try container.encodeIfPresent(self.vsphereVolume, forKey: .vsphereVolume)
-            try container.encodeIfPresent(self.quobyte, forKey: .quobyte)
-            try container.encodeIfPresent(self.azureDisk, forKey: .azureDisk)
-            try container.encodeIfPresent(self.photonPersistentDisk, forKey: .photonPersistentDisk)
-            try container.encodeIfPresent(self.portworxVolume, forKey: .portworxVolume)
-            try container.encodeIfPresent(self.scaleIO, forKey: .scaleIO)
-            try container.encodeIfPresent(self.local, forKey: .local)
-            try container.encodeIfPresent(self.storageos, forKey: .storageos)
-            try container.encodeIfPresent(self.csi, forKey: .csi)
+            try container.encodeIfPresent(self._gcePersistentDisk?.value, forKey: .gcePersistentDisk)
+            try container.encodeIfPresent(self._awsElasticBlockStore?.value, forKey: .awsElasticBlockStore)
+            try container.encodeIfPresent(self._hostPath?.value, forKey: .hostPath)
+            try container.encodeIfPresent(self._glusterfs?.value, forKey: .glusterfs)
+            try container.encodeIfPresent(self._nfs?.value, forKey: .nfs)
+            try container.encodeIfPresent(self._rbd?.value, forKey: .rbd)
+            try container.encodeIfPresent(self._iscsi?.value, forKey: .iscsi)
+            try container.encodeIfPresent(self._cinder?.value, forKey: .cinder)
+            try container.encodeIfPresent(self._cephfs?.value, forKey: .cephfs)
+            try container.encodeIfPresent(self._fc?.value, forKey: .fc)
+            try container.encodeIfPresent(self._flocker?.value, forKey: .flocker)
+            try container.encodeIfPresent(self._flexVolume?.value, forKey: .flexVolume)
+            try container.encodeIfPresent(self._azureFile?.value, forKey: .azureFile)
+            try container.encodeIfPresent(self._vsphereVolume?.value, forKey: .vsphereVolume)
+            try container.encodeIfPresent(self._quobyte?.value, forKey: .quobyte)
+            try container.encodeIfPresent(self._azureDisk?.value, forKey: .azureDisk)
+            try container.encodeIfPresent(self._photonPersistentDisk?.value, forKey: .photonPersistentDisk)
+            try container.encodeIfPresent(self._portworxVolume?.value, forKey: .portworxVolume)
+            try container.encodeIfPresent(self._scaleIO?.value, forKey: .scaleIO)
+            try container.encodeIfPresent(self._local?.value, forKey: .local)
+            try container.encodeIfPresent(self._storageos?.value, forKey: .storageos)
+            try container.encodeIfPresent(self._csi?.value, forKey: .csi)
             try container.encodeIfPresent(self.accessModes, forKey: .accessModes)
-            try container.encodeIfPresent(self.claimRef, forKey: .claimRef)
+            try container.encodeIfPresent(self._claimRef?.value, forKey: .claimRef)
             try container.encodeIfPresent(self.persistentVolumeReclaimPolicy, forKey: .persistentVolumeReclaimPolicy)
             try container.encodeIfPresent(self.storageClassName, forKey: .storageClassName)
             try container.encodeIfPresent(self.mountOptions, forKey: .mountOptions)
@@ -1440,152 +1613,169 @@ extension CoreV1 {
                     self.capacity =
                         try decoder.decodeIfPresent([String: Quantity].self, from: member.value, member: "capacity")
                 case 17 where member.key == "gcePersistentDisk":
-                    self.gcePersistentDisk =
+                    self._gcePersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.GCEPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "gcePersistentDisk"
-                        )
+                        ).map(GeneratedBox.init)
                 case 20 where member.key == "awsElasticBlockStore":
-                    self.awsElasticBlockStore =
+                    self._awsElasticBlockStore =
                         try decoder.decodeIfPresent(
                             CoreV1.AWSElasticBlockStoreVolumeSource.self,
                             from: member.value,
                             member: "awsElasticBlockStore"
-                        )
+                        ).map(GeneratedBox.init)
                 case 8 where member.key == "hostPath":
-                    self.hostPath =
+                    self._hostPath =
                         try decoder.decodeIfPresent(
                             CoreV1.HostPathVolumeSource.self,
                             from: member.value,
                             member: "hostPath"
-                        )
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "glusterfs":
-                    self.glusterfs =
+                    self._glusterfs =
                         try decoder.decodeIfPresent(
                             CoreV1.GlusterfsPersistentVolumeSource.self,
                             from: member.value,
                             member: "glusterfs"
-                        )
+                        ).map(GeneratedBox.init)
                 case 3 where member.key == "nfs":
-                    self.nfs =
-                        try decoder.decodeIfPresent(CoreV1.NFSVolumeSource.self, from: member.value, member: "nfs")
+                    self._nfs =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NFSVolumeSource.self,
+                            from: member.value,
+                            member: "nfs"
+                        ).map(GeneratedBox.init)
                 case 3 where member.key == "rbd":
-                    self.rbd =
+                    self._rbd =
                         try decoder.decodeIfPresent(
                             CoreV1.RBDPersistentVolumeSource.self,
                             from: member.value,
                             member: "rbd"
-                        )
+                        ).map(GeneratedBox.init)
                 case 5 where member.key == "iscsi":
-                    self.iscsi =
+                    self._iscsi =
                         try decoder.decodeIfPresent(
                             CoreV1.ISCSIPersistentVolumeSource.self,
                             from: member.value,
                             member: "iscsi"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "cinder":
-                    self.cinder =
+                    self._cinder =
                         try decoder.decodeIfPresent(
                             CoreV1.CinderPersistentVolumeSource.self,
                             from: member.value,
                             member: "cinder"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "cephfs":
-                    self.cephfs =
+                    self._cephfs =
                         try decoder.decodeIfPresent(
                             CoreV1.CephFSPersistentVolumeSource.self,
                             from: member.value,
                             member: "cephfs"
-                        )
+                        ).map(GeneratedBox.init)
                 case 2 where member.key == "fc":
-                    self.fc = try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
+                    self._fc =
+                        try decoder.decodeIfPresent(
+                            CoreV1.FCVolumeSource.self,
+                            from: member.value,
+                            member: "fc"
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "flocker":
-                    self.flocker =
+                    self._flocker =
                         try decoder.decodeIfPresent(
                             CoreV1.FlockerVolumeSource.self,
                             from: member.value,
                             member: "flocker"
-                        )
+                        ).map(GeneratedBox.init)
                 case 10 where member.key == "flexVolume":
-                    self.flexVolume =
+                    self._flexVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.FlexPersistentVolumeSource.self,
                             from: member.value,
                             member: "flexVolume"
-                        )
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "azureFile":
-                    self.azureFile =
+                    self._azureFile =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureFilePersistentVolumeSource.self,
                             from: member.value,
                             member: "azureFile"
-                        )
+                        ).map(GeneratedBox.init)
                 case 13 where member.key == "vsphereVolume":
-                    self.vsphereVolume =
+                    self._vsphereVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.VsphereVirtualDiskVolumeSource.self,
                             from: member.value,
                             member: "vsphereVolume"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "quobyte":
-                    self.quobyte =
+                    self._quobyte =
                         try decoder.decodeIfPresent(
                             CoreV1.QuobyteVolumeSource.self,
                             from: member.value,
                             member: "quobyte"
-                        )
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "azureDisk":
-                    self.azureDisk =
+                    self._azureDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureDiskVolumeSource.self,
                             from: member.value,
                             member: "azureDisk"
-                        )
+                        ).map(GeneratedBox.init)
                 case 20 where member.key == "photonPersistentDisk":
-                    self.photonPersistentDisk =
+                    self._photonPersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.PhotonPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "photonPersistentDisk"
-                        )
+                        ).map(GeneratedBox.init)
                 case 14 where member.key == "portworxVolume":
-                    self.portworxVolume =
+                    self._portworxVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.PortworxVolumeSource.self,
                             from: member.value,
                             member: "portworxVolume"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "scaleIO":
-                    self.scaleIO =
+                    self._scaleIO =
                         try decoder.decodeIfPresent(
                             CoreV1.ScaleIOPersistentVolumeSource.self,
                             from: member.value,
                             member: "scaleIO"
-                        )
+                        ).map(GeneratedBox.init)
                 case 5 where member.key == "local":
-                    self.local =
-                        try decoder.decodeIfPresent(CoreV1.LocalVolumeSource.self, from: member.value, member: "local")
+                    self._local =
+                        try decoder.decodeIfPresent(
+                            CoreV1.LocalVolumeSource.self,
+                            from: member.value,
+                            member: "local"
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "storageos":
-                    self.storageos =
+                    self._storageos =
                         try decoder.decodeIfPresent(
                             CoreV1.StorageOSPersistentVolumeSource.self,
                             from: member.value,
                             member: "storageos"
-                        )
+                        ).map(GeneratedBox.init)
                 case 3 where member.key == "csi":
-                    self.csi =
+                    self._csi =
                         try decoder.decodeIfPresent(
                             CoreV1.CSIPersistentVolumeSource.self,
                             from: member.value,
                             member: "csi"
-                        )
+                        ).map(GeneratedBox.init)
                 case 11 where member.key == "accessModes":
                     self.accessModes =
                         try decoder.decodeIfPresent([String].self, from: member.value, member: "accessModes")
                 case 8 where member.key == "claimRef":
-                    self.claimRef =
-                        try decoder.decodeIfPresent(CoreV1.ObjectReference.self, from: member.value, member: "claimRef")
+                    self._claimRef =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ObjectReference.self,
+                            from: member.value,
+                            member: "claimRef"
+                        ).map(GeneratedBox.init)
                 case 29 where member.key == "persistentVolumeReclaimPolicy":
                     self.persistentVolumeReclaimPolicy =
                         try decoder.decodeIfPresent(
@@ -1625,30 +1815,76 @@ extension CoreV1 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(31)
             if let value = self.capacity { members.append(("capacity", value.jsonTree())) }
-            if let value = self.gcePersistentDisk { members.append(("gcePersistentDisk", value.jsonTree())) }
-            if let value = self.awsElasticBlockStore { members.append(("awsElasticBlockStore", value.jsonTree())) }
-            if let value = self.hostPath { members.append(("hostPath", value.jsonTree())) }
-            if let value = self.glusterfs { members.append(("glusterfs", value.jsonTree())) }
-            if let value = self.nfs { members.append(("nfs", value.jsonTree())) }
-            if let value = self.rbd { members.append(("rbd", value.jsonTree())) }
-            if let value = self.iscsi { members.append(("iscsi", value.jsonTree())) }
-            if let value = self.cinder { members.append(("cinder", value.jsonTree())) }
-            if let value = self.cephfs { members.append(("cephfs", value.jsonTree())) }
-            if let value = self.fc { members.append(("fc", value.jsonTree())) }
-            if let value = self.flocker { members.append(("flocker", value.jsonTree())) }
-            if let value = self.flexVolume { members.append(("flexVolume", value.jsonTree())) }
-            if let value = self.azureFile { members.append(("azureFile", value.jsonTree())) }
-            if let value = self.vsphereVolume { members.append(("vsphereVolume", value.jsonTree())) }
-            if let value = self.quobyte { members.append(("quobyte", value.jsonTree())) }
-            if let value = self.azureDisk { members.append(("azureDisk", value.jsonTree())) }
-            if let value = self.photonPersistentDisk { members.append(("photonPersistentDisk", value.jsonTree())) }
-            if let value = self.portworxVolume { members.append(("portworxVolume", value.jsonTree())) }
-            if let value = self.scaleIO { members.append(("scaleIO", value.jsonTree())) }
-            if let value = self.local { members.append(("local", value.jsonTree())) }
-            if let value = self.storageos { members.append(("storageos", value.jsonTree())) }
-            if let value = self.csi { members.append(("csi", value.jsonTree())) }
+            if let value = self._gcePersistentDisk?.value {
+                members.append(("gcePersistentDisk", value.jsonTree()))
+            }
+            if let value = self._awsElasticBlockStore?.value {
+                members.append(("awsElasticBlockStore", value.jsonTree()))
+            }
+            if let value = self._hostPath?.value {
+                members.append(("hostPath", value.jsonTree()))
+            }
+            if let value = self._glusterfs?.value {
+                members.append(("glusterfs", value.jsonTree()))
+            }
+            if let value = self._nfs?.value {
+                members.append(("nfs", value.jsonTree()))
+            }
+            if let value = self._rbd?.value {
+                members.append(("rbd", value.jsonTree()))
+            }
+            if let value = self._iscsi?.value {
+                members.append(("iscsi", value.jsonTree()))
+            }
+            if let value = self._cinder?.value {
+                members.append(("cinder", value.jsonTree()))
+            }
+            if let value = self._cephfs?.value {
+                members.append(("cephfs", value.jsonTree()))
+            }
+            if let value = self._fc?.value {
+                members.append(("fc", value.jsonTree()))
+            }
+            if let value = self._flocker?.value {
+                members.append(("flocker", value.jsonTree()))
+            }
+            if let value = self._flexVolume?.value {
+                members.append(("flexVolume", value.jsonTree()))
+            }
+            if let value = self._azureFile?.value {
+                members.append(("azureFile", value.jsonTree()))
+            }
+            if let value = self._vsphereVolume?.value {
+                members.append(("vsphereVolume", value.jsonTree()))
+            }
+            if let value = self._quobyte?.value {
+                members.append(("quobyte", value.jsonTree()))
+            }
+            if let value = self._azureDisk?.value {
+                members.append(("azureDisk", value.jsonTree()))
+            }
+            if let value = self._photonPersistentDisk?.value {
+                members.append(("photonPersistentDisk", value.jsonTree()))
+            }
+            if let value = self._portworxVolume?.value {
+                members.append(("portworxVolume", value.jsonTree()))
+            }
+            if let value = self._scaleIO?.value {
+                members.append(("scaleIO", value.jsonTree()))
+            }
+            if let value = self._local?.value {
+                members.append(("local", value.jsonTree()))
+            }
+            if let value = self._storageos?.value {
+                members.append(("storageos", value.jsonTree()))
+            }
+            if let value = self._csi?.value {
+                members.append(("csi", value.jsonTree()))
+            }
             if let value = self.accessModes { members.append(("accessModes", value.jsonTree())) }
-            if let value = self.claimRef { members.append(("claimRef", value.jsonTree())) }
+            if let value = self._claimRef?.value {
+                members.append(("claimRef", value.jsonTree()))
+            }
             if let value = self.persistentVolumeReclaimPolicy {
                 members.append(("persistentVolumeReclaimPolicy", value.jsonTree()))
             }
@@ -3295,7 +3531,10 @@ extension CoreV1 {
         /// set in SecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in
         /// SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is
         /// windows.
-        public var seLinuxOptions: CoreV1.SELinuxOptions?
+        public var seLinuxOptions: CoreV1.SELinuxOptions? {
+            get { self._seLinuxOptions?.value }
+            set { self._seLinuxOptions = newValue.map(GeneratedBox.init) }
+        }
         /// The Windows specific settings applied to all containers.
         ///
         /// If unspecified, the options within a container's SecurityContext will be used. If set in both
@@ -3393,6 +3632,8 @@ extension CoreV1 {
         /// in ContainerCreating state. Note that this field cannot be set when spec.os.name is windows.
         public var seLinuxChangePolicy: String?
 
+        var _seLinuxOptions: GeneratedBox<CoreV1.SELinuxOptions>?
+
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             seLinuxOptions: CoreV1.SELinuxOptions? = nil,
@@ -3409,7 +3650,7 @@ extension CoreV1 {
             appArmorProfile: CoreV1.AppArmorProfile? = nil,
             seLinuxChangePolicy: String? = nil
         ) {
-            self.seLinuxOptions = seLinuxOptions
+            self._seLinuxOptions = seLinuxOptions.map(GeneratedBox.init)
             self.windowsOptions = windowsOptions
             self.runAsUser = runAsUser
             self.runAsGroup = runAsGroup
@@ -3442,7 +3683,11 @@ extension CoreV1 {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.seLinuxOptions = try container.decodeIfPresent(CoreV1.SELinuxOptions.self, forKey: .seLinuxOptions)
+            self._seLinuxOptions =
+                try container.decodeIfPresent(
+                    CoreV1.SELinuxOptions.self,
+                    forKey: .seLinuxOptions
+                ).map(GeneratedBox.init)
             self.windowsOptions =
                 try container.decodeIfPresent(CoreV1.WindowsSecurityContextOptions.self, forKey: .windowsOptions)
             self.runAsUser = try container.decodeIfPresent(Int64.self, forKey: .runAsUser)
@@ -3461,7 +3706,7 @@ extension CoreV1 {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(self.seLinuxOptions, forKey: .seLinuxOptions)
+            try container.encodeIfPresent(self._seLinuxOptions?.value, forKey: .seLinuxOptions)
             try container.encodeIfPresent(self.windowsOptions, forKey: .windowsOptions)
             try container.encodeIfPresent(self.runAsUser, forKey: .runAsUser)
             try container.encodeIfPresent(self.runAsGroup, forKey: .runAsGroup)
@@ -3480,12 +3725,12 @@ extension CoreV1 {
             for member in try decoder.members(of: value) {
                 switch member.key.utf8.count {
                 case 14 where member.key == "seLinuxOptions":
-                    self.seLinuxOptions =
+                    self._seLinuxOptions =
                         try decoder.decodeIfPresent(
                             CoreV1.SELinuxOptions.self,
                             from: member.value,
                             member: "seLinuxOptions"
-                        )
+                        ).map(GeneratedBox.init)
                 case 14 where member.key == "windowsOptions":
                     self.windowsOptions =
                         try decoder.decodeIfPresent(
@@ -3540,7 +3785,9 @@ extension CoreV1 {
         public func jsonTree() -> JSONValue {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(13)
-            if let value = self.seLinuxOptions { members.append(("seLinuxOptions", value.jsonTree())) }
+            if let value = self._seLinuxOptions?.value {
+                members.append(("seLinuxOptions", value.jsonTree()))
+            }
             if let value = self.windowsOptions { members.append(("windowsOptions", value.jsonTree())) }
             if let value = self.runAsUser { members.append(("runAsUser", value.jsonTree())) }
             if let value = self.runAsGroup { members.append(("runAsGroup", value.jsonTree())) }
@@ -3658,7 +3905,10 @@ extension CoreV1 {
         /// SecurityContext holds pod-level security attributes and common container settings.
         ///
         /// Optional: Defaults to empty. See type description for default values of each field.
-        public var securityContext: CoreV1.PodSecurityContext?
+        public var securityContext: CoreV1.PodSecurityContext? {
+            get { self._securityContext?.value }
+            set { self._securityContext = newValue.map(GeneratedBox.init) }
+        }
         /// ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any
         /// of the images used by this PodSpec.
         ///
@@ -3674,7 +3924,10 @@ extension CoreV1 {
         /// If not specified, the pod will not have a domainname at all.
         public var subdomain: String?
         /// If specified, the pod's scheduling constraints
-        public var affinity: CoreV1.Affinity?
+        public var affinity: CoreV1.Affinity? {
+            get { self._affinity?.value }
+            set { self._affinity = newValue.map(GeneratedBox.init) }
+        }
         /// If specified, the pod will be dispatched by specified scheduler.
         ///
         /// If not specified, the pod will be dispatched by default scheduler.
@@ -3816,6 +4069,10 @@ extension CoreV1 {
         /// expected policies.
         public var schedulingGroup: CoreV1.PodSchedulingGroup?
 
+        var _securityContext: GeneratedBox<CoreV1.PodSecurityContext>?
+
+        var _affinity: GeneratedBox<CoreV1.Affinity>?
+
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
             volumes: [CoreV1.Volume]? = nil,
@@ -3878,11 +4135,11 @@ extension CoreV1 {
             self.hostPID = hostPID
             self.hostIPC = hostIPC
             self.shareProcessNamespace = shareProcessNamespace
-            self.securityContext = securityContext
+            self._securityContext = securityContext.map(GeneratedBox.init)
             self.imagePullSecrets = imagePullSecrets
             self.hostname = hostname
             self.subdomain = subdomain
-            self.affinity = affinity
+            self._affinity = affinity.map(GeneratedBox.init)
             self.schedulerName = schedulerName
             self.tolerations = tolerations
             self.hostAliases = hostAliases
@@ -3972,13 +4229,17 @@ extension CoreV1 {
             self.hostPID = try container.decodeIfPresent(Bool.self, forKey: .hostPID)
             self.hostIPC = try container.decodeIfPresent(Bool.self, forKey: .hostIPC)
             self.shareProcessNamespace = try container.decodeIfPresent(Bool.self, forKey: .shareProcessNamespace)
-            self.securityContext =
-                try container.decodeIfPresent(CoreV1.PodSecurityContext.self, forKey: .securityContext)
+            self._securityContext =
+                try container.decodeIfPresent(
+                    CoreV1.PodSecurityContext.self,
+                    forKey: .securityContext
+                ).map(GeneratedBox.init)
             self.imagePullSecrets =
                 try container.decodeIfPresent([CoreV1.LocalObjectReference].self, forKey: .imagePullSecrets)
             self.hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
             self.subdomain = try container.decodeIfPresent(String.self, forKey: .subdomain)
-            self.affinity = try container.decodeIfPresent(CoreV1.Affinity.self, forKey: .affinity)
+            self._affinity =
+                try container.decodeIfPresent(CoreV1.Affinity.self, forKey: .affinity).map(GeneratedBox.init)
             self.schedulerName = try container.decodeIfPresent(String.self, forKey: .schedulerName)
             self.tolerations = try container.decodeIfPresent([CoreV1.Toleration].self, forKey: .tolerations)
             self.hostAliases = try container.decodeIfPresent([CoreV1.HostAlias].self, forKey: .hostAliases)
@@ -4026,11 +4287,11 @@ extension CoreV1 {
             try container.encodeIfPresent(self.hostPID, forKey: .hostPID)
             try container.encodeIfPresent(self.hostIPC, forKey: .hostIPC)
             try container.encodeIfPresent(self.shareProcessNamespace, forKey: .shareProcessNamespace)
-            try container.encodeIfPresent(self.securityContext, forKey: .securityContext)
+            try container.encodeIfPresent(self._securityContext?.value, forKey: .securityContext)
             try container.encodeIfPresent(self.imagePullSecrets, forKey: .imagePullSecrets)
             try container.encodeIfPresent(self.hostname, forKey: .hostname)
             try container.encodeIfPresent(self.subdomain, forKey: .subdomain)
-            try container.encodeIfPresent(self.affinity, forKey: .affinity)
+            try container.encodeIfPresent(self._affinity?.value, forKey: .affinity)
             try container.encodeIfPresent(self.schedulerName, forKey: .schedulerName)
             try container.encodeIfPresent(self.tolerations, forKey: .tolerations)
             try container.encodeIfPresent(self.hostAliases, forKey: .hostAliases)
@@ -4120,12 +4381,12 @@ extension CoreV1 {
                     self.shareProcessNamespace =
                         try decoder.decodeIfPresent(Bool.self, from: member.value, member: "shareProcessNamespace")
                 case 15 where member.key == "securityContext":
-                    self.securityContext =
+                    self._securityContext =
                         try decoder.decodeIfPresent(
                             CoreV1.PodSecurityContext.self,
                             from: member.value,
                             member: "securityContext"
-                        )
+                        ).map(GeneratedBox.init)
                 case 16 where member.key == "imagePullSecrets":
                     self.imagePullSecrets =
                         try decoder.decodeIfPresent(
@@ -4138,8 +4399,12 @@ extension CoreV1 {
                 case 9 where member.key == "subdomain":
                     self.subdomain = try decoder.decodeIfPresent(String.self, from: member.value, member: "subdomain")
                 case 8 where member.key == "affinity":
-                    self.affinity =
-                        try decoder.decodeIfPresent(CoreV1.Affinity.self, from: member.value, member: "affinity")
+                    self._affinity =
+                        try decoder.decodeIfPresent(
+                            CoreV1.Affinity.self,
+                            from: member.value,
+                            member: "affinity"
+                        ).map(GeneratedBox.init)
                 case 13 where member.key == "schedulerName":
                     self.schedulerName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "schedulerName")
@@ -4252,11 +4517,15 @@ extension CoreV1 {
             if let value = self.hostPID { members.append(("hostPID", value.jsonTree())) }
             if let value = self.hostIPC { members.append(("hostIPC", value.jsonTree())) }
             if let value = self.shareProcessNamespace { members.append(("shareProcessNamespace", value.jsonTree())) }
-            if let value = self.securityContext { members.append(("securityContext", value.jsonTree())) }
+            if let value = self._securityContext?.value {
+                members.append(("securityContext", value.jsonTree()))
+            }
             if let value = self.imagePullSecrets { members.append(("imagePullSecrets", value.jsonTree())) }
             if let value = self.hostname { members.append(("hostname", value.jsonTree())) }
             if let value = self.subdomain { members.append(("subdomain", value.jsonTree())) }
-            if let value = self.affinity { members.append(("affinity", value.jsonTree())) }
+            if let value = self._affinity?.value {
+                members.append(("affinity", value.jsonTree()))
+            }
             if let value = self.schedulerName { members.append(("schedulerName", value.jsonTree())) }
             if let value = self.tolerations { members.append(("tolerations", value.jsonTree())) }
             if let value = self.hostAliases { members.append(("hostAliases", value.jsonTree())) }
@@ -4870,7 +5139,12 @@ extension CoreV1 {
         ///
         /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var spec: CoreV1.PodSpec?
+        public var spec: CoreV1.PodSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
+
+        var _spec: GeneratedBox<CoreV1.PodSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -4878,7 +5152,7 @@ extension CoreV1 {
             spec: CoreV1.PodSpec? = nil
         ) {
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -4890,13 +5164,13 @@ extension CoreV1 {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(CoreV1.PodSpec.self, forKey: .spec)
+            self._spec = try container.decodeIfPresent(CoreV1.PodSpec.self, forKey: .spec).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -4907,7 +5181,12 @@ extension CoreV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -4919,7 +5198,9 @@ extension CoreV1 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(2)
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

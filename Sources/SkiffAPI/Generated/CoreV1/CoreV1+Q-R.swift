@@ -733,7 +733,12 @@ extension CoreV1 {
         ///
         /// This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always".
         /// More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template
-        public var template: CoreV1.PodTemplateSpec?
+        public var template: CoreV1.PodTemplateSpec? {
+            get { self._template?.value }
+            set { self._template = newValue.map(GeneratedBox.init) }
+        }
+
+        var _template: GeneratedBox<CoreV1.PodTemplateSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -745,7 +750,7 @@ extension CoreV1 {
             self.replicas = replicas
             self.minReadySeconds = minReadySeconds
             self.selector = selector
-            self.template = template
+            self._template = template.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -760,7 +765,8 @@ extension CoreV1 {
             self.replicas = try container.decodeIfPresent(Int32.self, forKey: .replicas)
             self.minReadySeconds = try container.decodeIfPresent(Int32.self, forKey: .minReadySeconds)
             self.selector = try container.decodeIfPresent([String: String].self, forKey: .selector)
-            self.template = try container.decodeIfPresent(CoreV1.PodTemplateSpec.self, forKey: .template)
+            self._template =
+                try container.decodeIfPresent(CoreV1.PodTemplateSpec.self, forKey: .template).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -768,7 +774,7 @@ extension CoreV1 {
             try container.encodeIfPresent(self.replicas, forKey: .replicas)
             try container.encodeIfPresent(self.minReadySeconds, forKey: .minReadySeconds)
             try container.encodeIfPresent(self.selector, forKey: .selector)
-            try container.encodeIfPresent(self.template, forKey: .template)
+            try container.encodeIfPresent(self._template?.value, forKey: .template)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -783,8 +789,12 @@ extension CoreV1 {
                     self.selector =
                         try decoder.decodeIfPresent([String: String].self, from: member.value, member: "selector")
                 case 8 where member.key == "template":
-                    self.template =
-                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                    self._template =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodTemplateSpec.self,
+                            from: member.value,
+                            member: "template"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -797,7 +807,9 @@ extension CoreV1 {
             if let value = self.replicas { members.append(("replicas", value.jsonTree())) }
             if let value = self.minReadySeconds { members.append(("minReadySeconds", value.jsonTree())) }
             if let value = self.selector { members.append(("selector", value.jsonTree())) }
-            if let value = self.template { members.append(("template", value.jsonTree())) }
+            if let value = self._template?.value {
+                members.append(("template", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

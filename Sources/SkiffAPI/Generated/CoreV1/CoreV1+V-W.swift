@@ -16,46 +16,70 @@ extension CoreV1 {
         /// This is generally used for system agents or other privileged things that are allowed to see the host
         /// machine. Most containers will NOT need this. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-        public var hostPath: CoreV1.HostPathVolumeSource?
+        public var hostPath: CoreV1.HostPathVolumeSource? {
+            get { self._hostPath?.value }
+            set { self._hostPath = newValue.map(GeneratedBox.init) }
+        }
         /// emptyDir represents a temporary directory that shares a pod's lifetime.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
-        public var emptyDir: CoreV1.EmptyDirVolumeSource?
+        public var emptyDir: CoreV1.EmptyDirVolumeSource? {
+            get { self._emptyDir?.value }
+            set { self._emptyDir = newValue.map(GeneratedBox.init) }
+        }
         /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then
         /// exposed to the pod.
         ///
         /// Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are
         /// redirected to the pd.csi.storage.gke.io CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource?
+        public var gcePersistentDisk: CoreV1.GCEPersistentDiskVolumeSource? {
+            get { self._gcePersistentDisk?.value }
+            set { self._gcePersistentDisk = newValue.map(GeneratedBox.init) }
+        }
         /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then
         /// exposed to the pod.
         ///
         /// Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are
         /// redirected to the ebs.csi.aws.com CSI driver. More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-        public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource?
+        public var awsElasticBlockStore: CoreV1.AWSElasticBlockStoreVolumeSource? {
+            get { self._awsElasticBlockStore?.value }
+            set { self._awsElasticBlockStore = newValue.map(GeneratedBox.init) }
+        }
         /// gitRepo represents a git repository at a particular revision.
         ///
         /// Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an
         /// InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
-        public var gitRepo: CoreV1.GitRepoVolumeSource?
+        public var gitRepo: CoreV1.GitRepoVolumeSource? {
+            get { self._gitRepo?.value }
+            set { self._gitRepo = newValue.map(GeneratedBox.init) }
+        }
         /// secret represents a secret that should populate this volume.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
         public var secret: CoreV1.SecretVolumeSource?
         /// nfs represents an NFS mount on the host that shares a pod's lifetime More info:
         /// https://kubernetes.io/docs/concepts/storage/volumes#nfs
-        public var nfs: CoreV1.NFSVolumeSource?
+        public var nfs: CoreV1.NFSVolumeSource? {
+            get { self._nfs?.value }
+            set { self._nfs = newValue.map(GeneratedBox.init) }
+        }
         /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the
         /// pod.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
-        public var iscsi: CoreV1.ISCSIVolumeSource?
+        public var iscsi: CoreV1.ISCSIVolumeSource? {
+            get { self._iscsi?.value }
+            set { self._iscsi = newValue.map(GeneratedBox.init) }
+        }
         /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime.
         ///
         /// Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
-        public var glusterfs: CoreV1.GlusterfsVolumeSource?
+        public var glusterfs: CoreV1.GlusterfsVolumeSource? {
+            get { self._glusterfs?.value }
+            set { self._glusterfs = newValue.map(GeneratedBox.init) }
+        }
         /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
@@ -63,75 +87,120 @@ extension CoreV1 {
         /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime.
         ///
         /// Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
-        public var rbd: CoreV1.RBDVolumeSource?
+        public var rbd: CoreV1.RBDVolumeSource? {
+            get { self._rbd?.value }
+            set { self._rbd = newValue.map(GeneratedBox.init) }
+        }
         /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
         ///
         /// Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-        public var flexVolume: CoreV1.FlexVolumeSource?
+        public var flexVolume: CoreV1.FlexVolumeSource? {
+            get { self._flexVolume?.value }
+            set { self._flexVolume = newValue.map(GeneratedBox.init) }
+        }
         /// cinder represents a cinder volume attached and mounted on kubelets host machine.
         ///
         /// Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the
         /// cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
-        public var cinder: CoreV1.CinderVolumeSource?
+        public var cinder: CoreV1.CinderVolumeSource? {
+            get { self._cinder?.value }
+            set { self._cinder = newValue.map(GeneratedBox.init) }
+        }
         /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime.
         ///
         /// Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
-        public var cephfs: CoreV1.CephFSVolumeSource?
+        public var cephfs: CoreV1.CephFSVolumeSource? {
+            get { self._cephfs?.value }
+            set { self._cephfs = newValue.map(GeneratedBox.init) }
+        }
         /// flocker represents a Flocker volume attached to a kubelet's host machine.
         ///
         /// This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree
         /// flocker type is no longer supported.
-        public var flocker: CoreV1.FlockerVolumeSource?
+        public var flocker: CoreV1.FlockerVolumeSource? {
+            get { self._flocker?.value }
+            set { self._flocker = newValue.map(GeneratedBox.init) }
+        }
         /// downwardAPI represents downward API about the pod that should populate this volume
         public var downwardAPI: CoreV1.DownwardAPIVolumeSource?
         /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the
         /// pod.
-        public var fc: CoreV1.FCVolumeSource?
+        public var fc: CoreV1.FCVolumeSource? {
+            get { self._fc?.value }
+            set { self._fc = newValue.map(GeneratedBox.init) }
+        }
         /// azureFile represents an Azure File Service mount on the host and bind mount to the pod.
         ///
         /// Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the
         /// file.csi.azure.com CSI driver.
-        public var azureFile: CoreV1.AzureFileVolumeSource?
+        public var azureFile: CoreV1.AzureFileVolumeSource? {
+            get { self._azureFile?.value }
+            set { self._azureFile = newValue.map(GeneratedBox.init) }
+        }
         /// configMap represents a configMap that should populate this volume
         public var configMap: CoreV1.ConfigMapVolumeSource?
         /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine.
         ///
         /// Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to
         /// the csi.vsphere.vmware.com CSI driver.
-        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource?
+        public var vsphereVolume: CoreV1.VsphereVirtualDiskVolumeSource? {
+            get { self._vsphereVolume?.value }
+            set { self._vsphereVolume = newValue.map(GeneratedBox.init) }
+        }
         /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime.
         ///
         /// Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
-        public var quobyte: CoreV1.QuobyteVolumeSource?
+        public var quobyte: CoreV1.QuobyteVolumeSource? {
+            get { self._quobyte?.value }
+            set { self._quobyte = newValue.map(GeneratedBox.init) }
+        }
         /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
         ///
         /// Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the
         /// disk.csi.azure.com CSI driver.
-        public var azureDisk: CoreV1.AzureDiskVolumeSource?
+        public var azureDisk: CoreV1.AzureDiskVolumeSource? {
+            get { self._azureDisk?.value }
+            set { self._azureDisk = newValue.map(GeneratedBox.init) }
+        }
         /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host
         /// machine.
         ///
         /// Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer
         /// supported.
-        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource?
+        public var photonPersistentDisk: CoreV1.PhotonPersistentDiskVolumeSource? {
+            get { self._photonPersistentDisk?.value }
+            set { self._photonPersistentDisk = newValue.map(GeneratedBox.init) }
+        }
         /// projected items for all in one resources secrets, configmaps, and downward API
         public var projected: CoreV1.ProjectedVolumeSource?
         /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine.
         ///
         /// Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected
         /// to the pxd.portworx.com CSI driver.
-        public var portworxVolume: CoreV1.PortworxVolumeSource?
+        public var portworxVolume: CoreV1.PortworxVolumeSource? {
+            get { self._portworxVolume?.value }
+            set { self._portworxVolume = newValue.map(GeneratedBox.init) }
+        }
         /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes.
         ///
         /// Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
-        public var scaleIO: CoreV1.ScaleIOVolumeSource?
+        public var scaleIO: CoreV1.ScaleIOVolumeSource? {
+            get { self._scaleIO?.value }
+            set { self._scaleIO = newValue.map(GeneratedBox.init) }
+        }
         /// storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes.
         ///
         /// Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
-        public var storageos: CoreV1.StorageOSVolumeSource?
+        public var storageos: CoreV1.StorageOSVolumeSource? {
+            get { self._storageos?.value }
+            set { self._storageos = newValue.map(GeneratedBox.init) }
+        }
         /// csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI
         /// drivers.
-        public var csi: CoreV1.CSIVolumeSource?
+        public var csi: CoreV1.CSIVolumeSource? {
+            get { self._csi?.value }
+            set { self._csi = newValue.map(GeneratedBox.init) }
+        }
         /// ephemeral represents a volume that is handled by a cluster storage driver.
         ///
         /// The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and
@@ -174,7 +243,58 @@ extension CoreV1 {
         /// images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported
         /// (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy
         /// has no effect on this volume type.
-        public var image: CoreV1.ImageVolumeSource?
+        public var image: CoreV1.ImageVolumeSource? {
+            get { self._image?.value }
+            set { self._image = newValue.map(GeneratedBox.init) }
+        }
+
+        var _hostPath: GeneratedBox<CoreV1.HostPathVolumeSource>?
+
+        var _emptyDir: GeneratedBox<CoreV1.EmptyDirVolumeSource>?
+
+        var _gcePersistentDisk: GeneratedBox<CoreV1.GCEPersistentDiskVolumeSource>?
+
+        var _awsElasticBlockStore: GeneratedBox<CoreV1.AWSElasticBlockStoreVolumeSource>?
+
+        var _gitRepo: GeneratedBox<CoreV1.GitRepoVolumeSource>?
+
+        var _nfs: GeneratedBox<CoreV1.NFSVolumeSource>?
+
+        var _iscsi: GeneratedBox<CoreV1.ISCSIVolumeSource>?
+
+        var _glusterfs: GeneratedBox<CoreV1.GlusterfsVolumeSource>?
+
+        var _rbd: GeneratedBox<CoreV1.RBDVolumeSource>?
+
+        var _flexVolume: GeneratedBox<CoreV1.FlexVolumeSource>?
+
+        var _cinder: GeneratedBox<CoreV1.CinderVolumeSource>?
+
+        var _cephfs: GeneratedBox<CoreV1.CephFSVolumeSource>?
+
+        var _flocker: GeneratedBox<CoreV1.FlockerVolumeSource>?
+
+        var _fc: GeneratedBox<CoreV1.FCVolumeSource>?
+
+        var _azureFile: GeneratedBox<CoreV1.AzureFileVolumeSource>?
+
+        var _vsphereVolume: GeneratedBox<CoreV1.VsphereVirtualDiskVolumeSource>?
+
+        var _quobyte: GeneratedBox<CoreV1.QuobyteVolumeSource>?
+
+        var _azureDisk: GeneratedBox<CoreV1.AzureDiskVolumeSource>?
+
+        var _photonPersistentDisk: GeneratedBox<CoreV1.PhotonPersistentDiskVolumeSource>?
+
+        var _portworxVolume: GeneratedBox<CoreV1.PortworxVolumeSource>?
+
+        var _scaleIO: GeneratedBox<CoreV1.ScaleIOVolumeSource>?
+
+        var _storageos: GeneratedBox<CoreV1.StorageOSVolumeSource>?
+
+        var _csi: GeneratedBox<CoreV1.CSIVolumeSource>?
+
+        var _image: GeneratedBox<CoreV1.ImageVolumeSource>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -211,36 +331,36 @@ extension CoreV1 {
             image: CoreV1.ImageVolumeSource? = nil
         ) {
             self.name = name
-            self.hostPath = hostPath
-            self.emptyDir = emptyDir
-            self.gcePersistentDisk = gcePersistentDisk
-            self.awsElasticBlockStore = awsElasticBlockStore
-            self.gitRepo = gitRepo
+            self._hostPath = hostPath.map(GeneratedBox.init)
+            self._emptyDir = emptyDir.map(GeneratedBox.init)
+            self._gcePersistentDisk = gcePersistentDisk.map(GeneratedBox.init)
+            self._awsElasticBlockStore = awsElasticBlockStore.map(GeneratedBox.init)
+            self._gitRepo = gitRepo.map(GeneratedBox.init)
             self.secret = secret
-            self.nfs = nfs
-            self.iscsi = iscsi
-            self.glusterfs = glusterfs
+            self._nfs = nfs.map(GeneratedBox.init)
+            self._iscsi = iscsi.map(GeneratedBox.init)
+            self._glusterfs = glusterfs.map(GeneratedBox.init)
             self.persistentVolumeClaim = persistentVolumeClaim
-            self.rbd = rbd
-            self.flexVolume = flexVolume
-            self.cinder = cinder
-            self.cephfs = cephfs
-            self.flocker = flocker
+            self._rbd = rbd.map(GeneratedBox.init)
+            self._flexVolume = flexVolume.map(GeneratedBox.init)
+            self._cinder = cinder.map(GeneratedBox.init)
+            self._cephfs = cephfs.map(GeneratedBox.init)
+            self._flocker = flocker.map(GeneratedBox.init)
             self.downwardAPI = downwardAPI
-            self.fc = fc
-            self.azureFile = azureFile
+            self._fc = fc.map(GeneratedBox.init)
+            self._azureFile = azureFile.map(GeneratedBox.init)
             self.configMap = configMap
-            self.vsphereVolume = vsphereVolume
-            self.quobyte = quobyte
-            self.azureDisk = azureDisk
-            self.photonPersistentDisk = photonPersistentDisk
+            self._vsphereVolume = vsphereVolume.map(GeneratedBox.init)
+            self._quobyte = quobyte.map(GeneratedBox.init)
+            self._azureDisk = azureDisk.map(GeneratedBox.init)
+            self._photonPersistentDisk = photonPersistentDisk.map(GeneratedBox.init)
             self.projected = projected
-            self.portworxVolume = portworxVolume
-            self.scaleIO = scaleIO
-            self.storageos = storageos
-            self.csi = csi
+            self._portworxVolume = portworxVolume.map(GeneratedBox.init)
+            self._scaleIO = scaleIO.map(GeneratedBox.init)
+            self._storageos = storageos.map(GeneratedBox.init)
+            self._csi = csi.map(GeneratedBox.init)
             self.ephemeral = ephemeral
-            self.image = image
+            self._image = image.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -280,86 +400,128 @@ extension CoreV1 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
-            self.hostPath = try container.decodeIfPresent(CoreV1.HostPathVolumeSource.self, forKey: .hostPath)
-            self.emptyDir = try container.decodeIfPresent(CoreV1.EmptyDirVolumeSource.self, forKey: .emptyDir)
-            self.gcePersistentDisk =
-                try container.decodeIfPresent(CoreV1.GCEPersistentDiskVolumeSource.self, forKey: .gcePersistentDisk)
-            self.awsElasticBlockStore =
+            self._hostPath =
+                try container.decodeIfPresent(
+                    CoreV1.HostPathVolumeSource.self,
+                    forKey: .hostPath
+                ).map(GeneratedBox.init)
+            self._emptyDir =
+                try container.decodeIfPresent(
+                    CoreV1.EmptyDirVolumeSource.self,
+                    forKey: .emptyDir
+                ).map(GeneratedBox.init)
+            self._gcePersistentDisk =
+                try container.decodeIfPresent(
+                    CoreV1.GCEPersistentDiskVolumeSource.self,
+                    forKey: .gcePersistentDisk
+                ).map(GeneratedBox.init)
+            self._awsElasticBlockStore =
                 try container.decodeIfPresent(
                     CoreV1.AWSElasticBlockStoreVolumeSource.self,
                     forKey: .awsElasticBlockStore
-                )
-            self.gitRepo = try container.decodeIfPresent(CoreV1.GitRepoVolumeSource.self, forKey: .gitRepo)
+                ).map(GeneratedBox.init)
+            self._gitRepo =
+                try container.decodeIfPresent(CoreV1.GitRepoVolumeSource.self, forKey: .gitRepo).map(GeneratedBox.init)
             self.secret = try container.decodeIfPresent(CoreV1.SecretVolumeSource.self, forKey: .secret)
-            self.nfs = try container.decodeIfPresent(CoreV1.NFSVolumeSource.self, forKey: .nfs)
-            self.iscsi = try container.decodeIfPresent(CoreV1.ISCSIVolumeSource.self, forKey: .iscsi)
-            self.glusterfs = try container.decodeIfPresent(CoreV1.GlusterfsVolumeSource.self, forKey: .glusterfs)
+            self._nfs = try container.decodeIfPresent(CoreV1.NFSVolumeSource.self, forKey: .nfs).map(GeneratedBox.init)
+            self._iscsi =
+                try container.decodeIfPresent(CoreV1.ISCSIVolumeSource.self, forKey: .iscsi).map(GeneratedBox.init)
+            self._glusterfs =
+                try container.decodeIfPresent(
+                    CoreV1.GlusterfsVolumeSource.self,
+                    forKey: .glusterfs
+                ).map(GeneratedBox.init)
             self.persistentVolumeClaim =
                 try container.decodeIfPresent(
                     CoreV1.PersistentVolumeClaimVolumeSource.self,
                     forKey: .persistentVolumeClaim
                 )
-            self.rbd = try container.decodeIfPresent(CoreV1.RBDVolumeSource.self, forKey: .rbd)
-            self.flexVolume = try container.decodeIfPresent(CoreV1.FlexVolumeSource.self, forKey: .flexVolume)
-            self.cinder = try container.decodeIfPresent(CoreV1.CinderVolumeSource.self, forKey: .cinder)
-            self.cephfs = try container.decodeIfPresent(CoreV1.CephFSVolumeSource.self, forKey: .cephfs)
-            self.flocker = try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker)
+            self._rbd = try container.decodeIfPresent(CoreV1.RBDVolumeSource.self, forKey: .rbd).map(GeneratedBox.init)
+            self._flexVolume =
+                try container.decodeIfPresent(CoreV1.FlexVolumeSource.self, forKey: .flexVolume).map(GeneratedBox.init)
+            self._cinder =
+                try container.decodeIfPresent(CoreV1.CinderVolumeSource.self, forKey: .cinder).map(GeneratedBox.init)
+            self._cephfs =
+                try container.decodeIfPresent(CoreV1.CephFSVolumeSource.self, forKey: .cephfs).map(GeneratedBox.init)
+            self._flocker =
+                try container.decodeIfPresent(CoreV1.FlockerVolumeSource.self, forKey: .flocker).map(GeneratedBox.init)
             self.downwardAPI = try container.decodeIfPresent(CoreV1.DownwardAPIVolumeSource.self, forKey: .downwardAPI)
-            self.fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc)
-            self.azureFile = try container.decodeIfPresent(CoreV1.AzureFileVolumeSource.self, forKey: .azureFile)
+            self._fc = try container.decodeIfPresent(CoreV1.FCVolumeSource.self, forKey: .fc).map(GeneratedBox.init)
+            self._azureFile =
+                try container.decodeIfPresent(
+                    CoreV1.AzureFileVolumeSource.self,
+                    forKey: .azureFile
+                ).map(GeneratedBox.init)
             self.configMap = try container.decodeIfPresent(CoreV1.ConfigMapVolumeSource.self, forKey: .configMap)
-            self.vsphereVolume =
-                try container.decodeIfPresent(CoreV1.VsphereVirtualDiskVolumeSource.self, forKey: .vsphereVolume)
-            self.quobyte = try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte)
-            self.azureDisk = try container.decodeIfPresent(CoreV1.AzureDiskVolumeSource.self, forKey: .azureDisk)
-            self.photonPersistentDisk =
+            self._vsphereVolume =
+                try container.decodeIfPresent(
+                    CoreV1.VsphereVirtualDiskVolumeSource.self,
+                    forKey: .vsphereVolume
+                ).map(GeneratedBox.init)
+            self._quobyte =
+                try container.decodeIfPresent(CoreV1.QuobyteVolumeSource.self, forKey: .quobyte).map(GeneratedBox.init)
+            self._azureDisk =
+                try container.decodeIfPresent(
+                    CoreV1.AzureDiskVolumeSource.self,
+                    forKey: .azureDisk
+                ).map(GeneratedBox.init)
+            self._photonPersistentDisk =
                 try container.decodeIfPresent(
                     CoreV1.PhotonPersistentDiskVolumeSource.self,
                     forKey: .photonPersistentDisk
-                )
+                ).map(GeneratedBox.init)
             self.projected = try container.decodeIfPresent(CoreV1.ProjectedVolumeSource.self, forKey: .projected)
-            self.portworxVolume =
-                try container.decodeIfPresent(CoreV1.PortworxVolumeSource.self, forKey: .portworxVolume)
-            self.scaleIO = try container.decodeIfPresent(CoreV1.ScaleIOVolumeSource.self, forKey: .scaleIO)
-            self.storageos = try container.decodeIfPresent(CoreV1.StorageOSVolumeSource.self, forKey: .storageos)
-            self.csi = try container.decodeIfPresent(CoreV1.CSIVolumeSource.self, forKey: .csi)
+            self._portworxVolume =
+                try container.decodeIfPresent(
+                    CoreV1.PortworxVolumeSource.self,
+                    forKey: .portworxVolume
+                ).map(GeneratedBox.init)
+            self._scaleIO =
+                try container.decodeIfPresent(CoreV1.ScaleIOVolumeSource.self, forKey: .scaleIO).map(GeneratedBox.init)
+            self._storageos =
+                try container.decodeIfPresent(
+                    CoreV1.StorageOSVolumeSource.self,
+                    forKey: .storageos
+                ).map(GeneratedBox.init)
+            self._csi = try container.decodeIfPresent(CoreV1.CSIVolumeSource.self, forKey: .csi).map(GeneratedBox.init)
             self.ephemeral = try container.decodeIfPresent(CoreV1.EphemeralVolumeSource.self, forKey: .ephemeral)
-            self.image = try container.decodeIfPresent(CoreV1.ImageVolumeSource.self, forKey: .image)
+            self._image =
+                try container.decodeIfPresent(CoreV1.ImageVolumeSource.self, forKey: .image).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
-            try container.encodeIfPresent(self.hostPath, forKey: .hostPath)
-            try container.encodeIfPresent(self.emptyDir, forKey: .emptyDir)
-            try container.encodeIfPresent(self.gcePersistentDisk, forKey: .gcePersistentDisk)
-            try container.encodeIfPresent(self.awsElasticBlockStore, forKey: .awsElasticBlockStore)
-            try container.encodeIfPresent(self.gitRepo, forKey: .gitRepo)
+            try container.encodeIfPresent(self._hostPath?.value, forKey: .hostPath)
+            try container.encodeIfPresent(self._emptyDir?.value, forKey: .emptyDir)
+            try container.encodeIfPresent(self._gcePersistentDisk?.value, forKey: .gcePersistentDisk)
+            try container.encodeIfPresent(self._awsElasticBlockStore?.value, forKey: .awsElasticBlockStore)
+            try container.encodeIfPresent(self._gitRepo?.value, forKey: .gitRepo)
             try container.encodeIfPresent(self.secret, forKey: .secret)
-            try container.encodeIfPresent(self.nfs, forKey: .nfs)
-            try container.encodeIfPresent(self.iscsi, forKey: .iscsi)
-            try container.encodeIfPresent(self.glusterfs, forKey: .glusterfs)
+            try container.encodeIfPresent(self._nfs?.value, forKey: .nfs)
+            try container.encodeIfPresent(self._iscsi?.value, forKey: .iscsi)
+            try container.encodeIfPresent(self._glusterfs?.value, forKey: .glusterfs)
             try container.encodeIfPresent(self.persistentVolumeClaim, forKey: .persistentVolumeClaim)
-            try container.encodeIfPresent(self.rbd, forKey: .rbd)
-            try container.encodeIfPresent(self.flexVolume, forKey: .flexVolume)
-            try container.encodeIfPresent(self.cinder, forKey: .cinder)
-            try container.encodeIfPresent(self.cephfs, forKey: .cephfs)
-            try container.encodeIfPresent(self.flocker, forKey: .flocker)
+            try container.encodeIfPresent(self._rbd?.value, forKey: .rbd)
+            try container.encodeIfPresent(self._flexVolume?.value, forKey: .flexVolume)
+            try container.encodeIfPresent(self._cinder?.value, forKey: .cinder)
+            try container.encodeIfPresent(self._cephfs?.value, forKey: .cephfs)
+            try container.encodeIfPresent(self._flocker?.value, forKey: .flocker)
             try container.encodeIfPresent(self.downwardAPI, forKey: .downwardAPI)
-            try container.encodeIfPresent(self.fc, forKey: .fc)
-            try container.encodeIfPresent(self.azureFile, forKey: .azureFile)
+            try container.encodeIfPresent(self._fc?.value, forKey: .fc)
+            try container.encodeIfPresent(self._azureFile?.value, forKey: .azureFile)
             try container.encodeIfPresent(self.configMap, forKey: .configMap)
-            try container.encodeIfPresent(self.vsphereVolume, forKey: .vsphereVolume)
-            try container.encodeIfPresent(self.quobyte, forKey: .quobyte)
-            try container.encodeIfPresent(self.azureDisk, forKey: .azureDisk)
-            try container.encodeIfPresent(self.photonPersistentDisk, forKey: .photonPersistentDisk)
+            try container.encodeIfPresent(self._vsphereVolume?.value, forKey: .vsphereVolume)
+            try container.encodeIfPresent(self._quobyte?.value, forKey: .quobyte)
+            try container.encodeIfPresent(self._azureDisk?.value, forKey: .azureDisk)
+            try container.encodeIfPresent(self._photonPersistentDisk?.value, forKey: .photonPersistentDisk)
             try container.encodeIfPresent(self.projected, forKey: .projected)
-            try container.encodeIfPresent(self.portworxVolume, forKey: .portworxVolume)
-            try container.encodeIfPresent(self.scaleIO, forKey: .scaleIO)
-            try container.encodeIfPresent(self.storageos, forKey: .storageos)
-            try container.encodeIfPresent(self.csi, forKey: .csi)
+            try container.encodeIfPresent(self._portworxVolume?.value, forKey: .portworxVolume)
+            try container.encodeIfPresent(self._scaleIO?.value, forKey: .scaleIO)
+            try container.encodeIfPresent(self._storageos?.value, forKey: .storageos)
+            try container.encodeIfPresent(self._csi?.value, forKey: .csi)
             try container.encodeIfPresent(self.ephemeral, forKey: .ephemeral)
-            try container.encodeIfPresent(self.image, forKey: .image)
+            try container.encodeIfPresent(self._image?.value, forKey: .image)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -369,40 +531,40 @@ extension CoreV1 {
                 case 4 where member.key == "name":
                     decodedName = try decoder.decodeIfPresent(String.self, from: member.value, member: "name")
                 case 8 where member.key == "hostPath":
-                    self.hostPath =
+                    self._hostPath =
                         try decoder.decodeIfPresent(
                             CoreV1.HostPathVolumeSource.self,
                             from: member.value,
                             member: "hostPath"
-                        )
+                        ).map(GeneratedBox.init)
                 case 8 where member.key == "emptyDir":
-                    self.emptyDir =
+                    self._emptyDir =
                         try decoder.decodeIfPresent(
                             CoreV1.EmptyDirVolumeSource.self,
                             from: member.value,
                             member: "emptyDir"
-                        )
+                        ).map(GeneratedBox.init)
                 case 17 where member.key == "gcePersistentDisk":
-                    self.gcePersistentDisk =
+                    self._gcePersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.GCEPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "gcePersistentDisk"
-                        )
+                        ).map(GeneratedBox.init)
                 case 20 where member.key == "awsElasticBlockStore":
-                    self.awsElasticBlockStore =
+                    self._awsElasticBlockStore =
                         try decoder.decodeIfPresent(
                             CoreV1.AWSElasticBlockStoreVolumeSource.self,
                             from: member.value,
                             member: "awsElasticBlockStore"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "gitRepo":
-                    self.gitRepo =
+                    self._gitRepo =
                         try decoder.decodeIfPresent(
                             CoreV1.GitRepoVolumeSource.self,
                             from: member.value,
                             member: "gitRepo"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "secret":
                     self.secret =
                         try decoder.decodeIfPresent(
@@ -411,18 +573,26 @@ extension CoreV1 {
                             member: "secret"
                         )
                 case 3 where member.key == "nfs":
-                    self.nfs =
-                        try decoder.decodeIfPresent(CoreV1.NFSVolumeSource.self, from: member.value, member: "nfs")
+                    self._nfs =
+                        try decoder.decodeIfPresent(
+                            CoreV1.NFSVolumeSource.self,
+                            from: member.value,
+                            member: "nfs"
+                        ).map(GeneratedBox.init)
                 case 5 where member.key == "iscsi":
-                    self.iscsi =
-                        try decoder.decodeIfPresent(CoreV1.ISCSIVolumeSource.self, from: member.value, member: "iscsi")
+                    self._iscsi =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ISCSIVolumeSource.self,
+                            from: member.value,
+                            member: "iscsi"
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "glusterfs":
-                    self.glusterfs =
+                    self._glusterfs =
                         try decoder.decodeIfPresent(
                             CoreV1.GlusterfsVolumeSource.self,
                             from: member.value,
                             member: "glusterfs"
-                        )
+                        ).map(GeneratedBox.init)
                 case 21 where member.key == "persistentVolumeClaim":
                     self.persistentVolumeClaim =
                         try decoder.decodeIfPresent(
@@ -431,36 +601,40 @@ extension CoreV1 {
                             member: "persistentVolumeClaim"
                         )
                 case 3 where member.key == "rbd":
-                    self.rbd =
-                        try decoder.decodeIfPresent(CoreV1.RBDVolumeSource.self, from: member.value, member: "rbd")
+                    self._rbd =
+                        try decoder.decodeIfPresent(
+                            CoreV1.RBDVolumeSource.self,
+                            from: member.value,
+                            member: "rbd"
+                        ).map(GeneratedBox.init)
                 case 10 where member.key == "flexVolume":
-                    self.flexVolume =
+                    self._flexVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.FlexVolumeSource.self,
                             from: member.value,
                             member: "flexVolume"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "cinder":
-                    self.cinder =
+                    self._cinder =
                         try decoder.decodeIfPresent(
                             CoreV1.CinderVolumeSource.self,
                             from: member.value,
                             member: "cinder"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "cephfs":
-                    self.cephfs =
+                    self._cephfs =
                         try decoder.decodeIfPresent(
                             CoreV1.CephFSVolumeSource.self,
                             from: member.value,
                             member: "cephfs"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "flocker":
-                    self.flocker =
+                    self._flocker =
                         try decoder.decodeIfPresent(
                             CoreV1.FlockerVolumeSource.self,
                             from: member.value,
                             member: "flocker"
-                        )
+                        ).map(GeneratedBox.init)
                 case 11 where member.key == "downwardAPI":
                     self.downwardAPI =
                         try decoder.decodeIfPresent(
@@ -469,14 +643,19 @@ extension CoreV1 {
                             member: "downwardAPI"
                         )
                 case 2 where member.key == "fc":
-                    self.fc = try decoder.decodeIfPresent(CoreV1.FCVolumeSource.self, from: member.value, member: "fc")
+                    self._fc =
+                        try decoder.decodeIfPresent(
+                            CoreV1.FCVolumeSource.self,
+                            from: member.value,
+                            member: "fc"
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "azureFile":
-                    self.azureFile =
+                    self._azureFile =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureFileVolumeSource.self,
                             from: member.value,
                             member: "azureFile"
-                        )
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "configMap":
                     self.configMap =
                         try decoder.decodeIfPresent(
@@ -485,33 +664,33 @@ extension CoreV1 {
                             member: "configMap"
                         )
                 case 13 where member.key == "vsphereVolume":
-                    self.vsphereVolume =
+                    self._vsphereVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.VsphereVirtualDiskVolumeSource.self,
                             from: member.value,
                             member: "vsphereVolume"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "quobyte":
-                    self.quobyte =
+                    self._quobyte =
                         try decoder.decodeIfPresent(
                             CoreV1.QuobyteVolumeSource.self,
                             from: member.value,
                             member: "quobyte"
-                        )
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "azureDisk":
-                    self.azureDisk =
+                    self._azureDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.AzureDiskVolumeSource.self,
                             from: member.value,
                             member: "azureDisk"
-                        )
+                        ).map(GeneratedBox.init)
                 case 20 where member.key == "photonPersistentDisk":
-                    self.photonPersistentDisk =
+                    self._photonPersistentDisk =
                         try decoder.decodeIfPresent(
                             CoreV1.PhotonPersistentDiskVolumeSource.self,
                             from: member.value,
                             member: "photonPersistentDisk"
-                        )
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "projected":
                     self.projected =
                         try decoder.decodeIfPresent(
@@ -520,29 +699,33 @@ extension CoreV1 {
                             member: "projected"
                         )
                 case 14 where member.key == "portworxVolume":
-                    self.portworxVolume =
+                    self._portworxVolume =
                         try decoder.decodeIfPresent(
                             CoreV1.PortworxVolumeSource.self,
                             from: member.value,
                             member: "portworxVolume"
-                        )
+                        ).map(GeneratedBox.init)
                 case 7 where member.key == "scaleIO":
-                    self.scaleIO =
+                    self._scaleIO =
                         try decoder.decodeIfPresent(
                             CoreV1.ScaleIOVolumeSource.self,
                             from: member.value,
                             member: "scaleIO"
-                        )
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "storageos":
-                    self.storageos =
+                    self._storageos =
                         try decoder.decodeIfPresent(
                             CoreV1.StorageOSVolumeSource.self,
                             from: member.value,
                             member: "storageos"
-                        )
+                        ).map(GeneratedBox.init)
                 case 3 where member.key == "csi":
-                    self.csi =
-                        try decoder.decodeIfPresent(CoreV1.CSIVolumeSource.self, from: member.value, member: "csi")
+                    self._csi =
+                        try decoder.decodeIfPresent(
+                            CoreV1.CSIVolumeSource.self,
+                            from: member.value,
+                            member: "csi"
+                        ).map(GeneratedBox.init)
                 case 9 where member.key == "ephemeral":
                     self.ephemeral =
                         try decoder.decodeIfPresent(
@@ -551,8 +734,12 @@ extension CoreV1 {
                             member: "ephemeral"
                         )
                 case 5 where member.key == "image":
-                    self.image =
-                        try decoder.decodeIfPresent(CoreV1.ImageVolumeSource.self, from: member.value, member: "image")
+                    self._image =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ImageVolumeSource.self,
+                            from: member.value,
+                            member: "image"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -564,36 +751,84 @@ extension CoreV1 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(31)
             members.append(("name", self.name.jsonTree()))
-            if let value = self.hostPath { members.append(("hostPath", value.jsonTree())) }
-            if let value = self.emptyDir { members.append(("emptyDir", value.jsonTree())) }
-            if let value = self.gcePersistentDisk { members.append(("gcePersistentDisk", value.jsonTree())) }
-            if let value = self.awsElasticBlockStore { members.append(("awsElasticBlockStore", value.jsonTree())) }
-            if let value = self.gitRepo { members.append(("gitRepo", value.jsonTree())) }
+            if let value = self._hostPath?.value {
+                members.append(("hostPath", value.jsonTree()))
+            }
+            if let value = self._emptyDir?.value {
+                members.append(("emptyDir", value.jsonTree()))
+            }
+            if let value = self._gcePersistentDisk?.value {
+                members.append(("gcePersistentDisk", value.jsonTree()))
+            }
+            if let value = self._awsElasticBlockStore?.value {
+                members.append(("awsElasticBlockStore", value.jsonTree()))
+            }
+            if let value = self._gitRepo?.value {
+                members.append(("gitRepo", value.jsonTree()))
+            }
             if let value = self.secret { members.append(("secret", value.jsonTree())) }
-            if let value = self.nfs { members.append(("nfs", value.jsonTree())) }
-            if let value = self.iscsi { members.append(("iscsi", value.jsonTree())) }
-            if let value = self.glusterfs { members.append(("glusterfs", value.jsonTree())) }
+            if let value = self._nfs?.value {
+                members.append(("nfs", value.jsonTree()))
+            }
+            if let value = self._iscsi?.value {
+                members.append(("iscsi", value.jsonTree()))
+            }
+            if let value = self._glusterfs?.value {
+                members.append(("glusterfs", value.jsonTree()))
+            }
             if let value = self.persistentVolumeClaim { members.append(("persistentVolumeClaim", value.jsonTree())) }
-            if let value = self.rbd { members.append(("rbd", value.jsonTree())) }
-            if let value = self.flexVolume { members.append(("flexVolume", value.jsonTree())) }
-            if let value = self.cinder { members.append(("cinder", value.jsonTree())) }
-            if let value = self.cephfs { members.append(("cephfs", value.jsonTree())) }
-            if let value = self.flocker { members.append(("flocker", value.jsonTree())) }
+            if let value = self._rbd?.value {
+                members.append(("rbd", value.jsonTree()))
+            }
+            if let value = self._flexVolume?.value {
+                members.append(("flexVolume", value.jsonTree()))
+            }
+            if let value = self._cinder?.value {
+                members.append(("cinder", value.jsonTree()))
+            }
+            if let value = self._cephfs?.value {
+                members.append(("cephfs", value.jsonTree()))
+            }
+            if let value = self._flocker?.value {
+                members.append(("flocker", value.jsonTree()))
+            }
             if let value = self.downwardAPI { members.append(("downwardAPI", value.jsonTree())) }
-            if let value = self.fc { members.append(("fc", value.jsonTree())) }
-            if let value = self.azureFile { members.append(("azureFile", value.jsonTree())) }
+            if let value = self._fc?.value {
+                members.append(("fc", value.jsonTree()))
+            }
+            if let value = self._azureFile?.value {
+                members.append(("azureFile", value.jsonTree()))
+            }
             if let value = self.configMap { members.append(("configMap", value.jsonTree())) }
-            if let value = self.vsphereVolume { members.append(("vsphereVolume", value.jsonTree())) }
-            if let value = self.quobyte { members.append(("quobyte", value.jsonTree())) }
-            if let value = self.azureDisk { members.append(("azureDisk", value.jsonTree())) }
-            if let value = self.photonPersistentDisk { members.append(("photonPersistentDisk", value.jsonTree())) }
+            if let value = self._vsphereVolume?.value {
+                members.append(("vsphereVolume", value.jsonTree()))
+            }
+            if let value = self._quobyte?.value {
+                members.append(("quobyte", value.jsonTree()))
+            }
+            if let value = self._azureDisk?.value {
+                members.append(("azureDisk", value.jsonTree()))
+            }
+            if let value = self._photonPersistentDisk?.value {
+                members.append(("photonPersistentDisk", value.jsonTree()))
+            }
             if let value = self.projected { members.append(("projected", value.jsonTree())) }
-            if let value = self.portworxVolume { members.append(("portworxVolume", value.jsonTree())) }
-            if let value = self.scaleIO { members.append(("scaleIO", value.jsonTree())) }
-            if let value = self.storageos { members.append(("storageos", value.jsonTree())) }
-            if let value = self.csi { members.append(("csi", value.jsonTree())) }
+            if let value = self._portworxVolume?.value {
+                members.append(("portworxVolume", value.jsonTree()))
+            }
+            if let value = self._scaleIO?.value {
+                members.append(("scaleIO", value.jsonTree()))
+            }
+            if let value = self._storageos?.value {
+                members.append(("storageos", value.jsonTree()))
+            }
+            if let value = self._csi?.value {
+                members.append(("csi", value.jsonTree()))
+            }
             if let value = self.ephemeral { members.append(("ephemeral", value.jsonTree())) }
-            if let value = self.image { members.append(("image", value.jsonTree())) }
+            if let value = self._image?.value {
+                members.append(("image", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -997,7 +1232,12 @@ extension CoreV1 {
         ///
         /// The named signer controls chooses the format of the certificate it issues; consult the signer
         /// implementation's documentation to learn how to use the certificates it issues.
-        public var podCertificate: CoreV1.PodCertificateProjection?
+        public var podCertificate: CoreV1.PodCertificateProjection? {
+            get { self._podCertificate?.value }
+            set { self._podCertificate = newValue.map(GeneratedBox.init) }
+        }
+
+        var _podCertificate: GeneratedBox<CoreV1.PodCertificateProjection>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1013,7 +1253,7 @@ extension CoreV1 {
             self.configMap = configMap
             self.serviceAccountToken = serviceAccountToken
             self.clusterTrustBundle = clusterTrustBundle
-            self.podCertificate = podCertificate
+            self._podCertificate = podCertificate.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1034,8 +1274,11 @@ extension CoreV1 {
                 try container.decodeIfPresent(CoreV1.ServiceAccountTokenProjection.self, forKey: .serviceAccountToken)
             self.clusterTrustBundle =
                 try container.decodeIfPresent(CoreV1.ClusterTrustBundleProjection.self, forKey: .clusterTrustBundle)
-            self.podCertificate =
-                try container.decodeIfPresent(CoreV1.PodCertificateProjection.self, forKey: .podCertificate)
+            self._podCertificate =
+                try container.decodeIfPresent(
+                    CoreV1.PodCertificateProjection.self,
+                    forKey: .podCertificate
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -1045,7 +1288,7 @@ extension CoreV1 {
             try container.encodeIfPresent(self.configMap, forKey: .configMap)
             try container.encodeIfPresent(self.serviceAccountToken, forKey: .serviceAccountToken)
             try container.encodeIfPresent(self.clusterTrustBundle, forKey: .clusterTrustBundle)
-            try container.encodeIfPresent(self.podCertificate, forKey: .podCertificate)
+            try container.encodeIfPresent(self._podCertificate?.value, forKey: .podCertificate)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -1083,12 +1326,12 @@ extension CoreV1 {
                             member: "clusterTrustBundle"
                         )
                 case 14 where member.key == "podCertificate":
-                    self.podCertificate =
+                    self._podCertificate =
                         try decoder.decodeIfPresent(
                             CoreV1.PodCertificateProjection.self,
                             from: member.value,
                             member: "podCertificate"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1103,7 +1346,9 @@ extension CoreV1 {
             if let value = self.configMap { members.append(("configMap", value.jsonTree())) }
             if let value = self.serviceAccountToken { members.append(("serviceAccountToken", value.jsonTree())) }
             if let value = self.clusterTrustBundle { members.append(("clusterTrustBundle", value.jsonTree())) }
-            if let value = self.podCertificate { members.append(("podCertificate", value.jsonTree())) }
+            if let value = self._podCertificate?.value {
+                members.append(("podCertificate", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

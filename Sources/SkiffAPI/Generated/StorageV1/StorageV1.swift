@@ -1682,7 +1682,12 @@ extension StorageV1 {
         /// This field is populated only for the CSIMigration feature. It contains translated fields from a pod's inline
         /// VolumeSource to a PersistentVolumeSpec. This field is beta-level and is only honored by servers that enabled
         /// the CSIMigration feature.
-        public var inlineVolumeSpec: CoreV1.PersistentVolumeSpec?
+        public var inlineVolumeSpec: CoreV1.PersistentVolumeSpec? {
+            get { self._inlineVolumeSpec?.value }
+            set { self._inlineVolumeSpec = newValue.map(GeneratedBox.init) }
+        }
+
+        var _inlineVolumeSpec: GeneratedBox<CoreV1.PersistentVolumeSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1690,7 +1695,7 @@ extension StorageV1 {
             inlineVolumeSpec: CoreV1.PersistentVolumeSpec? = nil
         ) {
             self.persistentVolumeName = persistentVolumeName
-            self.inlineVolumeSpec = inlineVolumeSpec
+            self._inlineVolumeSpec = inlineVolumeSpec.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1701,14 +1706,17 @@ extension StorageV1 {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.persistentVolumeName = try container.decodeIfPresent(String.self, forKey: .persistentVolumeName)
-            self.inlineVolumeSpec =
-                try container.decodeIfPresent(CoreV1.PersistentVolumeSpec.self, forKey: .inlineVolumeSpec)
+            self._inlineVolumeSpec =
+                try container.decodeIfPresent(
+                    CoreV1.PersistentVolumeSpec.self,
+                    forKey: .inlineVolumeSpec
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.persistentVolumeName, forKey: .persistentVolumeName)
-            try container.encodeIfPresent(self.inlineVolumeSpec, forKey: .inlineVolumeSpec)
+            try container.encodeIfPresent(self._inlineVolumeSpec?.value, forKey: .inlineVolumeSpec)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -1718,12 +1726,12 @@ extension StorageV1 {
                     self.persistentVolumeName =
                         try decoder.decodeIfPresent(String.self, from: member.value, member: "persistentVolumeName")
                 case 16 where member.key == "inlineVolumeSpec":
-                    self.inlineVolumeSpec =
+                    self._inlineVolumeSpec =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeSpec.self,
                             from: member.value,
                             member: "inlineVolumeSpec"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -1734,7 +1742,9 @@ extension StorageV1 {
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(2)
             if let value = self.persistentVolumeName { members.append(("persistentVolumeName", value.jsonTree())) }
-            if let value = self.inlineVolumeSpec { members.append(("inlineVolumeSpec", value.jsonTree())) }
+            if let value = self._inlineVolumeSpec?.value {
+                members.append(("inlineVolumeSpec", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
