@@ -111,26 +111,8 @@ private func fieldPath(_ codingPath: [any CodingKey]) -> String {
     return path
 }
 
-private func describe(_ value: JSONValue) -> String {
-    switch value {
-    case .null: "null"
-    case .bool: "bool"
-    case .int(let integer): "number \(integer)"
-    case .double(let double): "number \(double)"
-    case .string: "string"
-    case .array: "array"
-    case .object: "object"
-    }
-}
-
 private func mismatch(_ type: Any.Type, _ value: JSONValue, _ codingPath: [any CodingKey]) -> DecodingError {
-    DecodingError.typeMismatch(
-        type,
-        DecodingError.Context(
-            codingPath: codingPath,
-            debugDescription: "cannot unmarshal \(describe(value)) into \(type)"
-        )
-    )
+    JSONTreeDecoder.typeMismatch(type, value, codingPath: codingPath)
 }
 
 /// Member lookups scan objects up to this many members; larger ones get a ``MemberIndex``.

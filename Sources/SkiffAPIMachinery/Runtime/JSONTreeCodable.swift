@@ -126,10 +126,20 @@ public struct JSONTreeDecoder {
 
     /// `DecodingError.typeMismatch` for a value of the wrong JSON type at the current path.
     public func typeMismatch(_ type: Any.Type, _ value: JSONValue) -> DecodingError {
+        Self.typeMismatch(type, value, codingPath: self.codingPath)
+    }
+
+    /// `DecodingError.typeMismatch` for a value of the wrong JSON type at `codingPath`, worded as both JSON
+    /// decoders word it (`cannot unmarshal string into Int32`).
+    public static func typeMismatch(
+        _ type: Any.Type,
+        _ value: JSONValue,
+        codingPath: [any CodingKey]
+    ) -> DecodingError {
         DecodingError.typeMismatch(
             type,
             DecodingError.Context(
-                codingPath: self.codingPath,
+                codingPath: codingPath,
                 debugDescription: "cannot unmarshal \(Self.describe(value)) into \(type)"
             )
         )
