@@ -51,7 +51,12 @@ extension Fields {
 
         /// Whether `fields` satisfy the term; a missing field reads as `""`.
         public func matches(_ fields: [String: String]) -> Bool {
-            let actual = fields[self.field] ?? ""
+            self.matches { fields[$0] }
+        }
+
+        /// Whether the fields `value(name)` gives satisfy the term; a missing field reads as `""`.
+        public func matches(_ value: (String) -> String?) -> Bool {
+            let actual = value(self.field) ?? ""
             return self.operator == .equals ? actual == self.value : actual != self.value
         }
 
@@ -126,8 +131,13 @@ extension Fields {
 
         /// Whether `fields` satisfy every term.
         public func matches(_ fields: [String: String]) -> Bool {
+            self.matches { fields[$0] }
+        }
+
+        /// Whether the fields `value(name)` gives satisfy every term.
+        public func matches(_ value: (String) -> String?) -> Bool {
             switch self.storage {
-            case .requirements(let requirements): requirements.allSatisfy { $0.matches(fields) }
+            case .requirements(let requirements): requirements.allSatisfy { $0.matches(value) }
             case .nothing: false
             }
         }

@@ -6,11 +6,11 @@ package import SkiffAPIMachinery
 /// Extracted once per stored change (by the watch cache) or per listed item, never per watcher.
 package struct ObjectAttributes: Sendable, Hashable {
     package var labels: [String: String]
-    package var fields: [String: String]
+    package var fields: SelectableFieldValues
 
     package init(labels: [String: String] = [:], fields: [String: String] = [:]) {
         self.labels = labels
-        self.fields = fields
+        self.fields = SelectableFieldValues(fields)
     }
 
     /// The attributes of `object` for `resource`'s selectable fields.
@@ -21,14 +21,16 @@ package struct ObjectAttributes: Sendable, Hashable {
                 if case .string(let string) = value { labels[key] = string }
             }
         }
-        var fields: [String: String] = [:]
-        fields["metadata.name"] = object["metadata"]?["name"]?.stringValue ?? ""
-        if resource.isNamespaced { fields["metadata.namespace"] = object["metadata"]?["namespace"]?.stringValue ?? "" }
+        let metadata = object["metadata"]
+        var values: [String] = []
+        values.reserveCapacity(resource.allSelectableFields.count)
+        values.append(metadata?["name"]?.stringValue ?? "")
+        if resource.isNamespaced { values.append(metadata?["namespace"]?.stringValue ?? "") }
         for field in resource.selectableFields {
-            fields[field] = Self.fieldValue(object, path: field)
+            values.append(Self.fieldValue(object, path: field))
         }
         self.labels = labels
-        self.fields = fields
+        self.fields = SelectableFieldValues(names: resource.allSelectableFields, values: values)
     }
 
     /// The selectable value at a dotted path: strings as they are, booleans and numbers in Go's `%v` form, and
@@ -63,6 +65,30 @@ package struct ObjectAttributes: Sendable, Hashable {
     /// Whether the attributes pass both selectors.
     package func matches(labels labelSelector: Labels.Selector, fields fieldSelector: Fields.Selector) -> Bool {
         (labelSelector.isEmpty || labelSelector.matches(self.labels))
-            && (fieldSelector.isEmpty || fieldSelector.matches(self.fields))
+            && (fieldSelector.isEmpty || fieldSelector.matches { self.fields[$0] })
+    }
+}
+
+/// The selectable field values of one object, in the order of its resource's field names, which every object of
+/// the resource shares: a dozen strings rather than a dictionary for each version the watch cache holds.
+package struct SelectableFieldValues: Sendable, Hashable {
+    /// ``ServedResource/allSelectableFields``, shared.
+    private let names: [String]
+    private let values: [String]
+
+    init(names: [String], values: [String]) {
+        self.names = names
+        self.values = values
+    }
+
+    init(_ fields: [String: String]) {
+        let sorted = fields.sorted { $0.key < $1.key }
+        self.init(names: sorted.map(\.key), values: sorted.map(\.value))
+    }
+
+    /// The value of the field `name`, or `nil` when the resource has no such selectable field.
+    package subscript(name: String) -> String? {
+        guard let index = self.names.firstIndex(of: name) else { return nil }
+        return self.values[index]
     }
 }

@@ -5,13 +5,28 @@ package import SkiffAPIMachinery
 /// (↔ a `genericregistry.Store` configured for one resource).
 package struct ServedResource: Sendable {
     /// Discovery facts from the compiled-in schema.
-    package var info: APIResourceInfo
+    package let info: APIResourceInfo
     /// The generated type of its objects.
     package var type: any APIObject.Type
     /// The store keys of its objects start with this: `/registry/pods/`, `/registry/apps/deployments/`.
     package var keyPrefix: String
     /// The field selector labels it supports beyond `metadata.name` and `metadata.namespace`.
-    package var selectableFields: [String]
+    package let selectableFields: [String]
+    /// Every field selector label the resource supports: `metadata.name`, `metadata.namespace` when namespaced,
+    /// then ``selectableFields``. One array shared by every ``ObjectAttributes`` of the resource.
+    package let allSelectableFields: [String]
+
+    package init(info: APIResourceInfo, type: any APIObject.Type, keyPrefix: String, selectableFields: [String]) {
+        self.info = info
+        self.type = type
+        self.keyPrefix = keyPrefix
+        self.selectableFields = selectableFields
+        self.allSelectableFields = Self.allSelectableFields(info.isNamespaced, selectableFields)
+    }
+
+    private static func allSelectableFields(_ isNamespaced: Bool, _ selectableFields: [String]) -> [String] {
+        (isNamespaced ? ["metadata.name", "metadata.namespace"] : ["metadata.name"]) + selectableFields
+    }
 
     package var group: String { self.info.groupVersionKind.group }
     package var version: String { self.info.groupVersionKind.version }
@@ -59,10 +74,6 @@ package struct ServedResource: Sendable {
         )
     }
 
-    /// Every field selector label the resource supports.
-    package var allSelectableFields: [String] {
-        (self.isNamespaced ? ["metadata.name", "metadata.namespace"] : ["metadata.name"]) + self.selectableFields
-    }
 }
 
 /// The resources this server stores, keyed by group, version and plural.
