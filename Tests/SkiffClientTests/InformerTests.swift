@@ -127,7 +127,12 @@ struct InformerTests {
             // A restarted server no longer has the informer's resourceVersion: 410, re-list, tombstone.
             try await TestAPI.with(directory: directory) { api in
                 transport.point(to: api.transport)
-                try await drive(clock) { informer.lister.get(namespace: "default", name: "newcomer") != nil }
+                // Handlers hear of a change after the cache has it (they are called asynchronously, as client-go's
+                // listeners are): wait for both.
+                try await drive(clock) {
+                    informer.lister.get(namespace: "default", name: "newcomer") != nil
+                        && log.values.contains("delete doomed tombstone=true") && log.values.contains("add newcomer")
+                }
                 #expect(Set(informer.lister.list().compactMap(\.metadata.name)) == ["kept", "newcomer"])
                 #expect(log.values.contains("delete doomed tombstone=true"))
                 #expect(log.values.contains("add newcomer"))
