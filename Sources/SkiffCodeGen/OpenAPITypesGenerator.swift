@@ -40,15 +40,16 @@ enum OpenAPITypesGenerator {
 
     /// Optional properties of generated types at least this large (estimated) are stored in a box.
     static let boxingThreshold = 128
-    /// A type still this large after that boxes every optional property of a generated type (a union such as
-    /// `VolumeSource`, of which one member is set).
+    /// A type still this large after that boxes its other optional properties of generated types, largest first,
+    /// until it is smaller (a union such as `Volume`, of which one source is set).
     static let largeTypeThreshold = 256
     /// Smaller properties stay inline even in a large type: a box would save little.
     static let smallestBoxedSize = 32
 
-    /// Boxes the optional properties whose type would take `boxingThreshold` bytes or more inline, so that an
-    /// absent one costs a pointer rather than the whole struct: a `Volume` has some thirty optional sources and a
-    /// `Container` three probes, of which an object uses a few, and decoded objects are what informer caches hold.
+    /// Boxes the optional properties whose type would take `boxingThreshold` bytes or more inline, then, in types
+    /// still `largeTypeThreshold` bytes or more, the larger remaining ones, so that an absent one costs a pointer
+    /// rather than the whole struct (sizes are estimates, without padding). A `Volume` has some thirty optional
+    /// sources and a `Container` three probes, of which an object uses a few; decoded objects fill informer caches.
     /// The properties of a kind (its `spec` and `status`) stay inline: nearly always present, read on hot paths.
     static func boxLargeOptionalProperties(_ models: inout [APITypeModel]) {
         var position: [String: Int] = [:]

@@ -98,19 +98,6 @@ private struct IndexKey: CodingKey {
     init?(intValue: Int) { self.intValue = intValue }
 }
 
-/// `spec.containers[0].image`, as upstream spells a field path.
-private func fieldPath(_ codingPath: [any CodingKey]) -> String {
-    var path = ""
-    for key in codingPath {
-        if let index = key.intValue {
-            path += "[\(index)]"
-        } else {
-            path += path.isEmpty ? key.stringValue : "." + key.stringValue
-        }
-    }
-    return path
-}
-
 private func mismatch(_ type: Any.Type, _ value: JSONValue, _ codingPath: [any CodingKey]) -> DecodingError {
     JSONTreeDecoder.typeMismatch(type, value, codingPath: codingPath)
 }
@@ -214,7 +201,10 @@ private final class TreeDecoder: Decoder, SingleValueDecodingContainer {
         for (offset, member) in members.enumerated() where !reader.isUsed(offset) {
             // A repeated name counts as known when any of its members was looked up.
             let asked = members.indices.contains { reader.isUsed($0) && members[$0].key == member.key }
-            if !asked { state.unknownFields.append(fieldPath(self.path + [DecodingKey(stringValue: member.key)])) }
+            if !asked {
+                let path = self.path + [DecodingKey(stringValue: member.key)]
+                state.unknownFields.append(JSONTreeDecoder.fieldPath(path))
+            }
         }
     }
 

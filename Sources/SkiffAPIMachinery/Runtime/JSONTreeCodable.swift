@@ -102,13 +102,17 @@ public struct JSONTreeDecoder {
         self.unknownFields?.append(path)
     }
 
-    /// `spec.containers[0].image`, as upstream spells a field path.
-    var fieldPath: String {
+    /// The current path as upstream spells it.
+    var fieldPath: String { Self.fieldPath(self.codingPath) }
+
+    /// `spec.containers[0].image`, as upstream spells a field path (unknown fields, strict decoding errors).
+    public static func fieldPath(_ codingPath: [any CodingKey]) -> String {
         var path = ""
-        for key in self.path {
-            switch key {
-            case .index(let index): path += "[\(index)]"
-            case .member(let name): path += path.isEmpty ? name : "." + name
+        for key in codingPath {
+            if let index = key.intValue {
+                path += "[\(index)]"
+            } else {
+                path += path.isEmpty ? key.stringValue : "." + key.stringValue
             }
         }
         return path

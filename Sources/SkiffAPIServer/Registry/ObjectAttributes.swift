@@ -21,16 +21,9 @@ package struct ObjectAttributes: Sendable, Hashable {
                 if case .string(let string) = value { labels[key] = string }
             }
         }
-        let metadata = object["metadata"]
-        var values: [String] = []
-        values.reserveCapacity(resource.allSelectableFields.count)
-        values.append(metadata?["name"]?.stringValue ?? "")
-        if resource.isNamespaced { values.append(metadata?["namespace"]?.stringValue ?? "") }
-        for field in resource.selectableFields {
-            values.append(Self.fieldValue(object, path: field))
-        }
+        let names = resource.allSelectableFields
         self.labels = labels
-        self.fields = SelectableFieldValues(names: resource.allSelectableFields, values: values)
+        self.fields = SelectableFieldValues(names: names, values: names.map { Self.fieldValue(object, path: $0) })
     }
 
     /// The selectable value at a dotted path: strings as they are, booleans and numbers in Go's `%v` form, and

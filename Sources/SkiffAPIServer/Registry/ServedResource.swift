@@ -73,7 +73,6 @@ package struct ServedResource: Sendable {
             selectableFields: []
         )
     }
-
 }
 
 /// The resources this server stores, keyed by group, version and plural.
