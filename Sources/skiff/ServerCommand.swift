@@ -143,14 +143,18 @@ struct ServerCommand: AsyncParsableCommand {
         // The service accounts controller below creates every namespace's `default` account.
         let server = try self.options.makeAPIServer(logger: logger, requireDefaultServiceAccount: true)
         // The scheduler and the controllers share the process but reach the API only through the handler's
-        // request path, as clients with their own identities (k3s gives each its own kubeconfig).
+        // request path, as clients with their own identities (k3s gives each its own kubeconfig). What they share
+        // is the decoding of the object versions both watch (the scheduler's and the quota controller's pods), so
+        // each version is held once in the two informers' caches.
         let handler = server.handler
+        let decodedObjects = DecodedObjectCache()
         func client(_ user: String) -> APIClient {
             APIClient(
                 transport: InProcessTransport(user: UserInfo(name: user, groups: ["system:authenticated"])) {
                     await handler.handle($0)
                 },
-                rateLimit: .unlimited
+                rateLimit: .unlimited,
+                decodedObjects: decodedObjects
             )
         }
         let scheduler = try Scheduler(client: client("system:kube-scheduler"), logger: Logger(label: "skiff.scheduler"))

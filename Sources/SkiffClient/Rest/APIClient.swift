@@ -16,7 +16,8 @@ public import SkiffAPIMachinery
 ///
 /// ## Topics
 /// ### Making a client
-/// - ``init(transport:rateLimit:clock:)``
+/// - ``init(transport:rateLimit:clock:decodedObjects:)``
+/// - ``DecodedObjectCache``
 /// ### Resources
 /// - ``resource(_:namespace:)``
 /// - ``dynamic(_:namespace:)``
@@ -28,12 +29,21 @@ public struct APIClient: Sendable {
     /// Where requests go.
     public let transport: any ClientTransport
     let throttle: TokenBucket?
+    /// Where typed lists and watches share the objects they decode with the other clients of the process.
+    public let decodedObjects: DecodedObjectCache?
 
     /// Makes a client over `transport`, throttled to `rateLimit` (upstream's default 5 QPS, burst 10;
-    /// ``RateLimit/unlimited`` for in-process components).
-    public init(transport: any ClientTransport, rateLimit: RateLimit = .default, clock: any ClientClock = SystemClock()) {
+    /// ``RateLimit/unlimited`` for in-process components). Clients given one `decodedObjects` cache share the
+    /// objects their typed lists and watches decode.
+    public init(
+        transport: any ClientTransport,
+        rateLimit: RateLimit = .default,
+        clock: any ClientClock = SystemClock(),
+        decodedObjects: DecodedObjectCache? = nil
+    ) {
         self.transport = transport
         self.throttle = rateLimit.qps.map { TokenBucket(qps: $0, burst: rateLimit.burst, clock: clock) }
+        self.decodedObjects = decodedObjects
     }
 
     /// Sends a request after the throttle admits it; a status outside 2xx throws the `APIError` its body describes.

@@ -76,7 +76,12 @@ public struct ResourceClient<Object: APIObject>: Sendable {
     public func list(_ options: ListOptions = ListOptions()) async throws -> ObjectList<Object> {
         let response = try await self.endpoint.send("GET", query: options.queryItems)
         do {
-            return try JSONValueDecoder().decode(ObjectList<Object>.self, from: response.bodyBytes)
+            guard let cache = self.endpoint.client.decodedObjects else {
+                return try JSONValueDecoder().decode(ObjectList<Object>.self, from: response.bodyBytes)
+            }
+            return try ObjectList(listValue: try JSONValue.parse(response.bodyBytes)) { item in
+                try cache.object(Object.self, from: item) { try JSONValueDecoder().decode(Object.self, from: $0) }
+            }
         } catch {
             throw APIError.internalError("unable to decode \(Object.groupVersionKind.kind)List: \(error)")
         }
@@ -97,7 +102,11 @@ public struct ResourceClient<Object: APIObject>: Sendable {
         _ options: ListOptions = ListOptions(),
         _ handle: (WatchEvent<Object>) async throws -> Void
     ) async throws {
-        let decoder = WatchEventDecoder<Object>(decodeObject: { try Self.decode($0) })
+        let cache = self.endpoint.client.decodedObjects
+        let decoder = WatchEventDecoder<Object>(decodeObject: { value in
+            guard let cache else { return try Self.decode(value) }
+            return try cache.object(Object.self, from: value) { try Self.decode($0) }
+        })
         try await self.endpoint.watchLines(query: options.queryItems) { line in
             try await handle(try decoder.decode(line))
         }
