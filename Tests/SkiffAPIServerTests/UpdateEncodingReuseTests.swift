@@ -59,6 +59,14 @@ struct UpdateEncodingReuseTests {
             reused: false
         ),
         Case(
+            name: "a status write that changes only the status",
+            plural: "pods",
+            old: Self.pod,
+            new: #"{"metadata":{"name":"p","labels":{"a":"b"}},"spec":{"containers":[{"name":"web","image":"nginx:1.26","resources":{"requests":{"cpu":"100m","memory":"1Gi"}}}]},"status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False","reason":"Unschedulable"}]}}"#,
+            subresource: "status",
+            reused: true
+        ),
+        Case(
             name: "a ConfigMap without status",
             plural: "configmaps",
             old: #"{"metadata":{"name":"c"},"data":{"a":"1"}}"#,

@@ -247,6 +247,30 @@ struct ResourceClientTests {
         }
     }
 
+    @Test func writesThatDiscardTheirResultStillWriteAndFail() async throws {
+        try await TestAPI.with { api in
+            let pods = api.client.pods("default")
+            try await pods.createDiscardingResult(.named("a"))
+            #expect(try await pods.get("a").metadata.name == "a")
+            try await pods.patchDiscardingResult("a", type: .merge, body: ["metadata": ["labels": ["app": "web"]]])
+            #expect(try await pods.get("a").metadata.labels == ["app": "web"])
+            try await pods.patchDiscardingResult(
+                "a",
+                type: .strategic,
+                body: ["status": ["conditions": [["type": "PodScheduled", "status": "False", "reason": "Unschedulable"]]]],
+                subresource: "status"
+            )
+            #expect(try await pods.get("a").status?.conditions?.first?.reason == "Unschedulable")
+            await #expect(throws: APIError.self) { try await pods.createDiscardingResult(.named("a")) }
+            do {
+                try await pods.patchDiscardingResult("missing", type: .merge, body: ["metadata": ["labels": ["x": "y"]]])
+                Issue.record("a patch of a missing pod succeeded")
+            } catch let error as APIError {
+                #expect(error.reason == .notFound)
+            }
+        }
+    }
+
     @Test func dynamicClientReadsAndWritesJSON() async throws {
         try await TestAPI.with { api in
             let resource = GroupVersionResource(group: "", version: "v1", resource: "configmaps")

@@ -123,14 +123,16 @@ package enum ResourceStrategy {
         let oldJSON = try oldJSON ?? ObjectCodec.encode(old, as: resource)
         // Whether the rules below edit the encoded object; if not, `object` already is what decoding it would give.
         var edited = false
+        // A subresource write keeps the rest of the old object; when it changed nothing else (a status write
+        // usually does not), the object is left as it is, without decoding it again.
         if subresource == "status" {
-            newJSON = Self.keeping(["status"], of: newJSON, in: oldJSON)
-            edited = true
+            let kept = Self.keeping(["status"], of: newJSON, in: oldJSON)
+            if kept != newJSON { (newJSON, edited) = (kept, true) }
         } else if subresource == "ephemeralcontainers" {
             // pods/ephemeralcontainers changes spec.ephemeralContainers and nothing else (↔
             // podEphemeralContainersStrategy.PrepareForUpdate).
-            newJSON = Self.keeping(["spec", "ephemeralContainers"], of: newJSON, in: oldJSON)
-            edited = true
+            let kept = Self.keeping(["spec", "ephemeralContainers"], of: newJSON, in: oldJSON)
+            if kept != newJSON { (newJSON, edited) = (kept, true) }
         } else if subresource == "binding" {
             // pods/binding sets spec.nodeName and the PodScheduled condition together (↔ the binding REST's
             // assignPod), so both the spec and the status of the write are kept.

@@ -231,7 +231,7 @@ public final class EventRecorder: Sendable {
                         ]
                     ]
                     do {
-                        _ = try await events.patch(name, type: .strategic, body: patch)
+                        try await events.patchDiscardingResult(name, type: .strategic, body: patch)
                         return
                     } catch let error as APIError where error.reason == .notFound {
                         // The Event expired or was deleted: create it again.
@@ -239,7 +239,7 @@ public final class EventRecorder: Sendable {
                 }
                 var fresh = event
                 fresh.metadata.resourceVersion = nil
-                _ = try await events.create(fresh)
+                try await events.createDiscardingResult(fresh)
                 return
             } catch let error as APIError where error.reason == .alreadyExists || (400..<500).contains(error.code) && error.code != 429 {
                 self.logger.debug("Server rejected event", metadata: ["error": "\(error)", "reason": "\(event.reason ?? "")"])

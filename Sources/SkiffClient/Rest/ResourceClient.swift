@@ -22,10 +22,12 @@ public import SkiffAPIMachinery
 /// - ``watch(_:_:)``
 /// ### Writing
 /// - ``create(_:options:)``
+/// - ``createDiscardingResult(_:options:)``
 /// - ``update(_:options:)``
 /// - ``updateStatus(_:options:)``
 /// - ``update(_:subresource:options:)``
 /// - ``patch(_:type:body:subresource:options:)``
+/// - ``patchDiscardingResult(_:type:body:subresource:options:)``
 /// - ``apply(_:options:subresource:)``
 /// - ``delete(_:options:)``
 /// - ``deleteCollection(_:listOptions:)``
@@ -116,13 +118,22 @@ public struct ResourceClient<Object: APIObject>: Sendable {
 
     /// Creates `object`; returns it as stored (uid, resourceVersion, defaults).
     public func create(_ object: Object, options: WriteOptions = WriteOptions()) async throws -> Object {
-        let response = try await self.endpoint.send(
+        try Self.decode(try await self.sendCreate(object, options: options).bodyBytes)
+    }
+
+    /// Creates `object` like ``create(_:options:)``, without decoding the object the server returns: for writers
+    /// that never read it (event recorders), decoding it is most of their write's cost.
+    public func createDiscardingResult(_ object: Object, options: WriteOptions = WriteOptions()) async throws {
+        _ = try await self.sendCreate(object, options: options)
+    }
+
+    private func sendCreate(_ object: Object, options: WriteOptions) async throws -> APIResponse {
+        try await self.endpoint.send(
             "POST",
             query: options.queryItems,
             body: try Self.encode(object),
             contentType: "application/json"
         )
-        return try Self.decode(response.bodyBytes)
     }
 
     /// Replaces the object (`metadata.resourceVersion` makes it a compare-and-swap: a stale one is a 409
@@ -161,7 +172,30 @@ public struct ResourceClient<Object: APIObject>: Sendable {
         subresource: String? = nil,
         options: WriteOptions = WriteOptions()
     ) async throws -> Object {
-        let response = try await self.endpoint.send(
+        let response = try await self.sendPatch(name, type: type, body: body, subresource: subresource, options: options)
+        return try Self.decode(response.bodyBytes)
+    }
+
+    /// Patches like ``patch(_:type:body:subresource:options:)``, without decoding the object the server returns:
+    /// for writers that never read it (the scheduler's status writes, event series).
+    public func patchDiscardingResult(
+        _ name: String,
+        type: PatchType,
+        body: JSONValue,
+        subresource: String? = nil,
+        options: WriteOptions = WriteOptions()
+    ) async throws {
+        _ = try await self.sendPatch(name, type: type, body: body, subresource: subresource, options: options)
+    }
+
+    private func sendPatch(
+        _ name: String,
+        type: PatchType,
+        body: JSONValue,
+        subresource: String?,
+        options: WriteOptions
+    ) async throws -> APIResponse {
+        try await self.endpoint.send(
             "PATCH",
             name: name,
             subresource: subresource,
@@ -169,7 +203,6 @@ public struct ResourceClient<Object: APIObject>: Sendable {
             body: body.serialized(),
             contentType: type.rawValue
         )
-        return try Self.decode(response.bodyBytes)
     }
 
     /// Server-side apply: sends `configuration` (the fields this manager wants to own, with `kind`,

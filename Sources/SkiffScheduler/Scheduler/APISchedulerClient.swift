@@ -50,7 +50,7 @@ public struct APISchedulerClient: SchedulerAPIClient {
         }
         guard !status.isEmpty else { return }
         let body = JSONValue.object(JSONObject([("status", .object(JSONObject(status)))]))
-        _ = try await self.client.resource(CoreV1.Pod.self, namespace: namespace).patch(
+        try await self.client.resource(CoreV1.Pod.self, namespace: namespace).patchDiscardingResult(
             name,
             type: .strategic,
             body: body,
