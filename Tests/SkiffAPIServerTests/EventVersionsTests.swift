@@ -1,6 +1,7 @@
 import Foundation
 import SkiffAPIMachinery
-import SkiffAPIServer
+@testable import SkiffAPIServer
+import SkiffStorage
 import Testing
 
 /// `v1` and `events.k8s.io/v1` Events are one resource stored once: each API sees the other's writes, converted.
@@ -88,6 +89,41 @@ import Testing
             )
             #expect(clash.status == 409, "\(clash.text)")
             #expect(clash.json["reason"] == "AlreadyExists")
+        }
+    }
+
+    /// The events.k8s.io/v1 view caches nothing until it is first read; then its reads see every write before them,
+    /// and a watch from a list's resource version sees every write after it.
+    @Test func eventsK8sIOCacheStartsWithItsFirstRead() async throws {
+        try await withTestHandler { client in
+            let view = try #require(client.handler.store(group: "events.k8s.io", version: "v1", resource: "events"))
+            let core = try #require(client.handler.store(group: "", version: "v1", resource: "events"))
+            #expect(view.cachesOnDemand && !core.cachesOnDemand)
+            let created = await client.request("POST", "/api/v1/namespaces/default/events", body: Self.coreEvent)
+            #expect(created.status == 201, "\(created.text)")
+            let written = await client.request("POST", "/apis/events.k8s.io/v1/namespaces/default/events", body: Self.newEvent)
+            #expect(written.status == 201, "\(written.text)")
+            #expect(core.cacher.isReady)
+            #expect(!view.cacher.isReady)  // writes through the view do not start its cache
+
+            let list = await client.request("GET", "/apis/events.k8s.io/v1/namespaces/default/events?resourceVersion=0")
+            #expect(list.status == 200, "\(list.text)")
+            #expect(list.json["items"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } == ["e1", "e2"])
+            #expect(view.cacher.isReady)
+            let from = try #require(list.json["metadata"]?["resourceVersion"]?.stringValue)
+            let lines = try await client.watchLines(
+                "/apis/events.k8s.io/v1/namespaces/default/events?watch=1&resourceVersion=\(from)",
+                count: 1
+            ) {
+                await client.request(
+                    "POST",
+                    "/api/v1/namespaces/default/events",
+                    body: Self.coreEvent.replacingOccurrences(of: #""name":"e1""#, with: #""name":"e3""#)
+                )
+            }
+            #expect(lines.first?["type"] == "ADDED")
+            #expect(lines.first?["object"]?["metadata"]?["name"] == "e3")
+            #expect(lines.first?["object"]?["apiVersion"] == "events.k8s.io/v1")
         }
     }
 

@@ -14,6 +14,8 @@ extension APIHandler {
             throw APIError.pathNotFound()
         }
         let resource = store.resource
+        // A read (get, list, watch, a subresource's get) may be answered from the watch cache.
+        if request.method == "GET" { try await store.startCacheIfNeeded() }
         // Namespaced resources live under namespaces/{ns}/; cluster-scoped ones never do (namespaces aside).
         let namespace: String? = resource.isNamespaced ? info.namespace : nil
         if !resource.isNamespaced, info.namespace != nil, resource.plural != "namespaces" {

@@ -142,7 +142,7 @@ public final class APIHandler: Sendable {
         defer { self.readiness.withLock { $0.shuttingDown = true } }
         try await withThrowingDiscardingTaskGroup { group in
             for store in self.stores.values {
-                group.addTask { try await store.cacher.run() }
+                group.addTask { try await store.runCache() }
             }
             group.addTask { try await self.storage.run() }
             group.addTask { try await self.allocationRepair.run() }

@@ -27,6 +27,13 @@ package final class ResourceStore: Sendable {
     let groupResource: GroupResource
     /// The revision of the last write this store made (see ``readCache(_:)``).
     private let lastWrite = Atomic<Int64>(0)
+    /// Whether the watch cache starts only when this resource is first read (get, list or watch) rather than with
+    /// the server: so for views of another version's storage (events.k8s.io/v1 Events, autoscaling/v1
+    /// HorizontalPodAutoscalers), which few clients read, every write to the stored version is not converted and
+    /// cached a second time for nobody. Once started, it runs until the server stops.
+    let cachesOnDemand: Bool
+    /// Signalled by the first read of a store that caches on demand.
+    private let cacheDemand = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     /// Whether a stored object, as read, is exactly the canonical JSON of its decoded form, so an update may use it
     /// as the old object's JSON instead of encoding it again (not so for a view converting another version).
     let readsCanonicalJSON: Bool
@@ -44,6 +51,7 @@ package final class ResourceStore: Sendable {
         self.groupResource = GroupResource(group: resource.group, resource: resource.plural)
         self.storage = storage
         self.readsCanonicalJSON = !(storage is VersionedStorage)
+        self.cachesOnDemand = storage is VersionedStorage
         self.clock = clock
         let resourceCopy = resource
         self.cacher = Cacher(storage: storage, prefix: resource.keyPrefix) { keyValue in
@@ -52,6 +60,32 @@ package final class ResourceStore: Sendable {
             else { return ObjectAttributes() }
             return ObjectAttributes(object: object, resource: resourceCopy)
         }
+    }
+
+    // MARK: The watch cache
+
+    /// Runs the watch cache until cancelled; one that caches on demand first waits for the first read.
+    package func runCache() async throws {
+        if self.cachesOnDemand {
+            var demands = self.cacheDemand.stream.makeAsyncIterator()
+            guard await demands.next() != nil, !Task.isCancelled else { return }
+        }
+        try await self.cacher.run()
+    }
+
+    /// Starts the watch cache of a store that caches on demand, and waits until it has loaded, so the read that
+    /// needs it (and a watch that follows a list from the store) finds every change since.
+    package func startCacheIfNeeded() async throws {
+        guard self.cachesOnDemand, !self.cacher.isReady else { return }
+        self.cacheDemand.continuation.yield()
+        try await self.cacher.waitUntilReady()
+    }
+
+    /// Offers the cache the attributes of a value about to be written, when the cache runs (a store caching on
+    /// demand may not have started: nothing would take them).
+    private func expect(_ value: [UInt8], at key: String, json: JSONValue) {
+        guard !self.cachesOnDemand || self.cacher.isReady else { return }
+        self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
     }
 
     // MARK: Reading
@@ -234,7 +268,7 @@ package final class ResourceStore: Sendable {
             }
             let key = self.resource.key(namespace: candidate.metadata.namespace, name: name)
             // The watch cache takes the attributes from the object in hand rather than parsing the stored bytes.
-            self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
+            self.expect(value, at: key, json: json)
             do {
                 let keyValue = try await self.storage.create(key, value: value, lease: nil)
                 self.recordWrite(keyValue.modRevision)
@@ -428,7 +462,7 @@ package final class ResourceStore: Sendable {
                 created: false
             )
         }
-        self.cacher.expect(value, at: key, attributes: ObjectAttributes(object: json, resource: self.resource))
+        self.expect(value, at: key, json: json)
         do {
             let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
             self.recordWrite(written.modRevision)
