@@ -50,7 +50,10 @@ enum OpenAPITypesGenerator {
     /// still `largeTypeThreshold` bytes or more, the larger remaining ones, so that an absent one costs a pointer
     /// rather than the whole struct (sizes are estimates, without padding). A `Volume` has some thirty optional
     /// sources and a `Container` three probes, of which an object uses a few; decoded objects fill informer caches.
-    /// The properties of a kind (its `spec` and `status`) stay inline: nearly always present, read on hot paths.
+    /// A kind's large optional properties (its `spec` and `status`) are boxed too, though nearly always present:
+    /// a kind is the value informers, scheduling queues and work items copy, and a boxed `Pod` copies 250 bytes
+    /// and shares its spec and status instead of copying nearly 1,000. Its `metadata`, read through `APIObject` on
+    /// every path, stays inline.
     static func boxLargeOptionalProperties(_ models: inout [APITypeModel]) {
         var position: [String: Int] = [:]
         for (index, model) in models.enumerated() { position[model.qualifiedName] = index }
@@ -72,7 +75,7 @@ enum OpenAPITypesGenerator {
                     continue
                 }
                 let targetSize = size(of: target)
-                if !property.isRequired, !isKind, targetSize >= self.boxingThreshold {
+                if !property.isRequired, !isKind || property.jsonName != "metadata", targetSize >= self.boxingThreshold {
                     models[index].properties[propertyIndex].isBoxed = true
                     total += 8
                 } else {

@@ -645,7 +645,12 @@ extension AdmissionRegistrationV1 {
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
         public var metadata: MetaV1.ObjectMeta
         /// spec defines the desired behavior of the MutatingAdmissionPolicy.
-        public var spec: AdmissionRegistrationV1.MutatingAdmissionPolicySpec?
+        public var spec: AdmissionRegistrationV1.MutatingAdmissionPolicySpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
+
+        var _spec: GeneratedBox<AdmissionRegistrationV1.MutatingAdmissionPolicySpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -657,7 +662,7 @@ extension AdmissionRegistrationV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -673,8 +678,11 @@ extension AdmissionRegistrationV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec =
-                try container.decodeIfPresent(AdmissionRegistrationV1.MutatingAdmissionPolicySpec.self, forKey: .spec)
+            self._spec =
+                try container.decodeIfPresent(
+                    AdmissionRegistrationV1.MutatingAdmissionPolicySpec.self,
+                    forKey: .spec
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -682,7 +690,7 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -697,12 +705,12 @@ extension AdmissionRegistrationV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
+                    self._spec =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MutatingAdmissionPolicySpec.self,
                             from: member.value,
                             member: "spec"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -716,7 +724,9 @@ extension AdmissionRegistrationV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -750,7 +760,12 @@ extension AdmissionRegistrationV1 {
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
         public var metadata: MetaV1.ObjectMeta
         /// spec defines the desired behavior of the MutatingAdmissionPolicyBinding.
-        public var spec: AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec?
+        public var spec: AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
+
+        var _spec: GeneratedBox<AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -762,7 +777,7 @@ extension AdmissionRegistrationV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -778,11 +793,11 @@ extension AdmissionRegistrationV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec =
+            self._spec =
                 try container.decodeIfPresent(
                     AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec.self,
                     forKey: .spec
-                )
+                ).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -790,7 +805,7 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -805,12 +820,12 @@ extension AdmissionRegistrationV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
+                    self._spec =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.MutatingAdmissionPolicyBindingSpec.self,
                             from: member.value,
                             member: "spec"
-                        )
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -824,7 +839,9 @@ extension AdmissionRegistrationV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -2487,12 +2504,17 @@ extension AdmissionRegistrationV1 {
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
         public var metadata: MetaV1.ObjectMeta
         /// spec defines the desired behavior of the ValidatingAdmissionPolicy.
-        public var spec: AdmissionRegistrationV1.ValidatingAdmissionPolicySpec?
+        public var spec: AdmissionRegistrationV1.ValidatingAdmissionPolicySpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// status represents the current status of the ValidatingAdmissionPolicy, including warnings that are useful to
         /// determine if the policy behaves in the expected way.
         ///
         /// Populated by the system. Read-only.
         public var status: AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus?
+
+        var _spec: GeneratedBox<AdmissionRegistrationV1.ValidatingAdmissionPolicySpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -2505,7 +2527,7 @@ extension AdmissionRegistrationV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
             self.status = status
         }
 
@@ -2523,8 +2545,11 @@ extension AdmissionRegistrationV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec =
-                try container.decodeIfPresent(AdmissionRegistrationV1.ValidatingAdmissionPolicySpec.self, forKey: .spec)
+            self._spec =
+                try container.decodeIfPresent(
+                    AdmissionRegistrationV1.ValidatingAdmissionPolicySpec.self,
+                    forKey: .spec
+                ).map(GeneratedBox.init)
             self.status =
                 try container.decodeIfPresent(
                     AdmissionRegistrationV1.ValidatingAdmissionPolicyStatus.self,
@@ -2537,7 +2562,7 @@ extension AdmissionRegistrationV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
 
@@ -2553,12 +2578,12 @@ extension AdmissionRegistrationV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
+                    self._spec =
                         try decoder.decodeIfPresent(
                             AdmissionRegistrationV1.ValidatingAdmissionPolicySpec.self,
                             from: member.value,
                             member: "spec"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
                     self.status =
                         try decoder.decodeIfPresent(
@@ -2579,7 +2604,9 @@ extension AdmissionRegistrationV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             if let value = self.status { members.append(("status", value.jsonTree())) }
             return .object(JSONObject(members))
         }

@@ -224,12 +224,17 @@ extension AppsV1 {
         ///
         /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var spec: AppsV1.DaemonSetSpec?
+        public var spec: AppsV1.DaemonSetSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// The current status of this daemon set.
         ///
         /// This data may be out of date by some window of time. Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: AppsV1.DaemonSetStatus?
+
+        var _spec: GeneratedBox<AppsV1.DaemonSetSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -242,7 +247,7 @@ extension AppsV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
             self.status = status
         }
 
@@ -260,7 +265,7 @@ extension AppsV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(AppsV1.DaemonSetSpec.self, forKey: .spec)
+            self._spec = try container.decodeIfPresent(AppsV1.DaemonSetSpec.self, forKey: .spec).map(GeneratedBox.init)
             self.status = try container.decodeIfPresent(AppsV1.DaemonSetStatus.self, forKey: .status)
         }
 
@@ -269,7 +274,7 @@ extension AppsV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
 
@@ -285,8 +290,12 @@ extension AppsV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
-                        try decoder.decodeIfPresent(AppsV1.DaemonSetSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            AppsV1.DaemonSetSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
                     self.status =
                         try decoder.decodeIfPresent(AppsV1.DaemonSetStatus.self, from: member.value, member: "status")
@@ -303,7 +312,9 @@ extension AppsV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             if let value = self.status { members.append(("status", value.jsonTree())) }
             return .object(JSONObject(members))
         }
@@ -881,9 +892,14 @@ extension AppsV1 {
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Specification of the desired behavior of the Deployment.
-        public var spec: AppsV1.DeploymentSpec?
+        public var spec: AppsV1.DeploymentSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// Most recently observed status of the Deployment.
         public var status: AppsV1.DeploymentStatus?
+
+        var _spec: GeneratedBox<AppsV1.DeploymentSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -896,7 +912,7 @@ extension AppsV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
             self.status = status
         }
 
@@ -914,7 +930,7 @@ extension AppsV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(AppsV1.DeploymentSpec.self, forKey: .spec)
+            self._spec = try container.decodeIfPresent(AppsV1.DeploymentSpec.self, forKey: .spec).map(GeneratedBox.init)
             self.status = try container.decodeIfPresent(AppsV1.DeploymentStatus.self, forKey: .status)
         }
 
@@ -923,7 +939,7 @@ extension AppsV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
 
@@ -939,8 +955,12 @@ extension AppsV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
-                        try decoder.decodeIfPresent(AppsV1.DeploymentSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            AppsV1.DeploymentSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
                     self.status =
                         try decoder.decodeIfPresent(AppsV1.DeploymentStatus.self, from: member.value, member: "status")
@@ -957,7 +977,9 @@ extension AppsV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             if let value = self.status { members.append(("status", value.jsonTree())) }
             return .object(JSONObject(members))
         }
@@ -2313,11 +2335,16 @@ extension AppsV1 {
         /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
         public var metadata: MetaV1.ObjectMeta
         /// Spec defines the desired identities of pods in this set.
-        public var spec: AppsV1.StatefulSetSpec?
+        public var spec: AppsV1.StatefulSetSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// Status is the current status of Pods in this StatefulSet.
         ///
         /// This data may be out of date by some window of time.
         public var status: AppsV1.StatefulSetStatus?
+
+        var _spec: GeneratedBox<AppsV1.StatefulSetSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -2330,7 +2357,7 @@ extension AppsV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
             self.status = status
         }
 
@@ -2348,7 +2375,8 @@ extension AppsV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(AppsV1.StatefulSetSpec.self, forKey: .spec)
+            self._spec =
+                try container.decodeIfPresent(AppsV1.StatefulSetSpec.self, forKey: .spec).map(GeneratedBox.init)
             self.status = try container.decodeIfPresent(AppsV1.StatefulSetStatus.self, forKey: .status)
         }
 
@@ -2357,7 +2385,7 @@ extension AppsV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
 
@@ -2373,8 +2401,12 @@ extension AppsV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
-                        try decoder.decodeIfPresent(AppsV1.StatefulSetSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            AppsV1.StatefulSetSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
                     self.status =
                         try decoder.decodeIfPresent(AppsV1.StatefulSetStatus.self, from: member.value, member: "status")
@@ -2391,7 +2423,9 @@ extension AppsV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             if let value = self.status { members.append(("status", value.jsonTree())) }
             return .object(JSONObject(members))
         }

@@ -456,12 +456,22 @@ extension BatchV1 {
         ///
         /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var spec: BatchV1.JobSpec?
+        public var spec: BatchV1.JobSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// Current status of a job.
         ///
         /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var status: BatchV1.JobStatus?
+        public var status: BatchV1.JobStatus? {
+            get { self._status?.value }
+            set { self._status = newValue.map(GeneratedBox.init) }
+        }
+
+        var _spec: GeneratedBox<BatchV1.JobSpec>?
+
+        var _status: GeneratedBox<BatchV1.JobStatus>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -474,8 +484,8 @@ extension BatchV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
-            self.status = status
+            self._spec = spec.map(GeneratedBox.init)
+            self._status = status.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -492,8 +502,8 @@ extension BatchV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(BatchV1.JobSpec.self, forKey: .spec)
-            self.status = try container.decodeIfPresent(BatchV1.JobStatus.self, forKey: .status)
+            self._spec = try container.decodeIfPresent(BatchV1.JobSpec.self, forKey: .spec).map(GeneratedBox.init)
+            self._status = try container.decodeIfPresent(BatchV1.JobStatus.self, forKey: .status).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -501,8 +511,8 @@ extension BatchV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
-            try container.encodeIfPresent(self.status, forKey: .status)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
+            try container.encodeIfPresent(self._status?.value, forKey: .status)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -517,10 +527,19 @@ extension BatchV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec = try decoder.decodeIfPresent(BatchV1.JobSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            BatchV1.JobSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
-                    self.status =
-                        try decoder.decodeIfPresent(BatchV1.JobStatus.self, from: member.value, member: "status")
+                    self._status =
+                        try decoder.decodeIfPresent(
+                            BatchV1.JobStatus.self,
+                            from: member.value,
+                            member: "status"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -534,8 +553,12 @@ extension BatchV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
-            if let value = self.status { members.append(("status", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
+            if let value = self._status?.value {
+                members.append(("status", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

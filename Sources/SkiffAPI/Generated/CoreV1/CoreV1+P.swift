@@ -25,12 +25,17 @@ extension CoreV1 {
         ///
         /// Provisioned by an administrator. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes
-        public var spec: CoreV1.PersistentVolumeSpec?
+        public var spec: CoreV1.PersistentVolumeSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// status represents the current information/status for the persistent volume.
         ///
         /// Populated by the system. Read-only. More info:
         /// https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes
         public var status: CoreV1.PersistentVolumeStatus?
+
+        var _spec: GeneratedBox<CoreV1.PersistentVolumeSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -43,7 +48,7 @@ extension CoreV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
             self.status = status
         }
 
@@ -61,7 +66,8 @@ extension CoreV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(CoreV1.PersistentVolumeSpec.self, forKey: .spec)
+            self._spec =
+                try container.decodeIfPresent(CoreV1.PersistentVolumeSpec.self, forKey: .spec).map(GeneratedBox.init)
             self.status = try container.decodeIfPresent(CoreV1.PersistentVolumeStatus.self, forKey: .status)
         }
 
@@ -70,7 +76,7 @@ extension CoreV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
 
@@ -86,12 +92,12 @@ extension CoreV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
+                    self._spec =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeSpec.self,
                             from: member.value,
                             member: "spec"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
                     self.status =
                         try decoder.decodeIfPresent(
@@ -112,7 +118,9 @@ extension CoreV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             if let value = self.status { members.append(("status", value.jsonTree())) }
             return .object(JSONObject(members))
         }
@@ -139,11 +147,16 @@ extension CoreV1 {
         /// spec defines the desired characteristics of a volume requested by a pod author.
         ///
         /// More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
-        public var spec: CoreV1.PersistentVolumeClaimSpec?
+        public var spec: CoreV1.PersistentVolumeClaimSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// status represents the current information/status of a persistent volume claim.
         ///
         /// Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
         public var status: CoreV1.PersistentVolumeClaimStatus?
+
+        var _spec: GeneratedBox<CoreV1.PersistentVolumeClaimSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -156,7 +169,7 @@ extension CoreV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
             self.status = status
         }
 
@@ -174,7 +187,11 @@ extension CoreV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(CoreV1.PersistentVolumeClaimSpec.self, forKey: .spec)
+            self._spec =
+                try container.decodeIfPresent(
+                    CoreV1.PersistentVolumeClaimSpec.self,
+                    forKey: .spec
+                ).map(GeneratedBox.init)
             self.status = try container.decodeIfPresent(CoreV1.PersistentVolumeClaimStatus.self, forKey: .status)
         }
 
@@ -183,7 +200,7 @@ extension CoreV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
 
@@ -199,12 +216,12 @@ extension CoreV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec =
+                    self._spec =
                         try decoder.decodeIfPresent(
                             CoreV1.PersistentVolumeClaimSpec.self,
                             from: member.value,
                             member: "spec"
-                        )
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
                     self.status =
                         try decoder.decodeIfPresent(
@@ -225,7 +242,9 @@ extension CoreV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             if let value = self.status { members.append(("status", value.jsonTree())) }
             return .object(JSONObject(members))
         }
@@ -2069,12 +2088,22 @@ extension CoreV1 {
         ///
         /// More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var spec: CoreV1.PodSpec?
+        public var spec: CoreV1.PodSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// Most recently observed status of the pod.
         ///
         /// This data may not be up to date. Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var status: CoreV1.PodStatus?
+        public var status: CoreV1.PodStatus? {
+            get { self._status?.value }
+            set { self._status = newValue.map(GeneratedBox.init) }
+        }
+
+        var _spec: GeneratedBox<CoreV1.PodSpec>?
+
+        var _status: GeneratedBox<CoreV1.PodStatus>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -2087,8 +2116,8 @@ extension CoreV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
-            self.status = status
+            self._spec = spec.map(GeneratedBox.init)
+            self._status = status.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -2105,8 +2134,8 @@ extension CoreV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(CoreV1.PodSpec.self, forKey: .spec)
-            self.status = try container.decodeIfPresent(CoreV1.PodStatus.self, forKey: .status)
+            self._spec = try container.decodeIfPresent(CoreV1.PodSpec.self, forKey: .spec).map(GeneratedBox.init)
+            self._status = try container.decodeIfPresent(CoreV1.PodStatus.self, forKey: .status).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -2114,8 +2143,8 @@ extension CoreV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
-            try container.encodeIfPresent(self.status, forKey: .status)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
+            try container.encodeIfPresent(self._status?.value, forKey: .status)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -2130,10 +2159,19 @@ extension CoreV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec = try decoder.decodeIfPresent(CoreV1.PodSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
-                    self.status =
-                        try decoder.decodeIfPresent(CoreV1.PodStatus.self, from: member.value, member: "status")
+                    self._status =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodStatus.self,
+                            from: member.value,
+                            member: "status"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -2147,8 +2185,12 @@ extension CoreV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
-            if let value = self.status { members.append(("status", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
+            if let value = self._status?.value {
+                members.append(("status", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }
@@ -4965,7 +5007,12 @@ extension CoreV1 {
         public var metadata: MetaV1.ObjectMeta
         /// Template defines the pods that will be created from this pod template.
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var template: CoreV1.PodTemplateSpec?
+        public var template: CoreV1.PodTemplateSpec? {
+            get { self._template?.value }
+            set { self._template = newValue.map(GeneratedBox.init) }
+        }
+
+        var _template: GeneratedBox<CoreV1.PodTemplateSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -4977,7 +5024,7 @@ extension CoreV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.template = template
+            self._template = template.map(GeneratedBox.init)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -4993,7 +5040,8 @@ extension CoreV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.template = try container.decodeIfPresent(CoreV1.PodTemplateSpec.self, forKey: .template)
+            self._template =
+                try container.decodeIfPresent(CoreV1.PodTemplateSpec.self, forKey: .template).map(GeneratedBox.init)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -5001,7 +5049,7 @@ extension CoreV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.template, forKey: .template)
+            try container.encodeIfPresent(self._template?.value, forKey: .template)
         }
 
         public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
@@ -5016,8 +5064,12 @@ extension CoreV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 8 where member.key == "template":
-                    self.template =
-                        try decoder.decodeIfPresent(CoreV1.PodTemplateSpec.self, from: member.value, member: "template")
+                    self._template =
+                        try decoder.decodeIfPresent(
+                            CoreV1.PodTemplateSpec.self,
+                            from: member.value,
+                            member: "template"
+                        ).map(GeneratedBox.init)
                 default:
                     decoder.unknownMember(member.key)
                 }
@@ -5031,7 +5083,9 @@ extension CoreV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.template { members.append(("template", value.jsonTree())) }
+            if let value = self._template?.value {
+                members.append(("template", value.jsonTree()))
+            }
             return .object(JSONObject(members))
         }
     }

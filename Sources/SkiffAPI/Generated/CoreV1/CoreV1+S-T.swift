@@ -1464,12 +1464,17 @@ extension CoreV1 {
         public var metadata: MetaV1.ObjectMeta
         /// Spec defines the behavior of a service.
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
-        public var spec: CoreV1.ServiceSpec?
+        public var spec: CoreV1.ServiceSpec? {
+            get { self._spec?.value }
+            set { self._spec = newValue.map(GeneratedBox.init) }
+        }
         /// Most recently observed status of the service.
         ///
         /// Populated by the system. Read-only. More info:
         /// https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status
         public var status: CoreV1.ServiceStatus?
+
+        var _spec: GeneratedBox<CoreV1.ServiceSpec>?
 
         /// Creates a value; every argument defaults to the field's zero value or `nil`.
         public init(
@@ -1482,7 +1487,7 @@ extension CoreV1 {
             self.kind = kind
             self.apiVersion = apiVersion
             self.metadata = metadata
-            self.spec = spec
+            self._spec = spec.map(GeneratedBox.init)
             self.status = status
         }
 
@@ -1500,7 +1505,7 @@ extension CoreV1 {
             self.apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
             self.metadata =
                 try container.decodeIfPresent(MetaV1.ObjectMeta.self, forKey: .metadata) ?? MetaV1.ObjectMeta()
-            self.spec = try container.decodeIfPresent(CoreV1.ServiceSpec.self, forKey: .spec)
+            self._spec = try container.decodeIfPresent(CoreV1.ServiceSpec.self, forKey: .spec).map(GeneratedBox.init)
             self.status = try container.decodeIfPresent(CoreV1.ServiceStatus.self, forKey: .status)
         }
 
@@ -1509,7 +1514,7 @@ extension CoreV1 {
             try container.encodeIfPresent(self.kind, forKey: .kind)
             try container.encodeIfPresent(self.apiVersion, forKey: .apiVersion)
             try container.encode(self.metadata, forKey: .metadata)
-            try container.encodeIfPresent(self.spec, forKey: .spec)
+            try container.encodeIfPresent(self._spec?.value, forKey: .spec)
             try container.encodeIfPresent(self.status, forKey: .status)
         }
 
@@ -1525,7 +1530,12 @@ extension CoreV1 {
                     decodedMetadata =
                         try decoder.decodeIfPresent(MetaV1.ObjectMeta.self, from: member.value, member: "metadata")
                 case 4 where member.key == "spec":
-                    self.spec = try decoder.decodeIfPresent(CoreV1.ServiceSpec.self, from: member.value, member: "spec")
+                    self._spec =
+                        try decoder.decodeIfPresent(
+                            CoreV1.ServiceSpec.self,
+                            from: member.value,
+                            member: "spec"
+                        ).map(GeneratedBox.init)
                 case 6 where member.key == "status":
                     self.status =
                         try decoder.decodeIfPresent(CoreV1.ServiceStatus.self, from: member.value, member: "status")
@@ -1542,7 +1552,9 @@ extension CoreV1 {
             if let value = self.kind { members.append(("kind", value.jsonTree())) }
             if let value = self.apiVersion { members.append(("apiVersion", value.jsonTree())) }
             members.append(("metadata", self.metadata.jsonTree()))
-            if let value = self.spec { members.append(("spec", value.jsonTree())) }
+            if let value = self._spec?.value {
+                members.append(("spec", value.jsonTree()))
+            }
             if let value = self.status { members.append(("status", value.jsonTree())) }
             return .object(JSONObject(members))
         }
