@@ -66,7 +66,7 @@ struct OpenAPITypesGeneratorTests {
     }
 
     /// Boxed: the property that makes a type recursive, and large optional ones (probes, volume sources, pod
-    /// templates). Inline: a kind's own properties, required ones, and small ones.
+    /// templates, a kind's spec and status). Inline: a kind's metadata, required properties, and small ones.
     @Test func recursiveAndLargeOptionalPropertiesAreBoxed() throws {
         let all = try models()
         let boxed = Set(
