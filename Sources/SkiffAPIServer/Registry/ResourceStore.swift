@@ -74,12 +74,16 @@ package final class ResourceStore: Sendable {
     }
 
     /// Starts the watch cache of a store that caches on demand, and waits until it has loaded, so the read that
-    /// needs it (and a watch that follows a list from the store) finds every change since.
+    /// needs it (and a watch that follows a list from the store) finds every change since. A cache that cannot
+    /// load (the store is down) fails the read after ``cacheStartTimeout``, as a read of any cache not ready does.
     package func startCacheIfNeeded() async throws {
         guard self.cachesOnDemand, !self.cacher.isReady else { return }
         self.cacheDemand.continuation.yield()
-        try await self.cacher.waitUntilReady()
+        try await self.cacher.waitUntilReady(timeout: Self.cacheStartTimeout)
     }
+
+    /// How long the first read of a store caching on demand waits for its cache to load.
+    static let cacheStartTimeout = Duration.seconds(3)
 
     /// Offers the cache the attributes of a value about to be written, when the cache runs (a store caching on
     /// demand may not have started: nothing would take them).

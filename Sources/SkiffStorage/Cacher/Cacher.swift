@@ -209,6 +209,12 @@ public final class Cacher<Attributes: Sendable>: Sendable {
         try await self.waitForFresh(nil)
     }
 
+    /// Suspends until the first list is loaded, as ``waitUntilReady()``; after `timeout`, throws
+    /// ``CacherError/Code/notReady`` (as a read of a cache that is not ready does).
+    public func waitUntilReady(timeout: Duration) async throws {
+        try await self.waitUntilFresh(nil, timeout: timeout)
+    }
+
     private func listAndWatch() async {
         let initialBackOff = Duration.milliseconds(100)
         var backOff = initialBackOff
