@@ -55,16 +55,12 @@ public final class DecodedObjectCache: Sendable {
     }
 
     /// The object `value` holds, decoded by `decode` unless the cache holds this version of it as an `Object`.
-    func object<Object: Sendable>(
-        _ type: Object.Type,
-        from value: JSONValue,
-        decode: (JSONValue) throws -> Object
-    ) throws -> Object {
+    func object<Object: Sendable>(from value: JSONValue, decode: (JSONValue) throws -> Object) throws -> Object {
         guard let metadata = value["metadata"],
             let uid = metadata["uid"]?.stringValue, !uid.isEmpty,
             let resourceVersion = metadata["resourceVersion"]?.stringValue, !resourceVersion.isEmpty
         else { return try decode(value) }
-        let key = Key(type: ObjectIdentifier(type), uid: uid, resourceVersion: resourceVersion)
+        let key = Key(type: ObjectIdentifier(Object.self), uid: uid, resourceVersion: resourceVersion)
         let cached = self.state.withLock { state -> Object? in
             guard let object = state.objects[key] as? Object else { return nil }
             state.hits += 1

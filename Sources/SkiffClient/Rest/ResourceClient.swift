@@ -78,12 +78,7 @@ public struct ResourceClient<Object: APIObject>: Sendable {
     public func list(_ options: ListOptions = ListOptions()) async throws -> ObjectList<Object> {
         let response = try await self.endpoint.send("GET", query: options.queryItems)
         do {
-            guard let cache = self.endpoint.client.decodedObjects else {
-                return try JSONValueDecoder().decode(ObjectList<Object>.self, from: response.bodyBytes)
-            }
-            return try ObjectList(listValue: try JSONValue.parse(response.bodyBytes)) { item in
-                try cache.object(Object.self, from: item) { try JSONValueDecoder().decode(Object.self, from: $0) }
-            }
+            return try ObjectList(listValue: try JSONValue.parse(response.bodyBytes), decodeItem: self.decodeStored)
         } catch {
             throw APIError.internalError("unable to decode \(Object.groupVersionKind.kind)List: \(error)")
         }
@@ -104,11 +99,7 @@ public struct ResourceClient<Object: APIObject>: Sendable {
         _ options: ListOptions = ListOptions(),
         _ handle: (WatchEvent<Object>) async throws -> Void
     ) async throws {
-        let cache = self.endpoint.client.decodedObjects
-        let decoder = WatchEventDecoder<Object>(decodeObject: { value in
-            guard let cache else { return try Self.decode(value) }
-            return try cache.object(Object.self, from: value) { try Self.decode($0) }
-        })
+        let decoder = WatchEventDecoder<Object>(decodeObject: self.decodeStored)
         try await self.endpoint.watchLines(query: options.queryItems) { line in
             try await handle(try decoder.decode(line))
         }
@@ -339,6 +330,13 @@ public struct ResourceClient<Object: APIObject>: Sendable {
         members.reserveCapacity(object.count + 2)
         for member in object where member.key != "kind" && member.key != "apiVersion" { members.append(member) }
         return .object(JSONObject(members))
+    }
+
+    /// A stored version of an object, as a list or watch returns it: shared through the client's
+    /// ``DecodedObjectCache`` when it has one.
+    @Sendable func decodeStored(_ value: JSONValue) throws -> Object {
+        guard let cache = self.endpoint.client.decodedObjects else { return try Self.decode(value) }
+        return try cache.object(from: value, decode: Self.decode)
     }
 
     static func decode(_ bytes: [UInt8]) throws -> Object {
