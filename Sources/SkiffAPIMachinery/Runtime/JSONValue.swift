@@ -224,18 +224,26 @@ extension JSONValue {
     ///
     /// Throws ``ParseError``.
     public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
+        try Self.parse(bytes, strings: nil)
+    }
+
+    /// Parses JSON, sharing the storage of its longer strings through `strings` (see ``JSONStringTable``): for
+    /// values a client keeps, such as the objects of a list or a watch.
+    public static func parse(_ bytes: some Collection<UInt8>, strings: JSONStringTable?) throws(ParseError) -> JSONValue {
         let result: Result<JSONValue, ParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer) }
+            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer, strings: strings) }
         }
         if let result { return try result.get() }
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { buffer in
-            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer) }
+            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer, strings: strings) }
         }.get()
     }
 
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(ParseError) -> JSONValue {
-        var parser = JSONParser(buffer)
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, strings: JSONStringTable?) throws(ParseError)
+        -> JSONValue
+    {
+        var parser = JSONParser(buffer, strings: strings)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()

@@ -2,8 +2,13 @@
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Where strings without escapes are shared from, if anywhere.
+    let strings: JSONStringTable?
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, strings: JSONStringTable? = nil) {
+        self.bytes = bytes
+        self.strings = strings
+    }
 
     func error(_ message: String) -> JSONValue.ParseError {
         JSONValue.ParseError(message: message, offset: self.index)
@@ -263,10 +268,8 @@ struct JSONParser {
         while self.index < self.bytes.count {
             let byte = self.bytes[self.index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(
-                    decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]),
-                    as: UTF8.self
-                )
+                let raw = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index])
+                let text = self.strings?.string(raw) ?? String(decoding: raw, as: UTF8.self)
                 self.index += 1
                 return text
             }
