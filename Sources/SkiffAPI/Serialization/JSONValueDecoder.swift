@@ -16,13 +16,17 @@ public struct JSONValueDecoder: Sendable {
     /// several times faster than through `Decodable`; the two agree on values, errors and unknown fields. Tests
     /// turn it off to compare.
     var usesTreeCodable = true
+    /// Where the generated types' string-valued maps are shared from, if anywhere (see ``JSONMapTable``).
+    public var maps: JSONMapTable?
 
-    public init() {}
+    public init(maps: JSONMapTable? = nil) {
+        self.maps = maps
+    }
 
     /// The value of type `type` decoded from `value`.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         if self.usesTreeCodable, let direct = T.self as? any JSONTreeCodable.Type {
-            var decoder = JSONTreeDecoder()
+            var decoder = JSONTreeDecoder(maps: self.maps)
             return try decodeDirectly(direct, from: value, decoder: &decoder, as: T.self)
         }
         return try TreeDecoder(value: value, codingPath: [], state: nil, usesTreeCodable: self.usesTreeCodable)

@@ -30,10 +30,13 @@ public struct JSONTreeDecoder {
     /// The paths of members that no property took (`spec.containers[0].imagePullPolcy`), in document order;
     /// `nil` when not collected.
     public private(set) var unknownFields: [String]?
+    /// Where string-valued maps are shared from, if anywhere (see ``JSONMapTable``): for values a client keeps.
+    public var maps: JSONMapTable?
 
-    public init(reportingUnknownFields: Bool = false) {
+    public init(reportingUnknownFields: Bool = false, maps: JSONMapTable? = nil) {
         self.path.reserveCapacity(16)
         self.unknownFields = reportingUnknownFields ? [] : nil
+        self.maps = maps
     }
 
     /// A decoder of a value nested at `codingPath` (its errors and unknown fields carry that path).
@@ -279,11 +282,17 @@ extension Dictionary: JSONTreeCodable where Key == String, Value: JSONTreeCodabl
     @inlinable
     public init(jsonTree value: JSONValue, decoder: inout JSONTreeDecoder) throws {
         let members = try decoder.members(of: value)
+        let lookup = decoder.maps?.lookup(members, as: Value.self) ?? .unshared
+        if case .found(let shared) = lookup {
+            self = shared
+            return
+        }
         var map: [String: Value] = [:]
         map.reserveCapacity(members.count)
         for member in members {
             map[member.key] = try decoder.decode(Value.self, from: member.value, member: member.key)
         }
+        if case .missed(let slot) = lookup { decoder.maps?.store(map, for: members, in: slot) }
         self = map
     }
 
