@@ -47,7 +47,11 @@ public struct MetadataResourceClient: Sendable {
     public func list(_ options: ListOptions = ListOptions()) async throws -> ObjectList<MetaV1.PartialObjectMetadata> {
         let response = try await self.endpoint.send("GET", query: options.queryItems, accept: Self.listAccept)
         do {
-            return try JSONValueDecoder().decode(ObjectList<MetaV1.PartialObjectMetadata>.self, from: response.bodyBytes)
+            // Parsed and decoded as the typed client's lists are, sharing repeated strings and maps.
+            return try JSONValueDecoder(maps: .shared).decode(
+                ObjectList<MetaV1.PartialObjectMetadata>.self,
+                from: try JSONValue.parse(response.bodyBytes, strings: .shared)
+            )
         } catch {
             throw APIError.internalError("unable to decode PartialObjectMetadataList of \(self.resource): \(error)")
         }
@@ -107,7 +111,7 @@ extension MetadataResourceClient: ListerWatcher {
     ) async throws {
         let decoder = WatchEventDecoder<MetaV1.PartialObjectMetadata>(decodeObject: { value in
             do {
-                return try JSONValueDecoder().decode(MetaV1.PartialObjectMetadata.self, from: value)
+                return try JSONValueDecoder(maps: .shared).decode(MetaV1.PartialObjectMetadata.self, from: value)
             } catch {
                 throw APIError.internalError("unable to decode PartialObjectMetadata: \(error)")
             }

@@ -78,7 +78,7 @@ public struct ResourceClient<Object: APIObject>: Sendable {
     public func list(_ options: ListOptions = ListOptions()) async throws -> ObjectList<Object> {
         let response = try await self.endpoint.send("GET", query: options.queryItems)
         do {
-            return try ObjectList(listValue: try JSONValue.parse(response.bodyBytes), decodeItem: self.decodeStored)
+            return try ObjectList(listValue: try JSONValue.parse(response.bodyBytes, strings: .shared), decodeItem: self.decodeStored)
         } catch {
             throw APIError.internalError("unable to decode \(Object.groupVersionKind.kind)List: \(error)")
         }
@@ -343,9 +343,10 @@ public struct ResourceClient<Object: APIObject>: Sendable {
         try self.decode(bytes, as: Object.self)
     }
 
+    /// Decodes a listed or watched object, sharing its repeated maps with the other objects the process keeps.
     static func decode(_ value: JSONValue) throws -> Object {
         do {
-            return try JSONValueDecoder().decode(Object.self, from: value)
+            return try JSONValueDecoder(maps: .shared).decode(Object.self, from: value)
         } catch {
             throw APIError.internalError("unable to decode \(Object.groupVersionKind.kind): \(error)")
         }

@@ -54,7 +54,7 @@ struct WatchEventDecoder<Object: Sendable>: Sendable {
     func decode(_ line: [UInt8]) throws -> WatchEvent<Object> {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(line)
+            value = try JSONValue.parse(line, strings: .shared)
         } catch {
             throw APIError.internalError("unable to decode watch event: \(error)")
         }
