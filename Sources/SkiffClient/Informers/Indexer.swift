@@ -2,7 +2,8 @@ public import SkiffAPIMachinery
 import Synchronization
 
 /// An index function: the index values of an object (pods by `spec.nodeName`: `[pod.spec?.nodeName ?? ""]`)
-/// (↔ `cache.IndexFunc`).
+/// (↔ `cache.IndexFunc`). It must depend on the object alone: the indexer computes an old object's values again to
+/// take them out of the index.
 public typealias IndexFunction<Object> = @Sendable (Object) -> [String]
 
 /// A thread-safe store of objects by key with secondary indices (↔ client-go's `cache.Indexer` over a
@@ -34,10 +35,10 @@ public final class Indexer<Object: APIObject>: Sendable {
     struct State {
         var objects: [ObjectKey: Entry] = [:]
         var functions: [String: IndexFunction<Object>] = [:]
-        /// index name → index value → keys.
+        /// index name → index value → keys. An object's own values are not kept: index functions are pure, so
+        /// update and delete compute the old object's values again (as client-go's `threadSafeMap` does), which
+        /// saves a dictionary and an array per object.
         var indices: [String: [String: Set<ObjectKey>]] = [:]
-        /// Each object's values in each index, to remove them on update and delete.
-        var indexedValues: [ObjectKey: [String: [String]]] = [:]
     }
 
     let state: Mutex<State>
@@ -54,9 +55,7 @@ public final class Indexer<Object: APIObject>: Sendable {
             state.functions[name] = function
             state.indices[name] = [:]
             for (key, entry) in state.objects {
-                let values = function(entry.object)
-                state.indexedValues[key, default: [:]][name] = values
-                for value in values { state.indices[name, default: [:]][value, default: []].insert(key) }
+                for value in function(entry.object) { state.indices[name, default: [:]][value, default: []].insert(key) }
             }
         }
     }
@@ -134,31 +133,30 @@ public final class Indexer<Object: APIObject>: Sendable {
 
     private static func upsert(_ object: Object, key: ObjectKey, in state: inout State) -> Object? {
         let old = state.objects.updateValue(Entry(object), forKey: key)?.object
-        var values: [String: [String]] = [:]
         for (name, function) in state.functions {
             let new = function(object)
-            values[name] = new
-            let previous = state.indexedValues[key]?[name] ?? []
+            let previous = old.map(function) ?? []
             if previous == new { continue }
             for value in previous where !new.contains(value) {
-                state.indices[name]?[value]?.remove(key)
-                if state.indices[name]?[value]?.isEmpty == true { state.indices[name]?[value] = nil }
+                Self.removeKey(key, index: name, value: value, in: &state)
             }
             for value in new { state.indices[name, default: [:]][value, default: []].insert(key) }
         }
-        state.indexedValues[key] = values
         return old
     }
 
     private static func remove(_ key: ObjectKey, in state: inout State) -> Object? {
         guard let old = state.objects.removeValue(forKey: key)?.object else { return nil }
-        for (name, values) in state.indexedValues.removeValue(forKey: key) ?? [:] {
-            for value in values {
-                state.indices[name]?[value]?.remove(key)
-                if state.indices[name]?[value]?.isEmpty == true { state.indices[name]?[value] = nil }
-            }
+        for (name, function) in state.functions {
+            for value in function(old) { Self.removeKey(key, index: name, value: value, in: &state) }
         }
         return old
+    }
+
+    /// Removes `key` from one index value's set, and the value once no key has it.
+    private static func removeKey(_ key: ObjectKey, index name: String, value: String, in state: inout State) {
+        state.indices[name]?[value]?.remove(key)
+        if state.indices[name]?[value]?.isEmpty == true { state.indices[name]?[value] = nil }
     }
 }
 
