@@ -1,7 +1,10 @@
+import Foundation
 import SkiffAPI
 import SkiffAPIMachinery
-import SkiffClient
+import Synchronization
 import Testing
+
+@testable import SkiffClient
 
 struct EventRecorderTests {
     @Test func isomorphicEventsBecomeASeriesUpdatedByPatch() async throws {
@@ -76,6 +79,47 @@ struct EventRecorderTests {
                 group.cancelAll()
             }
         }
+    }
+}
+
+extension EventRecorderTests {
+    /// The spam filter remembers a bounded number of objects, the most recently seen.
+    @Test func theSpamFilterForgetsTheLeastRecentObjects() throws {
+        let clock = ManualClock()
+        let client = APIClient(transport: InProcessTransport(user: TestAPI.admin, handler: { _ in APIResponse(status: 503) }))
+        let recorder = EventRecorder(client: client, reportingController: "many", clock: clock, logger: TestAPI.quietLogger)
+        let limit = EventRecorder.spamFilterEntries
+        for index in 0..<(2 * limit + 10) {
+            clock.advance(by: .milliseconds(1))
+            let reference = CoreV1.ObjectReference(kind: "Pod", namespace: "default", name: "pod-\(index)", uid: "uid-\(index)")
+            recorder.record(regarding: reference, type: .normal, reason: "Seen", action: "Look", note: "n")
+        }
+        let remembered = recorder.spam.withLock { Set($0.keys) }
+        #expect(remembered.count <= 2 * limit)
+        #expect(remembered.count >= limit)
+        #expect(remembered.contains("default/Pod/pod-\(2 * limit + 9)/uid-\(2 * limit + 9)"))
+        #expect(!remembered.contains("default/Pod/pod-0/uid-0"))
+    }
+
+    /// Isomorphic events share a key; any differing part (including an absent versus an empty one, or a part
+    /// that would read the same when the parts are run together) makes another key.
+    @Test func eventKeysTellEveryPartApart() {
+        func event(reason: String = "Failed", regarding: String? = "web", related: String? = nil) -> EventsV1.Event {
+            EventsV1.Event(
+                metadata: MetaV1.ObjectMeta(name: "e"),
+                eventTime: MicroTime(Date(timeIntervalSince1970: 0)),
+                reportingController: "c",
+                action: "A",
+                reason: reason,
+                regarding: CoreV1.ObjectReference(kind: "Pod", name: regarding),
+                related: related.map { CoreV1.ObjectReference(kind: "Pod", name: $0) }
+            )
+        }
+        typealias Key = EventRecorder.EventKey
+        #expect(Key(event()) == Key(event()))
+        #expect(Key(event()) != Key(event(related: "web")))
+        #expect(Key(event(regarding: nil)) != Key(event(regarding: "")))
+        #expect(Key(event(reason: "Failed1", regarding: "web")) != Key(event(reason: "Failed", regarding: "1web")))
     }
 }
 
