@@ -20,6 +20,28 @@ struct SortedObjectsTests {
         #expect(objects.chunks.allSatisfy { !$0.isEmpty && $0.count <= Objects.chunkCapacity })
     }
 
+    /// A replacement with equal attributes keeps the replaced object's copy of them; different ones are kept.
+    @Test func equalAttributesShareTheReplacedCopy() {
+        func storage(_ text: String) -> UnsafeRawPointer? {
+            var text = text
+            return text.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+        }
+        var objects = Objects()
+        let attributes = "labels: app=web, tier=frontend"
+        var first = CachedObject(key: "/k", value: [1], createRevision: 1, modRevision: 1, attributes: attributes)
+        _ = objects.upsert(&first)
+        var second = CachedObject(
+            key: "/k", value: [2], createRevision: 1, modRevision: 2, attributes: String(decoding: Array(attributes.utf8), as: UTF8.self)
+        )
+        #expect(storage(second.attributes) != storage(attributes))
+        #expect(objects.upsert(&second)?.modRevision == 1)
+        #expect(storage(second.attributes) == storage(attributes))
+        #expect(storage(objects.object(forKey: "/k")!.attributes) == storage(attributes))
+        var third = CachedObject(key: "/k", value: [3], createRevision: 1, modRevision: 3, attributes: "labels: app=db, tier=backend")
+        _ = objects.upsert(&third)
+        #expect(objects.object(forKey: "/k")?.attributes == "labels: app=db, tier=backend")
+    }
+
     @Test(arguments: [0, 1, 2, 255, 256, 257, 1_000, 5_000])
     func randomWritesMatchASortedDictionary(_ size: Int) {
         var generator = SplitMix64(seed: UInt64(size) &+ 1)
@@ -28,7 +50,8 @@ struct SortedObjectsTests {
         // Inserts in random order (splitting chunks), replacements, then removals (emptying some chunks).
         for revision in 1...Int64(size * 2 + 1) {
             let key = "/registry/pods/ns-\(Int.random(in: 0..<4, using: &generator))/p\(Int.random(in: 0..<(size + 1), using: &generator))"
-            let previous = objects.upsert(Self.object(key, revision))
+            var object = Self.object(key, revision)
+            let previous = objects.upsert(&object)
             #expect(previous?.modRevision.rawValue == reference[key])
             reference[key] = revision
         }
@@ -59,7 +82,10 @@ struct SortedObjectsTests {
     func aPrefixSnapshotIsTheContiguousRunOfItsKeys(_ prefix: String) {
         var objects = Objects()
         for namespace in 0..<4 {
-            for index in 0..<700 { _ = objects.upsert(Self.object("/registry/pods/ns-\(namespace)/p\(index)")) }
+            for index in 0..<700 {
+                var object = Self.object("/registry/pods/ns-\(namespace)/p\(index)")
+                _ = objects.upsert(&object)
+            }
         }
         let expected = objects.elements.map(\.key).filter { KeyOrder.hasPrefix($0, prefix) }
         let snapshot = objects.snapshot(prefix: prefix)
@@ -75,8 +101,10 @@ struct SortedObjectsTests {
         var objects = Objects((0..<1_500).map { Self.object("/k" + padded($0)) })
         let before = objects.snapshot(prefix: "")
         let keys = before.map(\.key)
-        _ = objects.upsert(Self.object("/k00010", 2))
-        _ = objects.upsert(Self.object("/k00010x"))
+        var replacement = Self.object("/k00010", 2)
+        _ = objects.upsert(&replacement)
+        var inserted = Self.object("/k00010x")
+        _ = objects.upsert(&inserted)
         _ = objects.remove(key: "/k01000")
         #expect(before.map(\.key) == keys)
         #expect(before.allSatisfy { $0.modRevision == 1 })

@@ -9,7 +9,7 @@
 /// and the replay do not count against.
 ///
 /// Dropping the stream (and its iterator) or cancelling its consumer removes the watcher from the cache.
-public struct CacheWatchStream<Attributes: Sendable>: AsyncSequence, Sendable {
+public struct CacheWatchStream<Attributes: Sendable & Equatable>: AsyncSequence, Sendable {
     public typealias Element = CacheEvent<Attributes>
     public typealias Failure = any Error
 

@@ -25,7 +25,8 @@ import Synchronization
 ///   watch again. When ``run()`` returns they end with ``CacherError/Code/unavailable``.
 ///
 /// The `attributes` closure runs once per stored change, never per watcher or per list, and not at all for a
-/// change whose writer offered its attributes beforehand (``expect(_:at:attributes:)``).
+/// change whose writer offered its attributes beforehand (``expect(_:at:attributes:)``). A change whose attributes
+/// equal the replaced version's keeps that version's copy, so the versions the history ring holds share it.
 ///
 /// ## Topics
 /// ### Running
@@ -46,7 +47,7 @@ import Synchronization
 /// - ``withdrawExpectation(at:)``
 /// ### Errors
 /// - ``CacherError``
-public final class Cacher<Attributes: Sendable>: Sendable {
+public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
     /// The stream ``watch(prefix:from:timeout:)`` returns: its initial events, then live changes.
     public typealias EventStream = CacheWatchStream<Attributes>
 
@@ -361,8 +362,8 @@ public final class Cacher<Attributes: Sendable>: Sendable {
             var effects = Effects()
             for (event, put) in zip(response.events, puts) where event.revision > state.revision {
                 let change: CacheEvent<Attributes>
-                if let put {
-                    if let previous = state.objects.upsert(put) {
+                if var put {
+                    if let previous = state.objects.upsert(&put) {
                         change = .modified(put, previous: previous)
                     } else {
                         change = .added(put)

@@ -8,7 +8,7 @@
 /// A ``Snapshot`` shares the chunks copy-on-write: taking one under the cache's lock costs a reference to the
 /// chunk array, and the next write copies that array (one reference per chunk) and the one chunk it changes, not
 /// the whole set.
-struct SortedObjects<Attributes: Sendable>: Sendable {
+struct SortedObjects<Attributes: Sendable & Equatable>: Sendable {
     typealias Object = CachedObject<Attributes>
 
     /// The most objects a chunk holds before it splits.
@@ -51,7 +51,11 @@ struct SortedObjects<Attributes: Sendable>: Sendable {
     }
 
     /// Stores `object`, returning the object it replaces.
-    mutating func upsert(_ object: Object) -> Object? {
+    ///
+    /// When the replaced object's attributes equal the new ones (a status write leaves labels and most fields as
+    /// they were), `object` takes the replaced object's attributes, so that the versions the history ring keeps
+    /// share one copy of them.
+    mutating func upsert(_ object: inout Object) -> Object? {
         guard let chunk = self.chunkIndex(for: object.key) else {
             self.chunks = [[object]]
             self.count = 1
@@ -60,6 +64,7 @@ struct SortedObjects<Attributes: Sendable>: Sendable {
         let index = Self.lowerBound(object.key, in: self.chunks[chunk])
         if index < self.chunks[chunk].count, self.chunks[chunk][index].key == object.key {
             let previous = self.chunks[chunk][index]
+            if object.attributes == previous.attributes { object.attributes = previous.attributes }
             self.chunks[chunk][index] = object
             return previous
         }
