@@ -66,7 +66,7 @@ struct ClientBench: Sendable {
 
         // Creates, 16 at a time, through the typed client in-process.
         let pods = inProcess.pods("bench")
-        let replayFrom = ClientBenchBox("")
+        let revisions = ClientBenchBox<[Int64]>([])
         let createStart = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<16 {
@@ -74,7 +74,8 @@ struct ClientBench: Sendable {
                     var index = worker
                     while index < self.pods {
                         let created = try await pods.create(Self.pod(index))
-                        if index == self.pods / 10 { replayFrom.set(created.metadata.resourceVersion ?? "") }
+                        let revision = Int64(created.metadata.resourceVersion ?? "") ?? 0
+                        revisions.update { $0.append(revision) }
                         index += 16
                     }
                 }
@@ -101,8 +102,9 @@ struct ClientBench: Sendable {
         Self.row("informer sync, in-process", syncInProcess, count: self.pods, reference: parse)
         Self.row("informer sync, HTTPS (HTTP/2, mTLS)", syncHTTPS, count: self.pods, reference: parse)
 
-        // Watch replay from the watch cache.
-        let from = replayFrom.value
+        // Watch replay from the watch cache, from the resourceVersion of the create a tenth of the way through in
+        // commit order (16 creators commit out of index order), so exactly the creates after it are replayed.
+        let from = String(revisions.value.sorted()[self.pods / 10])
         let expected = self.pods - self.pods / 10 - 1
         let rawLines = try await Self.rawWatchLines(handler: handler, from: from, expecting: expected)
         let rawParse = try await self.best { for line in rawLines { _ = try JSONValue.parse(line) } }
@@ -218,5 +220,5 @@ final class ClientBenchBox<Value: Sendable>: Sendable {
     private let storage: Mutex<Value>
     init(_ value: Value) { self.storage = Mutex(value) }
     var value: Value { self.storage.withLock { $0 } }
-    func set(_ value: Value) { self.storage.withLock { $0 = value } }
+    func update(_ body: (inout Value) -> Void) { self.storage.withLock { body(&$0) } }
 }
