@@ -66,7 +66,8 @@ enum ObjectValidation {
     /// The problems of `object` replacing `old`: the create rules plus what may not change.
     ///
     /// `subresource` is the subresource written (`status` validates metadata only, as upstream's status
-    /// strategies check status fields and nothing else of the spec; `binding` may set a pod's node).
+    /// strategies check status fields and nothing else of the spec; `binding`, which sets a pod's node, validates
+    /// metadata only too).
     static func validateUpdate(_ object: any APIObject, old: any APIObject, resource: ServedResource, subresource: String?)
         -> [FieldError]
     {
@@ -75,7 +76,9 @@ enum ObjectValidation {
         if subresource == "ephemeralcontainers", let pod = object as? CoreV1.Pod, let oldPod = old as? CoreV1.Pod {
             return PodValidation.validateEphemeralContainersUpdate(pod, old: oldPod)
         }
-        if let subresource, subresource != "binding", subresource != "scale" {
+        // pods/binding sets the node and the PodScheduled condition and nothing else, so only metadata is checked,
+        // as upstream's binding REST writes the pod through a storage update that runs no pod validation.
+        if let subresource, subresource != "scale" {
             return CommonValidation.objectMetaUpdate(object.metadata, old: old.metadata)
                 + CommonValidation.objectMeta(object.metadata, namespaced: resource.isNamespaced, name: Self.nameRule(resource))
         }

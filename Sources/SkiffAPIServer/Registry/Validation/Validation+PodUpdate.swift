@@ -9,11 +9,6 @@ extension PodValidation {
         + "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
         + "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
 
-    /// `ValidatePodUpdate`: the new pod is valid and changes only images, the active deadline (down), tolerations
-    /// (additions) and the scheduling gates (removals).
-    ///
-    /// `allowsBinding` lets `spec.nodeName` go from unset to set: the binding subresource writes through the
-    /// ordinary update path here.
     /// `ValidatePodEphemeralContainersUpdate`: the pod is valid (its ephemeral containers included), not a static
     /// pod, and the ephemeral containers it had are all still there, unchanged.
     static func validateEphemeralContainersUpdate(_ new: CoreV1.Pod, old: CoreV1.Pod) -> [FieldError] {
@@ -40,6 +35,10 @@ extension PodValidation {
         return errors
     }
 
+    /// `ValidatePodUpdate`: the new pod is valid and changes only images, the active deadline (down), tolerations
+    /// (additions) and the scheduling gates (removals).
+    ///
+    /// `allowsBinding` lets `spec.nodeName` go from unset to set.
     static func validateUpdate(_ new: CoreV1.Pod, old: CoreV1.Pod, allowsBinding: Bool) -> [FieldError] {
         var errors = CommonValidation.objectMetaUpdate(new.metadata, old: old.metadata)
         errors += Self.metadataAndSpec(forUpdate: new)
