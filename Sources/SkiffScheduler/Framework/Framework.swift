@@ -81,6 +81,10 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
     public private(set) var postBindPlugins: [any PostBindPlugin] = []
     /// Every plugin instance by name.
     public private(set) var plugins: [String: any SchedulerPlugin] = [:]
+    /// ``filterPlugins`` and ``scorePlugins`` (without weights), in order, for the per-node loops. Set once in init;
+    /// read without exclusivity checks, which would cost more than the calls they guard.
+    @exclusivity(unchecked) private var filterCalls = UnmanagedCalls<FilterCall>([])
+    @exclusivity(unchecked) private var scoreCalls = UnmanagedCalls<ScoreCall>([])
     /// For each PreFilter plugin, the position of the Filter plugin of the same name (skipped with it).
     private var filterIndexOfPreFilter: [Int?] = []
     /// For each PreScore plugin, the position of the Score plugin of the same name (skipped with it).
@@ -137,6 +141,8 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         self.preBindPlugins = resolved.preBind
         self.bindPlugins = resolved.bind
         self.postBindPlugins = resolved.postBind
+        self.filterCalls = UnmanagedCalls(self.filterPlugins.map { FilterCall.make($0) })
+        self.scoreCalls = UnmanagedCalls(self.scorePlugins.map { (plugin: any ScorePlugin, _) in ScoreCall.make(plugin) })
         let filterNames = self.filterPlugins.map(\.name)
         self.filterIndexOfPreFilter = self.preFilterPlugins.map { filterNames.firstIndex(of: $0.name) }
         let scoreNames = self.scorePlugins.map(\.plugin.name)
@@ -153,6 +159,11 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         if self.bindPlugins.isEmpty {
             throw SchedulerError("at least one bind plugin is needed")
         }
+    }
+
+    deinit {
+        self.filterCalls.release()
+        self.scoreCalls.release()
     }
 
     struct Resolved {
@@ -324,23 +335,21 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
 
     public func runFilterPlugins(_ pod: PodInfo, state: CycleState, node: NodeInfo) -> PluginStatus {
         let skip = state.skipFilterPlugins
-        // The plugins are called in place: copying an existential out of the array costs a retain per call.
-        return self.filterPlugins.withUnsafeBufferPointer { plugins in
-            for index in plugins.indices {
-                if skip.contains(index) { continue }
-                let status = plugins[index].filter(pod, on: node, state: state)
-                if !status.isSuccess {
-                    let name = plugins[index].name
-                    if status.isError {
-                        var error = status.with(plugin: name)
-                        error.reasons = ["running \(goQuotedName(name)) filter plugin: \(status.message)"]
-                        return error
-                    }
-                    return status.with(plugin: name)
+        let calls = self.filterCalls
+        for index in 0..<calls.count {
+            if skip.contains(index) { continue }
+            let status = calls.with(index) { $0.filter(pod, on: node, state: state) }
+            if !status.isSuccess {
+                let name = calls.with(index) { $0.name }
+                if status.isError {
+                    var error = status.with(plugin: name)
+                    error.reasons = ["running \(goQuotedName(name)) filter plugin: \(status.message)"]
+                    return error
                 }
+                return status.with(plugin: name)
             }
-            return .success
         }
+        return .success
     }
 
     public func runFilterPluginsWithNominatedPods(_ pod: PodInfo, state: CycleState, node: NodeInfo) -> PluginStatus {
@@ -460,8 +469,9 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         -> ([NodeScore], PluginStatus)
     {
         let skip = state.skipScorePlugins
-        let active = skip.isEmpty
-            ? self.scorePlugins : self.scorePlugins.indices.filter { !skip.contains($0) }.map { self.scorePlugins[$0] }
+        // Positions in scorePlugins (and scoreCalls) of the plugins that score this pod.
+        let positions = self.scorePlugins.indices.filter { !skip.contains($0) }
+        let active = positions.map { self.scorePlugins[$0] }
         let nodeCount = nodes.count
         var totals = nodes.map { NodeScore(name: $0.name, score: 0) }
         if active.isEmpty || nodeCount == 0 { return (totals, .success) }
@@ -470,29 +480,28 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         let matrix = ScoreMatrix(count: pluginCount * nodeCount)
         defer { matrix.deallocate() }
         let failure = Mutex<PluginStatus?>(nil)
+        let calls = self.scoreCalls
         await self.parallelizer.until(nodeCount) { index in
             let node = nodes[index]
-            // In place, as in runFilterPlugins.
-            return active.withUnsafeBufferPointer { active in
-                for p in active.indices {
-                    let (score, status) = active[p].plugin.score(pod, on: node, state: state)
-                    if !status.isSuccess {
-                        let name = active[p].plugin.name
-                        failure.withLock { failure in
-                            if failure == nil {
-                                failure = PluginStatus(
-                                    .error,
-                                    reasons: ["running Score plugins: plugin \(goQuotedName(name)): " + status.message],
-                                    plugin: name
-                                )
-                            }
+            for p in 0..<pluginCount {
+                let position = positions[p]
+                let (score, status) = calls.with(position) { $0.score(pod, on: node, state: state) }
+                if !status.isSuccess {
+                    let name = calls.with(position) { $0.name }
+                    failure.withLock { failure in
+                        if failure == nil {
+                            failure = PluginStatus(
+                                .error,
+                                reasons: ["running Score plugins: plugin \(goQuotedName(name)): " + status.message],
+                                plugin: name
+                            )
                         }
-                        return false
                     }
-                    matrix.store(score, at: p * nodeCount + index)
+                    return false
                 }
-                return true
+                matrix.store(score, at: p * nodeCount + index)
             }
+            return true
         }
         if let failed = failure.withLock({ $0 }) { return (totals, failed) }
         for (p, entry) in active.enumerated() {

@@ -33,11 +33,13 @@ public struct Parallelizer: Sendable {
         let progress = Progress()
         await withoutActuallyEscaping(body) { body in
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<workers {
+                for _ in 1..<workers {
                     group.addTask {
                         Self.work(count: count, chunk: chunk, progress: progress, body: body)
                     }
                 }
+                // The calling task is a worker too, rather than waiting for one more task to be scheduled.
+                Self.work(count: count, chunk: chunk, progress: progress, body: body)
             }
         }
     }

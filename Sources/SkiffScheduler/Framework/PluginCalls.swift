@@ -1,0 +1,91 @@
+/// A Filter plugin behind a class, for the per-node loops.
+///
+/// Calling a plugin held as an existential (`any FilterPlugin`) copies the plugin on every call, retaining what it
+/// holds; the loops make that call for every node and plugin, from every worker at once, on the same reference
+/// counts. The loops instead call through an ``UnmanagedCalls`` table, which costs no reference counting at all.
+class FilterCall: @unchecked Sendable {
+    // @unchecked: the only subclass holds an immutable, Sendable plugin.
+
+    /// The plugin's name.
+    let name: String
+
+    fileprivate init(name: String) { self.name = name }
+
+    /// Calls the plugin's ``FilterPlugin/filter(_:on:state:)``.
+    func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
+        preconditionFailure("FilterCall is abstract")
+    }
+
+    /// The call of `plugin`.
+    static func make(_ plugin: some FilterPlugin) -> FilterCall { TypedFilterCall(plugin) }
+}
+
+private final class TypedFilterCall<Plugin: FilterPlugin>: FilterCall, @unchecked Sendable {
+    let plugin: Plugin
+
+    init(_ plugin: Plugin) {
+        self.plugin = plugin
+        super.init(name: plugin.name)
+    }
+
+    override func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
+        self.plugin.filter(pod, on: node, state: state)
+    }
+}
+
+/// A Score plugin behind a class, for the per-node loops (see ``FilterCall``).
+class ScoreCall: @unchecked Sendable {
+    // @unchecked: the only subclass holds an immutable, Sendable plugin.
+
+    /// The plugin's name.
+    let name: String
+
+    fileprivate init(name: String) { self.name = name }
+
+    /// Calls the plugin's ``ScorePlugin/score(_:on:state:)``.
+    func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
+        preconditionFailure("ScoreCall is abstract")
+    }
+
+    /// The call of `plugin`.
+    static func make(_ plugin: some ScorePlugin) -> ScoreCall { TypedScoreCall(plugin) }
+}
+
+private final class TypedScoreCall<Plugin: ScorePlugin>: ScoreCall, @unchecked Sendable {
+    let plugin: Plugin
+
+    init(_ plugin: Plugin) {
+        self.plugin = plugin
+        super.init(name: plugin.name)
+    }
+
+    override func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
+        self.plugin.score(pod, on: node, state: state)
+    }
+}
+
+/// A fixed table of calls, retained until ``release()``, whose entries are used without reference counting.
+struct UnmanagedCalls<Call: AnyObject & Sendable>: @unchecked Sendable {
+    // @unchecked: the table is written once, when made, and only read afterwards; its calls are Sendable.
+    private let buffer: UnsafeMutableBufferPointer<Unmanaged<Call>>
+
+    /// Retains `calls`.
+    init(_ calls: [Call]) {
+        self.buffer = .allocate(capacity: calls.count)
+        _ = self.buffer.initialize(from: calls.map { Unmanaged.passRetained($0) })
+    }
+
+    var count: Int { self.buffer.count }
+
+    /// Runs `body` with the `index`th call, which the table keeps alive meanwhile.
+    @inline(__always)
+    func with<Result>(_ index: Int, _ body: (Call) -> Result) -> Result {
+        self.buffer[index]._withUnsafeGuaranteedRef(body)
+    }
+
+    /// Releases the calls; the table must not be used afterwards.
+    func release() {
+        for call in self.buffer { call.release() }
+        self.buffer.deallocate()
+    }
+}
