@@ -23,18 +23,19 @@ extension CycleStateData {
 /// framework's contract with plugins, as upstream's.
 public final class CycleState: @unchecked Sendable {
     // @unchecked: writes happen only in the serial phases of a cycle (see the type's documentation); the parallel
-    // Filter/Score phases only read.
+    // Filter/Score phases only read. For the same reason the properties those phases read, per node, go without
+    // dynamic exclusivity checks.
 
     /// The stored data by type: a few entries, searched linearly (cheaper than hashing for so few), each boxed so
     /// a read is a pointer comparison and an unchecked downcast instead of a dynamic cast of an existential.
-    private var entries: [(key: ObjectIdentifier, box: AnyCycleStateBox)]
+    @exclusivity(unchecked) private var entries: [(key: ObjectIdentifier, box: AnyCycleStateBox)]
     /// Positions in the framework's PreFilter plugins whose PreFilter returned Skip (↔ `SkipFilterPlugins`, which
     /// upstream keys by name): their PreFilter extensions are not run.
-    public var skipPreFilterPlugins = PluginIndexSet()
+    @exclusivity(unchecked) public var skipPreFilterPlugins = PluginIndexSet()
     /// Positions in the framework's Filter plugins skipped for this pod (their PreFilter returned Skip).
-    public var skipFilterPlugins = PluginIndexSet()
+    @exclusivity(unchecked) public var skipFilterPlugins = PluginIndexSet()
     /// Positions in the framework's Score plugins skipped for this pod (their PreScore returned Skip).
-    public var skipScorePlugins = PluginIndexSet()
+    @exclusivity(unchecked) public var skipScorePlugins = PluginIndexSet()
     /// `true` when metrics of this cycle are recorded (upstream samples 10% of cycles).
     public var recordPluginMetrics = false
 

@@ -28,38 +28,39 @@ public final class NodeInfo: @unchecked Sendable {
 
     // Stored properties are laid out in declaration order: the fields every Filter and Score reads come first,
     // so that a node costs the fewest cache lines per cycle (5,000 nodes do not fit in cache), and the large
-    // Node value comes last.
+    // Node value comes last. They are read without dynamic exclusivity checks, which cost more than the plugins'
+    // reads of them (a node info changes only under its owner's lock, or is a private clone).
 
     /// `true` when ``node`` is set (cheaper than reading the node).
-    public private(set) var hasNode: Bool
+    @exclusivity(unchecked) public private(set) var hasNode: Bool
     /// `spec.unschedulable`.
-    public private(set) var unschedulable: Bool
+    @exclusivity(unchecked) public private(set) var unschedulable: Bool
     /// `status.allocatable`.
-    public private(set) var allocatable: Resource
+    @exclusivity(unchecked) public private(set) var allocatable: Resource
     /// The sum of the pods' requests.
-    public private(set) var requested: Resource
+    @exclusivity(unchecked) public private(set) var requested: Resource
     /// The sum of the pods' requests with the scoring defaults for containers that request none.
-    public private(set) var nonZeroRequested: Resource
+    @exclusivity(unchecked) public private(set) var nonZeroRequested: Resource
     /// The pods on the node (bound or assumed).
-    public private(set) var pods: [PodInfo]
+    @exclusivity(unchecked) public private(set) var pods: [PodInfo]
     /// `spec.taints`.
-    public private(set) var taints: [CoreV1.Taint]
+    @exclusivity(unchecked) public private(set) var taints: [CoreV1.Taint]
     /// `metadata.name` of the node.
-    public private(set) var name: String
+    @exclusivity(unchecked) public private(set) var name: String
     /// The node's labels.
-    public private(set) var labels: [String: String]
+    @exclusivity(unchecked) public private(set) var labels: [String: String]
     /// Images present on the node, by normalized name, with how many nodes have each.
-    public internal(set) var imageStates: [String: ImageStateSummary]
+    @exclusivity(unchecked) public internal(set) var imageStates: [String: ImageStateSummary]
     /// Host ports in use.
-    public private(set) var usedPorts: HostPortInfo
+    @exclusivity(unchecked) public private(set) var usedPorts: HostPortInfo
     /// The pods on the node with pod affinity or anti-affinity of any kind.
-    public private(set) var podsWithAffinity: [PodInfo]
+    @exclusivity(unchecked) public private(set) var podsWithAffinity: [PodInfo]
     /// The pods on the node with required anti-affinity.
-    public private(set) var podsWithRequiredAntiAffinity: [PodInfo]
+    @exclusivity(unchecked) public private(set) var podsWithRequiredAntiAffinity: [PodInfo]
     /// Bumped on every change; the snapshot copies nodes whose generation moved.
-    public internal(set) var generation: Int64
+    @exclusivity(unchecked) public internal(set) var generation: Int64
     /// The node; `nil` when the cache knows pods of a node it has not seen (yet, or any more).
-    public private(set) var node: CoreV1.Node?
+    @exclusivity(unchecked) public private(set) var node: CoreV1.Node?
 
     /// An empty node info named `name` (tests, and pods of nodes not seen yet).
     public init(name: String = "") {

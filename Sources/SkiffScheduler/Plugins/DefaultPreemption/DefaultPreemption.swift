@@ -36,7 +36,9 @@ public struct DefaultPreemption: PostFilterPlugin {
 
     let minCandidateNodesPercentage: Int
     let minCandidateNodesAbsolute: Int
-    weak let handle: (any FrameworkHandle)?
+    /// The framework that owns the plugin (unowned, not weak: a weak reference gives the framework a side table,
+    /// which makes every retain and release of it, in every plugin that holds it, take the slow path).
+    unowned let handle: any FrameworkHandle
     /// Picks the node offset where the dry runs start (upstream: random); tests pin it.
     let offset: @Sendable (Int) -> Int
 
@@ -80,8 +82,7 @@ public struct DefaultPreemption: PostFilterPlugin {
     public func postFilter(_ pod: PodInfo, state: CycleState, filteredNodeStatuses: NodeToStatus) async
         -> (PostFilterResult?, PluginStatus)
     {
-        guard let handle = self.handle else { return (nil, .error("preemption: the framework is gone")) }
-        let (result, status) = await self.preempt(pod, state: state, statuses: filteredNodeStatuses, handle: handle)
+        let (result, status) = await self.preempt(pod, state: state, statuses: filteredNodeStatuses, handle: self.handle)
         if status.message.isEmpty { return (result, status) }
         var prefixed = status
         prefixed.reasons = ["preemption: " + status.message]

@@ -19,7 +19,9 @@ public struct ImageLocality: ScorePlugin {
     public static let factory: PluginFactory = { _, handle in ImageLocality(handle: handle) }
 
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
-        let totalNodes = max(self.handle?.snapshot.count ?? 1, 1)
+        // A node without images scores the same in any cluster: the node count (read through the handle, which
+        // costs more than the rest of the score) is only needed for one with images.
+        let totalNodes = node.imageStates.isEmpty ? 1 : max(self.handle?.snapshot.count ?? 1, 1)
         return (Self.score(pod, on: node, totalNodes: totalNodes), .success)
     }
 
