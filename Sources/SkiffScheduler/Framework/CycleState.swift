@@ -6,11 +6,20 @@
 public protocol CycleStateData: Sendable {
     /// A copy that can be changed independently of `self`.
     func clone() -> Self
+
+    /// `true` for data that only the scheduling cycle reads (what PreFilter keeps for Filter, PreScore for
+    /// Score): it is dropped before the binding cycle (``CycleState/dropSchedulingCycleData()``), which runs
+    /// alongside the next pods' scheduling cycles. Data that shares storage with the scheduler's snapshot must say
+    /// so, or the snapshot's next change copies that storage whole while a binding is in flight.
+    static var isSchedulingCycleOnly: Bool { get }
 }
 
 extension CycleStateData {
     /// Value types: a copy is a clone.
     public func clone() -> Self { self }
+
+    /// Kept for the binding cycle unless the data says otherwise.
+    public static var isSchedulingCycleOnly: Bool { false }
 }
 
 /// Per-cycle, per-plugin typed storage (↔ `framework.CycleState`), created for each pod's scheduling cycle.
@@ -26,9 +35,22 @@ public final class CycleState: @unchecked Sendable {
     // Filter/Score phases only read. For the same reason the properties those phases read, per node, go without
     // dynamic exclusivity checks.
 
+    /// A stored value: its type, and its box, retained by the state.
+    private struct Entry {
+        var key: ObjectIdentifier
+        var box: Unmanaged<AnyCycleStateBox>
+        /// The data's ``CycleStateData/isSchedulingCycleOnly``.
+        var isSchedulingCycleOnly: Bool
+    }
+
     /// The stored data by type: a few entries, searched linearly (cheaper than hashing for so few), each boxed so
     /// a read is a pointer comparison and an unchecked downcast instead of a dynamic cast of an existential.
-    @exclusivity(unchecked) private var entries: [(key: ObjectIdentifier, box: AnyCycleStateBox)]
+    ///
+    /// The entries are unmanaged, in storage of their own rather than an array, so that the per-node reads of the
+    /// parallel phases retain nothing: an array or a box read from several threads at once would have its
+    /// reference count bounce between their cores.
+    @exclusivity(unchecked) private var entries: UnsafeMutableBufferPointer<Entry>
+    @exclusivity(unchecked) private var count = 0
     /// Positions in the framework's PreFilter plugins whose PreFilter returned Skip (↔ `SkipFilterPlugins`, which
     /// upstream keys by name): their PreFilter extensions are not run.
     @exclusivity(unchecked) public var skipPreFilterPlugins = PluginIndexSet()
@@ -41,48 +63,96 @@ public final class CycleState: @unchecked Sendable {
 
     /// An empty state.
     public init() {
-        self.entries = []
+        self.entries = UnsafeMutableBufferPointer(start: nil, count: 0)
+    }
+
+    deinit {
+        for index in 0..<self.count { self.entries[index].box.release() }
+        self.entries.deallocate()
+    }
+
+    private func index(of key: ObjectIdentifier) -> Int? {
+        for index in 0..<self.count where self.entries[index].key == key { return index }
+        return nil
     }
 
     /// The data of type `type`, or `nil` if no plugin wrote it this cycle.
     public func read<Data: CycleStateData>(_ type: Data.Type) -> Data? {
-        let key = ObjectIdentifier(type)
-        for entry in self.entries where entry.key == key {
-            // The key is the type of the boxed value (``write(_:)`` stores it so).
-            return unsafeDowncast(entry.box, to: CycleStateBox<Data>.self).value
+        self.withData(type) { copy $0 }
+    }
+
+    /// Runs `body` with the data of type `type` in place, without copying it; `nil` if no plugin wrote it this
+    /// cycle. Filter and Score read their data through this: a copy of data holding collections retains each one,
+    /// for every node.
+    public func withData<Data: CycleStateData, Result>(_ type: Data.Type, _ body: (borrowing Data) -> Result) -> Result? {
+        guard let index = self.index(of: ObjectIdentifier(type)) else { return nil }
+        // The key is the type of the boxed value (``write(_:)`` stores it so).
+        return self.entries[index].box._withUnsafeGuaranteedRef { box in
+            body(unsafeDowncast(box, to: CycleStateBox<Data>.self).value)
         }
-        return nil
     }
 
     /// Stores `data`, replacing what was stored under its type.
     public func write<Data: CycleStateData>(_ data: Data) {
-        let key = ObjectIdentifier(Data.self)
-        let box = CycleStateBox(data)
-        if let index = self.entries.firstIndex(where: { $0.key == key }) {
-            self.entries[index].box = box
-        } else {
-            self.entries.append((key, box))
+        self.store(Entry(key: ObjectIdentifier(Data.self), box: .passRetained(CycleStateBox(data)), isSchedulingCycleOnly: Data.isSchedulingCycleOnly))
+    }
+
+    /// Stores `entry`, whose box is retained for the state.
+    private func store(_ entry: Entry) {
+        if let index = self.index(of: entry.key) {
+            self.entries[index].box.release()
+            self.entries[index] = entry
+            return
         }
+        if self.count == self.entries.count {
+            let grown = UnsafeMutableBufferPointer<Entry>.allocate(capacity: max(8, self.count * 2))
+            if self.count > 0 {
+                _ = grown.initialize(fromContentsOf: self.entries[0..<self.count])
+            }
+            self.entries.deallocate()
+            self.entries = grown
+        }
+        self.entries[self.count] = entry
+        self.count += 1
     }
 
     /// Changes the stored data of type `type` in place; does nothing when there is none.
     public func modify<Data: CycleStateData>(_ type: Data.Type, _ body: (inout Data) -> Void) {
-        let key = ObjectIdentifier(type)
-        guard let index = self.entries.firstIndex(where: { $0.key == key }) else { return }
-        let box = unsafeDowncast(self.entries[index].box, to: CycleStateBox<Data>.self)
-        body(&box.value)
+        guard let index = self.index(of: ObjectIdentifier(type)) else { return }
+        self.entries[index].box._withUnsafeGuaranteedRef { box in
+            body(&unsafeDowncast(box, to: CycleStateBox<Data>.self).value)
+        }
     }
 
     /// Removes the data of type `type`.
     public func delete<Data: CycleStateData>(_ type: Data.Type) {
-        let key = ObjectIdentifier(type)
-        self.entries.removeAll { $0.key == key }
+        guard let index = self.index(of: ObjectIdentifier(type)) else { return }
+        self.remove(at: index)
+    }
+
+    private func remove(at index: Int) {
+        self.entries[index].box.release()
+        for next in (index + 1)..<self.count { self.entries[next - 1] = self.entries[next] }
+        self.count -= 1
+    }
+
+    /// Removes the data only the scheduling cycle reads (``CycleStateData/isSchedulingCycleOnly``); the scheduler
+    /// calls this when a pod's scheduling cycle ends and its binding cycle begins.
+    public func dropSchedulingCycleData() {
+        var index = 0
+        while index < self.count {
+            if self.entries[index].isSchedulingCycleOnly { self.remove(at: index) } else { index += 1 }
+        }
     }
 
     /// A deep copy: every entry is cloned.
     public func clone() -> CycleState {
         let state = CycleState()
-        state.entries = self.entries.map { ($0.key, $0.box.cloneBox()) }
+        for index in 0..<self.count {
+            var entry = self.entries[index]
+            entry.box = .passRetained(entry.box._withUnsafeGuaranteedRef { $0.cloneBox() })
+            state.store(entry)
+        }
         state.skipPreFilterPlugins = self.skipPreFilterPlugins
         state.skipFilterPlugins = self.skipFilterPlugins
         state.skipScorePlugins = self.skipScorePlugins
@@ -98,7 +168,8 @@ class AnyCycleStateBox {
 
 /// The box of one data type; each cycle state owns its boxes (clones copy them).
 final class CycleStateBox<Data: CycleStateData>: AnyCycleStateBox {
-    var value: Data
+    /// Read without exclusivity checks, as ``CycleState``'s entries are (see there).
+    @exclusivity(unchecked) var value: Data
 
     init(_ value: Data) { self.value = value }
 

@@ -330,6 +330,7 @@ public final class SchedulingEngine: Sendable {
         if pod.pod.status?.nominatedNodeName != nil || self.queue.hasNominatedPods {
             self.queue.deleteNomination(pod)
         }
+        state.dropSchedulingCycleData()
         return .binding { [self] in
             await self.bindingCycle(framework, queued, assumed: assumed, host: host, state: state, start: start)
         }

@@ -5,6 +5,12 @@ import SkiffAPIMachinery
 struct TopologyPair: Hashable, Sendable {
     var key: String
     var value: String
+
+    /// Hashes the value alone: Filter looks a pair up for every node, and a cluster has few topology keys, so
+    /// hashing the key too would double the cost for little spread. Equality still compares both.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(self.value)
+    }
 }
 
 /// Counts of matched terms per topology domain (↔ `topologyToMatchedTermCount`); entries that reach 0 are removed.
@@ -86,6 +92,8 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
 
     /// What PreFilter computed (↔ `preFilterState`); a value, so cloning the cycle state copies it.
     struct PreFilterState: CycleStateData {
+        /// Read by Filter alone.
+        static var isSchedulingCycleOnly: Bool { true }
         /// Existing pods whose required anti-affinity terms select the incoming pod, per domain.
         var existingAntiAffinityCounts: TopologyCounts = [:]
         /// The topology keys of ``existingAntiAffinityCounts`` (perhaps more), so that Filter looks up only the
@@ -282,37 +290,38 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
 
     public func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
         guard node.hasNode else { return .error("node not found") }
-        guard let data = state.read(PreFilterState.self) else {
-            return .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
-        }
-        if !Self.satisfiesAffinity(pod, data, node) {
-            return .unschedulableAndUnresolvable(Self.affinityRulesNotMatch)
-        }
-        if !data.antiAffinityCounts.isEmpty {
-            for term in pod.requiredAntiAffinityTerms {
-                if let value = node.labels[term.topologyKey],
-                    data.antiAffinityCounts[TopologyPair(key: term.topologyKey, value: value), default: 0] > 0
-                {
-                    return .unschedulable(Self.antiAffinityRulesNotMatch)
+        // The data is read in place: a copy would retain its four dictionaries, for every node.
+        let status = state.withData(PreFilterState.self) { data -> PluginStatus in
+            if !Self.satisfiesAffinity(pod, data, node) {
+                return .unschedulableAndUnresolvable(Self.affinityRulesNotMatch)
+            }
+            if !data.antiAffinityCounts.isEmpty {
+                for term in pod.requiredAntiAffinityTerms {
+                    if let value = node.labels[term.topologyKey],
+                        data.antiAffinityCounts[TopologyPair(key: term.topologyKey, value: value), default: 0] > 0
+                    {
+                        return .unschedulable(Self.antiAffinityRulesNotMatch)
+                    }
                 }
             }
-        }
-        if !data.existingAntiAffinityCounts.isEmpty {
-            // Only the keys counted can match: one look-up per key rather than per node label.
-            for key in data.existingAntiAffinityKeys {
-                if let value = node.labels[key],
-                    data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0
-                {
-                    return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
+            if !data.existingAntiAffinityCounts.isEmpty {
+                // Only the keys counted can match: one look-up per key rather than per node label.
+                for key in data.existingAntiAffinityKeys {
+                    if let value = node.labels[key],
+                        data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0
+                    {
+                        return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
+                    }
                 }
             }
+            return .success
         }
-        return .success
+        return status ?? .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
     }
 
     /// ↔ `satisfyPodAffinity`: every term's domain on the node holds a matching pod, or the pod is the first of a
     /// group whose terms select itself and no matching pod exists anywhere.
-    static func satisfiesAffinity(_ pod: PodInfo, _ data: PreFilterState, _ node: NodeInfo) -> Bool {
+    static func satisfiesAffinity(_ pod: PodInfo, _ data: borrowing PreFilterState, _ node: NodeInfo) -> Bool {
         var podsExist = true
         for term in pod.requiredAffinityTerms {
             guard let value = node.labels[term.topologyKey] else {
@@ -332,6 +341,8 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
 
     /// Weights per topology key and value (↔ `preScoreState.topologyScore`).
     struct PreScoreState: CycleStateData {
+        /// Read by Score alone.
+        static var isSchedulingCycleOnly: Bool { true }
         var topologyScore: [String: [String: Int64]]
     }
 
@@ -454,12 +465,15 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
     }
 
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
-        guard let data = state.read(PreScoreState.self) else {
-            return (0, .error("error reading \"PreScore\(self.name)\" from cycleState: not found"))
+        let score = state.withData(PreScoreState.self) { data -> Int64 in
+            var score: Int64 = 0
+            for (key, values) in data.topologyScore {
+                if let value = node.labels[key] { score += values[value] ?? 0 }
+            }
+            return score
         }
-        var score: Int64 = 0
-        for (key, values) in data.topologyScore {
-            if let value = node.labels[key] { score += values[value] ?? 0 }
+        guard let score else {
+            return (0, .error("error reading \"PreScore\(self.name)\" from cycleState: not found"))
         }
         return (score, .success)
     }

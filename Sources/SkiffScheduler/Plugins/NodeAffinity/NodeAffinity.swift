@@ -82,6 +82,8 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
     }
 
     struct PreScoreState: CycleStateData {
+        /// Read by Score alone.
+        static var isSchedulingCycleOnly: Bool { true }
         var preferred: [PreferredTerm]
     }
 
@@ -100,11 +102,13 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
         where NodeSelectorMatcher.matches(term.term, name: node.name, labels: node.labels) {
             total += term.weight
         }
-        let preferred =
-            state.read(PreScoreState.self)?.preferred
-            ?? Self.preferred(pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution)
-        for term in preferred where NodeSelectorMatcher.matches(term.term, name: node.name, labels: node.labels) {
-            total += term.weight
+        func add(_ preferred: [PreferredTerm]) {
+            for term in preferred where NodeSelectorMatcher.matches(term.term, name: node.name, labels: node.labels) {
+                total += term.weight
+            }
+        }
+        if state.withData(PreScoreState.self, { add($0.preferred) }) == nil {
+            add(Self.preferred(pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution))
         }
         return (total, .success)
     }

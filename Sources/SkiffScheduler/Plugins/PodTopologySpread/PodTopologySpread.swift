@@ -271,6 +271,8 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
 
     /// What PreFilter computed (↔ `preFilterState`); a value, cloned by copying.
     struct PreFilterState: CycleStateData {
+        /// Read by Filter alone.
+        static var isSchedulingCycleOnly: Bool { true }
         var constraints: [Constraint] = []
         /// Matching pods per domain value, per constraint.
         var matchCounts: [[String: Int]] = []
@@ -412,27 +414,32 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
 
     public func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
         guard node.hasNode else { return .error("node not found") }
-        guard let data = state.read(PreFilterState.self) else {
-            return .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
-        }
-        for (index, constraint) in data.constraints.enumerated() {
-            guard let value = node.labels[constraint.topologyKey] else {
-                return .unschedulableAndUnresolvable(Self.nodeLabelNotMatch)
+        // The data is read in place: a copy would retain its collections, for every node.
+        let status = state.withData(PreFilterState.self) { data -> PluginStatus in
+            for index in data.constraints.indices {
+                let constraint = data.constraints[index]
+                guard let value = node.labels[constraint.topologyKey] else {
+                    return .unschedulableAndUnresolvable(Self.nodeLabelNotMatch)
+                }
+                let selfMatch =
+                    index < data.selfMatches.count
+                    ? data.selfMatches[index] : (constraint.selector.matches(pod.labels) ? 1 : 0)
+                let skew = (data.matchCounts[index][value] ?? 0) + selfMatch - data.minMatchCount(index)
+                if skew > Int(constraint.maxSkew) {
+                    return .unschedulable(Self.constraintsNotMatch)
+                }
             }
-            let selfMatch =
-                index < data.selfMatches.count ? data.selfMatches[index] : (constraint.selector.matches(pod.labels) ? 1 : 0)
-            let skew = (data.matchCounts[index][value] ?? 0) + selfMatch - data.minMatchCount(index)
-            if skew > Int(constraint.maxSkew) {
-                return .unschedulable(Self.constraintsNotMatch)
-            }
+            return .success
         }
-        return .success
+        return status ?? .error("error reading \"PreFilter\(self.name)\" from cycleState: not found")
     }
 
     // MARK: - Score
 
     /// What PreScore computed (↔ `preScoreState`).
     struct PreScoreState: CycleStateData {
+        /// Read by Score alone.
+        static var isSchedulingCycleOnly: Bool { true }
         var constraints: [Constraint]
         /// Nodes without every topology key, scored 0.
         var ignoredNodes: Set<String>
@@ -539,22 +546,26 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
     }
 
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
-        guard let data = state.read(PreScoreState.self) else {
+        let score = state.withData(PreScoreState.self) { data -> Int64 in
+            if data.ignoredNodes.contains(node.name) { return 0 }
+            var score = 0.0
+            for index in data.constraints.indices {
+                let constraint = data.constraints[index]
+                guard let value = node.labels[constraint.topologyKey] else { continue }
+                let count: Int64
+                if constraint.topologyKey == Self.hostnameKey {
+                    count = Int64(Self.countMatching(node.pods, constraint.selector, namespace: pod.namespace))
+                } else {
+                    count = data.counts[index][value] ?? 0
+                }
+                score += Double(count) * data.normalizingWeights[index] + Double(constraint.maxSkew - 1)
+            }
+            return Int64(score.rounded())
+        }
+        guard let score else {
             return (0, .error("error reading \"PreScore\(self.name)\" from cycleState: not found"))
         }
-        if data.ignoredNodes.contains(node.name) { return (0, .success) }
-        var score = 0.0
-        for (index, constraint) in data.constraints.enumerated() {
-            guard let value = node.labels[constraint.topologyKey] else { continue }
-            let count: Int64
-            if constraint.topologyKey == Self.hostnameKey {
-                count = Int64(Self.countMatching(node.pods, constraint.selector, namespace: pod.namespace))
-            } else {
-                count = data.counts[index][value] ?? 0
-            }
-            score += Double(count) * data.normalizingWeights[index] + Double(constraint.maxSkew - 1)
-        }
-        return (Int64(score.rounded()), .success)
+        return (score, .success)
     }
 
     public var scoreExtensions: (any ScoreExtensions)? { self }

@@ -51,6 +51,8 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, ScoreE
     }
 
     struct PreScoreState: CycleStateData {
+        /// Read by Score alone.
+        static var isSchedulingCycleOnly: Bool { true }
         var tolerationsPreferNoSchedule: [CoreV1.Toleration]
     }
 
@@ -64,14 +66,18 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, ScoreE
 
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
         if node.taints.isEmpty { return (0, .success) }
-        let tolerations =
-            state.read(PreScoreState.self)?.tolerationsPreferNoSchedule
-            ?? (pod.pod.spec?.tolerations ?? []).filter { ($0.effect ?? "").isEmpty || $0.effect == "PreferNoSchedule" }
-        var count: Int64 = 0
-        for taint in node.taints where taint.effect == "PreferNoSchedule" && !Self.tolerates(tolerations, taint) {
-            count += 1
+        func count(_ tolerations: [CoreV1.Toleration]) -> Int64 {
+            var count: Int64 = 0
+            for taint in node.taints where taint.effect == "PreferNoSchedule" && !Self.tolerates(tolerations, taint) {
+                count += 1
+            }
+            return count
         }
-        return (count, .success)
+        if let counted = state.withData(PreScoreState.self, { count($0.tolerationsPreferNoSchedule) }) {
+            return (counted, .success)
+        }
+        let tolerations = (pod.pod.spec?.tolerations ?? []).filter { ($0.effect ?? "").isEmpty || $0.effect == "PreferNoSchedule" }
+        return (count(tolerations), .success)
     }
 
     public var scoreExtensions: (any ScoreExtensions)? { self }
