@@ -1,6 +1,17 @@
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Runs per-node work on a few tasks at once (↔ `parallelize.Parallelizer`), inline when it would not pay.
+///
+/// The calling task always works; helper tasks join in if they start while work is left. The caller never waits
+/// for a helper that has not started: on a busy machine (the API server shares the cores) a helper may start long
+/// after the caller has done everything alone, and waiting for it would stall the scheduling cycle on a thread
+/// hand-over for nothing. A helper that starts late finds the loop closed and returns without touching it.
 public struct Parallelizer: Sendable {
     /// The number of tasks work is spread over (upstream's `parallelism`, default 16; here the core count).
     public var parallelism: Int
@@ -13,13 +24,8 @@ public struct Parallelizer: Sendable {
         self.minimumParallelItems = minimumParallelItems
     }
 
-    private final class Progress: Sendable {
-        let next = Atomic<Int>(0)
-        let stopped = Atomic<Bool>(false)
-    }
-
     /// Calls `body` for each index in `0..<count`, in chunks spread over the tasks; `body` returns `false` to stop
-    /// the remaining work (indices already handed out may still run).
+    /// the remaining work (indices already handed out may still run). `body` is never called after this returns.
     public func until(_ count: Int, _ body: @Sendable (Int) -> Bool) async {
         if count <= 0 { return }
         let workers = min(self.parallelism, (count + self.minimumParallelItems - 1) / max(self.minimumParallelItems, 1))
@@ -29,29 +35,81 @@ public struct Parallelizer: Sendable {
             }
             return
         }
-        let chunk = max(1, min(64, count / (workers * 4)))
-        let progress = Progress()
-        await withoutActuallyEscaping(body) { body in
-            await withTaskGroup(of: Void.self) { group in
+        let loop = SharedLoop(count: count, chunk: max(1, min(64, count / (workers * 4))))
+        withoutActuallyEscaping(body) { body in
+            withUnsafePointer(to: body) { pointer in
+                loop.body = UnsafeRawPointer(pointer)
                 for _ in 1..<workers {
-                    group.addTask {
-                        Self.work(count: count, chunk: chunk, progress: progress, body: body)
-                    }
+                    Task.detached { loop.help() }
                 }
-                // The calling task is a worker too, rather than waiting for one more task to be scheduled.
-                Self.work(count: count, chunk: chunk, progress: progress, body: body)
+                loop.work(body)
+                loop.close()
+            }
+        }
+    }
+}
+
+/// One parallel loop: the chunks handed out so far, and which helpers are inside it.
+private final class SharedLoop: @unchecked Sendable {
+    // @unchecked: `body` is written once, before any helper is created, and read by helpers only between a
+    // successful ``enter()`` and their ``exit()``, while the caller (which owns what it points to) waits in
+    // ``close()``.
+
+    let count: Int
+    let chunk: Int
+    private let next = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+    /// The helpers inside the loop, and ``closedFlag`` once the caller has finished.
+    private let state = Atomic<Int>(0)
+    private static let closedFlag = 1 << 40
+    /// The caller's `body`, on its stack.
+    var body: UnsafeRawPointer?
+
+    init(count: Int, chunk: Int) {
+        self.count = count
+        self.chunk = chunk
+    }
+
+    /// Takes chunks until none is left or the body asks to stop.
+    func work(_ body: @Sendable (Int) -> Bool) {
+        while !self.stopped.load(ordering: .relaxed) {
+            let start = self.next.add(self.chunk, ordering: .relaxed).oldValue
+            if start >= self.count { return }
+            for index in start..<min(start + self.chunk, self.count) where !body(index) {
+                self.stopped.store(true, ordering: .relaxed)
+                return
             }
         }
     }
 
-    private static func work(count: Int, chunk: Int, progress: Progress, body: @Sendable (Int) -> Bool) {
-        while !progress.stopped.load(ordering: .relaxed) {
-            let start = progress.next.add(chunk, ordering: .relaxed).oldValue
-            if start >= count { return }
-            for index in start..<min(start + chunk, count) where !body(index) {
-                progress.stopped.store(true, ordering: .relaxed)
-                return
-            }
+    /// A helper task's part: the remaining chunks, if the loop is still open.
+    func help() {
+        var state = self.state.load(ordering: .acquiring)
+        while true {
+            if state & Self.closedFlag != 0 { return }
+            let (exchanged, original) = self.state.compareExchange(
+                expected: state,
+                desired: state + 1,
+                ordering: .acquiringAndReleasing
+            )
+            if exchanged { break }
+            state = original
+        }
+        do {
+            let body = self.body!.assumingMemoryBound(to: (@Sendable (Int) -> Bool).self).pointee
+            self.work(body)
+        }
+        self.state.subtract(1, ordering: .releasing)
+    }
+
+    /// Closes the loop to helpers that have not started, then waits for those inside to finish their chunk.
+    func close() {
+        var state = self.state.add(Self.closedFlag, ordering: .acquiringAndReleasing).newValue
+        var spins = 0
+        while state != Self.closedFlag {
+            spins += 1
+            if spins > 64 { sched_yield() }
+            state = self.state.load(ordering: .acquiring)
         }
     }
 }
