@@ -96,8 +96,9 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         static var isSchedulingCycleOnly: Bool { true }
         /// Existing pods whose required anti-affinity terms select the incoming pod, per domain.
         var existingAntiAffinityCounts: TopologyCounts = [:]
-        /// The topology keys of ``existingAntiAffinityCounts`` (perhaps more), so that Filter looks up only the
-        /// node labels that can match.
+        /// The topology keys of the terms counted in ``existingAntiAffinityCounts`` (perhaps more than it holds),
+        /// so that Filter looks up only the node labels that can match; collected from the terms, not from every
+        /// domain counted.
         var existingAntiAffinityKeys: [String] = []
         /// Existing pods that match all the incoming pod's required affinity terms, per term domain.
         var affinityCounts: TopologyCounts = [:]
@@ -150,20 +151,23 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
             let memoizable = affinityQuery.isMemoizable && antiAffinityQueries.allSatisfy(\.isMemoizable)
             let counts = snapshot.withAggregates { aggregates in
                 var existing: TopologyCounts = [:]
+                var keys: [String] = []
                 for (term, counts) in aggregates.requiredAntiAffinity
-                where term.matches(pod, namespaceLabels: namespaceLabels) {
+                where !counts.isEmpty && term.matches(pod, namespaceLabels: namespaceLabels) {
                     existing.merge(counts: counts)
+                    if !keys.contains(term.topologyKey) { keys.append(term.topologyKey) }
                 }
-                guard memoizable else { return (existing, TopologyCounts?.none, TopologyCounts?.none) }
+                guard memoizable else { return (existing, keys, TopologyCounts?.none, TopologyCounts?.none) }
                 let affinity = affinityTerms.isEmpty ? [:] : aggregates.counts(affinityQuery)
                 var antiAffinity: TopologyCounts = [:]
                 for query in antiAffinityQueries {
                     antiAffinity.merge(counts: aggregates.counts(query))
                 }
-                return (existing, affinity, antiAffinity)
+                return (existing, keys, affinity, antiAffinity)
             }
             data.existingAntiAffinityCounts = counts.0
-            if let affinity = counts.1, let antiAffinity = counts.2 {
+            data.existingAntiAffinityKeys = counts.1
+            if let affinity = counts.2, let antiAffinity = counts.3 {
                 data.affinityCounts = affinity
                 data.antiAffinityCounts = antiAffinity
             } else {
@@ -183,6 +187,9 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
                     for term in existing.requiredAntiAffinityTerms
                     where term.matches(pod, namespaceLabels: data.namespaceLabels) {
                         data.existingAntiAffinityCounts.add(1, topologyKey: term.topologyKey, labels: node.labels)
+                        if !data.existingAntiAffinityKeys.contains(term.topologyKey) {
+                            data.existingAntiAffinityKeys.append(term.topologyKey)
+                        }
                     }
                 }
             }
@@ -191,10 +198,6 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
 
         if data.existingAntiAffinityCounts.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
             return (nil, .skip)
-        }
-        var keys: Set<String> = []
-        for pair in data.existingAntiAffinityCounts.keys where keys.insert(pair.key).inserted {
-            data.existingAntiAffinityKeys.append(pair.key)
         }
         state.write(data)
         return (nil, .success)
@@ -296,9 +299,12 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
                 return .unschedulableAndUnresolvable(Self.affinityRulesNotMatch)
             }
             if !data.antiAffinityCounts.isEmpty {
-                for term in pod.requiredAntiAffinityTerms {
-                    if let value = node.labels[term.topologyKey],
-                        data.antiAffinityCounts[TopologyPair(key: term.topologyKey, value: value), default: 0] > 0
+                // By index: iterating would copy each term, retaining its strings and selectors, which every
+                // worker shares.
+                let terms = pod.requiredAntiAffinityTerms
+                for index in terms.indices {
+                    if let value = node.labels[terms[index].topologyKey],
+                        data.antiAffinityCounts[TopologyPair(key: terms[index].topologyKey, value: value), default: 0] > 0
                     {
                         return .unschedulable(Self.antiAffinityRulesNotMatch)
                     }
@@ -306,9 +312,12 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
             }
             if !data.existingAntiAffinityCounts.isEmpty {
                 // Only the keys counted can match: one look-up per key rather than per node label.
-                for key in data.existingAntiAffinityKeys {
-                    if let value = node.labels[key],
-                        data.existingAntiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0
+                for index in data.existingAntiAffinityKeys.indices {
+                    if let value = node.labels[data.existingAntiAffinityKeys[index]],
+                        data.existingAntiAffinityCounts[
+                            TopologyPair(key: data.existingAntiAffinityKeys[index], value: value),
+                            default: 0
+                        ] > 0
                     {
                         return .unschedulable(Self.existingAntiAffinityRulesNotMatch)
                     }
