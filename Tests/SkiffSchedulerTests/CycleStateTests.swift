@@ -45,7 +45,7 @@ import Testing
     @Test func readsWhatWasWrittenByType() {
         let state = CycleState()
         #expect(state.read(Count.self) == nil)
-        #expect(state.withData(Count.self) { $0.value } == nil)
+        #expect(state.withData(Count.self) { $0.pointee.value } == nil)
         state.write(Count(value: 1))
         state.write(Reference([1]))
         #expect(state.read(Count.self) == Count(value: 1))
@@ -53,7 +53,7 @@ import Testing
         #expect(state.read(Count.self) == Count(value: 2))
         state.modify(Count.self) { $0.value += 3 }
         #expect(state.read(Count.self) == Count(value: 5))
-        #expect(state.withData(Count.self) { $0.value } == 5)
+        #expect(state.withData(Count.self) { $0.pointee.value } == 5)
         state.delete(Count.self)
         #expect(state.read(Count.self) == nil)
         #expect(state.read(Reference.self)?.items == [1])

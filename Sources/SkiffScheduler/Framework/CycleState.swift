@@ -78,23 +78,35 @@ public final class CycleState: @unchecked Sendable {
 
     /// The data of type `type`, or `nil` if no plugin wrote it this cycle.
     public func read<Data: CycleStateData>(_ type: Data.Type) -> Data? {
-        self.withData(type) { copy $0 }
+        self.withData(type) { $0.pointee }
     }
 
-    /// Runs `body` with the data of type `type` in place, without copying it; `nil` if no plugin wrote it this
-    /// cycle. Filter and Score read their data through this: a copy of data holding collections retains each one,
-    /// for every node.
-    public func withData<Data: CycleStateData, Result>(_ type: Data.Type, _ body: (borrowing Data) -> Result) -> Result? {
+    /// Runs `body` with a pointer to the data of type `type`, valid only during the call; `nil` if no plugin wrote
+    /// it this cycle.
+    ///
+    /// Filter and Score read their data through this, with `data.pointee.field`: a copy of the data, even one
+    /// passed as a borrowed argument, retains every collection in it, for every node, and the workers share those
+    /// reference counts.
+    public func withData<Data: CycleStateData, Result>(
+        _ type: Data.Type,
+        _ body: (UnsafePointer<Data>) -> Result
+    ) -> Result? {
         guard let index = self.index(of: ObjectIdentifier(type)) else { return nil }
         // The key is the type of the boxed value (``write(_:)`` stores it so).
         return self.entries[index].box._withUnsafeGuaranteedRef { box in
-            body(unsafeDowncast(box, to: CycleStateBox<Data>.self).value)
+            body(UnsafePointer(unsafeDowncast(box, to: CycleStateBox<Data>.self).storage))
         }
     }
 
     /// Stores `data`, replacing what was stored under its type.
     public func write<Data: CycleStateData>(_ data: Data) {
-        self.store(Entry(key: ObjectIdentifier(Data.self), box: .passRetained(CycleStateBox(data)), isSchedulingCycleOnly: Data.isSchedulingCycleOnly))
+        self.store(
+            Entry(
+                key: ObjectIdentifier(Data.self),
+                box: .passRetained(CycleStateBox(data)),
+                isSchedulingCycleOnly: Data.isSchedulingCycleOnly
+            )
+        )
     }
 
     /// Stores `entry`, whose box is retained for the state.
@@ -120,7 +132,7 @@ public final class CycleState: @unchecked Sendable {
     public func modify<Data: CycleStateData>(_ type: Data.Type, _ body: (inout Data) -> Void) {
         guard let index = self.index(of: ObjectIdentifier(type)) else { return }
         self.entries[index].box._withUnsafeGuaranteedRef { box in
-            body(&unsafeDowncast(box, to: CycleStateBox<Data>.self).value)
+            body(&unsafeDowncast(box, to: CycleStateBox<Data>.self).storage.pointee)
         }
     }
 
@@ -167,11 +179,20 @@ class AnyCycleStateBox {
 }
 
 /// The box of one data type; each cycle state owns its boxes (clones copy them).
+///
+/// The value lives in memory of its own, so that ``CycleState/withData(_:_:)`` can lend a pointer to it.
 final class CycleStateBox<Data: CycleStateData>: AnyCycleStateBox {
-    /// Read without exclusivity checks, as ``CycleState``'s entries are (see there).
-    @exclusivity(unchecked) var value: Data
+    let storage: UnsafeMutablePointer<Data>
 
-    init(_ value: Data) { self.value = value }
+    init(_ value: Data) {
+        self.storage = .allocate(capacity: 1)
+        self.storage.initialize(to: value)
+    }
 
-    override func cloneBox() -> AnyCycleStateBox { CycleStateBox(self.value.clone()) }
+    deinit {
+        self.storage.deinitialize(count: 1)
+        self.storage.deallocate()
+    }
+
+    override func cloneBox() -> AnyCycleStateBox { CycleStateBox(self.storage.pointee.clone()) }
 }

@@ -295,27 +295,27 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
         guard node.hasNode else { return .error("node not found") }
         // The data is read in place: a copy would retain its four dictionaries, for every node.
         let status = state.withData(PreFilterState.self) { data -> PluginStatus in
-            if !Self.satisfiesAffinity(pod, data, node) {
+            if !Self.satisfiesAffinity(pod, data.pointee, node) {
                 return .unschedulableAndUnresolvable(Self.affinityRulesNotMatch)
             }
-            if !data.antiAffinityCounts.isEmpty {
+            if !data.pointee.antiAffinityCounts.isEmpty {
                 // By index: iterating would copy each term, retaining its strings and selectors, which every
                 // worker shares.
-                let terms = pod.requiredAntiAffinityTerms
-                for index in terms.indices {
-                    if let value = node.labels[terms[index].topologyKey],
-                        data.antiAffinityCounts[TopologyPair(key: terms[index].topologyKey, value: value), default: 0] > 0
+                for index in pod.requiredAntiAffinityTerms.indices {
+                    let key = pod.requiredAntiAffinityTerms[index].topologyKey
+                    if let value = node.labels[key],
+                        data.pointee.antiAffinityCounts[TopologyPair(key: key, value: value), default: 0] > 0
                     {
                         return .unschedulable(Self.antiAffinityRulesNotMatch)
                     }
                 }
             }
-            if !data.existingAntiAffinityCounts.isEmpty {
+            if !data.pointee.existingAntiAffinityCounts.isEmpty {
                 // Only the keys counted can match: one look-up per key rather than per node label.
-                for index in data.existingAntiAffinityKeys.indices {
-                    if let value = node.labels[data.existingAntiAffinityKeys[index]],
-                        data.existingAntiAffinityCounts[
-                            TopologyPair(key: data.existingAntiAffinityKeys[index], value: value),
+                for index in data.pointee.existingAntiAffinityKeys.indices {
+                    if let value = node.labels[data.pointee.existingAntiAffinityKeys[index]],
+                        data.pointee.existingAntiAffinityCounts[
+                            TopologyPair(key: data.pointee.existingAntiAffinityKeys[index], value: value),
                             default: 0
                         ] > 0
                     {
@@ -476,7 +476,7 @@ public struct InterPodAffinity: PreFilterPlugin, PreFilterExtensions, FilterPlug
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
         let score = state.withData(PreScoreState.self) { data -> Int64 in
             var score: Int64 = 0
-            for (key, values) in data.topologyScore {
+            for (key, values) in data.pointee.topologyScore {
                 if let value = node.labels[key] { score += values[value] ?? 0 }
             }
             return score

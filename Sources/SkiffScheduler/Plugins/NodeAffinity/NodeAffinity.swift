@@ -107,7 +107,7 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
                 total += term.weight
             }
         }
-        if state.withData(PreScoreState.self, { add($0.preferred) }) == nil {
+        if state.withData(PreScoreState.self, { add($0.pointee.preferred) }) == nil {
             add(Self.preferred(pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution))
         }
         return (total, .success)

@@ -416,15 +416,15 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
         guard node.hasNode else { return .error("node not found") }
         // The data is read in place: a copy would retain its collections, for every node.
         let status = state.withData(PreFilterState.self) { data -> PluginStatus in
-            for index in data.constraints.indices {
-                let constraint = data.constraints[index]
+            for index in data.pointee.constraints.indices {
+                let constraint = data.pointee.constraints[index]
                 guard let value = node.labels[constraint.topologyKey] else {
                     return .unschedulableAndUnresolvable(Self.nodeLabelNotMatch)
                 }
                 let selfMatch =
-                    index < data.selfMatches.count
-                    ? data.selfMatches[index] : (constraint.selector.matches(pod.labels) ? 1 : 0)
-                let skew = (data.matchCounts[index][value] ?? 0) + selfMatch - data.minMatchCount(index)
+                    index < data.pointee.selfMatches.count
+                    ? data.pointee.selfMatches[index] : (constraint.selector.matches(pod.labels) ? 1 : 0)
+                let skew = (data.pointee.matchCounts[index][value] ?? 0) + selfMatch - data.pointee.minMatchCount(index)
                 if skew > Int(constraint.maxSkew) {
                     return .unschedulable(Self.constraintsNotMatch)
                 }
@@ -547,18 +547,18 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
 
     public func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
         let score = state.withData(PreScoreState.self) { data -> Int64 in
-            if data.ignoredNodes.contains(node.name) { return 0 }
+            if data.pointee.ignoredNodes.contains(node.name) { return 0 }
             var score = 0.0
-            for index in data.constraints.indices {
-                let constraint = data.constraints[index]
+            for index in data.pointee.constraints.indices {
+                let constraint = data.pointee.constraints[index]
                 guard let value = node.labels[constraint.topologyKey] else { continue }
                 let count: Int64
                 if constraint.topologyKey == Self.hostnameKey {
                     count = Int64(Self.countMatching(node.pods, constraint.selector, namespace: pod.namespace))
                 } else {
-                    count = data.counts[index][value] ?? 0
+                    count = data.pointee.counts[index][value] ?? 0
                 }
-                score += Double(count) * data.normalizingWeights[index] + Double(constraint.maxSkew - 1)
+                score += Double(count) * data.pointee.normalizingWeights[index] + Double(constraint.maxSkew - 1)
             }
             return Int64(score.rounded())
         }

@@ -73,10 +73,12 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, ScoreE
             }
             return count
         }
-        if let counted = state.withData(PreScoreState.self, { count($0.tolerationsPreferNoSchedule) }) {
+        if let counted = state.withData(PreScoreState.self, { count($0.pointee.tolerationsPreferNoSchedule) }) {
             return (counted, .success)
         }
-        let tolerations = (pod.pod.spec?.tolerations ?? []).filter { ($0.effect ?? "").isEmpty || $0.effect == "PreferNoSchedule" }
+        let tolerations = (pod.pod.spec?.tolerations ?? []).filter {
+            ($0.effect ?? "").isEmpty || $0.effect == "PreferNoSchedule"
+        }
         return (count(tolerations), .success)
     }
 
