@@ -481,11 +481,14 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         defer { matrix.deallocate() }
         let failure = Mutex<PluginStatus?>(nil)
         let calls = self.scoreCalls
+        let unretained = UnretainedNodes(nodes)
+        defer { unretained.deallocate() }
         await self.parallelizer.until(nodeCount) { index in
-            let node = nodes[index]
             for p in 0..<pluginCount {
                 let position = positions[p]
-                let (score, status) = calls.with(position) { $0.score(pod, on: node, state: state) }
+                let (score, status) = unretained.with(index) { node in
+                    calls.with(position) { $0.score(pod, on: node, state: state) }
+                }
                 if !status.isSuccess {
                     let name = calls.with(position) { $0.name }
                     failure.withLock { failure in

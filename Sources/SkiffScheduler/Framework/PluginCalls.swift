@@ -89,3 +89,32 @@ struct UnmanagedCalls<Call: AnyObject & Sendable>: @unchecked Sendable {
         self.buffer.deallocate()
     }
 }
+
+/// Unretained references to nodes that something else keeps alive (the snapshot, or the caller's array), for the
+/// per-node loops: reading a node out of an array retains it, and the retain is the first write to a cache line
+/// that the plugins then only read.
+struct UnretainedNodes: @unchecked Sendable {
+    // @unchecked: written once when made; the nodes are kept alive by the array they were read from, which the
+    // caller holds until it calls ``deallocate()``.
+    private let buffer: UnsafeMutableBufferPointer<Unmanaged<NodeInfo>>
+
+    /// References to `nodes`, which must outlive this.
+    init(_ nodes: [NodeInfo]) {
+        self.buffer = .allocate(capacity: nodes.count)
+        // A bitwise copy: an `Unmanaged` reference is laid out as the reference itself, and copying the array's
+        // elements one by one would retain (and release) every node, most of which the loop never reaches.
+        nodes.withUnsafeBytes { source in
+            if let base = source.baseAddress {
+                UnsafeMutableRawPointer(self.buffer.baseAddress!).copyMemory(from: base, byteCount: source.count)
+            }
+        }
+    }
+
+    /// Runs `body` with the `index`th node.
+    @inline(__always)
+    func with<Result>(_ index: Int, _ body: (NodeInfo) -> Result) -> Result {
+        self.buffer[index]._withUnsafeGuaranteedRef(body)
+    }
+
+    func deallocate() { self.buffer.deallocate() }
+}

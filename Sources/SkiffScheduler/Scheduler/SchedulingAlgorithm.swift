@@ -153,13 +153,14 @@ public final class SchedulingAlgorithm: Sendable {
         let checkNominated = (nominator as? SchedulingQueue)?.hasNominatedPods ?? (nominator != nil)
         let results = FilterResults(capacity: numAllNodes, toFind: toFind)
         defer { results.deallocate() }
+        let unretained = UnretainedNodes(nodes)
+        defer { unretained.deallocate() }
         await framework.parallelizer.until(numAllNodes) { index in
-            let node = nodes[(start + index) % numAllNodes]
-            let status: PluginStatus
-            if checkNominated {
-                status = framework.runFilterPluginsWithNominatedPods(pod, state: state, node: node)
-            } else {
-                status = framework.runFilterPlugins(pod, state: state, node: node)
+            let status = unretained.with((start + index) % numAllNodes) { node in
+                if checkNominated {
+                    return framework.runFilterPluginsWithNominatedPods(pod, state: state, node: node)
+                }
+                return framework.runFilterPlugins(pod, state: state, node: node)
             }
             if status.isSuccess {
                 return results.addFeasible(index)
