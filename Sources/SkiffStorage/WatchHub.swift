@@ -97,7 +97,13 @@ package final class WatchHub: Sendable {
         let (stream, continuation) = WatchStream.makeStream(
             bufferingPolicy: .bufferingOldest(self.bufferLimit + chunks)
         )
-        continuation.onTermination = { [weak self] _ in self?.cancel(id) }
+        continuation.onTermination = { [weak self] _ in
+            // Not here and now: termination runs inside the consuming task's cancellation, under the runtime's
+            // lock on that task, while a publish holding this hub's lock may be resuming the same task. Taking the
+            // hub's lock here would deadlock the two; a terminated watcher is skipped until its task forgets it.
+            guard let self else { return }
+            Task { self.cancel(id) }
+        }
         var finishWith: StorageError?
         self.state.withLock { state in
             guard let subscriber = state.subscribers[id] else {

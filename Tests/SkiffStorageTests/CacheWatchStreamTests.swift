@@ -106,6 +106,8 @@ struct CacheWatchStreamTests {
                 #expect(stream.initialEventCount == 2)
                 #expect(cacher.watcherCount == 1)
             }
+            // The dropped stream's termination forgets the watcher from a task of its own (see Cacher.watch).
+            try await eventually { cacher.watcherCount == 0 }
             #expect(cacher.watcherCount == 0)
         }
     }

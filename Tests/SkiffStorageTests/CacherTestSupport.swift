@@ -211,3 +211,11 @@ final class CallCounter: Sendable {
 
     var count: Int { self.value.withLock { $0 } }
 }
+
+/// Waits, at most two seconds, until `condition` holds: for what a task of its own makes true, such as a watcher
+/// being forgotten after its stream terminated (see `Cacher.watch` and `WatchHub.activate`).
+func eventually(_ condition: () -> Bool) async throws {
+    for _ in 0..<400 where !condition() {
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}

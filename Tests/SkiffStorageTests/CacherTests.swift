@@ -401,6 +401,42 @@ struct CacherTests {
             }
             consumer.cancel()
             _ = await consumer.result
+            try await eventually { cacher.watcherCount == 0 }
+            #expect(cacher.watcherCount == 0)
+        }
+    }
+}
+
+/// A watch cancelled while a write fans out to it must not deadlock the cacher (see WatchHubCancellationTests).
+@Suite(.timeLimit(.minutes(1)))
+struct CacherCancellationTests {
+    typealias F = CacherFixture
+
+    @Test func cancellingWatchesWhileWritingNeverDeadlocks() async throws {
+        let storage = InMemoryStorage()
+        try await F.running(F.makeCacher(storage)) { cacher in
+            let writer = Task.detached {
+                var index = 0
+                while !Task.isCancelled {
+                    index += 1
+                    // Creates and deletes, so that the store does not grow for the length of the test.
+                    let key = "/registry/pods/ns/p\(index)"
+                    _ = try? await storage.create(key, value: F.bytes("\(index)"))
+                    _ = try? await storage.delete(key)
+                }
+            }
+            for _ in 0..<300 {
+                let events = try await cacher.watch(prefix: F.prefix, from: .now)
+                let consumer = Task.detached {
+                    for try await _ in events {}
+                }
+                try await Task.sleep(for: .microseconds(200))
+                consumer.cancel()
+                _ = await consumer.result
+            }
+            writer.cancel()
+            _ = await writer.value
+            try await eventually { cacher.watcherCount == 0 }
             #expect(cacher.watcherCount == 0)
         }
     }

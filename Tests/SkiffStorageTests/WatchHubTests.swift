@@ -69,6 +69,7 @@ struct WatchHubTests {
         }
         consumer.cancel()
         _ = await consumer.result
+        try await eventually { hub.watcherCount == 0 }
         #expect(hub.watcherCount == 0)
     }
 
@@ -96,6 +97,39 @@ struct WatchHubTests {
             }
         }
         #expect(error?.code == .compacted)
+        #expect(hub.watcherCount == 0)
+    }
+}
+
+/// A watch cancelled while a publish delivers to it must not deadlock: cancelling runs the stream's termination
+/// under the runtime's lock on the consuming task, while a publish, holding the hub's lock, resumes that task.
+@Suite(.timeLimit(.minutes(1)))
+struct WatchHubCancellationTests {
+    @Test func cancellingWatchesWhilePublishingNeverDeadlocks() async throws {
+        let hub = WatchHub(revision: 0, bufferLimit: 1_000)
+        let publisher = Task.detached {
+            var revision: Int64 = 0
+            while !Task.isCancelled {
+                revision += 1
+                hub.publish([WatchHubTests.put("/k", revision)])
+                // Lets the rest of the test (and of the suite) run on this thread too.
+                await Task.yield()
+            }
+        }
+        for _ in 0..<400 {
+            let stream = try await hub.watch(prefix: "/", from: nil) { _, _ in [] }
+            let consumer = Task.detached {
+                // A watcher that falls behind ends too slow; that is fine here.
+                for try await _ in stream {}
+            }
+            try await Task.sleep(for: .microseconds(200))
+            consumer.cancel()
+            _ = await consumer.result
+        }
+        publisher.cancel()
+        _ = await publisher.value
+        // Cancelled watchers are forgotten, if not at once.
+        try await eventually { hub.watcherCount == 0 }
         #expect(hub.watcherCount == 0)
     }
 }

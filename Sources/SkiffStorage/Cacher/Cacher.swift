@@ -555,7 +555,10 @@ public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
             )
             let id = state.makeID()
             continuation.onTermination = { [weak self] _ in
-                self?.removeWatcher(id)
+                // From a task of its own, as in WatchHub: termination runs under the runtime's lock on the
+                // consuming task, which a fan-out holding this cacher's lock may be resuming.
+                guard let self else { return }
+                Task { self.removeWatcher(id) }
             }
             state.watchers[id] = Watcher(prefix: prefix, continuation: continuation)
             return EventStream(initial: initial, live: live)
