@@ -219,3 +219,21 @@ func eventually(_ condition: () -> Bool) async throws {
         try await Task.sleep(for: .milliseconds(5))
     }
 }
+
+/// Opens `rounds` watches one after another, consumes each on a task of its own and cancels that task after a
+/// moment, as clients that go away do.
+func cancelWatchConsumers<Stream: AsyncSequence & Sendable>(
+    rounds: Int,
+    _ watch: () async throws -> Stream
+) async throws {
+    for _ in 0..<rounds {
+        let stream = try await watch()
+        let consumer = Task.detached {
+            // A watcher that falls behind ends too slow; that is fine here.
+            for try await _ in stream {}
+        }
+        try await Task.sleep(for: .microseconds(200))
+        consumer.cancel()
+        _ = await consumer.result
+    }
+}

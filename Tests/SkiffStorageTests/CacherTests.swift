@@ -425,14 +425,8 @@ struct CacherCancellationTests {
                     _ = try? await storage.delete(key)
                 }
             }
-            for _ in 0..<300 {
-                let events = try await cacher.watch(prefix: F.prefix, from: .now)
-                let consumer = Task.detached {
-                    for try await _ in events {}
-                }
-                try await Task.sleep(for: .microseconds(200))
-                consumer.cancel()
-                _ = await consumer.result
+            try await cancelWatchConsumers(rounds: 300) {
+                try await cacher.watch(prefix: F.prefix, from: .now)
             }
             writer.cancel()
             _ = await writer.value

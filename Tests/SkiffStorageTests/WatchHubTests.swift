@@ -116,15 +116,8 @@ struct WatchHubCancellationTests {
                 await Task.yield()
             }
         }
-        for _ in 0..<400 {
-            let stream = try await hub.watch(prefix: "/", from: nil) { _, _ in [] }
-            let consumer = Task.detached {
-                // A watcher that falls behind ends too slow; that is fine here.
-                for try await _ in stream {}
-            }
-            try await Task.sleep(for: .microseconds(200))
-            consumer.cancel()
-            _ = await consumer.result
+        try await cancelWatchConsumers(rounds: 400) {
+            try await hub.watch(prefix: "/", from: nil) { _, _ in [] }
         }
         publisher.cancel()
         _ = await publisher.value
