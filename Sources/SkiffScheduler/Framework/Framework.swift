@@ -141,6 +141,8 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         self.preBindPlugins = resolved.preBind
         self.bindPlugins = resolved.bind
         self.postBindPlugins = resolved.postBind
+        self.filterCalls.release()  // the empty tables the properties start with
+        self.scoreCalls.release()
         self.filterCalls = UnmanagedCalls(self.filterPlugins.map { FilterCall.make($0) })
         self.scoreCalls = UnmanagedCalls(self.scorePlugins.map { (plugin: any ScorePlugin, _) in ScoreCall.make(plugin) })
         let filterNames = self.filterPlugins.map(\.name)

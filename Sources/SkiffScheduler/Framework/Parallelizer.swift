@@ -51,9 +51,9 @@ public struct Parallelizer: Sendable {
 
 /// One parallel loop: the chunks handed out so far, and which helpers are inside it.
 private final class SharedLoop: @unchecked Sendable {
-    // @unchecked: `body` is written once, before any helper is created, and read by helpers only between a
-    // successful ``enter()`` and their ``exit()``, while the caller (which owns what it points to) waits in
-    // ``close()``.
+    // @unchecked: `body` is written once, before any helper is created, and read by a helper only after it has
+    // counted itself in (``help()``) and before it counts itself out, while the caller (which owns what it points
+    // to) waits in ``close()`` for the count to drop to zero.
 
     let count: Int
     let chunk: Int
