@@ -83,8 +83,8 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
     public private(set) var plugins: [String: any SchedulerPlugin] = [:]
     /// ``filterPlugins`` and ``scorePlugins`` (without weights), in order, for the per-node loops. Set once in init;
     /// read without exclusivity checks, which would cost more than the calls they guard.
-    @exclusivity(unchecked) private var filterCalls = UnmanagedCalls<FilterCall>([])
-    @exclusivity(unchecked) private var scoreCalls = UnmanagedCalls<ScoreCall>([])
+    @exclusivity(unchecked) private var filterCalls = UnmanagedCalls<PluginCall>([])
+    @exclusivity(unchecked) private var scoreCalls = UnmanagedCalls<PluginCall>([])
     /// For each PreFilter plugin, the position of the Filter plugin of the same name (skipped with it).
     private var filterIndexOfPreFilter: [Int?] = []
     /// For each PreScore plugin, the position of the Score plugin of the same name (skipped with it).
@@ -143,8 +143,8 @@ public final class Framework: FrameworkHandle, @unchecked Sendable {
         self.postBindPlugins = resolved.postBind
         self.filterCalls.release()  // the empty tables the properties start with
         self.scoreCalls.release()
-        self.filterCalls = UnmanagedCalls(self.filterPlugins.map { FilterCall.make($0) })
-        self.scoreCalls = UnmanagedCalls(self.scorePlugins.map { (plugin: any ScorePlugin, _) in ScoreCall.make(plugin) })
+        self.filterCalls = UnmanagedCalls(self.filterPlugins.map { PluginCall.filter($0) })
+        self.scoreCalls = UnmanagedCalls(self.scorePlugins.map { (plugin: any ScorePlugin, _) in PluginCall.score(plugin) })
         let filterNames = self.filterPlugins.map(\.name)
         self.filterIndexOfPreFilter = self.preFilterPlugins.map { filterNames.firstIndex(of: $0.name) }
         let scoreNames = self.scorePlugins.map(\.plugin.name)

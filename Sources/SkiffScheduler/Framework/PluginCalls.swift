@@ -1,26 +1,34 @@
-/// A Filter plugin behind a class, for the per-node loops.
+/// A Filter or Score plugin behind a class, for the per-node loops.
 ///
 /// Calling a plugin held as an existential (`any FilterPlugin`) copies the plugin on every call, retaining what it
 /// holds; the loops make that call for every node and plugin, from every worker at once, on the same reference
 /// counts. The loops instead call through an ``UnmanagedCalls`` table, which costs no reference counting at all.
-class FilterCall: @unchecked Sendable {
-    // @unchecked: the only subclass holds an immutable, Sendable plugin.
+class PluginCall: @unchecked Sendable {
+    // @unchecked: the subclasses hold an immutable, Sendable plugin.
 
     /// The plugin's name.
     let name: String
 
     fileprivate init(name: String) { self.name = name }
 
-    /// Calls the plugin's ``FilterPlugin/filter(_:on:state:)``.
+    /// Calls the plugin's ``FilterPlugin/filter(_:on:state:)``; only for a call made by ``filter(_:)``.
     func filter(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> PluginStatus {
-        preconditionFailure("FilterCall is abstract")
+        preconditionFailure("\(self.name) is not called as a Filter plugin")
     }
 
-    /// The call of `plugin`.
-    static func make(_ plugin: some FilterPlugin) -> FilterCall { TypedFilterCall(plugin) }
+    /// Calls the plugin's ``ScorePlugin/score(_:on:state:)``; only for a call made by ``score(_:)``.
+    func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
+        preconditionFailure("\(self.name) is not called as a Score plugin")
+    }
+
+    /// The Filter call of `plugin`.
+    static func filter(_ plugin: some FilterPlugin) -> PluginCall { FilterCall(plugin) }
+
+    /// The Score call of `plugin`.
+    static func score(_ plugin: some ScorePlugin) -> PluginCall { ScoreCall(plugin) }
 }
 
-private final class TypedFilterCall<Plugin: FilterPlugin>: FilterCall, @unchecked Sendable {
+private final class FilterCall<Plugin: FilterPlugin>: PluginCall, @unchecked Sendable {
     let plugin: Plugin
 
     init(_ plugin: Plugin) {
@@ -33,25 +41,7 @@ private final class TypedFilterCall<Plugin: FilterPlugin>: FilterCall, @unchecke
     }
 }
 
-/// A Score plugin behind a class, for the per-node loops (see ``FilterCall``).
-class ScoreCall: @unchecked Sendable {
-    // @unchecked: the only subclass holds an immutable, Sendable plugin.
-
-    /// The plugin's name.
-    let name: String
-
-    fileprivate init(name: String) { self.name = name }
-
-    /// Calls the plugin's ``ScorePlugin/score(_:on:state:)``.
-    func score(_ pod: PodInfo, on node: NodeInfo, state: CycleState) -> (Int64, PluginStatus) {
-        preconditionFailure("ScoreCall is abstract")
-    }
-
-    /// The call of `plugin`.
-    static func make(_ plugin: some ScorePlugin) -> ScoreCall { TypedScoreCall(plugin) }
-}
-
-private final class TypedScoreCall<Plugin: ScorePlugin>: ScoreCall, @unchecked Sendable {
+private final class ScoreCall<Plugin: ScorePlugin>: PluginCall, @unchecked Sendable {
     let plugin: Plugin
 
     init(_ plugin: Plugin) {
