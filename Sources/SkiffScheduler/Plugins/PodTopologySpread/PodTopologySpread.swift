@@ -416,16 +416,18 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
         guard node.hasNode else { return .error("node not found") }
         // The data is read in place: a copy would retain its collections, for every node.
         let status = state.withData(PreFilterState.self) { data -> PluginStatus in
+            // The constraint's fields are read in place: a copy of the constraint would retain its strings and
+            // selector, which every worker shares.
             for index in data.pointee.constraints.indices {
-                let constraint = data.pointee.constraints[index]
-                guard let value = node.labels[constraint.topologyKey] else {
+                guard let value = node.labels[data.pointee.constraints[index].topologyKey] else {
                     return .unschedulableAndUnresolvable(Self.nodeLabelNotMatch)
                 }
                 let selfMatch =
                     index < data.pointee.selfMatches.count
-                    ? data.pointee.selfMatches[index] : (constraint.selector.matches(pod.labels) ? 1 : 0)
+                    ? data.pointee.selfMatches[index]
+                    : (data.pointee.constraints[index].selector.matches(pod.labels) ? 1 : 0)
                 let skew = (data.pointee.matchCounts[index][value] ?? 0) + selfMatch - data.pointee.minMatchCount(index)
-                if skew > Int(constraint.maxSkew) {
+                if skew > Int(data.pointee.constraints[index].maxSkew) {
                     return .unschedulable(Self.constraintsNotMatch)
                 }
             }
@@ -549,16 +551,19 @@ public struct PodTopologySpread: PreFilterPlugin, PreFilterExtensions, FilterPlu
         let score = state.withData(PreScoreState.self) { data -> Int64 in
             if data.pointee.ignoredNodes.contains(node.name) { return 0 }
             var score = 0.0
+            // In place, as in Filter.
             for index in data.pointee.constraints.indices {
-                let constraint = data.pointee.constraints[index]
-                guard let value = node.labels[constraint.topologyKey] else { continue }
+                guard let value = node.labels[data.pointee.constraints[index].topologyKey] else { continue }
                 let count: Int64
-                if constraint.topologyKey == Self.hostnameKey {
-                    count = Int64(Self.countMatching(node.pods, constraint.selector, namespace: pod.namespace))
+                if data.pointee.constraints[index].topologyKey == Self.hostnameKey {
+                    count = Int64(
+                        Self.countMatching(node.pods, data.pointee.constraints[index].selector, namespace: pod.namespace)
+                    )
                 } else {
                     count = data.pointee.counts[index][value] ?? 0
                 }
-                score += Double(count) * data.pointee.normalizingWeights[index] + Double(constraint.maxSkew - 1)
+                score += Double(count) * data.pointee.normalizingWeights[index]
+                    + Double(data.pointee.constraints[index].maxSkew - 1)
             }
             return Int64(score.rounded())
         }
