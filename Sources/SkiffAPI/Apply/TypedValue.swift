@@ -76,7 +76,7 @@ enum TypedValue {
     /// The paths a value sets (↔ `ToFieldSet`): leaves, atomic values, list elements, map entries, and struct
     /// fields that are null or empty objects.
     static func fieldSet(_ value: JSONValue, type: ApplyType, strict: Bool = false) throws(TypeError) -> FieldSet {
-        var set = FieldSet()
+        var nodes: [FieldSet.Node] = []
         switch (type, value) {
         case (.structure, .object(let object)), (.map, .object(let object)), (.untyped, .object(let object)):
             for (name, child) in object {
@@ -85,27 +85,25 @@ enum TypedValue {
                 let childType = declared ?? .untyped
                 if Self.isContainer(childType, child) {
                     let nested = try Self.fieldSet(child, type: childType, strict: strict)
-                    if !nested.isEmpty { set.children[element] = nested }
                     let isField = type.isStructure && declared != nil
-                    if !isField || Self.isEmptyObject(child) { set.members.insert(element) }
+                    let isMember = !isField || Self.isEmptyObject(child)
+                    nodes.append(FieldSet.Node(element: element, isMember: isMember, children: nested))
                 } else {
-                    set.members.insert(element)
+                    nodes.append(FieldSet.Node(element: element, isMember: true, children: FieldSet()))
                 }
             }
         case (.associativeList, .array(let items)), (.setList, .array(let items)):
             let elementType = type.element
             for (index, item) in items.enumerated() {
                 let element = try Self.element(item, at: index, in: type, strict: strict)
-                set.members.insert(element)
-                if Self.isContainer(elementType, item) {
-                    let nested = try Self.fieldSet(item, type: elementType, strict: strict)
-                    if !nested.isEmpty { set.children[element] = nested }
-                }
+                let nested = Self.isContainer(elementType, item) ? try Self.fieldSet(item, type: elementType, strict: strict) : FieldSet()
+                nodes.append(FieldSet.Node(element: element, isMember: true, children: nested))
             }
         default:
             break
         }
-        return set
+        // Object members come in document order, and a list may repeat an element: sorted and merged here.
+        return FieldSet(unsortedNodes: nodes)
     }
 
     private static func isEmptyObject(_ value: JSONValue) -> Bool {
@@ -116,20 +114,23 @@ enum TypedValue {
     /// `set` with the named fields of structs that have paths below them added as members
     /// (↔ `EnsureNamedFieldsAreMembers`), so that pruning compares struct fields too.
     static func ensuringNamedFieldsAreMembers(_ set: FieldSet, type: ApplyType) -> FieldSet {
-        guard !set.children.isEmpty else { return set }
-        var result = set
-        for (element, child) in set.children {
-            let childType: ApplyType
-            switch element {
-            case .field(let name): childType = type.member(name) ?? .untyped
-            default: childType = type.element
+        guard set.nodes.contains(where: { !$0.children.isEmpty }) else { return set }
+        return FieldSet(
+            sortedNodes: set.nodes.map { node in
+                guard !node.children.isEmpty else { return node }
+                var node = node
+                let childType: ApplyType
+                switch node.element {
+                case .field(let name): childType = type.member(name) ?? .untyped
+                default: childType = type.element
+                }
+                node.children = Self.ensuringNamedFieldsAreMembers(node.children, type: childType)
+                if case .field(let name) = node.element, type.isStructure, type.member(name) != nil {
+                    node.isMember = true
+                }
+                return node
             }
-            result.children[element] = Self.ensuringNamedFieldsAreMembers(child, type: childType)
-            if case .field(let name) = element, type.isStructure, type.member(name) != nil {
-                result.members.insert(element)
-            }
-        }
-        return result
+        )
     }
 
     // MARK: Comparing
@@ -139,7 +140,7 @@ enum TypedValue {
     /// does: only their contents are added, as upstream compares against Go objects. Subtrees that share storage
     /// are not walked.
     static func compare(_ lhs: JSONValue?, _ rhs: JSONValue?, type: ApplyType) -> Comparison {
-        var result = Comparison()
+        var result = ComparisonNodes()
         switch type {
         case .structure, .map, .untyped:
             let left = lhs?.objectValue
@@ -193,7 +194,22 @@ enum TypedValue {
         case .leaf:
             break
         }
-        return result
+        return result.comparison
+    }
+
+    /// A ``Comparison`` being built: the nodes of its three sets, in the order the walk meets them.
+    private struct ComparisonNodes {
+        var added: [FieldSet.Node] = []
+        var modified: [FieldSet.Node] = []
+        var removed: [FieldSet.Node] = []
+
+        var comparison: Comparison {
+            Comparison(
+                added: FieldSet(unsortedNodes: self.added),
+                modified: FieldSet(unsortedNodes: self.modified),
+                removed: FieldSet(unsortedNodes: self.removed)
+            )
+        }
     }
 
     private static func compareChild(
@@ -203,7 +219,7 @@ enum TypedValue {
         type: ApplyType,
         parent: ApplyType,
         present: (left: Bool, right: Bool),
-        into result: inout Comparison
+        into result: inout ComparisonNodes
     ) {
         var lhs = lhs
         var rhs = rhs
@@ -217,23 +233,27 @@ enum TypedValue {
         let rightContainer = rhs.map { Self.isContainer(type, $0) } ?? true
         guard leftContainer && rightContainer && (lhs != nil || rhs != nil) else {
             // A leaf (or a value whose shape changed): compared as a whole.
+            let leaf = FieldSet.Node(element: element, isMember: true, children: FieldSet())
             if lhs == nil {
-                result.added.members.insert(element)
+                result.added.append(leaf)
             } else if rhs == nil {
-                result.removed.members.insert(element)
+                result.removed.append(leaf)
             } else if lhs != rhs {
-                result.modified.members.insert(element)
+                result.modified.append(leaf)
             }
             return
         }
         let nested = Self.compare(lhs, rhs, type: type)
-        if !nested.added.isEmpty { result.added.children[element] = nested.added }
-        if !nested.modified.isEmpty { result.modified.children[element] = nested.modified }
-        if !nested.removed.isEmpty { result.removed.children[element] = nested.removed }
-        if lhs == nil {
-            result.added.members.insert(element)
-        } else if rhs == nil {
-            result.removed.members.insert(element)
+        if lhs == nil || !nested.added.isEmpty {
+            result.added.append(FieldSet.Node(element: element, isMember: lhs == nil, children: nested.added))
+        }
+        if !nested.modified.isEmpty {
+            result.modified.append(FieldSet.Node(element: element, isMember: false, children: nested.modified))
+        }
+        if (rhs == nil && lhs != nil) || !nested.removed.isEmpty {
+            result.removed.append(
+                FieldSet.Node(element: element, isMember: rhs == nil && lhs != nil, children: nested.removed)
+            )
         }
     }
 
@@ -400,7 +420,7 @@ enum TypedValue {
         func isOwned(_ element: PathElement) -> Bool {
             let named = isNamedField(element)
             for owner in owners {
-                if owner.members.contains(element) || (named && owner.children[element] != nil) { return true }
+                if owner.isMember(element) || (named && owner.children(of: element) != nil) { return true }
             }
             return false
         }
@@ -415,18 +435,19 @@ enum TypedValue {
                     return
                 }
             }
-            if !isOwned(element) { result.members.insert(element) }
+            if !isOwned(element) { result.insertMember(element) }
         }
-        for member in last.members { consider(member) }
-        for (element, nested) in last.children {
-            if isNamedField(element) && !last.members.contains(element) { consider(element) }
+        for node in last.nodes where node.isMember { consider(node.element) }
+        for node in last.nodes where !node.children.isEmpty {
+            let (element, nested) = (node.element, node.children)
+            if isNamedField(element) && !node.isMember { consider(element) }
             guard let present = child(element) else { continue }
             let type = childType(element)
             guard Self.isContainer(type, present) else { continue }
             var below: [FieldSet] = []
-            for owner in owners { if let ownerChild = owner.children[element] { below.append(ownerChild) } }
+            for owner in owners { if let ownerChild = owner.children(of: element) { below.append(ownerChild) } }
             let pruned = Self.prunable(last: nested, value: present, owners: below, type: type)
-            if !pruned.isEmpty { result.children[element] = pruned }
+            if !pruned.isEmpty { result.setChildren(pruned, of: element) }
         }
         return result
     }
@@ -461,8 +482,8 @@ enum TypedValue {
             members.reserveCapacity(object.count)
             for (name, child) in object {
                 let element = PathElement.field(name)
-                if set.members.contains(element) { continue }
-                if let nested = set.children[element] {
+                if set.isMember(element) { continue }
+                if let nested = set.children(of: element) {
                     members.append((name, Self.removing(nested, from: child, type: type.member(name) ?? .untyped)))
                 } else {
                     members.append((name, child))
@@ -474,8 +495,8 @@ enum TypedValue {
             kept.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
                 let element = (try? Self.element(item, at: index, in: type, strict: false)) ?? .index(index)
-                if set.members.contains(element) { continue }
-                if let nested = set.children[element] {
+                if set.isMember(element) { continue }
+                if let nested = set.children(of: element) {
                     kept.append(Self.removing(nested, from: item, type: type.element))
                 } else {
                     kept.append(item)

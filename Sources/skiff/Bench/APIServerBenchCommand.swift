@@ -37,6 +37,9 @@ struct BenchAPIServerCommand: AsyncParsableCommand {
     @Option(help: "Creates per round of each create case (default 3200; --quick 640).")
     var creates: Int?
 
+    @Option(help: "Gets per round of the get case (default 16000; --quick 3200).")
+    var gets: Int?
+
     @Option(help: "Offered rate of the create latency case, in creates per second.")
     var rate: Int = 200
 
@@ -47,7 +50,7 @@ struct BenchAPIServerCommand: AsyncParsableCommand {
     var dir: String?
 
     func validate() throws {
-        for (name, value) in [("--pods", self.pods), ("--watchers", self.watchers), ("--creates", self.creates)] {
+        for (name, value) in [("--pods", self.pods), ("--watchers", self.watchers), ("--creates", self.creates), ("--gets", self.gets)] {
             if let value, value < 1 { throw ValidationError("\(name) must be positive") }
         }
         if let rounds = self.rounds, rounds < 1 { throw ValidationError("--rounds must be positive") }
@@ -61,7 +64,7 @@ struct BenchAPIServerCommand: AsyncParsableCommand {
             creates: max(64, self.creates ?? (self.quick ? 640 : 3200)),
             rate: self.rate,
             latencySeconds: self.quick ? 2 : 10,
-            gets: self.quick ? 3200 : 16_000,
+            gets: max(64, self.gets ?? (self.quick ? 3200 : 16_000)),
             listedPods: 1000,
             lists: self.quick ? 10 : 30,
             watchWrites: self.quick ? 3 : 5,

@@ -33,7 +33,7 @@ struct BenchEndpoint: Sendable {
         )
         configuration.httpVersion = http1 ? .http1Only : .automatic
         return BenchClient(
-            client: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration),
+            client: HTTPClient(eventLoopGroup: benchClientGroup, configuration: configuration),
             base: self.base
         )
     }
@@ -351,3 +351,6 @@ struct APIServerBenchReport {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }
+
+import NIOPosix
+let benchClientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)

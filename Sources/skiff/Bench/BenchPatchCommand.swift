@@ -129,11 +129,18 @@ enum PatchBench {
             var copy = managed
             ownership.update(live: applied, new: config, managed: &copy, manager: "kubectl-edit", now: now)
         }
+        // What a create pays: the new object's fields for its manager, encoded as `metadata.managedFields`.
+        let create = Self.microseconds(iterations: iterations) {
+            var fresh = ManagedFields()
+            ownership.update(live: nil, new: live, managed: &fresh, manager: "kubectl-create", now: now)
+            _ = fresh.entries
+        }
         print("in process (median of 5 rounds of \(iterations)):")
         print(String(format: "  JSON decode+encode (reference)    %8.1f µs", reference))
         print(String(format: "  strategic merge patch              %8.1f µs   %5.2f× reference", smp, smp / reference))
         print(String(format: "  server-side apply (managedFields)  %8.1f µs   %5.2f× reference", apply, apply / reference))
         print(String(format: "  update ownership (managedFields)   %8.1f µs   %5.2f× reference", update, update / reference))
+        print(String(format: "  create ownership (+ encoding)      %8.1f µs   %5.2f× reference", create, create / reference))
     }
 
     // MARK: HTTPS
