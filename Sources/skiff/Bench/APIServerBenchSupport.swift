@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1  // HTTPMethod, through AsyncHTTPClient
+import NIOPosix
 import NIOSSL
 import SkiffPKI
 
@@ -13,6 +14,10 @@ import SkiffPKI
 struct BenchEndpoint: Sendable {
     var base: String
     var credentials: BenchCredentials
+
+    /// The event loops of the benchmark's clients, apart from the server's (NIO's singleton group), as clients in
+    /// other processes would be; profiles then tell the two apart by thread.
+    static let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 
     /// A client presenting the admin certificate; `http1` forbids HTTP/2 (ALPN then offers only http/1.1).
     func makeClient(http1: Bool) -> BenchClient {
@@ -33,7 +38,7 @@ struct BenchEndpoint: Sendable {
         )
         configuration.httpVersion = http1 ? .http1Only : .automatic
         return BenchClient(
-            client: HTTPClient(eventLoopGroup: benchClientGroup, configuration: configuration),
+            client: HTTPClient(eventLoopGroup: Self.clientGroup, configuration: configuration),
             base: self.base
         )
     }
@@ -351,6 +356,3 @@ struct APIServerBenchReport {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }
-
-import NIOPosix
-let benchClientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
