@@ -1,3 +1,5 @@
+import SkiffAPIMachinery
+
 /// What plugin factories are given (↔ the admission plugin initializers that hand plugins informers and clients).
 package struct AdmissionPluginContext: Sendable {
     /// Reads the objects plugins consult (namespaces, service accounts, limit ranges, quotas, priority classes).
@@ -23,10 +25,7 @@ package struct AdmissionPluginContext: Sendable {
     }
 
     /// Five characters from upstream's name-generation alphabet (no vowels, no look-alikes).
-    package static let randomSuffix: @Sendable () -> String = {
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        return String((0..<5).map { _ in alphabet.randomElement()! })
-    }
+    package static let randomSuffix: @Sendable () -> String = { RandomNames.suffix() }
 }
 
 /// Makes a plugin from the context; `nil` when the plugin cannot run here (webhooks without a dispatcher).

@@ -54,7 +54,7 @@ public struct ServiceAccountTokens: Sendable {
             "exp": .int(expiration),
             "iat": .int(issuedAt),
             "iss": .string(self.issuer),
-            "jti": .string(UUID().uuidString.lowercased()),
+            "jti": .string(RandomNames.uuid()),
             "kubernetes.io": .object(kubernetes),
             "nbf": .int(issuedAt),
             "sub": .string("system:serviceaccount:\(namespace):\(name)"),

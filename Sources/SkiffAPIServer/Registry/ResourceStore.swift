@@ -225,7 +225,7 @@ package final class ResourceStore: Sendable {
         }
         let generated = (meta.name ?? "").isEmpty && !(meta.generateName ?? "").isEmpty
         let now = self.clock()
-        meta.uid = UUID().uuidString.lowercased()
+        meta.uid = RandomNames.uuid()
         meta.creationTimestamp = Time(now)
         meta.generation = ResourceStrategy.tracksGeneration(self.resource) ? 1 : nil
         meta.resourceVersion = "0"  // placeholder: positions the member; StoredObject drops the value
@@ -287,10 +287,7 @@ package final class ResourceStore: Sendable {
     }
 
     /// Five characters from upstream's alphabet (no vowels, no look-alikes), as `generateName` appends.
-    static func randomSuffix() -> String {
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        return String((0..<5).map { _ in alphabet.randomElement()! })
-    }
+    static func randomSuffix() -> String { RandomNames.suffix() }
 
     // MARK: Updating
 
