@@ -182,6 +182,41 @@ struct AdmissionCacheTests {
         }
     }
 
+    /// Admission keeps the objects it decoded last; a changed ServiceAccount is a new version, read anew.
+    @Test func aServiceAccountChangedBetweenPodsIsReadAnew() async throws {
+        try await withSQLiteHandler { client in
+            await client.request("POST", "/api/v1/namespaces", body: #"{"metadata":{"name":"robots"}}"#)
+            let account = "/api/v1/namespaces/robots/serviceaccounts"
+            #expect(
+                await client.request("POST", account, body: #"{"metadata":{"name":"r"},"automountServiceAccountToken":false}"#)
+                    .status == 201
+            )
+            let body = #"{"metadata":{"name":"NAME"},"spec":{"serviceAccountName":"r","containers":[{"name":"c","image":"nginx"}]}}"#
+            func tokenVolumes(_ name: String) async -> Int? {
+                let reply = await client.request(
+                    "POST",
+                    "/api/v1/namespaces/robots/pods",
+                    body: body.replacingOccurrences(of: "NAME", with: name)
+                )
+                #expect(reply.status == 201)
+                guard let pod = try? JSONValueDecoder().decode(CoreV1.Pod.self, from: reply.json) else { return nil }
+                return (pod.spec?.volumes ?? []).filter { $0.name.hasPrefix("kube-api-access-") }.count
+            }
+            for round in 0..<3 {
+                #expect(await tokenVolumes("off\(round)") == 0)
+                let on = #"{"automountServiceAccountToken":true}"#
+                #expect(
+                    await client.request("PATCH", account + "/r", body: on, contentType: "application/merge-patch+json").status == 200
+                )
+                #expect(await tokenVolumes("on\(round)") == 1)
+                let off = #"{"automountServiceAccountToken":false}"#
+                #expect(
+                    await client.request("PATCH", account + "/r", body: off, contentType: "application/merge-patch+json").status == 200
+                )
+            }
+        }
+    }
+
     @Test func quotaChargesEachCreateOnceAndRefusesPastTheLimit() async throws {
         try await withSQLiteHandler { client in
             await client.request("POST", "/api/v1/namespaces", body: #"{"metadata":{"name":"metered"}}"#)

@@ -5,8 +5,11 @@ import Synchronization
 
 /// One object as admission plugins read it: its JSON and the resource version to compare-and-swap against.
 package struct AdmissionStoredObject: Sendable {
-    package var object: JSONValue
-    package var resourceVersion: String
+    package let object: JSONValue
+    package let resourceVersion: String
+    /// The object as last decoded, shared by every copy of this value: a cached object that many requests read
+    /// (a namespace's ServiceAccount, the PriorityClasses) is decoded once per version, not once per request.
+    private let decoded = DecodedObject()
 
     package init(object: JSONValue, resourceVersion: String) {
         self.object = object
@@ -15,11 +18,19 @@ package struct AdmissionStoredObject: Sendable {
 
     /// The object decoded as `type`.
     package func decode<T: APIObject>(_ type: T.Type) throws -> T {
+        if let object = self.decoded.value.withLock({ $0 }) as? T { return object }
+        let object: T
         do {
-            return try JSONValueDecoder().decode(T.self, from: self.object)
+            object = try JSONValueDecoder().decode(T.self, from: self.object)
         } catch {
             throw APIError.internalError("decoding \(T.groupVersionKind.kind): \(error)")
         }
+        self.decoded.value.withLock { $0 = object }
+        return object
+    }
+
+    private final class DecodedObject: Sendable {
+        let value = Mutex<(any APIObject)?>(nil)
     }
 }
 
@@ -77,6 +88,11 @@ extension AdmissionObjectSource {
 /// Stores are attached after they are made (each store's chain is built before the other stores exist).
 final class StoreAdmissionObjects: AdmissionObjectSource {
     private let stores = Mutex<[GroupResource: ResourceStore]>([:])
+    /// The cached objects admission read last, by key, with the revision they are of: plugins read the same few
+    /// objects for every request (a namespace's ServiceAccount, the PriorityClasses, its quotas), and a hit skips
+    /// parsing the cached bytes and, through ``AdmissionStoredObject``, decoding them. Emptied when full.
+    private let recent = Mutex<[String: (modRevision: Revision, object: AdmissionStoredObject)]>([:])
+    private static let recentLimit = 1024
 
     init() {}
 
@@ -103,7 +119,7 @@ final class StoreAdmissionObjects: AdmissionObjectSource {
         if cached,
             let read = await store.readCache({ try await store.cacher.get(key: key, notOlderThan: $0, timeout: $1) })
         {
-            return try read.object.map(Self.admissionObject)
+            return try read.object.map(self.admissionObject)
         }
         guard let keyValue = try await store.storage.get(key) else { return nil }
         return AdmissionStoredObject(
@@ -120,7 +136,7 @@ final class StoreAdmissionObjects: AdmissionObjectSource {
                 try await store.cacher.list(prefix: prefix, notOlderThan: $0, timeout: $1)
             })
         {
-            return try read.objects.map(Self.admissionObject)
+            return try read.objects.map(self.admissionObject)
         }
         let result = try await store.storage.list(prefix: prefix)
         return try result.keyValues.map {
@@ -128,12 +144,20 @@ final class StoreAdmissionObjects: AdmissionObjectSource {
         }
     }
 
-    private static func admissionObject(_ object: CachedObject<ObjectAttributes>) throws -> AdmissionStoredObject {
+    private func admissionObject(_ object: CachedObject<ObjectAttributes>) throws -> AdmissionStoredObject {
+        if let known = self.recent.withLock({ $0[object.key] }), known.modRevision == object.modRevision {
+            return known.object
+        }
         let resourceVersion = object.modRevision.description
         guard let stored = StoredObject(value: object.value),
             let json = try? stored.decode(resourceVersion: resourceVersion)
         else { throw APIError.internalError("the cached value of \(object.key) is corrupted") }
-        return AdmissionStoredObject(object: json, resourceVersion: resourceVersion)
+        let result = AdmissionStoredObject(object: json, resourceVersion: resourceVersion)
+        self.recent.withLock { recent in
+            if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
+            recent[object.key] = (object.modRevision, result)
+        }
+        return result
     }
 
     func updateStatus(
@@ -228,14 +252,12 @@ package final class InMemoryAdmissionObjects: AdmissionObjectSource {
     ) async throws -> Bool {
         self.state.withLock { state in
             let key = Key(resource: resource, namespace: namespace ?? "", name: name)
-            guard var stored = state.objects[key], stored.resourceVersion == resourceVersion,
+            guard let stored = state.objects[key], stored.resourceVersion == resourceVersion,
                 case .object(var members) = stored.object
             else { return false }
             members["status"] = status
             state.revision += 1
-            stored.object = .object(members)
-            stored.resourceVersion = String(state.revision)
-            state.objects[key] = stored
+            state.objects[key] = AdmissionStoredObject(object: .object(members), resourceVersion: String(state.revision))
             return true
         }
     }

@@ -27,6 +27,13 @@ struct ResourceQuotaAdmission: ValidatingAdmissionPlugin {
         else { return }
         let evaluator = QuotaEvaluator(group: attributes.resource.group, resource: attributes.resource.resource)
         guard attributes.operation == .create || evaluator.chargesUpdates else { return }
+        // A namespace without quotas (most) charges nothing: the object's usage is not even computed.
+        var listed: [AdmissionStoredObject]? = try await self.objects.list(
+            .resourceQuotas,
+            namespace: attributes.namespace,
+            cached: true
+        )
+        if listed?.isEmpty == true { return }
         var delta = evaluator.usage(object)
         if attributes.operation == .update, let old = attributes.oldObject {
             delta = QuotaEvaluator.subtractNonNegative(delta, evaluator.usage(old))
@@ -38,7 +45,13 @@ struct ResourceQuotaAdmission: ValidatingAdmissionPlugin {
         // are read live, as upstream refreshes them from the server.
         var cached = true
         for _ in 0..<16 {
-            let quotas = try await self.objects.list(.resourceQuotas, namespace: attributes.namespace, cached: cached)
+            let quotas: [AdmissionStoredObject]
+            if let first = listed {
+                quotas = first
+                listed = nil
+            } else {
+                quotas = try await self.objects.list(.resourceQuotas, namespace: attributes.namespace, cached: cached)
+            }
             var pending: [(name: String, used: [String: Quantity], resourceVersion: String, status: CoreV1.ResourceQuotaStatus)] = []
             for stored in quotas {
                 let quota = try stored.decode(CoreV1.ResourceQuota.self)
