@@ -75,8 +75,17 @@ extension PathElement: Comparable {
 
     /// Byte-wise comparison, as Go compares strings.
     static func compareStrings(_ a: String, _ b: String) -> Int {
-        if a == b { return 0 }
-        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+        var (a, b) = (a, b)
+        // Native strings are contiguous UTF-8: compared as bytes, without the generic view's per-byte iteration.
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                for index in 0..<common where x[index] != y[index] {
+                    return x[index] < y[index] ? -1 : 1
+                }
+                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+            }
+        }
     }
 
     /// Upstream's total order of values: numbers, strings, booleans, lists, maps, then null.

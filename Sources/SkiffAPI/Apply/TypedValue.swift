@@ -146,6 +146,7 @@ enum TypedValue {
             let left = lhs?.objectValue
             let right = rhs?.objectValue
             let present = (left: left != nil, right: right != nil)
+            if left?.isEmpty ?? true, let right { result.added.reserveCapacity(right.count) }
             if let left {
                 for (name, value) in left {
                     Self.compareChild(
