@@ -113,22 +113,26 @@ struct APIServerBench: Sendable {
                 let perClient = total / clients
                 let operations = perClient * clients
                 var best = (h2: 0.0, h1: 0.0, bare: 0.0)
+                var cpu = (h2: Double.infinity, h1: Double.infinity, bare: Double.infinity)
                 for round in 0..<settings.rounds {
                     let names: @Sendable (String, Int, Int) -> String = { protocolName, client, index in
                         "c\(clients)-\(protocolName)-r\(round)-\(client)-\(index)"
                     }
-                    let h2Seconds = try await Self.concurrently(clients: clients, perClient: perClient) { c, i in
+                    let h2Run = try await Self.measured(clients: clients, perClient: perClient) { c, i in
                         try await h2.createPod(names("h2", c, i), namespace: "bench")
                     }
-                    best.h2 = max(best.h2, Double(operations) / h2Seconds)
-                    let h1Seconds = try await Self.concurrently(clients: clients, perClient: perClient) { c, i in
+                    best.h2 = max(best.h2, Double(operations) / h2Run.seconds)
+                    cpu.h2 = min(cpu.h2, h2Run.cpuSeconds / Double(operations))
+                    let h1Run = try await Self.measured(clients: clients, perClient: perClient) { c, i in
                         try await h1.createPod(names("h1", c, i), namespace: "bench")
                     }
-                    best.h1 = max(best.h1, Double(operations) / h1Seconds)
-                    let bareSeconds = try await Self.concurrently(clients: clients, perClient: perClient) { c, i in
+                    best.h1 = max(best.h1, Double(operations) / h1Run.seconds)
+                    cpu.h1 = min(cpu.h1, h1Run.cpuSeconds / Double(operations))
+                    let bareRun = try await Self.measured(clients: clients, perClient: perClient) { c, i in
                         _ = try await bare.create("/registry/pods/bench/" + names("h2", c, i), value: value)
                     }
-                    best.bare = max(best.bare, Double(operations) / bareSeconds)
+                    best.bare = max(best.bare, Double(operations) / bareRun.seconds)
+                    cpu.bare = min(cpu.bare, bareRun.cpuSeconds / Double(operations))
                     if clients == 64 && round == 0 {
                         existing = (0..<clients).flatMap { c in (0..<perClient).map { names("h2", c, $0) } }
                     }
@@ -139,6 +143,7 @@ struct APIServerBench: Sendable {
                     key: "create_h2_c\(clients)",
                     server: best.h2,
                     bare: best.bare,
+                    cpu: (cpu.h2, cpu.bare),
                     unit: "creates/s",
                     goal: clients == 1 ? nil : ("≥ 1,000/s", best.h2 >= 1000)
                 )
@@ -147,6 +152,7 @@ struct APIServerBench: Sendable {
                     key: "create_h1_c\(clients)",
                     server: best.h1,
                     bare: best.bare,
+                    cpu: (cpu.h1, cpu.bare),
                     unit: "creates/s",
                     goal: clients == 1 ? nil : ("≥ 1,000/s", best.h1 >= 1000)
                 )
@@ -173,25 +179,29 @@ struct APIServerBench: Sendable {
             let perGetter = settings.gets / 64
             let gets = perGetter * 64
             var bestGets = (server: 0.0, bare: 0.0)
+            var getCPU = (server: Double.infinity, bare: Double.infinity)
             for _ in 0..<settings.rounds {
-                let serverSeconds = try await Self.concurrently(clients: 64, perClient: perGetter) { _, _ in
+                let serverRun = try await Self.measured(clients: 64, perClient: perGetter) { _, _ in
                     let name = existingNames.randomElement()!
                     let reply = try await h2.get("/api/v1/namespaces/bench/pods/\(name)")
                     guard reply.bytes.count > 100 else { throw BenchFailure("short get reply") }
                 }
-                bestGets.server = max(bestGets.server, Double(gets) / serverSeconds)
-                let bareSeconds = try await Self.concurrently(clients: 64, perClient: perGetter) { _, _ in
+                bestGets.server = max(bestGets.server, Double(gets) / serverRun.seconds)
+                getCPU.server = min(getCPU.server, serverRun.cpuSeconds / Double(gets))
+                let bareRun = try await Self.measured(clients: 64, perClient: perGetter) { _, _ in
                     guard try await bare.get("/registry/pods/bench/" + existingNames.randomElement()!) != nil else {
                         throw BenchFailure("a bare get found nothing")
                     }
                 }
-                bestGets.bare = max(bestGets.bare, Double(gets) / bareSeconds)
+                bestGets.bare = max(bestGets.bare, Double(gets) / bareRun.seconds)
+                getCPU.bare = min(getCPU.bare, bareRun.cpuSeconds / Double(gets))
             }
             report.throughput(
                 "get, 64 clients, HTTP/2",
                 key: "get_h2_c64",
                 server: bestGets.server,
                 bare: bestGets.bare,
+                cpu: getCPU,
                 unit: "gets/s"
             )
 
@@ -274,6 +284,17 @@ struct APIServerBench: Sendable {
             }
         }
         return Self.seconds(Self.clock.now - start)
+    }
+
+    /// ``concurrently(clients:perClient:_:)``, with the CPU time the process used meanwhile (clients included).
+    static func measured(
+        clients: Int,
+        perClient: Int,
+        _ operation: @escaping @Sendable (_ client: Int, _ index: Int) async throws -> Void
+    ) async throws -> (seconds: Double, cpuSeconds: Double) {
+        let cpu = BenchCPU.seconds()
+        let seconds = try await Self.concurrently(clients: clients, perClient: perClient, operation)
+        return (seconds, BenchCPU.seconds() - cpu)
     }
 
     /// Starts operation `i` at `start + i / rate` whatever the others do; returns each one's latency from its

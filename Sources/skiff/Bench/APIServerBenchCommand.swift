@@ -15,7 +15,9 @@ import SkiffStorageSQLite
 /// opens it) with a CA and an admin client certificate generated for the run; the reference is a second
 /// `SQLiteStorage` fed the bytes the server stored for the same Pod, at the same concurrency. "ratio" is the bare
 /// store's throughput divided by the server's (latencies: the server's divided by the store's); 1.00× means no
-/// overhead. Client and server share the machine, so throughput figures include the client's CPU.
+/// overhead. Client and server share the machine, so throughput figures include the client's CPU. The create and get
+/// rows also give the process's CPU time per operation (clients included), which the machine's other load moves
+/// less than throughput.
 ///
 /// The memory and start-up part runs `skiff server` (this executable) as a child process on a fresh data directory,
 /// reads its `/proc/<pid>/status`, fills it with `--pods` Pods, then restarts it on the existing directory.

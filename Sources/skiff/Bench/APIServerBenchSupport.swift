@@ -270,17 +270,29 @@ struct APIServerBenchReport {
         key: String,
         server: Double,
         bare: Double,
+        cpu: (server: Double, bare: Double)? = nil,
         unit: String,
         goal: (String, Bool)? = nil
     ) {
+        func cell(_ rate: Double, _ cpuSeconds: Double?) -> String {
+            let text = String(format: "%.0f ", rate) + unit
+            guard let cpuSeconds else { return text }
+            return text + String(format: ", %.0f µs CPU", cpuSeconds * 1e6)
+        }
         self.text += Self.row(
             name,
-            String(format: "%.0f ", server) + unit,
-            String(format: "%.0f ", bare) + unit,
+            cell(server, cpu?.server),
+            cell(bare, cpu?.bare),
             String(format: "%.2f×", bare / server),
             Self.goalText(goal)
         )
         self.figures += [(key, server), (key + "_bare", bare), (key + "_ratio", bare / server)]
+        if let cpu {
+            self.figures += [
+                (key + "_cpu_us", cpu.server * 1e6), (key + "_bare_cpu_us", cpu.bare * 1e6),
+                (key + "_cpu_ratio", cpu.server / cpu.bare),
+            ]
+        }
     }
 
     mutating func latency(_ name: String, key: String, server: [Double], bare: [Double], goal: (String, Bool)?) {
@@ -354,5 +366,16 @@ struct APIServerBenchReport {
 
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+/// CPU time of this process.
+enum BenchCPU {
+    /// User and system CPU seconds the process (every thread) has used, from `getrusage` (microseconds).
+    static func seconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return value(usage.ru_utime) + value(usage.ru_stime)
     }
 }
