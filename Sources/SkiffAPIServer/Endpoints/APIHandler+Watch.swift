@@ -145,9 +145,18 @@ extension APIHandler {
         case failed(String)
     }
 
+    /// How many events the relay between the cache and the client holds at once.
+    static let watchRelayCapacity = 64
+
     /// Moves events from the cache to the client until the timeout, the client leaving, or the cache ending the
-    /// watch (a slow client). The relay buffer is bounded: a client that cannot keep up is disconnected, as
-    /// upstream terminates slow watchers, and never holds back the cache or other watchers.
+    /// watch (a slow client).
+    ///
+    /// The relay only paces: its producer takes an event from the cache when the client has written one of the
+    /// ``watchRelayCapacity`` before it. A client that stops reading thus stops its cache watcher too, which the
+    /// cache ends once it falls ``Cacher/watcherBufferSize`` live events behind, as upstream terminates slow
+    /// watchers; it never holds back the cache or the other watchers. Initial events (a replay after a
+    /// resourceVersion, a watch-list's snapshot) come at the client's pace and never count as falling behind:
+    /// a relay that dropped instead ended every replay longer than its buffer part-way.
     private static func pump(
         events: Cacher<ObjectAttributes>.EventStream,
         encoder: WatchEventEncoder,
@@ -155,12 +164,14 @@ extension APIHandler {
         bookmarkInterval: Duration?,
         write: @concurrent ([UInt8]) async throws -> Void
     ) async throws {
-        let (items, continuation) = AsyncStream.makeStream(of: WatchItem.self, bufferingPolicy: .bufferingOldest(4096))
+        let (items, continuation) = AsyncStream.makeStream(of: WatchItem.self)
+        let credits = RelayCredits(Self.watchRelayCapacity)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     for try await event in events {
-                        if case .dropped = continuation.yield(.event(event)) { break }
+                        guard await credits.acquire() else { break }
+                        continuation.yield(.event(event))
                     }
                 } catch let error as StorageError where error.code == .watcherTooSlow {
                     // The client re-watches from its last resourceVersion.
@@ -185,10 +196,13 @@ extension APIHandler {
             var state = WatchEventEncoder.State()
             // An immediate empty write sends the headers, so clients see the watch established at once.
             try await write([])
+            defer { credits.close() }
             for await item in items {
                 let chunk: [UInt8]?
                 switch item {
-                case .event(let event): chunk = try encoder.encode(event, state: &state)
+                case .event(let event):
+                    credits.release()
+                    chunk = try encoder.encode(event, state: &state)
                 case .bookmarkTick: chunk = encoder.bookmark(state: &state)
                 case .failed(let message):
                     chunk = encoder.error(APIError.internalError(message))
@@ -308,5 +322,72 @@ struct WatchEventEncoder: Sendable {
         }
         line.append(contentsOf: "}\n".utf8)
         return line
+    }
+}
+
+/// Permits for the events in flight between one producer and one consumer: a relay with backpressure.
+///
+/// Continuations are resumed outside the lock (a cancellation handler runs under the runtime's lock on its task).
+final class RelayCredits: Sendable {
+    private struct State {
+        var available: Int
+        var waiter: CheckedContinuation<Bool, Never>?
+        var closed = false
+    }
+
+    private let state: Mutex<State>
+
+    init(_ count: Int) {
+        self.state = Mutex(State(available: max(1, count)))
+    }
+
+    /// Takes a permit, waiting for one; `false` once the relay is closed or the waiting task cancelled.
+    func acquire() async -> Bool {
+        let immediate = self.state.withLock { state -> Bool? in
+            if state.closed { return false }
+            guard state.available > 0 else { return nil }
+            state.available -= 1
+            return true
+        }
+        if let immediate { return immediate }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let outcome = self.state.withLock { state -> Bool? in
+                    if state.closed || Task.isCancelled { return false }
+                    if state.available > 0 {
+                        state.available -= 1
+                        return true
+                    }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let outcome { continuation.resume(returning: outcome) }
+            }
+        } onCancel: {
+            self.close()
+        }
+    }
+
+    /// Gives a permit back, straight to a waiting producer if there is one.
+    func release() {
+        let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.available += 1
+            return nil
+        }
+        waiter?.resume(returning: true)
+    }
+
+    /// Ends the relay: a waiting producer, and every later ``acquire()``, get `false`.
+    func close() {
+        let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            state.closed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: false)
     }
 }
