@@ -35,6 +35,9 @@ extension APIHandler {
         let timeoutSeconds = try query.int64("timeoutSeconds")
         let requested = try resourceVersion.map { (string) throws(APIError) in try ResourceStore.parseResourceVersion(string) }
 
+        // The last revision this server wrote to the resource: a consistent read's initial state includes it
+        // (the cache may not have applied it yet), as lists read the cache (``ResourceStore/readCache(_:)``).
+        let latest: Revision? = store.lastWriteRevision == .zero ? nil : store.lastWriteRevision
         let start: Cacher<ObjectAttributes>.WatchStart
         var announceInitialEnd = false
         if let sendInitialEvents {
@@ -67,7 +70,8 @@ extension APIHandler {
                         ]
                     )
                 }
-                start = .initialState(notOlderThan: requested == .zero ? nil : requested)
+                // Unset is a consistent read (everything written before the request), "0" any state.
+                start = .initialState(notOlderThan: requested == nil ? latest : (requested == .zero ? nil : requested))
                 announceInitialEnd = true
             } else {
                 start = requested.map { $0 == .zero ? .now : .after($0) } ?? .now
@@ -75,8 +79,9 @@ extension APIHandler {
         } else if let match, match != "NotOlderThan" || requested == nil {
             throw APIError.badRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
         } else if requested == nil || requested == .zero {
-            // "Get state and start at most recent": synthetic ADDED events for what exists, then changes.
-            start = .initialState(notOlderThan: nil)
+            // "Get state and start at most recent" (unset: consistent, "0": any state): synthetic ADDED events for
+            // what exists, then changes.
+            start = .initialState(notOlderThan: requested == nil ? latest : nil)
         } else {
             start = .after(requested!)
         }
@@ -139,7 +144,7 @@ extension APIHandler {
         )
     }
 
-    private enum WatchItem: Sendable {
+    enum WatchItem: Sendable {
         case event(CacheEvent<ObjectAttributes>)
         case bookmarkTick
         case failed(String)
@@ -151,12 +156,16 @@ extension APIHandler {
     /// Moves events from the cache to the client until the timeout, the client leaving, or the cache ending the
     /// watch (a slow client).
     ///
-    /// The relay only paces: its producer takes an event from the cache when the client has written one of the
-    /// ``watchRelayCapacity`` before it. A client that stops reading thus stops its cache watcher too, which the
-    /// cache ends once it falls ``Cacher/watcherBufferSize`` live events behind, as upstream terminates slow
-    /// watchers; it never holds back the cache or the other watchers. Initial events (a replay after a
-    /// resourceVersion, a watch-list's snapshot) come at the client's pace and never count as falling behind:
-    /// a relay that dropped instead ended every replay longer than its buffer part-way.
+    /// The relay (``WatchRelay``) paces: its producer takes an event from the cache only while fewer than
+    /// ``watchRelayCapacity`` wait to be written. A client that stops reading thus stops its cache watcher too,
+    /// which the cache ends once it falls ``Cacher/watcherBufferSize`` live events behind, as upstream terminates
+    /// slow watchers; it never holds back the cache or the other watchers. Initial events (a replay after a
+    /// resourceVersion, a watch-list's snapshot) come at the client's pace and never count as falling behind: a
+    /// relay that dropped instead ended every replay longer than its buffer part-way.
+    ///
+    /// The writer takes every event waiting at once and writes them as one chunk: a replay, a watch-list or a
+    /// burst of changes costs one write (one HTTP/2 frame and TLS record, or one hand-over in process) per batch,
+    /// not per event; a lone change is written as soon as it comes.
     private static func pump(
         events: Cacher<ObjectAttributes>.EventStream,
         encoder: WatchEventEncoder,
@@ -164,50 +173,51 @@ extension APIHandler {
         bookmarkInterval: Duration?,
         write: @concurrent ([UInt8]) async throws -> Void
     ) async throws {
-        let (items, continuation) = AsyncStream.makeStream(of: WatchItem.self)
-        let credits = RelayCredits(Self.watchRelayCapacity)
+        let relay = WatchRelay<WatchItem>(capacity: Self.watchRelayCapacity)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     for try await event in events {
-                        guard await credits.acquire() else { break }
-                        continuation.yield(.event(event))
+                        guard await relay.push(.event(event)) else { break }
                     }
                 } catch let error as StorageError where error.code == .watcherTooSlow {
                     // The client re-watches from its last resourceVersion.
                 } catch is CancellationError {
                 } catch {
-                    continuation.yield(.failed("\(error)"))
+                    relay.pushWithoutWaiting(.failed("\(error)"))
                 }
-                continuation.finish()
+                relay.finish()
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                continuation.finish()
+                relay.finish()
             }
             if let bookmarkInterval {
                 group.addTask {
                     while !Task.isCancelled {
                         do { try await Task.sleep(for: bookmarkInterval) } catch { return }
-                        continuation.yield(.bookmarkTick)
+                        relay.pushWithoutWaiting(.bookmarkTick)
                     }
                 }
             }
             var state = WatchEventEncoder.State()
             // An immediate empty write sends the headers, so clients see the watch established at once.
             try await write([])
-            defer { credits.close() }
-            for await item in items {
-                let chunk: [UInt8]?
-                switch item {
-                case .event(let event):
-                    credits.release()
-                    chunk = try encoder.encode(event, state: &state)
-                case .bookmarkTick: chunk = encoder.bookmark(state: &state)
-                case .failed(let message):
-                    chunk = encoder.error(APIError.internalError(message))
+            defer { relay.close() }
+            while let batch = await relay.takeAll() {
+                var chunk: [UInt8] = []
+                for item in batch {
+                    let encoded: [UInt8]?
+                    switch item {
+                    case .event(let event): encoded = try encoder.encode(event, state: &state)
+                    case .bookmarkTick: encoded = encoder.bookmark(state: &state)
+                    case .failed(let message): encoded = encoder.error(APIError.internalError(message))
+                    }
+                    if let encoded {
+                        if chunk.isEmpty { chunk = encoded } else { chunk.append(contentsOf: encoded) }
+                    }
                 }
-                if let chunk, !chunk.isEmpty { try await write(chunk) }
+                if !chunk.isEmpty { try await write(chunk) }
             }
             group.cancelAll()
         }
@@ -325,69 +335,173 @@ struct WatchEventEncoder: Sendable {
     }
 }
 
-/// Permits for the events in flight between one producer and one consumer: a relay with backpressure.
+/// The queue between a watch's producer (its cache stream) and its writer: the producer waits while `capacity`
+/// items are queued; the writer takes everything queued at once.
 ///
-/// Continuations are resumed outside the lock (a cancellation handler runs under the runtime's lock on its task).
-final class RelayCredits: Sendable {
+/// One producer waits for room (``push(_:)``); others (bookmark ticks, a failure) add without waiting. One
+/// writer takes (``takeAll()``). Continuations are resumed outside the lock: a cancellation handler runs under
+/// the runtime's lock on its task, which a resumption may need.
+final class WatchRelay<Item: Sendable>: Sendable {
     private struct State {
-        var available: Int
-        var waiter: CheckedContinuation<Bool, Never>?
+        var items: [Item] = []
+        var producer: CheckedContinuation<Bool, Never>?
+        var writer: CheckedContinuation<[Item]?, Never>?
+        /// No more items will come: the writer takes the rest, then `nil`.
+        var finished = false
+        /// The writer is gone: producers are turned away.
         var closed = false
     }
 
-    private let state: Mutex<State>
-
-    init(_ count: Int) {
-        self.state = Mutex(State(available: max(1, count)))
+    /// What a push found: the item queued (a waiting writer to hand the queue to), refused, or no room.
+    private enum PushOutcome {
+        case queued(writer: CheckedContinuation<[Item]?, Never>?, items: [Item]?)
+        case refused
+        case full
     }
 
-    /// Takes a permit, waiting for one; `false` once the relay is closed or the waiting task cancelled.
-    func acquire() async -> Bool {
-        let immediate = self.state.withLock { state -> Bool? in
-            if state.closed { return false }
-            guard state.available > 0 else { return nil }
-            state.available -= 1
-            return true
+    /// What a take found: items (or the end) and a producer waiting for room, or nothing yet.
+    private enum TakeOutcome {
+        case taken(items: [Item]?, producer: CheckedContinuation<Bool, Never>?)
+        case empty
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Queues `item`, first waiting while the queue is full; `false` (and nothing queued) once the writer is
+    /// gone, the relay finished, or the waiting task cancelled.
+    func push(_ item: Item) async -> Bool {
+        while true {
+            let outcome = self.state.withLock { state -> PushOutcome in
+                if state.closed || state.finished { return .refused }
+                guard state.items.count < self.capacity else { return .full }
+                return Self.append(item, to: &state)
+            }
+            switch outcome {
+            case .queued(let writer, let items):
+                writer?.resume(returning: items)
+                return true
+            case .refused:
+                return false
+            case .full:
+                guard await self.waitForRoom() else { return false }
+            }
         }
-        if let immediate { return immediate }
-        return await withTaskCancellationHandler {
+    }
+
+    /// Suspends until the queue has room; `false` once the relay is closed or finished, or the task cancelled.
+    private func waitForRoom() async -> Bool {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let outcome = self.state.withLock { state -> Bool? in
-                    if state.closed || Task.isCancelled { return false }
-                    if state.available > 0 {
-                        state.available -= 1
-                        return true
-                    }
-                    state.waiter = continuation
+                let ready = self.state.withLock { state -> Bool? in
+                    if state.closed || state.finished || Task.isCancelled { return false }
+                    if state.items.count < self.capacity { return true }
+                    state.producer = continuation
                     return nil
                 }
-                if let outcome { continuation.resume(returning: outcome) }
+                if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
             self.close()
         }
     }
 
-    /// Gives a permit back, straight to a waiting producer if there is one.
-    func release() {
-        let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.available += 1
-            return nil
+    /// Queues `item` whatever the queue holds (rare items: bookmark ticks, a failure); ignored once closed or
+    /// finished.
+    func pushWithoutWaiting(_ item: Item) {
+        let outcome = self.state.withLock { state -> PushOutcome in
+            if state.closed || state.finished { return .refused }
+            return Self.append(item, to: &state)
         }
-        waiter?.resume(returning: true)
+        if case .queued(let writer, let items) = outcome { writer?.resume(returning: items) }
     }
 
-    /// Ends the relay: a waiting producer, and every later ``acquire()``, get `false`.
-    func close() {
-        let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            state.closed = true
-            defer { state.waiter = nil }
-            return state.waiter
+    /// No more items: the writer gets what is queued, then `nil`; a waiting producer is turned away.
+    func finish() {
+        let (writer, producer, rest) = self.state.withLock { state in
+            state.finished = true
+            let writer = state.writer
+            let producer = state.producer
+            state.writer = nil
+            state.producer = nil
+            return (writer, producer, writer == nil ? nil : Self.takeItems(&state))
         }
-        waiter?.resume(returning: false)
+        writer?.resume(returning: rest)
+        producer?.resume(returning: false)
+    }
+
+    /// The writer is gone: producers are turned away from now on.
+    func close() {
+        let producer = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            state.closed = true
+            defer { state.producer = nil }
+            return state.producer
+        }
+        producer?.resume(returning: false)
+    }
+
+    /// Everything queued, waiting for at least one item; `nil` once the relay is finished and empty (or the
+    /// writer's task is cancelled).
+    func takeAll() async -> [Item]? {
+        let outcome = self.state.withLock { state in Self.take(&state) }
+        if case .taken(let items, let producer) = outcome {
+            producer?.resume(returning: true)
+            return items
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[Item]?, Never>) in
+                let outcome = self.state.withLock { state -> TakeOutcome in
+                    if Task.isCancelled {
+                        state.closed = true
+                        return .taken(items: nil, producer: nil)
+                    }
+                    let outcome = Self.take(&state)
+                    if case .empty = outcome { state.writer = continuation }
+                    return outcome
+                }
+                if case .taken(let items, let producer) = outcome {
+                    producer?.resume(returning: true)
+                    continuation.resume(returning: items)
+                }
+            }
+        } onCancel: {
+            let writer = self.state.withLock { state -> CheckedContinuation<[Item]?, Never>? in
+                state.closed = true
+                defer { state.writer = nil }
+                return state.writer
+            }
+            writer?.resume(returning: nil)
+            self.close()
+        }
+    }
+
+    /// Appends `item`; a waiting writer is handed the whole queue.
+    private static func append(_ item: Item, to state: inout State) -> PushOutcome {
+        state.items.append(item)
+        guard let writer = state.writer else { return .queued(writer: nil, items: nil) }
+        state.writer = nil
+        let items = state.items
+        state.items = []
+        return .queued(writer: writer, items: items)
+    }
+
+    /// The queued items (and the producer waiting for room), the end, or nothing yet.
+    private static func take(_ state: inout State) -> TakeOutcome {
+        guard !state.items.isEmpty || state.finished || state.closed else { return .empty }
+        let producer = state.producer
+        state.producer = nil
+        return .taken(items: Self.takeItems(&state), producer: producer)
+    }
+
+    /// Takes the queued items: `nil` when there are none (only asked once the relay is finished or closed).
+    private static func takeItems(_ state: inout State) -> [Item]? {
+        if state.items.isEmpty { return nil }
+        let items = state.items
+        state.items = []
+        return items
     }
 }
