@@ -21,6 +21,43 @@ import Testing
         }
     }
 
+    /// The binding edits the stored JSON; what it stores is what a typed write stores, in Go's member order, so a
+    /// write of the object as read changes nothing.
+    @Test func bindingStoresGoMemberOrderAndTheBindingsAnnotations() async throws {
+        try await withTestHandler { client in
+            let pod = #"{"metadata":{"name":"q","labels":{"app":"a"},"annotations":{"m":"1"}},"spec":{"containers":[{"name":"c","image":"i"}]}}"#
+            #expect(await client.request("POST", "/api/v1/namespaces/default/pods", body: pod).status == 201)
+            let binding =
+                #"{"apiVersion":"v1","kind":"Binding","metadata":{"name":"q","annotations":{"z":"3","a":"2"}},"target":{"kind":"Node","name":"n1"}}"#
+            let bound = await client.request("POST", "/api/v1/namespaces/default/pods/q/binding", body: binding)
+            #expect(bound.status == 201, "\(bound.text)")
+            let read = await client.request("GET", "/api/v1/namespaces/default/pods/q")
+            #expect(read.json["spec"]?["nodeName"] == "n1")
+            #expect(read.json["metadata"]?["annotations"]?.objectValue?.keys == ["a", "m", "z"])
+            let scheduled = read.json["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "PodScheduled" }
+            #expect(scheduled?["status"] == "True")
+            #expect(scheduled?.objectValue?.keys == ["type", "status", "lastTransitionTime"])
+            let spec = read.json["spec"]?.objectValue?.keys ?? []
+            #expect(spec.firstIndex(of: "nodeName").map { $0 > spec.firstIndex(of: "serviceAccountName")! } == true)
+            #expect(spec.firstIndex(of: "nodeName").map { $0 < spec.firstIndex(of: "securityContext")! } == true)
+            let put = await client.request("PUT", "/api/v1/namespaces/default/pods/q", body: read.text)
+            #expect(put.status == 200, "\(put.text)")
+            #expect(put.json["metadata"]?["resourceVersion"] == read.json["metadata"]?["resourceVersion"])
+        }
+    }
+
+    @Test func bindingRefusesAGatedPod() async throws {
+        try await withTestHandler { client in
+            let pod = #"{"metadata":{"name":"g"},"spec":{"schedulingGates":[{"name":"wait"}],"containers":[{"name":"c","image":"i"}]}}"#
+            #expect(await client.request("POST", "/api/v1/namespaces/default/pods", body: pod).status == 201)
+            let binding = #"{"apiVersion":"v1","kind":"Binding","metadata":{"name":"g"},"target":{"kind":"Node","name":"n1"}}"#
+            let refused = await client.request("POST", "/api/v1/namespaces/default/pods/g/binding", body: binding)
+            #expect(refused.status == 409)
+            #expect(refused.json["message"]?.stringValue?.hasSuffix("pod g has non-empty .spec.schedulingGates") == true)
+            #expect(await client.request("GET", "/api/v1/namespaces/default/pods/g").json["spec"]?["nodeName"] == nil)
+        }
+    }
+
     @Test func ephemeralContainersAreAddedOnlyThroughTheirSubresource() async throws {
         try await withTestHandler { client in
             await client.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)

@@ -42,6 +42,21 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Sets `key` to `value`: in place when present, otherwise just after the last member named in
+    /// `predecessors` (the members a Go struct declares before it), or first when none is present. An object in
+    /// Go's member order, as the typed encoder writes it, stays in that order.
+    public mutating func setInGoOrder(_ key: String, _ value: JSONValue, after predecessors: Set<String>) {
+        if let index = self.position(of: key) {
+            self.members[index].value = value
+            return
+        }
+        var insertion = 0
+        for (index, member) in self.members.enumerated() where predecessors.contains(member.key) {
+            insertion = index + 1
+        }
+        self.members.insert((key, value), at: insertion)
+    }
+
     /// The position of the first member named `key`: a scan that compares lengths before contents.
     @inline(__always)
     private func position(of key: String) -> Int? {

@@ -236,43 +236,95 @@ extension APIHandler {
             )
         }
         guard let podStore = self.store(group: "", version: "v1", resource: "pods") else { throw APIError.pathNotFound() }
-        _ = try await podStore.update(
-            namespace: namespace,
-            name: podName,
-            subresource: "binding",
-            allowCreate: false,
-            dryRun: try Self.dryRun(query)
-        ) { current in
-            guard let current else { throw APIError.notFound(group: "", resource: "pods", name: podName) }
-            guard var pod = current.decoded as? CoreV1.Pod else {
-                throw APIError.internalError("pods/binding: the stored object is not a Pod")
-            }
-            if pod.metadata.deletionTimestamp != nil {
-                throw APIError.conflict(group: "", resource: "pods/binding", name: podName, message: "pod \(podName) is being deleted, cannot be assigned to a host")
-            }
-            if let existing = pod.spec?.nodeName, !existing.isEmpty {
-                throw APIError.conflict(
-                    group: "",
-                    resource: "pods/binding",
-                    name: podName,
-                    message: "pod \(podName) is already assigned to node \"\(existing)\""
-                )
-            }
-            if let uid = binding.metadata.uid, !uid.isEmpty, uid != pod.metadata.uid {
-                throw APIError.conflict(group: "", resource: "pods/binding", name: podName, message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(pod.metadata.uid ?? "")")
-            }
-            pod.spec?.nodeName = node
-            var status = pod.status ?? CoreV1.PodStatus()
-            var conditions = status.conditions ?? []
-            conditions.removeAll { $0.type == "PodScheduled" }
-            conditions.append(CoreV1.PodCondition(type: "PodScheduled", status: "True", lastTransitionTime: Time(Date())))
-            status.conditions = conditions
-            pod.status = status
-            pod.metadata.resourceVersion = current.keyValue.modRevision.description
-            return pod
+        let annotations = binding.metadata.annotations ?? [:]
+        let now = Time(Date())
+        try await podStore.updateStoredJSON(namespace: namespace, name: podName, dryRun: try Self.dryRun(query)) { current in
+            try Self.assign(current, to: node, annotations: annotations, uid: binding.metadata.uid, podName: podName, now: now)
         }
         return Self.successStatus(code: 201)
     }
+
+    /// The pod `current` assigned to `node` (↔ the binding REST's `setPodHostAndAnnotations`): `spec.nodeName`
+    /// set, the binding's annotations added, the `PodScheduled` condition true. It edits the stored JSON, adding
+    /// members where Go's struct order puts them.
+    static func assign(
+        _ current: JSONValue,
+        to node: String,
+        annotations: [String: String],
+        uid: String?,
+        podName: String,
+        now: Time
+    ) throws -> JSONValue {
+        guard case .object(var pod) = current, case .object(var metadata)? = pod["metadata"] else {
+            throw APIError.internalError("pods/binding: the stored object is not a Pod")
+        }
+        var spec = pod["spec"]?.objectValue ?? JSONObject()
+        if metadata["deletionTimestamp"].map({ $0 != .null }) == true {
+            throw APIError.conflict(
+                group: "",
+                resource: "pods/binding",
+                name: podName,
+                message: "pod \(podName) is being deleted, cannot be assigned to a host"
+            )
+        }
+        if case .string(let existing)? = spec["nodeName"], !existing.isEmpty {
+            throw APIError.conflict(
+                group: "",
+                resource: "pods/binding",
+                name: podName,
+                message: "pod \(podName) is already assigned to node \"\(existing)\""
+            )
+        }
+        if let gates = spec["schedulingGates"]?.arrayValue, !gates.isEmpty {
+            throw APIError.conflict(
+                group: "",
+                resource: "pods/binding",
+                name: podName,
+                message: "pod \(podName) has non-empty .spec.schedulingGates"
+            )
+        }
+        let storedUID = metadata["uid"]?.stringValue ?? ""
+        if let uid, !uid.isEmpty, uid != storedUID {
+            throw APIError.conflict(
+                group: "",
+                resource: "pods/binding",
+                name: podName,
+                message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(storedUID)"
+            )
+        }
+        spec.setInGoOrder("nodeName", .string(node), after: Self.podSpecBeforeNodeName)
+        pod["spec"] = .object(spec)
+        if !annotations.isEmpty {
+            var merged: [String: JSONValue] = [:]
+            for (key, value) in metadata["annotations"]?.objectValue ?? JSONObject() { merged[key] = value }
+            for (key, value) in annotations { merged[key] = .string(value) }
+            // Go writes a map's keys sorted.
+            let sorted = JSONObject(merged.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
+            metadata.setInGoOrder("annotations", .object(sorted), after: Self.objectMetaBeforeAnnotations)
+            pod["metadata"] = .object(metadata)
+        }
+        var status = pod["status"]?.objectValue ?? JSONObject()
+        var conditions = (status["conditions"]?.arrayValue ?? []).filter { $0["type"] != "PodScheduled" }
+        conditions.append(
+            .object(JSONObject([("type", "PodScheduled"), ("status", "True"), ("lastTransitionTime", now.jsonTree())]))
+        )
+        status.setInGoOrder("conditions", .array(conditions), after: ["observedGeneration", "phase"])
+        pod.setInGoOrder("status", .object(status), after: ["apiVersion", "kind", "metadata", "spec"])
+        return .object(pod)
+    }
+
+    /// The members of `PodSpec` that Go's struct order puts before `nodeName`.
+    static let podSpecBeforeNodeName: Set<String> = [
+        "volumes", "initContainers", "containers", "ephemeralContainers", "restartPolicy",
+        "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector", "serviceAccountName",
+        "serviceAccount", "automountServiceAccountToken",
+    ]
+
+    /// The members of `ObjectMeta` that Go's struct order puts before `annotations`.
+    static let objectMetaBeforeAnnotations: Set<String> = [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
+        "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+    ]
 
     /// A subresource request's body (JSON, YAML or protobuf) as `type`, with the 400 wording of `resource`.
     static func decodeBody<T: Decodable>(_ request: APIRequest, as type: T.Type, resource: ServedResource) throws -> T {

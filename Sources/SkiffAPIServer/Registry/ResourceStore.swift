@@ -430,6 +430,47 @@ package final class ResourceStore: Sendable {
         )
     }
 
+    /// Changes the stored object's JSON with `mutate`, below the update rules, as upstream's registries change
+    /// objects straight through the storage (↔ `GuaranteedUpdate` with a mutation function, e.g. `pods/binding`'s
+    /// `setPodHostAndAnnotations`): no admission, no strategy, no typed decoding. `mutate` gets the current object
+    /// (with its resource version) and returns the new one; it runs again after a conflict. Whatever it adds must
+    /// follow Go's member order, which the typed encoder writes, so the stored bytes are what a typed write of
+    /// the same object stores.
+    package func updateStoredJSON(
+        namespace: String?,
+        name: String,
+        dryRun: Bool,
+        mutate: (_ current: JSONValue) throws -> JSONValue
+    ) async throws {
+        let key = self.resource.key(namespace: namespace, name: name)
+        var keyValue = try await self.storage.get(key)
+        for _ in 0..<64 {
+            guard let existing = keyValue else {
+                throw APIError.notFound(group: self.resource.group, resource: self.resource.plural, name: name)
+            }
+            let json = try mutate(try self.decodeStored(existing))
+            let value = StoredObject.encode(json)
+            if value == existing.value || dryRun { return }
+            self.expect(value, at: key, json: json)
+            do {
+                let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+                self.recordWrite(written.modRevision)
+                return
+            } catch let error as StorageError where error.code == .conflict {
+                keyValue = error.current
+            } catch let error as StorageError where error.code == .notFound {
+                keyValue = nil
+            }
+            self.cacher.withdrawExpectation(at: key)
+        }
+        throw APIError.conflict(
+            group: self.resource.group,
+            resource: self.resource.plural,
+            name: name,
+            message: APIError.modifiedMessage
+        )
+    }
+
     /// Writes an update (or the delete it amounts to); `nil` when the object changed meanwhile, with `keyValue`
     /// set to its new state for the next attempt. `encoded`, when given, is the object's canonical JSON, which
     /// spares encoding it again.
