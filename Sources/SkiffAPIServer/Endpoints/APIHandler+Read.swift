@@ -169,8 +169,31 @@ extension APIHandler {
         )
     }
 
-    /// Reads a list as upstream's resourceVersion semantics say: unset → consistent read from the store (paged);
-    /// `0` or `NotOlderThan` → the watch cache; `Exact` → the store at that revision.
+    /// The watch cache's objects that pass `selection`, as a list page at `revision`.
+    private static func cachedPage(
+        _ objects: [CachedObject<ObjectAttributes>],
+        revision: Revision,
+        selection: Selection
+    ) -> ListPage {
+        var items: [ListedItem] = []
+        items.reserveCapacity(objects.count)
+        for object in objects where selection.isEverything || selection.matches(object.attributes) {
+            guard let stored = StoredObject(value: object.value) else { continue }
+            items.append(
+                ListedItem(
+                    stored: stored,
+                    resourceVersion: object.modRevision.description,
+                    namespace: object.attributes.fields["metadata.namespace"],
+                    name: object.attributes.fields["metadata.name"]
+                )
+            )
+        }
+        return ListPage(items: items, revision: revision, continueToken: nil)
+    }
+
+    /// Reads a list as upstream's resourceVersion semantics say: unset → a consistent read, from the watch cache
+    /// once it is fresh when not paged, else from the store (paged); `0` or `NotOlderThan` → the watch cache;
+    /// `Exact` → the store at that revision.
     func readList(
         store: ResourceStore,
         namespace: String?,
@@ -206,20 +229,20 @@ extension APIHandler {
                 prefix: prefix,
                 notOlderThan: requested == .zero ? nil : requested
             )
-            var items: [ListedItem] = []
-            items.reserveCapacity(objects.count)
-            for object in objects where selection.isEverything || selection.matches(object.attributes) {
-                guard let stored = StoredObject(value: object.value) else { continue }
-                items.append(
-                    ListedItem(
-                        stored: stored,
-                        resourceVersion: object.modRevision.description,
-                        namespace: object.attributes.fields["metadata.namespace"],
-                        name: object.attributes.fields["metadata.name"]
-                    )
-                )
+            return Self.cachedPage(objects, revision: revision, selection: selection)
+        }
+
+        // A consistent list without paging: the watch cache once it holds everything the store held when the
+        // request came (↔ ConsistentListFromCache, on by default since 1.31). A cache that cannot catch up in
+        // time leaves the list to the store, as upstream falls back to etcd.
+        if requested == nil, match == nil, continueToken == nil, limit == nil, store.cacher.isReady {
+            let current = try await store.storage.currentRevision()
+            if let (objects, revision) = try? await store.cacher.list(
+                prefix: prefix,
+                notOlderThan: current == .zero ? nil : current
+            ) {
+                return Self.cachedPage(objects, revision: revision, selection: selection)
             }
-            return ListPage(items: items, revision: revision, continueToken: nil)
         }
 
         // The store: consistent, paged.
