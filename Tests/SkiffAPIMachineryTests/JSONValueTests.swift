@@ -268,3 +268,34 @@ struct JSONValueTests {
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data("1e3".utf8)) == .int(1000))
     }
 }
+
+/// Parsing that skips `metadata.managedFields`, for informers that trim them.
+struct JSONManagedFieldsDroppingTests {
+    static func parse(_ text: String, dropping: Bool = true) throws -> JSONValue {
+        try JSONValue.parse(Array(text.utf8), strings: nil, droppingManagedFields: dropping)
+    }
+
+    @Test func metadataLosesManagedFieldsAndKeepsEverythingElse() throws {
+        let text = #"""
+            {"kind":"PodList","items":[{"metadata":{"name":"a","managedFields":[{"manager":"x \"quoted\" ]}","fieldsV1":{"f:spec":{"f:containers":{"k:{\"name\":\"c\"}":{}}}}}],"labels":{"k":"v"}},"spec":{"managedFields":1}},{"metadata":{"managedFields":[],"name":"b"}}]}
+            """#
+        let value = try Self.parse(text)
+        let items = try #require(value["items"]?.arrayValue)
+        #expect(items.count == 2)
+        #expect(items[0]["metadata"] == .object(JSONObject([("name", "a"), ("labels", .object(JSONObject([("k", "v")])))])))
+        #expect(items[0]["spec"]?["managedFields"] == .int(1), "only metadata's member is dropped")
+        #expect(items[1]["metadata"] == .object(JSONObject([("name", "b")])))
+        let kept = try Self.parse(text, dropping: false)
+        #expect(kept["items"]?.arrayValue?.first?["metadata"]?["managedFields"]?.arrayValue?.count == 1)
+    }
+
+    @Test func skippedValuesOfEveryKindAndBrokenDocuments() throws {
+        for skipped in [#"null"#, #"12.5e3"#, #""s""#, #"{}"#, #"[[],{"a":["]"]}]"#] {
+            let value = try Self.parse(#"{"metadata":{"managedFields":\#(skipped),"uid":"u"}}"#)
+            #expect(value["metadata"] == .object(JSONObject([("uid", "u")])), "\(skipped)")
+        }
+        for broken in [#"{"metadata":{"managedFields":[{"a":"b"}"#, #"{"metadata":{"managedFields":"open}}"#, #"{"metadata":{"managedFields":}}"#] {
+            #expect(throws: JSONValue.ParseError.self) { try Self.parse(broken) }
+        }
+    }
+}

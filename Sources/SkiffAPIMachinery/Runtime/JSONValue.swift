@@ -244,21 +244,34 @@ extension JSONValue {
 
     /// Parses JSON, sharing the storage of its longer strings through `strings` (see ``JSONStringTable``): for
     /// values a client keeps, such as the objects of a list or a watch.
-    public static func parse(_ bytes: some Collection<UInt8>, strings: JSONStringTable?) throws(ParseError) -> JSONValue {
+    ///
+    /// With `droppingManagedFields`, the `managedFields` of every `metadata` object are skipped rather than parsed,
+    /// for a reader that would throw them away (an informer that trims them): often a third of an object's JSON.
+    public static func parse(
+        _ bytes: some Collection<UInt8>,
+        strings: JSONStringTable?,
+        droppingManagedFields: Bool = false
+    ) throws(ParseError) -> JSONValue {
         let result: Result<JSONValue, ParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer, strings: strings) }
+            Result { () throws(ParseError) -> JSONValue in
+                try Self.parse(buffer, strings: strings, droppingManagedFields: droppingManagedFields)
+            }
         }
         if let result { return try result.get() }
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { buffer in
-            Result { () throws(ParseError) -> JSONValue in try Self.parse(buffer, strings: strings) }
+            Result { () throws(ParseError) -> JSONValue in
+                try Self.parse(buffer, strings: strings, droppingManagedFields: droppingManagedFields)
+            }
         }.get()
     }
 
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, strings: JSONStringTable?) throws(ParseError)
-        -> JSONValue
-    {
-        var parser = JSONParser(buffer, strings: strings)
+    private static func parse(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        strings: JSONStringTable?,
+        droppingManagedFields: Bool
+    ) throws(ParseError) -> JSONValue {
+        var parser = JSONParser(buffer, strings: strings, dropsManagedFields: droppingManagedFields)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()

@@ -4,10 +4,13 @@ struct JSONParser {
     var index = 0
     /// Where strings without escapes are shared from, if anywhere.
     let strings: JSONStringTable?
+    /// Whether `managedFields` members of `metadata` objects are skipped, not parsed.
+    let dropsManagedFields: Bool
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, strings: JSONStringTable? = nil) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, strings: JSONStringTable? = nil, dropsManagedFields: Bool = false) {
         self.bytes = bytes
         self.strings = strings
+        self.dropsManagedFields = dropsManagedFields
     }
 
     func error(_ message: String) -> JSONValue.ParseError {
@@ -39,10 +42,11 @@ struct JSONParser {
         }
     }
 
-    mutating func parseValue(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
+    /// - Parameter isMetadata: the value is a `metadata` member's, whose `managedFields` may be dropped.
+    mutating func parseValue(depth: Int, isMetadata: Bool = false) throws(JSONValue.ParseError) -> JSONValue {
         guard self.index < self.bytes.count else { throw self.endOfInput }
         switch self.bytes[self.index] {
-        case UInt8(ascii: "{"): return try self.parseObject(depth: depth + 1)
+        case UInt8(ascii: "{"): return try self.parseObject(depth: depth + 1, isMetadata: isMetadata)
         case UInt8(ascii: "["): return try self.parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try self.parseString())
         case UInt8(ascii: "t"):
@@ -78,7 +82,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
+    private mutating func parseObject(depth: Int, isMetadata: Bool) throws(JSONValue.ParseError) -> JSONValue {
         guard depth <= JSONValue.maximumDepth else { throw self.error("exceeded max depth") }
         self.index += 1  // {
         var members: [(key: String, value: JSONValue)] = []
@@ -105,8 +109,12 @@ struct JSONParser {
             }
             self.index += 1
             self.skipWhitespace()
-            let value = try self.parseValue(depth: depth)
-            members.append((key, value))
+            if isMetadata && key == "managedFields" {
+                try self.skipValue(depth: depth)
+            } else {
+                let value = try self.parseValue(depth: depth, isMetadata: self.dropsManagedFields && key == "metadata")
+                members.append((key, value))
+            }
             self.skipWhitespace()
             guard self.index < self.bytes.count else { throw self.endOfInput }
             switch self.bytes[self.index] {
@@ -121,6 +129,55 @@ struct JSONParser {
                 )
             }
         }
+    }
+
+    /// Moves past one value without building it: containers by their brackets (what lies between them is not
+    /// checked, as nothing of it is kept), strings by their closing quote, scalars parsed as usual.
+    private mutating func skipValue(depth: Int) throws(JSONValue.ParseError) {
+        guard self.index < self.bytes.count else { throw self.endOfInput }
+        switch self.bytes[self.index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var nesting = 0
+            while self.index < self.bytes.count {
+                switch self.bytes[self.index] {
+                case UInt8(ascii: "\""):
+                    try self.skipString()
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    nesting += 1
+                    guard depth + nesting <= JSONValue.maximumDepth else { throw self.error("exceeded max depth") }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    nesting -= 1
+                    if nesting == 0 {
+                        self.index += 1
+                        return
+                    }
+                default:
+                    break
+                }
+                self.index += 1
+            }
+            throw self.endOfInput
+        case UInt8(ascii: "\""):
+            try self.skipString()
+        default:
+            _ = try self.parseValue(depth: depth)
+        }
+    }
+
+    /// Moves past a string (the index is at its opening quote).
+    private mutating func skipString() throws(JSONValue.ParseError) {
+        self.index += 1
+        while self.index < self.bytes.count {
+            switch self.bytes[self.index] {
+            case UInt8(ascii: "\\"): self.index += 2
+            case UInt8(ascii: "\""):
+                self.index += 1
+                return
+            default: self.index += 1
+            }
+        }
+        throw self.endOfInput
     }
 
     /// Repeated keys keep their first position and their last value.

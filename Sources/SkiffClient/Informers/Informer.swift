@@ -82,7 +82,9 @@ public final class Informer<Object: APIObject>: Sendable {
         self.indexer = Indexer()
         self.transform = transform
         self.source = source
-        self.options = ListOptions(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
+        var kept = ListOptions(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
+        kept.dropsManagedFields = options.dropsManagedFields
+        self.options = kept
         self.resyncPeriod = resyncPeriod
         self.clock = clock
         var logger = logger

@@ -8,17 +8,29 @@ public import SkiffAPIMachinery
 /// nothing but the API server reads it. An update sent without it leaves the stored record as it is.
 public struct InformerTransform: Sendable {
     let metadata: @Sendable (inout MetaV1.ObjectMeta) -> Void
+    /// Whether the transform drops `metadata.managedFields`, so that informers need not parse them at all
+    /// (``ListOptions/dropsManagedFields``).
+    let dropsManagedFields: Bool
 
     /// A transform of each object's metadata.
     public init(metadata: @escaping @Sendable (inout MetaV1.ObjectMeta) -> Void) {
-        self.metadata = metadata
+        self.init(metadata: metadata, dropsManagedFields: false)
     }
 
-    /// Drops `metadata.managedFields` (↔ upstream's `trim` transform of its components' informers).
+    private init(metadata: @escaping @Sendable (inout MetaV1.ObjectMeta) -> Void, dropsManagedFields: Bool) {
+        self.metadata = metadata
+        self.dropsManagedFields = dropsManagedFields
+    }
+
+    /// Drops `metadata.managedFields` (↔ upstream's `trim` transform of its components' informers). Informers
+    /// with it skip them while parsing what they list and watch.
     public static var trimManagedFields: InformerTransform {
-        InformerTransform { metadata in
-            if metadata.managedFields != nil { metadata.managedFields = nil }
-        }
+        InformerTransform(
+            metadata: { metadata in
+                if metadata.managedFields != nil { metadata.managedFields = nil }
+            },
+            dropsManagedFields: true
+        )
     }
 
     /// The transform as an informer applies it to an object.

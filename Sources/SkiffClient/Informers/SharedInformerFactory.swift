@@ -73,6 +73,8 @@ public final class SharedInformerFactory: Sendable {
     /// different selectors are different informers).
     public func informer<Object: APIObject>(_ type: Object.Type, options: ListOptions = ListOptions()) -> Informer<Object> {
         let key = "\(Object.groupVersionKind)|\(options.labelSelector ?? "")|\(options.fieldSelector ?? "")"
+        var options = options
+        options.dropsManagedFields = self.transform?.dropsManagedFields ?? false
         return self.shared(key) {
             Informer<Object>(
                 client: self.client.resource(Object.self, namespace: self.namespace),
@@ -104,9 +106,12 @@ public final class SharedInformerFactory: Sendable {
         for resource: GroupVersionResource,
         isNamespaced: Bool? = nil
     ) -> Informer<MetaV1.PartialObjectMetadata> {
-        self.shared("metadata|\(resource)") {
+        var options = ListOptions()
+        options.dropsManagedFields = self.transform?.dropsManagedFields ?? false
+        return self.shared("metadata|\(resource)") {
             Informer<MetaV1.PartialObjectMetadata>(
                 source: self.client.metadata(resource, namespace: self.namespace, isNamespaced: isNamespaced),
+                options: options,
                 resyncPeriod: self.resyncPeriod,
                 clock: self.clock,
                 transform: self.objectTransform(for: MetaV1.PartialObjectMetadata.self),

@@ -50,7 +50,11 @@ public struct MetadataResourceClient: Sendable {
             // Parsed and decoded as the typed client's lists are, sharing repeated strings and maps.
             return try JSONValueDecoder(maps: .shared).decode(
                 ObjectList<MetaV1.PartialObjectMetadata>.self,
-                from: try JSONValue.parse(response.bodyBytes, strings: .shared)
+                from: try JSONValue.parse(
+                    response.bodyBytes,
+                    strings: .shared,
+                    droppingManagedFields: options.dropsManagedFields
+                )
             )
         } catch {
             throw APIError.internalError("unable to decode PartialObjectMetadataList of \(self.resource): \(error)")
@@ -109,13 +113,16 @@ extension MetadataResourceClient: ListerWatcher {
         _ options: ListOptions = ListOptions(),
         _ handle: (WatchEvent<MetaV1.PartialObjectMetadata>) async throws -> Void
     ) async throws {
-        let decoder = WatchEventDecoder<MetaV1.PartialObjectMetadata>(decodeObject: { value in
-            do {
-                return try JSONValueDecoder(maps: .shared).decode(MetaV1.PartialObjectMetadata.self, from: value)
-            } catch {
-                throw APIError.internalError("unable to decode PartialObjectMetadata: \(error)")
-            }
-        })
+        let decoder = WatchEventDecoder<MetaV1.PartialObjectMetadata>(
+            decodeObject: { value in
+                do {
+                    return try JSONValueDecoder(maps: .shared).decode(MetaV1.PartialObjectMetadata.self, from: value)
+                } catch {
+                    throw APIError.internalError("unable to decode PartialObjectMetadata: \(error)")
+                }
+            },
+            dropsManagedFields: options.dropsManagedFields
+        )
         try await self.endpoint.watchLines(query: options.queryItems, accept: Self.objectAccept) { line in
             try await handle(try decoder.decode(line))
         }

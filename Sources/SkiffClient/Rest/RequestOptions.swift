@@ -18,6 +18,9 @@ public struct ListOptions: Sendable, Hashable {
     public var allowWatchBookmarks: Bool?
     /// `sendInitialEvents`: a watch starts with the current state (requires `resourceVersionMatch=NotOlderThan`).
     public var sendInitialEvents: Bool?
+    /// Client-side, never sent: the listed and watched objects are decoded without `metadata.managedFields`,
+    /// which are skipped while the JSON is parsed (for informers that trim them anyway).
+    public var dropsManagedFields = false
 
     public init(
         labelSelector: String? = nil,

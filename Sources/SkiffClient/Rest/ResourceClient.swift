@@ -78,7 +78,12 @@ public struct ResourceClient<Object: APIObject>: Sendable {
     public func list(_ options: ListOptions = ListOptions()) async throws -> ObjectList<Object> {
         let response = try await self.endpoint.send("GET", query: options.queryItems)
         do {
-            return try ObjectList(listValue: try JSONValue.parse(response.bodyBytes, strings: .shared), decodeItem: self.decodeStored)
+            let value = try JSONValue.parse(
+                response.bodyBytes,
+                strings: .shared,
+                droppingManagedFields: options.dropsManagedFields
+            )
+            return try ObjectList(listValue: value, decodeItem: self.decodeStored)
         } catch {
             throw APIError.internalError("unable to decode \(Object.groupVersionKind.kind)List: \(error)")
         }
@@ -99,7 +104,10 @@ public struct ResourceClient<Object: APIObject>: Sendable {
         _ options: ListOptions = ListOptions(),
         _ handle: (WatchEvent<Object>) async throws -> Void
     ) async throws {
-        let decoder = WatchEventDecoder<Object>(decodeObject: self.decodeStored)
+        let decoder = WatchEventDecoder<Object>(
+            decodeObject: self.decodeStored,
+            dropsManagedFields: options.dropsManagedFields
+        )
         try await self.endpoint.watchLines(query: options.queryItems) { line in
             try await handle(try decoder.decode(line))
         }

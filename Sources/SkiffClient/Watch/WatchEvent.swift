@@ -50,11 +50,13 @@ public struct WatchBookmark: Sendable, Hashable {
 /// Decodes watch lines (`{"type":…,"object":…}`) into events.
 struct WatchEventDecoder<Object: Sendable>: Sendable {
     let decodeObject: @Sendable (JSONValue) throws -> Object
+    /// Whether objects' `metadata.managedFields` are skipped while parsing (``ListOptions/dropsManagedFields``).
+    var dropsManagedFields = false
 
     func decode(_ line: [UInt8]) throws -> WatchEvent<Object> {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(line, strings: .shared)
+            value = try JSONValue.parse(line, strings: .shared, droppingManagedFields: self.dropsManagedFields)
         } catch {
             throw APIError.internalError("unable to decode watch event: \(error)")
         }
