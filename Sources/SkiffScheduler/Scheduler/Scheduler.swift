@@ -90,8 +90,9 @@ public final class Scheduler: Sendable {
         )
     }
 
-    /// The scheduler's pod informer: every pod that has not finished.
-    static let podInformerOptions = ListOptions(fieldSelector: "status.phase!=Succeeded,status.phase!=Failed")
+    /// The options of the scheduler's pod informer: every pod that has not finished. Others in the process share
+    /// that informer (and its watch) by asking ``informers`` for pods with these options.
+    public static let podInformerOptions = ListOptions(fieldSelector: "status.phase!=Succeeded,status.phase!=Failed")
 
     /// `true` once the informers have synced.
     public var isReady: Bool { self.informers.hasSynced }

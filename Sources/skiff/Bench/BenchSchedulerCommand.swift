@@ -284,7 +284,7 @@ enum BenchSchedulerAPI {
             )
             // Scheduled = pods the scheduler's informer saw become bound (scheduler_perf counts the same way).
             let bound = BenchCounter()
-            scheduler.informers.informer(CoreV1.Pod.self).addEventHandler(
+            scheduler.informers.informer(CoreV1.Pod.self, options: Scheduler.podInformerOptions).addEventHandler(
                 ResourceEventHandler(onUpdate: { old, new in
                     if (old.spec?.nodeName ?? "").isEmpty && !(new.spec?.nodeName ?? "").isEmpty {
                         bound.value.add(1, ordering: .relaxed)
