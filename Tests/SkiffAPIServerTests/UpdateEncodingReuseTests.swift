@@ -28,14 +28,6 @@ struct UpdateEncodingReuseTests {
 
     static let cases: [Case] = [
         Case(
-            name: "a binding keeps what it set",
-            plural: "pods",
-            old: Self.pod,
-            new: #"{"metadata":{"name":"p","labels":{"a":"b"}},"spec":{"nodeName":"node-1","containers":[{"name":"web","image":"nginx:1.26","resources":{"requests":{"cpu":"100m","memory":"1Gi"}}}]},"status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"True","lastTransitionTime":"2026-11-22T16:00:00Z"}]}}"#,
-            subresource: "binding",
-            reused: true
-        ),
-        Case(
             name: "an update sending the old status again",
             plural: "pods",
             old: Self.pod,

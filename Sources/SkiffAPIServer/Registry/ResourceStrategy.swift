@@ -133,9 +133,6 @@ package enum ResourceStrategy {
             // podEphemeralContainersStrategy.PrepareForUpdate).
             let kept = Self.keeping(["spec", "ephemeralContainers"], of: newJSON, in: oldJSON)
             if kept != newJSON { (newJSON, edited) = (kept, true) }
-        } else if subresource == "binding" {
-            // pods/binding sets spec.nodeName and the PodScheduled condition together (↔ the binding REST's
-            // assignPod), so both the spec and the status of the write are kept.
         } else if resource.hasStatus, case .object(var members) = newJSON, members["status"] != oldJSON["status"] {
             // The main resource keeps the old status (a request that sent it unchanged edits nothing).
             members["status"] = oldJSON["status"]
