@@ -3,6 +3,7 @@
 #else
     import Foundation
 #endif
+import Logging
 import SkiffAPI
 import SkiffAPIMachinery
 import SkiffStorage
@@ -35,9 +36,15 @@ extension APIHandler {
         let timeoutSeconds = try query.int64("timeoutSeconds")
         let requested = try resourceVersion.map { (string) throws(APIError) in try ResourceStore.parseResourceVersion(string) }
 
-        // The last revision this server wrote to the resource: a consistent read's initial state includes it
-        // (the cache may not have applied it yet), as lists read the cache (``ResourceStore/readCache(_:)``).
-        let latest: Revision? = store.lastWriteRevision == .zero ? nil : store.lastWriteRevision
+        // A watch without a resourceVersion starts from a consistent state: the store's revision when the request
+        // came, which the cache may not have applied yet (see `consistentStart` below).
+        let latest: Revision?
+        if requested == nil, sendInitialEvents != false {
+            let current = try await store.storage.currentRevision()
+            latest = current == .zero ? nil : current
+        } else {
+            latest = nil
+        }
         let start: Cacher<ObjectAttributes>.WatchStart
         var announceInitialEnd = false
         if let sendInitialEvents {
@@ -107,7 +114,14 @@ extension APIHandler {
         // error watcher sends them.
         let events: Cacher<ObjectAttributes>.EventStream
         do {
-            events = try await store.cacher.watch(prefix: resource.prefix(namespace: namespace), from: start)
+            do {
+                events = try await store.cacher.watch(prefix: resource.prefix(namespace: namespace), from: start)
+            } catch let error as CacherError where error.code == .tooLargeResourceVersion && latest != nil {
+                // A cache that cannot reach the store's revision in time starts from its own state, as before
+                // consistent starts (upstream would read etcd; a watch cannot).
+                self.logger.warning("watch of \(resource.plural): the cache did not catch up with the store: \(error)")
+                events = try await store.cacher.watch(prefix: resource.prefix(namespace: namespace), from: .initialState(notOlderThan: nil))
+            }
         } catch let error as CacherError where error.code == .tooOld {
             let status = APIError.expired(
                 "too old resource version: \(requested?.description ?? "0") (\(error.oldest?.description ?? "0"))"
@@ -144,7 +158,7 @@ extension APIHandler {
         )
     }
 
-    enum WatchItem: Sendable {
+    private enum WatchItem: Sendable {
         case event(CacheEvent<ObjectAttributes>)
         case bookmarkTick
         case failed(String)
