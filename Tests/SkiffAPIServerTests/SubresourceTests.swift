@@ -46,6 +46,32 @@ import Testing
         }
     }
 
+    @Test func bindingHonoursItsUIDAndResourceVersionPreconditions() async throws {
+        try await withTestHandler { client in
+            let created = await client.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)
+            let version = created.json["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            func bind(_ metadata: String) async -> Reply {
+                await client.request(
+                    "POST",
+                    "/api/v1/namespaces/default/pods/p/binding",
+                    body: #"{"apiVersion":"v1","kind":"Binding","metadata":{"name":"p",\#(metadata)},"target":{"kind":"Node","name":"n1"}}"#
+                )
+            }
+            let stale = await bind(#""resourceVersion":"1""#)
+            #expect(stale.status == 409)
+            #expect(
+                stale.json["message"]?.stringValue?.hasSuffix(
+                    "Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: \(version)"
+                ) == true
+            )
+            let otherUID = await bind(#""uid":"not-the-pod""#)
+            #expect(otherUID.status == 409)
+            #expect(otherUID.json["message"]?.stringValue?.contains("Precondition failed: UID in precondition: not-the-pod") == true)
+            let current = await bind(#""resourceVersion":"\#(version)""#)
+            #expect(current.status == 201, "\(current.text)")
+        }
+    }
+
     @Test func bindingRefusesAGatedPod() async throws {
         try await withTestHandler { client in
             let pod = #"{"metadata":{"name":"g"},"spec":{"schedulingGates":[{"name":"wait"}],"containers":[{"name":"c","image":"i"}]}}"#

@@ -239,19 +239,29 @@ extension APIHandler {
         let annotations = binding.metadata.annotations ?? [:]
         let now = Time(Date())
         try await podStore.updateStoredJSON(namespace: namespace, name: podName, dryRun: try Self.dryRun(query)) { current in
-            try Self.assign(current, to: node, annotations: annotations, uid: binding.metadata.uid, podName: podName, now: now)
+            try Self.assign(
+                current,
+                to: node,
+                annotations: annotations,
+                uid: binding.metadata.uid,
+                resourceVersion: binding.metadata.resourceVersion,
+                podName: podName,
+                now: now
+            )
         }
         return Self.successStatus(code: 201)
     }
 
     /// The pod `current` assigned to `node` (↔ the binding REST's `setPodHostAndAnnotations`): `spec.nodeName`
     /// set, the binding's annotations added, the `PodScheduled` condition true. It edits the stored JSON, adding
-    /// members where Go's struct order puts them.
+    /// members where Go's struct order puts them. The binding's `uid` and `resourceVersion`, when given, are
+    /// preconditions on the pod.
     static func assign(
         _ current: JSONValue,
         to node: String,
         annotations: [String: String],
         uid: String?,
+        resourceVersion: String?,
         podName: String,
         now: Time
     ) throws -> JSONValue {
@@ -290,6 +300,16 @@ extension APIHandler {
                 resource: "pods/binding",
                 name: podName,
                 message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(storedUID)"
+            )
+        }
+        let storedVersion = metadata["resourceVersion"]?.stringValue ?? ""
+        if let resourceVersion, !resourceVersion.isEmpty, resourceVersion != storedVersion {
+            throw APIError.conflict(
+                group: "",
+                resource: "pods/binding",
+                name: podName,
+                message:
+                    "Precondition failed: ResourceVersion in precondition: \(resourceVersion), ResourceVersion in object meta: \(storedVersion)"
             )
         }
         spec.setInGoOrder("nodeName", .string(node), after: Self.podSpecBeforeNodeName)
