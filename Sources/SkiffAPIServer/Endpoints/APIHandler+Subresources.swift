@@ -269,47 +269,27 @@ extension APIHandler {
             throw APIError.internalError("pods/binding: the stored object is not a Pod")
         }
         var spec = pod["spec"]?.objectValue ?? JSONObject()
+        func refused(_ message: String) -> APIError {
+            APIError.conflict(group: "", resource: "pods/binding", name: podName, message: message)
+        }
         if metadata["deletionTimestamp"].map({ $0 != .null }) == true {
-            throw APIError.conflict(
-                group: "",
-                resource: "pods/binding",
-                name: podName,
-                message: "pod \(podName) is being deleted, cannot be assigned to a host"
-            )
+            throw refused("pod \(podName) is being deleted, cannot be assigned to a host")
         }
         if case .string(let existing)? = spec["nodeName"], !existing.isEmpty {
-            throw APIError.conflict(
-                group: "",
-                resource: "pods/binding",
-                name: podName,
-                message: "pod \(podName) is already assigned to node \"\(existing)\""
-            )
+            throw refused("pod \(podName) is already assigned to node \"\(existing)\"")
         }
         if let gates = spec["schedulingGates"]?.arrayValue, !gates.isEmpty {
-            throw APIError.conflict(
-                group: "",
-                resource: "pods/binding",
-                name: podName,
-                message: "pod \(podName) has non-empty .spec.schedulingGates"
-            )
+            throw refused("pod \(podName) has non-empty .spec.schedulingGates")
         }
         let storedUID = metadata["uid"]?.stringValue ?? ""
         if let uid, !uid.isEmpty, uid != storedUID {
-            throw APIError.conflict(
-                group: "",
-                resource: "pods/binding",
-                name: podName,
-                message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(storedUID)"
-            )
+            throw refused("Precondition failed: UID in precondition: \(uid), UID in object meta: \(storedUID)")
         }
         let storedVersion = metadata["resourceVersion"]?.stringValue ?? ""
         if let resourceVersion, !resourceVersion.isEmpty, resourceVersion != storedVersion {
-            throw APIError.conflict(
-                group: "",
-                resource: "pods/binding",
-                name: podName,
-                message:
-                    "Precondition failed: ResourceVersion in precondition: \(resourceVersion), ResourceVersion in object meta: \(storedVersion)"
+            throw refused(
+                "Precondition failed: ResourceVersion in precondition: \(resourceVersion), ResourceVersion in object meta: "
+                    + storedVersion
             )
         }
         spec.setInGoOrder("nodeName", .string(node), after: Self.podSpecBeforeNodeName)
