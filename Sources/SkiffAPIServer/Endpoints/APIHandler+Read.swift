@@ -236,11 +236,8 @@ extension APIHandler {
         // request came (↔ ConsistentListFromCache, on by default since 1.31). A cache that cannot catch up in
         // time leaves the list to the store, as upstream falls back to etcd.
         if requested == nil, match == nil, continueToken == nil, limit == nil, store.cacher.isReady {
-            let current = try await store.storage.currentRevision()
-            if let (objects, revision) = try? await store.cacher.list(
-                prefix: prefix,
-                notOlderThan: current == .zero ? nil : current
-            ) {
+            let current = try await store.consistentReadRevision()
+            if let (objects, revision) = try? await store.cacher.list(prefix: prefix, notOlderThan: current) {
                 return Self.cachedPage(objects, revision: revision, selection: selection)
             }
         }

@@ -38,13 +38,7 @@ extension APIHandler {
 
         // A watch without a resourceVersion starts from a consistent state: the store's revision when the request
         // came, which the cache may not have applied yet (see `consistentStart` below).
-        let latest: Revision?
-        if requested == nil, sendInitialEvents != false {
-            let current = try await store.storage.currentRevision()
-            latest = current == .zero ? nil : current
-        } else {
-            latest = nil
-        }
+        let latest = requested == nil && sendInitialEvents != false ? try await store.consistentReadRevision() : nil
         let start: Cacher<ObjectAttributes>.WatchStart
         var announceInitialEnd = false
         if let sendInitialEvents {

@@ -133,6 +133,12 @@ package final class ResourceStore: Sendable {
         return object
     }
 
+    /// The store's revision now (`nil` before any write): what a consistent read from the watch cache waits for.
+    package func consistentReadRevision() async throws -> Revision? {
+        let current = try await self.storage.currentRevision()
+        return current == .zero ? nil : current
+    }
+
     /// The revision of the last create, update or delete this store made; `0` before the first.
     package var lastWriteRevision: Revision {
         Revision(self.lastWrite.load(ordering: .acquiring))
@@ -357,12 +363,7 @@ package final class ResourceStore: Sendable {
             try self.checkIdentity(object.metadata, namespace: namespace, name: name)
             let pinned = object.metadata.resourceVersion ?? ""
             if !pinned.isEmpty && pinned != existing.modRevision.description {
-                throw APIError.conflict(
-                    group: self.resource.group,
-                    resource: self.resource.plural,
-                    name: name,
-                    message: APIError.modifiedMessage
-                )
+                throw self.modifiedConflict(name: name)
             }
             var attributes = AdmissionAttributes(
                 operation: .update,
@@ -422,12 +423,7 @@ package final class ResourceStore: Sendable {
             if dryRun { await allocation.revert() } else { await allocation.commit() }
             return outcome
         }
-        throw APIError.conflict(
-            group: self.resource.group,
-            resource: self.resource.plural,
-            name: name,
-            message: APIError.modifiedMessage
-        )
+        throw self.modifiedConflict(name: name)
     }
 
     /// Changes the stored object's JSON with `mutate`, below the update rules, as upstream's registries change
@@ -451,24 +447,41 @@ package final class ResourceStore: Sendable {
             let json = try mutate(try self.decodeStored(existing))
             let value = StoredObject.encode(json)
             if value == existing.value || dryRun { return }
-            self.expect(value, at: key, json: json)
-            do {
-                let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
-                self.recordWrite(written.modRevision)
+            if try await self.compareAndSwap(value, json: json, over: existing, key: key, keyValue: &keyValue) != nil {
                 return
-            } catch let error as StorageError where error.code == .conflict {
-                keyValue = error.current
-            } catch let error as StorageError where error.code == .notFound {
-                keyValue = nil
             }
-            self.cacher.withdrawExpectation(at: key)
         }
-        throw APIError.conflict(
-            group: self.resource.group,
-            resource: self.resource.plural,
-            name: name,
-            message: APIError.modifiedMessage
-        )
+        throw self.modifiedConflict(name: name)
+    }
+
+    /// Writes `value` (the encoding of `json`) over `existing` with compare-and-swap, telling the watch cache to
+    /// expect it; the written key-value, or `nil` when the object changed or went meanwhile, with `keyValue` set to
+    /// its new state for the next attempt.
+    private func compareAndSwap(
+        _ value: [UInt8],
+        json: JSONValue,
+        over existing: KeyValue,
+        key: String,
+        keyValue: inout KeyValue?
+    ) async throws -> KeyValue? {
+        self.expect(value, at: key, json: json)
+        do {
+            let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
+            self.recordWrite(written.modRevision)
+            return written
+        } catch let error as StorageError where error.code == .conflict {
+            keyValue = error.current
+        } catch let error as StorageError where error.code == .notFound {
+            keyValue = nil
+        }
+        self.cacher.withdrawExpectation(at: key)
+        return nil
+    }
+
+    /// The 409 of a write whose object changed under it (a pinned resourceVersion that is not current, or a
+    /// compare-and-swap lost too often).
+    private func modifiedConflict(name: String) -> APIError {
+        APIError.conflict(group: self.resource.group, resource: self.resource.plural, name: name, message: APIError.modifiedMessage)
     }
 
     /// Writes an update (or the delete it amounts to); `nil` when the object changed meanwhile, with `keyValue`
@@ -504,18 +517,9 @@ package final class ResourceStore: Sendable {
                 created: false
             )
         }
-        self.expect(value, at: key, json: json)
-        do {
-            let written = try await self.storage.update(key, value: value, expected: existing.modRevision, lease: existing.lease)
-            self.recordWrite(written.modRevision)
-            return .updated(try self.render(written), created: false)
-        } catch let error as StorageError where error.code == .conflict {
-            keyValue = error.current
-        } catch let error as StorageError where error.code == .notFound {
-            keyValue = nil
-        }
-        self.cacher.withdrawExpectation(at: key)
-        return nil
+        guard let written = try await self.compareAndSwap(value, json: json, over: existing, key: key, keyValue: &keyValue)
+        else { return nil }
+        return .updated(try self.render(written), created: false)
     }
 
     private func checkIdentity(_ meta: MetaV1.ObjectMeta, namespace: String?, name: String) throws(APIError) {
@@ -625,12 +629,7 @@ package final class ResourceStore: Sendable {
                 }
             }
         }
-        throw APIError.conflict(
-            group: self.resource.group,
-            resource: self.resource.plural,
-            name: name,
-            message: APIError.modifiedMessage
-        )
+        throw self.modifiedConflict(name: name)
     }
 }
 

@@ -135,17 +135,6 @@ enum BenchThroughput {
     /// `SKIFF_BENCH_VERBOSE=1` prints the scheduler's state each second on standard error.
     static let verbose = ProcessInfo.processInfo.environment["SKIFF_BENCH_VERBOSE"] != nil
 
-    /// CPU time (user + system, all threads) the process has used, from `/proc/self/stat` (clock ticks of 10 ms).
-    static func cpuSeconds() -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-            let end = stat.lastIndex(of: ")")
-        else { return 0 }
-        // After "pid (comm)": state is field 3, utime field 14 and stime field 15.
-        let fields = stat[stat.index(after: end)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / 100
-    }
-
     static func rssMiB() -> Double {
         (try? BenchMemory(pid: getpid()).rssMiB) ?? 0
     }
@@ -207,7 +196,7 @@ enum BenchSchedulerAlgorithm {
         _ = try await BenchThroughput.measure(target: scenario.initPods, progress: progress) { client.bindingCount }
         let measured = (0..<scenario.measuredPods).map { scenario.makeMeasuredPod($0) }
         let before = client.bindingCount
-        let cpuBefore = BenchThroughput.cpuSeconds()
+        let cpuBefore = BenchCPU.seconds()
         let feeder = Task {
             for pod in measured { add(pod) }
         }
@@ -215,7 +204,7 @@ enum BenchSchedulerAlgorithm {
             client.bindingCount - before
         }
         await feeder.value
-        let cpu = BenchThroughput.cpuSeconds() - cpuBefore
+        let cpu = BenchCPU.seconds() - cpuBefore
         return BenchSchedulerResult(
             scenario: scenario.name,
             nodes: scenario.nodes,
@@ -306,7 +295,7 @@ enum BenchSchedulerAPI {
             _ = try await BenchThroughput.measure(target: scenario.initPods, count: count)
             try await initCreator.value
             let before = count()
-            let cpuBefore = BenchThroughput.cpuSeconds()
+            let cpuBefore = BenchCPU.seconds()
             let creator = Task {
                 try await Self.create(count: scenario.measuredPods, workers: 32) { index in
                     var pod = scenario.makeMeasuredPod(index)
@@ -319,7 +308,7 @@ enum BenchSchedulerAPI {
                 count() - before
             }
             try await creator.value
-            let cpu = BenchThroughput.cpuSeconds() - cpuBefore
+            let cpu = BenchCPU.seconds() - cpuBefore
             return BenchSchedulerResult(
                 scenario: scenario.name,
                 nodes: scenario.nodes,
