@@ -112,8 +112,11 @@ struct APIServerBench: Sendable {
                 let total = clients == 1 ? max(64, settings.creates / 4) : settings.creates
                 let perClient = total / clients
                 let operations = perClient * clients
-                var best = (h2: 0.0, h1: 0.0, bare: 0.0)
-                var cpu = (h2: Double.infinity, h1: Double.infinity, bare: Double.infinity)
+                var best = (h2: 0.0, h1: 0.0, bare: 0.0, floor: 0.0)
+                var cpu = (h2: Double.infinity, h1: Double.infinity, bare: Double.infinity, floor: Double.infinity)
+                // The transport's share: the same body over the same connection to `/healthz`, which the server
+                // answers without authentication, decoding, storage or encoding.
+                let measuresFloor = clients == 1 || clients == 64
                 for round in 0..<settings.rounds {
                     let names: @Sendable (String, Int, Int) -> String = { protocolName, client, index in
                         "c\(clients)-\(protocolName)-r\(round)-\(client)-\(index)"
@@ -133,6 +136,13 @@ struct APIServerBench: Sendable {
                     }
                     best.bare = max(best.bare, Double(operations) / bareRun.seconds)
                     cpu.bare = min(cpu.bare, bareRun.cpuSeconds / Double(operations))
+                    if measuresFloor {
+                        let floorRun = try await Self.measured(clients: clients, perClient: perClient) { c, i in
+                            try await h2.postToHealthz(BenchPod.body(name: names("floor", c, i), namespace: "bench"))
+                        }
+                        best.floor = max(best.floor, Double(operations) / floorRun.seconds)
+                        cpu.floor = min(cpu.floor, floorRun.cpuSeconds / Double(operations))
+                    }
                     if clients == 64 && round == 0 {
                         existing = (0..<clients).flatMap { c in (0..<perClient).map { names("h2", c, $0) } }
                     }
@@ -156,6 +166,23 @@ struct APIServerBench: Sendable {
                     unit: "creates/s",
                     goal: clients == 1 ? nil : ("≥ 1,000/s", best.h1 >= 1000)
                 )
+                if measuresFloor {
+                    report.throughput(
+                        "  HTTPS floor: POST /healthz",
+                        key: "create_floor_h2_c\(clients)",
+                        server: best.floor,
+                        bare: best.bare,
+                        cpu: (cpu.floor, cpu.bare),
+                        unit: "posts/s"
+                    )
+                    report.note(
+                        String(
+                            format: "  (a create over HTTP/2 costs %.2f× the floor's time, %.2f× its CPU)",
+                            best.floor / best.h2,
+                            cpu.h2 / cpu.floor
+                        )
+                    )
+                }
             }
 
             // Create latency at a fixed offered rate (open loop: latency counts from the scheduled send time).
@@ -180,7 +207,16 @@ struct APIServerBench: Sendable {
             let gets = perGetter * 64
             var bestGets = (server: 0.0, bare: 0.0)
             var getCPU = (server: Double.infinity, bare: Double.infinity)
+            // The transport's own cost: the same client and connection asking for `/healthz`, which the server
+            // answers without authentication, storage or encoding. No API server on this transport does better.
+            var bestFloor = 0.0
+            var floorCPU = Double.infinity
             for _ in 0..<settings.rounds {
+                let floorRun = try await Self.measured(clients: 64, perClient: perGetter) { _, _ in
+                    _ = try await h2.get("/healthz")
+                }
+                bestFloor = max(bestFloor, Double(gets) / floorRun.seconds)
+                floorCPU = min(floorCPU, floorRun.cpuSeconds / Double(gets))
                 let serverRun = try await Self.measured(clients: 64, perClient: perGetter) { _, _ in
                     let name = existingNames.randomElement()!
                     let reply = try await h2.get("/api/v1/namespaces/bench/pods/\(name)")
@@ -203,6 +239,21 @@ struct APIServerBench: Sendable {
                 bare: bestGets.bare,
                 cpu: getCPU,
                 unit: "gets/s"
+            )
+            report.throughput(
+                "  HTTPS floor: GET /healthz",
+                key: "get_floor_h2_c64",
+                server: bestFloor,
+                bare: bestGets.bare,
+                cpu: (floorCPU, getCPU.bare),
+                unit: "gets/s"
+            )
+            report.note(
+                String(
+                    format: "  (a get costs %.2f× the floor's time, %.2f× its CPU)",
+                    bestFloor / bestGets.server,
+                    getCPU.server / floorCPU
+                )
             )
 
             // Lists of a namespace holding `listedPods` Pods, one client.

@@ -19,6 +19,12 @@ import SkiffStorageSQLite
 /// rows also give the process's CPU time per operation (clients included), which the machine's other load moves
 /// less than throughput.
 ///
+/// The "HTTPS floor" rows are the transport's own cost in the same run: the same client, connection and concurrency
+/// sending the same request (the Pod's body for creates) to `/healthz`, which the server answers without
+/// authentication, decoding, storage or encoding. No API server reached over this transport can beat them, so they
+/// bound what the ratios beside the bare store can reach; the note under each says how far above its floor the API
+/// work puts a request.
+///
 /// The memory and start-up part runs `skiff server` (this executable) as a child process on a fresh data directory,
 /// reads its `/proc/<pid>/status`, fills it with `--pods` Pods, then restarts it on the existing directory.
 struct BenchAPIServerCommand: AsyncParsableCommand {

@@ -82,6 +82,12 @@ struct BenchClient: Sendable {
         guard reply.status == 201 else { throw Self.failure("create pod \(name)", reply) }
     }
 
+    /// A request carrying a body that the server answers without API work: the transport's own cost.
+    func postToHealthz(_ body: [UInt8]) async throws {
+        let reply = try await self.send(.POST, "/healthz", body: body)
+        guard reply.status == 200 else { throw Self.failure("POST /healthz", reply) }
+    }
+
     func createNamespace(_ name: String) async throws {
         let body = #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"\#(name)"}}"#
         let reply = try await self.send(.POST, "/api/v1/namespaces", body: Array(body.utf8))
