@@ -56,6 +56,42 @@ struct WatchRelayTests {
         }
     }
 
+    /// One timer per watch serves both its bookmark ticks and its timeout.
+    @Test func bookmarksTickUntilTheTimeoutEndsTheWatch() async throws {
+        try await withSQLiteHandler(configuration: APIServerConfiguration(watchBookmarkInterval: .milliseconds(200))) { client in
+            let from = await Self.fill(client, namespace: "ticking", count: 1)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let lines = try await client.watchLines(
+                "/api/v1/namespaces/ticking/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=\(from)",
+                count: 1000
+            ) {
+                await client.request("POST", "/api/v1/namespaces/ticking/configmaps", body: #"{"metadata":{"name":"late"}}"#)
+            }
+            let elapsed = clock.now - start
+            #expect(lines.first?["type"] == "ADDED")
+            let bookmarks = lines.dropFirst().filter { $0["type"] == "BOOKMARK" }
+            #expect(bookmarks.count >= 2, "ticks every 200 ms for a second: \(lines.count) lines")
+            #expect(bookmarks.count == lines.count - 1, "nothing but bookmarks after the change")
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "ended by its timeout after \(elapsed)")
+        }
+    }
+
+    @Test func aWatchWithoutBookmarksEndsAtItsTimeout() async throws {
+        try await withSQLiteHandler { client in
+            _ = await Self.fill(client, namespace: "quiet", count: 0)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let lines = try await client.watchLines(
+                "/api/v1/namespaces/quiet/configmaps?watch=true&timeoutSeconds=1&resourceVersion=0",
+                count: 1000
+            )
+            let elapsed = clock.now - start
+            #expect(lines.isEmpty)
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "ended by its timeout after \(elapsed)")
+        }
+    }
+
     @Test func theRelayPacesItsProducerAndHandsTheWriterEverythingQueued() async throws {
         let relay = WatchRelay<Int>(capacity: 2)
         #expect(await relay.push(1))

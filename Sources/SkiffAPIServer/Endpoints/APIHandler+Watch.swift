@@ -196,16 +196,20 @@ extension APIHandler {
                 }
                 relay.finish()
             }
+            // One timer for the timeout and the bookmark ticks (each task an open watch keeps costs memory).
             group.addTask {
-                try? await Task.sleep(for: timeout)
-                relay.finish()
-            }
-            if let bookmarkInterval {
-                group.addTask {
-                    while !Task.isCancelled {
-                        do { try await Task.sleep(for: bookmarkInterval) } catch { return }
-                        relay.pushWithoutWaiting(.bookmarkTick)
+                let clock = ContinuousClock()
+                let deadline = clock.now + timeout
+                var nextTick = bookmarkInterval.map { clock.now + $0 }
+                while true {
+                    let wake = nextTick.map { min($0, deadline) } ?? deadline
+                    do { try await Task.sleep(until: wake, clock: clock) } catch { return }
+                    if wake == deadline {
+                        relay.finish()
+                        return
                     }
+                    relay.pushWithoutWaiting(.bookmarkTick)
+                    nextTick = bookmarkInterval.map { clock.now + $0 }
                 }
             }
             var state = WatchEventEncoder.State()
@@ -213,22 +217,34 @@ extension APIHandler {
             try await write([])
             defer { relay.close() }
             while let batch = await relay.takeAll() {
-                var chunk: [UInt8] = []
-                for item in batch {
-                    let encoded: [UInt8]?
-                    switch item {
-                    case .event(let event): encoded = try encoder.encode(event, state: &state)
-                    case .bookmarkTick: encoded = encoder.bookmark(state: &state)
-                    case .failed(let message): encoded = encoder.error(APIError.internalError(message))
-                    }
-                    if let encoded {
-                        if chunk.isEmpty { chunk = encoded } else { chunk.append(contentsOf: encoded) }
-                    }
-                }
+                let chunk = try Self.encode(batch, encoder: encoder, state: &state)
                 if !chunk.isEmpty { try await write(chunk) }
             }
             group.cancelAll()
         }
+    }
+
+    /// One batch of watch lines. Kept out of line: an async function's frame holds every local of the code inlined
+    /// into it, and each open watch keeps its frame (in its task's allocator) for as long as it lasts.
+    @inline(never)
+    private static func encode(
+        _ batch: [WatchItem],
+        encoder: WatchEventEncoder,
+        state: inout WatchEventEncoder.State
+    ) throws -> [UInt8] {
+        var chunk: [UInt8] = []
+        for item in batch {
+            let encoded: [UInt8]?
+            switch item {
+            case .event(let event): encoded = try encoder.encode(event, state: &state)
+            case .bookmarkTick: encoded = encoder.bookmark(state: &state)
+            case .failed(let message): encoded = encoder.error(APIError.internalError(message))
+            }
+            if let encoded {
+                if chunk.isEmpty { chunk = encoded } else { chunk.append(contentsOf: encoded) }
+            }
+        }
+        return chunk
     }
 }
 

@@ -135,6 +135,17 @@ public final class APIServer: Service, Sendable {
     }
 
     private func respond(_ request: Request, context: SkiffRequestContext) async throws -> Response {
+        guard request.uri.query?.contains("watch=") == true || request.uri.path.contains("/watch/") else {
+            return try await self.process(request, context: context)
+        }
+        return try await withThrowingTaskGroup(of: Response.self) { group in
+            group.addTask { try await self.process(request, context: context) }
+            guard let response = try await group.next() else { throw CancellationError() }
+            return response
+        }
+    }
+
+    private func process(_ request: Request, context: SkiffRequestContext) async throws -> Response {
         var request = request
         let path = request.uri.path
         var user: UserInfo? = nil

@@ -432,6 +432,50 @@ struct APIServerBench: Sendable {
         }
     }
 
+    /// Holds `count` watches open, as informers hold them (bookmarks allowed, a long timeout), over
+    /// ⌈count / 100⌉ HTTP/2 connections (the server allows 100 streams each) while `body` runs.
+    static func withOpenWatches<T: Sendable>(
+        endpoint: BenchEndpoint,
+        count: Int,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let perConnection = 100
+        let clients = (0..<((count + perConnection - 1) / perConnection)).map { _ in
+            endpoint.makeClient(http1: false)
+        }
+        let tracker = FanOutTracker(watchers: count, writes: 0)
+        let path = "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=600"
+        do {
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                for watcher in 0..<count {
+                    let client = clients[watcher / perConnection]
+                    group.addTask {
+                        let response = try await client.client.execute(
+                            HTTPClientRequest(url: endpoint.base + path),
+                            timeout: .seconds(600)
+                        )
+                        guard response.status.code == 200 else {
+                            throw BenchFailure("watch: HTTP \(response.status.code)")
+                        }
+                        tracker.established()
+                        for try await _ in response.body {}
+                    }
+                }
+                try await tracker.waitForEstablished(timeout: .seconds(120))
+                let result = try await body()
+                // Closing the streams ends the watches; the errors that ends them with are expected.
+                group.cancelAll()
+                while await group.nextResult() != nil {}
+                return result
+            }
+            for client in clients { try? await client.client.shutdown() }
+            return result
+        } catch {
+            for client in clients { try? await client.client.shutdown() }
+            throw error
+        }
+    }
+
     /// The same fan-out on the bare store's own watches.
     static func bareFanOut(_ store: SQLiteStorage, watchers: Int, writes: Int, value: [UInt8]) async throws -> FanOut {
         let tracker = FanOutTracker(watchers: watchers, writes: writes)
@@ -481,6 +525,7 @@ struct APIServerBench: Sendable {
         let first = try await ChildServer.start(executable: executable, arguments: arguments, port: port, log: log, dataDir: dataDir)
         let idle: BenchMemory
         let afterRequests: BenchMemory
+        let watching: BenchMemory
         let loaded: BenchMemory
         do {
             try await Task.sleep(for: .milliseconds(500))
@@ -496,6 +541,10 @@ struct APIServerBench: Sendable {
                 }
                 try await Task.sleep(for: .milliseconds(500))
                 afterRequests = try BenchMemory(pid: first.process.processIdentifier)
+                watching = try await Self.withOpenWatches(endpoint: first.endpoint, count: self.settings.watchers) {
+                    try await Task.sleep(for: .milliseconds(500))
+                    return try BenchMemory(pid: first.process.processIdentifier)
+                }
                 let perClient = self.settings.pods / 64
                 _ = try await Self.concurrently(clients: 64, perClient: perClient) { c, i in
                     try await client.createPod("held-\(c)-\(i)", namespace: "default")
@@ -536,6 +585,17 @@ struct APIServerBench: Sendable {
             value: afterRequests.rssMiB,
             text: afterRequests.text,
             goal: ("< 50 MiB", afterRequests.rssMiB < 50)
+        )
+        report.value(
+            "server RSS, \(self.settings.watchers) open watches",
+            key: "rss_watches_mib",
+            value: watching.rssMiB,
+            text: String(
+                format: "%.1f MiB (%.1f KiB per watch)",
+                watching.rssMiB,
+                (watching.rssMiB - afterRequests.rssMiB) * 1024 / Double(self.settings.watchers)
+            ),
+            goal: nil
         )
         report.value(
             "server RSS, \(self.settings.pods) Pods",
