@@ -152,28 +152,20 @@ extension APIHandler {
         )
     }
 
-    private enum WatchItem: Sendable {
-        case event(CacheEvent<ObjectAttributes>)
-        case bookmarkTick
-        case failed(String)
-    }
-
-    /// How many events the relay between the cache and the client holds at once.
-    static let watchRelayCapacity = 64
+    /// How many initial events (a replay, a watch-list's snapshot) are written at once.
+    static let initialEventBatch = 64
 
     /// Moves events from the cache to the client until the timeout, the client leaving, or the cache ending the
-    /// watch (a slow client).
+    /// watch (a slow client), in the request's own task.
     ///
-    /// The relay (``WatchRelay``) paces: its producer takes an event from the cache only while fewer than
-    /// ``watchRelayCapacity`` wait to be written. A client that stops reading thus stops its cache watcher too,
-    /// which the cache ends once it falls ``Cacher/watcherBufferSize`` live events behind, as upstream terminates
-    /// slow watchers; it never holds back the cache or the other watchers. Initial events (a replay after a
-    /// resourceVersion, a watch-list's snapshot) come at the client's pace and never count as falling behind: a
-    /// relay that dropped instead ended every replay longer than its buffer part-way.
-    ///
-    /// The writer takes every event waiting at once and writes them as one chunk: a replay, a watch-list or a
-    /// burst of changes costs one write (one HTTP/2 frame and TLS record, or one hand-over in process) per batch,
-    /// not per event; a lone change is written as soon as it comes.
+    /// Initial events (a replay after a resourceVersion, a watch-list's snapshot) are walked at the client's pace,
+    /// ``initialEventBatch`` per write, and never count as falling behind. Live changes wait in the cache's
+    /// buffer for this watcher (``WatchBuffer``), which the writer empties at once and writes as one chunk: a burst
+    /// of changes costs one write (one HTTP/2 frame and TLS record, or one hand-over in process) per batch, a lone
+    /// change is written as soon as it comes. A client that stops reading stops the writer, and the cache ends the
+    /// watcher once it falls ``Cacher/watcherBufferSize`` changes behind, as upstream terminates slow watchers;
+    /// it never holds back the cache or the other watchers. One timer task wakes the writer for bookmarks and
+    /// ends the watch at its timeout.
     private static func pump(
         events: Cacher<ObjectAttributes>.EventStream,
         encoder: WatchEventEncoder,
@@ -181,22 +173,9 @@ extension APIHandler {
         bookmarkInterval: Duration?,
         write: @concurrent ([UInt8]) async throws -> Void
     ) async throws {
-        let relay = WatchRelay<WatchItem>(capacity: Self.watchRelayCapacity)
+        let live = events.live
+        let timer = WatchTimer()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    for try await event in events {
-                        guard await relay.push(.event(event)) else { break }
-                    }
-                } catch let error as StorageError where error.code == .watcherTooSlow {
-                    // The client re-watches from its last resourceVersion.
-                } catch is CancellationError {
-                } catch {
-                    relay.pushWithoutWaiting(.failed("\(error)"))
-                }
-                relay.finish()
-            }
-            // One timer for the timeout and the bookmark ticks (each task an open watch keeps costs memory).
             group.addTask {
                 let clock = ContinuousClock()
                 let deadline = clock.now + timeout
@@ -205,47 +184,94 @@ extension APIHandler {
                     let wake = nextTick.map { min($0, deadline) } ?? deadline
                     do { try await Task.sleep(until: wake, clock: clock) } catch { return }
                     if wake == deadline {
-                        relay.finish()
+                        timer.expired.store(true, ordering: .releasing)
+                        live.wake()
                         return
                     }
-                    relay.pushWithoutWaiting(.bookmarkTick)
+                    timer.ticked.store(true, ordering: .releasing)
+                    live.wake()
                     nextTick = bookmarkInterval.map { clock.now + $0 }
                 }
+            }
+            defer {
+                live.terminate()
+                group.cancelAll()
             }
             var state = WatchEventEncoder.State()
             // An immediate empty write sends the headers, so clients see the watch established at once.
             try await write([])
-            defer { relay.close() }
-            while let batch = await relay.takeAll() {
-                let chunk = try Self.encode(batch, encoder: encoder, state: &state)
+            var initial = events.initialEvents.makeIterator()
+            while !timer.expired.load(ordering: .acquiring) {
+                let (chunk, walked) = try Self.encode(
+                    next: Self.initialEventBatch,
+                    of: &initial,
+                    encoder: encoder,
+                    state: &state
+                )
+                if !chunk.isEmpty { try await write(chunk) }
+                if walked { break }
+            }
+            while !timer.expired.load(ordering: .acquiring) {
+                let taken: WatchBuffer<CacheEvent<ObjectAttributes>>.Taken
+                do {
+                    taken = try await live.take()
+                } catch let error as StorageError where error.code == .watcherTooSlow {
+                    return  // the client re-watches from its last resourceVersion
+                } catch is CancellationError {
+                    return
+                } catch {
+                    try await write(encoder.error(APIError.internalError("\(error)")))
+                    return
+                }
+                guard case .elements(let changes) = taken else { return }
+                let tick = timer.ticked.exchange(false, ordering: .acquiringAndReleasing)
+                let chunk = try Self.encode(changes, tick: tick, encoder: encoder, state: &state)
                 if !chunk.isEmpty { try await write(chunk) }
             }
-            group.cancelAll()
         }
     }
 
-    /// One batch of watch lines. Kept out of line: an async function's frame holds every local of the code inlined
-    /// into it, and each open watch keeps its frame (in its task's allocator) for as long as it lasts.
+    /// The next `count` initial events as watch lines, and whether they were the last. Kept out of line, as the
+    /// next: an async function's frame holds every local of the code inlined into it, and a watch's task keeps its
+    /// frames' memory for as long as the watch lasts.
     @inline(never)
     private static func encode(
-        _ batch: [WatchItem],
+        next count: Int,
+        of events: inout CacheWatchStream<ObjectAttributes>.InitialEvents.Iterator,
+        encoder: WatchEventEncoder,
+        state: inout WatchEventEncoder.State
+    ) throws -> (chunk: [UInt8], walked: Bool) {
+        var chunk: [UInt8] = []
+        for _ in 0..<count {
+            guard let event = events.next() else { return (chunk, true) }
+            if let line = try encoder.encode(event, state: &state) { chunk.append(contentsOf: line) }
+        }
+        return (chunk, false)
+    }
+
+    /// Live changes as watch lines, then a bookmark if the timer ticked.
+    @inline(never)
+    private static func encode(
+        _ changes: [CacheEvent<ObjectAttributes>],
+        tick: Bool,
         encoder: WatchEventEncoder,
         state: inout WatchEventEncoder.State
     ) throws -> [UInt8] {
         var chunk: [UInt8] = []
-        for item in batch {
-            let encoded: [UInt8]?
-            switch item {
-            case .event(let event): encoded = try encoder.encode(event, state: &state)
-            case .bookmarkTick: encoded = encoder.bookmark(state: &state)
-            case .failed(let message): encoded = encoder.error(APIError.internalError(message))
-            }
-            if let encoded {
-                if chunk.isEmpty { chunk = encoded } else { chunk.append(contentsOf: encoded) }
+        for event in changes {
+            if let line = try encoder.encode(event, state: &state) {
+                if chunk.isEmpty { chunk = line } else { chunk.append(contentsOf: line) }
             }
         }
+        if tick, let line = encoder.bookmark(state: &state) { chunk.append(contentsOf: line) }
         return chunk
     }
+}
+
+/// What a watch's timer tells its writer: a bookmark is due, or the watch's time is up.
+private final class WatchTimer: Sendable {
+    let ticked = Atomic<Bool>(false)
+    let expired = Atomic<Bool>(false)
 }
 
 /// Turns cache events into watch lines, applying selectors to old and new states (↔ the cacher's
@@ -356,176 +382,5 @@ struct WatchEventEncoder: Sendable {
         }
         line.append(contentsOf: "}\n".utf8)
         return line
-    }
-}
-
-/// The queue between a watch's producer (its cache stream) and its writer: the producer waits while `capacity`
-/// items are queued; the writer takes everything queued at once.
-///
-/// One producer waits for room (``push(_:)``); others (bookmark ticks, a failure) add without waiting. One
-/// writer takes (``takeAll()``). Continuations are resumed outside the lock: a cancellation handler runs under
-/// the runtime's lock on its task, which a resumption may need.
-final class WatchRelay<Item: Sendable>: Sendable {
-    private struct State {
-        var items: [Item] = []
-        var producer: CheckedContinuation<Bool, Never>?
-        var writer: CheckedContinuation<[Item]?, Never>?
-        /// No more items will come: the writer takes the rest, then `nil`.
-        var finished = false
-        /// The writer is gone: producers are turned away.
-        var closed = false
-    }
-
-    /// What a push found: the item queued (a waiting writer to hand the queue to), refused, or no room.
-    private enum PushOutcome {
-        case queued(writer: CheckedContinuation<[Item]?, Never>?, items: [Item]?)
-        case refused
-        case full
-    }
-
-    /// What a take found: items (or the end) and a producer waiting for room, or nothing yet.
-    private enum TakeOutcome {
-        case taken(items: [Item]?, producer: CheckedContinuation<Bool, Never>?)
-        case empty
-    }
-
-    private let capacity: Int
-    private let state = Mutex(State())
-
-    init(capacity: Int) {
-        self.capacity = max(1, capacity)
-    }
-
-    /// Queues `item`, first waiting while the queue is full; `false` (and nothing queued) once the writer is
-    /// gone, the relay finished, or the waiting task cancelled.
-    func push(_ item: Item) async -> Bool {
-        while true {
-            let outcome = self.state.withLock { state -> PushOutcome in
-                if state.closed || state.finished { return .refused }
-                guard state.items.count < self.capacity else { return .full }
-                return Self.append(item, to: &state)
-            }
-            switch outcome {
-            case .queued(let writer, let items):
-                writer?.resume(returning: items)
-                return true
-            case .refused:
-                return false
-            case .full:
-                guard await self.waitForRoom() else { return false }
-            }
-        }
-    }
-
-    /// Suspends until the queue has room; `false` once the relay is closed or finished, or the task cancelled.
-    private func waitForRoom() async -> Bool {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let ready = self.state.withLock { state -> Bool? in
-                    if state.closed || state.finished || Task.isCancelled { return false }
-                    if state.items.count < self.capacity { return true }
-                    state.producer = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        } onCancel: {
-            self.close()
-        }
-    }
-
-    /// Queues `item` whatever the queue holds (rare items: bookmark ticks, a failure); ignored once closed or
-    /// finished.
-    func pushWithoutWaiting(_ item: Item) {
-        let outcome = self.state.withLock { state -> PushOutcome in
-            if state.closed || state.finished { return .refused }
-            return Self.append(item, to: &state)
-        }
-        if case .queued(let writer, let items) = outcome { writer?.resume(returning: items) }
-    }
-
-    /// No more items: the writer gets what is queued, then `nil`; a waiting producer is turned away.
-    func finish() {
-        let (writer, producer, rest) = self.state.withLock { state in
-            state.finished = true
-            let writer = state.writer
-            let producer = state.producer
-            state.writer = nil
-            state.producer = nil
-            return (writer, producer, writer == nil ? nil : Self.takeItems(&state))
-        }
-        writer?.resume(returning: rest)
-        producer?.resume(returning: false)
-    }
-
-    /// The writer is gone: producers are turned away from now on.
-    func close() {
-        let producer = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            state.closed = true
-            defer { state.producer = nil }
-            return state.producer
-        }
-        producer?.resume(returning: false)
-    }
-
-    /// Everything queued, waiting for at least one item; `nil` once the relay is finished and empty (or the
-    /// writer's task is cancelled).
-    func takeAll() async -> [Item]? {
-        let outcome = self.state.withLock { state in Self.take(&state) }
-        if case .taken(let items, let producer) = outcome {
-            producer?.resume(returning: true)
-            return items
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<[Item]?, Never>) in
-                let outcome = self.state.withLock { state -> TakeOutcome in
-                    if Task.isCancelled {
-                        state.closed = true
-                        return .taken(items: nil, producer: nil)
-                    }
-                    let outcome = Self.take(&state)
-                    if case .empty = outcome { state.writer = continuation }
-                    return outcome
-                }
-                if case .taken(let items, let producer) = outcome {
-                    producer?.resume(returning: true)
-                    continuation.resume(returning: items)
-                }
-            }
-        } onCancel: {
-            let writer = self.state.withLock { state -> CheckedContinuation<[Item]?, Never>? in
-                state.closed = true
-                defer { state.writer = nil }
-                return state.writer
-            }
-            writer?.resume(returning: nil)
-            self.close()
-        }
-    }
-
-    /// Appends `item`; a waiting writer is handed the whole queue.
-    private static func append(_ item: Item, to state: inout State) -> PushOutcome {
-        state.items.append(item)
-        guard let writer = state.writer else { return .queued(writer: nil, items: nil) }
-        state.writer = nil
-        let items = state.items
-        state.items = []
-        return .queued(writer: writer, items: items)
-    }
-
-    /// The queued items (and the producer waiting for room), the end, or nothing yet.
-    private static func take(_ state: inout State) -> TakeOutcome {
-        guard !state.items.isEmpty || state.finished || state.closed else { return .empty }
-        let producer = state.producer
-        state.producer = nil
-        return .taken(items: Self.takeItems(&state), producer: producer)
-    }
-
-    /// Takes the queued items: `nil` when there are none (only asked once the relay is finished or closed).
-    private static func takeItems(_ state: inout State) -> [Item]? {
-        if state.items.isEmpty { return nil }
-        let items = state.items
-        state.items = []
-        return items
     }
 }

@@ -23,11 +23,22 @@ public struct CacheWatchStream<Attributes: Sendable & Equatable>: AsyncSequence,
     }
 
     let initial: Initial
-    let live: AsyncThrowingStream<CacheEvent<Attributes>, any Error>
+    /// The live changes, which a consumer may take in batches (``WatchBuffer/take()``) instead of iterating.
+    public let live: WatchBuffer<CacheEvent<Attributes>>
+    /// Ends the watch when the last copy of the stream and its iterators is gone.
+    private let lifetime: Lifetime
 
-    init(initial: Initial, live: AsyncThrowingStream<CacheEvent<Attributes>, any Error>) {
+    init(initial: Initial, live: WatchBuffer<CacheEvent<Attributes>>) {
         self.initial = initial
         self.live = live
+        self.lifetime = Lifetime(live)
+    }
+
+    /// Terminates the live buffer when released, which removes the watcher from the cache.
+    private final class Lifetime: Sendable {
+        let live: WatchBuffer<CacheEvent<Attributes>>
+        init(_ live: WatchBuffer<CacheEvent<Attributes>>) { self.live = live }
+        deinit { self.live.terminate() }
     }
 
     /// How many events come before the live changes (the snapshot and its end marker, or the replayed history).
@@ -38,6 +49,9 @@ public struct CacheWatchStream<Attributes: Sendable & Equatable>: AsyncSequence,
         case .snapshot(let objects, _): objects.count + 1
         }
     }
+
+    /// The events before the live changes, made as they are walked.
+    public var initialEvents: InitialEvents { InitialEvents(initial: self.initial) }
 
     /// The snapshot's objects, for tests; `nil` for other watches.
     package var _snapshot: [CachedObject<Attributes>]? {
@@ -53,55 +67,83 @@ public struct CacheWatchStream<Attributes: Sendable & Equatable>: AsyncSequence,
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(initial: self.initial, live: self.live.makeAsyncIterator())
+        AsyncIterator(stream: self)
     }
 
-    /// Walks the initial events, then the live stream.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        private var initial: Initial
-        private var position = 0
-        private var live: AsyncThrowingStream<CacheEvent<Attributes>, any Error>.AsyncIterator
+    /// The replayed history, or ``CacheEvent/added(_:)`` for each object of the snapshot and then
+    /// ``CacheEvent/initialEventsEnd(_:)``.
+    public struct InitialEvents: Sequence, Sendable {
+        let initial: Initial
 
-        init(initial: Initial, live: AsyncThrowingStream<CacheEvent<Attributes>, any Error>.AsyncIterator) {
-            self.initial = initial
-            self.live = live
-        }
+        public func makeIterator() -> Iterator { Iterator(initial: self.initial) }
 
-        /// The next initial event, if any remain (moving past them to the live phase otherwise).
-        private mutating func nextInitial() -> CacheEvent<Attributes>? {
-            switch self.initial {
-            case .none:
-                return nil
-            case .replay(let events):
-                if self.position < events.count {
-                    defer { self.position += 1 }
-                    return events[self.position]
-                }
-            case .snapshot(let objects, let revision):
-                if self.position < objects.count {
-                    defer { self.position += 1 }
-                    return .added(objects[objects.startIndex + self.position])
-                }
-                if self.position == objects.count {
-                    self.position += 1
-                    return .initialEventsEnd(revision)
-                }
+        public struct Iterator: IteratorProtocol {
+            private var initial: Initial
+            private var position = 0
+
+            init(initial: Initial) {
+                self.initial = initial
             }
-            self.initial = .none  // release the snapshot as soon as it has been walked
-            return nil
+
+            public mutating func next() -> CacheEvent<Attributes>? {
+                switch self.initial {
+                case .none:
+                    return nil
+                case .replay(let events):
+                    if self.position < events.count {
+                        defer { self.position += 1 }
+                        return events[self.position]
+                    }
+                case .snapshot(let objects, let revision):
+                    if self.position < objects.count {
+                        defer { self.position += 1 }
+                        return .added(objects[objects.startIndex + self.position])
+                    }
+                    if self.position == objects.count {
+                        self.position += 1
+                        return .initialEventsEnd(revision)
+                    }
+                }
+                self.initial = .none  // release the snapshot as soon as it has been walked
+                return nil
+            }
+        }
+    }
+
+    /// Walks the initial events, then the live changes.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private var initial: InitialEvents.Iterator
+        private var taken: [CacheEvent<Attributes>] = []
+        private var position = 0
+        private let stream: CacheWatchStream
+
+        init(stream: CacheWatchStream) {
+            self.initial = stream.initialEvents.makeIterator()
+            self.stream = stream
         }
 
         public mutating func next() async throws -> CacheEvent<Attributes>? {
-            // A cancelled consumer gets no more initial events; the live stream then ends it.
-            if !Task.isCancelled, let event = self.nextInitial() { return event }
-            return try await self.live.next(isolation: #isolation)
+            try await self.next(isolation: nil)
         }
 
         public mutating func next(
             isolation actor: isolated (any Actor)?
         ) async throws(any Error) -> CacheEvent<Attributes>? {
-            if !Task.isCancelled, let event = self.nextInitial() { return event }
-            return try await self.live.next(isolation: actor)
+            // A cancelled consumer gets no more initial events; the live buffer then ends it.
+            if !Task.isCancelled, let event = self.initial.next() { return event }
+            while self.position == self.taken.count {
+                let taken: WatchBuffer<CacheEvent<Attributes>>.Taken
+                do {
+                    taken = try await self.stream.live.take()
+                } catch is CancellationError {
+                    return nil
+                }
+                guard case .elements(let events) = taken else { return nil }
+                self.taken = events
+                self.position = 0
+            }
+            defer { self.position += 1 }
+            return self.taken[self.position]
         }
     }
 }

@@ -64,11 +64,9 @@ public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
         case initialState(notOlderThan: Revision?)
     }
 
-    private typealias Continuation = AsyncThrowingStream<CacheEvent<Attributes>, any Error>.Continuation
-
     private struct Watcher {
         var prefix: String
-        var continuation: Continuation
+        var buffer: WatchBuffer<CacheEvent<Attributes>>
     }
 
     private struct Waiter {
@@ -102,15 +100,15 @@ public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
         }
     }
 
-    /// What a change of state leaves to do outside the lock: finishing a stream runs its `onTermination`, which
-    /// takes the lock, and resuming a continuation must not happen under it.
+    /// What a change of state leaves to do outside the lock: finishing a watcher's buffer resumes its consumer, and
+    /// resuming a continuation must not happen under it.
     private struct Effects {
-        var finish: [(Continuation, any Error)] = []
+        var finish: [(WatchBuffer<CacheEvent<Attributes>>, any Error)] = []
         var resume: [CheckedContinuation<Void, any Error>] = []
         var fail: [(CheckedContinuation<Void, any Error>, any Error)] = []
 
         func perform() {
-            for (continuation, error) in self.finish { continuation.finish(throwing: error) }
+            for (buffer, error) in self.finish { buffer.finish(throwing: error) }
             for continuation in self.resume { continuation.resume() }
             for (continuation, error) in self.fail { continuation.resume(throwing: error) }
         }
@@ -289,7 +287,7 @@ public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
                     requested: state.revision,
                     oldest: revision
                 )
-                effects.finish.append((watcher.continuation, error))
+                effects.finish.append((watcher.buffer, error))
             }
             state.watchers.removeAll()
             state.objects = sorted
@@ -403,15 +401,13 @@ public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
         var gone: [Int] = []
         for (id, watcher) in state.watchers {
             if let key, !KeyOrder.hasPrefix(key, watcher.prefix) { continue }
-            switch watcher.continuation.yield(event) {
+            switch watcher.buffer.yield(event) {
             case .enqueued:
                 break
             case .dropped:
                 gone.append(id)
-                effects.finish.append((watcher.continuation, Self.tooSlow))
+                effects.finish.append((watcher.buffer, Self.tooSlow))
             case .terminated:
-                gone.append(id)
-            @unknown default:
                 gone.append(id)
             }
         }
@@ -436,7 +432,7 @@ public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
             state.stopped = true
             state.ready = false
             for (_, watcher) in state.watchers {
-                effects.finish.append((watcher.continuation, CacherError.stopped))
+                effects.finish.append((watcher.buffer, CacherError.stopped))
             }
             for (_, waiter) in state.waiters {
                 effects.fail.append((waiter.continuation, CacherError.stopped))
@@ -550,17 +546,16 @@ public final class Cacher<Attributes: Sendable & Equatable>: Sendable {
             }
             // The initial events are walked by the consumer, outside this buffer, so they never count as falling
             // behind; live changes made after the snapshot (or the replay) queue here.
-            let (live, continuation) = AsyncThrowingStream<CacheEvent<Attributes>, any Error>.makeStream(
-                bufferingPolicy: .bufferingOldest(self.watcherBufferSize)
-            )
+            let live = WatchBuffer<CacheEvent<Attributes>>(capacity: self.watcherBufferSize)
             let id = state.makeID()
-            continuation.onTermination = { [weak self] _ in
-                // From a task of its own, as in WatchHub: termination runs under the runtime's lock on the
-                // consuming task, which a fan-out holding this cacher's lock may be resuming.
+            live.onTermination { [weak self] in
+                // From a task of its own, as in WatchHub: termination may run under the runtime's lock on the
+                // consuming task (its cancellation handler), which a fan-out holding this cacher's lock may be
+                // resuming.
                 guard let self else { return }
                 Task { self.removeWatcher(id) }
             }
-            state.watchers[id] = Watcher(prefix: prefix, continuation: continuation)
+            state.watchers[id] = Watcher(prefix: prefix, buffer: live)
             return EventStream(initial: initial, live: live)
         }
     }

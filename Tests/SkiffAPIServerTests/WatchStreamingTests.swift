@@ -1,10 +1,10 @@
 import SkiffAPIMachinery
 @testable import SkiffAPIServer
-import Synchronization
 import Testing
 
-/// Watches longer than the relay between the watch cache and the client: the relay paces them and drops nothing.
-struct WatchRelayTests {
+/// Watches longer than one write (initial events go out in batches; live changes as the cache buffered them), and
+/// the timer that ticks bookmarks and ends watches.
+struct WatchStreamingTests {
     /// Creates `count` ConfigMaps in `namespace` and returns the resourceVersion of the first one.
     static func fill(_ client: TestClient, namespace: String, count: Int) async -> String {
         await client.request("POST", "/api/v1/namespaces", body: #"{"metadata":{"name":"\#(namespace)"}}"#)
@@ -21,9 +21,9 @@ struct WatchRelayTests {
         return first
     }
 
-    static let objects = APIHandler.watchRelayCapacity * 5
+    static let objects = APIHandler.initialEventBatch * 5
 
-    @Test func aReplayLongerThanTheRelayArrivesWhole() async throws {
+    @Test func aReplayOfManyBatchesArrivesWhole() async throws {
         try await withSQLiteHandler { client in
             let from = await Self.fill(client, namespace: "replay", count: Self.objects)
             let expected = Self.objects - 1
@@ -40,7 +40,7 @@ struct WatchRelayTests {
 
     /// Without a resourceVersion a watch-list is a consistent read: its initial events hold every object created
     /// before it, however far the watch cache lags the store.
-    @Test func aWatchListLongerThanTheRelayEndsWithItsBookmark() async throws {
+    @Test func aWatchListOfManyBatchesEndsWithItsBookmark() async throws {
         try await withSQLiteHandler { client in
             _ = await Self.fill(client, namespace: "listed", count: Self.objects)
             let lines = try await client.watchLines(
@@ -90,57 +90,5 @@ struct WatchRelayTests {
             #expect(lines.isEmpty)
             #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "ended by its timeout after \(elapsed)")
         }
-    }
-
-    @Test func theRelayPacesItsProducerAndHandsTheWriterEverythingQueued() async throws {
-        let relay = WatchRelay<Int>(capacity: 2)
-        #expect(await relay.push(1))
-        #expect(await relay.push(2))
-        let pushed = Atomic<Int>(0)
-        let producer = Task {
-            let accepted = await relay.push(3)
-            pushed.add(1, ordering: .sequentiallyConsistent)
-            return accepted
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(pushed.load(ordering: .sequentiallyConsistent) == 0, "a full relay makes its producer wait")
-        #expect(await relay.takeAll() == [1, 2])
-        #expect(await producer.value)
-        relay.pushWithoutWaiting(4)
-        #expect(await relay.takeAll() == [3, 4])
-        // A writer waiting for items gets the next one at once; after finish, the rest and then nil.
-        let writer = Task { await relay.takeAll() }
-        try await Task.sleep(for: .milliseconds(20))
-        #expect(await relay.push(5))
-        #expect(await writer.value == [5])
-        #expect(await relay.push(6))
-        relay.finish()
-        #expect(await relay.push(7) == false)
-        #expect(await relay.takeAll() == [6])
-        #expect(await relay.takeAll() == nil)
-    }
-
-    @Test func closingOrCancellingTurnsTheOtherSideAway() async throws {
-        let relay = WatchRelay<Int>(capacity: 1)
-        #expect(await relay.push(1))
-        let blocked = Task { await relay.push(2) }
-        try await Task.sleep(for: .milliseconds(20))
-        relay.close()
-        #expect(await blocked.value == false)
-        #expect(await relay.push(3) == false)
-
-        let idle = WatchRelay<Int>(capacity: 1)
-        let writer = Task { await idle.takeAll() }
-        try await Task.sleep(for: .milliseconds(20))
-        writer.cancel()
-        #expect(await writer.value == nil)
-        #expect(await idle.push(1) == false, "a cancelled writer closes the relay")
-
-        let full = WatchRelay<Int>(capacity: 1)
-        #expect(await full.push(1))
-        let producer = Task { await full.push(2) }
-        try await Task.sleep(for: .milliseconds(20))
-        producer.cancel()
-        #expect(await producer.value == false)
     }
 }
